@@ -1,0 +1,51 @@
+"""Who may see and change what. Every team-owned query and page goes through this module."""
+
+from django.db.models import Q, QuerySet
+
+from .models import Membership, Role, Team
+
+EDIT_ROLES = frozenset({Role.ORG_ADMIN, Role.LEAD, Role.MEMBER})
+MANAGE_ROLES = frozenset({Role.ORG_ADMIN, Role.LEAD})
+
+
+def visible_teams(user) -> QuerySet[Team]:
+    """Teams the user belongs to, plus every team of the organisations the user administers."""
+    if not user.is_authenticated or not user.is_active:
+        return Team.objects.none()
+    if user.is_superuser:
+        return Team.objects.all()
+    member_of = Membership.objects.filter(user=user, team__isnull=False).values("team_id")
+    admin_of = Membership.objects.filter(user=user, role=Role.ORG_ADMIN).values("organization_id")
+    return Team.objects.filter(Q(id__in=member_of) | Q(organization_id__in=admin_of))
+
+
+def visible_team_ids(user) -> QuerySet:
+    """A subquery of visible team ids, so callers filter in SQL instead of in Python."""
+    return visible_teams(user).values("id")
+
+
+def team_role(user, team: Team) -> str | None:
+    """The user's effective role in the team; org admin outranks any per-team role."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.ORG_ADMIN
+    roles = set(
+        Membership.objects.filter(
+            Q(team=team) | Q(organization_id=team.organization_id, role=Role.ORG_ADMIN), user=user
+        ).values_list("role", flat=True)
+    )
+    for role in (Role.ORG_ADMIN, Role.LEAD, Role.MEMBER, Role.VIEWER):
+        if role in roles:
+            return role
+    return None
+
+
+def can_edit_team(user, team: Team) -> bool:
+    """Members and above answer questionnaires; viewers only read."""
+    return team_role(user, team) in EDIT_ROLES
+
+
+def can_manage_team(user, team: Team) -> bool:
+    """Leads and org admins connect repositories and reopen assessments."""
+    return team_role(user, team) in MANAGE_ROLES

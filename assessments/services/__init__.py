@@ -1,0 +1,1 @@
+"""Every write goes through a service: validated, atomic, named `<entity>_<action>`."""

@@ -1,0 +1,35 @@
+"""Browser pages. Thin: access checks and reads go through selectors, writes through services."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .access import team_role
+from .models import Role
+
+
+@login_required
+def home(request):
+    teams = selectors.team_list_for_user(user=request.user)
+    return render(request, "assessments/home.html", {"teams": teams})
+
+
+@login_required
+def team_detail(request, slug):
+    team = selectors.team_get_for_user(user=request.user, slug=slug)
+    members = team.memberships.select_related("user").order_by("role", "user__username")
+    role = team_role(request.user, team)
+    context = {"team": team, "members": members, "role_label": Role(role).label if role else None}
+    return render(request, "assessments/team_detail.html", context)
+
+
+@require_GET
+def health(request):
+    """Liveness for load balancers and compose: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,120 @@
+"""Shared fixtures: the three characters of every tenancy test, and the real services.
+
+Tests marked `redis` need the broker at REDIS_URL (and run a real Celery worker); tests marked
+`postgres` need DATABASE_URL to point at PostgreSQL. Without them a laptop run skips those tests,
+saying why; with CI=true a missing service fails the run instead.
+"""
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+from assessments.models import Role
+from mlmaturity.celery import app as celery_app
+
+from .factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _redis_unavailable_reason() -> str | None:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        return "REDIS_URL is not set"
+    parsed = urlparse(url)
+    try:
+        socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=2).close()
+    except OSError as error:
+        return f"Redis at {parsed.hostname}:{parsed.port or 6379} is unreachable ({error})"
+    return None
+
+
+def _postgres_unavailable_reason() -> str | None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "DATABASE_URL does not point at PostgreSQL"
+    return None
+
+
+def pytest_runtest_setup(item):
+    for marker, reason_for in (
+        ("redis", _redis_unavailable_reason),
+        ("postgres", _postgres_unavailable_reason),
+    ):
+        if item.get_closest_marker(marker) is None:
+            continue
+        reason = reason_for()
+        if reason is None:
+            continue
+        if IN_CI:
+            pytest.fail(f"CI=true but a required service is missing: {reason}.", pytrace=False)
+        pytest.skip(f"needs {marker}: {reason}")
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process(request):
+    """Unit tests run tasks in-process; tests marked `redis` go through the real broker."""
+    eager = request.node.get_closest_marker("redis") is None
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Fraud Detection", slug="fraud-detection")
+
+
+@pytest.fixture
+def member(team):
+    return MembershipFactory(team=team, user=UserFactory(username="alice"), role=Role.MEMBER).user
+
+
+@pytest.fixture
+def lead(team):
+    return MembershipFactory(team=team, user=UserFactory(username="lena"), role=Role.LEAD).user
+
+
+@pytest.fixture
+def viewer(team):
+    return MembershipFactory(team=team, user=UserFactory(username="victor"), role=Role.VIEWER).user
+
+
+@pytest.fixture
+def other_team_member(team):
+    """A member of another team in the same organisation: sees nothing of `team`."""
+    other = TeamFactory(organization=team.organization, name="Search", slug="search")
+    return MembershipFactory(team=other, user=UserFactory(username="bob"), role=Role.MEMBER).user
+
+
+@pytest.fixture
+def org_admin(team):
+    admin = UserFactory(username="olga")
+    MembershipFactory(user=admin, team=None, organization=team.organization, role=Role.ORG_ADMIN)
+    return admin
+
+
+@pytest.fixture
+def stranger_org_admin(team):
+    """An admin of another organisation: admin rights stop at the organisation's border."""
+    admin = UserFactory(username="mallory")
+    MembershipFactory(
+        user=admin, team=None, organization=OrganizationFactory(), role=Role.ORG_ADMIN
+    )
+    return admin
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real `celery worker` subprocess on Redis, reading the test database.
+
+    Each run gets its own queue name so parallel runs on one Redis never steal each other's tasks.
+    """
+    from .worker import running_worker
+
+    with running_worker() as queue:
+        yield queue

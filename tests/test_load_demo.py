@@ -1,0 +1,39 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from assessments.access import can_manage_team, visible_teams
+from assessments.models import Membership, Team
+from assessments.services.demo import DEMO_TEAMS
+
+
+@pytest.mark.django_db
+def test_load_demo_creates_the_demo_organisation_and_prints_the_logins(capsys):
+    call_command("load_demo")
+    output = capsys.readouterr().out
+    user_model = get_user_model()
+    assert Team.objects.count() >= 6
+    admin = user_model.objects.get(username="demo-admin")
+    assert admin.check_password("demo")
+    assert visible_teams(admin).count() == Team.objects.count()
+    for spec in DEMO_TEAMS:
+        lead = user_model.objects.get(username=f"{spec.slug}-lead")
+        member = user_model.objects.get(username=f"{spec.slug}-member")
+        team = Team.objects.get(slug=spec.slug)
+        assert can_manage_team(lead, team)
+        assert list(visible_teams(member)) == [team]
+        assert f"{spec.slug}-lead" in output
+    assert "demo-admin" in output
+    assert "Password for every demo user: demo" in output
+
+
+@pytest.mark.django_db
+def test_load_demo_is_idempotent():
+    call_command("load_demo")
+    counts = (get_user_model().objects.count(), Team.objects.count(), Membership.objects.count())
+    call_command("load_demo")
+    assert (
+        get_user_model().objects.count(),
+        Team.objects.count(),
+        Membership.objects.count(),
+    ) == counts
