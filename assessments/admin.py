@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from .models import Membership, Organization, Team
+from .models import (
+    Answer,
+    Assessment,
+    Membership,
+    Organization,
+    Repository,
+    Result,
+    ResultCapability,
+    RoadmapStep,
+    Scan,
+    Team,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -34,3 +45,85 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "team__name"]
     autocomplete_fields = ["user"]
     list_select_related = ["user", "organization", "team"]
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    fields = ["question_key", "option_key", "note", "version", "updated_by", "updated_at"]
+    readonly_fields = ["version", "updated_by", "updated_at"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["id", "team", "status", "catalogue_version", "created_at", "submitted_at"]
+    list_filter = ["status", "catalogue_version", "team__organization"]
+    search_fields = ["team__name"]
+    list_select_related = ["team"]
+    raw_id_fields = ["copied_from", "created_by", "submitted_by"]
+    inlines = [AnswerInline]
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ["assessment", "question_key", "option_key", "version", "updated_by"]
+    search_fields = ["question_key", "assessment__team__name"]
+    list_select_related = ["assessment__team", "updated_by"]
+    raw_id_fields = ["assessment", "updated_by"]
+
+
+class ResultCapabilityInline(admin.TabularInline):
+    model = ResultCapability
+    extra = 0
+    can_delete = False
+    readonly_fields = [
+        "capability_key",
+        "dimension_key",
+        "required_level",
+        "grade",
+        "source",
+        "met",
+    ]
+
+
+@admin.register(Result)
+class ResultAdmin(admin.ModelAdmin):
+    list_display = ["assessment", "overall_level", "target_level", "index", "computed_at"]
+    list_filter = ["overall_level", "target_level"]
+    list_select_related = ["assessment__team"]
+    raw_id_fields = ["assessment"]
+    inlines = [ResultCapabilityInline]
+
+
+@admin.register(ResultCapability)
+class ResultCapabilityAdmin(admin.ModelAdmin):
+    list_display = ["result", "capability_key", "grade", "source", "met"]
+    list_filter = ["met", "source", "dimension_key"]
+    raw_id_fields = ["result"]
+
+
+@admin.register(RoadmapStep)
+class RoadmapStepAdmin(admin.ModelAdmin):
+    list_display = ["team", "step_id", "status", "position", "first_seen", "done_at"]
+    list_filter = ["status", "team__organization"]
+    list_select_related = ["team"]
+    raw_id_fields = ["opened_in", "done_in"]
+
+
+@admin.register(Repository)
+class RepositoryAdmin(admin.ModelAdmin):
+    list_display = ["url", "branch", "team", "scan_interval_hours", "created_at"]
+    list_filter = ["team__organization"]
+    search_fields = ["url", "team__name"]
+    list_select_related = ["team"]
+    # The token is write-only everywhere, the admin included.
+    exclude = ["access_token_encrypted"]
+    raw_id_fields = ["created_by"]
+
+
+@admin.register(Scan)
+class ScanAdmin(admin.ModelAdmin):
+    list_display = ["id", "repository", "status", "commit", "attempts", "queued_at", "finished_at"]
+    list_filter = ["status", "scanner_version"]
+    list_select_related = ["repository__team"]
+    raw_id_fields = ["repository"]

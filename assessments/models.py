@@ -92,15 +92,257 @@ class TeamOwnedQuerySet(models.QuerySet):
         """The one tenancy rule: a team's members and its organisation's admins see its objects."""
         from .access import visible_team_ids
 
-        return self.filter(team_id__in=visible_team_ids(user))
+        team_path = self.model.team_path
+        return self.filter(**{f"{team_path}_id__in": visible_team_ids(user)})
 
 
 class TeamOwned(models.Model):
-    """Base of every object that belongs to a team; query it through `visible_to(user)`."""
+    """Base of every object that belongs to a team; query it through `visible_to(user)`.
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    `team_path` is the lookup from the model to its team, for objects owned through a parent.
+    """
+
+    team_path = "team"
 
     objects = TeamOwnedQuerySet.as_manager()
 
     class Meta:
         abstract = True
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class Assessment(TeamOwned):
+    """One team's questionnaire, answered against one catalogue version (kept for ever)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="assessments")
+    catalogue_version = models.CharField(max_length=40)
+    status = models.CharField(
+        max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    # A reopened assessment is a new draft copied from a submitted one.
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["team", "status", "submitted_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=AssessmentStatus.DRAFT, submitted_at__isnull=True)
+                | Q(status=AssessmentStatus.SUBMITTED, submitted_at__isnull=False),
+                name="assessment_submitted_has_a_date",
+            ),
+            # One draft per team at a time, so the team never splits its answers.
+            models.UniqueConstraint(
+                fields=["team"],
+                condition=Q(status="draft"),
+                name="assessment_one_draft_per_team",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.team} assessment #{self.pk} ({self.status})"
+
+    @property
+    def is_draft(self):
+        return self.status == AssessmentStatus.DRAFT
+
+
+class Answer(TeamOwned):
+    """One answer per question; `version` grows with every write for optimistic concurrency."""
+
+    team_path = "assessment__team"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    question_key = models.CharField(max_length=80)
+    option_key = models.CharField(max_length=40)
+    note = models.TextField(blank=True, max_length=4000)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["question_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "question_key"], name="answer_one_per_question"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.question_key} = {self.option_key}"
+
+
+class Result(TeamOwned):
+    """The engine's output for a submitted assessment: a full snapshot plus headline fields."""
+
+    team_path = "assessment__team"
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="result")
+    catalogue_version = models.CharField(max_length=40)
+    overall_level = models.PositiveSmallIntegerField()
+    index = models.FloatField()
+    target_level = models.PositiveSmallIntegerField()
+    weakest_dimension = models.CharField(max_length=80)
+    ml_test_score = models.FloatField()
+    # Everything the engine returned (levels, reasons, roadmap, contradictions), JSON-ready.
+    snapshot = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(overall_level__lte=2) & Q(target_level__lte=2),
+                name="result_levels_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(index__gte=0) & Q(index__lte=100), name="result_index_in_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Result of {self.assessment}: level {self.overall_level}"
+
+
+class ResultCapability(TeamOwned):
+    """One row per capability of a result, so dashboards aggregate in the database."""
+
+    team_path = "result__assessment__team"
+
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="capabilities")
+    capability_key = models.CharField(max_length=80)
+    dimension_key = models.CharField(max_length=80)
+    required_level = models.PositiveSmallIntegerField()
+    grade = models.FloatField(null=True)
+    source = models.CharField(max_length=20)
+    met = models.BooleanField()
+
+    class Meta:
+        ordering = ["capability_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["result", "capability_key"], name="result_capability_once_per_result"
+            )
+        ]
+        indexes = [models.Index(fields=["capability_key", "met"])]
+
+    def __str__(self):
+        return f"{self.capability_key}: {self.grade}"
+
+
+class RoadmapStepStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    # Still unmet, but the target level no longer asks for it.
+    DROPPED = "dropped", "No longer needed for the target"
+
+
+class RoadmapStep(TeamOwned):
+    """A team's roadmap step across assessments: opened when the gap appears, done when met."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="roadmap_steps")
+    step_id = models.CharField(max_length=100)
+    capability_key = models.CharField(max_length=80)
+    position = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=RoadmapStepStatus.choices)
+    first_seen = models.DateTimeField()
+    opened_in = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    done_in = models.ForeignKey(
+        Assessment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "step_id"], name="roadmap_step_once_per_team")
+        ]
+
+    def __str__(self):
+        return f"{self.team}: {self.step_id} ({self.status})"
+
+
+class Repository(TeamOwned):
+    """A team's git repository, scanned for evidence. The access token is stored encrypted."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="repositories")
+    url = models.CharField(max_length=500)
+    branch = models.CharField(max_length=200, blank=True)
+    # Fernet ciphertext of the access token; never shown, never logged.
+    access_token_encrypted = models.TextField(blank=True)
+    scan_interval_hours = models.PositiveIntegerField(default=24)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["url"]
+        verbose_name_plural = "repositories"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "url", "branch"], name="repository_once_per_team_and_branch"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.url}@{self.branch}" if self.branch else self.url
+
+
+class ScanStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class Scan(TeamOwned):
+    """One scan of a repository; this row, not the broker, is the source of truth."""
+
+    team_path = "repository__team"
+
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="scans")
+    status = models.CharField(max_length=20, choices=ScanStatus.choices, default=ScanStatus.QUEUED)
+    commit = models.CharField(max_length=64, blank=True)
+    scanner_version = models.CharField(max_length=20, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.TextField(blank=True)
+    # The scan CLI's JSON report, and the findings the maturity engine reads as evidence.
+    report = models.JSONField(null=True, blank=True)
+    findings = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at"]
+        indexes = [models.Index(fields=["repository", "status", "-finished_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["repository", "commit", "scanner_version"],
+                condition=Q(status="succeeded"),
+                name="scan_one_result_per_commit_and_scanner",
+            )
+        ]
+
+    def __str__(self):
+        return f"Scan #{self.pk} of {self.repository} ({self.status})"

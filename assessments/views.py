@@ -22,7 +22,12 @@ def team_detail(request, slug):
     team = selectors.team_get_for_user(user=request.user, slug=slug)
     members = team.memberships.select_related("user").order_by("role", "user__username")
     role = team_role(request.user, team)
-    context = {"team": team, "members": members, "role_label": Role(role).label if role else None}
+    context = {
+        "team": team,
+        "members": members,
+        "role_label": Role(role).label if role else None,
+        "assessments": selectors.assessment_list_for_team(team=team),
+    }
     return render(request, "assessments/team_detail.html", context)
 
 

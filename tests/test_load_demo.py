@@ -37,3 +37,21 @@ def test_load_demo_is_idempotent():
         Team.objects.count(),
         Membership.objects.count(),
     ) == counts
+
+
+@pytest.mark.django_db
+def test_demo_teams_have_months_of_history_at_different_levels():
+    from assessments.models import Result
+
+    call_command("load_demo")
+    latest_levels = set()
+    for team in Team.objects.all():
+        results = list(
+            Result.objects.filter(assessment__team=team).order_by("assessment__submitted_at")
+        )
+        assert len(results) >= 6
+        span = results[-1].assessment.submitted_at - results[0].assessment.submitted_at
+        assert span.days >= 120
+        assert results[-1].index >= results[0].index, "demo teams improve over time"
+        latest_levels.add(results[-1].overall_level)
+    assert latest_levels == {0, 1, 2}

@@ -84,3 +84,22 @@ def test_inactive_users_see_no_team(team, member):
     member.is_active = False
     member.save()
     assert list(visible_teams(member)) == []
+
+
+def test_the_team_page_lists_assessments_with_their_levels(
+    client, team, member, django_capture_on_commit_callbacks
+):
+    from assessments.services.assessments import assessment_start, assessment_submit
+
+    from .assessment_helpers import answer_everything, answers_all
+
+    submitted = assessment_start(team=team, user=member)
+    answer_everything(submitted, answers_all("yes"), member)
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_submit(assessment=submitted, user=member)
+    assessment_start(team=team, user=member)
+    client.force_login(member)
+    body = client.get(reverse("team_detail", args=[team.slug])).content.decode()
+    assert "Submitted" in body
+    assert "Draft" in body
+    assert "100.0" in body

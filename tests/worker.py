@@ -67,6 +67,11 @@ def running_worker(*, concurrency: int = 1, extra_env: dict | None = None):
         try:
             _wait_until_ready(queue, process, log)
             yield queue
+        except BaseException:
+            # The worker's own log explains most failures of a test that waits for it.
+            log.seek(0)
+            print(log.read().decode(errors="replace")[-8000:])
+            raise
         finally:
             celery_app.conf.task_default_queue = previous_queue
             process.terminate()

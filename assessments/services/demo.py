@@ -1,13 +1,18 @@
 """Demo data: one organisation, teams of different maturity, users with the password `demo`."""
 
+import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
+from .. import maturity
 from ..errors import ApplicationError
-from ..models import Role
+from ..models import Answer, Assessment, AssessmentStatus, Membership, Role, Team
+from .results import result_compute
 from .tenancy import membership_set, organization_get_or_create, team_get_or_create
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - public by design, refused in production mode
@@ -19,16 +24,78 @@ class DemoTeam:
     slug: str
     name: str
     description: str
+    # How far along the team is (0 to 1) at the start and the end of its history.
+    maturity_from: float
+    maturity_to: float
+    context: dict
 
+
+_CRITICAL = {
+    "online_serving": "yes",
+    "models_in_production": "several",
+    "data_change_frequency": "daily",
+    "retraining_frequency": "weekly",
+    "business_criticality": "critical",
+    "team_size": "medium",
+}
+_STEADY = {
+    "online_serving": "no",
+    "models_in_production": "one",
+    "data_change_frequency": "weekly",
+    "retraining_frequency": "monthly",
+    "business_criticality": "non_critical",
+    "team_size": "small",
+}
+_POC = {
+    "online_serving": "no",
+    "models_in_production": "none",
+    "data_change_frequency": "monthly",
+    "retraining_frequency": "rarely",
+    "business_criticality": "proof_of_concept",
+    "team_size": "one",
+}
 
 DEMO_TEAMS = (
-    DemoTeam("fraud-detection", "Fraud Detection", "Real-time card fraud scoring; critical."),
-    DemoTeam("recommendations", "Recommendations", "Product recommendations on web and app."),
-    DemoTeam("demand-forecasting", "Demand Forecasting", "Weekly store demand forecasts."),
-    DemoTeam("search-ranking", "Search Ranking", "Learning-to-rank for site search."),
-    DemoTeam("churn-insights", "Churn Insights", "Monthly churn propensity for CRM."),
-    DemoTeam("pricing-lab", "Pricing Lab", "Proof of concept for dynamic pricing."),
+    DemoTeam(
+        "fraud-detection", "Fraud Detection", "Real-time card fraud scoring.", 0.3, 0.95, _CRITICAL
+    ),
+    DemoTeam(
+        "recommendations",
+        "Recommendations",
+        "Product recommendations on web and app.",
+        0.25,
+        0.55,
+        {**_CRITICAL, "models_in_production": "many"},
+    ),
+    DemoTeam(
+        "search-ranking",
+        "Search Ranking",
+        "Learning-to-rank for site search.",
+        0.5,
+        0.65,
+        {**_CRITICAL, "business_criticality": "non_critical"},
+    ),
+    DemoTeam(
+        "demand-forecasting",
+        "Demand Forecasting",
+        "Weekly store demand forecasts.",
+        0.15,
+        0.6,
+        _STEADY,
+    ),
+    DemoTeam(
+        "churn-insights",
+        "Churn Insights",
+        "Monthly churn propensity for CRM.",
+        0.05,
+        0.3,
+        {**_STEADY, "retraining_frequency": "rarely"},
+    ),
+    DemoTeam(
+        "pricing-lab", "Pricing Lab", "Proof of concept for dynamic pricing.", 0.0, 0.12, _POC
+    ),
 )
+DEMO_MONTHS = 6
 
 
 @dataclass(frozen=True)
@@ -65,7 +132,57 @@ def demo_load() -> list[DemoLogin]:
                     user=_demo_user(username), role=role, organization=organization, team=team
                 )
                 logins.append(DemoLogin(username, role.label, spec.name))
+            _history_load(team=team, spec=spec, months=DEMO_MONTHS)
     return logins
+
+
+def _history_load(*, team: Team, spec: DemoTeam, months: int) -> None:
+    """Monthly submitted assessments that drift from `maturity_from` to `maturity_to`.
+
+    Teams with history already keep it, so the command can run again safely.
+    """
+    if Assessment.objects.filter(team=team).exists():
+        return
+    catalogue = maturity.load_catalogue()
+    author = Membership.objects.filter(team=team, role=Role.LEAD).values_list("user", flat=True)
+    now = timezone.now()
+    for month in range(months):
+        progress = month / max(months - 1, 1)
+        level_of_practice = spec.maturity_from + (spec.maturity_to - spec.maturity_from) * progress
+        submitted_at = now - timedelta(days=30 * (months - 1 - month))
+        assessment = Assessment.objects.create(
+            team=team,
+            catalogue_version=catalogue.version,
+            status=AssessmentStatus.SUBMITTED,
+            created_by_id=author.first(),
+            submitted_by_id=author.first(),
+            submitted_at=submitted_at,
+        )
+        Answer.objects.bulk_create(
+            Answer(assessment=assessment, question_key=key, option_key=option)
+            for key, option in demo_answers(catalogue, spec, level_of_practice).items()
+        )
+        result_compute(assessment=assessment)
+
+
+def demo_answers(catalogue: maturity.Catalogue, spec: DemoTeam, practice: float) -> dict:
+    """Answers of a team whose practice is `practice` (0 to 1), stable as it grows.
+
+    Each question gets a fixed pseudo-random hurdle per team, so a growing `practice` only ever
+    improves answers; higher-level capabilities have higher hurdles.
+    """
+    answers = dict(spec.context)
+    for question in catalogue.graded_questions:
+        level = max(catalogue.capability(key).level for key in question.capabilities)
+        digest = hashlib.sha256(f"{spec.slug}:{question.key}".encode()).digest()
+        hurdle = (digest[0] / 255) * 0.3 + level * 0.2
+        if practice >= hurdle:
+            answers[question.key] = "yes"
+        elif practice >= hurdle - 0.25:
+            answers[question.key] = "partly"
+        else:
+            answers[question.key] = "no"
+    return answers
 
 
 def _demo_user(username: str):

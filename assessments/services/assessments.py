@@ -1,0 +1,181 @@
+"""Writes of the questionnaire flow: start, answer (optimistic concurrency), submit, reopen."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .. import maturity
+from ..access import can_edit_team
+from ..errors import ApplicationError
+from ..maturity.versions import load_catalogue_version
+from ..models import Answer, Assessment, AssessmentStatus, Team
+
+NOTE_MAX_LENGTH = 4000
+
+
+class PermissionDenied(ApplicationError):
+    pass
+
+
+class AnswerConflict(ApplicationError):
+    """Someone else changed the answer since the user loaded it; carries their value to show."""
+
+    def __init__(self, *, question_key: str, current: Answer | None):
+        who = current.updated_by.get_username() if current and current.updated_by else "someone"
+        super().__init__(
+            f"{who} changed this answer while you were editing it; "
+            "choose which value to keep and save again.",
+            extra={
+                "question": question_key,
+                "current_option": current.option_key if current else None,
+                "current_note": current.note if current else "",
+                "current_version": current.version if current else 0,
+                "updated_by": who,
+            },
+        )
+
+
+def _require_editor(user, team: Team) -> None:
+    if not can_edit_team(user, team):
+        raise PermissionDenied("Only members, team leads and org admins can change assessments.")
+
+
+def _locked_draft(assessment_id: int) -> Assessment:
+    """The assessment row locked for this transaction, refusing when it is no longer a draft."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment_id)
+    if not assessment.is_draft:
+        raise ApplicationError(
+            "This assessment was submitted and is locked; reopen it to change answers."
+        )
+    return assessment
+
+
+@transaction.atomic
+def assessment_start(*, team: Team, user, copy_from: Assessment | None = None) -> Assessment:
+    """Open the team's draft, or create one prefilled from `copy_from` or the latest submission.
+
+    Teams amend their previous answers rather than starting from nothing every quarter; answers
+    to questions the current catalogue no longer has are left behind.
+    """
+    _require_editor(user, team)
+    existing = Assessment.objects.filter(team=team, status=AssessmentStatus.DRAFT).first()
+    if existing is not None:
+        return existing
+    if copy_from is not None and copy_from.team_id != team.id:
+        raise ApplicationError("An assessment can only be copied within its own team.")
+    source = copy_from or (
+        Assessment.objects.filter(team=team, status=AssessmentStatus.SUBMITTED)
+        .order_by("-submitted_at")
+        .first()
+    )
+    catalogue = maturity.load_catalogue()
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                team=team, catalogue_version=catalogue.version, created_by=user, copied_from=source
+            )
+    except IntegrityError:
+        # Another member started the draft at the same moment: use theirs.
+        return Assessment.objects.get(team=team, status=AssessmentStatus.DRAFT)
+    if source is not None:
+        Answer.objects.bulk_create(
+            Answer(
+                assessment=assessment,
+                question_key=answer.question_key,
+                option_key=answer.option_key,
+                note=answer.note,
+                updated_by=answer.updated_by,
+            )
+            for answer in source.answers.all()
+            if catalogue.has_question(answer.question_key)
+            and answer.option_key in _option_keys(catalogue.question(answer.question_key))
+        )
+    return assessment
+
+
+def _option_keys(question: maturity.Question) -> list[str]:
+    return [option.key for option in question.options]
+
+
+def _validate_answer(assessment: Assessment, question_key: str, option_key: str, note: str):
+    catalogue = load_catalogue_version(assessment.catalogue_version)
+    if not catalogue.has_question(question_key):
+        raise ApplicationError(f"There is no question '{question_key}' in this questionnaire.")
+    question = catalogue.question(question_key)
+    if option_key not in _option_keys(question):
+        allowed = ", ".join(_option_keys(question))
+        raise ApplicationError(
+            f"'{option_key}' is not an answer to question '{question_key}'; choose one of: "
+            f"{allowed}."
+        )
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ApplicationError(f"The note is longer than {NOTE_MAX_LENGTH} characters.")
+    if "\x00" in note:
+        raise ApplicationError("The note contains a NUL character, which cannot be stored.")
+
+
+@transaction.atomic
+def answer_save(
+    *,
+    assessment: Assessment,
+    question_key: str,
+    option_key: str,
+    note: str = "",
+    expected_version: int,
+    user,
+) -> Answer:
+    """Save one answer if nobody changed it since `expected_version` (0: not answered yet).
+
+    A stale version raises AnswerConflict carrying the other value and who set it, so the user
+    chooses; nothing is overwritten silently.
+    """
+    _require_editor(user, assessment.team)
+    _validate_answer(assessment, question_key, option_key, note)
+    _locked_draft(assessment.pk)
+    current = (
+        Answer.objects.select_related("updated_by")
+        .filter(assessment=assessment, question_key=question_key)
+        .first()
+    )
+    current_version = current.version if current else 0
+    if current_version != expected_version:
+        raise AnswerConflict(question_key=question_key, current=current)
+    if current is None:
+        return Answer.objects.create(
+            assessment=assessment,
+            question_key=question_key,
+            option_key=option_key,
+            note=note,
+            updated_by=user,
+        )
+    Answer.objects.filter(pk=current.pk).update(
+        option_key=option_key,
+        note=note,
+        version=F("version") + 1,
+        updated_by=user,
+        updated_at=timezone.now(),
+    )
+    current.refresh_from_db()
+    return current
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, user) -> Assessment:
+    """Lock the assessment and compute its result in a worker once the submission is committed."""
+    from ..tasks import compute_result
+
+    _require_editor(user, assessment.team)
+    locked = _locked_draft(assessment.pk)
+    locked.status = AssessmentStatus.SUBMITTED
+    locked.submitted_by = user
+    locked.submitted_at = timezone.now()
+    locked.save(update_fields=["status", "submitted_by", "submitted_at"])
+    transaction.on_commit(lambda: compute_result.delay(locked.pk))
+    return locked
+
+
+def assessment_reopen(*, assessment: Assessment, user) -> Assessment:
+    """Submitted assessments never change; reopening starts a new draft with the same answers."""
+    if assessment.is_draft:
+        raise ApplicationError("This assessment is still a draft; keep editing it.")
+    return assessment_start(team=assessment.team, user=user, copy_from=assessment)

@@ -1,0 +1,135 @@
+"""Compute and store an assessment's result; keep the team's roadmap steps in step with it."""
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import maturity
+from ..maturity.versions import load_catalogue_version
+from ..models import (
+    Assessment,
+    AssessmentStatus,
+    Result,
+    ResultCapability,
+    RoadmapStep,
+    RoadmapStepStatus,
+)
+from .evidence import evidence_for_team
+
+
+def result_compute(*, assessment: Assessment) -> Result:
+    """Score a submitted assessment and store the result (idempotent: recomputing replaces it).
+
+    The assessment's own catalogue version is used, so a newer catalogue never changes an old
+    result. Evidence is the team's latest repository findings at the time of computing.
+    """
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise ValueError(f"assessment {assessment.pk} is not submitted")
+    catalogue = load_catalogue_version(assessment.catalogue_version)
+    answers = dict(assessment.answers.values_list("question_key", "option_key"))
+    evidence = evidence_for_team(assessment.team)
+    if evidence is not None:
+        # An older catalogue may not know a capability the scanner learned to detect since.
+        evidence = [e for e in evidence if catalogue.has_capability(e.capability)]
+    outcome = maturity.score(catalogue, answers, evidence)
+    target = maturity.recommend_target(catalogue, answers, current_level=outcome.level)
+    roadmap = maturity.build_roadmap(catalogue, outcome, target.level)
+    snapshot = {
+        "result": outcome.to_dict(),
+        "target": target.to_dict(),
+        "roadmap": [step.to_dict() for step in roadmap],
+    }
+    with transaction.atomic():
+        result, _ = Result.objects.update_or_create(
+            assessment=assessment,
+            defaults={
+                "catalogue_version": catalogue.version,
+                "overall_level": outcome.level,
+                "index": outcome.index,
+                "target_level": target.level,
+                "weakest_dimension": outcome.weakest_dimension,
+                "ml_test_score": outcome.ml_test_score.score,
+                "snapshot": snapshot,
+                "computed_at": timezone.now(),
+            },
+        )
+        result.capabilities.all().delete()
+        ResultCapability.objects.bulk_create(
+            ResultCapability(
+                result=result,
+                capability_key=c.key,
+                dimension_key=c.dimension,
+                required_level=c.level,
+                grade=c.grade,
+                source=c.source,
+                met=c.met,
+            )
+            for c in outcome.capabilities.values()
+        )
+        if _is_latest_submission(assessment):
+            _roadmap_sync(assessment=assessment, roadmap=roadmap, outcome=outcome)
+    return result
+
+
+def team_latest_result_recompute(*, team) -> Result | None:
+    """New scan evidence changes what the team's latest submission shows; older ones stay."""
+    latest = (
+        Assessment.objects.filter(team=team, status=AssessmentStatus.SUBMITTED)
+        .order_by("-submitted_at")
+        .first()
+    )
+    return result_compute(assessment=latest) if latest else None
+
+
+def _is_latest_submission(assessment: Assessment) -> bool:
+    return not Assessment.objects.filter(
+        team_id=assessment.team_id,
+        status=AssessmentStatus.SUBMITTED,
+        submitted_at__gt=assessment.submitted_at,
+    ).exists()
+
+
+def _roadmap_sync(
+    *,
+    assessment: Assessment,
+    roadmap: Sequence[maturity.RoadmapStep],
+    outcome: maturity.MaturityResult,
+) -> None:
+    """Open the roadmap's steps, close those now met, drop those the target no longer needs.
+
+    Step ids are stable across assessments, so a step keeps the date it was first seen for as
+    long as it stays open.
+    """
+    existing = {step.step_id: step for step in RoadmapStep.objects.filter(team=assessment.team)}
+    on_roadmap = set()
+    for position, planned in enumerate(roadmap):
+        on_roadmap.add(planned.id)
+        step = existing.get(planned.id)
+        if step is None:
+            RoadmapStep.objects.create(
+                team=assessment.team,
+                step_id=planned.id,
+                capability_key=planned.capability,
+                position=position,
+                status=RoadmapStepStatus.OPEN,
+                first_seen=assessment.submitted_at,
+                opened_in=assessment,
+            )
+            continue
+        if step.status != RoadmapStepStatus.OPEN:
+            step.first_seen = assessment.submitted_at
+            step.opened_in = assessment
+            step.done_in = None
+            step.done_at = None
+        step.status = RoadmapStepStatus.OPEN
+        step.position = position
+        step.save()
+    for step_id, step in existing.items():
+        if step_id in on_roadmap or step.status != RoadmapStepStatus.OPEN:
+            continue
+        met = step.capability_key in outcome.met
+        step.status = RoadmapStepStatus.DONE if met else RoadmapStepStatus.DROPPED
+        step.done_in = assessment
+        step.done_at = assessment.submitted_at
+        step.save()

@@ -1,0 +1,151 @@
+"""Results: evidence from scans, catalogue versions kept, and computation on a real worker."""
+
+import itertools
+import time
+
+import pytest
+import yaml
+from django.utils import timezone
+
+from assessments import maturity
+from assessments.maturity import versions
+from assessments.models import AssessmentStatus, Repository, Result, Scan, ScanStatus
+from assessments.services.assessments import assessment_start, assessment_submit
+from assessments.services.evidence import evidence_for_team
+from assessments.services.results import result_compute
+
+from .assessment_helpers import answer_everything, answers_all
+
+
+def finding(capability, grade=1.0, strength="ci_config", path=".github/workflows/ci.yml"):
+    return {
+        "capability": capability,
+        "grade": grade,
+        "strength": strength,
+        "reason": f"{capability} found",
+        "path": path,
+        "line": 3,
+        "detector": "test",
+    }
+
+
+_commits = itertools.count(1)
+
+
+def scanned(team, *findings, inconclusive=False, status=ScanStatus.SUCCEEDED, when=None):
+    repository, _ = Repository.objects.get_or_create(team=team, url="https://git.example.com/r")
+    return Scan.objects.create(
+        repository=repository,
+        status=status,
+        commit=f"{next(_commits):040x}",
+        scanner_version="1",
+        finished_at=when or timezone.now(),
+        findings=list(findings),
+        report={"inconclusive": inconclusive},
+    )
+
+
+def submitted(team, user, answers):
+    assessment = assessment_start(team=team, user=user)
+    answer_everything(assessment, answers, user)
+    assessment.status = AssessmentStatus.SUBMITTED
+    assessment.submitted_at = timezone.now()
+    assessment.save()
+    return assessment
+
+
+def test_no_scan_means_no_evidence_and_no_contradiction(team, member):
+    assert evidence_for_team(team) is None
+    result = result_compute(assessment=submitted(team, member, answers_all("yes")))
+    assert result.snapshot["result"]["contradictions"] == []
+
+
+def test_an_inconclusive_scan_is_not_evidence(team):
+    scanned(team, inconclusive=True)
+    assert evidence_for_team(team) is None
+
+
+def test_only_the_latest_successful_scan_of_a_repository_counts(team):
+    earlier = timezone.now() - timezone.timedelta(days=3)
+    scanned(team, finding("ci"), when=earlier)
+    scanned(team, finding("experiment_tracking"))
+    scanned(team, finding("monitoring"), status=ScanStatus.FAILED)
+    assert [e.capability for e in evidence_for_team(team)] == ["experiment_tracking"]
+
+
+def test_evidence_fills_unanswered_capabilities_and_contradicts_denials(team, member):
+    scanned(team, finding("experiment_tracking"), finding("ci", strength="code"))
+    answers = answers_all("no", context={})
+    del answers["experiments_tracked"]
+    result = result_compute(assessment=submitted(team, member, answers))
+    capabilities = {c.capability_key: c for c in result.capabilities.all()}
+    assert (
+        capabilities["experiment_tracking"].source,
+        capabilities["experiment_tracking"].grade,
+    ) == ("detected", 1.0)
+    assert capabilities["ci"].source == "both"
+    kinds = {(c["capability"], c["kind"]) for c in result.snapshot["result"]["contradictions"]}
+    assert ("ci", "detected_but_denied") in kinds
+
+
+def test_claims_without_evidence_are_contradictions_once_a_scan_happened(team, member):
+    scanned(team)
+    result = result_compute(assessment=submitted(team, member, answers_all("yes")))
+    kinds = {c["kind"] for c in result.snapshot["result"]["contradictions"]}
+    assert kinds == {"claimed_without_evidence"}
+
+
+def test_recomputing_replaces_the_result_instead_of_adding_one(team, member):
+    assessment = submitted(team, member, answers_all("partly"))
+    first = result_compute(assessment=assessment)
+    again = result_compute(assessment=assessment)
+    assert first.pk == again.pk
+    assert Result.objects.count() == 1
+    assert again.capabilities.count() == len(maturity.load_catalogue().capabilities)
+
+
+@pytest.fixture
+def archived_catalogue(tmp_path, monkeypatch):
+    """An older catalogue in which data validation was not yet required for level 1."""
+    data = yaml.safe_load(maturity.catalogue.DEFAULT_PATH.read_text())
+    data["version"] = "2025.01"
+    for capability in data["capabilities"]:
+        if capability["key"] == "data_validation":
+            capability["level"] = 2
+    (tmp_path / "2025.01.yaml").write_text(yaml.safe_dump(data))
+    monkeypatch.setattr(versions, "ARCHIVE_DIR", tmp_path)
+    versions._load_archived.cache_clear()
+    yield "2025.01"
+    versions._load_archived.cache_clear()
+
+
+def test_an_old_assessment_is_recomputed_against_its_own_catalogue(
+    team, member, archived_catalogue
+):
+    answers = answers_all("yes", data_schema_checked="no", data_values_checked="no")
+    old = submitted(team, member, answers)
+    old.catalogue_version = archived_catalogue
+    old.save()
+    result = result_compute(assessment=old)
+    assert result.catalogue_version == "2025.01"
+    assert result.overall_level == 1, "data validation only gated level 2 in 2025.01"
+
+
+def test_an_unknown_catalogue_version_is_a_clear_error(team, member):
+    assessment = submitted(team, member, {})
+    assessment.catalogue_version = "1999.01"
+    assessment.save()
+    with pytest.raises(maturity.CatalogueError, match="1999.01 is not the current one"):
+        result_compute(assessment=assessment)
+
+
+@pytest.mark.redis
+def test_submitting_computes_the_result_on_a_real_worker(celery_worker_process, team, member):
+    assessment = assessment_start(team=team, user=member)
+    answer_everything(assessment, answers_all("yes"), member)
+    assessment_submit(assessment=assessment, user=member)
+    deadline = timezone.now() + timezone.timedelta(seconds=60)
+    while not Result.objects.filter(assessment=assessment).exists():
+        assert timezone.now() < deadline, "the worker did not store a result within 60 s"
+        time.sleep(0.2)
+    assert Result.objects.get(assessment=assessment).overall_level == 2
