@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .models import (
     Answer,
+    ApiToken,
     Assessment,
     Membership,
     Organization,
@@ -127,3 +128,17 @@ class ScanAdmin(admin.ModelAdmin):
     list_filter = ["status", "scanner_version"]
     list_select_related = ["repository__team"]
     raw_id_fields = ["repository"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__username"]
+    # Only the hash is stored and it is useless to show; tokens are made on the profile page.
+    readonly_fields = ["prefix", "created_at", "last_used_at"]
+    exclude = ["key_hash"]
+    raw_id_fields = ["user"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
+from .views import teams
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("teams/<slug:slug>/", views.team_detail, name="team_detail"),
-    path("health/", views.health, name="health"),
+    path("", teams.home, name="home"),
+    path("teams/<slug:slug>/", teams.team_detail, name="team_detail"),
+    path("health/", teams.health, name="health"),
 ]

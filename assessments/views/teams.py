@@ -1,4 +1,4 @@
-"""Browser pages. Thin: access checks and reads go through selectors, writes through services."""
+"""Home, team workspace and health check."""
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -6,9 +6,9 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from . import selectors
-from .access import team_role
-from .models import Role
+from .. import selectors
+from ..access import team_role
+from ..models import Role
 
 
 @login_required

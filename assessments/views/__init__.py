@@ -1,0 +1,1 @@
+"""Browser pages, one module per area. Thin: reads via selectors, writes via services."""
