@@ -12,6 +12,7 @@ from .models import (
     RoadmapStep,
     Scan,
     Team,
+    TeamTag,
 )
 
 
@@ -29,6 +30,11 @@ class OrganizationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class TeamTagInline(admin.TabularInline):
+    model = TeamTag
+    extra = 0
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "organization", "created_at"]
@@ -36,7 +42,7 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["organization"]
-    inlines = [MembershipInline]
+    inlines = [TeamTagInline, MembershipInline]
 
 
 @admin.register(Membership)

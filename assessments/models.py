@@ -35,6 +35,21 @@ class Team(models.Model):
         return self.name
 
 
+class TeamTag(models.Model):
+    """A label such as `unit:payments` or `area:search`, for filtering dashboards."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["team", "name"], name="team_tag_once")]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self):
+        return self.name
+
+
 class Role(models.TextChoices):
     ORG_ADMIN = "org_admin", "Organisation admin"
     LEAD = "lead", "Team lead"

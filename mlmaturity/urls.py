@@ -18,5 +18,7 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/", include("assessments.api.urls")),
+    path("dashboard/", include("assessments.dashboards.urls")),
     path("", include("assessments.urls")),
 ]

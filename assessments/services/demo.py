@@ -13,7 +13,12 @@ from .. import maturity
 from ..errors import ApplicationError
 from ..models import Answer, Assessment, AssessmentStatus, Membership, Role, Team
 from .results import result_compute
-from .tenancy import membership_set, organization_get_or_create, team_get_or_create
+from .tenancy import (
+    membership_set,
+    organization_get_or_create,
+    team_get_or_create,
+    team_tags_set,
+)
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - public by design, refused in production mode
 DEMO_ORGANIZATION = ("northwind", "Northwind Retail")
@@ -96,6 +101,14 @@ DEMO_TEAMS = (
     ),
 )
 DEMO_MONTHS = 6
+DEMO_TAGS = {
+    "fraud-detection": ("unit:payments", "area:risk"),
+    "recommendations": ("unit:digital", "area:personalisation"),
+    "search-ranking": ("unit:digital", "area:search"),
+    "demand-forecasting": ("unit:supply-chain", "area:forecasting"),
+    "churn-insights": ("unit:marketing", "area:crm"),
+    "pricing-lab": ("unit:commercial", "area:pricing"),
+}
 
 
 @dataclass(frozen=True)
@@ -132,6 +145,7 @@ def demo_load() -> list[DemoLogin]:
                     user=_demo_user(username), role=role, organization=organization, team=team
                 )
                 logins.append(DemoLogin(username, role.label, spec.name))
+            team_tags_set(team=team, names=DEMO_TAGS.get(spec.slug, ()))
             _history_load(team=team, spec=spec, months=DEMO_MONTHS)
     return logins
 

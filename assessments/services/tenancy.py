@@ -1,6 +1,7 @@
 from django.db import transaction
 
-from ..models import Membership, Organization, Role, Team
+from ..errors import ApplicationError
+from ..models import Membership, Organization, Role, Team, TeamTag
 
 
 @transaction.atomic
@@ -37,3 +38,21 @@ def membership_set(*, user, role: str, organization: Organization, team: Team | 
     )
     membership.full_clean()
     return membership
+
+
+TAG_MAX_LENGTH = 60
+
+
+@transaction.atomic
+def team_tags_set(*, team: Team, names) -> list[str]:
+    """Replace the team's tags; tags are trimmed, lower-cased labels such as `unit:payments`."""
+    cleaned = sorted({name.strip().lower() for name in names if name.strip()})
+    for name in cleaned:
+        if len(name) > TAG_MAX_LENGTH:
+            raise ApplicationError(
+                f"The tag '{name[:20]}…' is longer than {TAG_MAX_LENGTH} characters."
+            )
+    TeamTag.objects.filter(team=team).exclude(name__in=cleaned).delete()
+    existing = set(TeamTag.objects.filter(team=team).values_list("name", flat=True))
+    TeamTag.objects.bulk_create(TeamTag(team=team, name=n) for n in cleaned if n not in existing)
+    return cleaned

@@ -1,0 +1,1 @@
+"""Organisation dashboards: comparing teams, trends and the organisation's debt."""
