@@ -1,15 +1,16 @@
 """Every read used by views and the API; owns filtering by tenancy and prefetching."""
 
+import statistics
 from datetime import date
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from . import maturity
 from .access import visible_teams
 from .maturity.versions import load_catalogue_version
-from .models import Assessment, Result, Team
+from .models import Answer, Assessment, Repository, Result, Scan, ScanStatus, Team
 
 
 def team_list_for_user(*, user) -> QuerySet[Team]:
@@ -76,3 +77,84 @@ def debt_statement_for_team(*, team: Team, today: date | None = None) -> list[ma
         today=today or timezone.localdate(),
         target_level=latest["target"]["level"],
     )
+
+
+def answers_for_assessment(*, assessment: Assessment) -> dict[str, Answer]:
+    return {
+        answer.question_key: answer
+        for answer in Answer.objects.filter(assessment=assessment).select_related("updated_by")
+    }
+
+
+def evidence_hints_for_team(*, team: Team) -> dict[str, maturity.Evidence]:
+    """The strongest repository finding per capability, to show beside its questions."""
+    evidence = evidence_for_team(team) or []
+    rank = {strength: i for i, strength in enumerate(reversed(maturity.STRENGTHS))}
+    best: dict[str, maturity.Evidence] = {}
+    for finding in evidence:
+        current = best.get(finding.capability)
+        if current is None or (finding.grade, rank.get(finding.strength, -1)) > (
+            current.grade,
+            rank.get(current.strength, -1),
+        ):
+            best[finding.capability] = finding
+    return best
+
+
+def previous_result(*, assessment: Assessment) -> Result | None:
+    """The team's result submitted just before this one, for deltas and the radar chart."""
+    return (
+        Result.objects.filter(
+            assessment__team_id=assessment.team_id,
+            assessment__submitted_at__lt=assessment.submitted_at,
+        )
+        .order_by("-assessment__submitted_at")
+        .first()
+    )
+
+
+def organization_median_dimension_index(*, organization_id: int) -> dict[str, float]:
+    """Median per-dimension index over the latest result of every team of the organisation."""
+    latest = (
+        Result.objects.filter(assessment__team=OuterRef("pk"))
+        .order_by("-assessment__submitted_at")
+        .values("pk")[:1]
+    )
+    result_ids = (
+        Team.objects.filter(organization_id=organization_id)
+        .annotate(latest_result=Subquery(latest))
+        .values("latest_result")
+    )
+    snapshots = Result.objects.filter(pk__in=result_ids).values_list("snapshot", flat=True)
+    per_dimension: dict[str, list[float]] = {}
+    for snapshot in snapshots:
+        for key, value in snapshot["result"]["dimension_index"].items():
+            per_dimension.setdefault(key, []).append(value)
+    return {key: statistics.median(values) for key, values in per_dimension.items()}
+
+
+def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
+    """Findings of each repository's latest successful, conclusive scan; None when none exists.
+
+    None (no scan) and [] (scanned, nothing found) mean different things to the engine: only a
+    scan that happened can contradict a claim.
+    """
+    latest_scan = (
+        Scan.objects.filter(repository=OuterRef("pk"), status=ScanStatus.SUCCEEDED)
+        .order_by("-finished_at", "-pk")
+        .values("pk")[:1]
+    )
+    scan_ids = (
+        Repository.objects.filter(team=team)
+        .annotate(latest_scan=Subquery(latest_scan))
+        .values("latest_scan")
+    )
+    scans = Scan.objects.filter(pk__in=scan_ids).values_list("findings", "report")
+    evidence: list[maturity.Evidence] = []
+    conclusive = False
+    for findings, report in scans:
+        if (report or {}).get("inconclusive"):
+            continue
+        conclusive = True
+        evidence.extend(maturity.Evidence.from_dict(finding) for finding in findings)
+    return evidence if conclusive else None

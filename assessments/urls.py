@@ -1,9 +1,35 @@
 from django.urls import path
 
-from .views import teams
+from .views import questionnaire, results, teams
 
 urlpatterns = [
     path("", teams.home, name="home"),
-    path("teams/<slug:slug>/", teams.team_detail, name="team_detail"),
     path("health/", teams.health, name="health"),
+    path("teams/<slug:slug>/", teams.team_detail, name="team_detail"),
+    path("teams/<slug:slug>/history/", results.team_history, name="team_history"),
+    path(
+        "teams/<slug:slug>/assessments/start/",
+        questionnaire.assessment_start_view,
+        name="assessment_start",
+    ),
+    path("assessments/<int:pk>/", questionnaire.assessment_open, name="assessment_open"),
+    path(
+        "assessments/<int:pk>/questions/<slug:section>/",
+        questionnaire.questionnaire_section,
+        name="questionnaire_section",
+    ),
+    path(
+        "assessments/<int:pk>/answers/<slug:question_key>/",
+        questionnaire.answer_autosave,
+        name="answer_autosave",
+    ),
+    path(
+        "assessments/<int:pk>/summary/", questionnaire.assessment_summary, name="assessment_summary"
+    ),
+    path("assessments/<int:pk>/result/", results.assessment_result, name="assessment_result"),
+    path(
+        "assessments/<int:pk>/reopen/",
+        questionnaire.assessment_reopen_view,
+        name="assessment_reopen",
+    ),
 ]

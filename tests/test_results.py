@@ -10,8 +10,8 @@ from django.utils import timezone
 from assessments import maturity
 from assessments.maturity import versions
 from assessments.models import AssessmentStatus, Repository, Result, Scan, ScanStatus
+from assessments.selectors import evidence_for_team
 from assessments.services.assessments import assessment_start, assessment_submit
-from assessments.services.evidence import evidence_for_team
 from assessments.services.results import result_compute
 
 from .assessment_helpers import answer_everything, answers_all

@@ -15,7 +15,7 @@ from ..models import (
     RoadmapStep,
     RoadmapStepStatus,
 )
-from .evidence import evidence_for_team
+from ..selectors import evidence_for_team
 
 
 def result_compute(*, assessment: Assessment) -> Result:

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .. import selectors
-from ..access import team_role
+from ..access import EDIT_ROLES, team_role
 from ..models import Role
 
 
@@ -22,11 +22,14 @@ def team_detail(request, slug):
     team = selectors.team_get_for_user(user=request.user, slug=slug)
     members = team.memberships.select_related("user").order_by("role", "user__username")
     role = team_role(request.user, team)
+    assessments = list(selectors.assessment_list_for_team(team=team))
     context = {
         "team": team,
         "members": members,
         "role_label": Role(role).label if role else None,
-        "assessments": selectors.assessment_list_for_team(team=team),
+        "assessments": assessments,
+        "draft": next((a for a in assessments if a.is_draft), None),
+        "can_edit": role in EDIT_ROLES,
     }
     return render(request, "assessments/team_detail.html", context)
 

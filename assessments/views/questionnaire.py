@@ -1,0 +1,250 @@
+"""The questionnaire: one page per section, autosave per answer, summary, submit, reopen."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from .. import selectors
+from ..access import can_edit_team
+from ..errors import ApplicationError
+from ..maturity.sections import questionnaire_sections
+from ..maturity.versions import load_catalogue_version
+from ..services.assessments import (
+    AnswerConflict,
+    answer_save,
+    assessment_reopen,
+    assessment_start,
+    assessment_submit,
+)
+from ..services.assessments import PermissionDenied as NotAllowed
+
+
+def _sections_for(assessment):
+    catalogue = load_catalogue_version(assessment.catalogue_version)
+    return catalogue, questionnaire_sections(catalogue)
+
+
+def _section_or_404(sections, key):
+    for index, section in enumerate(sections):
+        if section.key == key:
+            return index, section
+    raise Http404("No such questionnaire page.")
+
+
+def _progress(catalogue, answers):
+    """Answered and total questions, counting only those skip logic leaves visible."""
+    chosen = {key: answer.option_key for key, answer in answers.items()}
+    visible = catalogue.visible_questions(chosen)
+    answered = sum(1 for question in visible if question.key in answers)
+    return answered, len(visible)
+
+
+def _first_open_section(catalogue, sections, answers):
+    chosen = {key: answer.option_key for key, answer in answers.items()}
+    for section in sections:
+        for question in section.questions:
+            if catalogue.is_visible(question, chosen) and question.key not in answers:
+                return section.key
+    return None
+
+
+@login_required
+@require_POST
+def assessment_start_view(request, slug):
+    team = selectors.team_get_for_user(user=request.user, slug=slug)
+    try:
+        assessment = assessment_start(team=team, user=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("team_detail", slug=team.slug)
+    return redirect("assessment_open", pk=assessment.pk)
+
+
+@login_required
+def assessment_open(request, pk):
+    """Resume where the team left off: the first page with an unanswered question."""
+    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
+    if not assessment.is_draft:
+        return redirect("assessment_result", pk=assessment.pk)
+    catalogue, sections = _sections_for(assessment)
+    answers = selectors.answers_for_assessment(assessment=assessment)
+    section = _first_open_section(catalogue, sections, answers)
+    if section is None:
+        return redirect("assessment_summary", pk=assessment.pk)
+    return redirect("questionnaire_section", pk=assessment.pk, section=section)
+
+
+@login_required
+def questionnaire_section(request, pk, section):
+    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
+    if not assessment.is_draft:
+        return redirect("assessment_result", pk=assessment.pk)
+    catalogue, sections = _sections_for(assessment)
+    index, current = _section_or_404(sections, section)
+    can_edit = can_edit_team(request.user, assessment.team)
+    conflicts, errors = {}, {}
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Viewers can read the questionnaire but not answer it.")
+        conflicts, errors = _save_posted_answers(request, assessment, current)
+        if not conflicts and not errors:
+            return _after_save(request, assessment, sections, index)
+        messages.error(request, "Some answers were not saved; see the marked questions below.")
+    answers = selectors.answers_for_assessment(assessment=assessment)
+    chosen = {key: answer.option_key for key, answer in answers.items()}
+    hints = selectors.evidence_hints_for_team(team=assessment.team)
+    answered, total = _progress(catalogue, answers)
+    questions = [
+        {
+            "question": question,
+            "answer": answers.get(question.key),
+            "hidden": not catalogue.is_visible(question, chosen),
+            "hint": next((hints[c] for c in question.capabilities if c in hints), None),
+            "conflict": conflicts.get(question.key),
+            "error": errors.get(question.key),
+            "posted": request.POST.get(f"q-{question.key}") if request.method == "POST" else None,
+        }
+        for question in current.questions
+    ]
+    context = {
+        "assessment": assessment,
+        "team": assessment.team,
+        "sections": sections,
+        "section": current,
+        "section_number": index + 1,
+        "previous_section": sections[index - 1] if index > 0 else None,
+        "next_section": sections[index + 1] if index + 1 < len(sections) else None,
+        "questions": questions,
+        "answered": answered,
+        "total": total,
+        "can_edit": can_edit,
+    }
+    return render(request, "assessments/questionnaire.html", context)
+
+
+def _save_posted_answers(request, assessment, section):
+    """Save every answer of the page that changed; a plain form post works without JavaScript."""
+    current = selectors.answers_for_assessment(assessment=assessment)
+    conflicts, errors = {}, {}
+    for question in section.questions:
+        option = request.POST.get(f"q-{question.key}")
+        if not option:
+            continue
+        note = request.POST.get(f"n-{question.key}", "")
+        existing = current.get(question.key)
+        if existing and existing.option_key == option and existing.note == note:
+            continue
+        try:
+            version = int(request.POST.get(f"v-{question.key}", "0"))
+            answer_save(
+                assessment=assessment,
+                question_key=question.key,
+                option_key=option,
+                note=note,
+                expected_version=version,
+                user=request.user,
+            )
+        except AnswerConflict as conflict:
+            conflicts[question.key] = conflict.extra
+        except ValueError:
+            errors[question.key] = "The form was out of date; reload the page and answer again."
+        except ApplicationError as error:
+            errors[question.key] = error.message
+    return conflicts, errors
+
+
+def _after_save(request, assessment, sections, index):
+    go = request.POST.get("go")
+    if go == "previous" and index > 0:
+        return redirect("questionnaire_section", pk=assessment.pk, section=sections[index - 1].key)
+    if go == "next" and index + 1 < len(sections):
+        return redirect("questionnaire_section", pk=assessment.pk, section=sections[index + 1].key)
+    if go == "summary" or (go == "next" and index + 1 == len(sections)):
+        return redirect("assessment_summary", pk=assessment.pk)
+    messages.success(request, "Answers saved.")
+    return redirect("questionnaire_section", pk=assessment.pk, section=sections[index].key)
+
+
+@login_required
+@require_POST
+def answer_autosave(request, pk, question_key):
+    """Save one answer as it is given; 409 with the other value when someone changed it first."""
+    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return JsonResponse({"detail": "The answer's version is missing."}, status=400)
+    try:
+        answer = answer_save(
+            assessment=assessment,
+            question_key=question_key,
+            option_key=request.POST.get("option", ""),
+            note=request.POST.get("note", ""),
+            expected_version=version,
+            user=request.user,
+        )
+    except AnswerConflict as conflict:
+        return JsonResponse({"detail": conflict.message, "conflict": conflict.extra}, status=409)
+    except NotAllowed as error:
+        return JsonResponse({"detail": error.message}, status=403)
+    except ApplicationError as error:
+        return JsonResponse({"detail": error.message}, status=400)
+    catalogue = load_catalogue_version(assessment.catalogue_version)
+    answered, total = _progress(catalogue, selectors.answers_for_assessment(assessment=assessment))
+    return JsonResponse({"version": answer.version, "answered": answered, "total": total})
+
+
+@login_required
+def assessment_summary(request, pk):
+    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
+    if not assessment.is_draft:
+        return redirect("assessment_result", pk=assessment.pk)
+    catalogue, sections = _sections_for(assessment)
+    if request.method == "POST":
+        try:
+            assessment_submit(assessment=assessment, user=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect("assessment_summary", pk=assessment.pk)
+        messages.success(request, "Assessment submitted.")
+        return redirect("assessment_result", pk=assessment.pk)
+    answers = selectors.answers_for_assessment(assessment=assessment)
+    chosen = {key: answer.option_key for key, answer in answers.items()}
+    unanswered = [
+        (section, missing)
+        for section in sections
+        if (
+            missing := [
+                q
+                for q in section.questions
+                if q.key not in answers and catalogue.is_visible(q, chosen)
+            ]
+        )
+    ]
+    answered, total = _progress(catalogue, answers)
+    context = {
+        "assessment": assessment,
+        "team": assessment.team,
+        "unanswered": unanswered,
+        "answered": answered,
+        "total": total,
+        "can_edit": can_edit_team(request.user, assessment.team),
+        "last_section": sections[-1],
+    }
+    return render(request, "assessments/summary.html", context)
+
+
+@login_required
+@require_POST
+def assessment_reopen_view(request, pk):
+    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
+    try:
+        draft = assessment_reopen(assessment=assessment, user=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect(reverse("assessment_result", args=[assessment.pk]))
+    return redirect("assessment_open", pk=draft.pk)

@@ -1,0 +1,129 @@
+"""The result of an assessment, the team's history, and two assessments side by side."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from .. import charts, selectors
+from ..access import can_edit_team
+from ..maturity.versions import load_catalogue_version
+from ..models import Result
+
+
+def _trend(current: float, previous: float | None) -> dict | None:
+    """Arrow and delta, spelled out too: colour is never the only signal."""
+    if previous is None:
+        return None
+    delta = round(current - previous, 1)
+    if delta > 0:
+        return {"arrow": "▲", "word": "up", "delta": delta}
+    if delta < 0:
+        return {"arrow": "▼", "word": "down", "delta": -delta}
+    return {"arrow": "▶", "word": "unchanged", "delta": 0}
+
+
+@login_required
+def assessment_result(request, pk):
+    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
+    result = Result.objects.filter(assessment=assessment).first()
+    if result is None:
+        # Submitted but not computed yet (a worker picks it up): the page refreshes itself.
+        return render(
+            request,
+            "assessments/result_pending.html",
+            {"assessment": assessment, "team": assessment.team},
+        )
+    catalogue = load_catalogue_version(result.catalogue_version)
+    snapshot = result.snapshot
+    outcome = snapshot["result"]
+    previous = selectors.previous_result(assessment=assessment)
+    median = selectors.organization_median_dimension_index(
+        organization_id=assessment.team.organization_id
+    )
+    dimensions = [(d.key, d.title) for d in catalogue.dimensions]
+    series = [
+        {"name": f"{assessment.team.name} (this assessment)", "values": outcome["dimension_index"]}
+    ]
+    if previous is not None:
+        series.append(
+            {
+                "name": f"Previous ({previous.assessment.submitted_at:%d %b %Y})",
+                "values": previous.snapshot["result"]["dimension_index"],
+                "dash": True,
+            }
+        )
+    if median:
+        series.append({"name": "Organisation median", "values": median, "dash": True})
+    capabilities = {c["key"]: c for c in outcome["capabilities"]}
+    by_dimension = [
+        {
+            "dimension": dimension,
+            "level": outcome["dimension_levels"][dimension.key],
+            "index": outcome["dimension_index"][dimension.key],
+            "capabilities": [
+                {"capability": c, "result": capabilities[c.key]}
+                for c in catalogue.capabilities_in(dimension.key)
+            ],
+        }
+        for dimension in catalogue.dimensions
+    ]
+    context = {
+        "assessment": assessment,
+        "team": assessment.team,
+        "result": result,
+        "outcome": outcome,
+        "target": snapshot["target"],
+        "roadmap": snapshot["roadmap"],
+        "previous": previous,
+        "trend": _trend(result.index, previous.index if previous else None),
+        "radar": charts.radar_figure(dimensions, series),
+        "by_dimension": by_dimension,
+        "capability_titles": {c.key: c.title for c in catalogue.capabilities},
+        "dimension_titles": dict(dimensions),
+        "debt": selectors.debt_statement_for_team(team=assessment.team),
+        "can_edit": can_edit_team(request.user, assessment.team),
+        "level_titles": {level.number: level.title for level in catalogue.levels},
+    }
+    return render(request, "assessments/result.html", context)
+
+
+@login_required
+def team_history(request, slug):
+    team = selectors.team_get_for_user(user=request.user, slug=slug)
+    results = selectors.result_history_for_team(team=team)
+    rows = []
+    for earlier, result in zip([None, *results], results, strict=False):
+        rows.append({"result": result, "trend": _trend(result.index, earlier and earlier.index)})
+    rows.reverse()
+    compare = None
+    chosen = request.GET.getlist("compare")
+    if chosen:
+        compare = _comparison(results, chosen)
+    return render(
+        request,
+        "assessments/history.html",
+        {"team": team, "rows": rows, "compare": compare, "chosen": chosen},
+    )
+
+
+def _comparison(results, chosen):
+    """Two of the team's results side by side, capability by capability."""
+    by_id = {str(r.assessment_id): r for r in results}
+    if len(chosen) != 2 or any(key not in by_id for key in chosen):
+        raise Http404("Choose two submitted assessments of this team to compare.")
+    left, right = sorted((by_id[key] for key in chosen), key=lambda r: r.assessment.submitted_at)
+    catalogue = load_catalogue_version(right.catalogue_version)
+    left_caps = {c["key"]: c for c in left.snapshot["result"]["capabilities"]}
+    right_caps = {c["key"]: c for c in right.snapshot["result"]["capabilities"]}
+    rows = []
+    for capability in catalogue.capabilities:
+        a, b = left_caps.get(capability.key), right_caps.get(capability.key)
+        rows.append(
+            {
+                "title": capability.title,
+                "left": a,
+                "right": b,
+                "changed": (a or {}).get("grade") != (b or {}).get("grade"),
+            }
+        )
+    return {"left": left, "right": right, "rows": rows}

@@ -1,0 +1,137 @@
+"""The questionnaire and result pages in a real browser."""
+
+import re
+
+import pytest
+
+from assessments.maturity import load_catalogue
+from assessments.maturity.sections import questionnaire_sections
+from assessments.models import Answer, Assessment, Result
+from assessments.services.assessments import assessment_start, assessment_submit
+
+from ..assessment_helpers import answer_everything, answers_all
+from .conftest import axe_violations, log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def answer_page(page, option):
+    """Click `option` for every visible question of the page and wait until each is saved."""
+    for fieldset in page.locator("fieldset.question:not([hidden])").all():
+        radio = fieldset.locator(f"input[type=radio][value='{option}']")
+        if radio.count() == 0:
+            radio = fieldset.locator("input[type=radio]").first
+        radio.check()
+        fieldset.locator(".save-status").filter(has_text="Saved.").wait_for()
+
+
+def test_a_member_fills_the_questionnaire_reloads_submits_and_sees_the_result(
+    live_server, new_page, team, member
+):
+    page = new_page()
+    log_in(page, live_server, member.username)
+    page.goto(f"{live_server.url}/teams/{team.slug}/")
+    page.get_by_role("button", name="Start an assessment").click()
+    page.wait_for_url(re.compile(r"/questions/context/$"))
+
+    sections = questionnaire_sections(load_catalogue())
+    for number, section in enumerate(sections):
+        expect_heading = f"{number + 1}. {section.title}"
+        assert page.get_by_role("heading", name=expect_heading).is_visible()
+        answer_page(page, "yes" if section.key != "context" else "critical")
+        if number == 2:
+            # Reload mid-way: every answer given so far is still there.
+            page.reload()
+            checked = page.locator("fieldset.question:not([hidden]) input[type=radio]:checked")
+            assert checked.count() == page.locator("fieldset.question:not([hidden])").count()
+        page.get_by_role("button", name=re.compile("Save and (continue|review)")).click()
+
+    page.wait_for_url(re.compile(r"/summary/$"))
+    assessment = Assessment.objects.get(team=team)
+    assert Answer.objects.filter(assessment=assessment).count() >= 50
+    page.get_by_role("button", name="Submit assessment").click()
+    page.wait_for_url(re.compile(r"/result/$"))
+
+    assert Result.objects.filter(assessment=assessment).exists()
+    assert page.get_by_role("heading", name=re.compile("^Level$")).is_visible()
+    assert page.get_by_role("heading", name=re.compile("Roadmap to level")).is_visible()
+    page.locator(".chart .main-svg").first.wait_for()
+    assert page.locator(".chart .scatterpolar, .chart .polar").count() > 0
+
+
+def test_two_people_editing_one_answer_see_the_conflict(live_server, new_page, team, member, lead):
+    draft = assessment_start(team=team, user=member)
+    url = f"{live_server.url}/assessments/{draft.pk}/questions/code_environment/"
+    first, second = new_page(), new_page()
+    log_in(first, live_server, lead.username)
+    log_in(second, live_server, member.username)
+    first.goto(url)
+    second.goto(url)
+
+    first_question = first.locator("#question-code_in_git")
+    first_question.locator("input[value=yes]").check()
+    first_question.locator(".save-status").filter(has_text="Saved.").wait_for()
+
+    second_question = second.locator("#question-code_in_git")
+    second_question.locator("input[value=no]").check()
+    conflict = second_question.locator(".conflict")
+    conflict.wait_for()
+    assert "lena changed this answer" in conflict.inner_text()
+    assert Answer.objects.get(assessment=draft, question_key="code_in_git").option_key == "yes"
+
+    second_question.get_by_role("button", name="Keep my answer").click()
+    second_question.locator(".save-status").filter(has_text="Saved.").wait_for()
+    answer = Answer.objects.get(assessment=draft, question_key="code_in_git")
+    assert (answer.option_key, answer.version) == ("no", 2)
+
+
+def test_a_hostile_team_name_is_shown_as_text(
+    live_server, new_page, team, member, django_capture_on_commit_callbacks
+):
+    hostile = "</script><img src=x onerror=alert(1)>"
+    team.name = hostile
+    team.save()
+    assessment = assessment_start(team=team, user=member)
+    answer_everything(assessment, answers_all("partly"), member)
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_submit(assessment=assessment, user=member)
+
+    page = new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in(page, live_server, member.username)
+    for path in ("/", f"/teams/{team.slug}/", f"/assessments/{assessment.pk}/result/"):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("load")
+        assert hostile in page.locator("main").inner_text()
+        assert page.locator("main img[src=x]").count() == 0
+    page.locator(".chart .main-svg").first.wait_for()
+    assert dialogs == []
+
+
+def test_a_member_of_another_team_gets_not_found(
+    live_server, new_page, team, member, other_team_member
+):
+    draft = assessment_start(team=team, user=member)
+    page = new_page()
+    log_in(page, live_server, other_team_member.username)
+    for path in (f"/teams/{team.slug}/", f"/assessments/{draft.pk}/questions/context/"):
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 404
+
+
+def test_questionnaire_and_result_pages_have_no_serious_accessibility_violations(
+    live_server, new_page, team, member, django_capture_on_commit_callbacks
+):
+    assessment = assessment_start(team=team, user=member)
+    answer_everything(assessment, answers_all("partly"), member)
+    page = new_page(bypass_csp=True)
+    log_in(page, live_server, member.username)
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/questions/cicd/")
+    assert axe_violations(page) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_submit(assessment=assessment, user=member)
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/result/")
+    page.locator(".chart .main-svg").first.wait_for()
+    assert axe_violations(page) == []
