@@ -1,0 +1,67 @@
+"""Repository scanning for MLMaturity: safe git access, detectors with evidence, and an
+evidence-only maturity level. Pure Python: nothing here imports Django.
+
+Typical use::
+
+    from assessments.scanning import ScanLimits, scan_repository
+
+    report = scan_repository("https://github.com/org/repo", access_token=token,
+                             allow_local_paths=False)
+    report.to_dict()   # the stable JSON shape of the CLI and the API
+    report.findings    # raw evidence for the maturity engine
+"""
+
+from .detectors import (
+    CAPABILITY_DIMENSIONS,
+    CAPABILITY_KEYS,
+    CAPABILITY_LEVELS,
+    OBSERVABLE_CAPABILITIES,
+    OPTIONAL_CAPABILITIES,
+    Finding,
+    Strength,
+)
+from .errors import (
+    GitUnavailable,
+    HostResolutionFailed,
+    LimitExceeded,
+    RepositoryUnavailable,
+    ScanError,
+    UnsafeRepositoryURL,
+)
+from .levels import CapabilityResult
+from .scan import (
+    SCANNER_VERSION,
+    ScanLimits,
+    ScanReport,
+    analyze_snapshot,
+    scan_path,
+    scan_repository,
+)
+from .tree import RepositorySnapshot
+from .urls import SafeRepositoryURL, validate_repository_url
+
+__all__ = [
+    "CAPABILITY_DIMENSIONS",
+    "CAPABILITY_KEYS",
+    "CAPABILITY_LEVELS",
+    "OBSERVABLE_CAPABILITIES",
+    "OPTIONAL_CAPABILITIES",
+    "SCANNER_VERSION",
+    "CapabilityResult",
+    "Finding",
+    "GitUnavailable",
+    "HostResolutionFailed",
+    "LimitExceeded",
+    "RepositorySnapshot",
+    "RepositoryUnavailable",
+    "SafeRepositoryURL",
+    "ScanError",
+    "ScanLimits",
+    "ScanReport",
+    "Strength",
+    "UnsafeRepositoryURL",
+    "analyze_snapshot",
+    "scan_path",
+    "scan_repository",
+    "validate_repository_url",
+]

@@ -1,0 +1,486 @@
+"""CI/CD: CI on every change, tests it runs, ML-specific tests, pipeline and model delivery,
+serving checks before deployment, staged promotion."""
+
+from __future__ import annotations
+
+import re
+
+from ..tree import RepositorySnapshot
+from . import Finding, Strength, keywords, register
+from .ciconfig import CIConfig, ci_configs, invoked_scripts
+from .common import (
+    ML_LIBRARIES,
+    code_hits,
+    config_hits,
+    finding,
+    first_hits,
+    imports,
+    is_test_path,
+    local_modules,
+    module_matches,
+    plural,
+    test_hits,
+)
+from .pipeline import orchestrated_files
+
+CI_NAMES = {
+    "github": "GitHub Actions",
+    "gitlab": "GitLab CI",
+    "jenkins": "Jenkins",
+    "azure": "Azure Pipelines",
+    "circleci": "CircleCI",
+    "cloudbuild": "Cloud Build",
+    "buildspec": "AWS CodeBuild",
+    "bitbucket": "Bitbucket Pipelines",
+    "drone": "Drone",
+    "travis": "Travis CI",
+    "buildkite": "Buildkite",
+    "woodpecker": "Woodpecker",
+    "appveyor": "AppVeyor",
+    "tekton": "Tekton",
+    "codefresh": "Codefresh",
+    "semaphore": "Semaphore",
+    "generic": "A CI configuration",
+}
+TEST_RUN = re.compile(
+    r"\b(pytest|py\.test|tox|nox)\b|\bunittest\b|\bmake\s+(test|check)\b|\bcoverage run\b|"
+    r"\bhatch (run )?test|\bpoe test\b|\bdagster.*test|\bgo test\b"
+)
+PIPELINE_DEPLOY_CI = re.compile(
+    r"dsl-compile|kfp (pipeline|run) (upload|create|submit)|tfx pipeline (create|update|compile)|"
+    r"tfx run create|(compile|deploy|upload|submit|publish)[_-]pipeline|"
+    r"pipeline[_-](deploy|upload|submit|upsert|compile)|az ml job create|"
+    r"prefect (deploy|deployment)|dagster[- ](cloud )?deploy|zenml (pipeline|deploy)|"
+    r"argo-workflows create|step-functions create|databricks bundle deploy|pyflyte register|"
+    r"flytectl register|gsutil .*dags|aws s3 (cp|sync) .*dags|airflow .*dags",
+    re.I,
+)
+PIPELINE_DEPLOY_CODE = keywords(
+    "Compiler().compile(",
+    "compiler.Compiler(",
+    "upload_pipeline(",
+    "upload_pipeline_version(",
+    ".submit(",
+    "create_run_from_pipeline_func(",
+    "create_run_from_pipeline_package(",
+    ".upsert(",
+    "KubeflowV2DagRunner(",
+    "KubeflowDagRunner(",
+    "jobs.create_or_update(",
+    "to_deployment(",
+    "Deployment.build_from_flow(",
+    ".deploy(",
+    ".serve(",
+    "compile(pipeline_func",
+    "package_path=",
+)
+MODEL_DEPLOY_CI = re.compile(
+    r"deploy-model|online-deployment|online-endpoint|(create|update)-endpoint|serving-endpoints|"
+    r"endpoints deploy|gcloud run deploy|mlflow deployments|mlflow models (serve|build-docker)|"
+    r"bentoml (deploy|containerize)|kubectl (apply|set image)|helm (upgrade|install)|"
+    r"deploy[_-]?model|deploy[\w-]*\.(py|sh)|make deploy|\bdeploy\b",
+    re.I,
+)
+MODEL_CONTEXT = re.compile(r"model|endpoint|serving|inference|predict", re.I)
+MODEL_DEPLOY_CODE = keywords(
+    "Pusher(",
+    "ModelDeployOp",
+    "EndpointCreateOp",
+    "endpoint.deploy(",
+    "model.deploy(",
+    "create_endpoint(",
+    "update_endpoint(",
+    "online_deployments.begin_create_or_update",
+    "deploy_model(",
+    "create_inference_endpoint",
+)
+REGISTRY_EVENTS = keywords(
+    "RegistryWebhooksClient",
+    "MODEL_VERSION_TRANSITIONED_STAGE",
+    "MODEL_VERSION_CREATED",
+    "registry-webhooks",
+    "Model Package State Change",
+    "ModelPackageStateChange",
+)
+SERVING_MANIFESTS = keywords(
+    "kind: InferenceService",
+    "kind: SeldonDeployment",
+    "aws_sagemaker_endpoint",
+    "google_vertex_ai_endpoint",
+    "kind: ServingRuntime",
+)
+ML_TEST_WORDS = keywords(
+    "isnan(",
+    "isfinite(",
+    "isinf(",
+    "loss",
+    "converge",
+    ".fit(",
+    "predict(",
+    "LocalDagRunner",
+    "BeamDagRunner",
+    "DagBag",
+    "run_pipeline(",
+    "dag.test(",
+    "train_model(",
+    "accuracy",
+    "roc_auc",
+    "np.testing",
+    "torch.testing",
+    "tf.test.TestCase",
+)
+LOAD_TESTS = keywords("from locust", "import locust", "HttpUser", "k6/http", "schemathesis")
+CONTRACT = keywords("TestClient(", "/predict", "/invocations", "test_client(")
+LOAD_IN_CI = re.compile(
+    r"\blocust\b|\bk6 run\b|\bvegeta\b|\bhey -|\bwrk -|artillery run|schemathesis"
+)
+PROMOTION = keywords(
+    "canaryTrafficPercent",
+    "kind: Rollout",
+    "traffic_split",
+    "traffic_percentage",
+    "TrafficRoutingConfiguration",
+    "CanarySize",
+    "LinearStepSize",
+    "BlueGreenUpdatePolicy",
+    "trafficSplit",
+    "production_variants",
+    "ProductionVariant",
+)
+ENVIRONMENT_LINE = re.compile(
+    r"^(environment|deployment)\s*:\s*['\"]?(prod|production|staging|stage|preprod|qa|uat)\b"
+    r"|^name\s*:\s*['\"]?(prod|production|staging|preprod)\b",
+    re.I,
+)
+
+
+def _ci_name(config: CIConfig) -> str:
+    name = CI_NAMES.get(config.system, "A CI configuration")
+    return f"{name} (found by its content)" if config.by_content else name
+
+
+def tests_run_by_ci(snapshot: RepositorySnapshot) -> list[tuple[CIConfig, int]]:
+    def compute() -> list[tuple[CIConfig, int]]:
+        return [(c, hits[0][0]) for c in ci_configs(snapshot) if (hits := c.search(TEST_RUN))]
+
+    return snapshot.memo("tests_run_by_ci", compute)  # type: ignore[return-value]
+
+
+@register
+def continuous_integration(snapshot: RepositorySnapshot) -> list[Finding]:
+    """CI that runs on every change (push or pull request)."""
+    findings = []
+    for config in ci_configs(snapshot):
+        if config.runs_on_change:
+            line = config.triggers.get("push") or config.triggers.get("pull_request")
+            findings.append(
+                finding(
+                    "ci",
+                    1,
+                    Strength.CI_CONFIG,
+                    f"{_ci_name(config)} runs on every change.",
+                    config.path,
+                    line,
+                )
+            )
+        else:
+            findings.append(
+                finding(
+                    "ci",
+                    0.5,
+                    Strength.CI_CONFIG,
+                    f"{_ci_name(config)} runs only on a schedule or by hand.",
+                    config.path,
+                )
+            )
+    return findings
+
+
+@register
+def tests_in_ci(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Unit tests that CI runs; tests nobody runs automatically are half the value."""
+    findings = []
+    for config, line in tests_run_by_ci(snapshot)[:2]:
+        findings.append(
+            finding(
+                "automated_tests",
+                1,
+                Strength.CI_CONFIG,
+                f"{_ci_name(config)} runs the test suite.",
+                config.path,
+                line,
+            )
+        )
+    if not findings:
+        tests = [
+            e.path for e in snapshot.evidence if e.path.endswith(".py") and is_test_path(e.path)
+        ]
+        if tests:
+            findings.append(
+                finding(
+                    "automated_tests",
+                    0.5,
+                    Strength.CODE,
+                    f"{plural(len(tests), 'test file')} found, but no CI job runs them.",
+                    tests[0],
+                )
+            )
+    return findings
+
+
+@register
+def ml_tests(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Tests of ML behaviour: no NaN, loss decreases, training converges, pipeline runs."""
+    table = imports(snapshot)
+    local = local_modules(snapshot)
+    candidates = []
+    for hit in test_hits(snapshot, *ML_TEST_WORDS):
+        modules = table.get(hit.path, {})
+        if any(
+            module_matches(m, ML_LIBRARIES) or any(part in local for part in m.split("."))
+            for m in modules
+        ):
+            candidates.append(hit)
+    if not candidates:
+        return []
+    hit = candidates[0]
+    if tests_run_by_ci(snapshot):
+        return [
+            finding(
+                "ml_specific_tests",
+                1,
+                Strength.CODE,
+                "ML-specific tests (model outputs, training, pipeline runs) run in CI.",
+                hit,
+            )
+        ]
+    return [
+        finding(
+            "ml_specific_tests",
+            0.5,
+            Strength.CODE,
+            "ML-specific tests exist, but CI does not run them.",
+            hit,
+        )
+    ]
+
+
+@register
+def pipeline_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Pipeline CD: CI compiles, uploads or deploys the training pipeline."""
+    findings = []
+    for config in ci_configs(snapshot):
+        for number, _ in config.search(PIPELINE_DEPLOY_CI)[:1]:
+            findings.append(
+                finding(
+                    "pipeline_cd",
+                    1,
+                    Strength.CI_CONFIG,
+                    f"{_ci_name(config)} compiles and deploys the training pipeline.",
+                    config.path,
+                    number,
+                )
+            )
+    orchestrated = orchestrated_files(snapshot)
+    deployers = first_hits(
+        h for h in code_hits(snapshot, *PIPELINE_DEPLOY_CODE) if h.path in orchestrated
+    )
+    invoked = invoked_scripts(snapshot)
+    for hit in deployers:
+        if hit.path in invoked:
+            config, line = invoked[hit.path]
+            findings.append(
+                finding(
+                    "pipeline_cd",
+                    1,
+                    Strength.CI_CONFIG,
+                    f"{_ci_name(config)} runs {hit.path}, which compiles and submits the pipeline.",
+                    config.path,
+                    line,
+                )
+            )
+    if not findings:
+        for hit in deployers[:1]:
+            findings.append(
+                finding(
+                    "pipeline_cd",
+                    0.5,
+                    Strength.CODE,
+                    "A script compiles and submits the pipeline; it is run by hand.",
+                    hit,
+                )
+            )
+    return findings
+
+
+@register
+def model_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Model CD: the pipeline or CI deploys new models, ideally on registry events or tags."""
+    findings = []
+    for config in ci_configs(snapshot):
+        deploys = [
+            (n, t)
+            for n, t in config.search(MODEL_DEPLOY_CI)
+            if not t.startswith(("name:", "- name:"))
+        ]
+        if not deploys or not any(MODEL_CONTEXT.search(text) for _, text in config.lines):
+            continue
+        if "external_event" in config.triggers or "tag" in config.triggers:
+            how = "when a model version is registered or tagged"
+        elif "manual" in config.triggers and not config.runs_on_change:
+            how = "when started by hand"
+        else:
+            how = "on every change"
+        findings.append(
+            finding(
+                "model_cd",
+                1 if how != "when started by hand" else 0.5,
+                Strength.CI_CONFIG,
+                f"{_ci_name(config)} deploys the model {how}.",
+                config.path,
+                deploys[0][0],
+            )
+        )
+    orchestrated = orchestrated_files(snapshot)
+    invoked = invoked_scripts(snapshot)
+    for hit in first_hits(code_hits(snapshot, *MODEL_DEPLOY_CODE)):
+        if hit.path in orchestrated:
+            findings.append(
+                finding(
+                    "model_cd",
+                    1,
+                    Strength.CODE,
+                    "The pipeline deploys the validated model to serving.",
+                    hit,
+                )
+            )
+        elif hit.path in invoked:
+            config, line = invoked[hit.path]
+            findings.append(
+                finding(
+                    "model_cd",
+                    1,
+                    Strength.CI_CONFIG,
+                    f"{_ci_name(config)} runs {hit.path}, which deploys the model.",
+                    config.path,
+                    line,
+                )
+            )
+        else:
+            findings.append(
+                finding(
+                    "model_cd",
+                    0.5,
+                    Strength.CODE,
+                    "A deployment script exists; it is run by hand.",
+                    hit,
+                )
+            )
+        if len(findings) >= 3:
+            break
+    for hit in first_hits(
+        code_hits(snapshot, *REGISTRY_EVENTS) + config_hits(snapshot, *REGISTRY_EVENTS)
+    )[:1]:
+        findings.append(
+            finding(
+                "model_cd",
+                1,
+                Strength.CODE,
+                "A registry event (new or promoted model version) triggers deployment.",
+                hit,
+            )
+        )
+    for hit in first_hits(config_hits(snapshot, *SERVING_MANIFESTS))[:1]:
+        findings.append(
+            finding(
+                "model_cd", 0.5, Strength.CODE, "Serving is declared as a deployable manifest.", hit
+            )
+        )
+    return findings
+
+
+@register
+def serving_checks(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Load tests and API contract tests before a model is deployed."""
+    findings = []
+    for config in ci_configs(snapshot):
+        for number, _ in config.search(LOAD_IN_CI)[:1]:
+            findings.append(
+                finding(
+                    "pre_deployment_checks",
+                    1,
+                    Strength.CI_CONFIG,
+                    f"{_ci_name(config)} load-tests or contract-tests the service.",
+                    config.path,
+                    number,
+                )
+            )
+    for hit in first_hits(code_hits(snapshot, *LOAD_TESTS, tests=True))[:1]:
+        findings.append(
+            finding(
+                "pre_deployment_checks",
+                1,
+                Strength.CODE,
+                "Load or schema tests exercise the prediction service.",
+                hit,
+            )
+        )
+    for entry in snapshot.matching("*locustfile*", "*k6*.js", "*load[-_]test*.js")[:1]:
+        findings.append(
+            finding(
+                "pre_deployment_checks",
+                0.5,
+                Strength.FILE_NAME,
+                f"A load test script exists ({entry.path}).",
+                entry.path,
+            )
+        )
+    contract = test_hits(snapshot, *CONTRACT)
+    clients = {h.path for h in contract if "client" in h.text.lower()}
+    endpoints = {h.path for h in contract if "/predict" in h.text or "/invocations" in h.text}
+    for path in sorted(clients & endpoints)[:1]:
+        findings.append(
+            finding(
+                "pre_deployment_checks",
+                1,
+                Strength.CODE,
+                "API contract tests call the prediction endpoint.",
+                path,
+            )
+        )
+    return findings
+
+
+@register
+def promotion(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Staged promotion: deployment environments, canary or A/B traffic splits."""
+    findings = []
+    for config in ci_configs(snapshot):
+        for index, (number, text) in enumerate(config.lines):
+            previous = config.lines[index - 1][1] if index else ""
+            if ENVIRONMENT_LINE.search(text) and (
+                not text.lower().startswith("name") or previous.startswith("environment")
+            ):
+                findings.append(
+                    finding(
+                        "staged_promotion",
+                        1,
+                        Strength.CI_CONFIG,
+                        f"{_ci_name(config)} deploys through named environments"
+                        " (approvals live on the CI server).",
+                        config.path,
+                        number,
+                    )
+                )
+                break
+    for hit in first_hits(code_hits(snapshot, *PROMOTION) + config_hits(snapshot, *PROMOTION))[:1]:
+        findings.append(
+            finding(
+                "staged_promotion",
+                1,
+                Strength.CODE,
+                "Traffic is shifted gradually (canary, blue/green or A/B).",
+                hit,
+            )
+        )
+    return findings

@@ -1,0 +1,354 @@
+"""Finding CI configurations by path *and by content*, and reading what they run and when.
+
+CI files live under many names (``build/pipelines/ml.yml``, ``ci/train.gitlab-ci.yml``,
+``deploy/cloudbuild-prod.yaml``), so a YAML file whose shape is a CI definition (top-level
+``jobs``/``steps``/``stages``... and commands to run) counts wherever it is. Tool configs that
+share some keys (``dvc.yaml`` stages, Kubernetes manifests, compose files, Azure ML or
+Kubeflow pipeline specs) are told apart so they are not mistaken for CI.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from ..tree import RepositorySnapshot
+from . import keywords
+
+CI_SHAPE = keywords(
+    "jobs:",
+    "steps:",
+    "stages:",
+    "script:",
+    "phases:",
+    "pipelines:",
+    "trigger:",
+    "stages {",
+    "stage(",
+)
+
+MAX_CI_BYTES = 1_000_000
+
+_KNOWN_PATHS = (
+    (re.compile(r"^\.github/workflows/[^/]+\.ya?ml$"), "github"),
+    (re.compile(r"(^|/)\.gitlab-ci\.ya?ml$|\.gitlab-ci\.ya?ml$|^\.gitlab/ci/.+\.ya?ml$"), "gitlab"),
+    (re.compile(r"(^|/)Jenkinsfile[^/]*$|\.jenkinsfile$", re.I), "jenkins"),
+    (
+        re.compile(
+            r"(^|/)azure-pipelines[^/]*\.ya?ml$|^\.azure-pipelines/.+\.ya?ml$|"
+            r"^\.azuredevops/.+\.ya?ml$"
+        ),
+        "azure",
+    ),
+    (re.compile(r"^\.circleci/config\.ya?ml$"), "circleci"),
+    (re.compile(r"(^|/)cloudbuild[^/]*\.(ya?ml|json)$"), "cloudbuild"),
+    (re.compile(r"(^|/)buildspec[^/]*\.ya?ml$"), "buildspec"),
+    (re.compile(r"(^|/)bitbucket-pipelines\.ya?ml$"), "bitbucket"),
+    (re.compile(r"(^|/)\.drone\.ya?ml$"), "drone"),
+    (re.compile(r"(^|/)\.travis\.ya?ml$"), "travis"),
+    (re.compile(r"^\.buildkite/.+\.ya?ml$"), "buildkite"),
+    (re.compile(r"(^|/)\.woodpecker(\.ya?ml|/.+\.ya?ml)$"), "woodpecker"),
+    (re.compile(r"(^|/)appveyor\.ya?ml$"), "appveyor"),
+    (re.compile(r"^\.tekton/.+\.ya?ml$"), "tekton"),
+    (re.compile(r"(^|/)codefresh\.ya?ml$"), "codefresh"),
+    (re.compile(r"^\.semaphore/.+\.ya?ml$"), "semaphore"),
+)
+_NOT_CI_NAMES = frozenset(
+    {
+        "dvc.yaml",
+        "dvc.lock",
+        "params.yaml",
+        "mlproject",
+        "environment.yml",
+        "environment.yaml",
+        "conda.yaml",
+        "conda.yml",
+        "action.yml",
+        "action.yaml",
+        "mkdocs.yml",
+        "mkdocs.yaml",
+        ".pre-commit-config.yaml",
+        "chart.yaml",
+        "values.yaml",
+        "kustomization.yaml",
+        "feature_store.yaml",
+        "bentofile.yaml",
+        "artifacts.yaml",
+        ".readthedocs.yaml",
+        ".readthedocs.yml",
+        "codecov.yml",
+        "dependabot.yml",
+        "docker-compose.yml",
+        "docker-compose.yaml",
+        "compose.yml",
+        "compose.yaml",
+    }
+)
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*:", re.M)
+_CI_TOP_KEYS = frozenset(
+    {
+        "jobs",
+        "steps",
+        "stages",
+        "pipeline",
+        "pipelines",
+        "phases",
+        "workflows",
+        "before_script",
+        "script",
+        "trigger",
+        "pr",
+        "pool",
+        "schedules",
+    }
+)
+_EXECUTION = re.compile(
+    r"^\s*(-\s*)?(run|script|commands|command|sh|bash|pwsh|powershell|entrypoint|args|cmd)\s*:"
+    r"|^\s*-\s*name:\s*['\"]?(gcr\.io|us-docker\.pkg\.dev|docker\.io|python)",
+    re.M,
+)
+_GITLAB_JOB_SCRIPT = re.compile(r"^[ ]{2,4}script\s*:", re.M)
+_JENKINS = re.compile(
+    r"\bpipeline\s*\{[\s\S]*\bstages?\s*[\{(]|\bnode\s*(\([^)]*\))?\s*\{[\s\S]*\bstage\s*\("
+)
+
+
+@dataclass
+class CIConfig:
+    """One CI definition: what system, what triggers it, and its non-comment lines."""
+
+    path: str
+    system: str
+    by_content: bool
+    lines: list[tuple[int, str]]
+    triggers: dict[str, int] = field(default_factory=dict)
+
+    def search(self, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+        return [(number, text) for number, text in self.lines if pattern.search(text)]
+
+    def first(self, pattern: re.Pattern[str]) -> tuple[int, str] | None:
+        found = self.search(pattern)
+        return found[0] if found else None
+
+    @property
+    def runs_on_change(self) -> bool:
+        return "push" in self.triggers or "pull_request" in self.triggers
+
+
+def known_ci_system(path: str) -> str | None:
+    lower = path.lower()
+    if not lower.endswith((".yml", ".yaml", ".json")) and "jenkins" not in lower:
+        return None
+    for pattern, system in _KNOWN_PATHS:
+        if pattern.search(path):
+            return system
+    return None
+
+
+def looks_like_ci(path: str, text: str) -> str | None:
+    """Return the CI system a file's content looks like, or None."""
+    name = posixpath.basename(path).lower()
+    if name in _NOT_CI_NAMES or name.endswith(".dvc"):
+        return None
+    if path.endswith((".groovy", ".jenkins")) or "jenkins" in name:
+        return "jenkins" if _JENKINS.search(text) else None
+    if not path.endswith((".yml", ".yaml")):
+        return None
+    if re.search(r"^apiVersion\s*:", text, re.M) and re.search(r"^kind\s*:", text, re.M):
+        return "tekton" if "tekton.dev" in text else None
+    if re.search(r"^\$schema\s*:.*azureml", text, re.M) or re.search(
+        r"^(pipelineSpec|deploymentSpec|pipelineInfo|components|root)\s*:", text, re.M
+    ):
+        return None  # Azure ML or Kubeflow pipeline specs: orchestration, not CI
+    top = {match.group(1) for match in _TOP_KEY.finditer(text)}
+    if "services" in top and not top & {"jobs", "steps", "stages", "pipelines"}:
+        return None  # compose files
+    executes = _EXECUTION.search(text) is not None
+    if top & _CI_TOP_KEYS and executes:
+        return _guess_system(top, text)
+    if _GITLAB_JOB_SCRIPT.search(text) and ("stages" in top or "stage:" in text):
+        return "gitlab"
+    return None
+
+
+def _guess_system(top: set[str], text: str) -> str:
+    if "on" in top or "runs-on:" in text:
+        return "github"
+    if "phases" in top:
+        return "buildspec"
+    if (
+        "pool" in top
+        or "vmImage" in text
+        or re.search(r"^\s*-\s*task\s*:", text, re.M)
+        or ("trigger" in top and re.search(r"^\s*-\s*(script|bash|job)\s*:", text, re.M))
+    ):
+        return "azure"
+    if "steps" in top and re.search(r"^\s*-\s*name\s*:", text, re.M) and "args:" in text:
+        return "cloudbuild"
+    if "stages" in top or "before_script" in top or _GITLAB_JOB_SCRIPT.search(text):
+        return "gitlab"
+    if "workflows" in top or "orbs" in top:
+        return "circleci"
+    if "pipelines" in top:
+        return "bitbucket"
+    return "generic"
+
+
+def ci_configs(snapshot: RepositorySnapshot) -> list[CIConfig]:
+    """Every CI definition of the repository, found by path or by content."""
+
+    def compute() -> list[CIConfig]:
+        candidates: dict[str, tuple[str | None, bool]] = {}
+        for entry in snapshot.evidence:
+            system = known_ci_system(entry.path)
+            if system:
+                candidates[entry.path] = (system, False)
+        for hit in snapshot.hits(*CI_SHAPE):
+            if hit.path not in candidates and not hit.path.endswith(".py"):
+                candidates[hit.path] = (None, True)
+        configs = []
+        for path, (system, by_content) in sorted(candidates.items()):
+            text = snapshot.read_text(path, limit=MAX_CI_BYTES)
+            if not text:
+                continue
+            if system is None:
+                system = looks_like_ci(path, text)
+                if system is None:
+                    continue
+            configs.append(_parse(path, system, by_content, text))
+        return configs
+
+    return snapshot.memo("ci_configs", compute)  # type: ignore[return-value]
+
+
+def _parse(path: str, system: str, by_content: bool, text: str) -> CIConfig:
+    lines = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if stripped and not stripped.startswith(("#", "//")):
+            lines.append((number, stripped))
+    config = CIConfig(path=path, system=system, by_content=by_content, lines=lines)
+    config.triggers = _triggers(config, text)
+    return config
+
+
+_TRIGGER_RULES: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    "github": (
+        ("push", re.compile(r"^push\s*:|^-\s*push$|^on\s*:\s*\[?[^#]*\bpush\b")),
+        ("pull_request", re.compile(r"\bpull_request(_target)?\b")),
+        ("schedule", re.compile(r"^schedule\s*:|^-\s*cron\s*:|^cron\s*:")),
+        ("manual", re.compile(r"\bworkflow_dispatch\b")),
+        ("external_event", re.compile(r"\b(repository_dispatch|registry_package|workflow_run)\b")),
+        ("tag", re.compile(r"^tags\s*:\s*(\[|$)")),
+        ("release", re.compile(r"^release\s*:|^-\s*release$|on:\s*release")),
+    ),
+    "gitlab": (
+        (
+            "schedule",
+            re.compile(r"^-\s*schedules$|only:.*schedules|PIPELINE_SOURCE\s*==\s*['\"]schedule"),
+        ),
+        ("tag", re.compile(r"CI_COMMIT_TAG|^-\s*tags$|^only:\s*\[?\s*tags")),
+        ("pull_request", re.compile(r"merge_request")),
+        ("manual", re.compile(r"when:\s*manual|CI_PIPELINE_SOURCE\s*==\s*['\"]web")),
+        ("external_event", re.compile(r"CI_PIPELINE_SOURCE\s*==\s*['\"](api|trigger|pipeline)")),
+    ),
+    "azure": (
+        ("schedule", re.compile(r"^schedules\s*:|^-\s*cron\s*:|^cron\s*:")),
+        ("pull_request", re.compile(r"^pr\s*:(?!\s*none)")),
+        ("tag", re.compile(r"refs/tags")),
+        ("external_event", re.compile(r"^webhooks\s*:|^pipelines\s*:")),
+    ),
+    "jenkins": (
+        ("schedule", re.compile(r"\bcron\s*\(")),
+        ("tag", re.compile(r"buildingTag\(\)|\btag\s+pattern")),
+        ("external_event", re.compile(r"GenericTrigger|upstream\s*\(")),
+    ),
+    "circleci": (
+        ("schedule", re.compile(r"^-?\s*schedule\s*:|cron\s*:")),
+        ("tag", re.compile(r"^tags\s*:")),
+    ),
+    "bitbucket": (
+        ("pull_request", re.compile(r"^pull-requests\s*:")),
+        ("tag", re.compile(r"^tags\s*:")),
+        ("manual", re.compile(r"^custom\s*:")),
+    ),
+}
+_PUSH_BY_DEFAULT = frozenset(
+    {
+        "gitlab",
+        "jenkins",
+        "circleci",
+        "bitbucket",
+        "cloudbuild",
+        "buildspec",
+        "drone",
+        "travis",
+        "buildkite",
+        "woodpecker",
+        "appveyor",
+        "tekton",
+        "codefresh",
+        "semaphore",
+        "generic",
+    }
+)
+
+
+def _triggers(config: CIConfig, text: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for trigger, pattern in _TRIGGER_RULES.get(config.system, ()):
+        hit = config.first(pattern)
+        if hit:
+            found[trigger] = hit[0]
+    if config.system in _PUSH_BY_DEFAULT:
+        found.setdefault("push", config.lines[0][0] if config.lines else 1)
+    if config.system == "azure" and not re.search(r"^trigger\s*:\s*none", text, re.M):
+        found.setdefault("push", config.lines[0][0] if config.lines else 1)
+    if config.system == "github" and re.search(r"^on\s*:\s*\[?\s*push", text, re.M):
+        found.setdefault("push", 1)
+    return found
+
+
+_SCRIPT_CALL = re.compile(
+    r"\b(?:python[0-9.]*|poetry run python|uv run(?: python)?|pipenv run python)\s+"
+    r"(?:-u\s+)?(-m\s+)?([\w./-]+)"
+    r"|(?:^|\s|\")(?:bash|sh)\s+([\w./-]+\.sh)\b|(?:^|\s)\./([\w./-]+\.(?:sh|py))\b"
+)
+
+
+def invoked_scripts(snapshot: RepositorySnapshot) -> dict[str, tuple[CIConfig, int]]:
+    """Repository files run by CI (``python x.py``, ``python -m pkg.mod``, ``bash x.sh``)."""
+
+    def compute() -> dict[str, tuple[CIConfig, int]]:
+        paths = {entry.path for entry in snapshot.evidence}
+        invoked: dict[str, tuple[CIConfig, int]] = {}
+        for config in ci_configs(snapshot):
+            for number, text in config.lines:
+                for match in _SCRIPT_CALL.finditer(text):
+                    target = _resolve(paths, match)
+                    if target:
+                        invoked.setdefault(target, (config, number))
+        return invoked
+
+    return snapshot.memo("invoked_scripts", compute)  # type: ignore[return-value]
+
+
+def _resolve(paths: set[str], match: re.Match[str]) -> str | None:
+    module_flag, target, shell, dotted = match.groups()
+    name = target or shell or dotted
+    if not name:
+        return None
+    name = name.lstrip("./")
+    options = [name]
+    if module_flag:
+        base = name.replace(".", "/")
+        options = [f"{base}.py", f"src/{base}.py", f"{base}/__main__.py", f"src/{base}/__main__.py"]
+    for option in options:
+        if option in paths:
+            return option
+    for option in options:
+        matches = sorted(p for p in paths if p.endswith("/" + option))
+        if matches:
+            return matches[0]
+    return None

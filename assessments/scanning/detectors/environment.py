@@ -1,0 +1,548 @@
+"""Code and environment: ML code in git, packaging, pinned environments, containers,
+configuration outside code, infrastructure as code, and tools only declared as dependencies."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter
+
+from ..tree import RepositorySnapshot
+from . import Finding, Strength, keywords, register
+from .common import (
+    basename,
+    code_hits,
+    config_hits,
+    declared,
+    dependencies,
+    finding,
+    first_hits,
+    import_sites_by_top_module,
+    imports,
+    is_notebook,
+    is_test_path,
+    local_modules,
+    ml_files,
+    plural,
+)
+from .pipeline import orchestrated_files
+
+MODEL_BINARY_SUFFIXES = (
+    ".pkl",
+    ".pickle",
+    ".joblib",
+    ".h5",
+    ".hdf5",
+    ".keras",
+    ".onnx",
+    ".pt",
+    ".pth",
+    ".ckpt",
+    ".safetensors",
+    ".tflite",
+    ".mar",
+    ".sav",
+    ".pmml",
+)
+TINY_BINARY_BYTES = 1024
+
+DOCKER_FROM = keywords("FROM ")
+CONFIG_CODE = keywords(
+    "@hydra.main",
+    "hydra.compose",
+    "OmegaConf",
+    "gin.configurable",
+    "ml_collections",
+    "BaseSettings",
+    "yaml.safe_load(",
+    "tomllib.load",
+    "configparser",
+)
+CLI_ARGS = keywords("argparse", "ArgumentParser(", "@click.", "typer.")
+COMPONENTS = keywords(
+    "@dsl.component",
+    "@component",
+    "@dsl.container_component",
+    "components.",
+    "@task",
+    "@op",
+    "@asset",
+    "@step",
+    "create_component_from_func",
+    "load_component_from_file",
+)
+PIPELINE_PARAMETERS = keywords(
+    "RuntimeParameter(",
+    "parameter_values=",
+    "ParameterString(",
+    "ParameterInteger(",
+    "ParameterFloat(",
+    "custom_config=",
+    "pipeline_parameters",
+    "Parameter(",
+)
+ENV_CONFIG = keywords("os.environ", "os.getenv(")
+TERRAFORM = keywords('resource "', "AWSTemplateFormatVersion", "Pulumi", "aws_cdk")
+CONTAINER_STEPS = keywords(
+    "base_image=",
+    "@dsl.container_component",
+    "ContainerOp(",
+    "image_uri=",
+    "KubeflowV2DagRunner",
+    "KubeflowDagRunner",
+    "container_image",
+    "ContainerSpec",
+)
+
+LOCK_FILES = (
+    "uv.lock",
+    "poetry.lock",
+    "pipfile.lock",
+    "pdm.lock",
+    "conda-lock.yml",
+    "conda-lock.yaml",
+    "requirements.lock",
+    "requirements-lock.txt",
+    "pixi.lock",
+)
+ENVIRONMENT_SEGMENTS = frozenset(
+    {
+        "dev",
+        "development",
+        "staging",
+        "stage",
+        "prod",
+        "production",
+        "preprod",
+        "qa",
+        "uat",
+        "test",
+        "sandbox",
+    }
+)
+
+# Tools whose presence in a dependency list is only a mention (grade 0): declared, maybe unused.
+DECLARED_TOOLS = {
+    "mlflow": "experiment_tracking",
+    "wandb": "experiment_tracking",
+    "neptune": "experiment_tracking",
+    "neptune-client": "experiment_tracking",
+    "comet-ml": "experiment_tracking",
+    "clearml": "experiment_tracking",
+    "dvclive": "experiment_tracking",
+    "dvc": "data_versioning",
+    "great-expectations": "data_validation",
+    "pandera": "data_validation",
+    "tensorflow-data-validation": "data_validation",
+    "deepchecks": "data_validation",
+    "soda-core": "data_validation",
+    "feast": "feature_store",
+    "hopsworks": "feature_store",
+    "tecton": "feature_store",
+    "kfp": "pipeline_orchestration",
+    "tfx": "pipeline_orchestration",
+    "apache-airflow": "pipeline_orchestration",
+    "prefect": "pipeline_orchestration",
+    "dagster": "pipeline_orchestration",
+    "zenml": "pipeline_orchestration",
+    "metaflow": "pipeline_orchestration",
+    "kedro": "pipeline_orchestration",
+    "flytekit": "pipeline_orchestration",
+    "evidently": "monitoring",
+    "whylogs": "monitoring",
+    "nannyml": "monitoring",
+    "alibi-detect": "monitoring",
+    "locust": "pre_deployment_checks",
+    "bentoml": "prediction_service",
+}
+# Import names that differ from the package name.
+MODULE_OF_PACKAGE = {"neptune-client": "neptune", "apache-airflow": "airflow", "soda-core": "soda"}
+
+
+@register
+def ml_code_tracked(snapshot: RepositorySnapshot) -> list[Finding]:
+    """ML code in git is the level-0 baseline; committed model binaries are a smell."""
+    findings = []
+    files = ml_files(snapshot)
+    if files:
+        notebooks = sum(1 for path in files if is_notebook(path))
+        detail = f" ({plural(notebooks, 'notebook')})" if notebooks else ""
+        findings.append(
+            finding(
+                "version_control",
+                1,
+                Strength.CODE,
+                f"{plural(len(files), 'file')} with ML code tracked in git{detail}.",
+                files[0],
+            )
+        )
+    for entry in model_binaries(snapshot)[:5]:
+        findings.append(
+            finding(
+                "version_control",
+                0,
+                Strength.FILE_NAME,
+                "A model binary is committed to git instead of a registry or artifact store.",
+                entry,
+            )
+        )
+    return findings
+
+
+def model_binaries(snapshot: RepositorySnapshot) -> list[str]:
+    """Committed model files beyond a tiny fixture (size unknown counts: it was too big)."""
+    return [
+        e.path
+        for e in snapshot.files
+        if e.path.lower().endswith(MODEL_BINARY_SUFFIXES)
+        and (e.size is None or e.size > TINY_BINARY_BYTES)
+        and "/.ipynb_checkpoints/" not in e.path
+    ]
+
+
+@register
+def packaging(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Modular code: a package with a build definition beats loose scripts and notebooks."""
+    findings = []
+    manifests = [
+        e
+        for e in snapshot.named("pyproject.toml", "setup.py", "setup.cfg")
+        if e.path.count("/") <= 2
+    ]
+    packages = sorted(
+        {
+            posixpath.dirname(e.path)
+            for e in snapshot.named("__init__.py")
+            if not is_test_path(e.path)
+        }
+    )
+    modules = [
+        e.path for e in snapshot.evidence if e.path.endswith(".py") and not is_test_path(e.path)
+    ]
+    notebooks = [e.path for e in snapshot.evidence if is_notebook(e.path)]
+    if manifests and packages:
+        findings.append(
+            finding(
+                "modular_code",
+                1,
+                Strength.CODE,
+                f"Code is packaged ({basename(manifests[0].path)}) as importable modules"
+                f" ({plural(len(packages), 'package')}).",
+                manifests[0].path,
+            )
+        )
+    elif len(modules) >= 2 and _has_local_imports(snapshot, modules):
+        findings.append(
+            finding(
+                "modular_code",
+                0.5,
+                Strength.CODE,
+                "Code is split into modules that import each other, but is not packaged.",
+                modules[0],
+            )
+        )
+    orchestrated = orchestrated_files(snapshot)
+    for hit in first_hits(h for h in code_hits(snapshot, *COMPONENTS) if h.path in orchestrated)[
+        :1
+    ]:
+        findings.append(
+            finding(
+                "modular_code",
+                1,
+                Strength.CODE,
+                f"Pipeline steps are reusable {orchestrated[hit.path]} components.",
+                hit,
+            )
+        )
+    if notebooks and len(notebooks) > 3 * max(1, len(modules)):
+        findings.append(
+            finding(
+                "modular_code",
+                0,
+                Strength.FILE_NAME,
+                f"Most code lives in notebooks ({len(notebooks)} notebooks,"
+                f" {len(modules)} modules).",
+                notebooks[0],
+            )
+        )
+    return findings
+
+
+def _has_local_imports(snapshot: RepositorySnapshot, modules: list[str]) -> bool:
+    local = local_modules(snapshot)
+    table = imports(snapshot)
+    return any(
+        module.startswith(".") or module.split(".")[0] in local
+        for path in modules
+        for module in table.get(path, {})
+    )
+
+
+@register
+def environment_pins(snapshot: RepositorySnapshot) -> list[Finding]:
+    """A reproducible environment: lock files, fully pinned requirements, container images."""
+    findings = []
+    for entry in snapshot.named(*LOCK_FILES)[:3]:
+        findings.append(
+            finding(
+                "reproducible_environment",
+                1,
+                Strength.FILE_NAME,
+                f"The environment is locked ({basename(entry.path)}).",
+                entry.path,
+            )
+        )
+    per_file: dict[str, list[bool]] = {}
+    for dependency in dependencies(snapshot):
+        per_file.setdefault(dependency.path, []).append(dependency.pinned)
+    for path, pins in sorted(per_file.items()):
+        pinned, total = sum(pins), len(pins)
+        name = basename(path)
+        if name.lower() in {"setup.py", "setup.cfg", "pyproject.toml"} and pinned < total:
+            continue  # libraries declare ranges on purpose; locks live elsewhere
+        if pinned == total or pinned / total >= 0.8:
+            grade, reason = 1, f"{name} pins {pinned} of {total} packages to exact versions."
+        elif pinned:
+            grade, reason = 0.5, f"{name} pins only {pinned} of {total} packages."
+        else:
+            grade, reason = 0, f"{name} pins none of its {total} packages."
+        findings.append(finding("reproducible_environment", grade, Strength.CODE, reason, path))
+    for path in sorted({hit.path for hit in _dockerfile_hits(snapshot)})[:3]:
+        findings.append(
+            finding(
+                "reproducible_environment",
+                0.5,
+                Strength.CODE,
+                "A container image defines the runtime environment.",
+                path,
+            )
+        )
+    return findings
+
+
+def _dockerfile_hits(snapshot: RepositorySnapshot):
+    return [
+        hit
+        for hit in snapshot.hits(*DOCKER_FROM)
+        if is_dockerfile(hit.path) and hit.text.startswith("FROM ")
+    ]
+
+
+def is_dockerfile(path: str) -> bool:
+    name = basename(path).lower()
+    return name.startswith(("dockerfile", "containerfile")) or name.endswith(
+        (".dockerfile", ".containerfile")
+    )
+
+
+@register
+def containers(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Containerised components: Dockerfiles, compose services, pipeline steps as images."""
+    findings = []
+    seen = set()
+    for hit in _dockerfile_hits(snapshot):
+        if hit.path not in seen:
+            seen.add(hit.path)
+            findings.append(
+                finding(
+                    "containerization",
+                    1,
+                    Strength.CODE,
+                    f"A Dockerfile builds an image ({hit.text[5:60].strip()}).",
+                    hit,
+                )
+            )
+    for hit in first_hits(code_hits(snapshot, *CONTAINER_STEPS)):
+        findings.append(
+            finding(
+                "containerization",
+                0.5,
+                Strength.CODE,
+                "Pipeline steps run in container images.",
+                hit,
+            )
+        )
+    for entry in snapshot.named(
+        "docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"
+    )[:1]:
+        findings.append(
+            finding(
+                "containerization",
+                0.5,
+                Strength.FILE_NAME,
+                "Services are described in a compose file.",
+                entry.path,
+            )
+        )
+    return findings
+
+
+@register
+def configuration(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Configuration outside code: parameter files, Hydra/OmegaConf, CLI arguments, env."""
+    findings = []
+    params = snapshot.named(
+        "params.yaml", "params.yml", "params.json", "config.yaml", "config.yml", "hparams.yaml"
+    )
+    config_dirs = snapshot.matching(
+        "configs/*.yaml",
+        "configs/*.yml",
+        "config/*.yaml",
+        "config/*.yml",
+        "conf/*.yaml",
+        "conf/*.yml",
+        "*/configs/*.yaml",
+        "*/conf/base/*.yml",
+        "*/config/*.yaml",
+        "configs/*.json",
+        "configs/*.toml",
+    )
+    for entry in (params + config_dirs)[:2]:
+        findings.append(
+            finding(
+                "config_outside_code",
+                1,
+                Strength.FILE_NAME,
+                f"Parameters live in configuration files ({entry.path}).",
+                entry.path,
+            )
+        )
+    orchestrated = orchestrated_files(snapshot)
+    config_code = set(ml_files(snapshot)) | set(orchestrated)
+    for hit in first_hits(code_hits(snapshot, *CONFIG_CODE))[:2]:
+        findings.append(
+            finding(
+                "config_outside_code",
+                1,
+                Strength.CODE,
+                "Code loads its configuration from files.",
+                hit,
+            )
+        )
+    for hit in first_hits(h for h in code_hits(snapshot, *CLI_ARGS) if h.path in config_code)[:1]:
+        findings.append(
+            finding(
+                "config_outside_code",
+                0.5,
+                Strength.CODE,
+                "Parameters come from command-line arguments.",
+                hit,
+            )
+        )
+    for hit in first_hits(
+        h for h in code_hits(snapshot, *PIPELINE_PARAMETERS) if h.path in orchestrated
+    )[:1]:
+        findings.append(
+            finding(
+                "config_outside_code",
+                1,
+                Strength.CODE,
+                "Pipeline runs take their parameters at submission time.",
+                hit,
+            )
+        )
+    for hit in first_hits(h for h in code_hits(snapshot, *ENV_CONFIG) if h.path in config_code)[:1]:
+        findings.append(
+            finding(
+                "config_outside_code",
+                0.5,
+                Strength.CODE,
+                "Parameters come from environment variables.",
+                hit,
+            )
+        )
+    return findings
+
+
+@register
+def infrastructure(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Infrastructure as code, and how many environments it describes."""
+    findings = []
+    environments = _environments(snapshot)
+    suffix = (
+        f" for {len(environments)} environments ({', '.join(environments)})"
+        if len(environments) >= 2
+        else ""
+    )
+    for hit in first_hits(config_hits(snapshot, *TERRAFORM))[:2]:
+        tool = (
+            "CloudFormation"
+            if "AWSTemplate" in hit.text
+            else ("Terraform" if hit.path.endswith((".tf", ".hcl")) else "Infrastructure code")
+        )
+        findings.append(
+            finding(
+                "infrastructure_as_code",
+                1,
+                Strength.CODE,
+                f"{tool} declares the infrastructure{suffix}.",
+                hit,
+            )
+        )
+    for hit in first_hits(code_hits(snapshot, *TERRAFORM))[:1]:
+        if "Pulumi" in hit.text or "aws_cdk" in hit.text:
+            findings.append(
+                finding(
+                    "infrastructure_as_code",
+                    1,
+                    Strength.CODE,
+                    f"Infrastructure is declared in code (Pulumi/CDK){suffix}.",
+                    hit,
+                )
+            )
+    for entry in snapshot.named(
+        "Chart.yaml", "kustomization.yaml", "kustomization.yml", "Pulumi.yaml", "cdk.json"
+    )[:2]:
+        findings.append(
+            finding(
+                "infrastructure_as_code",
+                1,
+                Strength.FILE_NAME,
+                f"{basename(entry.path)} declares deployable infrastructure{suffix}.",
+                entry.path,
+            )
+        )
+    for entry in snapshot.with_suffix(".bicep")[:1]:
+        findings.append(
+            finding(
+                "infrastructure_as_code",
+                1,
+                Strength.FILE_NAME,
+                f"Bicep templates declare the infrastructure{suffix}.",
+                entry.path,
+            )
+        )
+    return findings
+
+
+def _environments(snapshot: RepositorySnapshot) -> list[str]:
+    found: Counter[str] = Counter()
+    for entry in snapshot.evidence:
+        if entry.path.endswith((".tf", ".tfvars", ".yaml", ".yml", ".json", ".bicep", ".env")):
+            for part in re.split(r"[/._-]", entry.path.lower()):
+                if part in ENVIRONMENT_SEGMENTS:
+                    found[part] += 1
+    return sorted(found)
+
+
+@register
+def declared_tools(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Tools that are only declared as dependencies are mentions, not evidence of use."""
+    findings = []
+    imported = set(import_sites_by_top_module(snapshot))
+    for package, capability in sorted(DECLARED_TOOLS.items()):
+        module_name = MODULE_OF_PACKAGE.get(package, package.replace("-", "_"))
+        if module_name in imported:
+            continue
+        for dependency in declared(snapshot, package)[:1]:
+            findings.append(
+                finding(
+                    capability,
+                    0,
+                    Strength.MENTION,
+                    f"{package} is a declared dependency but no code imports it.",
+                    dependency.path,
+                    dependency.line,
+                )
+            )
+    return findings

@@ -1,0 +1,358 @@
+"""Pipeline: orchestrated training pipelines and what triggers them."""
+
+from __future__ import annotations
+
+import re
+
+from ..tree import RepositorySnapshot
+from . import Finding, Strength, keywords, register
+from .ciconfig import ci_configs
+from .common import (
+    code_hits,
+    config_hits,
+    files_importing,
+    finding,
+    first_hits,
+    first_per_path,
+    is_test_path,
+    safe_yaml,
+)
+
+ORCHESTRATORS: dict[str, str] = {
+    "kfp": "Kubeflow Pipelines",
+    "tfx": "TFX",
+    "airflow": "Airflow",
+    "prefect": "Prefect",
+    "dagster": "Dagster",
+    "zenml": "ZenML",
+    "metaflow": "Metaflow",
+    "kedro": "Kedro",
+    "flytekit": "Flyte",
+    "sagemaker.workflow": "SageMaker Pipelines",
+    "azure.ai.ml.dsl": "Azure ML pipelines",
+    "azureml.pipeline": "Azure ML pipelines",
+    "luigi": "Luigi",
+    "mage_ai": "Mage",
+    "clearml.automation": "ClearML pipelines",
+    "ray.workflow": "Ray Workflows",
+}
+VERTEX_PIPELINE = keywords("PipelineJob(")
+DEFINITIONS = keywords(
+    "@dsl.pipeline",
+    "@pipeline",
+    "DAG(",
+    "@dag",
+    "@flow",
+    "@task",
+    "@job",
+    "@op",
+    "@asset",
+    "FlowSpec",
+    "Pipeline(",
+    "create_pipeline",
+    "@step",
+    "@workflow",
+    "node(",
+    "Operator(",
+    "@dsl.component",
+    "component(",
+    "DagRunner",
+    "Step(",
+    "luigi.Task",
+    "@component",
+    "PipelineJob(",
+)
+PIPELINE_SPECS = keywords(
+    "pipelineSpec",
+    "deploymentSpec",
+    "argoproj.io/",
+    "type: pipeline",
+    "notebook_task",
+    "spark_python_task",
+    "python_wheel_task",
+)
+SCHEDULES = keywords(
+    "schedule_interval=",
+    "schedule=",
+    "ScheduleDefinition(",
+    "@schedule",
+    "CronSchedule(",
+    "IntervalSchedule(",
+    "cron=",
+    "create_recurring_run(",
+    "RecurringRun",
+    "PipelineJobSchedule(",
+    ".create_schedule(",
+    "PipelineSchedule(",
+    "Schedule(cron_expression",
+    "CronTrigger(",
+    "RecurrenceTrigger(",
+    "JobSchedule(",
+    "quartz_cron_expression",
+    "schedule_expression",
+    "aws_cloudwatch_event_rule",
+    "aws_scheduler_schedule",
+    "google_cloud_scheduler_job",
+    "gcloud scheduler jobs",
+    "scheduler_v1",
+    "kind: CronWorkflow",
+    "kind: CronJob",
+)
+NEW_DATA = keywords(
+    "FileSensor(",
+    "S3KeySensor(",
+    "GCSObjectExistenceSensor(",
+    "GCSObjectUpdateSensor(",
+    "ExternalTaskSensor(",
+    "@sensor",
+    "@asset_sensor",
+    "pubsub_v1",
+    "google.cloud.pubsub",
+    "event_pattern",
+    "eventarc",
+    "cloud_event",
+    "BlobTrigger",
+    "EventGridTrigger",
+    "file_arrival",
+    "s3:ObjectCreated",
+    "outlets=",
+)
+PIPELINE_RUN = re.compile(
+    r"\b(dvc (repro|exp run)|retrain|train(ing)?[\w/-]*\.py|train\b|run[_-]pipeline|"
+    r"pipeline[\w/-]*\.py|PipelineJob|kfp|submit|tfx run|python -m [\w.]*(pipeline|train))",
+    re.I,
+)
+DVC_REPRO = re.compile(r"\bdvc (repro|exp run)\b")
+PIPELINE_CONTEXT = re.compile(r"train|pipeline|retrain|dag", re.I)
+
+
+def orchestrated_files(snapshot: RepositorySnapshot) -> dict[str, str]:
+    """Non-test files that define or drive an orchestrated pipeline -> orchestrator name."""
+
+    def compute() -> dict[str, str]:
+        found: dict[str, str] = {}
+        for prefix, tool in ORCHESTRATORS.items():
+            for site in first_per_path(files_importing(snapshot, prefix)):
+                if not is_test_path(site.path):
+                    found.setdefault(site.path, tool)
+        vertex = {s.path for s in files_importing(snapshot, "google.cloud.aiplatform")}
+        for hit in code_hits(snapshot, *VERTEX_PIPELINE):
+            if hit.path in vertex:
+                found.setdefault(hit.path, "Vertex AI Pipelines")
+        return found
+
+    return snapshot.memo("orchestrated_files", compute)  # type: ignore[return-value]
+
+
+@register
+def orchestrators(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Orchestrated training pipelines in code, compiled specs, DVC stages, or CI jobs."""
+    findings = []
+    files = orchestrated_files(snapshot)
+    defining = {hit.path for hit in code_hits(snapshot, *DEFINITIONS)}
+    per_tool: dict[str, list[str]] = {}
+    for path, tool in sorted(files.items()):
+        per_tool.setdefault(tool, []).append(path)
+    for tool, paths in sorted(per_tool.items()):
+        defined = [p for p in paths if p in defining]
+        if defined:
+            findings.append(
+                finding(
+                    "pipeline_orchestration",
+                    1,
+                    Strength.CODE,
+                    f"Training steps are orchestrated with {tool}.",
+                    defined[0],
+                )
+            )
+        else:
+            findings.append(
+                finding(
+                    "pipeline_orchestration",
+                    0.5,
+                    Strength.CODE,
+                    f"{tool} is used, but no pipeline definition was found.",
+                    paths[0],
+                )
+            )
+    for hit in first_hits(config_hits(snapshot, *PIPELINE_SPECS))[:2]:
+        findings.append(
+            finding(
+                "pipeline_orchestration",
+                1,
+                Strength.CODE,
+                "A pipeline specification (Kubeflow, Argo, Azure ML or Databricks) is versioned.",
+                hit,
+            )
+        )
+    findings += _dvc_pipeline(snapshot)
+    for config in ci_configs(snapshot):
+        runs = config.search(PIPELINE_RUN)
+        if runs and not config.search(DVC_REPRO):
+            findings.append(
+                finding(
+                    "pipeline_orchestration",
+                    0.5,
+                    Strength.CI_CONFIG,
+                    "A CI job runs the training steps in sequence.",
+                    config.path,
+                    runs[0][0],
+                )
+            )
+    if not findings:
+        for entry in snapshot.named("pipeline.py", "pipelines.py", "run_pipeline.py")[:1]:
+            findings.append(
+                finding(
+                    "pipeline_orchestration",
+                    0,
+                    Strength.FILE_NAME,
+                    f"{entry.path} chains steps in plain Python, without an orchestrator.",
+                    entry.path,
+                )
+            )
+    return findings
+
+
+def dvc_stages(snapshot: RepositorySnapshot) -> dict[str, dict]:
+    """Stages of every dvc.yaml (name -> definition), parsed leniently."""
+
+    def compute() -> dict[str, dict]:
+        stages: dict[str, dict] = {}
+        for entry in snapshot.named("dvc.yaml"):
+            data = safe_yaml(snapshot.read_text(entry))
+            if isinstance(data, dict) and isinstance(data.get("stages"), dict):
+                for name, stage in data["stages"].items():
+                    if isinstance(stage, dict):
+                        stages[f"{entry.path}:{name}"] = stage
+        return stages
+
+    return snapshot.memo("dvc_stages", compute)  # type: ignore[return-value]
+
+
+def _dvc_pipeline(snapshot: RepositorySnapshot) -> list[Finding]:
+    stages = dvc_stages(snapshot)
+    if not stages:
+        return []
+    path = sorted(stages)[0].split(":", 1)[0]
+    for config in ci_configs(snapshot):
+        runs = config.search(DVC_REPRO)
+        if runs:
+            return [
+                finding(
+                    "pipeline_orchestration",
+                    1,
+                    Strength.CI_CONFIG,
+                    f"CI reruns the DVC pipeline ({len(stages)} stages).",
+                    config.path,
+                    runs[0][0],
+                )
+            ]
+    if len(stages) >= 2:
+        return [
+            finding(
+                "pipeline_orchestration",
+                0.5,
+                Strength.CODE,
+                f"dvc.yaml chains {len(stages)} stages, started by hand with dvc repro.",
+                path,
+            )
+        ]
+    return []
+
+
+@register
+def triggers(snapshot: RepositorySnapshot) -> list[Finding]:
+    """What starts the pipeline: schedules, new data, or code changes and hands."""
+    findings = []
+    orchestrated = orchestrated_files(snapshot)
+    for hit in first_hits(h for h in code_hits(snapshot, *SCHEDULES) if h.path in orchestrated)[:2]:
+        findings.append(
+            finding(
+                "pipeline_triggers",
+                1,
+                Strength.CODE,
+                f"The {orchestrated[hit.path]} pipeline runs on a schedule.",
+                hit,
+            )
+        )
+    for hit in first_hits(config_hits(snapshot, *SCHEDULES))[:2]:
+        if _about_pipelines(snapshot, hit.path):
+            findings.append(
+                finding(
+                    "pipeline_triggers",
+                    1,
+                    Strength.CODE,
+                    "A scheduler starts the training pipeline.",
+                    hit,
+                )
+            )
+    new_data = [h for h in code_hits(snapshot, *NEW_DATA) if h.path in orchestrated] + [
+        h for h in config_hits(snapshot, *NEW_DATA) if _about_pipelines(snapshot, h.path)
+    ]
+    for hit in first_hits(new_data)[:1]:
+        findings.append(
+            finding(
+                "pipeline_triggers",
+                1,
+                Strength.CODE,
+                "New data or an event starts the pipeline.",
+                hit,
+            )
+        )
+    for config in ci_configs(snapshot):
+        runs = config.search(PIPELINE_RUN)
+        if not runs:
+            continue
+        if "schedule" in config.triggers:
+            findings.append(
+                finding(
+                    "pipeline_triggers",
+                    1,
+                    Strength.CI_CONFIG,
+                    "CI retrains on a schedule.",
+                    config.path,
+                    config.triggers["schedule"],
+                )
+            )
+        elif "external_event" in config.triggers:
+            findings.append(
+                finding(
+                    "pipeline_triggers",
+                    1,
+                    Strength.CI_CONFIG,
+                    "An external event starts the training workflow.",
+                    config.path,
+                    config.triggers["external_event"],
+                )
+            )
+        elif config.runs_on_change:
+            findings.append(
+                finding(
+                    "pipeline_triggers",
+                    0.5,
+                    Strength.CI_CONFIG,
+                    "Training reruns on code changes, not on new data or a schedule.",
+                    config.path,
+                    runs[0][0],
+                )
+            )
+        elif "manual" in config.triggers:
+            findings.append(
+                finding(
+                    "pipeline_triggers",
+                    0.5,
+                    Strength.CI_CONFIG,
+                    "Training is started by hand from CI.",
+                    config.path,
+                    config.triggers["manual"],
+                )
+            )
+    return findings
+
+
+def _about_pipelines(snapshot: RepositorySnapshot, path: str) -> bool:
+    """True when a config or code file talks about training or pipelines."""
+    if path in orchestrated_files(snapshot):
+        return True
+    text = snapshot.read_text(path, limit=512 * 1024) or ""
+    return bool(PIPELINE_CONTEXT.search(text))

@@ -1,0 +1,194 @@
+"""Scan a repository: validate the address, fetch safely, read the tree, run the detectors,
+and turn the findings into an evidence-only report.
+
+``ScanReport.to_dict()`` is the stable JSON shape shared by the CLI and the API.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+from .detectors import Finding, all_keywords, run_all
+from .detectors.common import ml_files
+from .errors import LimitExceeded, ScanError
+from .facts import repository_facts, repository_flags
+from .git import Deadline, FetchedRepository, GitSession, fetch_repository
+from .gitobjects import BlobReader, extended_regex, grep_tree, list_tree
+from .levels import CapabilityResult, assess
+from .tree import GREP_PATHSPECS, RepositorySnapshot, grep_exclude_pathspecs
+from .urls import validate_repository_url
+
+SCANNER_VERSION = "1.0.0"
+
+
+@dataclass(frozen=True)
+class ScanLimits:
+    """Safety caps of one scan. ``max_blob_bytes`` is also the fetch's blob-size filter."""
+
+    timeout_seconds: float = 120.0
+    max_files: int = 100_000
+    max_blob_bytes: int = 2_000_000
+    max_total_bytes: int = 256 * 1024 * 1024
+    max_notebook_bytes: int = 5_000_000
+    history_days: int = 90
+    work_dir: str | None = None
+
+
+@dataclass
+class ScanReport:
+    """The outcome of one scan; ``findings`` is the raw evidence for the maturity engine."""
+
+    repository: str
+    commit: str | None
+    scanner_version: str
+    overall_level: int | None
+    index: int
+    inconclusive: bool
+    flags: list[str]
+    dimensions: dict[str, int | None]
+    capabilities: list[CapabilityResult]
+    unknown: list[str]
+    facts: dict
+    findings: list[Finding] = field(default_factory=list)
+    missing_for_next_level: list[str] = field(default_factory=list)
+    duration_ms: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "repository": self.repository,
+            "commit": self.commit,
+            "scanner_version": self.scanner_version,
+            "overall_level": self.overall_level,
+            "index": self.index,
+            "inconclusive": self.inconclusive,
+            "flags": list(self.flags),
+            "dimensions": dict(self.dimensions),
+            "capabilities": [capability.to_dict() for capability in self.capabilities],
+            "unknown": list(self.unknown),
+            "facts": dict(self.facts),
+            "duration_ms": self.duration_ms,
+        }
+
+
+def scan_repository(
+    source: str,
+    *,
+    branch: str | None = None,
+    access_token: str | None = None,
+    allow_local_paths: bool = True,
+    limits: ScanLimits = ScanLimits(),  # noqa: B008 - frozen, so sharing it is safe
+    resolver=socket.getaddrinfo,
+) -> ScanReport:
+    """Scan ``source`` (an https URL, or a local path when allowed) and report its evidence.
+
+    Raises a ScanError subclass with a user-facing sentence on refusal or failure.
+    """
+    started = time.monotonic()
+    safe = validate_repository_url(source, allow_local_paths=allow_local_paths, resolver=resolver)
+    deadline = Deadline(limits.timeout_seconds)
+    workdir = tempfile.mkdtemp(prefix="mlmaturity-scan-", dir=limits.work_dir)
+    try:
+        session = GitSession(workdir, deadline=deadline, source=safe, access_token=access_token)
+        fetched = fetch_repository(
+            session,
+            branch=branch,
+            blob_limit=max(limits.max_blob_bytes, limits.max_notebook_bytes),
+            history_days=limits.history_days,
+        )
+        with open_snapshot(session, fetched, limits) as snapshot:
+            return analyze_snapshot(
+                snapshot,
+                repository=safe.url,
+                branch=fetched.branch,
+                history_available=fetched.history_available,
+                commits_last_90_days=fetched.commits_last_90_days,
+                started=started,
+            )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+scan_path = scan_repository
+
+
+def open_snapshot(
+    session: GitSession, fetched: FetchedRepository, limits: ScanLimits
+) -> RepositorySnapshot:
+    """A snapshot of the fetched commit: tree from ``ls-tree``, blobs from ``cat-file``."""
+    listing = list_tree(session, fetched.commit, max_files=limits.max_files)
+    keywords = sorted(all_keywords())
+    pattern = extended_regex(keywords)
+
+    def grep_backend(add) -> bool:
+        try:
+            grep_tree(
+                session,
+                fetched.commit,
+                pattern=pattern,
+                pathspecs=[*GREP_PATHSPECS, *grep_exclude_pathspecs()],
+                on_line=add,
+            )
+        except LimitExceeded:
+            raise
+        except ScanError:
+            return False  # git grep failed: fall back to reading files in Python
+        return True
+
+    reader = BlobReader(session)
+    return RepositorySnapshot(
+        commit=fetched.commit,
+        entries=listing.files,
+        read_blob=lambda entry: reader.read(entry.oid),
+        keywords=keywords,
+        grep_backend=grep_backend,
+        refs=fetched.refs,
+        symlinks=listing.symlinks,
+        submodules=listing.submodules,
+        truncated=listing.truncated,
+        max_blob_bytes=limits.max_blob_bytes,
+        max_total_bytes=limits.max_total_bytes,
+        max_notebook_bytes=limits.max_notebook_bytes,
+        on_close=reader.close,
+    )
+
+
+def analyze_snapshot(
+    snapshot: RepositorySnapshot,
+    *,
+    repository: str,
+    branch: str | None = None,
+    history_available: bool = False,
+    commits_last_90_days: int | None = None,
+    started: float | None = None,
+) -> ScanReport:
+    """Run every detector on a snapshot and build the report (no git, no network)."""
+    started = time.monotonic() if started is None else started
+    findings = run_all(snapshot)
+    inconclusive = not ml_files(snapshot)
+    assessment = assess(findings, inconclusive=inconclusive)
+    facts = repository_facts(
+        snapshot,
+        branch=branch,
+        history_available=history_available,
+        commits_last_90_days=commits_last_90_days,
+    )
+    return ScanReport(
+        repository=repository,
+        commit=snapshot.commit,
+        scanner_version=SCANNER_VERSION,
+        overall_level=assessment.overall_level,
+        index=assessment.index,
+        inconclusive=inconclusive,
+        flags=repository_flags(snapshot, inconclusive=inconclusive),
+        dimensions=assessment.dimensions,
+        capabilities=list(assessment.capabilities),
+        unknown=list(assessment.unknown),
+        facts=facts,
+        findings=findings,
+        missing_for_next_level=list(assessment.missing_for_next_level),
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )

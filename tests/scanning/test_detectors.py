@@ -1,0 +1,707 @@
+"""Detector tables: given these files, the strongest evidence for a capability is this.
+
+Each row is one small repository in memory. ``None`` means no finding at all.
+"""
+
+import pytest
+
+from assessments.scanning.detectors import (
+    CAPABILITY_KEYS,
+    CAPABILITY_LEVELS,
+    Finding,
+    Strength,
+    UnknownDetector,
+    detector_names,
+    get_detector,
+    register,
+    run_all,
+)
+
+from .archetypes import notebook
+from .snapshots import best_for, snapshot_of
+
+CODE, CI, NAME, MENTION = Strength.CODE, Strength.CI_CONFIG, Strength.FILE_NAME, Strength.MENTION
+SK = "from sklearn.linear_model import LogisticRegression\n"
+GH_TESTS = (
+    "on: [push, pull_request]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+    "      - run: pytest\n"
+)
+
+
+def row(name, files, capability, grade, strength):
+    return pytest.param(files, capability, grade, strength, id=name)
+
+
+TABLE = [
+    # version control and code
+    row("ml-script", {"train.py": SK}, "version_control", 1, CODE),
+    row("no-ml-code", {"app.py": "import flask\n"}, "version_control", None, None),
+    row("model-binary-smell-only", {"model.pkl": b"\x80" * 4096}, "version_control", 0, NAME),
+    row(
+        "packaged",
+        {"pyproject.toml": "[project]\nname='x'\n", "src/x/__init__.py": "", "src/x/train.py": SK},
+        "modular_code",
+        1,
+        CODE,
+    ),
+    row(
+        "modules-no-package",
+        {"train.py": SK + "from features import build\n", "features.py": "def build(): pass\n"},
+        "modular_code",
+        0.5,
+        CODE,
+    ),
+    row("notebooks-only", {f"n{i}.ipynb": notebook(SK) for i in range(5)}, "modular_code", 0, NAME),
+    row(
+        "kfp-components",
+        {"p.py": "from kfp import dsl\n@dsl.component(base_image='python')\ndef f(): pass\n"},
+        "modular_code",
+        1,
+        CODE,
+    ),
+    # environment
+    row("uv-lock", {"uv.lock": "version = 1\n"}, "reproducible_environment", 1, NAME),
+    row(
+        "pinned",
+        {"requirements.txt": "torch==2.2.0\nnumpy==1.26.0\n"},
+        "reproducible_environment",
+        1,
+        CODE,
+    ),
+    row(
+        "half-pinned",
+        {"requirements.txt": "torch==2.2.0\nnumpy\npandas\n"},
+        "reproducible_environment",
+        0.5,
+        CODE,
+    ),
+    row(
+        "unpinned", {"requirements.txt": "torch\nnumpy>=1.0\n"}, "reproducible_environment", 0, CODE
+    ),
+    row(
+        "pip-hash-lines",
+        {"requirements.txt": "torch==2.2.0 \\\n    --hash=sha256:abc\n"},
+        "reproducible_environment",
+        1,
+        CODE,
+    ),
+    row(
+        "conda-pins",
+        {"environment.yml": "dependencies:\n  - python=3.11\n  - numpy=1.26\n"},
+        "reproducible_environment",
+        1,
+        CODE,
+    ),
+    row("dockerfile", {"Dockerfile": "FROM python:3.11\n"}, "containerization", 1, CODE),
+    row(
+        "dockerfile-in-folder",
+        {"docker/train.Dockerfile": "FROM nvidia/cuda:12.1\n"},
+        "containerization",
+        1,
+        CODE,
+    ),
+    row(
+        "dockerfile-in-docs",
+        {"docs/Dockerfile": "FROM python:3.11\n"},
+        "containerization",
+        None,
+        None,
+    ),
+    row("params-yaml", {"params.yaml": "lr: 0.1\n"}, "config_outside_code", 1, NAME),
+    row(
+        "hydra",
+        {"train.py": SK + "import hydra\n@hydra.main(config_path='conf')\ndef m(c): ...\n"},
+        "config_outside_code",
+        1,
+        CODE,
+    ),
+    row(
+        "argparse",
+        {"train.py": SK + "import argparse\np = argparse.ArgumentParser()\n"},
+        "config_outside_code",
+        0.5,
+        CODE,
+    ),
+    row(
+        "terraform",
+        {"infra/main.tf": 'resource "google_storage_bucket" "b" {}\n'},
+        "infrastructure_as_code",
+        1,
+        CODE,
+    ),
+    row(
+        "helm-chart",
+        {"deploy/chart/Chart.yaml": "name: serving\n"},
+        "infrastructure_as_code",
+        1,
+        NAME,
+    ),
+    row(
+        "declared-not-used",
+        {"requirements.txt": "mlflow==2.0\n", "train.py": SK},
+        "experiment_tracking",
+        0,
+        MENTION,
+    ),
+    # experimentation
+    row(
+        "mlflow-logging",
+        {"train.py": SK + "import mlflow\nmlflow.log_metric('auc', 1)\n"},
+        "experiment_tracking",
+        1,
+        CODE,
+    ),
+    row(
+        "mlflow-import-only", {"train.py": SK + "import mlflow\n"}, "experiment_tracking", 0.5, CODE
+    ),
+    row(
+        "wandb",
+        {"train.py": "import wandb\nwandb.init(project='x')\n"},
+        "experiment_tracking",
+        1,
+        CODE,
+    ),
+    row(
+        "wandb-in-notebook",
+        {"nb.ipynb": notebook("import wandb\nwandb.init(project='x')")},
+        "experiment_tracking",
+        1,
+        CODE,
+    ),
+    row(
+        "mlflow-only-in-markdown-cell",
+        {"nb.ipynb": notebook(SK, markdown=("import mlflow\nmlflow.log_metric('x', 1)",))},
+        "experiment_tracking",
+        None,
+        None,
+    ),
+    row(
+        "mlflow-in-readme",
+        {"README.md": "import mlflow\nmlflow.log_metric('x', 1)\n", "train.py": SK},
+        "experiment_tracking",
+        None,
+        None,
+    ),
+    row(
+        "mlflow-in-vendor",
+        {"vendor/lib/x.py": "import mlflow\nmlflow.log_metric('x', 1)\n"},
+        "experiment_tracking",
+        None,
+        None,
+    ),
+    row(
+        "mlflow-in-checkpoint",
+        {
+            "nb/.ipynb_checkpoints/a-checkpoint.ipynb": notebook(
+                "import mlflow\nmlflow.log_metric('x', 1)"
+            )
+        },
+        "experiment_tracking",
+        None,
+        None,
+    ),
+    row(
+        "tensorboard",
+        {
+            "train.py": "import torch\nfrom torch.utils.tensorboard import SummaryWriter\n"
+            "w = SummaryWriter()\n"
+        },
+        "experiment_tracking",
+        0.5,
+        CODE,
+    ),
+    row("dvc-experiments-ref", {"train.py": SK}, "experiment_tracking", 1, CODE),
+    row(
+        "tracking-uri",
+        {"train.py": "import mlflow\nmlflow.set_tracking_uri('http://mlflow')\n"},
+        "metadata_store",
+        1,
+        CODE,
+    ),
+    row(
+        "dvc-lock",
+        {"dvc.lock": "schema: '2.0'\n", "train.py": SK},
+        "reproducible_training",
+        1,
+        CODE,
+    ),
+    row(
+        "seeds-unpinned",
+        {"train.py": SK + "import numpy as np\nnp.random.seed(0)\n"},
+        "reproducible_training",
+        0.5,
+        CODE,
+    ),
+    # data
+    row(
+        "great-expectations",
+        {"v.py": "import great_expectations as gx\nv.expect_column_values_to_not_be_null('a')\n"},
+        "data_validation",
+        1,
+        CODE,
+    ),
+    row(
+        "pandera",
+        {"s.py": "import pandera as pa\nschema = pa.DataFrameSchema({})\n"},
+        "data_validation",
+        1,
+        CODE,
+    ),
+    row(
+        "tfx-example-validator",
+        {
+            "p.py": "from tfx.components import ExampleValidator\n"
+            "v = ExampleValidator(statistics=s)\n"
+        },
+        "data_validation",
+        1,
+        CODE,
+    ),
+    row("schema-file-only", {"data/schema.pbtxt": "feature {}\n"}, "data_validation", 0.5, NAME),
+    row("dvc-files", {"data/raw.csv.dvc": "outs:\n- md5: 1\n"}, "data_versioning", 1, NAME),
+    row(
+        "delta-time-travel",
+        {"etl.py": "df = spark.read.format('delta').option('versionAsOf', 3)\n"},
+        "data_versioning",
+        1,
+        CODE,
+    ),
+    row("feast-repo", {"features/feature_store.yaml": "project: x\n"}, "feature_store", 1, NAME),
+    row(
+        "feast-client",
+        {"serve.py": "from feast import FeatureStore\nstore = FeatureStore('.')\n"},
+        "feature_store",
+        1,
+        CODE,
+    ),
+    row(
+        "prepare-script-by-hand",
+        {"src/prepare.py": "import pandas\n"},
+        "data_extraction_automation",
+        0.5,
+        NAME,
+    ),
+    row(
+        "tf-transform",
+        {"p.py": "import tensorflow_transform as tft\n"},
+        "training_serving_consistency",
+        1,
+        CODE,
+    ),
+    row(
+        "shared-feature-module",
+        {
+            "train.py": SK + "from features import build\n",
+            "app.py": "from fastapi import FastAPI\nimport joblib\nfrom features import build\n"
+            "model = joblib.load('m.joblib')\n",
+            "features.py": "def build(x): return x\n",
+        },
+        "training_serving_consistency",
+        1,
+        CODE,
+    ),
+    # pipeline
+    row(
+        "airflow-dag",
+        {"dags/t.py": "from airflow import DAG\nwith DAG('t') as d: pass\n"},
+        "pipeline_orchestration",
+        1,
+        CODE,
+    ),
+    row(
+        "kfp-pipeline",
+        {"p.py": "from kfp import dsl\n@dsl.pipeline(name='p')\ndef p(): pass\n"},
+        "pipeline_orchestration",
+        1,
+        CODE,
+    ),
+    row(
+        "sagemaker-pipeline",
+        {
+            "p.py": "from sagemaker.workflow.pipeline import Pipeline\n"
+            "p = Pipeline(name='x', steps=[])\n"
+        },
+        "pipeline_orchestration",
+        1,
+        CODE,
+    ),
+    row(
+        "vertex-pipeline-job",
+        {
+            "run.py": "from google.cloud import aiplatform\n"
+            "aiplatform.PipelineJob(template_path='p.json').submit()\n"
+        },
+        "pipeline_orchestration",
+        1,
+        CODE,
+    ),
+    row(
+        "bare-pipeline-file",
+        {"pipeline.py": SK + "def run(): train(); evaluate()\n"},
+        "pipeline_orchestration",
+        0,
+        NAME,
+    ),
+    row(
+        "dvc-stages-by-hand",
+        {"dvc.yaml": "stages:\n  a:\n    cmd: python a.py\n  b:\n    cmd: python b.py\n"},
+        "pipeline_orchestration",
+        0.5,
+        CODE,
+    ),
+    row(
+        "argo-workflow",
+        {"wf.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\n"},
+        "pipeline_orchestration",
+        1,
+        CODE,
+    ),
+    row(
+        "airflow-schedule",
+        {"dags/t.py": "from airflow import DAG\nwith DAG('t', schedule='@daily'): pass\n"},
+        "pipeline_triggers",
+        1,
+        CODE,
+    ),
+    row(
+        "ci-cron-retrain",
+        {
+            ".github/workflows/retrain.yml": "on:\n  schedule:\n    - cron: '0 3 * * 1'\n"
+            "jobs:\n  r:\n    runs-on: x\n    steps:\n      - run: python train.py\n"
+        },
+        "pipeline_triggers",
+        1,
+        CI,
+    ),
+    row(
+        "ci-cron-without-training",
+        {
+            ".github/workflows/lint.yml": "on:\n  schedule:\n    - cron: '0 3 * * 1'\njobs:\n  l:\n"
+            "    runs-on: x\n    steps:\n      - run: ruff check\n"
+        },
+        "pipeline_triggers",
+        None,
+        None,
+    ),
+    row(
+        "pubsub-trigger",
+        {
+            "trigger/main.py": "import functions_framework\nfrom google.cloud import aiplatform\n"
+            "@functions_framework.cloud_event\ndef go(e):\n"
+            "    aiplatform.PipelineJob(template_path='p.json').submit()\n"
+        },
+        "pipeline_triggers",
+        1,
+        CODE,
+    ),
+    # validation and registry
+    row(
+        "tfx-evaluator-threshold",
+        {
+            "p.py": "from tfx.components import Evaluator\n"
+            "import tensorflow_model_analysis as tfma\n"
+            "t = tfma.MetricThreshold(value_threshold=v)\ne = Evaluator(eval_config=c)\n"
+        },
+        "model_validation",
+        1,
+        CODE,
+    ),
+    row(
+        "sagemaker-condition",
+        {
+            "p.py": "from sagemaker.workflow.condition_step import ConditionStep\n"
+            "s = ConditionStep(name='check')\n"
+        },
+        "model_validation",
+        1,
+        CODE,
+    ),
+    row(
+        "metrics-only",
+        {"evaluate.py": SK + "from sklearn.metrics import f1_score\nf1_score(y, p)\n"},
+        "model_validation",
+        0.5,
+        CODE,
+    ),
+    row(
+        "mlflow-register",
+        {"r.py": "import mlflow\nmlflow.register_model('runs:/1/m', 'churn')\n"},
+        "model_registry",
+        1,
+        CODE,
+    ),
+    row(
+        "vertex-upload",
+        {
+            "r.py": "from google.cloud import aiplatform\n"
+            "aiplatform.Model.upload(display_name='m')\n"
+        },
+        "model_registry",
+        1,
+        CODE,
+    ),
+    row("gto-artifacts", {"artifacts.yaml": "churn:\n  type: model\n"}, "model_registry", 1, NAME),
+    row(
+        "hf-hub-push",
+        {"t.py": "import transformers\nmodel.push_to_hub('org/m')\n"},
+        "model_registry",
+        0.5,
+        CODE,
+    ),
+    row(
+        "registry-alias",
+        {"s.py": "import mlflow\nmlflow.pyfunc.load_model('models:/churn@champion')\n"},
+        "model_rollback",
+        1,
+        CODE,
+    ),
+    row(
+        "rollback-script",
+        {"scripts/rollback.sh": "kubectl set image deploy/m m=old\n"},
+        "model_rollback",
+        0.5,
+        NAME,
+    ),
+    # CI/CD
+    row("github-actions", {".github/workflows/ci.yml": GH_TESTS}, "ci", 1, CI),
+    row("gitlab-ci", {".gitlab-ci.yml": "test:\n  script:\n    - pytest\n"}, "ci", 1, CI),
+    row(
+        "jenkinsfile",
+        {
+            "Jenkinsfile": "pipeline {\n  stages {\n"
+            "    stage('t') { steps { sh 'pytest' } }\n  }\n}\n"
+        },
+        "ci",
+        1,
+        CI,
+    ),
+    row(
+        "manual-only-ci",
+        {
+            ".github/workflows/m.yml": "on: workflow_dispatch\njobs:\n  m:\n"
+            "    runs-on: x\n    steps:\n      - run: make\n"
+        },
+        "ci",
+        0.5,
+        CI,
+    ),
+    row(
+        "ci-by-content",
+        {"build/pipelines/ml.yml": "jobs:\n  - job: t\n    steps:\n      - script: pytest\n"},
+        "ci",
+        1,
+        CI,
+    ),
+    row("ci-runs-tests", {".github/workflows/ci.yml": GH_TESTS}, "automated_tests", 1, CI),
+    row(
+        "tests-without-ci",
+        {"tests/test_x.py": "def test_x(): pass\n"},
+        "automated_tests",
+        0.5,
+        CODE,
+    ),
+    row(
+        "tox-in-ci",
+        {".gitlab-ci.yml": "test:\n  script:\n    - tox -e py311\n"},
+        "automated_tests",
+        1,
+        CI,
+    ),
+    row(
+        "ml-tests-in-ci",
+        {
+            ".github/workflows/ci.yml": GH_TESTS,
+            "tests/test_m.py": "import numpy as np\nfrom model import train\n"
+            "def test_no_nan():\n    assert not np.isnan(train()).any()\n",
+            "model.py": SK,
+        },
+        "ml_specific_tests",
+        1,
+        CODE,
+    ),
+    row(
+        "kfp-upload-in-ci",
+        {
+            ".github/workflows/cd.yml": "on: [push]\njobs:\n  d:\n    runs-on: x\n"
+            "    steps:\n      - run: kfp pipeline upload -p churn pipeline.yaml\n"
+        },
+        "pipeline_cd",
+        1,
+        CI,
+    ),
+    row(
+        "compile-script-by-hand",
+        {
+            "deploy.py": "from kfp import compiler\n"
+            "compiler.Compiler().compile(pipeline_func=p, package_path='p.json')\n"
+        },
+        "pipeline_cd",
+        0.5,
+        CODE,
+    ),
+    row(
+        "deploy-on-tag",
+        {
+            ".github/workflows/release.yml": "on:\n  push:\n    tags:\n      - 'churn@*'\n"
+            "jobs:\n  d:\n    runs-on: x\n    steps:\n"
+            "      - run: gcloud ai endpoints deploy-model 123 --model=churn\n"
+        },
+        "model_cd",
+        1,
+        CI,
+    ),
+    row(
+        "kserve-manifest",
+        {"k8s/isvc.yaml": "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\n"},
+        "model_cd",
+        0.5,
+        CODE,
+    ),
+    row(
+        "locust",
+        {"load/locustfile.py": "from locust import HttpUser, task\n"},
+        "pre_deployment_checks",
+        1,
+        CODE,
+    ),
+    row(
+        "canary",
+        {"k8s/isvc.yaml": "spec:\n  predictor:\n    canaryTrafficPercent: 10\n"},
+        "staged_promotion",
+        1,
+        CODE,
+    ),
+    row(
+        "github-environment",
+        {
+            ".github/workflows/d.yml": "on: [push]\njobs:\n  d:\n    runs-on: x\n"
+            "    environment: production\n    steps:\n      - run: make deploy\n"
+        },
+        "staged_promotion",
+        1,
+        CI,
+    ),
+    # serving and monitoring
+    row(
+        "fastapi-model",
+        {
+            "app.py": "from fastapi import FastAPI\nimport joblib\n"
+            "model = joblib.load('model.joblib')\n"
+        },
+        "prediction_service",
+        1,
+        CODE,
+    ),
+    row(
+        "bentoml",
+        {"service.py": "import bentoml\n@bentoml.service\nclass S: pass\n"},
+        "prediction_service",
+        1,
+        CODE,
+    ),
+    row(
+        "batch-scoring",
+        {"predict.py": "import joblib\nm = joblib.load('m')\nm.predict(x)\n"},
+        "prediction_service",
+        0.5,
+        CODE,
+    ),
+    row(
+        "flask-without-model",
+        {"app.py": "from flask import Flask\n"},
+        "prediction_service",
+        None,
+        None,
+    ),
+    row(
+        "data-capture",
+        {
+            "deploy.py": "from sagemaker.model_monitor import DataCaptureConfig\n"
+            "c = DataCaptureConfig(enable_capture=True)\n"
+        },
+        "prediction_logging",
+        1,
+        CODE,
+    ),
+    row(
+        "evidently", {"monitor.py": "from evidently.report import Report\n"}, "monitoring", 1, CODE
+    ),
+    row(
+        "prometheus-only",
+        {"app.py": "from prometheus_client import Counter\n"},
+        "monitoring",
+        0.5,
+        CODE,
+    ),
+    row(
+        "drift-triggers-retrain",
+        {
+            "monitor.py": "from evidently.report import Report\n"
+            "import boto3\nboto3.client('sagemaker').start_pipeline_execution(PipelineName='t')\n"
+        },
+        "monitoring_triggers_retraining",
+        1,
+        CODE,
+    ),
+    # governance
+    row("codeowners", {".github/CODEOWNERS": "* @ml-team\n"}, "ownership", 1, NAME),
+    row("model-card", {"MODEL_CARD.md": "# Churn model\n"}, "model_documentation", 1, NAME),
+    row("dependabot", {".github/dependabot.yml": "version: 2\n"}, "dependency_updates", 1, NAME),
+    row("renovate", {"renovate.json": "{}\n"}, "dependency_updates", 1, NAME),
+]
+
+
+@pytest.mark.parametrize(("files", "capability", "grade", "strength"), TABLE)
+def test_detector_table(files, capability, grade, strength, request):
+    refs = ("refs/exps/ab/cdef/exp-1",) if request.node.callspec.id == "dvc-experiments-ref" else ()
+    assert best_for(files, capability, refs=refs) == (grade, strength)
+
+
+def test_the_table_covers_every_capability_key():
+    covered = {param.values[1] for param in TABLE}
+    assert covered == set(CAPABILITY_KEYS)
+
+
+def test_every_finding_names_its_detector_and_a_short_reason():
+    files = {}
+    for param in TABLE:
+        files.update({f"{param.id}/{path}": content for path, content in param.values[0].items()})
+    findings = run_all(snapshot_of(files))
+    assert findings
+    for finding in findings:
+        assert finding.detector in detector_names()
+        assert finding.reason.endswith(".")
+        assert len(finding.reason) < 160
+        assert finding.capability in CAPABILITY_LEVELS
+
+
+def test_findings_are_deterministic():
+    files = {f"{param.id}/{p}": c for param in TABLE for p, c in param.values[0].items()}
+    assert run_all(snapshot_of(files)) == run_all(snapshot_of(dict(reversed(files.items()))))
+
+
+def test_the_registry_refuses_duplicate_names_and_unknown_lookups():
+    with pytest.raises(ValueError, match="already registered"):
+        register(name="experiment_trackers")(lambda snapshot: [])
+    with pytest.raises(UnknownDetector):
+        get_detector("no_such_detector")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"capability": "no_such_key"}, "Unknown capability"),
+        ({"grade": 0.7}, "Grade must be"),
+        ({"strength": "code"}, "Strength must be"),
+        ({"grade": 1, "strength": Strength.MENTION}, "mention cannot"),
+    ],
+)
+def test_a_finding_refuses_invalid_values(kwargs, message):
+    values = {"capability": "ci", "grade": 1, "strength": Strength.CODE, "reason": "Because."}
+    with pytest.raises(ValueError, match=message):
+        Finding(**{**values, **kwargs})
+
+
+def test_strength_ranks_ci_config_above_code_above_file_name_above_mention():
+    assert Strength.CI_CONFIG > Strength.CODE > Strength.FILE_NAME > Strength.MENTION
+    assert [s.label for s in Strength] == ["mention", "file_name", "code", "ci_config"]
