@@ -302,8 +302,10 @@ class Repository(TeamOwned):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="repositories")
     url = models.CharField(max_length=500)
     branch = models.CharField(max_length=200, blank=True)
-    # Fernet ciphertext of the access token; never shown, never logged.
+    # Fernet ciphertexts: the access token is never shown or logged; the webhook secret is
+    # shown to the team's leads so they can configure the push hook.
     access_token_encrypted = models.TextField(blank=True)
+    webhook_secret_encrypted = models.TextField(blank=True)
     scan_interval_hours = models.PositiveIntegerField(default=24)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -327,6 +329,8 @@ class ScanStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
+    # The commit was already scanned by this scanner version; that scan's result stands.
+    UNCHANGED = "unchanged", "Unchanged"
     FAILED = "failed", "Failed"
 
 
@@ -339,6 +343,7 @@ class Scan(TeamOwned):
     status = models.CharField(max_length=20, choices=ScanStatus.choices, default=ScanStatus.QUEUED)
     commit = models.CharField(max_length=64, blank=True)
     scanner_version = models.CharField(max_length=20, blank=True)
+    trigger = models.CharField(max_length=20, default="manual")
     attempts = models.PositiveSmallIntegerField(default=0)
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -347,6 +352,13 @@ class Scan(TeamOwned):
     # The scan CLI's JSON report, and the findings the maturity engine reads as evidence.
     report = models.JSONField(null=True, blank=True)
     findings = models.JSONField(default=list, blank=True)
+    same_as = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    @property
+    def is_final(self):
+        return self.status in {ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED, ScanStatus.FAILED}
 
     class Meta:
         ordering = ["-queued_at"]

@@ -158,3 +158,34 @@ def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
         conclusive = True
         evidence.extend(maturity.Evidence.from_dict(finding) for finding in findings)
     return evidence if conclusive else None
+
+
+def repository_list_for_team(*, team: Team) -> list[Repository]:
+    """The team's repositories, each with its latest scan (two queries in all)."""
+    repositories = list(Repository.objects.filter(team=team).order_by("url", "branch"))
+    latest_ids = (
+        Repository.objects.filter(team=team)
+        .annotate(
+            latest=Subquery(
+                Scan.objects.filter(repository=OuterRef("pk"))
+                .order_by("-queued_at", "-pk")
+                .values("pk")[:1]
+            )
+        )
+        .values("latest")
+    )
+    latest = {scan.repository_id: scan for scan in Scan.objects.filter(pk__in=latest_ids)}
+    for repository in repositories:
+        repository.last_scan = latest.get(repository.pk)
+    return repositories
+
+
+def repository_get_for_user(*, user, repository_id: int) -> Repository:
+    try:
+        return Repository.objects.visible_to(user).select_related("team").get(pk=repository_id)
+    except Repository.DoesNotExist:
+        raise Http404("No such repository.") from None
+
+
+def scan_list_for_repository(*, repository: Repository, limit: int = 20) -> list[Scan]:
+    return list(repository.scans.order_by("-queued_at", "-pk")[:limit])

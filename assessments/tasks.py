@@ -1,9 +1,11 @@
 """Celery tasks: thin wrappers that fetch by id and call a service."""
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import OperationalError, connection
 
-from .models import Assessment
+from .models import Assessment, Scan
 
 
 @shared_task(name="assessments.worker_health", acks_late=True, time_limit=30, soft_time_limit=20)
@@ -31,3 +33,47 @@ def compute_result(assessment_id: int) -> dict:
     assessment = Assessment.objects.select_related("team").get(pk=assessment_id)
     result = result_compute(assessment=assessment)
     return {"assessment": assessment_id, "level": result.overall_level, "index": result.index}
+
+
+@shared_task(
+    bind=True,
+    name="assessments.run_scan",
+    acks_late=True,
+    # A killed pool child must not bring the message back for ever: the reaper decides, with
+    # the attempt count stored on the scan row.
+    reject_on_worker_lost=False,
+    soft_time_limit=settings.SCAN_TIMEOUT_SECONDS + 30,
+    time_limit=settings.SCAN_TIMEOUT_SECONDS + 60,
+    max_retries=settings.SCAN_MAX_ATTEMPTS,
+)
+def run_scan(self, scan_id: int) -> dict:
+    from .services.scans import ScanRetry, scan_execute, scan_fail
+
+    try:
+        scan = scan_execute(scan_id=scan_id)
+    except ScanRetry as retry:
+        raise self.retry(exc=retry, countdown=min(30 * 2**self.request.retries, 600)) from None
+    except SoftTimeLimitExceeded:
+        scan = Scan.objects.get(pk=scan_id)
+        scan = scan_fail(
+            scan=scan,
+            reason=f"The scan took longer than {settings.SCAN_TIMEOUT_SECONDS} seconds and was "
+            "stopped.",
+        )
+    if scan is None:
+        return {"scan": scan_id, "status": "skipped"}
+    return {"scan": scan_id, "status": scan.status}
+
+
+@shared_task(name="assessments.reap_scans", acks_late=True, time_limit=120)
+def reap_scans() -> dict:
+    from .services.scans import scans_reap
+
+    return scans_reap()
+
+
+@shared_task(name="assessments.schedule_scans", acks_late=True, time_limit=120)
+def schedule_scans() -> int:
+    from .services.scans import scans_schedule
+
+    return scans_schedule()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import questionnaire, results, teams
+from .views import questionnaire, repositories, results, teams
 
 urlpatterns = [
     path("", teams.home, name="home"),
@@ -11,6 +11,18 @@ urlpatterns = [
         "teams/<slug:slug>/assessments/start/",
         questionnaire.assessment_start_view,
         name="assessment_start",
+    ),
+    path(
+        "teams/<slug:slug>/repositories/connect/",
+        repositories.repository_connect_view,
+        name="repository_connect",
+    ),
+    path("repositories/<int:pk>/", repositories.repository_detail, name="repository_detail"),
+    path("repositories/<int:pk>/scan/", repositories.repository_scan_now, name="repository_scan"),
+    path(
+        "hooks/<str:provider>/<int:pk>/",
+        repositories.webhook,
+        name="webhook",
     ),
     path("assessments/<int:pk>/", questionnaire.assessment_open, name="assessment_open"),
     path(

@@ -203,6 +203,36 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# --- Repository scanning ----------------------------------------------------------------------
+# Local paths let a newcomer connect a repository on their own disk; a server must never read
+# its own file system on a user's say-so, so production refuses them unless told otherwise.
+SCAN_ALLOW_LOCAL_PATHS = env.bool("SCAN_ALLOW_LOCAL_PATHS", default=DEBUG)
+SCAN_TIMEOUT_SECONDS = env.int("SCAN_TIMEOUT_SECONDS", default=300)
+SCAN_MAX_ATTEMPTS = env.int("SCAN_MAX_ATTEMPTS", default=3)
+# Access tokens are encrypted with this key (a Fernet key); derived from the secret key if unset.
+TOKEN_ENCRYPTION_KEY = env.str("TOKEN_ENCRYPTION_KEY", default="")
+if SCAN_TIMEOUT_SECONDS + 120 >= CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "SCAN_TIMEOUT_SECONDS must stay well below CELERY_VISIBILITY_TIMEOUT, or Redis would "
+        "hand a running scan to a second worker."
+    )
+
+# Where `load_demo` builds the demo teams' example git repositories.
+DEMO_REPOSITORIES_DIR = env.path(
+    "DEMO_REPOSITORIES_DIR", default=BASE_DIR / "var" / "demo-repositories"
+)
+
+# Every periodic schedule, in one place.
+CELERY_BEAT_SCHEDULE = {
+    # Rescan repositories whose interval has passed (the interval is set per repository).
+    "schedule-repository-scans": {
+        "task": "assessments.schedule_scans",
+        "schedule": 15 * 60,
+    },
+    # Fail or requeue scans a lost message or a killed worker left queued or running.
+    "reap-stuck-scans": {"task": "assessments.reap_scans", "schedule": 5 * 60},
+}
+
 # --- Product settings -------------------------------------------------------------------------
 # Demo accounts share a known password; they must never exist on a production deployment.
 DEMO_USERS_ALLOWED = DEBUG

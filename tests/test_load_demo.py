@@ -7,6 +7,11 @@ from assessments.models import Membership, Team
 from assessments.services.demo import DEMO_TEAMS
 
 
+@pytest.fixture(autouse=True)
+def _demo_repositories_in_tmp(settings, tmp_path):
+    settings.DEMO_REPOSITORIES_DIR = tmp_path / "demo-repositories"
+
+
 @pytest.mark.django_db
 def test_load_demo_creates_the_demo_organisation_and_prints_the_logins(capsys):
     call_command("load_demo")
@@ -55,3 +60,24 @@ def test_demo_teams_have_months_of_history_at_different_levels():
         assert results[-1].index >= results[0].index, "demo teams improve over time"
         latest_levels.add(results[-1].overall_level)
     assert latest_levels == {0, 1, 2}
+
+
+@pytest.mark.django_db
+def test_demo_teams_have_scanned_example_repositories_at_different_levels(
+    django_capture_on_commit_callbacks,
+):
+    from assessments.models import Scan, ScanStatus
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo")
+    scans = Scan.objects.select_related("repository__team")
+    assert scans.count() == len(DEMO_TEAMS)
+    levels = {}
+    for scan in scans:
+        assert scan.status == ScanStatus.SUCCEEDED, scan.failure_reason
+        levels[scan.repository.team.slug] = scan.report["overall_level"]
+    assert levels["pricing-lab"] == 0
+    assert levels["fraud-detection"] == 2
+    assert "model_binaries_committed" in Scan.objects.get(
+        repository__team__slug="pricing-lab"
+    ).report["flags"]

@@ -12,6 +12,8 @@ from django.utils import timezone
 from .. import maturity
 from ..errors import ApplicationError
 from ..models import Answer, Assessment, AssessmentStatus, Membership, Role, Team
+from .demo_repositories import demo_repository_build
+from .repositories import repository_connect
 from .results import result_compute
 from .tenancy import (
     membership_set,
@@ -147,7 +149,18 @@ def demo_load() -> list[DemoLogin]:
                 logins.append(DemoLogin(username, role.label, spec.name))
             team_tags_set(team=team, names=DEMO_TAGS.get(spec.slug, ()))
             _history_load(team=team, spec=spec, months=DEMO_MONTHS)
+    for spec in DEMO_TEAMS:
+        _repository_load(team=Team.objects.get(slug=spec.slug))
     return logins
+
+
+def _repository_load(*, team: Team) -> None:
+    """Connect the team's example repository once; connecting queues its first scan."""
+    if team.repositories.exists():
+        return
+    path = demo_repository_build(team.slug)
+    lead = get_user_model().objects.get(username=f"{team.slug}-lead")
+    repository_connect(team=team, user=lead, url=str(path))
 
 
 def _history_load(*, team: Team, spec: DemoTeam, months: int) -> None:

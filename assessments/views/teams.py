@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .. import selectors
-from ..access import EDIT_ROLES, team_role
+from ..access import EDIT_ROLES, MANAGE_ROLES, team_role
 from ..models import Role
 
 
@@ -29,6 +29,8 @@ def team_detail(request, slug):
         "role_label": Role(role).label if role else None,
         "assessments": assessments,
         "draft": next((a for a in assessments if a.is_draft), None),
+        "repositories": selectors.repository_list_for_team(team=team),
+        "can_manage": role in MANAGE_ROLES,
         "can_edit": role in EDIT_ROLES,
     }
     return render(request, "assessments/team_detail.html", context)

@@ -1,0 +1,93 @@
+"""Connecting repositories: validated, token encrypted, first scan queued."""
+
+import secrets as random_secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from .. import scanning
+from ..access import can_manage_team
+from ..errors import ApplicationError
+from ..models import Repository, Team
+from .assessments import PermissionDenied
+from .scans import scan_enqueue
+from .secrets import encrypt
+
+BRANCH_MAX_LENGTH = 200
+MIN_INTERVAL_HOURS, MAX_INTERVAL_HOURS = 1, 24 * 30
+
+
+def _validated_url(url: str) -> str:
+    """Refuse unsafe addresses before saving anything; the scan checks again before fetching.
+
+    DNS answers change, so the address is resolved and checked again (and pinned) at scan
+    time; this early check gives the user the sentence while they are still on the form.
+    """
+    try:
+        safe = scanning.validate_repository_url(
+            url.strip(), allow_local_paths=settings.SCAN_ALLOW_LOCAL_PATHS
+        )
+    except scanning.UnsafeRepositoryURL as error:
+        raise ApplicationError(error.message) from None
+    return safe.url
+
+
+def _validated_branch(branch: str) -> str:
+    branch = branch.strip()
+    if len(branch) > BRANCH_MAX_LENGTH:
+        raise ApplicationError(f"The branch name is longer than {BRANCH_MAX_LENGTH} characters.")
+    # git reads a leading dash as an option, and ref names never contain these characters.
+    if branch.startswith("-") or any(c in branch for c in " ~^:?*[\\\x00\n\r\t") or ".." in branch:
+        raise ApplicationError(f"'{branch}' is not a valid branch name.")
+    return branch
+
+
+def repository_connect(
+    *,
+    team: Team,
+    user,
+    url: str,
+    branch: str = "",
+    access_token: str = "",
+    scan_interval_hours: int = 24,
+) -> Repository:
+    """Connect a repository to the team and queue its first scan."""
+    if not can_manage_team(user, team):
+        raise PermissionDenied("Only team leads and org admins can connect repositories.")
+    if not MIN_INTERVAL_HOURS <= scan_interval_hours <= MAX_INTERVAL_HOURS:
+        raise ApplicationError(
+            f"The scan interval must be between {MIN_INTERVAL_HOURS} and {MAX_INTERVAL_HOURS} "
+            "hours."
+        )
+    repository = Repository(
+        team=team,
+        url=_validated_url(url),
+        branch=_validated_branch(branch),
+        access_token_encrypted=encrypt(access_token.strip()),
+        webhook_secret_encrypted=encrypt(random_secrets.token_urlsafe(32)),
+        scan_interval_hours=scan_interval_hours,
+        created_by=user,
+    )
+    try:
+        with transaction.atomic():
+            repository.save()
+            scan_enqueue(repository=repository, trigger="connect")
+    except IntegrityError:
+        raise ApplicationError("This repository and branch are already connected.") from None
+    return repository
+
+
+@transaction.atomic
+def repository_update_token(*, repository: Repository, user, access_token: str) -> Repository:
+    if not can_manage_team(user, repository.team):
+        raise PermissionDenied("Only team leads and org admins can change access tokens.")
+    repository.access_token_encrypted = encrypt(access_token.strip())
+    repository.save(update_fields=["access_token_encrypted"])
+    return repository
+
+
+@transaction.atomic
+def repository_disconnect(*, repository: Repository, user) -> None:
+    if not can_manage_team(user, repository.team):
+        raise PermissionDenied("Only team leads and org admins can disconnect repositories.")
+    repository.delete()

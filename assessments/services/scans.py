@@ -1,0 +1,215 @@
+"""The scan lifecycle. The Scan row is the source of truth; the broker only carries its id.
+
+queued -> running -> succeeded | unchanged | failed. Every transition is a conditional UPDATE,
+so a redelivered message, a reaper and a worker can race without running a scan twice or
+storing two results for one (repository, commit, scanner version).
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from .. import scanning
+from ..errors import ApplicationError
+from ..models import Repository, Scan, ScanStatus
+from .secrets import decrypt
+
+logger = logging.getLogger(__name__)
+
+ACTIVE = (ScanStatus.QUEUED, ScanStatus.RUNNING)
+# A queued scan nobody picked up in this time lost its message (Redis restarted, say).
+QUEUED_GRACE = timedelta(minutes=10)
+
+
+class ScanRetry(ApplicationError):
+    """A transient failure (network, DNS): the scan is queued again for a later attempt."""
+
+
+def _running_deadline() -> timedelta:
+    """How long a scan may stay running before its worker is presumed dead."""
+    return timedelta(seconds=settings.SCAN_TIMEOUT_SECONDS + 120)
+
+
+def _dispatch(scan_id: int) -> None:
+    from ..tasks import run_scan
+
+    run_scan.delay(scan_id)
+
+
+def scan_enqueue(*, repository: Repository, trigger: str) -> Scan:
+    """Queue a scan, unless one is already waiting or running for this repository."""
+    with transaction.atomic():
+        # Serialise enqueues per repository, so two webhooks at once queue one scan.
+        Repository.objects.select_for_update().get(pk=repository.pk)
+        active = Scan.objects.filter(repository=repository, status__in=ACTIVE).first()
+        if active is not None:
+            return active
+        scan = Scan.objects.create(repository=repository, trigger=trigger)
+        transaction.on_commit(lambda: _dispatch(scan.pk))
+    return scan
+
+
+def scan_claim(*, scan_id: int) -> Scan | None:
+    """Take the scan for this worker, or None when it is finished or another worker has it.
+
+    A running scan past its deadline is claimable again: its worker died without a word.
+    """
+    now = timezone.now()
+    claimed = (
+        Scan.objects.filter(pk=scan_id, attempts__lt=settings.SCAN_MAX_ATTEMPTS)
+        .filter(
+            Q(status=ScanStatus.QUEUED)
+            | Q(status=ScanStatus.RUNNING, started_at__lt=now - _running_deadline())
+        )
+        .update(status=ScanStatus.RUNNING, started_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return None
+    return Scan.objects.select_related("repository__team").get(pk=scan_id)
+
+
+def scan_execute(*, scan_id: int) -> Scan | None:
+    """Run a claimed scan and record its outcome; raises ScanRetry on transient failures."""
+    scan = scan_claim(scan_id=scan_id)
+    if scan is None:
+        return None
+    repository = scan.repository
+    try:
+        token = decrypt(repository.access_token_encrypted)
+        report = scanning.scan_repository(
+            repository.url,
+            branch=repository.branch or None,
+            access_token=token or None,
+            allow_local_paths=settings.SCAN_ALLOW_LOCAL_PATHS,
+            limits=scanning.ScanLimits(timeout_seconds=settings.SCAN_TIMEOUT_SECONDS),
+        )
+    except scanning.ScanError as error:
+        # The message is a sentence without secrets; the detail (scrubbed) is for operators.
+        logger.info("scan %s failed: %s %s", scan.pk, error.message, error.detail)
+        if error.transient and scan.attempts < settings.SCAN_MAX_ATTEMPTS:
+            _requeue(scan, reason=error.message)
+            raise ScanRetry(error.message) from None
+        return scan_fail(scan=scan, reason=error.message)
+    except ApplicationError as error:
+        return scan_fail(scan=scan, reason=error.message)
+    return _record(scan, report)
+
+
+def _requeue(scan: Scan, *, reason: str) -> None:
+    Scan.objects.filter(pk=scan.pk, status=ScanStatus.RUNNING).update(
+        status=ScanStatus.QUEUED, failure_reason=f"Attempt {scan.attempts} failed: {reason}"
+    )
+
+
+def scan_fail(*, scan: Scan, reason: str) -> Scan:
+    Scan.objects.filter(pk=scan.pk, status__in=ACTIVE).update(
+        status=ScanStatus.FAILED, failure_reason=reason, finished_at=timezone.now()
+    )
+    scan.refresh_from_db()
+    return scan
+
+
+def findings_as_evidence(report: scanning.ScanReport) -> list[dict]:
+    """The scanner's findings in the shape the maturity engine reads back as Evidence."""
+    return [
+        {
+            "capability": f.capability,
+            "grade": f.grade,
+            "strength": f.strength.label,
+            "reason": f.reason,
+            "path": f.path,
+            "line": f.line,
+            "detector": f.detector,
+        }
+        for f in report.findings
+    ]
+
+
+def _record(scan: Scan, report: scanning.ScanReport) -> Scan:
+    from .results import team_latest_result_recompute
+
+    fields = {
+        "commit": report.commit or "",
+        "scanner_version": report.scanner_version,
+        "report": report.to_dict(),
+        "finished_at": timezone.now(),
+        "failure_reason": "",
+    }
+    earlier = (
+        Scan.objects.filter(
+            repository_id=scan.repository_id,
+            commit=fields["commit"],
+            scanner_version=fields["scanner_version"],
+            status=ScanStatus.SUCCEEDED,
+        )
+        .exclude(pk=scan.pk)
+        .first()
+    )
+    try:
+        with transaction.atomic():
+            if earlier is None:
+                fields |= {"status": ScanStatus.SUCCEEDED, "findings": findings_as_evidence(report)}
+            else:
+                fields |= {"status": ScanStatus.UNCHANGED, "same_as": earlier}
+            updated = Scan.objects.filter(pk=scan.pk, status=ScanStatus.RUNNING).update(**fields)
+    except IntegrityError:
+        # Another worker stored this commit's result a moment ago: that one stands.
+        Scan.objects.filter(pk=scan.pk, status=ScanStatus.RUNNING).update(
+            status=ScanStatus.UNCHANGED, **{k: v for k, v in fields.items() if k != "status"}
+        )
+        updated = 0
+    scan.refresh_from_db()
+    if updated and scan.status == ScanStatus.SUCCEEDED:
+        team_latest_result_recompute(team=scan.repository.team)
+    return scan
+
+
+def scans_reap(*, now=None) -> dict[str, int]:
+    """Recover scans a killed worker or a lost message left behind; the database decides."""
+    now = now or timezone.now()
+    counts = {"requeued": 0, "failed": 0, "redispatched": 0}
+    stale = Scan.objects.filter(status=ScanStatus.RUNNING, started_at__lt=now - _running_deadline())
+    for scan in stale:
+        if scan.attempts < settings.SCAN_MAX_ATTEMPTS:
+            moved = Scan.objects.filter(
+                pk=scan.pk, status=ScanStatus.RUNNING, started_at=scan.started_at
+            ).update(
+                status=ScanStatus.QUEUED,
+                failure_reason=f"Attempt {scan.attempts} stopped: the worker was lost.",
+            )
+            if moved:
+                counts["requeued"] += 1
+                transaction.on_commit(lambda scan_id=scan.pk: _dispatch(scan_id))
+        else:
+            scan_fail(
+                scan=scan,
+                reason=(
+                    f"The scan was stopped {scan.attempts} times before it could finish (the "
+                    "worker was lost, perhaps out of memory); it will not be retried."
+                ),
+            )
+            counts["failed"] += 1
+    for scan_id in Scan.objects.filter(
+        status=ScanStatus.QUEUED, queued_at__lt=now - QUEUED_GRACE
+    ).values_list("pk", flat=True):
+        # Claims are atomic, so sending a second message for the same scan is harmless.
+        transaction.on_commit(lambda scan_id=scan_id: _dispatch(scan_id))
+        counts["redispatched"] += 1
+    return counts
+
+
+def scans_schedule(*, now=None) -> int:
+    """Queue a scan for every repository whose own interval has passed since its last scan."""
+    now = now or timezone.now()
+    due = 0
+    repositories = Repository.objects.annotate(last_queued=Max("scans__queued_at"))
+    for repository in repositories:
+        interval = timedelta(hours=repository.scan_interval_hours)
+        if repository.last_queued is None or repository.last_queued <= now - interval:
+            scan_enqueue(repository=repository, trigger="schedule")
+            due += 1
+    return due

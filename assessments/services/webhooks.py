@@ -1,0 +1,53 @@
+"""Push webhooks from GitHub and GitLab: verify the signature, then queue a scan."""
+
+import hashlib
+import hmac
+import json
+
+from ..errors import ApplicationError
+from ..models import Repository, Scan
+from .scans import scan_enqueue
+from .secrets import decrypt
+
+
+class WebhookRefused(ApplicationError):
+    pass
+
+
+def _github_signature_valid(secret: str, body: bytes, header: str) -> bool:
+    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header or "")
+
+
+def _gitlab_token_valid(secret: str, header: str) -> bool:
+    return hmac.compare_digest(secret.encode(), (header or "").encode())
+
+
+def webhook_receive(*, repository: Repository, provider: str, body: bytes, headers) -> Scan | None:
+    """Queue a scan for a verified push to the connected branch; None for other events.
+
+    Nothing is queued unless the signature checks out.
+    """
+    secret = decrypt(repository.webhook_secret_encrypted)
+    if provider == "github":
+        valid = _github_signature_valid(secret, body, headers.get("X-Hub-Signature-256", ""))
+        event = headers.get("X-GitHub-Event", "")
+    elif provider == "gitlab":
+        valid = _gitlab_token_valid(secret, headers.get("X-Gitlab-Token", ""))
+        event = "push" if headers.get("X-Gitlab-Event", "") == "Push Hook" else "other"
+    else:
+        raise WebhookRefused(f"'{provider}' webhooks are not supported.")
+    if not secret or not valid:
+        raise WebhookRefused("The webhook signature does not match this repository's secret.")
+    if event == "ping":
+        return None
+    if event != "push":
+        return None
+    try:
+        payload = json.loads(body or b"{}")
+    except ValueError:
+        raise WebhookRefused("The webhook body is not JSON.") from None
+    ref = payload.get("ref", "") if isinstance(payload, dict) else ""
+    if repository.branch and ref != f"refs/heads/{repository.branch}":
+        return None
+    return scan_enqueue(repository=repository, trigger="webhook")

@@ -1,0 +1,83 @@
+"""Connecting repositories, their scans, and the push webhooks that trigger rescans."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .. import selectors
+from ..access import can_manage_team
+from ..errors import ApplicationError
+from ..forms import RepositoryConnectForm
+from ..models import Repository
+from ..services.repositories import repository_connect
+from ..services.scans import scan_enqueue
+from ..services.secrets import decrypt
+from ..services.webhooks import WebhookRefused, webhook_receive
+
+
+@login_required
+def repository_connect_view(request, slug):
+    team = selectors.team_get_for_user(user=request.user, slug=slug)
+    if not can_manage_team(request.user, team):
+        raise PermissionDenied("Only team leads and org admins can connect repositories.")
+    form = RepositoryConnectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            repository = repository_connect(team=team, user=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Repository connected; its first scan is queued.")
+            return redirect("repository_detail", pk=repository.pk)
+    return render(request, "assessments/repository_connect.html", {"team": team, "form": form})
+
+
+@login_required
+def repository_detail(request, pk):
+    repository = selectors.repository_get_for_user(user=request.user, repository_id=pk)
+    scans = selectors.scan_list_for_repository(repository=repository)
+    latest = next((s for s in scans if s.report), None)
+    manage = can_manage_team(request.user, repository.team)
+    context = {
+        "team": repository.team,
+        "repository": repository,
+        "scans": scans,
+        "latest": latest,
+        "can_manage": manage,
+        "webhook_secret": decrypt(repository.webhook_secret_encrypted) if manage else None,
+        "github_hook": request.build_absolute_uri(reverse("webhook", args=["github", pk])),
+        "gitlab_hook": request.build_absolute_uri(reverse("webhook", args=["gitlab", pk])),
+    }
+    return render(request, "assessments/repository_detail.html", context)
+
+
+@login_required
+@require_POST
+def repository_scan_now(request, pk):
+    repository = selectors.repository_get_for_user(user=request.user, repository_id=pk)
+    if not can_manage_team(request.user, repository.team):
+        raise PermissionDenied("Only team leads and org admins can start scans.")
+    scan_enqueue(repository=repository, trigger="manual")
+    messages.success(request, "Scan queued.")
+    return redirect("repository_detail", pk=repository.pk)
+
+
+@csrf_exempt
+@require_POST
+def webhook(request, provider, pk):
+    """Signed push events only; the signature, not a session, authenticates the caller."""
+    repository = get_object_or_404(Repository, pk=pk)
+    try:
+        scan = webhook_receive(
+            repository=repository, provider=provider, body=request.body, headers=request.headers
+        )
+    except WebhookRefused as error:
+        return JsonResponse({"detail": error.message}, status=403)
+    if scan is None:
+        return JsonResponse({"detail": "Event ignored."}, status=202)
+    return JsonResponse({"detail": "Scan queued.", "scan": scan.pk}, status=202)
