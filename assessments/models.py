@@ -356,10 +356,6 @@ class Scan(TeamOwned):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    @property
-    def is_final(self):
-        return self.status in {ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED, ScanStatus.FAILED}
-
     class Meta:
         ordering = ["-queued_at"]
         indexes = [models.Index(fields=["repository", "status", "-finished_at"])]
@@ -373,6 +369,10 @@ class Scan(TeamOwned):
 
     def __str__(self):
         return f"Scan #{self.pk} of {self.repository} ({self.status})"
+
+    @property
+    def is_final(self):
+        return self.status in {ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED, ScanStatus.FAILED}
 
 
 class ApiToken(models.Model):
