@@ -78,6 +78,7 @@ def test_demo_teams_have_scanned_example_repositories_at_different_levels(
         levels[scan.repository.team.slug] = scan.report["overall_level"]
     assert levels["pricing-lab"] == 0
     assert levels["fraud-detection"] == 2
-    assert "model_binaries_committed" in Scan.objects.get(
-        repository__team__slug="pricing-lab"
-    ).report["flags"]
+    assert (
+        "model_binaries_committed"
+        in Scan.objects.get(repository__team__slug="pricing-lab").report["flags"]
+    )
