@@ -1,1 +1,26 @@
-urlpatterns = []
+"""Routes of the REST API under /api/v1/ (DRF router; names in the `api` namespace)."""
+
+from django.urls import path, re_path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+from .export import ExportResultsView
+from .notfound import api_not_found
+from .repositories import RepositoryViewSet, ScanViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("teams", views.TeamViewSet, basename="team")
+router.register("assessments", views.AssessmentViewSet, basename="assessment")
+router.register("repositories", RepositoryViewSet, basename="repository")
+router.register("scans", ScanViewSet, basename="scan")
+
+urlpatterns = [
+    path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),
+    path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),
+    path("export/results/", ExportResultsView.as_view(), name="export-results"),
+    *router.urls,
+    # Last: any other address under /api/v1/ answers 404 in the API's error shape.
+    re_path(r"^.*$", api_not_found, name="not-found"),
+]

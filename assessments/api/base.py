@@ -1,0 +1,63 @@
+"""The base classes of every API view.
+
+`TeamScoped` is the one place where tenancy is applied: a subclass says which rows it serves in
+`get_base_queryset()` and never overrides `get_queryset()`, which filters those rows through
+`visible_to(user)`. Another team's objects are therefore missing from lists and answer 404 on
+detail routes, exactly like objects that do not exist. A test walks the URL configuration and
+fails if an API view serving team data does not derive from it.
+"""
+
+from rest_framework import generics, viewsets
+from rest_framework.exceptions import ParseError
+from rest_framework.views import APIView
+
+from ..access import visible_team_ids
+from ..models import Team
+
+NUL = "\x00"
+
+
+class NulCharacterInRequest(ParseError):
+    default_detail = "The address or query string contains a NUL character, which no field accepts."
+    default_code = "nul_character"
+
+
+class ApiViewMixin:
+    """Refuses NUL characters in path and query parameters: PostgreSQL cannot store or compare
+    them, so they would otherwise surface as server errors deep inside a query."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        values = [str(value) for value in kwargs.values()]
+        for key, items in request.query_params.lists():
+            values.append(key)
+            values.extend(items)
+        if any(NUL in value for value in values):
+            raise NulCharacterInRequest()
+
+
+class TeamScoped(ApiViewMixin):
+    """Base of every API view that serves team-owned rows."""
+
+    def get_base_queryset(self):
+        """The rows this view serves, with their joins; tenancy is added by get_queryset()."""
+        raise NotImplementedError(f"{type(self).__name__} must define get_base_queryset()")
+
+    def get_queryset(self):
+        queryset = self.get_base_queryset()
+        user = self.request.user
+        if queryset.model is Team:
+            return queryset.filter(id__in=visible_team_ids(user))
+        return queryset.visible_to(user)
+
+
+class TeamScopedViewSet(TeamScoped, viewsets.GenericViewSet):
+    pass
+
+
+class TeamScopedAPIView(TeamScoped, generics.GenericAPIView):
+    pass
+
+
+class UnscopedAPIView(ApiViewMixin, APIView):
+    """For the few views that serve no team data at all (the catalogue, the token trade)."""

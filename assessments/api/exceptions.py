@@ -1,0 +1,125 @@
+"""The one exception handler of the API, and the one error shape of every 4xx answer.
+
+    {"detail": "<a sentence>", "error": {"code", "message", "fields"}, ...extra}
+
+`detail` and `error.message` carry the same sentence; `error.fields` maps each invalid input
+field to its messages (empty when the error is not about a field); `extra` is the application
+error's additional data (an answer conflict carries the current value and version).
+
+Application errors map by type: AnswerConflict -> 412 with the current ETag, PermissionDenied
+and LoginLockedOut -> 403, any other ApplicationError -> 400.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from ..errors import ApplicationError
+from ..services.assessments import AnswerConflict, PermissionDenied
+from ..services.tokens import LoginLockedOut
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "This request needs an If-Match header."
+    default_code = "precondition_required"
+
+
+def etag_for_version(version: int) -> str:
+    return f'"{version}"'
+
+
+def error_body(*, code: str, message: str, fields: dict | None = None, extra=None) -> dict:
+    body = {"detail": message, "error": {"code": code, "message": message, "fields": fields or {}}}
+    for key, value in (extra or {}).items():
+        body.setdefault(key, value)
+    return body
+
+
+def _application_error(exc: ApplicationError) -> Response:
+    headers = {}
+    if isinstance(exc, AnswerConflict):
+        code, status_code = "answer_conflict", status.HTTP_412_PRECONDITION_FAILED
+        headers["ETag"] = etag_for_version(exc.extra.get("current_version", 0))
+    elif isinstance(exc, LoginLockedOut):
+        code, status_code = "locked_out", status.HTTP_403_FORBIDDEN
+        headers["Retry-After"] = str(exc.extra.get("retry_after_seconds", 0))
+    elif isinstance(exc, PermissionDenied):
+        code, status_code = "permission_denied", status.HTTP_403_FORBIDDEN
+    else:
+        code, status_code = "invalid", status.HTTP_400_BAD_REQUEST
+    body = error_body(code=code, message=exc.message, extra=exc.extra)
+    return Response(body, status=status_code, headers=headers)
+
+
+def _flatten(detail) -> list[str]:
+    if isinstance(detail, dict):
+        return [message for value in detail.values() for message in _flatten(value)]
+    if isinstance(detail, list):
+        return [message for value in detail for message in _flatten(value)]
+    return [str(detail)]
+
+
+def _sentence(text: str) -> str:
+    if text.startswith("JSON parse error - "):
+        text = f"The request body is not valid JSON ({text.removeprefix('JSON parse error - ')})"
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _validation_error(exc: exceptions.ValidationError) -> Response:
+    detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+    fields = {name: _flatten(messages) for name, messages in detail.items()}
+    sentences = []
+    for name, messages in fields.items():
+        for message in messages:
+            sentences.append(message if name == "non_field_errors" else f"{name}: {message}")
+    message = " ".join(sentences) or "The request is invalid."
+    if "non_field_errors" in fields and len(fields) == 1:
+        fields = {}
+    return Response(
+        error_body(code="invalid", message=message, fields=fields),
+        status=exc.status_code,
+    )
+
+
+def _throttled(exc: exceptions.Throttled) -> Response:
+    wait = int(exc.wait) if exc.wait is not None else None
+    if wait:
+        message = f"Too many requests; try again in {wait} seconds."
+    else:
+        message = "Too many requests; try again later."
+    headers = {"Retry-After": str(wait)} if wait else {}
+    return Response(
+        error_body(code="throttled", message=message), status=exc.status_code, headers=headers
+    )
+
+
+def api_exception_handler(exc, context):
+    """Turn every expected failure into the error shape; anything else stays a server error."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*(exc.args or ("Not found.",)))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
+
+    if isinstance(exc, ApplicationError):
+        response = _application_error(exc)
+    elif isinstance(exc, exceptions.ValidationError):
+        response = _validation_error(exc)
+    elif isinstance(exc, exceptions.Throttled):
+        response = _throttled(exc)
+    elif isinstance(exc, exceptions.APIException):
+        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        headers = {}
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        response = Response(
+            error_body(code=code, message=_sentence(" ".join(_flatten(exc.detail)))),
+            status=exc.status_code,
+            headers=headers,
+        )
+    else:
+        return None
+    set_rollback()
+    return response

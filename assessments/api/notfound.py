@@ -1,0 +1,18 @@
+"""A 404 in the API's error shape for addresses no API route matches."""
+
+from django.http import JsonResponse
+from django.urls import Resolver404, resolve
+
+from .exceptions import error_body
+
+
+def api_not_found(request, *args, **kwargs):
+    message = "There is nothing at this address."
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.url_name != "not-found":
+            message = f"There is nothing at this address; did you mean {request.path}/ ?"
+    return JsonResponse(error_body(code="not_found", message=message), status=404)

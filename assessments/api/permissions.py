@@ -1,0 +1,31 @@
+"""Object permissions of team-owned API resources.
+
+The services remain the authority on who may change what; checking here as well answers a
+viewer's write with 403 before the request body is even validated.
+"""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from ..access import can_edit_team, can_manage_team
+
+
+class TeamEditorCanWrite(BasePermission):
+    """Anyone who can see the object reads it; members, leads and org admins change it."""
+
+    message = "Only members, team leads and org admins can change this team's data."
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in SAFE_METHODS:
+            return True
+        return can_edit_team(request.user, obj.team)
+
+
+class TeamManagerCanWrite(BasePermission):
+    """Anyone who can see the object reads it; team leads and org admins change it."""
+
+    message = "Only team leads and org admins can change this team's repositories."
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in SAFE_METHODS:
+            return True
+        return can_manage_team(request.user, obj.team)

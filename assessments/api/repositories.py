@@ -1,0 +1,237 @@
+"""Repositories (create = connect; the access token is write-only) and their scans.
+
+A scan answers its status and, once finished, `report`: the same JSON as the `scan_repo` CLI.
+"""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from ..access import can_manage_team, visible_teams
+from ..models import Repository, Scan, ScanStatus, Team
+from ..services.assessments import PermissionDenied
+from ..services.repositories import repository_connect, repository_disconnect
+from ..services.scans import scan_enqueue
+from .base import TeamScopedViewSet
+from .pagination import ApiPagination
+from .permissions import TeamManagerCanWrite
+
+
+class ScanSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Scan
+        fields = ["id", "status", "trigger", "commit", "queued_at", "finished_at"]
+        read_only_fields = fields
+
+
+class ScanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Scan
+        fields = [
+            "id",
+            "repository",
+            "status",
+            "trigger",
+            "commit",
+            "scanner_version",
+            "attempts",
+            "queued_at",
+            "started_at",
+            "finished_at",
+            "failure_reason",
+            "same_as",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "same_as": {"help_text": "For an unchanged commit: the scan whose result stands."}
+        }
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "additionalProperties": True,
+        "description": "The scan_repo CLI's JSON report; null until the scan has finished.",
+    }
+)
+class ReportField(serializers.JSONField):
+    pass
+
+
+class ScanDetailSerializer(ScanSerializer):
+    report = ReportField(read_only=True)
+
+    class Meta(ScanSerializer.Meta):
+        fields = [*ScanSerializer.Meta.fields, "report"]
+        read_only_fields = fields
+
+
+class RepositorySerializer(serializers.ModelSerializer):
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.none(),
+        error_messages={
+            "does_not_exist": "There is no team with id {pk_value} that you can see.",
+            "incorrect_type": "Give the team's id as a number.",
+        },
+    )
+    access_token = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=1000,
+        style={"input_type": "password"},
+        help_text="For private repositories; stored encrypted, never shown again.",
+    )
+    has_access_token = serializers.SerializerMethodField()
+    last_scan = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Repository
+        fields = [
+            "id",
+            "team",
+            "url",
+            "branch",
+            "access_token",
+            "has_access_token",
+            "scan_interval_hours",
+            "created_at",
+            "last_scan",
+        ]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {
+            "url": {"help_text": "An https:// git URL."},
+            "scan_interval_hours": {"min_value": 1, "max_value": 24 * 30},
+        }
+
+    def __init__(self, *args, visible_teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if visible_teams is not None:
+            self.fields["team"].queryset = visible_teams
+
+    def get_has_access_token(self, repository) -> bool:
+        return bool(repository.access_token_encrypted)
+
+    @extend_schema_field(ScanSummarySerializer(allow_null=True))
+    def get_last_scan(self, repository):
+        latest = getattr(repository, "latest_scans", None)
+        if latest is None:
+            latest = list(repository.scans.order_by("-queued_at", "-pk")[:1])
+        return ScanSummarySerializer(latest[0]).data if latest else None
+
+
+@extend_schema_view(
+    create=extend_schema(
+        description=(
+            "Connect a repository to a team (team leads and org admins); its first scan is "
+            "queued. The access token is write-only."
+        )
+    ),
+    destroy=extend_schema(description="Disconnect the repository (team leads and org admins)."),
+)
+class RepositoryViewSet(
+    TeamScopedViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+):
+    """Repositories of the teams you can see."""
+
+    serializer_class = RepositorySerializer
+    permission_classes = [IsAuthenticated, TeamManagerCanWrite]
+    queryset = Repository.objects.none()  # for the schema; rows come from get_base_queryset()
+
+    def get_base_queryset(self):
+        latest = Scan.objects.order_by("-queued_at", "-pk")[:1]
+        return (
+            Repository.objects.select_related("team")
+            .prefetch_related(Prefetch("scans", queryset=latest, to_attr="latest_scans"))
+            .order_by("url", "branch", "id")
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = RepositorySerializer(
+            data=request.data, visible_teams=visible_teams(request.user)
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        repository = repository_connect(
+            team=data["team"],
+            user=request.user,
+            url=data["url"],
+            branch=data.get("branch", ""),
+            access_token=data.get("access_token", ""),
+            scan_interval_hours=data.get("scan_interval_hours", 24),
+        )
+        url = reverse("api:repository-detail", kwargs={"pk": repository.pk}, request=request)
+        body = RepositorySerializer(self.get_queryset().get(pk=repository.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": url})
+
+    def perform_destroy(self, instance):
+        repository_disconnect(repository=instance, user=self.request.user)
+
+    @extend_schema(
+        methods=["GET"],
+        responses=ScanSerializer(many=True),
+        description="The repository's scans, newest first.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=None,
+        responses={202: ScanSerializer},
+        description=(
+            "Queue a scan (team leads and org admins): 202 with the scan, whose URL is the "
+            "Location header. When a scan is already waiting or running, that one is returned."
+        ),
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=ApiPagination)
+    def scans(self, request, pk=None):
+        repository = self.get_object()
+        if request.method == "GET":
+            scans = repository.scans.order_by("-queued_at", "-pk")
+            page = self.paginate_queryset(scans)
+            return self.get_paginated_response(ScanSerializer(page, many=True).data)
+        if not can_manage_team(request.user, repository.team):
+            raise PermissionDenied("Only team leads and org admins can start scans.")
+        scan = scan_enqueue(repository=repository, trigger="api")
+        url = reverse("api:scan-detail", kwargs={"pk": scan.pk}, request=request)
+        return Response(
+            ScanSerializer(scan).data, status=status.HTTP_202_ACCEPTED, headers={"Location": url}
+        )
+
+
+class ScanFilterSerializer(serializers.Serializer):
+    repository = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    status = serializers.ChoiceField(choices=ScanStatus.choices, required=False)
+
+
+@extend_schema_view(list=extend_schema(parameters=[ScanFilterSerializer]))
+class ScanViewSet(TeamScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Scans of the teams' repositories you can see; a finished scan carries its report."""
+
+    queryset = Scan.objects.none()  # for the schema; rows come from get_base_queryset()
+
+    def get_serializer_class(self):
+        return ScanDetailSerializer if self.action == "retrieve" else ScanSerializer
+
+    def get_base_queryset(self):
+        queryset = Scan.objects.order_by("-queued_at", "-pk")
+        if self.action == "list":
+            filters = ScanFilterSerializer(data=self.request.query_params)
+            filters.is_valid(raise_exception=True)
+            if "repository" in filters.validated_data:
+                queryset = queryset.filter(repository_id=filters.validated_data["repository"])
+            if "status" in filters.validated_data:
+                queryset = queryset.filter(status=filters.validated_data["status"])
+            # The report can be large; lists leave it out.
+            queryset = queryset.defer("report", "findings")
+        else:
+            queryset = queryset.defer("findings")
+        return queryset

@@ -1,0 +1,78 @@
+"""The result and roadmap documents of an assessment, built from the stored engine snapshot.
+
+Field names follow the `scan_repo` CLI where they overlap (`overall_level`, `index`,
+`dimensions`, `capabilities[].key/grade`), so one script can read both.
+"""
+
+from django.utils import timezone
+
+from .. import maturity
+from ..maturity.versions import load_catalogue_version
+from ..models import Result
+
+
+def _local_date(moment):
+    return timezone.localtime(moment).date()
+
+
+def _debt_as_of_submission(result: Result) -> dict:
+    """The team's debt statement as it stood when this assessment was submitted."""
+    submitted_at = result.assessment.submitted_at
+    history = (
+        Result.objects.filter(
+            assessment__team_id=result.assessment.team_id,
+            assessment__submitted_at__lte=submitted_at,
+        )
+        .select_related("assessment")
+        .order_by("assessment__submitted_at", "assessment_id")
+    )
+    target = result.snapshot["target"]
+    items = maturity.debt_statement(
+        [
+            (
+                _local_date(r.assessment.submitted_at),
+                maturity.MaturityResult.from_dict(r.snapshot["result"]),
+            )
+            for r in history
+        ],
+        criticality=target.get("criticality") or "non_critical",
+        catalogue=load_catalogue_version(result.catalogue_version),
+        today=_local_date(submitted_at),
+        target_level=target["level"],
+    )
+    return {
+        "as_of": _local_date(submitted_at),
+        "items": [item.to_dict() for item in items],
+        "total": maturity.debt_total(items).to_dict(),
+    }
+
+
+def result_document(result: Result) -> dict:
+    outcome = result.snapshot["result"]
+    return {
+        "assessment": result.assessment_id,
+        "team": result.assessment.team_id,
+        "catalogue_version": result.catalogue_version,
+        "computed_at": result.computed_at,
+        "overall_level": result.overall_level,
+        "index": result.index,
+        "dimensions": outcome["dimension_levels"],
+        "dimension_index": outcome["dimension_index"],
+        "weakest_dimension": result.weakest_dimension,
+        "capabilities": outcome["capabilities"],
+        "target_level": result.target_level,
+        "target": result.snapshot["target"],
+        "why_not_next_level": outcome["why_not_next"],
+        "missing_for_next_level": outcome["missing_for_next"],
+        "contradictions": outcome["contradictions"],
+        "unknown": outcome["unknown"],
+        "ml_test_score": outcome["ml_test_score"],
+        "scanned": outcome.get("scanned", False),
+        "debt": _debt_as_of_submission(result),
+    }
+
+
+def roadmap_document(result: Result) -> list[dict]:
+    return [
+        {**step, "position": position} for position, step in enumerate(result.snapshot["roadmap"])
+    ]

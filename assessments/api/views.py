@@ -1,0 +1,386 @@
+"""API views: thin. Reads go through TeamScoped querysets, writes through the services."""
+
+import re
+
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, status
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from .. import maturity
+from ..access import visible_teams
+from ..maturity.versions import load_catalogue_version
+from ..models import Answer, Assessment, AssessmentStatus, Result, Team
+from ..services.assessments import (
+    answer_save,
+    assessment_reopen,
+    assessment_start,
+    assessment_submit,
+)
+from ..services.tokens import token_authenticate_credentials
+from . import serializers as s
+from .base import TeamScopedViewSet, UnscopedAPIView
+from .exceptions import PreconditionRequired, etag_for_version
+from .pagination import ApiPagination
+from .permissions import TeamEditorCanWrite
+from .results import result_document, roadmap_document
+from .throttling import ScopedThrottle
+
+
+def _validated_query(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --- Catalogue and tokens (no team data) -------------------------------------------------------
+
+
+class CatalogueView(UnscopedAPIView):
+    """The current catalogue: dimensions, capabilities, questions and their options."""
+
+    @extend_schema(responses=s.CatalogueSerializer, operation_id="catalogue_retrieve")
+    def get(self, request):
+        return Response(s.CatalogueSerializer(maturity.load_catalogue()).data)
+
+
+class AuthTokenView(UnscopedAPIView):
+    """Trade a username and password for a new personal API token.
+
+    Throttled per client address; after repeated failures for one username, that username is
+    locked out for a while (403), even with the right password.
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = "auth-token"
+
+    @extend_schema(
+        request=s.TokenRequestSerializer,
+        responses={201: s.TokenResponseSerializer},
+        auth=[],
+        operation_id="auth_token_create",
+    )
+    def post(self, request):
+        serializer = s.TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, plaintext = token_authenticate_credentials(
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+            token_name=serializer.validated_data["name"],
+            request=request,
+        )
+        body = {"token": plaintext, "name": token.name, "prefix": token.prefix}
+        return Response(
+            s.TokenResponseSerializer(body).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+# --- Teams -------------------------------------------------------------------------------------
+
+
+@extend_schema_view(list=extend_schema(parameters=[s.TeamFilterSerializer]))
+class TeamViewSet(TeamScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """The teams you belong to, and every team of the organisations you administer."""
+
+    serializer_class = s.TeamSerializer
+    queryset = Team.objects.none()  # for the schema; rows come from get_base_queryset()
+
+    def get_base_queryset(self):
+        queryset = (
+            Team.objects.select_related("organization")
+            .prefetch_related("tags")
+            .annotate(member_count=Count("memberships", distinct=True))
+            .order_by("organization__name", "name", "id")
+        )
+        if self.action == "list":
+            tag = _validated_query(s.TeamFilterSerializer, self.request).get("tag")
+            if tag:
+                queryset = queryset.filter(tags__name=tag)
+        return queryset
+
+
+# --- Assessments -------------------------------------------------------------------------------
+
+QUESTION_KEY = OpenApiParameter(
+    "question_key", OpenApiTypes.STR, OpenApiParameter.PATH, description="A question's key."
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description='The answer\'s version, quoted: "3"; "0" for an unanswered question.',
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description=(
+        'The ETag you last read for this answer, such as "3"; "0" for a question not answered '
+        "yet. A stale value answers 412 and changes nothing; `*` is not accepted."
+    ),
+)
+_IF_MATCH_PATTERN = re.compile(r'"(\d{1,9})"|(\d{1,9})')
+
+
+def _expected_version(request) -> int:
+    """The version the client last saw, from If-Match (the answer's ETag)."""
+    header = request.headers.get("If-Match")
+    if header is None or not header.strip():
+        raise PreconditionRequired(
+            'Send If-Match with the answer\'s ETag ("0" for an unanswered question), so that '
+            "nobody's change is overwritten unknowingly."
+        )
+    value = header.strip()
+    if value == "*":
+        raise PreconditionRequired(
+            'If-Match: * is not accepted; send the answer\'s ETag ("0" for an unanswered question).'
+        )
+    match = _IF_MATCH_PATTERN.fullmatch(value)
+    if match is None:
+        raise exceptions.ParseError('If-Match must be one ETag as this API sends it, such as "3".')
+    return int(match.group(1) or match.group(2))
+
+
+def _answer_count():
+    counted = (
+        Answer.objects.filter(assessment=OuterRef("pk"))
+        .order_by()
+        .values("assessment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[s.AssessmentFilterSerializer],
+        description=(
+            "Assessments of the teams you can see, newest first. `since` / `until` compare the "
+            "submission time, or the creation time of a draft."
+        ),
+    ),
+    create=extend_schema(
+        request=s.AssessmentCreateSerializer,
+        responses={201: s.AssessmentSerializer, 200: s.AssessmentSerializer},
+        description=(
+            "Start the team's draft (members, leads and org admins). A team has one draft at a "
+            "time: 201 with a new draft (prefilled from the latest submission), or 200 with the "
+            "team's open draft."
+        ),
+    ),
+)
+class AssessmentViewSet(
+    TeamScopedViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+):
+    """Assessments of the teams you can see."""
+
+    serializer_class = s.AssessmentSerializer
+    permission_classes = [IsAuthenticated, TeamEditorCanWrite]
+    queryset = Assessment.objects.none()  # for the schema; rows come from get_base_queryset()
+
+    def get_base_queryset(self):
+        queryset = (
+            Assessment.objects.select_related("team", "result", "created_by", "submitted_by")
+            .defer("result__snapshot")
+            .annotate(answer_count=_answer_count())
+            .order_by("-created_at", "-id")
+        )
+        if self.action == "list":
+            filters = _validated_query(s.AssessmentFilterSerializer, self.request)
+            if "team" in filters:
+                queryset = queryset.filter(team_id=filters["team"])
+            if "status" in filters:
+                queryset = queryset.filter(status=filters["status"])
+            queryset = queryset.annotate(activity_at=Coalesce("submitted_at", "created_at"))
+            queryset = s.apply_date_range(queryset, "activity_at", filters)
+        return queryset
+
+    def _detail(self, assessment_id: int) -> Assessment:
+        return self.get_queryset().get(pk=assessment_id)
+
+    def create(self, request, *args, **kwargs):
+        serializer = s.AssessmentCreateSerializer(
+            data=request.data, visible_teams=visible_teams(request.user)
+        )
+        serializer.is_valid(raise_exception=True)
+        team = serializer.validated_data["team"]
+        had_draft = Assessment.objects.filter(team=team, status=AssessmentStatus.DRAFT).exists()
+        assessment = assessment_start(team=team, user=request.user)
+        data = self.get_serializer(self._detail(assessment.pk)).data
+        url = reverse("api:assessment-detail", kwargs={"pk": assessment.pk}, request=request)
+        return Response(
+            data,
+            status=status.HTTP_200_OK if had_draft else status.HTTP_201_CREATED,
+            headers={"Location": url},
+        )
+
+    # --- answers ---
+
+    @extend_schema(responses=s.AnswerSerializer(many=True), parameters=[])
+    @action(detail=True, methods=["get"], url_path="answers", pagination_class=ApiPagination)
+    def answers(self, request, pk=None):
+        """The assessment's answers, by question key."""
+        assessment = self.get_object()
+        answers = (
+            Answer.objects.filter(assessment=assessment)
+            .select_related("updated_by")
+            .order_by("question_key")
+        )
+        page = self.paginate_queryset(answers)
+        return self.get_paginated_response(s.AnswerSerializer(page, many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=[QUESTION_KEY, ETAG],
+        responses={200: s.AnswerSerializer},
+        description='One answer with its ETag; an unanswered question has version 0, ETag "0".',
+    )
+    @extend_schema(
+        methods=["PUT"],
+        parameters=[QUESTION_KEY, IF_MATCH, ETAG],
+        request=s.AnswerWriteSerializer,
+        responses={
+            200: s.AnswerSerializer,
+            201: s.AnswerSerializer,
+            412: OpenApiResponse(
+                s.ErrorSerializer,
+                description="Someone changed the answer since your If-Match; the body carries "
+                "current_option, current_note, current_version and updated_by, and the ETag "
+                "header the current version.",
+            ),
+            428: OpenApiResponse(s.ErrorSerializer, description="If-Match is missing."),
+        },
+        description=(
+            "Answer one question (201 for a first answer, 200 for a change). Optimistic "
+            "concurrency: send the ETag you read in If-Match; the response carries the new one."
+        ),
+    )
+    @action(
+        detail=True,
+        methods=["get", "put"],
+        url_path=r"answers/(?P<question_key>[^/.]+)",
+        url_name="answer",
+    )
+    def answer(self, request, pk=None, question_key=None):
+        assessment = self.get_object()
+        catalogue = load_catalogue_version(assessment.catalogue_version)
+        if not catalogue.has_question(question_key):
+            raise Http404(f"There is no question '{question_key}' in this questionnaire.")
+        if request.method == "GET":
+            answer = (
+                Answer.objects.select_related("updated_by")
+                .filter(assessment=assessment, question_key=question_key)
+                .first()
+            ) or Answer(question_key=question_key, option_key=None, version=0, updated_at=None)
+            return Response(
+                s.AnswerSerializer(answer).data,
+                headers={"ETag": etag_for_version(answer.version)},
+            )
+        expected = _expected_version(request)
+        serializer = s.AnswerWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        answer = answer_save(
+            assessment=assessment,
+            question_key=question_key,
+            option_key=serializer.validated_data["option"],
+            note=serializer.validated_data["note"],
+            expected_version=expected,
+            user=request.user,
+        )
+        answer = Answer.objects.select_related("updated_by").get(pk=answer.pk)
+        return Response(
+            s.AnswerSerializer(answer).data,
+            status=status.HTTP_201_CREATED if expected == 0 else status.HTTP_200_OK,
+            headers={"ETag": etag_for_version(answer.version)},
+        )
+
+    # --- workflow ---
+
+    @extend_schema(
+        request=None,
+        responses={202: s.AssessmentSerializer},
+        description=(
+            "Submit the draft: it is locked and its result computed in the background. The "
+            "Location header is the result's URL, which answers 404 until the result is ready."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        assessment = assessment_submit(assessment=self.get_object(), user=request.user)
+        url = reverse("api:assessment-result", kwargs={"pk": assessment.pk}, request=request)
+        return Response(
+            self.get_serializer(self._detail(assessment.pk)).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": url},
+        )
+
+    @extend_schema(
+        request=None,
+        responses={201: s.AssessmentSerializer, 200: s.AssessmentSerializer},
+        description=(
+            "Start a new draft from this submitted assessment's answers (201), or return the "
+            "team's open draft (200)."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        source = self.get_object()
+        had_draft = Assessment.objects.filter(
+            team_id=source.team_id, status=AssessmentStatus.DRAFT
+        ).exists()
+        draft = assessment_reopen(assessment=source, user=request.user)
+        url = reverse("api:assessment-detail", kwargs={"pk": draft.pk}, request=request)
+        return Response(
+            self.get_serializer(self._detail(draft.pk)).data,
+            status=status.HTTP_200_OK if had_draft else status.HTTP_201_CREATED,
+            headers={"Location": url},
+        )
+
+    def _result(self) -> Result:
+        assessment = self.get_object()
+        if assessment.is_draft:
+            raise Http404("This assessment is a draft; it has a result once it is submitted.")
+        result = Result.objects.select_related("assessment").filter(assessment=assessment)
+        found = result.first()
+        if found is None:
+            raise Http404("The result is still being computed; try again in a few seconds.")
+        return found
+
+    @extend_schema(
+        responses=s.ResultSerializer,
+        description="The engine's result; 404 with a sentence until it is computed.",
+    )
+    @action(detail=True, methods=["get"])
+    def result(self, request, pk=None):
+        return Response(s.ResultSerializer(result_document(self._result())).data)
+
+    @extend_schema(
+        responses=s.RoadmapStepSerializer(many=True),
+        description="The ordered steps from the result towards the target level.",
+    )
+    @action(detail=True, methods=["get"], pagination_class=ApiPagination)
+    def roadmap(self, request, pk=None):
+        steps = roadmap_document(self._result())
+        page = self.paginate_queryset(steps)
+        return self.get_paginated_response(s.RoadmapStepSerializer(page, many=True).data)

@@ -1,0 +1,130 @@
+"""API test fixtures: clients authenticated by token or session, and a fresh cache per test.
+
+Throttle counters and login lockouts live in the cache; each test gets its own, so one test's
+attempts never count against another's.
+"""
+
+import uuid
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from assessments.models import Assessment, AssessmentStatus, Result, ResultCapability
+from assessments.services.assessments import assessment_start, assessment_submit
+from assessments.services.tokens import api_token_create
+
+from ..assessment_helpers import answer_everything, answers_all
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"api-test-{uuid.uuid4()}",
+        }
+    }
+    # Password checks are not what these tests measure; the default hasher takes ~0.3 s each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def anonymous():
+    return APIClient()
+
+
+def token_client(user, name="tests") -> APIClient:
+    _, plaintext = api_token_create(user=user, name=name)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {plaintext}")
+    return client
+
+
+@pytest.fixture
+def as_member(member):
+    return token_client(member)
+
+
+@pytest.fixture
+def as_viewer(viewer):
+    return token_client(viewer)
+
+
+@pytest.fixture
+def as_lead(lead):
+    return token_client(lead)
+
+
+@pytest.fixture
+def as_other(other_team_member):
+    return token_client(other_team_member)
+
+
+@pytest.fixture
+def as_org_admin(org_admin):
+    return token_client(org_admin)
+
+
+@pytest.fixture
+def draft(team, member):
+    return assessment_start(team=team, user=member)
+
+
+def submit_with_result(assessment, user, django_capture_on_commit_callbacks, answers=None):
+    """Answer everything, submit, and run the result computation the commit would queue."""
+    answer_everything(assessment, answers or answers_all("partly"), user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_submit(assessment=assessment, user=user)
+    assessment.refresh_from_db()
+    return assessment
+
+
+@pytest.fixture
+def submitted(draft, member, django_capture_on_commit_callbacks):
+    return submit_with_result(draft, member, django_capture_on_commit_callbacks)
+
+
+def fake_submitted_assessment(team, *, when=None, level=1, capabilities=("ci", "monitoring")):
+    """A submitted assessment with a minimal stored result, cheaper than scoring one."""
+    when = when or timezone.now()
+    assessment = Assessment.objects.create(
+        team=team,
+        catalogue_version="test",
+        status=AssessmentStatus.SUBMITTED,
+        submitted_at=when,
+    )
+    result = Result.objects.create(
+        assessment=assessment,
+        catalogue_version="test",
+        overall_level=level,
+        index=42.5,
+        target_level=2,
+        weakest_dimension="data",
+        ml_test_score=3.0,
+        snapshot={},
+        computed_at=when,
+    )
+    ResultCapability.objects.bulk_create(
+        ResultCapability(
+            result=result,
+            capability_key=key,
+            dimension_key="ops",
+            required_level=1,
+            grade=1.0 if i % 2 == 0 else None,
+            source="answer",
+            met=i % 2 == 0,
+        )
+        for i, key in enumerate(capabilities)
+    )
+    return assessment
+
+
+def error_of(response) -> dict:
+    """The error part of an API answer, checking the one error shape on the way."""
+    body = response.json()
+    assert set(body) >= {"detail", "error"}, body
+    assert set(body["error"]) == {"code", "message", "fields"}, body
+    assert body["detail"] == body["error"]["message"]
+    assert body["detail"].endswith((".", "?")), body["detail"]
+    return body

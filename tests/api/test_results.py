@@ -1,0 +1,79 @@
+"""GET /api/v1/assessments/{id}/result/ and .../roadmap/: the engine's output."""
+
+from assessments.models import Result
+
+from ..assessment_helpers import answers_all
+from .conftest import error_of, submit_with_result
+
+# Names shared with the scan_repo CLI's JSON, so one script reads both.
+SCAN_CLI_FIELDS = {"overall_level", "index", "dimensions", "capabilities"}
+
+
+def test_a_result_uses_the_scan_cli_field_names(as_viewer, submitted):
+    response = as_viewer.get(f"/api/v1/assessments/{submitted.id}/result/")
+    assert response.status_code == 200
+    body = response.json()
+    result = Result.objects.get(assessment=submitted)
+    assert set(body) >= SCAN_CLI_FIELDS
+    assert body["overall_level"] == result.overall_level
+    assert body["index"] == result.index
+    assert body["dimensions"] == result.snapshot["result"]["dimension_levels"]
+    assert all(level in (0, 1, 2) for level in body["dimensions"].values())
+    capability = body["capabilities"][0]
+    assert {"key", "grade", "source", "met", "dimension", "level"} <= set(capability)
+    assert body["target_level"] == result.target_level
+    assert body["weakest_dimension"] == result.weakest_dimension
+    assert isinstance(body["why_not_next_level"], str)
+    assert isinstance(body["contradictions"], list)
+    assert body["ml_test_score"]["score"] == result.ml_test_score
+
+
+def test_a_result_carries_the_debt_as_of_its_submission(as_member, submitted):
+    debt = as_member.get(f"/api/v1/assessments/{submitted.id}/result/").json()["debt"]
+    assert debt["as_of"] == submitted.submitted_at.date().isoformat()
+    assert debt["total"]["items"] == len(debt["items"])
+    assert all(item["days_outstanding"] == 0 for item in debt["items"])
+
+
+def test_a_draft_has_no_result_and_says_so(as_member, draft):
+    response = as_member.get(f"/api/v1/assessments/{draft.id}/result/")
+    assert response.status_code == 404
+    assert "draft" in error_of(response)["detail"]
+
+
+def test_a_result_not_computed_yet_answers_404_with_a_sentence(as_member, draft):
+    # Submitted outside captured commits: the computation has not run.
+    as_member.post(f"/api/v1/assessments/{draft.id}/submit/")
+    response = as_member.get(f"/api/v1/assessments/{draft.id}/result/")
+    assert response.status_code == 404
+    assert "being computed" in error_of(response)["detail"]
+
+
+def test_another_team_gets_404_for_result_and_roadmap(as_other, submitted):
+    assert as_other.get(f"/api/v1/assessments/{submitted.id}/result/").status_code == 404
+    assert as_other.get(f"/api/v1/assessments/{submitted.id}/roadmap/").status_code == 404
+
+
+def test_the_roadmap_lists_ordered_steps(as_viewer, submitted):
+    response = as_viewer.get(f"/api/v1/assessments/{submitted.id}/roadmap/")
+    assert response.status_code == 200
+    body = response.json()
+    stored = Result.objects.get(assessment=submitted).snapshot["roadmap"]
+    assert body["count"] == len(stored) > 0
+    first = body["results"][0]
+    assert {"id", "capability", "position", "action", "why", "verify", "effort"} <= set(first)
+    assert [step["position"] for step in body["results"]] == list(range(len(body["results"])))
+    assert first["action"] == stored[0]["what"]
+
+
+def test_a_team_at_the_top_has_an_empty_roadmap(
+    as_member, draft, member, django_capture_on_commit_callbacks
+):
+    done = submit_with_result(
+        draft, member, django_capture_on_commit_callbacks, answers=answers_all("yes")
+    )
+    result = as_member.get(f"/api/v1/assessments/{done.id}/result/").json()
+    roadmap = as_member.get(f"/api/v1/assessments/{done.id}/roadmap/").json()
+    assert (result["overall_level"], result["target_level"]) == (2, 2)
+    assert result["debt"]["total"]["items"] == 0
+    assert roadmap == {"count": 0, "next": None, "previous": None, "results": []}

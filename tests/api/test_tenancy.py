@@ -1,0 +1,166 @@
+"""Tenancy of the API: one base class for every team-scoped view, and an isolation matrix.
+
+A user of another team, using team A's ids on every route, sees nothing and changes nothing.
+"""
+
+import json
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from assessments.api.base import TeamScoped, UnscopedAPIView
+from assessments.api.notfound import api_not_found
+from assessments.api.views import AuthTokenView, CatalogueView
+from assessments.models import Answer, Assessment, Repository, Result, Scan
+
+# Views that serve no team data at all; everything else under /api/v1/ must be TeamScoped.
+UNSCOPED = {CatalogueView, AuthTokenView}
+
+
+def _api_patterns(patterns=None, prefix=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _api_patterns(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern) and route.lstrip("^").startswith("api/v1/"):
+            yield route, pattern
+
+
+def test_every_api_view_is_team_scoped_or_declared_unscoped():
+    seen = set()
+    for route, pattern in _api_patterns():
+        if pattern.callback is api_not_found:
+            continue
+        view = pattern.callback.cls
+        seen.add(view)
+        if view in UNSCOPED:
+            assert issubclass(view, UnscopedAPIView), route
+            continue
+        assert issubclass(view, TeamScoped), f"{route}: {view.__name__} is not TeamScoped"
+        assert view.get_queryset is TeamScoped.get_queryset, (
+            f"{view.__name__} overrides get_queryset(); define get_base_queryset() instead"
+        )
+    assert seen >= UNSCOPED
+    assert len(seen) >= 4
+
+
+@pytest.fixture
+def team_a_objects(submitted, team, member, lead, tmp_path):
+    """Team A with a submitted assessment (result computed), a new draft, a repository and its
+    queued scan."""
+    from assessments.services.assessments import assessment_reopen
+    from assessments.services.repositories import repository_connect
+
+    from ..scanning.gitrepo import make_repo
+
+    draft = assessment_reopen(assessment=submitted, user=member)
+    path = make_repo(tmp_path / "repo", {"README.md": "team A"})
+    repository = repository_connect(team=team, user=lead, url=str(path))
+    return {
+        "submitted": submitted,
+        "draft": draft,
+        "team": team,
+        "repository": repository,
+        "scan": Scan.objects.get(repository=repository),
+    }
+
+
+def _state():
+    return json.dumps(
+        {
+            "assessments": list(
+                Assessment.objects.order_by("pk").values_list("pk", "status", "team_id")
+            ),
+            "answers": list(
+                Answer.objects.order_by("pk").values_list("pk", "option_key", "version")
+            ),
+            "results": Result.objects.count(),
+            "repositories": list(Repository.objects.order_by("pk").values_list("pk", "url")),
+            "scans": list(Scan.objects.order_by("pk").values_list("pk", "status")),
+        },
+        default=str,
+    )
+
+
+def _matrix(a):
+    submitted, draft, team = a["submitted"].id, a["draft"].id, a["team"].id
+    repository, scan = a["repository"].id, a["scan"].id
+    answer = f"/api/v1/assessments/{draft}/answers/experiments_tracked/"
+    return [
+        ("get", f"/api/v1/teams/{team}/", None, {}, 404),
+        ("get", f"/api/v1/assessments/{submitted}/", None, {}, 404),
+        ("get", f"/api/v1/assessments/{draft}/answers/", None, {}, 404),
+        ("get", answer, None, {}, 404),
+        ("put", answer, {"option": "yes"}, {"HTTP_IF_MATCH": '"1"'}, 404),
+        ("put", answer, {"option": "yes"}, {"HTTP_IF_MATCH": '"0"'}, 404),
+        ("post", f"/api/v1/assessments/{draft}/submit/", None, {}, 404),
+        ("post", f"/api/v1/assessments/{submitted}/reopen/", None, {}, 404),
+        ("get", f"/api/v1/assessments/{submitted}/result/", None, {}, 404),
+        ("get", f"/api/v1/assessments/{submitted}/roadmap/", None, {}, 404),
+        ("post", "/api/v1/assessments/", {"team": team}, {}, 400),
+        ("get", f"/api/v1/repositories/{repository}/", None, {}, 404),
+        ("delete", f"/api/v1/repositories/{repository}/", None, {}, 404),
+        ("get", f"/api/v1/repositories/{repository}/scans/", None, {}, 404),
+        ("post", f"/api/v1/repositories/{repository}/scans/", None, {}, 404),
+        ("post", "/api/v1/repositories/", {"team": team, "url": "/tmp"}, {}, 400),
+        ("get", f"/api/v1/scans/{scan}/", None, {}, 404),
+    ]
+
+
+@pytest.mark.parametrize("who", ["other_team_member", "stranger_org_admin"])
+def test_a_user_of_another_team_sees_and_changes_nothing(request, team_a_objects, who):
+    from .conftest import token_client
+
+    client = token_client(request.getfixturevalue(who))
+    before = _state()
+    secrets = {team_a_objects["team"].name, team_a_objects["team"].slug}
+    for method, url, body, headers, expected in _matrix(team_a_objects):
+        response = getattr(client, method)(url, body, format="json", **headers)
+        assert response.status_code == expected, (method, url, response.content)
+        assert not any(secret in response.content.decode() for secret in secrets), url
+    teams = client.get("/api/v1/teams/").json()["results"]
+    assert team_a_objects["team"].id not in {row["id"] for row in teams}
+    for params in ({}, {"team": team_a_objects["team"].id}):
+        assessments = client.get("/api/v1/assessments/", params).json()["results"]
+        assert not [row for row in assessments if row["team"] == team_a_objects["team"].id]
+    assert client.get("/api/v1/repositories/").json()["count"] == 0
+    repository = team_a_objects["repository"].id
+    assert client.get("/api/v1/scans/", {"repository": repository}).json()["count"] == 0
+    for params in ({}, {"team": team_a_objects["team"].id}, {"format": "json"}):
+        response = client.get("/api/v1/export/results/", params)
+        body = b"".join(response.streaming_content).decode()
+        assert not any(secret in body for secret in secrets)
+        assert len(body.strip().splitlines()) <= 1 or body.strip() == "[]"
+    assert _state() == before
+
+
+def test_the_matrix_covers_every_team_scoped_route(team_a_objects):
+    covered = {_route_name(url) for _, url, _, _, _ in _matrix(team_a_objects)} | {
+        "team-list",
+        "assessment-list",
+        "export-results",
+        "repository-list",
+        "scan-list",
+    }
+    names = set()
+    for _, pattern in _api_patterns():
+        view = getattr(pattern.callback, "cls", None)
+        if view is not None and issubclass(view, TeamScoped):
+            names.add(pattern.name)
+    assert names <= covered, names - covered
+
+
+def _route_name(url):
+    from django.urls import resolve
+
+    return resolve(url).url_name
+
+
+def test_the_owning_member_gets_200_on_the_same_matrix(team_a_objects, member):
+    """The control: the matrix's routes do work for someone who may see team A."""
+    from .conftest import token_client
+
+    client = token_client(member)
+    for method, url, _, _, _ in _matrix(team_a_objects):
+        if method == "get":
+            assert client.get(url).status_code == 200, url
