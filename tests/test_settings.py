@@ -64,3 +64,23 @@ def test_demo_command_refuses_when_demo_users_are_not_allowed(settings):
 @pytest.mark.django_db
 def test_every_model_change_has_a_migration():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_every_page_sends_the_security_headers(client):
+    response = client.get("/accounts/login/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_no_template_has_an_inline_script():
+    """Inline scripts would be blocked by the policy; chart data travels in json_script."""
+    import re
+
+    for template in (ROOT / "templates").rglob("*.html"):
+        for tag in re.findall(r"<script\b[^>]*>", template.read_text()):
+            assert "src=" in tag, f"{template.relative_to(ROOT)} has an inline script: {tag}"

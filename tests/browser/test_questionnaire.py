@@ -135,3 +135,28 @@ def test_questionnaire_and_result_pages_have_no_serious_accessibility_violations
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/result/")
     page.locator(".chart .main-svg").first.wait_for()
     assert axe_violations(page) == []
+
+
+def test_pages_and_charts_work_under_the_content_security_policy(
+    live_server, new_page, team, member, django_capture_on_commit_callbacks
+):
+    assessment = assessment_start(team=team, user=member)
+    answer_everything(assessment, answers_all("partly"), member)
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_submit(assessment=assessment, user=member)
+    page = new_page()
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    log_in(page, live_server, member.username)
+    response = page.goto(f"{live_server.url}/assessments/{assessment.pk}/result/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.locator(".chart .main-svg").first.wait_for()
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
+    page.goto(f"{live_server.url}/api/docs/")
+    page.locator(".swagger-ui").first.wait_for()
+    assert violations == []
