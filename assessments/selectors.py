@@ -46,13 +46,16 @@ def assessment_get_for_user(*, user, assessment_id: int) -> Assessment:
         raise Http404("No such assessment.") from None
 
 
-def result_history_for_team(*, team: Team) -> list[Result]:
-    """The team's results in submission order, oldest first."""
-    return list(
+def result_history_for_team(*, team: Team, with_snapshots: bool = True) -> list[Result]:
+    """The team's results in submission order, oldest first (snapshots are the heavy part)."""
+    results = (
         Result.objects.filter(assessment__team=team)
         .select_related("assessment")
         .order_by("assessment__submitted_at")
     )
+    if not with_snapshots:
+        results = results.defer("snapshot")
+    return list(results)
 
 
 def debt_statement_for_team(*, team: Team, today: date | None = None) -> list[maturity.DebtItem]:
@@ -125,10 +128,13 @@ def organization_median_dimension_index(*, organization_id: int) -> dict[str, fl
         .annotate(latest_result=Subquery(latest))
         .values("latest_result")
     )
-    snapshots = Result.objects.filter(pk__in=result_ids).values_list("snapshot", flat=True)
+    # Only the small per-dimension dict leaves the database, not the whole snapshot.
+    indexes = Result.objects.filter(pk__in=result_ids).values_list(
+        "snapshot__result__dimension_index", flat=True
+    )
     per_dimension: dict[str, list[float]] = {}
-    for snapshot in snapshots:
-        for key, value in snapshot["result"]["dimension_index"].items():
+    for dimension_index in indexes:
+        for key, value in (dimension_index or {}).items():
             per_dimension.setdefault(key, []).append(value)
     return {key: statistics.median(values) for key, values in per_dimension.items()}
 

@@ -149,3 +149,24 @@ def test_submitting_computes_the_result_on_a_real_worker(celery_worker_process, 
         assert timezone.now() < deadline, "the worker did not store a result within 60 s"
         time.sleep(0.2)
     assert Result.objects.get(assessment=assessment).overall_level == 2
+
+
+def test_the_organisation_median_uses_each_teams_latest_result(team, member, lead):
+    from assessments.selectors import organization_median_dimension_index
+
+    from .factories import MembershipFactory, TeamFactory, UserFactory
+
+    other = TeamFactory(organization=team.organization)
+    other_member = MembershipFactory(team=other, user=UserFactory()).user
+    result_compute(assessment=submitted(team, member, answers_all("no")))
+    result_compute(assessment=submitted(other, other_member, answers_all("no")))
+    # The other team's newer, better assessment replaces its older one in the median.
+    other.assessments.update(submitted_at=timezone.now() - timezone.timedelta(days=1))
+    result_compute(assessment=submitted(other, other_member, answers_all("yes")))
+    median = organization_median_dimension_index(organization_id=team.organization_id)
+    latest = {
+        r.assessment.team_id: r.snapshot["result"]["dimension_index"]
+        for r in Result.objects.order_by("assessment__submitted_at")
+    }
+    for key, value in median.items():
+        assert value == (latest[team.pk][key] + latest[other.pk][key]) / 2

@@ -90,7 +90,7 @@ def assessment_result(request, pk):
 @login_required
 def team_history(request, slug):
     team = selectors.team_get_for_user(user=request.user, slug=slug)
-    results = selectors.result_history_for_team(team=team)
+    results = selectors.result_history_for_team(team=team, with_snapshots=False)
     rows = []
     for earlier, result in zip([None, *results], results, strict=False):
         rows.append({"result": result, "trend": _trend(result.index, earlier and earlier.index)})
@@ -108,10 +108,11 @@ def team_history(request, slug):
 
 def _comparison(results, chosen):
     """Two of the team's results side by side, capability by capability."""
-    by_id = {str(r.assessment_id): r for r in results}
+    by_id = {str(r.assessment_id): r.pk for r in results}
     if len(chosen) != 2 or any(key not in by_id for key in chosen):
         raise Http404("Choose two submitted assessments of this team to compare.")
-    left, right = sorted((by_id[key] for key in chosen), key=lambda r: r.assessment.submitted_at)
+    pair = Result.objects.filter(pk__in=[by_id[key] for key in chosen]).select_related("assessment")
+    left, right = sorted(pair, key=lambda r: r.assessment.submitted_at)
     catalogue = load_catalogue_version(right.catalogue_version)
     left_caps = {c["key"]: c for c in left.snapshot["result"]["capabilities"]}
     right_caps = {c["key"]: c for c in right.snapshot["result"]["capabilities"]}
