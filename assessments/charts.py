@@ -28,8 +28,8 @@ LEVEL_PATTERNS = {0: "/", 1: ".", 2: ""}
 # Grades 0, 0.5 and 1 from light to dark, so the heatmap also reads in grey.
 GRADE_SCALE = [[0.0, "#f1eef6"], [0.5, "#74a9cf"], [1.0, "#034e7b"]]
 GRADE_TEXT = {0.0: "0", 0.5: "½", 1.0: "1"}
-GRADE_WORDS = {0.0: "absent", 0.5: "partly or by hand", 1.0: "automated"}
 UNKNOWN_TEXT = "?"
+GRADE_LEGEND = "(1 automated, ½ partly or by hand, 0 absent, ? not answered)"
 
 _BASE_LAYOUT = {
     "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
@@ -132,7 +132,11 @@ def level_distribution_figure(
                 "hoverinfo": "text",
                 "marker": {
                     "color": LEVEL_COLOURS[level],
-                    "pattern": {"shape": LEVEL_PATTERNS[level], "fgcolor": "#ffffff"},
+                    "pattern": {
+                        "shape": LEVEL_PATTERNS[level],
+                        "fgcolor": "#ffffff",
+                        "fillmode": "overlay",
+                    },
                 },
                 "meta": {"links": [links.get((key, level), "") for key, _ in rows]},
             }
@@ -158,32 +162,23 @@ def heatmap_figure(
     ``teams``: ``{"name": str, "link": url}`` in display order; ``grades[i][j]`` is team i's
     grade for capability j: 0, 0.5, 1, or None when not answered (shown as "?").
     """
-    names = [text(t["name"]) for t in teams]
-    titles = [text(title) for _, title in capabilities]
-    labels, hover = [], []
-    for name, row in zip(names, grades, strict=True):
-        labels.append([UNKNOWN_TEXT if g is None else GRADE_TEXT.get(g, _number(g)) for g in row])
-        hover.append(
-            [
-                f"{name}<br>{title}: "
-                + ("not answered" if g is None else f"{_number(g)} ({GRADE_WORDS.get(g, '')})")
-                for title, g in zip(titles, row, strict=True)
-            ]
-        )
+    names = _unique([text(t["name"]) for t in teams])
+    titles = _unique([text(title) for _, title in capabilities])
     trace = {
         "type": "heatmap",
-        # Rows by position, labelled below: two teams of different organisations may share
-        # a name, and categories with the same name would merge.
         "x": titles,
-        "y": list(range(len(teams))),
+        "y": names,
         "z": [[0 if g is None else g for g in row] for row in grades],
         "zmin": 0,
         "zmax": 1,
         "colorscale": GRADE_SCALE,
-        "text": labels,
+        "text": [
+            [UNKNOWN_TEXT if g is None else GRADE_TEXT.get(g, _number(g)) for g in row]
+            for row in grades
+        ],
         "texttemplate": "%{text}",
-        "hovertext": hover,
-        "hovertemplate": "%{hovertext}<extra></extra>",
+        # One template for every cell keeps the payload small; names come in as %{y}.
+        "hovertemplate": "%{y}<br>%{x}: %{text}<br>" + GRADE_LEGEND + "<extra></extra>",
         "xgap": 1,
         "ygap": 1,
         "colorbar": {
@@ -195,14 +190,9 @@ def heatmap_figure(
     }
     layout = {
         **_BASE_LAYOUT,
-        "xaxis": {"side": "top", "tickangle": -45, "automargin": True},
-        "yaxis": {
-            "tickmode": "array",
-            "tickvals": list(range(len(teams))),
-            "ticktext": names,
-            "autorange": "reversed",
-            "automargin": True,
-        },
+        # Categories always: a team named "2024" must not turn the axis into numbers.
+        "xaxis": {"type": "category", "side": "top", "tickangle": -45, "automargin": True},
+        "yaxis": {"type": "category", "autorange": "reversed", "automargin": True},
         "height": 260 + 26 * len(teams),
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
     }
@@ -327,7 +317,10 @@ def debt_age_figure(buckets: Sequence[Mapping[str, Any]]) -> dict:
             "yaxis": "y2",
             "text": [_number(v) for v in interest],
             "textposition": "auto",
-            "marker": {"color": PALETTE[5], "pattern": {"shape": "/", "fgcolor": "#ffffff"}},
+            "marker": {
+                "color": PALETTE[5],
+                "pattern": {"shape": "/", "fgcolor": "#ffffff", "fillmode": "overlay"},
+            },
             "hovertemplate": "%{x}: %{y:.1f} effort-days of interest<extra></extra>",
         },
     ]
@@ -347,6 +340,16 @@ def debt_age_figure(buckets: Sequence[Mapping[str, Any]]) -> dict:
         "margin": {"l": 60, "r": 70, "t": 30, "b": 60},
     }
     return {"data": traces, "layout": layout}
+
+
+def _unique(labels: list[str]) -> list[str]:
+    """Labels made distinct with a counter, so two teams of the same name stay two rows."""
+    seen: dict[str, int] = {}
+    unique = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        unique.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return unique
 
 
 def _number(value: float) -> str:

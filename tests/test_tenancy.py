@@ -6,45 +6,88 @@ from django.urls import reverse
 from assessments.access import can_edit_team, can_manage_team, team_role, visible_teams
 from assessments.models import Role
 
-# Each team-owned page, as a function of the team; grows as pages are added.
+# Every team-owned page, as a function of the team's objects; grows as pages are added.
 TEAM_PAGES = {
-    "team_detail": lambda team: reverse("team_detail", args=[team.slug]),
+    "team_detail": lambda o: reverse("team_detail", args=[o["team"].slug]),
+    "team_history": lambda o: reverse("team_history", args=[o["team"].slug]),
+    "questionnaire": lambda o: reverse("questionnaire_section", args=[o["draft"].pk, "data"]),
+    "summary": lambda o: reverse("assessment_summary", args=[o["draft"].pk]),
+    "result": lambda o: reverse("assessment_result", args=[o["submitted"].pk]),
+    "repository": lambda o: reverse("repository_detail", args=[o["repository"].pk]),
 }
 
 
+@pytest.fixture
+def team_objects(team, lead, django_capture_on_commit_callbacks):
+    """One of each team-owned object: a submitted assessment with its result, a draft, a repo."""
+    from assessments.models import Repository
+    from assessments.services.assessments import assessment_start, assessment_submit
+
+    from .assessment_helpers import answer_everything, answers_all
+
+    submitted = assessment_start(team=team, user=lead)
+    answer_everything(submitted, answers_all("partly"), lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted = assessment_submit(assessment=submitted, user=lead)
+    return {
+        "team": team,
+        "submitted": submitted,
+        "draft": assessment_start(team=team, user=lead),
+        "repository": Repository.objects.create(team=team, url="https://git.example.com/r.git"),
+    }
+
+
 @pytest.mark.parametrize("page", sorted(TEAM_PAGES))
-def test_a_member_sees_the_teams_pages(client, team, member, page):
+def test_a_member_sees_the_teams_pages(client, team_objects, member, page):
     client.force_login(member)
-    response = client.get(TEAM_PAGES[page](team))
+    response = client.get(TEAM_PAGES[page](team_objects))
     assert response.status_code == 200
-    assert team.name in response.content.decode()
+    assert team_objects["team"].name in response.content.decode()
 
 
 @pytest.mark.parametrize("page", sorted(TEAM_PAGES))
-def test_a_member_of_another_team_gets_not_found(client, team, other_team_member, page):
+def test_a_member_of_another_team_gets_not_found(client, team_objects, other_team_member, page):
     client.force_login(other_team_member)
-    response = client.get(TEAM_PAGES[page](team))
+    response = client.get(TEAM_PAGES[page](team_objects))
     assert response.status_code == 404
-    assert team.name not in response.content.decode()
+    assert team_objects["team"].name not in response.content.decode()
 
 
 @pytest.mark.parametrize("page", sorted(TEAM_PAGES))
-def test_an_org_admin_sees_every_team_of_the_organisation(client, team, org_admin, page):
+def test_an_org_admin_sees_every_team_of_the_organisation(client, team_objects, org_admin, page):
     client.force_login(org_admin)
-    assert client.get(TEAM_PAGES[page](team)).status_code == 200
+    assert client.get(TEAM_PAGES[page](team_objects)).status_code == 200
 
 
 @pytest.mark.parametrize("page", sorted(TEAM_PAGES))
-def test_an_admin_of_another_organisation_gets_not_found(client, team, stranger_org_admin, page):
+def test_an_admin_of_another_organisation_gets_not_found(
+    client, team_objects, stranger_org_admin, page
+):
     client.force_login(stranger_org_admin)
-    assert client.get(TEAM_PAGES[page](team)).status_code == 404
+    assert client.get(TEAM_PAGES[page](team_objects)).status_code == 404
 
 
 @pytest.mark.parametrize("page", sorted(TEAM_PAGES))
-def test_anonymous_visitors_are_sent_to_the_login_page(client, team, page):
-    response = client.get(TEAM_PAGES[page](team))
+def test_anonymous_visitors_are_sent_to_the_login_page(client, team_objects, page):
+    response = client.get(TEAM_PAGES[page](team_objects))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_every_team_owned_model_is_reachable_through_the_tenancy_rule():
+    """Each model with a team goes through `visible_to`, so no page can forget the rule."""
+    from django.apps import apps
+
+    from assessments.models import Team, TeamOwned
+
+    for model in apps.get_app_config("assessments").get_models():
+        fields = {f.name: f for f in model._meta.get_fields()}
+        owned_by_team = any(
+            getattr(f, "related_model", None) is Team and not f.auto_created
+            for f in fields.values()
+        )
+        if owned_by_team and model.__name__ not in {"Membership", "TeamTag"}:
+            assert issubclass(model, TeamOwned), f"{model.__name__} bypasses visible_to()"
 
 
 def test_home_lists_only_the_users_teams(client, team, other_team_member):

@@ -2,18 +2,48 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assessments.errors import ApplicationError
 from assessments.services.demo import DEMO_PASSWORD, demo_load
+from assessments.services.demo_synthetic import synthetic_organization_load
+
+DEFAULT_MONTHS = 12
 
 
 class Command(BaseCommand):
-    help = "Create the demo organisation, teams and users (idempotent). Refused in production mode."
+    help = (
+        "Create the demo organisation, teams and users (idempotent). With --teams N, also a "
+        "synthetic organisation of N teams with --months M of history. Refused in production mode."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--teams",
+            type=int,
+            help="also create a synthetic organisation with this many teams",
+        )
+        parser.add_argument(
+            "--months",
+            type=int,
+            help=f"months of history per synthetic team (default {DEFAULT_MONTHS}; needs --teams)",
+        )
+
+    def handle(self, *args, teams=None, months=None, **options):
+        if months is not None and teams is None:
+            raise CommandError("--months applies to a synthetic organisation: add --teams N.")
         try:
             logins = demo_load()
+            synthetic = None
+            if teams is not None:
+                synthetic = synthetic_organization_load(
+                    teams=teams, months=months if months is not None else DEFAULT_MONTHS
+                )
         except ApplicationError as error:
             raise CommandError(error.message) from error
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in with any of these users:"))
         for login in logins:
             where = f" of {login.team}" if login.team else ""
             self.stdout.write(f"  {login.username:<28} {login.role}{where}")
+        if synthetic is not None:
+            self.stdout.write(
+                f"  {synthetic.admin_username:<28} Organisation admin of "
+                f"{synthetic.organization.name} ({synthetic.assessments} assessments)"
+            )
         self.stdout.write(f"Password for every demo user: {DEMO_PASSWORD}")

@@ -1,0 +1,83 @@
+"""Dashboard sections cached until the data they show changes.
+
+An organisation overview of 500 teams reads tens of thousands of rows, and most views of it
+show data that has not changed since the previous view. The rendered charts and tables of a
+page are cached under a key made of:
+
+* the page and its query string (the filters);
+* the teams the user may see, with their names and slugs: a membership given or taken away,
+  or a team renamed, changes the key at once, so nobody sees a team they lost access to;
+* a fingerprint of the data, read in the same query: the highest capability row id (every
+  result computed, new or recomputed after a scan, writes new rows; roadmap steps change in
+  the same transaction), and the number and highest id of team tags (a tag added or removed);
+* the catalogue version, and today's date (days outstanding move with it).
+
+Entries also expire after `CACHE_SECONDS`, a bound on what the fingerprint cannot see: an
+assessment deleted in the admin site, say.
+"""
+
+import hashlib
+
+from django.core.cache import cache as django_cache
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from .. import maturity
+from ..access import visible_teams
+from ..models import ResultCapability, TeamTag
+
+CACHE_SECONDS = 300
+KEY_PREFIX = "dashboards:v1"
+
+
+def _fingerprint_sql() -> dict[str, RawSQL]:
+    """Cheap signals of change, each read from an index or a small table.
+
+    Every result computed, new or recomputed after a scan, writes fresh capability rows (see
+    services/results.py), so the highest capability row id moves with each computation, and the
+    roadmap steps are written in the same transaction. Tags are replaced by delete and insert:
+    their count and highest id move when a tag comes or goes.
+    """
+    capability = connection.ops.quote_name(ResultCapability._meta.db_table)
+    tag = connection.ops.quote_name(TeamTag._meta.db_table)
+    # Table names come from the models, never from a request.
+    return {
+        "fingerprint_computed": RawSQL(f"SELECT MAX(id) FROM {capability}", ()),  # noqa: S608, S611
+        "fingerprint_tags": RawSQL(f"SELECT COUNT(*) FROM {tag}", ()),  # noqa: S608, S611
+        "fingerprint_last_tag": RawSQL(f"SELECT MAX(id) FROM {tag}", ()),  # noqa: S608, S611
+    }
+
+
+def page_key(*, name: str, user, query: str) -> str:
+    """The cache key of a page for this user, these filters and the data as it is now.
+
+    One query: the visible teams, each row carrying the data fingerprint (the database runs
+    those uncorrelated subqueries once). No visible team means no data to show, whatever the
+    fingerprint.
+    """
+    fingerprint = _fingerprint_sql()
+    teams = list(
+        visible_teams(user)
+        .order_by("pk")
+        .annotate(**fingerprint)
+        .values_list("pk", "organization_id", "name", "slug", *fingerprint)
+    )
+    parts = (
+        KEY_PREFIX,
+        name,
+        query,
+        repr(teams),
+        maturity.load_catalogue().version,
+        timezone.localdate().isoformat(),
+    )
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return f"{KEY_PREFIX}:{name}:{digest}"
+
+
+def lookup(key: str):
+    return django_cache.get(key)
+
+
+def store(key: str, value) -> None:
+    django_cache.set(key, value, CACHE_SECONDS)

@@ -1,0 +1,311 @@
+"""Dashboard filters live in the URL, so a filtered view can be shared by copying its address.
+
+The forms validate the query string; a bad value becomes one clear sentence on the page (and a
+400), never a server error. `DashboardFilters` is what selectors receive: plain values only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+from html import escape
+from urllib.parse import urlencode
+
+from django import forms
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from .. import maturity
+
+SORTS = {
+    "level": "Level, then index",
+    "index": "Index",
+    "delta": "Change since last quarter",
+    "steps": "Open roadmap steps",
+    "debt": "Oldest debt",
+    "name": "Team name",
+}
+LEVEL_CHOICES = [("", "Any level"), ("0", "Level 0"), ("1", "Level 1"), ("2", "Level 2")]
+MAX_COMPARED = 6
+MIN_COMPARED = 2
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    organization: str = ""
+    tags: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    level: int | None = None
+    dimension: str = ""
+    capability: str = ""
+    sort: str = "level"
+    page: int = 1
+    teams: tuple[str, ...] = ()  # the compare view's team slugs
+
+    @property
+    def period_start(self) -> dt.datetime | None:
+        """The start of the first day of the period, in the site's time zone."""
+        return _start_of(self.date_from) if self.date_from else None
+
+    @property
+    def period_end(self) -> dt.datetime | None:
+        """The start of the day after the period (exclusive), in the site's time zone."""
+        return _start_of(self.date_to + dt.timedelta(days=1)) if self.date_to else None
+
+    @property
+    def as_of(self) -> dt.datetime:
+        return self.period_end or timezone.now()
+
+    def query(self, **changes) -> str:
+        """The query string of these filters (defaults left out), with `changes` applied."""
+        changed = replace(self, **changes)
+        pairs = []
+        for field in fields(changed):
+            value = getattr(changed, field.name)
+            if value == field.default or value in (None, "", ()):
+                continue
+            name = URL_NAMES.get(field.name, field.name)
+            for item in value if isinstance(value, tuple) else (value,):
+                pairs.append((name, item.isoformat() if hasattr(item, "isoformat") else item))
+        return urlencode(pairs)
+
+
+# Repeated parameters read better in the singular: ?tag=a&tag=b, ?team=x&team=y.
+URL_NAMES = {"tags": "tag", "teams": "team"}
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _dimension_choices() -> list[tuple[str, str]]:
+    catalogue = maturity.load_catalogue()
+    return [("", "All dimensions")] + [(d.key, d.title) for d in catalogue.dimensions]
+
+
+def _capability_choices() -> list[tuple[str, str]]:
+    catalogue = maturity.load_catalogue()
+    return [("", "All capabilities")] + [(c.key, c.title) for c in catalogue.capabilities]
+
+
+class _QuickSelectMixin:
+    """A select rendered in Python rather than one template per option: the filter form has
+    dozens of options on a page that should render in milliseconds. Same markup otherwise."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        final = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final["multiple"] = True
+        attributes = "".join(
+            f" {escape(key)}" if val is True else f' {escape(key)}="{escape(str(val))}"'
+            for key, val in final.items()
+            if val is not None and val is not False
+        )
+        options = "".join(
+            f'<option value="{escape(str(key))}"{" selected" if str(key) in chosen else ""}>'
+            f"{escape(str(label))}</option>"
+            for key, label in self.choices
+        )
+        html = f'<select name="{escape(name)}"{attributes}>{options}</select>'
+        return mark_safe(html)  # noqa: S308 - every name, value and label is escaped above
+
+
+class _Select(_QuickSelectMixin, forms.Select):
+    pass
+
+
+class _SelectMultiple(_QuickSelectMixin, forms.SelectMultiple):
+    pass
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        required=False,
+        label=label,
+        input_formats=["%Y-%m-%d"],
+        widget=_DateInput(),
+        error_messages={
+            "invalid": f"The {label.lower()} must be a date written as YYYY-MM-DD, "
+            "for example 2025-01-31."
+        },
+    )
+
+
+class TeamFilterForm(forms.Form):
+    """Which teams: organisation, tags, and their level (overall or in one dimension)."""
+
+    organization = forms.ChoiceField(
+        widget=_Select,
+        required=False,
+        label="Organisation",
+        error_messages={
+            "invalid_choice": "There is no organisation “%(value)s” among the ones you can see."
+        },
+    )
+    tag = forms.MultipleChoiceField(
+        required=False,
+        label="Tags",
+        help_text="Teams with every chosen tag.",
+        widget=_SelectMultiple(attrs={"size": 6}),
+        error_messages={
+            "invalid_choice": "No team you can see has the tag “%(value)s”.",
+            "invalid_list": "Tags must be given as a list of names.",
+        },
+    )
+    level = forms.TypedChoiceField(
+        widget=_Select,
+        required=False,
+        label="Level",
+        choices=LEVEL_CHOICES,
+        coerce=int,
+        empty_value=None,
+        help_text="With a dimension chosen, the level in that dimension.",
+        error_messages={"invalid_choice": "The level must be 0, 1 or 2, not “%(value)s”."},
+    )
+    dimension = forms.ChoiceField(
+        widget=_Select,
+        required=False,
+        label="Dimension",
+        error_messages={
+            "invalid_choice": "There is no dimension “%(value)s”; choose one from the list."
+        },
+    )
+
+    def __init__(
+        self,
+        data,
+        *,
+        organizations: Sequence[tuple[str, str]] = (),
+        tags: Sequence[str] = (),
+    ):
+        super().__init__(data)
+        self.fields["organization"].choices = [("", "All organisations"), *organizations]
+        self.fields["tag"].choices = [(t, t) for t in tags]
+        self.fields["dimension"].choices = _dimension_choices()
+        self.show_organizations = len(organizations) > 1
+
+    def filters(self) -> DashboardFilters:
+        """The validated filters; call after `is_valid()` returned True."""
+        data = self.cleaned_data
+        values = {
+            "organization": data.get("organization") or "",
+            "tags": tuple(sorted(data.get("tag") or ())),
+            "level": data.get("level"),
+            "dimension": data.get("dimension") or "",
+        }
+        for name in ("date_from", "date_to", "capability", "sort", "page"):
+            if name in self.fields:
+                value = data.get(name)
+                if value not in (None, ""):
+                    values[name] = value
+        if "team" in self.fields:
+            values["teams"] = tuple(data.get("team") or ())
+        return DashboardFilters(**values)
+
+    def error_sentences(self) -> list[str]:
+        return [message for errors in self.errors.values() for message in errors]
+
+
+class _PeriodMixin(forms.Form):
+    date_from = _date_field("Start date")
+    date_to = _date_field("End date")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(
+                f"The start date ({start.isoformat()}) comes after the end date "
+                f"({end.isoformat()})."
+            )
+        return cleaned
+
+
+def _page_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        label="Page",
+        error_messages={
+            "invalid": "The page must be a whole number, 1 or more.",
+            "min_value": "The page must be a whole number, 1 or more.",
+            "max_value": "The page number is too large.",
+        },
+    )
+
+
+class OverviewFilterForm(_PeriodMixin, TeamFilterForm):
+    sort = forms.ChoiceField(
+        widget=_Select,
+        required=False,
+        label="Sort teams by",
+        choices=list(SORTS.items()),
+        error_messages={
+            "invalid_choice": "Teams can be sorted by " + ", ".join(SORTS) + ", not “%(value)s”."
+        },
+    )
+    page = _page_field()
+
+
+class DebtFilterForm(TeamFilterForm):
+    capability = forms.ChoiceField(
+        widget=_Select,
+        required=False,
+        label="Capability",
+        error_messages={
+            "invalid_choice": "There is no capability “%(value)s”; choose one from the list."
+        },
+    )
+    page = _page_field()
+
+    def __init__(self, data, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["capability"].choices = _capability_choices()
+
+
+class CompareForm(_PeriodMixin, forms.Form):
+    team = forms.MultipleChoiceField(
+        label="Teams",
+        help_text=f"Choose {MIN_COMPARED} to {MAX_COMPARED} teams (Ctrl or Cmd to pick several).",
+        widget=_SelectMultiple(attrs={"size": 12}),
+        error_messages={
+            "required": f"Choose between {MIN_COMPARED} and {MAX_COMPARED} teams to compare.",
+            "invalid_choice": "There is no team “%(value)s” among the teams you can see.",
+            "invalid_list": "Teams must be given as a list of team identifiers.",
+        },
+    )
+
+    def __init__(self, data, *, teams: Sequence[tuple[str, str]] = ()):
+        super().__init__(data)
+        self.fields["team"].choices = list(teams)
+
+    def clean_team(self):
+        chosen = list(dict.fromkeys(self.cleaned_data["team"]))
+        if not MIN_COMPARED <= len(chosen) <= MAX_COMPARED:
+            raise forms.ValidationError(
+                f"Choose between {MIN_COMPARED} and {MAX_COMPARED} teams to compare; "
+                f"{len(chosen)} {'was' if len(chosen) == 1 else 'were'} chosen."
+            )
+        return chosen
+
+    def filters(self) -> DashboardFilters:
+        data = self.cleaned_data
+        return DashboardFilters(
+            teams=tuple(data["team"]),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
+
+    def error_sentences(self) -> list[str]:
+        return [message for errors in self.errors.values() for message in errors]

@@ -1,0 +1,152 @@
+"""Server time of the organisation overview at 500 teams x 24 months, against a trivial view.
+
+Builds (or reuses) the synthetic organisation `synthetic-<teams>x<months>` of
+`load_demo --teams N --months M` on the database in DATABASE_URL, then requests the overview
+(/dashboard/) through Django's test client as the organisation's admin, interleaved with the
+trivial view /health/ (one `SELECT 1`), so both are measured in the same run on the same
+connection. It prints the median server time of each and their ratio, twice:
+
+* cached: the overview as people see it most of the time, its charts and tables served from
+  the cache because the data did not change since the previous view (the key is still
+  computed on every request: visible teams and a data fingerprint, see dashboards/cache.py);
+* computed: the cache emptied before every request, so every query and the rendering run,
+  as for the first view after a submission.
+
+Goal: the overview under 300 ms and under 20x the trivial view.
+
+The test client runs the whole Django stack (middleware, session and user lookups, view,
+template) without a network socket; DEBUG is off as in production, so queries are not logged.
+The cache is the one configured (in-process memory without REDIS_URL). Build a database first:
+
+    psql -h 127.0.0.1 -U postgres -c 'create database mlmaturity_bench'
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/mlmaturity_bench
+    .venv/bin/python manage.py migrate
+
+Run: .venv/bin/python benchmarks/dashboard_overview.py [--teams 500] [--months 24]
+     [--requests 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlmaturity.settings")
+
+import django  # noqa: E402 - the path and settings are set just above
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.migrations.executor import MigrationExecutor  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+from assessments.models import Result, ResultCapability, Team  # noqa: E402
+from assessments.services.demo_synthetic import synthetic_organization_load  # noqa: E402
+
+GOAL_MS = 300
+GOAL_RATIO = 20
+WARMUP = 3
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--teams", type=int, default=500)
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--requests", type=int, default=15, help="timed requests per view")
+    args = parser.parse_args()
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        print(
+            "The database has unapplied migrations: run `manage.py migrate` with the same "
+            "DATABASE_URL first.",
+            file=sys.stderr,
+        )
+        return 2
+
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    started = time.perf_counter()
+    summary = synthetic_organization_load(teams=args.teams, months=args.months)
+    built = time.perf_counter() - started
+    organization = summary.organization
+    teams = Team.objects.filter(organization=organization).count()
+    results = Result.objects.filter(assessment__team__organization=organization).count()
+    capabilities = ResultCapability.objects.filter(
+        result__assessment__team__organization=organization
+    ).count()
+    verb = "built" if summary.created else "reused"
+    print(
+        f"organisation {organization.slug}: {teams} teams, {results} results, "
+        f"{capabilities} capability rows ({verb} in {built:.1f} s)"
+    )
+
+    setup_test_environment(debug=False)
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=summary.admin_username))
+
+    overview = "/dashboard/"
+    trivial = "/health/"
+    pages = {
+        "overview, cached": overview,
+        "overview, computed": overview,
+        "trivial view (/health/)": trivial,
+        "overview with dimension and level filters, computed": "/dashboard/?dimension=cicd&level=0",
+        "overview sorted by change, page 3, computed": "/dashboard/?sort=delta&page=3",
+        "organisation debt statement, computed": "/dashboard/debt/",
+    }
+    for url in set(pages.values()):
+        for _ in range(WARMUP):
+            _get(client, url)
+    timings = {name: [] for name in pages}
+    for _ in range(args.requests):
+        # Interleaved, so every page sees the same state of the machine.
+        for name, url in pages.items():
+            if "computed" in name:
+                cache.clear()
+            else:
+                client.get(url)  # untimed: the pages before emptied the cache
+            timings[name].append(_get(client, url))
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as computed_queries:
+        size = len(client.get(overview).content)
+    with CaptureQueriesContext(connection) as cached_queries:
+        client.get(overview)
+    medians = {name: statistics.median(values) * 1000 for name, values in timings.items()}
+    print(f"\nmedian server time of {args.requests} requests each:")
+    for name, value in medians.items():
+        print(f"  {name:<52} {value:8.1f} ms")
+    base = medians["trivial view (/health/)"]
+    print(f"\noverview: {size / 1024:.0f} KiB of HTML")
+    for mode, queries in (("cached", cached_queries), ("computed", computed_queries)):
+        value = medians[f"overview, {mode}"]
+        ratio = value / base
+        met = "met" if value < GOAL_MS and ratio < GOAL_RATIO else "NOT met"
+        print(
+            f"  {mode:<9} {value:7.1f} ms = {ratio:5.1f}x the trivial view, "
+            f"{len(queries.captured_queries):2} queries "
+            f"(goal under {GOAL_MS} ms and under {GOAL_RATIO}x: {met})"
+        )
+    return 0
+
+
+def _get(client: Client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    return elapsed
+
+
+if __name__ == "__main__":
+    sys.exit(main())

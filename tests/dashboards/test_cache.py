@@ -1,0 +1,89 @@
+"""A cached dashboard is never a stale one: every change that a page shows changes its key."""
+
+import pytest
+from django.urls import reverse
+
+from assessments.models import Membership, Organization, Result, Team
+from assessments.services.demo_synthetic import synthetic_teams_add
+from assessments.services.results import result_compute
+from assessments.services.tenancy import team_tags_set
+
+from .conftest import add_teams
+from .html_tables import html_tables
+
+
+@pytest.fixture
+def organization(org_admin):
+    organization = Organization.objects.get(memberships__user=org_admin)
+    add_teams(organization, 3, months=2)
+    return organization
+
+
+def ranking(client, **query) -> list[list[str]]:
+    response = client.get(reverse("dashboard"), query)
+    assert response.status_code == 200
+    return html_tables(response.content.decode())["ranking"][1:]
+
+
+def test_a_new_result_shows_at_once(client, org_admin, organization):
+    client.force_login(org_admin)
+    before = ranking(client)
+    add_teams(organization, 1, first=10, months=1)
+    assert len(ranking(client)) == len(before) + 1
+
+
+def test_a_recomputed_result_shows_at_once(client, org_admin, organization):
+    (team,) = synthetic_teams_add(organization=organization, numbers=[20], months=1)
+    client.force_login(org_admin)
+    before = next(r for r in ranking(client) if r[0] == team.name)
+    latest = team.assessments.order_by("-submitted_at").first()
+    latest.answers.filter(option_key__in=["no", "partly"]).update(option_key="yes")
+    assert latest.answers.exists()
+    result_compute(assessment=latest)  # as after a scan: same assessment, new result
+    after = next(r for r in ranking(client) if r[0] == team.name)
+    assert after[2] == f"{Result.objects.get(assessment=latest).index:.1f}"
+    assert after[2] != before[2]
+
+
+def test_a_renamed_team_shows_its_new_name_at_once(client, org_admin, organization):
+    client.force_login(org_admin)
+    team = Team.objects.filter(organization=organization, assessments__isnull=False).first()
+    ranking(client)
+    team.name = "Renamed Team"
+    team.save()
+    assert "Renamed Team" in {row[0] for row in ranking(client)}
+
+
+def test_losing_access_to_a_team_hides_it_at_once(client, organization, team, member):
+    from .conftest import give_history
+
+    give_history(team)
+    client.force_login(member)
+    assert [row[0] for row in ranking(client)] == ["Fraud Detection"]
+    Membership.objects.filter(user=member).delete()
+    assert ranking(client) == []
+
+
+def test_a_new_tag_filters_at_once(client, org_admin, organization):
+    client.force_login(org_admin)
+    team = Team.objects.filter(organization=organization, assessments__isnull=False).first()
+    assert client.get(reverse("dashboard"), {"tag": "unit:new"}).status_code == 400
+    team_tags_set(team=team, names=["unit:new"])
+    assert [row[0] for row in ranking(client, tag="unit:new")] == [team.name]
+
+
+def test_two_users_never_share_a_cached_page(client, organization, team, member, org_admin):
+    from .conftest import give_history
+
+    give_history(team)
+    client.force_login(org_admin)
+    assert len(ranking(client)) == 4
+    client.force_login(member)
+    assert [row[0] for row in ranking(client)] == ["Fraud Detection"]
+
+
+def test_invalid_filters_are_never_cached(client, org_admin, organization):
+    client.force_login(org_admin)
+    for _ in range(2):
+        response = client.get(reverse("dashboard"), {"level": "9"})
+        assert response.status_code == 400

@@ -1,0 +1,151 @@
+"""What the dashboard pages show: every chart with its data, drill-down links, empty states,
+and an organisation debt statement that adds up the teams' own bills."""
+
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from assessments import selectors as team_selectors
+from assessments.dashboards.filters import DashboardFilters
+from assessments.dashboards.pages import Debt
+from assessments.models import Organization, Team
+
+from .conftest import add_teams
+from .html_tables import html_tables
+
+JSON_BLOCK = re.compile(r'<script id="(figure-[a-z]+)" type="application/json">(.*?)</script>')
+
+
+def figures(body: str) -> dict[str, dict]:
+    return {key: json.loads(payload) for key, payload in JSON_BLOCK.findall(body)}
+
+
+@pytest.fixture
+def organization(org_admin):
+    organization = Organization.objects.get(memberships__user=org_admin)
+    add_teams(organization, 6, months=5)
+    return organization
+
+
+@pytest.fixture
+def admin_client(client, org_admin, organization):
+    client.force_login(org_admin)
+    return client
+
+
+def test_the_overview_draws_every_chart_from_local_plotly(admin_client):
+    response = admin_client.get(reverse("dashboard"))
+    body = response.content.decode()
+    assert set(figures(body)) == {"figure-levels", "figure-heatmap", "figure-trends", "figure-gaps"}
+    for key in figures(body):
+        assert f'data-dashboard-figure="{key}"' in body
+    assert '<script src="/static/vendor/plotly/plotly.min.js"></script>' in body
+    assert '<script src="/static/js/dashboard.js"></script>' in body
+    assert "cdn" not in body.lower()
+    assert 'href="/static/css/dashboard.css"' in body
+
+
+def test_chart_elements_and_table_rows_drill_down_to_the_team_page(admin_client, organization):
+    body = admin_client.get(reverse("dashboard")).content.decode()
+    team_pages = {
+        reverse("team_detail", args=[slug])
+        for slug in Team.objects.filter(organization=organization).values_list("slug", flat=True)
+    }
+    charts = figures(body)
+    heatmap_links = set(charts["figure-heatmap"]["data"][0]["meta"]["links"])
+    line_links = {t["meta"]["link"] for t in charts["figure-trends"]["data"] if "meta" in t}
+    assert heatmap_links
+    assert heatmap_links <= team_pages
+    assert line_links == heatmap_links
+    for link in heatmap_links:
+        assert f'<a href="{link}">' in body  # the ranking row links there too
+    assert admin_client.get(next(iter(heatmap_links))).status_code == 200
+
+
+def test_level_bars_drill_down_to_the_teams_at_that_level(admin_client):
+    body = admin_client.get(reverse("dashboard")).content.decode()
+    level_1 = figures(body)["figure-levels"]["data"][1]
+    assert level_1["name"] == "Level 1"
+    overall, first_dimension = level_1["meta"]["links"][:2]
+    assert overall == "/dashboard/?level=1"
+    assert first_dimension == "/dashboard/?level=1&dimension=code_environment"
+
+
+def test_gap_bars_drill_down_to_who_owes_the_capability(admin_client):
+    body = admin_client.get(reverse("dashboard")).content.decode()
+    gaps = figures(body)["figure-gaps"]["data"][0]
+    link = gaps["meta"]["links"][0]
+    assert link.startswith("/dashboard/debt/?capability=")
+    debt = admin_client.get(link)
+    assert debt.status_code == 200
+    items = html_tables(debt.content.decode())["debt-items"][1:]
+    assert items
+    assert {row[1] for row in items} == {gaps["y"][0]}
+
+
+def test_a_user_without_teams_sees_empty_dashboards_not_errors(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("nobody", password="x"))
+    for name in ("dashboard", "dashboard_debt", "dashboard_compare"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+    assert "0 teams" in client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_navigation_links_to_the_dashboard(admin_client):
+    body = admin_client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("dashboard")}"' in body
+
+
+def test_the_org_debt_of_a_team_is_the_teams_own_debt_statement(org_admin, organization):
+    page = Debt(user=org_admin, filters=DashboardFilters(), everything=True)
+    checked = 0
+    for team in Team.objects.filter(organization=organization):
+        own = {
+            i.capability: (i.first_seen, i.days_outstanding, i.interest)
+            for i in team_selectors.debt_statement_for_team(team=team, today=page.today)
+        }
+        org = {
+            i.capability: (i.first_seen, i.days, i.interest)
+            for i in page.items
+            if i.team_slug == team.slug
+        }
+        assert org == own, team.slug
+        checked += bool(own)
+    assert checked, "some team should owe something"
+
+
+def test_the_debt_totals_add_up_the_items(admin_client, org_admin):
+    page = Debt(user=org_admin, filters=DashboardFilters(), everything=True)
+    total = page.total
+    assert total.items == len(page.items)
+    assert total.interest == pytest.approx(sum(i.interest for i in page.items), abs=0.01)
+    by_age = sum(b["items"] for b in page.buckets())
+    assert by_age == total.items
+    body = admin_client.get(reverse("dashboard_debt")).content.decode()
+    assert f"<dd>{total.items}</dd>" in body
+
+
+def test_the_compare_page_overlays_the_chosen_teams(admin_client, organization):
+    slugs = list(
+        Team.objects.filter(organization=organization, assessments__isnull=False)
+        .distinct()
+        .values_list("slug", flat=True)[:3]
+    )
+    body = admin_client.get(reverse("dashboard_compare"), {"team": slugs}).content.decode()
+    radar = figures(body)["figure-radar"]
+    assert [t["meta"]["link"] for t in radar["data"]] == [
+        reverse("team_detail", args=[s]) for s in slugs
+    ]
+    assert len(figures(body)["figure-trends"]["data"]) == 3
+    capabilities = html_tables(body)["compare-capabilities"]
+    assert len(capabilities[0]) == 3 + 3  # capability, dimension, level, then one per team
+
+
+def test_compare_names_a_chosen_team_without_results(admin_client, organization, team):
+    other = Team.objects.filter(organization=organization, assessments__isnull=False)[0]
+    body = admin_client.get(
+        reverse("dashboard_compare"), {"team": [other.slug, team.slug]}
+    ).content.decode()
+    assert "No submitted assessment for: Fraud Detection." in body

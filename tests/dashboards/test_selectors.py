@@ -1,0 +1,166 @@
+"""Dashboard selectors agree with the engine's own results, computed here the slow way."""
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.utils import timezone
+
+from assessments import maturity
+from assessments.dashboards import selectors
+from assessments.dashboards.filters import DashboardFilters
+from assessments.models import Organization, Result, RoadmapStep, Team
+
+from .conftest import NOW, add_teams
+
+
+@pytest.fixture
+def organization(org_admin):
+    return Organization.objects.get(memberships__user=org_admin)
+
+
+@pytest.fixture
+def twelve_teams(organization):
+    return add_teams(organization, 12, months=4)
+
+
+def latest_by_team_the_slow_way(organization, before=None):
+    latest = {}
+    results = Result.objects.filter(assessment__team__organization=organization)
+    if before:
+        results = results.filter(assessment__submitted_at__lt=before)
+    for result in results.select_related("assessment").order_by("assessment__submitted_at"):
+        latest[result.assessment.team_id] = result
+    return latest
+
+
+def test_the_latest_result_of_each_team_is_its_most_recent_submission(
+    org_admin, organization, twelve_teams
+):
+    expected = {r.pk for r in latest_by_team_the_slow_way(organization).values()}
+    found = set(
+        selectors.latest_results(user=org_admin, filters=DashboardFilters()).values_list(
+            "pk", flat=True
+        )
+    )
+    assert found == expected
+    assert len(found) == 12
+
+
+def test_the_period_end_picks_the_latest_result_before_it(org_admin, organization, twelve_teams):
+    end = (NOW - dt.timedelta(days=45)).date()
+    filters = DashboardFilters(date_to=end)
+    expected = latest_by_team_the_slow_way(organization, before=filters.period_end)
+    found = selectors.latest_results(user=org_admin, filters=filters)
+    assert set(found.values_list("pk", flat=True)) == {r.pk for r in expected.values()}
+
+
+@pytest.mark.parametrize("level", [0, 1, 2])
+def test_dimension_levels_in_the_database_match_the_engines(
+    org_admin, organization, twelve_teams, level
+):
+    snapshots = {
+        r.pk: r.snapshot["result"]["dimension_levels"]
+        for r in latest_by_team_the_slow_way(organization).values()
+    }
+    for dimension in maturity.load_catalogue().dimensions:
+        filters = DashboardFilters(level=level, dimension=dimension.key)
+        found = set(
+            selectors.latest_results(user=org_admin, filters=filters).values_list("pk", flat=True)
+        )
+        expected = {pk for pk, levels in snapshots.items() if levels[dimension.key] == level}
+        assert found == expected, dimension.key
+
+
+def test_the_level_distribution_counts_what_the_snapshots_say(
+    org_admin, organization, twelve_teams
+):
+    latest = latest_by_team_the_slow_way(organization).values()
+    results = selectors.latest_results(user=org_admin, filters=DashboardFilters())
+    distribution = selectors.level_distribution(results=results)
+    overall = Counter(r.overall_level for r in latest)
+    assert distribution["overall"] == {n: overall[n] for n in (0, 1, 2)}
+    for dimension in maturity.load_catalogue().dimensions:
+        counts = Counter(r.snapshot["result"]["dimension_levels"][dimension.key] for r in latest)
+        assert distribution[dimension.key] == {n: counts[n] for n in (0, 1, 2)}, dimension.key
+
+
+def test_common_gaps_are_the_unmet_capabilities_each_target_needs(
+    org_admin, organization, twelve_teams
+):
+    expected = Counter()
+    for result in latest_by_team_the_slow_way(organization).values():
+        for capability in result.snapshot["result"]["capabilities"]:
+            needed = capability["level"] <= result.target_level and not capability["optional"]
+            if needed and not capability["met"]:
+                expected[capability["key"]] += 1
+    results = selectors.latest_results(user=org_admin, filters=DashboardFilters())
+    gaps = selectors.common_gaps(results=results)
+    assert {g.capability: g.teams for g in gaps} == dict(expected)
+    assert [g.teams for g in gaps] == sorted((g.teams for g in gaps), reverse=True)
+
+
+def test_the_ranking_shows_the_change_since_last_quarter_and_the_open_roadmap(
+    org_admin, organization, twelve_teams
+):
+    results = selectors.latest_results(user=org_admin, filters=DashboardFilters())
+    rows = selectors.ranking(results=results, filters=DashboardFilters(), limit=None)
+    assert len(rows) == 12
+    for row in rows:
+        history = list(
+            Result.objects.filter(assessment__team_id=row.team_id).order_by(
+                "assessment__submitted_at"
+            )
+        )
+        quarter_ago = [
+            r for r in history if r.assessment.submitted_at <= timezone.now() - selectors.QUARTER
+        ]
+        assert row.index == history[-1].index
+        assert row.previous_index == (quarter_ago[-1].index if quarter_ago else None)
+        assert (
+            row.open_steps == RoadmapStep.objects.filter(team_id=row.team_id, status="open").count()
+        )
+    assert [(-r.level, -r.index) for r in rows] == sorted((-r.level, -r.index) for r in rows)
+
+
+@pytest.mark.parametrize("sort", ["index", "delta", "steps", "debt", "name"])
+def test_every_sort_order_lists_every_team_once(org_admin, twelve_teams, sort):
+    filters = DashboardFilters(sort=sort)
+    results = selectors.latest_results(user=org_admin, filters=filters)
+    rows = selectors.ranking(results=results, filters=filters, limit=None)
+    assert sorted(r.team_slug for r in rows) == sorted(t.slug for t in twelve_teams)
+    if sort == "name":
+        assert [r.team_name for r in rows] == sorted(r.team_name for r in rows)
+    if sort == "steps":
+        assert [r.open_steps for r in rows] == sorted((r.open_steps for r in rows), reverse=True)
+
+
+def test_the_monthly_average_is_the_mean_index_of_that_months_results(
+    org_admin, organization, twelve_teams
+):
+    by_month = {}
+    for result in Result.objects.filter(assessment__team__organization=organization).select_related(
+        "assessment"
+    ):
+        month = timezone.localtime(result.assessment.submitted_at).date().replace(day=1)
+        by_month.setdefault(month, []).append(result.index)
+    latest = selectors.latest_for_user(user=org_admin, filters=DashboardFilters())
+    averages = selectors.index_average_by_month(
+        team_ids=latest.team_ids, filters=DashboardFilters()
+    )
+    assert {a.month: a.index for a in averages} == {
+        month: round(sum(values) / len(values), 1) for month, values in by_month.items()
+    }
+
+
+def test_tags_must_all_match(org_admin, organization, twelve_teams):
+    team = twelve_teams[0]
+    tags = tuple(team.tags.values_list("name", flat=True))
+    teams = selectors.dashboard_teams(user=org_admin, filters=DashboardFilters(tags=tags))
+    expected = {
+        t.pk
+        for t in Team.objects.filter(organization=organization)
+        if set(tags) <= set(t.tags.values_list("name", flat=True))
+    }
+    assert set(teams.values_list("pk", flat=True)) == expected
+    assert team.pk in expected
