@@ -1,5 +1,7 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 
+from .services.login_guard import LOCKOUT_SECONDS, login_is_locked_out
 from .services.repositories import MAX_INTERVAL_HOURS, MIN_INTERVAL_HOURS
 
 
@@ -26,3 +28,20 @@ class RepositoryConnectForm(forms.Form):
         max_value=MAX_INTERVAL_HOURS,
         initial=24,
     )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, saying so when the username is locked out after repeated failures."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if username and login_is_locked_out(username=username):
+                minutes = LOCKOUT_SECONDS // 60
+                raise forms.ValidationError(
+                    f"Too many failed attempts for this username; try again in {minutes} minutes.",
+                    code="locked_out",
+                ) from None
+            raise

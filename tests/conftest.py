@@ -7,6 +7,7 @@ saying why; with CI=true a missing service fails the run instead.
 
 import os
 import socket
+import uuid
 from urllib.parse import urlparse
 
 import pytest
@@ -51,6 +52,17 @@ def pytest_runtest_setup(item):
         if IN_CI:
             pytest.fail(f"CI=true but a required service is missing: {reason}.", pytrace=False)
         pytest.skip(f"needs {marker}: {reason}")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Throttle counters and login lockouts live in the cache; each test starts with its own."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }
 
 
 @pytest.fixture(autouse=True)

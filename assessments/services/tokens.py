@@ -11,7 +11,6 @@ import secrets
 from datetime import timedelta
 
 from django.contrib.auth import authenticate
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -20,6 +19,7 @@ from django.utils import timezone
 from ..errors import ApplicationError
 from ..models import ApiToken
 from .assessments import PermissionDenied
+from .login_guard import LOCKOUT_SECONDS, login_is_locked_out
 
 TOKEN_PREFIX = "mlm_"  # noqa: S105 - a public marker that tells tokens apart, not a secret
 # What the profile page shows to tell tokens apart: the fixed prefix and 8 random characters.
@@ -29,9 +29,6 @@ MAX_ACTIVE_TOKENS_PER_USER = 100
 # Writing last_used_at on every request would turn each API read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
-LOGIN_FAILURE_LIMIT = 5
-LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
-LOCKOUT_SECONDS = 15 * 60
 
 
 class InvalidCredentials(ApplicationError):
@@ -119,30 +116,6 @@ def api_token_authenticate(*, plaintext: str) -> ApiToken | None:
     return token
 
 
-def _cache_key(kind: str, username: str) -> str:
-    # Hashed so that any username makes a valid cache key; case-folded so that "Alice" and
-    # "alice" share one counter and changing case does not buy more guesses.
-    digest = hashlib.sha256(username.casefold().encode()).hexdigest()
-    return f"api-login:{kind}:{digest}"
-
-
-def _record_failure(username: str) -> None:
-    key = _cache_key("failures", username)
-    cache.add(key, 0, timeout=LOGIN_FAILURE_WINDOW_SECONDS)
-    try:
-        failures = cache.incr(key)
-    except ValueError:  # the window expired between add() and incr()
-        cache.set(key, 1, timeout=LOGIN_FAILURE_WINDOW_SECONDS)
-        failures = 1
-    if failures >= LOGIN_FAILURE_LIMIT:
-        cache.set(_cache_key("locked", username), True, timeout=LOCKOUT_SECONDS)
-        cache.delete(key)
-
-
-def login_is_locked_out(*, username: str) -> bool:
-    return bool(cache.get(_cache_key("locked", username)))
-
-
 def token_authenticate_credentials(
     *, username: str, password: str, token_name: str = "", request=None
 ) -> tuple[ApiToken, str]:
@@ -153,10 +126,11 @@ def token_authenticate_credentials(
     """
     if login_is_locked_out(username=username):
         raise LoginLockedOut()
+    # The authentication backend counts the attempt and locks the username after too many.
     user = authenticate(request, username=username, password=password)
     if user is None:
-        _record_failure(username)
+        if login_is_locked_out(username=username):
+            raise LoginLockedOut()
         raise InvalidCredentials()
-    cache.delete(_cache_key("failures", username))
     name = token_name or f"API login {timezone.localtime():%Y-%m-%d %H:%M}"
     return api_token_create(user=user, name=name)

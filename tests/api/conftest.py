@@ -4,7 +4,6 @@ Throttle counters and login lockouts live in the cache; each test gets its own, 
 attempts never count against another's.
 """
 
-import uuid
 
 import pytest
 from django.utils import timezone
@@ -18,13 +17,7 @@ from ..assessment_helpers import answer_everything, answers_all
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"api-test-{uuid.uuid4()}",
-        }
-    }
+def _fast_password_hashing(settings):
     # Password checks are not what these tests measure; the default hasher takes ~0.3 s each.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assessments.models import ApiToken
+from assessments.services.login_guard import ATTEMPT_LIMIT as LOGIN_FAILURE_LIMIT
 from assessments.services.tokens import (
-    LOGIN_FAILURE_LIMIT,
     api_token_create,
     api_token_revoke,
     hash_token,
