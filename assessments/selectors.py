@@ -4,6 +4,7 @@ import statistics
 from datetime import date
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ def assessment_list_for_team(*, team: Team) -> QuerySet[Assessment]:
     return (
         Assessment.objects.filter(team=team)
         .select_related("result", "created_by", "submitted_by")
+        .defer("result__snapshot")
         .order_by("-created_at")
     )
 
@@ -140,26 +142,30 @@ def organization_median_dimension_index(*, organization_id: int) -> dict[str, fl
 
 
 def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
-    """Findings of each repository's latest successful, conclusive scan; None when none exists.
+    """Findings of each repository's latest conclusive scan; None when there is none.
 
     None (no scan) and [] (scanned, nothing found) mean different things to the engine: only a
-    scan that happened can contradict a claim.
+    scan that happened can contradict a claim. A rescan of a commit seen before points at that
+    commit's stored findings, so going back to an earlier commit brings its evidence back.
     """
     latest_scan = (
-        Scan.objects.filter(repository=OuterRef("pk"), status=ScanStatus.SUCCEEDED)
+        Scan.objects.filter(
+            repository=OuterRef("pk"), status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED]
+        )
         .order_by("-finished_at", "-pk")
-        .values("pk")[:1]
+        .annotate(result_scan=Coalesce("same_as_id", "pk"))
+        .values("result_scan")[:1]
     )
     scan_ids = (
         Repository.objects.filter(team=team)
         .annotate(latest_scan=Subquery(latest_scan))
         .values("latest_scan")
     )
-    scans = Scan.objects.filter(pk__in=scan_ids).values_list("findings", "report")
+    scans = Scan.objects.filter(pk__in=scan_ids).values_list("findings", "report__inconclusive")
     evidence: list[maturity.Evidence] = []
     conclusive = False
-    for findings, report in scans:
-        if (report or {}).get("inconclusive"):
+    for findings, inconclusive in scans:
+        if inconclusive:
             continue
         conclusive = True
         evidence.extend(maturity.Evidence.from_dict(finding) for finding in findings)
@@ -180,7 +186,10 @@ def repository_list_for_team(*, team: Team) -> list[Repository]:
         )
         .values("latest")
     )
-    latest = {scan.repository_id: scan for scan in Scan.objects.filter(pk__in=latest_ids)}
+    latest = {
+        scan.repository_id: scan
+        for scan in Scan.objects.filter(pk__in=latest_ids).defer("findings")
+    }
     for repository in repositories:
         repository.last_scan = latest.get(repository.pk)
     return repositories

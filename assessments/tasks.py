@@ -1,11 +1,15 @@
 """Celery tasks: thin wrappers that fetch by id and call a service."""
 
+import logging
+
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import OperationalError, connection
 
 from .models import Assessment, Scan
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="assessments.worker_health", acks_late=True, time_limit=30, soft_time_limit=20)
@@ -60,6 +64,15 @@ def run_scan(self, scan_id: int) -> dict:
             reason=f"The scan took longer than {settings.SCAN_TIMEOUT_SECONDS} seconds and was "
             "stopped.",
         )
+    except Exception:
+        # A bug must fail this scan now, with a sentence, not leave it running for the reaper
+        # to retry for nothing (nor turn the request that queued it into an error page).
+        logger.exception("scan %s stopped on an unexpected error", scan_id)
+        scan = scan_fail(
+            scan=Scan.objects.get(pk=scan_id),
+            reason="The scan stopped on an unexpected error; the operators have the details.",
+        )
+
     if scan is None:
         return {"scan": scan_id, "status": "skipped"}
     return {"scan": scan_id, "status": scan.status}
@@ -77,3 +90,10 @@ def schedule_scans() -> int:
     from .services.scans import scans_schedule
 
     return scans_schedule()
+
+
+@shared_task(name="assessments.compute_missing_results", acks_late=True, time_limit=120)
+def compute_missing_results() -> int:
+    from .services.results import results_missing_enqueue
+
+    return results_missing_enqueue()

@@ -286,6 +286,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Fail or requeue scans a lost message or a killed worker left queued or running.
     "reap-stuck-scans": {"task": "assessments.reap_scans", "schedule": 5 * 60},
+    # Recompute submissions whose result never arrived (a message lost with the broker).
+    "compute-missing-results": {
+        "task": "assessments.compute_missing_results",
+        "schedule": 5 * 60,
+    },
 }
 
 # --- Product settings -------------------------------------------------------------------------

@@ -170,3 +170,17 @@ def test_the_organisation_median_uses_each_teams_latest_result(team, member, lea
     }
     for key, value in median.items():
         assert value == (latest[team.pk][key] + latest[other.pk][key]) / 2
+
+
+def test_a_submission_whose_result_never_arrived_is_computed_again(
+    team, member, django_capture_on_commit_callbacks
+):
+    from assessments.services.results import results_missing_enqueue
+
+    assessment = submitted(team, member, answers_all("yes"))
+    assert results_missing_enqueue() == 0, "too recent: its message may still be queued"
+    later = timezone.now() + timezone.timedelta(minutes=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert results_missing_enqueue(now=later) == 1
+    assert Result.objects.get(assessment=assessment).overall_level == 2
+    assert results_missing_enqueue(now=later) == 0

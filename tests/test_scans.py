@@ -353,3 +353,87 @@ def test_a_connected_repository_is_scanned_by_a_real_worker(
         scan.refresh_from_db()
     assert scan.status == ScanStatus.SUCCEEDED, scan.failure_reason
     assert scan.attempts == 1
+
+
+def test_an_unexpected_error_fails_the_scan_at_once(team, pipeline_repo, monkeypatch):
+    from assessments import scanning
+    from assessments.tasks import run_scan
+
+    def broken(*args, **kwargs):
+        raise TimeoutError("boom")
+
+    monkeypatch.setattr(scanning, "scan_repository", broken)
+    repository = Repository.objects.create(team=team, url=str(pipeline_repo))
+    scan = Scan.objects.create(repository=repository)
+    run_scan.delay(scan.pk)
+    scan.refresh_from_db()
+    assert scan.status == ScanStatus.FAILED
+    assert "unexpected error" in scan.failure_reason
+    assert "boom" not in scan.failure_reason
+
+
+def test_the_reaper_sends_a_waiting_scan_once_per_grace_period(team, pipeline_repo):
+    repository = Repository.objects.create(team=team, url=str(pipeline_repo))
+    scan = Scan.objects.create(repository=repository)
+    Scan.objects.filter(pk=scan.pk).update(queued_at=timezone.now() - timedelta(hours=1))
+    assert scans_reap()["redispatched"] == 1
+    assert scans_reap()["redispatched"] == 0
+
+
+def test_a_scan_interrupted_long_ago_does_not_block_new_scans(team, pipeline_repo):
+    repository = Repository.objects.create(team=team, url=str(pipeline_repo))
+    stuck = Scan.objects.create(
+        repository=repository,
+        status=ScanStatus.RUNNING,
+        attempts=1,
+        started_at=timezone.now() - timedelta(hours=3),
+    )
+    fresh = scan_enqueue(repository=repository, trigger="manual")
+    assert fresh.pk != stuck.pk
+    stuck.refresh_from_db()
+    assert stuck.status == ScanStatus.FAILED
+    assert "interrupted" in stuck.failure_reason
+
+
+def test_going_back_to_an_earlier_commit_brings_its_evidence_back(
+    team, lead, tmp_path, django_capture_on_commit_callbacks
+):
+    from assessments.selectors import evidence_for_team
+
+    from .scanning.gitrepo import git
+
+    repo = make_repo(tmp_path / "repo", ORCHESTRATED)
+    first_commit = git(repo, "rev-parse", "HEAD").strip()
+    repository = connect(team, lead, repo, django_capture_on_commit_callbacks)
+    with_pipeline = set(evidence_for_team(team))
+    git(repo, "rm", "-q", "src/churn/validate.py", "src/churn/register.py")
+    commit(repo, "Drop the pipeline")
+    with django_capture_on_commit_callbacks(execute=True):
+        scan_enqueue(repository=repository, trigger="manual")
+    assert set(evidence_for_team(team)) != with_pipeline
+    git(repo, "reset", "-q", "--hard", first_commit)
+    with django_capture_on_commit_callbacks(execute=True):
+        back = scan_enqueue(repository=repository, trigger="manual")
+    back.refresh_from_db()
+    assert back.status == ScanStatus.UNCHANGED
+    assert set(evidence_for_team(team)) == with_pipeline
+
+
+def test_history_refuses_to_compare_an_assessment_with_itself(client, team, member):
+    client.force_login(member)
+    url = reverse("team_history", args=[team.slug])
+    assert client.get(url, {"compare": ["5", "5"]}).status_code == 404
+
+
+def test_a_github_signature_with_non_ascii_characters_is_refused(client, team, pipeline_repo):
+    repository = Repository.objects.create(
+        team=team, url=str(pipeline_repo), webhook_secret_encrypted=encrypt("s3cret")
+    )
+    response = client.post(
+        reverse("webhook", args=["github", repository.pk]),
+        b"{}",
+        content_type="application/json",
+        headers={"X-Hub-Signature-256": "sha256=é", "X-GitHub-Event": "push"},
+    )
+    assert response.status_code == 403
+    assert not Scan.objects.exists()

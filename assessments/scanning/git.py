@@ -95,9 +95,12 @@ def git_version() -> tuple[int, ...]:
     executable = shutil.which("git")
     if executable is None:
         raise GitUnavailable("git is not installed on the scanning worker.")
-    output = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        [executable, "--version"], capture_output=True, text=True, timeout=10, check=False
-    ).stdout
+    try:
+        output = subprocess.run(  # noqa: S603 - fixed argv, no shell
+            [executable, "--version"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
+    except (subprocess.TimeoutExpired, OSError):
+        raise GitUnavailable("git on the scanning worker did not answer.") from None
     match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", output)
     if not match:
         raise GitUnavailable("The git version of the scanning worker could not be determined.")

@@ -167,7 +167,8 @@ def analyze_snapshot(
 ) -> ScanReport:
     """Run every detector on a snapshot and build the report (no git, no network)."""
     started = time.monotonic() if started is None else started
-    findings = run_all(snapshot)
+    failed_detectors: list[str] = []
+    findings = run_all(snapshot, failed_detectors=failed_detectors)
     inconclusive = not ml_files(snapshot)
     assessment = assess(findings, inconclusive=inconclusive)
     facts = repository_facts(
@@ -176,6 +177,8 @@ def analyze_snapshot(
         history_available=history_available,
         commits_last_90_days=commits_last_90_days,
     )
+    if failed_detectors:
+        facts["failed_detectors"] = failed_detectors
     return ScanReport(
         repository=repository,
         commit=snapshot.commit,

@@ -84,7 +84,7 @@ def assessment_start(*, team: Team, user, copy_from: Assessment | None = None) -
                 question_key=answer.question_key,
                 option_key=answer.option_key,
                 note=answer.note,
-                updated_by=answer.updated_by,
+                updated_by_id=answer.updated_by_id,
             )
             for answer in source.answers.all()
             if catalogue.has_question(answer.question_key)

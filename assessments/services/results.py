@@ -1,6 +1,7 @@
 """Compute and store an assessment's result; keep the team's roadmap steps in step with it."""
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from ..models import (
     ResultCapability,
     RoadmapStep,
     RoadmapStepStatus,
+    Team,
 )
 from ..selectors import evidence_for_team
 
@@ -41,6 +43,9 @@ def result_compute(*, assessment: Assessment) -> Result:
         "roadmap": [step.to_dict() for step in roadmap],
     }
     with transaction.atomic():
+        # One computation per team at a time: a submission and a scan-triggered recompute
+        # both rewrite the team's roadmap steps.
+        Team.objects.select_for_update().get(pk=assessment.team_id)
         result, _ = Result.objects.update_or_create(
             assessment=assessment,
             defaults={
@@ -133,3 +138,24 @@ def _roadmap_sync(
         step.done_in = assessment
         step.done_at = assessment.submitted_at
         step.save()
+
+
+# A result normally arrives within seconds of the submission; this leaves room for a busy queue.
+MISSING_RESULT_GRACE = timedelta(minutes=5)
+
+
+def results_missing_enqueue(*, now=None) -> int:
+    """Queue the computation again for submissions whose result never arrived (a lost message)."""
+    from ..tasks import compute_result
+
+    now = now or timezone.now()
+    missing = Assessment.objects.filter(
+        status=AssessmentStatus.SUBMITTED,
+        result__isnull=True,
+        submitted_at__lt=now - MISSING_RESULT_GRACE,
+    ).values_list("pk", flat=True)
+    for assessment_id in missing:
+        transaction.on_commit(
+            lambda assessment_id=assessment_id: compute_result.delay(assessment_id)
+        )
+    return len(missing)

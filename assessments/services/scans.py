@@ -34,6 +34,13 @@ def _running_deadline() -> timedelta:
     return timedelta(seconds=settings.SCAN_TIMEOUT_SECONDS + 120)
 
 
+def _presumed_dead(scan: Scan) -> bool:
+    now = timezone.now()
+    if scan.status == ScanStatus.RUNNING:
+        return scan.started_at is not None and scan.started_at < now - _running_deadline()
+    return scan.queued_at < now - QUEUED_GRACE
+
+
 def _dispatch(scan_id: int) -> None:
     from ..tasks import run_scan
 
@@ -46,8 +53,11 @@ def scan_enqueue(*, repository: Repository, trigger: str) -> Scan:
         # Serialise enqueues per repository, so two webhooks at once queue one scan.
         Repository.objects.select_for_update().get(pk=repository.pk)
         active = Scan.objects.filter(repository=repository, status__in=ACTIVE).first()
-        if active is not None:
+        if active is not None and not _presumed_dead(active):
             return active
+        if active is not None:
+            # Without a worker and beat (the embedded default) nobody else would notice.
+            scan_fail(scan=active, reason="The scan was interrupted before it finished.")
         scan = Scan.objects.create(repository=repository, trigger=trigger)
         transaction.on_commit(lambda: _dispatch(scan.pk))
     return scan
@@ -100,8 +110,11 @@ def scan_execute(*, scan_id: int) -> Scan | None:
 
 
 def _requeue(scan: Scan, *, reason: str) -> None:
+    # queued_at restarts, so the reaper does not also resend a scan that was just sent.
     Scan.objects.filter(pk=scan.pk, status=ScanStatus.RUNNING).update(
-        status=ScanStatus.QUEUED, failure_reason=f"Attempt {scan.attempts} failed: {reason}"
+        status=ScanStatus.QUEUED,
+        queued_at=timezone.now(),
+        failure_reason=f"Attempt {scan.attempts} failed: {reason}",
     )
 
 
@@ -158,8 +171,15 @@ def _record(scan: Scan, report: scanning.ScanReport) -> Scan:
             updated = Scan.objects.filter(pk=scan.pk, status=ScanStatus.RUNNING).update(**fields)
     except IntegrityError:
         # Another worker stored this commit's result a moment ago: that one stands.
+        winner = Scan.objects.filter(
+            repository_id=scan.repository_id,
+            commit=fields["commit"],
+            scanner_version=fields["scanner_version"],
+            status=ScanStatus.SUCCEEDED,
+        ).first()
+        fields = {k: v for k, v in fields.items() if k not in {"status", "findings"}}
         Scan.objects.filter(pk=scan.pk, status=ScanStatus.RUNNING).update(
-            status=ScanStatus.UNCHANGED, **{k: v for k, v in fields.items() if k != "status"}
+            status=ScanStatus.UNCHANGED, same_as=winner, **fields
         )
         updated = 0
     scan.refresh_from_db()
@@ -179,6 +199,7 @@ def scans_reap(*, now=None) -> dict[str, int]:
                 pk=scan.pk, status=ScanStatus.RUNNING, started_at=scan.started_at
             ).update(
                 status=ScanStatus.QUEUED,
+                queued_at=now,
                 failure_reason=f"Attempt {scan.attempts} stopped: the worker was lost.",
             )
             if moved:
@@ -193,12 +214,13 @@ def scans_reap(*, now=None) -> dict[str, int]:
                 ),
             )
             counts["failed"] += 1
-    for scan_id in Scan.objects.filter(
-        status=ScanStatus.QUEUED, queued_at__lt=now - QUEUED_GRACE
-    ).values_list("pk", flat=True):
-        # Claims are atomic, so sending a second message for the same scan is harmless.
-        transaction.on_commit(lambda scan_id=scan_id: _dispatch(scan_id))
-        counts["redispatched"] += 1
+    lost = Scan.objects.filter(status=ScanStatus.QUEUED, queued_at__lt=now - QUEUED_GRACE)
+    for scan_id in lost.values_list("pk", flat=True):
+        # Claims are atomic, so a second message for the same scan is harmless; restarting
+        # queued_at keeps a backlog from gaining a message per scan at every pass.
+        if Scan.objects.filter(pk=scan_id, status=ScanStatus.QUEUED).update(queued_at=now):
+            transaction.on_commit(lambda scan_id=scan_id: _dispatch(scan_id))
+            counts["redispatched"] += 1
     return counts
 
 

@@ -30,7 +30,6 @@ MAX_ACTIVE_TOKENS_PER_USER = 100
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-
 class InvalidCredentials(ApplicationError):
     def __init__(self):
         super().__init__("The username and password do not match an active account.")

@@ -16,11 +16,12 @@ class WebhookRefused(ApplicationError):
 
 def _github_signature_valid(secret: str, body: bytes, header: str) -> bool:
     expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header or "")
+    # Bytes, because compare_digest refuses non-ASCII text and headers are attacker-controlled.
+    return hmac.compare_digest(expected.encode(), (header or "").encode("utf-8", "replace"))
 
 
 def _gitlab_token_valid(secret: str, header: str) -> bool:
-    return hmac.compare_digest(secret.encode(), (header or "").encode())
+    return hmac.compare_digest(secret.encode(), (header or "").encode("utf-8", "replace"))
 
 
 def webhook_receive(*, repository: Repository, provider: str, body: bytes, headers) -> Scan | None:
@@ -28,7 +29,10 @@ def webhook_receive(*, repository: Repository, provider: str, body: bytes, heade
 
     Nothing is queued unless the signature checks out.
     """
-    secret = decrypt(repository.webhook_secret_encrypted)
+    try:
+        secret = decrypt(repository.webhook_secret_encrypted)
+    except ApplicationError:
+        raise WebhookRefused("This repository's webhook secret must be set again.") from None
     if provider == "github":
         valid = _github_signature_valid(secret, body, headers.get("X-Hub-Signature-256", ""))
         event = headers.get("X-GitHub-Event", "")

@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from .. import selectors
@@ -20,6 +21,7 @@ from ..services.secrets import decrypt
 from ..services.webhooks import WebhookRefused, webhook_receive
 
 
+@sensitive_post_parameters("access_token")
 @login_required
 def repository_connect_view(request, slug):
     team = selectors.team_get_for_user(user=request.user, slug=slug)

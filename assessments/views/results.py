@@ -109,7 +109,7 @@ def team_history(request, slug):
 def _comparison(results, chosen):
     """Two of the team's results side by side, capability by capability."""
     by_id = {str(r.assessment_id): r.pk for r in results}
-    if len(chosen) != 2 or any(key not in by_id for key in chosen):
+    if len(set(chosen)) != 2 or any(key not in by_id for key in chosen):
         raise Http404("Choose two submitted assessments of this team to compare.")
     pair = Result.objects.filter(pk__in=[by_id[key] for key in chosen]).select_related("assessment")
     left, right = sorted(pair, key=lambda r: r.assessment.submitted_at)

@@ -20,9 +20,17 @@
     fieldset.querySelector("[data-version-input]").value = String(version);
   }
 
+  // One request per question at a time: a second change waits for the first reply, so the
+  // user's own quick edits never conflict with each other and replies cannot arrive reordered.
+  var inFlight = {};
+  var pending = {};
+
   function save(fieldset) {
     var option = chosenOption(fieldset);
     if (!option) { return; }
+    var id = fieldset.id;
+    if (inFlight[id]) { pending[id] = true; return; }
+    inFlight[id] = true;
     var key = fieldset.getAttribute("data-question");
     var body = new URLSearchParams();
     body.set("option", option);
@@ -51,6 +59,13 @@
       }
     }).catch(function () {
       setStatus(fieldset, "Not saved: the connection failed. Use the Save button to try again.");
+    }).then(function () {
+      inFlight[id] = false;
+      if (pending[id] && !fieldset.classList.contains("has-conflict")) {
+        pending[id] = false;
+        save(fieldset);
+      }
+      pending[id] = false;
     });
   }
 
@@ -79,8 +94,10 @@
   function applySkipLogic() {
     form.querySelectorAll("fieldset[data-skip-question]").forEach(function (fieldset) {
       var source = form.querySelector("input[name='q-" + fieldset.getAttribute("data-skip-question") + "']:checked");
+      // The gating question lives on another page: the server already decided.
+      if (!source) { return; }
       var values = fieldset.getAttribute("data-skip-values").split(" ");
-      fieldset.hidden = Boolean(source) && values.indexOf(source.value) !== -1;
+      fieldset.hidden = values.indexOf(source.value) !== -1;
     });
   }
 

@@ -180,3 +180,21 @@ def test_the_temporary_workspace_is_removed(tmp_path):
     repo = make_repo(tmp_path / "repo", archetypes.TRAINING_SCRIPTS)
     scan_repository(str(repo), limits=ScanLimits(work_dir=str(work)))
     assert list(Path(work).iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"environment.yml": "name: x\ndependencies: 5\n", "train.py": "import sklearn\n"},
+        {
+            "pyproject.toml": '[project]\nname = "x"\ndependencies = 5\n',
+            "train.py": "import sklearn\n",
+        },
+        {"Pipfile": "[packages]\nnumpy = {version = 1}\n", "train.py": "import sklearn\n"},
+    ],
+    ids=["conda-number", "pyproject-number", "pipfile-number"],
+)
+def test_config_files_of_an_unexpected_shape_never_break_the_scan(tmp_path, files):
+    report = scan_repository(str(make_repo(tmp_path / "odd", files)))
+    assert report.overall_level == 0
+    assert report.commit

@@ -12,10 +12,13 @@ own evidence-only reading of Google's levels (DOMAIN.md section 4).
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..tree import RepositorySnapshot
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "CAPABILITY_DIMENSIONS",
@@ -287,15 +290,31 @@ def get_detector(name: str) -> Detector:
         raise UnknownDetector(name) from None
 
 
-def run_all(snapshot: RepositorySnapshot, *, only: list[str] | None = None) -> list[Finding]:
+def run_all(
+    snapshot: RepositorySnapshot,
+    *,
+    only: list[str] | None = None,
+    failed_detectors: list[str] | None = None,
+) -> list[Finding]:
     """Run every registered detector (or ``only`` these) and return sorted findings.
 
-    Each finding is stamped with the name of the detector that produced it.
+    Each finding is stamped with the name of the detector that produced it. A detector that
+    raises is skipped and its name appended to ``failed_detectors``.
     """
+    if failed_detectors is None:
+        failed_detectors = []
     names = detector_names() if only is None else [n for n in only if get_detector(n)]
     findings: list[Finding] = []
     for detector_name in names:
-        for finding in _REGISTRY[detector_name](snapshot):
+        try:
+            produced = _REGISTRY[detector_name](snapshot)
+        except Exception:
+            # Repository files are untrusted: a config file of an unexpected shape must cost
+            # one detector's findings, never the whole scan.
+            logger.warning("detector %s failed on this repository", detector_name, exc_info=True)
+            failed_detectors.append(detector_name)
+            continue
+        for finding in produced:
             if finding.detector != detector_name:
                 finding = Finding(
                     capability=finding.capability,
