@@ -4,7 +4,6 @@ Throttle counters and login lockouts live in the cache; each test gets its own, 
 attempts never count against another's.
 """
 
-
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
