@@ -22,6 +22,10 @@ class NulCharacterInRequest(ParseError):
     default_code = "nul_character"
 
 
+class BlankQueryParameter(ParseError):
+    default_detail = "A query parameter is empty."
+
+
 class ApiViewMixin:
     """Refuses NUL characters in path and query parameters: PostgreSQL cannot store or compare
     them, so they would otherwise surface as server errors deep inside a query."""
@@ -34,6 +38,12 @@ class ApiViewMixin:
             values.extend(items)
         if any(NUL in value for value in values):
             raise NulCharacterInRequest()
+        blank = sorted(key for key, items in request.query_params.lists() if "" in items)
+        if blank:
+            # An empty filter is more likely a mistake in a script than a wish to filter by "".
+            raise BlankQueryParameter(
+                f"The query parameter {', '.join(blank)} is empty; give a value or leave it out."
+            )
 
 
 class TeamScoped(ApiViewMixin):

@@ -4,7 +4,6 @@ from datetime import UTC, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -52,7 +51,8 @@ class CatalogueSerializer(serializers.Serializer):
 # --- Query parameters --------------------------------------------------------------------------
 
 
-@extend_schema_field(OpenApiTypes.STR)
+# Documented as a date; a full ISO 8601 date-time is accepted too (see the field's help text).
+@extend_schema_field({"type": "string", "format": "date", "minLength": 10})
 class DateBoundField(serializers.Field):
     """A date (YYYY-MM-DD) or an ISO 8601 date-time. A bare date as an upper bound includes
     that whole day."""
@@ -156,8 +156,12 @@ class ResultSummarySerializer(serializers.Serializer):
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    submitted_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     answer_count = serializers.IntegerField(read_only=True)
     result = ResultSummarySerializer(
         read_only=True, allow_null=True, help_text="Headline figures once the result is computed."
