@@ -97,13 +97,6 @@ class DateRangeFilterMixin(serializers.Serializer):
         required=False, upper=True, help_text="On or before this date (whole day) or date-time."
     )
 
-    def validate(self, attrs):
-        since, until = attrs.get("since"), attrs.get("until")
-        # A bare `until` date is held as the next midnight, exclusive.
-        if since and until and (since[0] >= until[0] if until[1] else since[0] > until[0]):
-            raise serializers.ValidationError("'since' is after 'until'; nothing can match.")
-        return attrs
-
 
 def apply_date_range(queryset, field: str, filters: dict):
     """Filter `field` by the validated `since` / `until` bounds (a bare `until` date is

@@ -34,7 +34,12 @@ def test_the_download_equals_the_table_on_the_page(admin_client, page, query, ta
         assert response.status_code == 200
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert f'filename="{table}.csv"' in response["Content-Disposition"]
-        assert csv_rows(response.content) == shown[table], table
+        rows = csv_rows(response.content)
+        if table == "debt-items":
+            # The page lists the open gaps 50 at a time; the download has all of them.
+            assert len(rows) >= len(shown[table])
+            rows = rows[: len(shown[table])]
+        assert rows == shown[table], table
         assert len(shown[table]) > 1, f"{table} should not be empty in this fixture"
 
 
