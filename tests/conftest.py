@@ -55,6 +55,13 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(autouse=True)
+def _factory_sequences_restart():
+    """Names and slugs come out the same whichever tests ran before, so seeded data does too."""
+    for factory in (UserFactory, OrganizationFactory, TeamFactory, MembershipFactory):
+        factory.reset_sequence(force=True)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache(settings):
     """Throttle counters and login lockouts live in the cache; each test starts with its own."""
     settings.CACHES = {

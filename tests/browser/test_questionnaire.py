@@ -160,3 +160,32 @@ def test_pages_and_charts_work_under_the_content_security_policy(
     page.goto(f"{live_server.url}/api/docs/")
     page.locator(".swagger-ui").first.wait_for()
     assert violations == []
+
+
+def test_hostile_notes_and_repository_names_show_as_text(live_server, new_page, team, lead):
+    from assessments.models import Repository, Scan, ScanStatus
+    from assessments.services.assessments import answer_save
+
+    hostile = "</textarea><img src=x onerror=alert(1)><script>alert(2)</script>"
+    draft = assessment_start(team=team, user=lead)
+    answer_save(
+        assessment=draft,
+        question_key="code_in_git",
+        option_key="yes",
+        note=hostile,
+        expected_version=0,
+        user=lead,
+    )
+    repository = Repository.objects.create(team=team, url=f"/srv/{hostile}")
+    Scan.objects.create(repository=repository, status=ScanStatus.FAILED, failure_reason=hostile)
+    page = new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in(page, live_server, lead.username)
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/questions/code_environment/")
+    assert page.locator("#note-code_in_git").input_value() == hostile
+    for path in (f"/teams/{team.slug}/", f"/repositories/{repository.pk}/"):
+        page.goto(f"{live_server.url}{path}")
+        assert hostile in page.locator("main").inner_text()
+        assert page.locator("main img[src=x]").count() == 0
+    assert dialogs == []
