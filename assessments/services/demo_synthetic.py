@@ -36,12 +36,12 @@ from ..models import (
     Result,
     ResultCapability,
     RoadmapStep,
-    RoadmapStepStatus,
     Role,
     Team,
     TeamTag,
 )
 from .demo import DEMO_PASSWORD, demo_answers
+from .results import roadmap_steps_advance
 
 MAX_TEAMS = 20_000
 MAX_MONTHS = 120
@@ -266,35 +266,7 @@ class _RoadmapReplay:
         self.by_id: dict[str, RoadmapStep] = {}
 
     def apply(self, *, assessment, roadmap, outcome) -> None:
-        on_roadmap = set()
-        for position, planned in enumerate(roadmap):
-            on_roadmap.add(planned.id)
-            step = self.by_id.get(planned.id)
-            if step is None:
-                self.by_id[planned.id] = RoadmapStep(
-                    team=self.team,
-                    step_id=planned.id,
-                    capability_key=planned.capability,
-                    position=position,
-                    status=RoadmapStepStatus.OPEN,
-                    first_seen=assessment.submitted_at,
-                    opened_in=assessment,
-                )
-                continue
-            if step.status != RoadmapStepStatus.OPEN:
-                step.first_seen = assessment.submitted_at
-                step.opened_in = assessment
-                step.done_in = None
-                step.done_at = None
-            step.status = RoadmapStepStatus.OPEN
-            step.position = position
-        for step_id, step in self.by_id.items():
-            if step_id in on_roadmap or step.status != RoadmapStepStatus.OPEN:
-                continue
-            met = step.capability_key in outcome.met
-            step.status = RoadmapStepStatus.DONE if met else RoadmapStepStatus.DROPPED
-            step.done_in = assessment
-            step.done_at = assessment.submitted_at
+        roadmap_steps_advance(self.by_id, assessment=assessment, roadmap=roadmap, outcome=outcome)
 
     def steps(self) -> list[RoadmapStep]:
         return list(self.by_id.values())

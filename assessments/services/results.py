@@ -101,19 +101,33 @@ def _roadmap_sync(
     roadmap: Sequence[maturity.RoadmapStep],
     outcome: maturity.MaturityResult,
 ) -> None:
-    """Open the roadmap's steps, close those now met, drop those the target no longer needs.
-
-    Step ids are stable across assessments, so a step keeps the date it was first seen for as
-    long as it stays open.
-    """
     existing = {step.step_id: step for step in RoadmapStep.objects.filter(team=assessment.team)}
-    on_roadmap = set()
+    for step_id in roadmap_steps_advance(
+        existing, assessment=assessment, roadmap=roadmap, outcome=outcome
+    ):
+        existing[step_id].save()
+
+
+def roadmap_steps_advance(
+    steps: dict[str, RoadmapStep],
+    *,
+    assessment: Assessment,
+    roadmap: Sequence[maturity.RoadmapStep],
+    outcome: maturity.MaturityResult,
+) -> set[str]:
+    """Move a team's roadmap steps (by step id, changed in place, unsaved) to this assessment.
+
+    The roadmap's steps open; open steps no longer on it close as done when met, or dropped
+    when the target no longer needs them. Step ids are stable across assessments, so a step keeps
+    the date it was first seen for as long as it stays open. Returns the ids to save.
+    """
+    changed: set[str] = set()
     for position, planned in enumerate(roadmap):
-        on_roadmap.add(planned.id)
-        step = existing.get(planned.id)
+        changed.add(planned.id)
+        step = steps.get(planned.id)
         if step is None:
-            RoadmapStep.objects.create(
-                team=assessment.team,
+            steps[planned.id] = RoadmapStep(
+                team_id=assessment.team_id,
                 step_id=planned.id,
                 capability_key=planned.capability,
                 position=position,
@@ -129,15 +143,16 @@ def _roadmap_sync(
             step.done_at = None
         step.status = RoadmapStepStatus.OPEN
         step.position = position
-        step.save()
-    for step_id, step in existing.items():
+    on_roadmap = set(changed)
+    for step_id, step in steps.items():
         if step_id in on_roadmap or step.status != RoadmapStepStatus.OPEN:
             continue
         met = step.capability_key in outcome.met
         step.status = RoadmapStepStatus.DONE if met else RoadmapStepStatus.DROPPED
         step.done_in = assessment
         step.done_at = assessment.submitted_at
-        step.save()
+        changed.add(step_id)
+    return changed
 
 
 # A result normally arrives within seconds of the submission; this leaves room for a busy queue.
