@@ -41,7 +41,7 @@ from ..models import (
     TeamTag,
 )
 from .demo import DEMO_PASSWORD, demo_answers
-from .results import roadmap_steps_advance
+from .results import result_capability_rows, roadmap_steps_advance
 
 MAX_TEAMS = 20_000
 MAX_MONTHS = 120
@@ -237,18 +237,7 @@ def synthetic_history_add(
                 computed_at=submitted_at,
             )
             results.append(result)
-            capability_rows.extend(
-                ResultCapability(
-                    result=result,
-                    capability_key=c.key,
-                    dimension_key=c.dimension,
-                    required_level=c.level,
-                    grade=c.grade,
-                    source=c.source,
-                    met=c.met,
-                )
-                for c in outcome.capabilities.values()
-            )
+            capability_rows.extend(result_capability_rows(result, outcome))
             replay.apply(assessment=assessment, roadmap=roadmap, outcome=outcome)
         steps.extend(replay.steps())
     Answer.objects.bulk_create(answers, batch_size=INSERT_BATCH)

@@ -60,21 +60,28 @@ def result_compute(*, assessment: Assessment) -> Result:
             },
         )
         result.capabilities.all().delete()
-        ResultCapability.objects.bulk_create(
-            ResultCapability(
-                result=result,
-                capability_key=c.key,
-                dimension_key=c.dimension,
-                required_level=c.level,
-                grade=c.grade,
-                source=c.source,
-                met=c.met,
-            )
-            for c in outcome.capabilities.values()
-        )
+        ResultCapability.objects.bulk_create(result_capability_rows(result, outcome))
         if _is_latest_submission(assessment):
             _roadmap_sync(assessment=assessment, roadmap=roadmap, outcome=outcome)
     return result
+
+
+def result_capability_rows(
+    result: Result, outcome: maturity.MaturityResult
+) -> list[ResultCapability]:
+    """One unsaved row per capability of the outcome, for dashboards to aggregate in SQL."""
+    return [
+        ResultCapability(
+            result=result,
+            capability_key=c.key,
+            dimension_key=c.dimension,
+            required_level=c.level,
+            grade=c.grade,
+            source=c.source,
+            met=c.met,
+        )
+        for c in outcome.capabilities.values()
+    ]
 
 
 def team_latest_result_recompute(*, team) -> Result | None:
