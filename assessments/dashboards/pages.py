@@ -136,8 +136,11 @@ def _capability_title(catalogue, key: str) -> str:
 # --- Overview -----------------------------------------------------------------------------
 
 
-class Overview:
-    """The organisation overview. `everything=True` (CSV) reads every team instead of a page."""
+class _Page:
+    """What every dashboard page holds: who looks, with which filters, against which catalogue.
+
+    `everything=True` (the CSV downloads) reads every matching row instead of one page.
+    """
 
     def __init__(self, *, user, filters: DashboardFilters, everything: bool = False):
         self.user = user
@@ -146,6 +149,10 @@ class Overview:
         self.catalogue = maturity.load_catalogue()
         # One reverse() per team, however many rows and chart points link to it.
         self.team_url = functools.lru_cache(maxsize=None)(team_url)
+
+
+class Overview(_Page):
+    """The organisation overview."""
 
     @cached_property
     def latest(self) -> selectors.Latest:
@@ -419,16 +426,11 @@ class DebtItemRow:
         return round(self.principal + self.interest, 2)
 
 
-class Debt:
+class Debt(_Page):
     """The organisation's debt statement: every open gap of the matching teams, with interest."""
 
-    def __init__(self, *, user, filters: DashboardFilters, everything: bool = False):
-        self.user = user
-        self.filters = filters
-        self.everything = everything
-        self.catalogue = maturity.load_catalogue()
-        # One reverse() per team, however many rows and chart points link to it.
-        self.team_url = functools.lru_cache(maxsize=None)(team_url)
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
         self.today = timezone.localdate()
 
     @cached_property
@@ -613,15 +615,8 @@ class Debt:
 # --- Compare ------------------------------------------------------------------------------
 
 
-class Compare:
+class Compare(_Page):
     """Two to six teams side by side: latest results, capabilities and trends."""
-
-    def __init__(self, *, user, filters: DashboardFilters, everything: bool = False):
-        self.user = user
-        self.filters = filters
-        self.catalogue = maturity.load_catalogue()
-        # One reverse() per team, however many rows and chart points link to it.
-        self.team_url = functools.lru_cache(maxsize=None)(team_url)
 
     @cached_property
     def teams(self) -> list[selectors.ComparedTeam]:
