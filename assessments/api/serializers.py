@@ -213,7 +213,12 @@ class AnswerSerializer(serializers.ModelSerializer):
 class AnswerWriteSerializer(serializers.Serializer):
     option = serializers.CharField(max_length=40, help_text="An option key of the question.")
     note = serializers.CharField(
-        max_length=4000, required=False, allow_blank=True, default="", trim_whitespace=False
+        max_length=4000,
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        help_text="Free text kept as given, except that line endings are stored as \\n.",
     )
 
 

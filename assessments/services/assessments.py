@@ -97,6 +97,12 @@ def _option_keys(question: maturity.Question) -> list[str]:
     return [option.key for option in question.options]
 
 
+def normalize_note(note: str) -> str:
+    """Line endings as a browser's textarea gives them to scripts: a form post sends CRLF and
+    autosave sends LF, and the same note must compare equal whichever way it arrived."""
+    return note.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _validate_answer(assessment: Assessment, question_key: str, option_key: str, note: str):
     catalogue = load_catalogue_version(assessment.catalogue_version)
     if not catalogue.has_question(question_key):
@@ -130,6 +136,7 @@ def answer_save(
     chooses; nothing is overwritten silently.
     """
     _require_editor(user, assessment.team)
+    note = normalize_note(note)
     _validate_answer(assessment, question_key, option_key, note)
     _locked_draft(assessment.pk)
     current = (

@@ -19,6 +19,7 @@ from ..services.assessments import (
     assessment_reopen,
     assessment_start,
     assessment_submit,
+    normalize_note,
 )
 from ..services.assessments import PermissionDenied as NotAllowed
 
@@ -107,6 +108,13 @@ def questionnaire_section(request, pk, section):
             "conflict": conflicts.get(question.key),
             "error": errors.get(question.key),
             "posted": request.POST.get(f"q-{question.key}") if request.method == "POST" else None,
+            # What the user typed stays on the page when the save was refused.
+            "posted_note": (
+                normalize_note(request.POST.get(f"n-{question.key}", ""))
+                if request.method == "POST"
+                and (question.key in errors or question.key in conflicts)
+                else None
+            ),
         }
         for question in current.questions
     ]
@@ -132,10 +140,12 @@ def _save_posted_answers(request, assessment, section):
     conflicts, errors = {}, {}
     for question in section.questions:
         option = request.POST.get(f"q-{question.key}")
-        if not option:
-            continue
-        note = request.POST.get(f"n-{question.key}", "")
+        note = normalize_note(request.POST.get(f"n-{question.key}", ""))
         existing = current.get(question.key)
+        if not option:
+            if note.strip() and (existing is None or existing.note != note):
+                errors[question.key] = "Choose an answer too: a note is saved with its answer."
+            continue
         if existing and existing.option_key == option and existing.note == note:
             continue
         try:

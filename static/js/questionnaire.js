@@ -27,7 +27,12 @@
 
   function save(fieldset) {
     var option = chosenOption(fieldset);
-    if (!option) { return; }
+    if (!option) {
+      if (fieldset.querySelector("textarea").value.trim()) {
+        setStatus(fieldset, "Not saved yet: choose an answer, and the note is saved with it.");
+      }
+      return;
+    }
     var id = fieldset.id;
     if (inFlight[id]) { pending[id] = true; return; }
     inFlight[id] = true;
