@@ -1,18 +1,24 @@
 """Load on the questionnaire page, the autosave endpoint and the organisation dashboard.
 
-    .venv/bin/python benchmarks/load.py [--users 32] [--seconds 20]
+    .venv/bin/python benchmarks/load.py [--users 32] [--seconds 20] [--think-ms 0]
 
 Starts gunicorn (4 workers) on a PostgreSQL database with the demo data, logs in one demo user
 per simulated user, and for each endpoint runs `--users` threads for `--seconds`, each with its
 own keep-alive connection. A trivial view (/health/) served by the same gunicorn in the same run is
 the baseline. Prints requests per second, p50/p95/p99 latency and errors per endpoint.
 Autosaves never conflict: each user saves its own question with the version the server returned.
+
+With the default `--think-ms 0` every user sends its next request the moment the last one is
+answered: a saturation test, where latency is mostly time spent queueing for a worker. With
+`--think-ms N` each user pauses a random 0.5N..1.5N ms between requests, as a person answering
+a questionnaire does; latency then shows the service time at that offered load.
 """
 
 import argparse
 import http.client
 import json
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -65,14 +71,17 @@ def manage(*args):
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def run_phase(name, sessions, make_request, seconds):
+def run_phase(name, sessions, make_request, seconds, think_ms):
     latencies, errors, stop = [], [0], time.monotonic() + seconds
     lock = threading.Lock()
 
     def user(index):
         session = sessions[index]
         mine = []
+        pause = random.Random(index)
         while time.monotonic() < stop:
+            if think_ms:
+                time.sleep(pause.uniform(0.5, 1.5) * think_ms / 1000)
             started = time.perf_counter()
             try:
                 ok = make_request(index, session)
@@ -109,6 +118,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument(
+        "--think-ms", type=float, default=0, help="mean pause between a user's requests"
+    )
     args = parser.parse_args()
 
     manage("migrate", "-v0")
@@ -217,7 +229,7 @@ def main():
             return s.request("GET", "/dashboard/")[0] == 200
 
         rows = [
-            run_phase(name, sessions, fn, args.seconds)
+            run_phase(name, sessions, fn, args.seconds, args.think_ms)
             for name, fn in (
                 ("trivial /health/", health),
                 ("questionnaire page", questionnaire),
@@ -233,7 +245,8 @@ def main():
         print("first refusals:", statuses[:3])
     base = rows[0]
     print(
-        f"{args.users} users, {args.seconds:.0f} s per endpoint, gunicorn 4 workers, {DATABASE_URL}"
+        f"{args.users} users, think time {args.think_ms:.0f} ms, {args.seconds:.0f} s per endpoint,"
+        f" gunicorn 4 workers, {DATABASE_URL}"
     )
     print(
         f"{'endpoint':<22}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"

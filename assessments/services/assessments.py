@@ -1,7 +1,6 @@
 """Writes of the questionnaire flow: start, answer (optimistic concurrency), submit, reopen."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from .. import maturity
@@ -42,7 +41,7 @@ def _require_editor(user, team: Team) -> None:
 
 def _locked_draft(assessment_id: int) -> Assessment:
     """The assessment row locked for this transaction, refusing when it is no longer a draft."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment_id)
+    assessment = Assessment.objects.select_for_update().only("id", "status").get(pk=assessment_id)
     if not assessment.is_draft:
         raise ApplicationError(
             "This assessment was submitted and is locked; reopen it to change answers."
@@ -138,12 +137,10 @@ def answer_save(
     _require_editor(user, assessment.team)
     note = normalize_note(note)
     _validate_answer(assessment, question_key, option_key, note)
+    # Every writer locks the assessment first, so nothing changes the answer between this read
+    # and the update below.
     _locked_draft(assessment.pk)
-    current = (
-        Answer.objects.select_related("updated_by")
-        .filter(assessment=assessment, question_key=question_key)
-        .first()
-    )
+    current = Answer.objects.filter(assessment=assessment, question_key=question_key).first()
     current_version = current.version if current else 0
     if current_version != expected_version:
         raise AnswerConflict(question_key=question_key, current=current)
@@ -155,14 +152,9 @@ def answer_save(
             note=note,
             updated_by=user,
         )
-    Answer.objects.filter(pk=current.pk).update(
-        option_key=option_key,
-        note=note,
-        version=F("version") + 1,
-        updated_by=user,
-        updated_at=timezone.now(),
-    )
-    current.refresh_from_db()
+    current.option_key, current.note, current.updated_by = option_key, note, user
+    current.version = current_version + 1
+    current.save(update_fields=["option_key", "note", "updated_by", "version", "updated_at"])
     return current
 
 

@@ -36,16 +36,19 @@ def _section_or_404(sections, key):
     raise Http404("No such questionnaire page.")
 
 
-def _progress(catalogue, answers):
+def _progress(catalogue, chosen: dict[str, str]):
     """Answered and total questions, counting only those skip logic leaves visible."""
-    chosen = {key: answer.option_key for key, answer in answers.items()}
     visible = catalogue.visible_questions(chosen)
-    answered = sum(1 for question in visible if question.key in answers)
+    answered = sum(1 for question in visible if question.key in chosen)
     return answered, len(visible)
 
 
+def _chosen(answers) -> dict[str, str]:
+    return {key: answer.option_key for key, answer in answers.items()}
+
+
 def _first_open_section(catalogue, sections, answers):
-    chosen = {key: answer.option_key for key, answer in answers.items()}
+    chosen = _chosen(answers)
     for section in sections:
         for question in section.questions:
             if catalogue.is_visible(question, chosen) and question.key not in answers:
@@ -96,9 +99,9 @@ def questionnaire_section(request, pk, section):
             return _after_save(request, assessment, sections, index)
         messages.error(request, "Some answers were not saved; see the marked questions below.")
     answers = selectors.answers_for_assessment(assessment=assessment)
-    chosen = {key: answer.option_key for key, answer in answers.items()}
+    chosen = _chosen(answers)
     hints = selectors.evidence_hints_for_team(team=assessment.team)
-    answered, total = _progress(catalogue, answers)
+    answered, total = _progress(catalogue, chosen)
     questions = [
         {
             "question": question,
@@ -204,7 +207,7 @@ def answer_autosave(request, pk, question_key):
     except ApplicationError as error:
         return JsonResponse({"detail": error.message}, status=400)
     catalogue = load_catalogue_version(assessment.catalogue_version)
-    answered, total = _progress(catalogue, selectors.answers_for_assessment(assessment=assessment))
+    answered, total = _progress(catalogue, selectors.answer_choices(assessment=assessment))
     return JsonResponse({"version": answer.version, "answered": answered, "total": total})
 
 
@@ -223,7 +226,7 @@ def assessment_summary(request, pk):
         messages.success(request, "Assessment submitted.")
         return redirect("assessment_result", pk=assessment.pk)
     answers = selectors.answers_for_assessment(assessment=assessment)
-    chosen = {key: answer.option_key for key, answer in answers.items()}
+    chosen = _chosen(answers)
     unanswered = [
         (section, missing)
         for section in sections
@@ -235,7 +238,7 @@ def assessment_summary(request, pk):
             ]
         )
     ]
-    answered, total = _progress(catalogue, answers)
+    answered, total = _progress(catalogue, chosen)
     context = {
         "assessment": assessment,
         "team": assessment.team,
