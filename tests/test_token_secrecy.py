@@ -1,0 +1,249 @@
+"""A private repository's access token never leaves the encrypted column.
+
+A full cycle: a lead connects a private repository through the browser form and another through
+the API, both with a token; the forge is a TLS listener on this machine (treated as public for the
+test) whose certificate git refuses, so git really runs with the token and the scans fail. Then
+the token, and the Basic credentials git would build from it, are searched for in every log
+record, everything written to stdout and stderr, a dump of the whole database, the pages and API
+answers that show the repositories, their scans and the failed forms.
+"""
+
+import base64
+import datetime
+import ipaddress
+import logging
+import secrets
+import socket
+import ssl
+import subprocess
+import threading
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.db import connection
+from django.urls import reverse
+
+from assessments.models import Repository, Scan, ScanStatus
+from assessments.scanning import urls as repository_urls
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TOKEN = "ghp_" + secrets.token_hex(18)
+SECRET_FORMS = (
+    TOKEN,
+    base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode(),
+    TOKEN[4:20],  # a fragment: a truncated token in a message is still a leak
+)
+
+
+def _self_signed_certificate(directory):
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "forge.test")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "forge.crt", directory / "forge.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.fixture
+def private_forge(tmp_path, monkeypatch):
+    """An https forge on 127.0.0.1 that git reaches but does not trust; yields its base URL."""
+    cert, key = _self_signed_certificate(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+    handshakes = []
+
+    def serve():
+        while not stop.is_set():
+            try:
+                raw, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            handshakes.append(1)
+            with raw:
+                raw.settimeout(5)
+                try:
+                    with context.wrap_socket(raw, server_side=True):
+                        pass
+                except (ssl.SSLError, OSError):
+                    pass  # git hangs up once it has seen the untrusted certificate
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    real_problem = repository_urls.address_problem
+    # Only the forge's own address counts as public here; every other check stays in force.
+    monkeypatch.setattr(
+        repository_urls,
+        "address_problem",
+        lambda address: None if str(address) == "127.0.0.1" else real_problem(address),
+    )
+    try:
+        yield f"https://127.0.0.1:{listener.getsockname()[1]}", handshakes
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(timeout=5)
+
+
+def _database_dump() -> str:
+    settings = connection.settings_dict
+    if settings["ENGINE"] == "django.db.backends.postgresql":
+        return subprocess.run(
+            [
+                "pg_dump",
+                "--host",
+                settings.get("HOST") or "127.0.0.1",
+                "--port",
+                str(settings.get("PORT") or 5432),
+                "--username",
+                settings.get("USER") or "postgres",
+                "--no-password",
+                settings["NAME"],
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+    return "\n".join(connection.connection.iterdump())
+
+
+def _body(response) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
+def _leaks(text: str) -> list[str]:
+    return [form for form in SECRET_FORMS if form in text]
+
+
+def test_a_failed_private_scan_leaves_the_token_nowhere(
+    client, team, lead, org_admin, private_forge, caplog, capfd, settings
+):
+    base_url, handshakes = private_forge
+    settings.SCAN_ALLOW_LOCAL_PATHS = False
+    caplog.set_level(logging.DEBUG)
+    client.force_login(lead)
+
+    # Through the browser form.
+    response = client.post(
+        reverse("repository_connect", args=[team.slug]),
+        {
+            "url": f"{base_url}/acme/private-models.git",
+            "access_token": TOKEN,
+            "scan_interval_hours": 24,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    # Through the API.
+    api = client.post(
+        "/api/v1/repositories/",
+        {
+            "team": team.pk,
+            "url": f"{base_url}/acme/private-features.git",
+            "access_token": TOKEN,
+            "scan_interval_hours": 24,
+        },
+        content_type="application/json",
+    )
+    assert api.status_code == 201, api.content.decode()[:500]
+
+    scans = list(Scan.objects.select_related("repository"))
+    assert len(scans) == 2
+    assert {scan.status for scan in scans} == {ScanStatus.FAILED}
+    assert all("certificate" in scan.failure_reason for scan in scans), [
+        scan.failure_reason for scan in scans
+    ]
+    assert len(handshakes) >= 2, "git never reached the forge, so the token was not in play"
+    repository = Repository.objects.get(url__endswith="private-models.git")
+    assert repository.access_token_encrypted
+
+    # Failed forms: a refused URL and a refused interval must not echo the token back.
+    refused = [
+        client.post(
+            reverse("repository_connect", args=[team.slug]),
+            {
+                "url": "https://10.0.0.1/acme/x.git",
+                "access_token": TOKEN,
+                "scan_interval_hours": 24,
+            },
+        ),
+        client.post(
+            reverse("repository_connect", args=[team.slug]),
+            {"url": f"{base_url}/acme/y.git", "access_token": TOKEN, "scan_interval_hours": 0},
+        ),
+        client.post(
+            "/api/v1/repositories/",
+            {"team": team.pk, "url": "file:///etc", "access_token": TOKEN},
+            content_type="application/json",
+        ),
+        client.post(
+            "/api/v1/repositories/",
+            {"team": team.pk, "url": f"{base_url}/z.git", "access_token": TOKEN * 40},
+            content_type="application/json",
+        ),
+    ]
+    assert [r.status_code for r in refused] == [200, 200, 400, 400]
+
+    pages = [
+        reverse("team_detail", args=[team.slug]),
+        reverse("repository_detail", args=[repository.pk]),
+        reverse("repository_connect", args=[team.slug]),
+        "/api/v1/repositories/",
+        f"/api/v1/repositories/{repository.pk}/",
+        "/api/v1/scans/",
+        *(f"/api/v1/scans/{scan.pk}/" for scan in scans),
+        "/api/v1/export/results/?format=json",
+        "/dashboard/",
+    ]
+    shown = [client.get(url) for url in pages]
+    assert all(page.status_code == 200 for page in shown), [
+        (url, page.status_code) for url, page in zip(pages, shown, strict=True)
+    ]
+    client.force_login(org_admin)
+    shown.append(client.get(reverse("repository_detail", args=[repository.pk])))
+
+    out, err = capfd.readouterr()
+    places = {
+        "log records": "\n".join(
+            f"{record.getMessage()} {record.exc_text or ''}" for record in caplog.records
+        ),
+        "stdout and stderr": out + err,
+        "database dump": _database_dump(),
+        "pages and API answers": "\n".join(_body(page) for page in [*refused, *shown]),
+    }
+    assert {place: _leaks(text) for place, text in places.items()} == {
+        place: [] for place in places
+    }
+    # The scan logs did say what went wrong, so the search had something to look at.
+    assert "certificate" in places["log records"]
