@@ -42,10 +42,11 @@ def team_role(user, team: Team) -> str | None:
 
 
 def can_edit_team(user, team: Team) -> bool:
-    """Members and above answer questionnaires; viewers only read."""
+    """Members and above answer questionnaires, submit them and reopen them as new drafts
+    (a submitted assessment never changes); viewers only read."""
     return team_role(user, team) in EDIT_ROLES
 
 
 def can_manage_team(user, team: Team) -> bool:
-    """Leads and org admins connect repositories and reopen assessments."""
+    """Leads and org admins connect, change and remove repositories: they hold the tokens."""
     return team_role(user, team) in MANAGE_ROLES

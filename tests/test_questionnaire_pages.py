@@ -202,3 +202,25 @@ def test_history_compares_two_assessments(client, team, member, django_capture_o
     assert "compared with" in body
     assert "changed" in body
     assert client.get(url, {"compare": [ids[0]]}).status_code == 404
+
+
+def test_an_autosave_costs_the_same_few_queries_however_many_answers_exist(client, draft, member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(member)
+    client.get(section_url(draft, "context"))  # the session is now cached
+
+    def queries_for_one_save(version):
+        with CaptureQueriesContext(connection) as captured:
+            response = autosave(client, draft, "online_serving", "no", version, note="n")
+        assert response.status_code == 200
+        return len(captured.captured_queries), response.json()["version"]
+
+    few, version = queries_for_one_save(0)
+    answer_everything(draft, answers_all("yes", online_serving="no"), member)
+    version = Answer.objects.get(assessment=draft, question_key="online_serving").version
+    many, _ = queries_for_one_save(version)
+    assert few == many
+    # User, assessment, role, row lock, current answer, write, progress (+ savepoint/commit).
+    assert many <= 9

@@ -90,6 +90,11 @@ def team_url(slug: str) -> str:
     return reverse("team_detail", args=[slug])
 
 
+def result_url(assessment_id: int) -> str:
+    """The result page explains a level and every grade behind it: where figures drill down."""
+    return reverse("assessment_result", args=[assessment_id])
+
+
 def dashboard_url(name: str, filters: DashboardFilters, **changes) -> str:
     """The page `name` with these filters in its query string, `changes` applied."""
     url = reverse(name)
@@ -234,8 +239,8 @@ class Overview(_Page):
             rows.append(
                 (
                     Cell(row.team_name, self.team_url(row.team_slug)),
-                    Cell(str(row.level)),
-                    Cell(_index(row.index)),
+                    Cell(str(row.level), result_url(row.assessment_id)),
+                    Cell(_index(row.index), result_url(row.assessment_id)),
                     Cell("" if row.delta is None else f"{row.delta:+.1f}"),
                     Cell(str(row.target_level)),
                     Cell(str(row.open_steps)),
@@ -348,7 +353,7 @@ class Overview(_Page):
 
     def charts(self) -> dict[str, dict]:
         capabilities = self.capabilities
-        teams = [{"name": r.team_name, "link": self.team_url(r.team_slug)} for r in self.rows]
+        teams = [{"name": r.team_name, "link": result_url(r.assessment_id)} for r in self.rows]
         grades = []
         for row in self.rows:
             cells = self.grades.get(row.result_id, {})

@@ -166,6 +166,7 @@ def _level_conditions(level: int, dimension: str) -> list:
 @dataclass(frozen=True)
 class RankingRow:
     result_id: int
+    assessment_id: int
     team_id: int
     team_name: str
     team_slug: str
@@ -275,6 +276,7 @@ def ranking(
         .order_by(*SORT_ORDERS.get(filters.sort, SORT_ORDERS["level"]))
         .values(
             "pk",
+            "assessment_id",
             "team_id",
             "team_name",
             "team_slug",
@@ -296,6 +298,7 @@ def ranking(
     return [
         RankingRow(
             result_id=row["pk"],
+            assessment_id=row["assessment_id"],
             team_id=row["team_id"],
             team_name=row["team_name"],
             team_slug=row["team_slug"],

@@ -47,21 +47,27 @@ def test_the_overview_draws_every_chart_from_local_plotly(admin_client):
     assert 'href="/static/css/dashboard.css"' in body
 
 
-def test_chart_elements_and_table_rows_drill_down_to_the_team_page(admin_client, organization):
+def test_chart_elements_and_table_rows_drill_down_to_results_and_team_pages(
+    admin_client, organization
+):
     body = admin_client.get(reverse("dashboard")).content.decode()
-    team_pages = {
-        reverse("team_detail", args=[slug])
-        for slug in Team.objects.filter(organization=organization).values_list("slug", flat=True)
+    latest = {
+        team.slug: team.assessments.filter(result__isnull=False).order_by("-submitted_at").first()
+        for team in Team.objects.filter(organization=organization)
     }
+    assessed = {slug: assessment for slug, assessment in latest.items() if assessment}
+    team_pages = {reverse("team_detail", args=[slug]) for slug in assessed}
+    latest_results = {reverse("assessment_result", args=[a.pk]) for a in assessed.values()}
     charts = figures(body)
     heatmap_links = set(charts["figure-heatmap"]["data"][0]["meta"]["links"])
     line_links = {t["meta"]["link"] for t in charts["figure-trends"]["data"] if "meta" in t}
-    assert heatmap_links
-    assert heatmap_links <= team_pages
-    assert line_links == heatmap_links
-    for link in heatmap_links:
-        assert f'<a href="{link}">' in body  # the ranking row links there too
-    assert admin_client.get(next(iter(heatmap_links))).status_code == 200
+    # A heatmap row is one result: it opens the page that explains its grades.
+    assert heatmap_links == latest_results
+    # A trend line is a team over time: it opens the team.
+    assert line_links == team_pages
+    for link in heatmap_links | line_links:
+        assert f'<a href="{link}">' in body  # the ranking rows link there too
+        assert admin_client.get(link).status_code == 200
 
 
 def test_level_bars_drill_down_to_the_teams_at_that_level(admin_client):
