@@ -271,6 +271,39 @@ def test_a_gitlab_push_to_another_branch_is_ignored(client, team, pipeline_repo)
     assert not Scan.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("provider", "payload", "queued"),
+    [
+        ("github", {"ref": "refs/heads/feature", "repository": {"default_branch": "main"}}, 0),
+        ("github", {"ref": "refs/heads/main", "repository": {"default_branch": "main"}}, 1),
+        ("gitlab", {"ref": "refs/heads/wip", "project": {"default_branch": "trunk"}}, 0),
+        ("gitlab", {"ref": "refs/heads/trunk", "project": {"default_branch": "trunk"}}, 1),
+        ("gitlab", {"ref": "refs/heads/anything"}, 1),
+        ("gitlab", ["not", "an", "object"], 0),
+    ],
+)
+def test_a_repository_without_a_branch_follows_the_default_branch_the_push_names(
+    client, team, pipeline_repo, provider, payload, queued
+):
+    repository = Repository.objects.create(
+        team=team, url=str(pipeline_repo), webhook_secret_encrypted=encrypt("s3")
+    )
+    body = json.dumps(payload).encode()
+    headers = (
+        {"X-Hub-Signature-256": github_signature("s3", body), "X-GitHub-Event": "push"}
+        if provider == "github"
+        else {"X-Gitlab-Token": "s3", "X-Gitlab-Event": "Push Hook"}
+    )
+    response = client.post(
+        reverse("webhook", args=[provider, repository.pk]),
+        body,
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.status_code == 202
+    assert Scan.objects.filter(repository=repository, trigger="webhook").count() == queued
+
+
 def test_repository_pages_follow_the_tenancy_rule(
     client,
     team,

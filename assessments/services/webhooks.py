@@ -51,7 +51,19 @@ def webhook_receive(*, repository: Repository, provider: str, body: bytes, heade
         payload = json.loads(body or b"{}")
     except ValueError:
         raise WebhookRefused("The webhook body is not JSON.") from None
-    ref = payload.get("ref", "") if isinstance(payload, dict) else ""
-    if repository.branch and ref != f"refs/heads/{repository.branch}":
+    if not isinstance(payload, dict):
+        return None
+    # Without a branch of its own the repository follows the forge's default branch, which
+    # both GitHub and GitLab name in the push payload.
+    branch = repository.branch or _default_branch(payload)
+    if branch and payload.get("ref") != f"refs/heads/{branch}":
         return None
     return scan_enqueue(repository=repository, trigger="webhook")
+
+
+def _default_branch(payload: dict) -> str | None:
+    for owner in ("repository", "project"):
+        described = payload.get(owner)
+        if isinstance(described, dict) and isinstance(described.get("default_branch"), str):
+            return described["default_branch"] or None
+    return None
