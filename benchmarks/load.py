@@ -1,8 +1,8 @@
 """Load on the questionnaire page, the autosave endpoint and the organisation dashboard.
 
-    .venv/bin/python benchmarks/load.py [--users 32] [--seconds 20] [--think-ms 0]
+    .venv/bin/python benchmarks/load.py [--users 32] [--seconds 20] [--think-ms 0] [--workers 4]
 
-Starts gunicorn (4 workers) on a PostgreSQL database with the demo data, logs in one demo user
+Starts gunicorn on a PostgreSQL database with the demo data, logs in one demo user
 per simulated user, and for each endpoint runs `--users` threads for `--seconds`, each with its
 own keep-alive connection. A trivial view (/health/) served by the same gunicorn in the same run is
 the baseline. Prints requests per second, p50/p95/p99 latency and errors per endpoint.
@@ -118,6 +118,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument(
         "--think-ms", type=float, default=0, help="mean pause between a user's requests"
     )
@@ -134,7 +135,7 @@ def main():
             "gunicorn",
             "mlmaturity.wsgi:application",
             "--workers",
-            "4",
+            str(args.workers),
             "--bind",
             f"127.0.0.1:{PORT}",
             "--log-level",
@@ -246,7 +247,7 @@ def main():
     base = rows[0]
     print(
         f"{args.users} users, think time {args.think_ms:.0f} ms, {args.seconds:.0f} s per endpoint,"
-        f" gunicorn 4 workers, {DATABASE_URL}"
+        f" gunicorn {args.workers} workers, {DATABASE_URL}"
     )
     print(
         f"{'endpoint':<22}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
