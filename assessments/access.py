@@ -25,7 +25,13 @@ def visible_team_ids(user) -> QuerySet:
 
 
 def team_role(user, team: Team) -> str | None:
-    """The user's effective role in the team; org admin outranks any per-team role."""
+    """The user's effective role in the team; org admin outranks any per-team role.
+
+    None exactly when `visible_teams(user)` leaves the team out.
+    """
+    known = team.__dict__.get("_roles_read_in_this_request")
+    if known is not None and user.pk in known:
+        return known[user.pk]
     if not user.is_authenticated or not user.is_active:
         return None
     if user.is_superuser:
@@ -39,6 +45,16 @@ def team_role(user, team: Team) -> str | None:
         if role in roles:
             return role
     return None
+
+
+def team_role_kept(user, team: Team) -> str | None:
+    """`team_role`, remembered on this team instance: a request that loaded the team checks the
+    role for visibility and again for permission, and the second check costs no query.
+
+    Only for instances loaded in the current request, which the next request loads afresh."""
+    role = team_role(user, team)
+    team.__dict__["_roles_read_in_this_request"] = {user.pk: role}
+    return role
 
 
 def can_edit_team(user, team: Team) -> bool:

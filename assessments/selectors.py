@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from . import maturity
-from .access import visible_teams
+from .access import team_role_kept, visible_teams
 from .maturity.versions import load_catalogue_version
 from .models import Answer, Assessment, Repository, Result, Scan, ScanStatus, Team
 
@@ -41,11 +41,16 @@ def assessment_list_for_team(*, team: Team) -> QuerySet[Assessment]:
 
 
 def assessment_get_for_user(*, user, assessment_id: int) -> Assessment:
-    """The assessment, or 404 when it does not exist or belongs to a team the user cannot see."""
-    try:
-        return Assessment.objects.visible_to(user).select_related("team").get(pk=assessment_id)
-    except Assessment.DoesNotExist:
-        raise Http404("No such assessment.") from None
+    """The assessment, or 404 when it does not exist or belongs to a team the user cannot see.
+
+    Visibility is the user's role in the team (none: not visible), read once and kept for the
+    permission checks that follow in the same request; two plain queries cost less than the
+    tenancy subquery on the questionnaire's hottest path, autosave.
+    """
+    assessment = Assessment.objects.select_related("team").filter(pk=assessment_id).first()
+    if assessment is None or team_role_kept(user, assessment.team) is None:
+        raise Http404("No such assessment.")
+    return assessment
 
 
 def result_history_for_team(*, team: Team, with_snapshots: bool = True) -> list[Result]:
