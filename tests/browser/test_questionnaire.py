@@ -189,3 +189,25 @@ def test_hostile_notes_and_repository_names_show_as_text(live_server, new_page, 
         assert hostile in page.locator("main").inner_text()
         assert page.locator("main img[src=x]").count() == 0
     assert dialogs == []
+
+
+def test_a_note_typed_before_the_answer_waits_for_it_and_keeps_its_lines(
+    live_server, new_page, team, member
+):
+    draft = assessment_start(team=team, user=member)
+    url = f"{live_server.url}/assessments/{draft.pk}/questions/code_environment/"
+    page = new_page()
+    log_in(page, live_server, member.username)
+    page.goto(url)
+    question = page.locator("#question-code_in_git")
+    question.locator("textarea").fill("\nmonorepo\r\nsee docs/ml.md")
+    question.locator(".save-status").filter(has_text="choose an answer").wait_for()
+    assert not Answer.objects.filter(assessment=draft).exists()
+
+    question.locator("input[value=yes]").check()
+    question.locator(".save-status").filter(has_text="Saved.").wait_for()
+    answer = Answer.objects.get(assessment=draft, question_key="code_in_git")
+    assert (answer.option_key, answer.note) == ("yes", "\nmonorepo\nsee docs/ml.md")
+    page.reload()
+    reloaded = page.locator("#question-code_in_git textarea").input_value()
+    assert reloaded == "\nmonorepo\nsee docs/ml.md"
