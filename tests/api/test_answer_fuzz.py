@@ -16,8 +16,12 @@ from .conftest import error_of
 
 CATALOGUE = maturity.load_catalogue()
 ANY_TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40)
+# What JSON can carry: no NaN or infinity, which a JSON encoder refuses before any request.
+JSON_SCALARS = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+)
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | ANY_TEXT,
+    JSON_SCALARS | ANY_TEXT,
     lambda children: (
         st.lists(children, max_size=3) | st.dictionaries(ANY_TEXT, children, max_size=3)
     ),
