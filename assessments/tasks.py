@@ -4,12 +4,15 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import OperationalError, connection
 
 from .models import Assessment, Scan
 
 logger = logging.getLogger(__name__)
+# A pool child must be up within Celery's 4 s start-up limit; the reaper sweeps what is left.
+SWEEP_ON_START_SECONDS = 2.0
 
 
 @shared_task(name="assessments.worker_health", acks_late=True, time_limit=30, soft_time_limit=20)
@@ -83,6 +86,14 @@ def reap_scans() -> dict:
     from .services.scans import scans_reap
 
     return scans_reap()
+
+
+@worker_process_init.connect
+def sweep_scan_dirs_on_start(**_) -> None:
+    """A pool child replacing one killed mid-scan removes the directory that one left."""
+    from .services.scans import scan_dirs_sweep
+
+    scan_dirs_sweep(budget_seconds=SWEEP_ON_START_SECONDS)
 
 
 @shared_task(name="assessments.schedule_scans", acks_late=True, time_limit=120)

@@ -271,6 +271,7 @@ LOGGING = {
 SCAN_ALLOW_LOCAL_PATHS = env.bool("SCAN_ALLOW_LOCAL_PATHS", default=DEBUG)
 SCAN_TIMEOUT_SECONDS = env.int("SCAN_TIMEOUT_SECONDS", default=300)
 SCAN_MAX_ATTEMPTS = env.int("SCAN_MAX_ATTEMPTS", default=3)
+SCAN_WORK_DIR = env.str("SCAN_WORK_DIR", default="")
 # Access tokens are encrypted with this key (a Fernet key); derived from the secret key if unset.
 TOKEN_ENCRYPTION_KEY = env.str("TOKEN_ENCRYPTION_KEY", default="")
 if SCAN_TIMEOUT_SECONDS + 120 >= CELERY_VISIBILITY_TIMEOUT:

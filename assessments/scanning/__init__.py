@@ -9,6 +9,8 @@ Typical use::
                              allow_local_paths=False)
     report.to_dict()   # the stable JSON shape of the CLI and the API
     report.findings    # raw evidence for the maturity engine
+
+    sweep_scan_dirs()  # remove the temporary directories of scans whose process was killed
 """
 
 from .detectors import (
@@ -39,6 +41,7 @@ from .scan import (
 )
 from .tree import RepositorySnapshot
 from .urls import SafeRepositoryURL, validate_repository_url
+from .workdir import sweep_scan_dirs
 
 __all__ = [
     "CAPABILITY_DIMENSIONS",
@@ -63,5 +66,6 @@ __all__ = [
     "analyze_snapshot",
     "scan_path",
     "scan_repository",
+    "sweep_scan_dirs",
     "validate_repository_url",
 ]

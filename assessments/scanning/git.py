@@ -13,7 +13,9 @@ Why each measure exists:
 - shallow, blob-size-limited fetches; after fetching, the promisor settings are removed so a
   missing blob is reported as missing instead of being fetched lazily behind our back;
 - every git process runs in its own session and the whole process group is killed when the
-  wall-clock deadline passes or an output cap is reached.
+  wall-clock deadline passes or an output cap is reached;
+- on Linux every git process is also killed by the kernel when the process that started it
+  dies, so a scanning process killed outright (the OOM killer) leaves no git running.
 
 Reading the fetched commit (tree, blobs, grep) lives in ``gitobjects``.
 """
@@ -22,12 +24,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import ctypes
 import os
 import re
 import selectors
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +46,7 @@ DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024
 MAX_TAGS_TO_FETCH = 200
 _BRANCH = re.compile(r"^(?!-)(?!/)(?!.*\.\.)(?!.*//)(?!.*@\{)[A-Za-z0-9._/+-]{1,200}(?<![./])$")
 _OID = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,52 @@ class ProcessResult:
     stopped_early: bool = False
 
 
+def _load_prctl():
+    """libc's ``prctl`` on Linux, loaded once at import so forked children only call it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    prctl.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong)
+    prctl.restype = ctypes.c_int
+    return prctl
+
+
+_PRCTL = _load_prctl()
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that has the child killed (SIGKILL) when the calling process dies.
+
+    Git runs in a session of its own so that its whole group can be killed at the deadline,
+    which also puts it out of reach of whatever kills the scanning process: a pool child
+    killed by the OOM killer would leave its git running. Git's own helpers (remote-https,
+    index-pack) talk to it through pipes and stop when it is gone. None where there is no
+    ``prctl``, so the child is started as before.
+
+    The kernel sends the signal when the *thread* that started the child ends; a scan starts
+    git on the thread that runs it and stops every git before returning, so that thread
+    outlives them.
+    """
+    if _PRCTL is None:
+        return None
+    prctl = _PRCTL
+    parent = os.getpid()
+    kill = int(signal.SIGKILL)
+
+    def set_parent_death_signal() -> None:
+        # Runs between fork and exec, where another thread may have held a lock at the fork:
+        # a preloaded C function and two system calls, no imports, locks or logging.
+        prctl(_PR_SET_PDEATHSIG, kill, 0, 0, 0)
+        # A parent that died before the signal was armed would never send it.
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return set_parent_death_signal
+
+
 def git_version() -> tuple[int, ...]:
     """Return the installed git version, or raise GitUnavailable."""
     executable = shutil.which("git")
@@ -97,7 +148,12 @@ def git_version() -> tuple[int, ...]:
         raise GitUnavailable("git is not installed on the scanning worker.")
     try:
         output = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            [executable, "--version"], capture_output=True, text=True, timeout=10, check=False
+            [executable, "--version"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+            preexec_fn=die_with_parent(),
         ).stdout
     except (subprocess.TimeoutExpired, OSError):
         raise GitUnavailable("git on the scanning worker did not answer.") from None
@@ -243,7 +299,10 @@ class GitSession:
         return result
 
     def popen(self, *arguments: str) -> subprocess.Popen:
-        """Start a long-running local git command (``cat-file --batch``) in its own session."""
+        """Start a long-running local git command (``cat-file --batch``) in its own session.
+
+        Like every git process of a scan, it is killed with the caller (``die_with_parent``).
+        """
         return subprocess.Popen(  # noqa: S603 - argv built from constants and checked values, no shell
             self.command(*arguments),
             stdin=subprocess.PIPE,
@@ -252,6 +311,7 @@ class GitSession:
             env=self.environment(network=False),
             cwd=self.home,
             start_new_session=True,
+            preexec_fn=die_with_parent(),
             close_fds=True,
         )
 
@@ -267,6 +327,8 @@ def run_process(
 ) -> ProcessResult:
     """Run a process in a new session, streaming its output under a deadline and a size cap.
 
+    The process is killed with the caller if the caller dies (see ``die_with_parent``).
+
     ``on_stdout`` receives chunks instead of buffering them and may return False to stop the
     process early (the file-count cap). The whole process group is killed on every exit path
     that leaves it running, so helpers git started (remote-https, upload-pack) die too.
@@ -280,6 +342,7 @@ def run_process(
         env=env,
         cwd=cwd,
         start_new_session=True,
+        preexec_fn=die_with_parent(),
         close_fds=True,
     )
     stdout: list[bytes] = []

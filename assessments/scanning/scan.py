@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 import socket
-import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -21,13 +20,18 @@ from .gitobjects import BlobReader, extended_regex, grep_tree, list_tree
 from .levels import CapabilityResult, assess
 from .tree import GREP_PATHSPECS, RepositorySnapshot, grep_exclude_pathspecs
 from .urls import validate_repository_url
+from .workdir import make_scan_dir
 
 SCANNER_VERSION = "1.0.0"
 
 
 @dataclass(frozen=True)
 class ScanLimits:
-    """Safety caps of one scan. ``max_blob_bytes`` is also the fetch's blob-size filter."""
+    """Safety caps of one scan. ``max_blob_bytes`` is also the fetch's blob-size filter.
+
+    ``work_dir`` is the folder the scan's temporary directory goes in (the system's temporary
+    folder by default); ``sweep_scan_dirs`` of the same folder removes what killed scans left.
+    """
 
     timeout_seconds: float = 120.0
     max_files: int = 100_000
@@ -90,7 +94,7 @@ def scan_repository(
     started = time.monotonic()
     safe = validate_repository_url(source, allow_local_paths=allow_local_paths, resolver=resolver)
     deadline = Deadline(limits.timeout_seconds)
-    workdir = tempfile.mkdtemp(prefix="mlmaturity-scan-", dir=limits.work_dir)
+    workdir = make_scan_dir(limits.work_dir)
     try:
         session = GitSession(workdir, deadline=deadline, source=safe, access_token=access_token)
         fetched = fetch_repository(

@@ -95,7 +95,10 @@ def scan_execute(*, scan_id: int) -> Scan | None:
             branch=repository.branch or None,
             access_token=token or None,
             allow_local_paths=settings.SCAN_ALLOW_LOCAL_PATHS,
-            limits=scanning.ScanLimits(timeout_seconds=settings.SCAN_TIMEOUT_SECONDS),
+            limits=scanning.ScanLimits(
+                timeout_seconds=settings.SCAN_TIMEOUT_SECONDS,
+                work_dir=settings.SCAN_WORK_DIR or None,
+            ),
         )
     except scanning.ScanError as error:
         # The message is a sentence without secrets; the detail (scrubbed) is for operators.
@@ -189,7 +192,10 @@ def _record(scan: Scan, report: scanning.ScanReport) -> Scan:
 
 
 def scans_reap(*, now=None) -> dict[str, int]:
-    """Recover scans a killed worker or a lost message left behind; the database decides."""
+    """Recover scans a killed worker or a lost message left behind; the database decides.
+
+    Also sweeps the temporary directories killed scans left on this host's disk.
+    """
     now = now or timezone.now()
     counts = {"requeued": 0, "failed": 0, "redispatched": 0}
     stale = Scan.objects.filter(status=ScanStatus.RUNNING, started_at__lt=now - _running_deadline())
@@ -221,7 +227,26 @@ def scans_reap(*, now=None) -> dict[str, int]:
         if Scan.objects.filter(pk=scan_id, status=ScanStatus.QUEUED).update(queued_at=now):
             transaction.on_commit(lambda scan_id=scan_id: _dispatch(scan_id))
             counts["redispatched"] += 1
+    scan_dirs_sweep()
     return counts
+
+
+def scan_dirs_sweep(*, budget_seconds: float | None = None) -> int:
+    """Remove the temporary directories that scans killed on this host left on disk.
+
+    A killed scan never reaches its own cleanup. The sweep only takes directories whose
+    process is gone, and a failure is logged: it must not stop the reaper nor a worker.
+    """
+    try:
+        swept = scanning.sweep_scan_dirs(
+            settings.SCAN_WORK_DIR or None, budget_seconds=budget_seconds
+        )
+    except OSError:
+        logger.exception("the scan work folder could not be swept")
+        return 0
+    if swept:
+        logger.info("removed %d scan directories left behind by killed processes", swept)
+    return swept
 
 
 def scans_schedule(*, now=None) -> int:
