@@ -1,7 +1,18 @@
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 
 
 class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "assessments"
     verbose_name = "MLOps maturity"
+
+    def ready(self):
+        # Every process (web, worker, beat, commands) refuses to start with a network setting
+        # it would otherwise only trip over at the first scan.
+        from .services.scans import allowed_networks
+
+        try:
+            allowed_networks()
+        except ValueError as error:
+            raise ImproperlyConfigured(f"SCAN_ALLOWED_NETWORKS: {error}") from None

@@ -272,6 +272,10 @@ SCAN_ALLOW_LOCAL_PATHS = env.bool("SCAN_ALLOW_LOCAL_PATHS", default=DEBUG)
 SCAN_TIMEOUT_SECONDS = env.int("SCAN_TIMEOUT_SECONDS", default=300)
 SCAN_MAX_ATTEMPTS = env.int("SCAN_MAX_ATTEMPTS", default=3)
 SCAN_WORK_DIR = env.str("SCAN_WORK_DIR", default="")
+# Repositories must be on public addresses; self-hosted forges on a private network are
+# reachable once their network is listed here (never link-local, where metadata services live).
+# Checked when the app starts, in every process (assessments.apps).
+SCAN_ALLOWED_NETWORKS = env.list("SCAN_ALLOWED_NETWORKS", default=[])
 # Access tokens are encrypted with this key (a Fernet key); derived from the secret key if unset.
 TOKEN_ENCRYPTION_KEY = env.str("TOKEN_ENCRYPTION_KEY", default="")
 if SCAN_TIMEOUT_SECONDS + 120 >= CELERY_VISIBILITY_TIMEOUT:

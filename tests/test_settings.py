@@ -84,3 +84,11 @@ def test_no_template_has_an_inline_script():
     for template in (ROOT / "templates").rglob("*.html"):
         for tag in re.findall(r"<script\b[^>]*>", template.read_text()):
             assert "src=" in tag, f"{template.relative_to(ROOT)} has an inline script: {tag}"
+
+
+def test_a_network_setting_that_opens_cloud_metadata_stops_every_process_at_start():
+    result = manage("check", SCAN_ALLOWED_NETWORKS="10.0.0.0/8,169.254.169.254/32")
+    assert result.returncode != 0
+    assert (
+        "SCAN_ALLOWED_NETWORKS: 169.254.169.254/32 overlaps the link-local range" in result.stderr
+    )

@@ -1,11 +1,12 @@
 """A private repository's access token never leaves the encrypted column.
 
 A full cycle: a lead connects a private repository through the browser form and another through
-the API, both with a token; the forge is a TLS listener on this machine (treated as public for the
-test) whose certificate git refuses, so git really runs with the token and the scans fail. Then
-the token, and the Basic credentials git would build from it, are searched for in every log
-record, everything written to stdout and stderr, a dump of the whole database, the pages and API
-answers that show the repositories, their scans and the failed forms.
+the API, both with a token; the forge is a TLS listener on this machine (its network opened with
+SCAN_ALLOWED_NETWORKS, as for a self-hosted forge) whose certificate git refuses, so git really
+runs with the token and the scans fail. Then the token, and the Basic credentials git would build
+from it, are searched for in every log record, everything written to stdout and stderr, a dump of
+the whole database, the pages and API answers that show the repositories, their scans and the
+failed forms; with a real worker, also in the worker's log and in Redis.
 """
 
 import base64
@@ -17,17 +18,20 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
 
 from assessments.models import Repository, Scan, ScanStatus
-from assessments.scanning import urls as repository_urls
+
+from .worker import running_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,8 +73,11 @@ def _self_signed_certificate(directory):
     return cert_path, key_path
 
 
+FORGE_NETWORK = "127.0.0.1/32"
+
+
 @pytest.fixture
-def private_forge(tmp_path, monkeypatch):
+def private_forge(tmp_path, settings):
     """An https forge on 127.0.0.1 that git reaches but does not trust; yields its base URL."""
     cert, key = _self_signed_certificate(tmp_path)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -99,13 +106,9 @@ def private_forge(tmp_path, monkeypatch):
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    real_problem = repository_urls.address_problem
-    # Only the forge's own address counts as public here; every other check stays in force.
-    monkeypatch.setattr(
-        repository_urls,
-        "address_problem",
-        lambda address: None if str(address) == "127.0.0.1" else real_problem(address),
-    )
+    # The forge's address is opened as an operator opens a self-hosted forge's network.
+    settings.SCAN_ALLOWED_NETWORKS = [FORGE_NETWORK]
+    settings.SCAN_ALLOW_LOCAL_PATHS = False
     try:
         yield f"https://127.0.0.1:{listener.getsockname()[1]}", handshakes
     finally:
@@ -147,14 +150,9 @@ def _leaks(text: str) -> list[str]:
     return [form for form in SECRET_FORMS if form in text]
 
 
-def test_a_failed_private_scan_leaves_the_token_nowhere(
-    client, team, lead, org_admin, private_forge, caplog, capfd, settings
-):
-    base_url, handshakes = private_forge
-    settings.SCAN_ALLOW_LOCAL_PATHS = False
-    caplog.set_level(logging.DEBUG)
+def _connect_and_fail(client, team, lead, org_admin, base_url, handshakes, wait=lambda: None):
+    """Connect two private repositories, let their scans fail, and collect what is shown."""
     client.force_login(lead)
-
     # Through the browser form.
     response = client.post(
         reverse("repository_connect", args=[team.slug]),
@@ -177,6 +175,7 @@ def test_a_failed_private_scan_leaves_the_token_nowhere(
         content_type="application/json",
     )
     assert api.status_code == 201, api.content.decode()[:500]
+    wait()
 
     scans = list(Scan.objects.select_related("repository"))
     assert len(scans) == 2
@@ -232,18 +231,99 @@ def test_a_failed_private_scan_leaves_the_token_nowhere(
     ]
     client.force_login(org_admin)
     shown.append(client.get(reverse("repository_detail", args=[repository.pk])))
+    return "\n".join(_body(page) for page in [*refused, *shown])
+
+
+def _log_text(caplog) -> str:
+    return "\n".join(f"{record.getMessage()} {record.exc_text or ''}" for record in caplog.records)
+
+
+def test_a_failed_private_scan_leaves_the_token_nowhere(
+    client, team, lead, org_admin, private_forge, caplog, capfd
+):
+    base_url, handshakes = private_forge
+    caplog.set_level(logging.DEBUG)
+    shown = _connect_and_fail(client, team, lead, org_admin, base_url, handshakes)
 
     out, err = capfd.readouterr()
     places = {
-        "log records": "\n".join(
-            f"{record.getMessage()} {record.exc_text or ''}" for record in caplog.records
-        ),
+        "log records": _log_text(caplog),
         "stdout and stderr": out + err,
         "database dump": _database_dump(),
-        "pages and API answers": "\n".join(_body(page) for page in [*refused, *shown]),
+        "pages and API answers": shown,
     }
     assert {place: _leaks(text) for place, text in places.items()} == {
         place: [] for place in places
     }
     # The scan logs did say what went wrong, so the search had something to look at.
     assert "certificate" in places["log records"]
+
+
+def _redis_contents() -> str:
+    """Every key and value in the broker's Redis database, as text."""
+    import redis
+
+    client = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+    parts = []
+    for key in client.scan_iter(count=500):
+        kind = client.type(key).decode()
+        if kind == "string":
+            values = [client.get(key)]
+        elif kind == "list":
+            values = client.lrange(key, 0, -1)
+        elif kind == "hash":
+            values = [*client.hgetall(key).keys(), *client.hgetall(key).values()]
+        elif kind == "set":
+            values = list(client.smembers(key))
+        elif kind == "zset":
+            values = client.zrange(key, 0, -1)
+        else:
+            values = []
+        parts.append(key.decode(errors="replace"))
+        parts.extend(v.decode(errors="replace") for v in values if v is not None)
+    return "\n".join(parts)
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_with_a_real_worker_the_token_is_in_no_worker_log_nor_in_redis(
+    client, team, lead, org_admin, private_forge, caplog, capfd, tmp_path
+):
+    base_url, handshakes = private_forge
+    caplog.set_level(logging.DEBUG)
+    worker_log = tmp_path / "worker.log"
+
+    def scans_finished():
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            statuses = set(Scan.objects.values_list("status", flat=True))
+            if len(Scan.objects.all()) == 2 and statuses <= {
+                ScanStatus.FAILED,
+                ScanStatus.SUCCEEDED,
+            }:
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"the scans did not finish: {worker_log.read_text()[-3000:]}")
+
+    with running_worker(
+        extra_env={"SCAN_ALLOWED_NETWORKS": FORGE_NETWORK, "SCAN_ALLOW_LOCAL_PATHS": "false"},
+        log_path=worker_log,
+    ):
+        shown = _connect_and_fail(
+            client, team, lead, org_admin, base_url, handshakes, wait=scans_finished
+        )
+        broker = _redis_contents()
+    out, err = capfd.readouterr()
+    places = {
+        "worker log": worker_log.read_text(),
+        "log records": _log_text(caplog),
+        "stdout and stderr": out + err,
+        "database dump": _database_dump(),
+        "pages and API answers": shown,
+        "redis": broker,
+    }
+    assert {place: _leaks(text) for place, text in places.items()} == {
+        place: [] for place in places
+    }
+    # The worker ran the scans and said why they failed.
+    assert "certificate" in places["worker log"]

@@ -29,7 +29,11 @@ def test_database_url() -> str:
 
 
 @contextlib.contextmanager
-def running_worker(*, concurrency: int = 1, extra_env: dict | None = None):
+def running_worker(
+    *, concurrency: int = 1, extra_env: dict | None = None, log_path: Path | None = None
+):
+    """A worker on a queue of its own; its output goes to `log_path` when given, for tests
+    that read it."""
     queue = f"test-{uuid.uuid4().hex[:12]}"
     env = {
         **os.environ,
@@ -39,7 +43,7 @@ def running_worker(*, concurrency: int = 1, extra_env: dict | None = None):
     }
     previous_queue = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue
-    with tempfile.TemporaryFile() as log:
+    with open(log_path, "w+b") if log_path else tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [
                 sys.executable,

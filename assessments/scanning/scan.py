@@ -86,13 +86,21 @@ def scan_repository(
     allow_local_paths: bool = True,
     limits: ScanLimits = ScanLimits(),  # noqa: B008 - frozen, so sharing it is safe
     resolver=socket.getaddrinfo,
+    allowed_networks: tuple = (),
 ) -> ScanReport:
     """Scan ``source`` (an https URL, or a local path when allowed) and report its evidence.
+
+    ``allowed_networks`` are private networks whose addresses count as reachable forges.
 
     Raises a ScanError subclass with a user-facing sentence on refusal or failure.
     """
     started = time.monotonic()
-    safe = validate_repository_url(source, allow_local_paths=allow_local_paths, resolver=resolver)
+    safe = validate_repository_url(
+        source,
+        allow_local_paths=allow_local_paths,
+        resolver=resolver,
+        allowed_networks=allowed_networks,
+    )
     deadline = Deadline(limits.timeout_seconds)
     workdir = make_scan_dir(limits.work_dir)
     try:

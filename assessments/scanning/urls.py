@@ -20,7 +20,12 @@ from urllib.parse import unquote
 
 from .errors import HostResolutionFailed, UnsafeRepositoryURL
 
-__all__ = ["SafeRepositoryURL", "UnsafeRepositoryURL", "validate_repository_url"]
+__all__ = [
+    "SafeRepositoryURL",
+    "UnsafeRepositoryURL",
+    "parse_allowed_networks",
+    "validate_repository_url",
+]
 
 MAX_URL_LENGTH = 2048
 DEFAULT_HTTPS_PORT = 443
@@ -53,6 +58,35 @@ _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
 _SHARED = ipaddress.ip_network("100.64.0.0/10")
 
 Resolver = Callable[..., list]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# Cloud metadata services answer on link-local addresses: no setting opens those.
+_NEVER_ALLOWED = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fe80::/10"))
+
+
+def parse_allowed_networks(entries: list[str] | tuple[str, ...]) -> tuple[Network, ...]:
+    """Private networks an operator opens for self-hosted forges (GitLab on 10.20.0.0/16).
+
+    Raises ValueError with a sentence for an entry that is not a network, or that overlaps
+    the link-local ranges where cloud metadata services live.
+    """
+    networks = []
+    for entry in entries:
+        text = entry.strip()
+        if not text:
+            continue
+        try:
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise ValueError(f"'{text}' is not an IP network such as 10.20.0.0/16.") from None
+        if any(
+            network.version == never.version and network.overlaps(never) for never in _NEVER_ALLOWED
+        ):
+            raise ValueError(
+                f"{text} overlaps the link-local range where cloud metadata services answer; "
+                "it cannot be allowed."
+            )
+        networks.append(network)
+    return tuple(networks)
 
 
 @dataclass(frozen=True)
@@ -71,12 +105,17 @@ class SafeRepositoryURL:
 
 
 def validate_repository_url(
-    url: str, *, allow_local_paths: bool, resolver: Resolver = socket.getaddrinfo
+    url: str,
+    *,
+    allow_local_paths: bool,
+    resolver: Resolver = socket.getaddrinfo,
+    allowed_networks: tuple[Network, ...] = (),
 ) -> SafeRepositoryURL:
     """Return the normalised, pinned address for ``url`` or raise UnsafeRepositoryURL.
 
     Only ``https://`` URLs are accepted, plus plain local paths when ``allow_local_paths``
-    is true (the embedded default and tests; never in production).
+    is true (the embedded default and tests; never in production). Hosts must have public
+    addresses, or addresses inside ``allowed_networks`` (see ``parse_allowed_networks``).
     """
     if not isinstance(url, str) or not url.strip():
         raise UnsafeRepositoryURL("The repository address is empty.")
@@ -92,7 +131,7 @@ def validate_repository_url(
     scheme_match = _SCHEME.match(url)
     scheme = scheme_match.group(1).lower() if scheme_match else ""
     if scheme == "https" and url[len(scheme) + 1 :].startswith("//"):
-        return _validate_https(url, resolver)
+        return _validate_https(url, resolver, allowed_networks)
     if "://" in url or scheme in _KNOWN_SCHEMES:
         label = f"'{scheme}:'" if scheme and scheme != "https" else "this form"
         raise UnsafeRepositoryURL(f"Only https:// repository URLs are accepted, not {label}.")
@@ -140,7 +179,9 @@ def _validate_local_path(path: str) -> SafeRepositoryURL:
     return SafeRepositoryURL(url=absolute, host="", port=0, address=None, is_local=True)
 
 
-def _validate_https(url: str, resolver: Resolver) -> SafeRepositoryURL:
+def _validate_https(
+    url: str, resolver: Resolver, allowed_networks: tuple[Network, ...]
+) -> SafeRepositoryURL:
     if "\\" in url:
         raise UnsafeRepositoryURL("The repository URL must not contain backslashes.")
     after_scheme = url[len("https://") :]
@@ -163,9 +204,9 @@ def _validate_https(url: str, resolver: Resolver) -> SafeRepositoryURL:
         netloc = f"{netloc}:{port}"
     normalised = f"https://{netloc}{path}"
     if literal is not None:
-        _refuse_non_global(literal, host)
+        _refuse_non_global(literal, host, allowed_networks)
         return SafeRepositoryURL(url=normalised, host=host, port=port, address=str(literal))
-    address = _resolve_and_check(host, port, resolver)
+    address = _resolve_and_check(host, port, resolver, allowed_networks)
     return SafeRepositoryURL(url=normalised, host=host, port=port, address=address)
 
 
@@ -253,7 +294,9 @@ def _normalise_path(path: str) -> str:
     return path
 
 
-def _resolve_and_check(host: str, port: int, resolver: Resolver) -> str:
+def _resolve_and_check(
+    host: str, port: int, resolver: Resolver, allowed_networks: tuple[Network, ...]
+) -> str:
     try:
         results = resolver(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError, ValueError):
@@ -270,11 +313,17 @@ def _resolve_and_check(host: str, port: int, resolver: Resolver) -> str:
     if not addresses:
         raise HostResolutionFailed(f"The host {host} could not be resolved.")
     for address in addresses:
-        _refuse_non_global(address, host)
+        _refuse_non_global(address, host, allowed_networks)
     return str(addresses[0])
 
 
-def _refuse_non_global(address: ipaddress.IPv4Address | ipaddress.IPv6Address, host: str) -> None:
+def _refuse_non_global(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+    host: str,
+    allowed_networks: tuple[Network, ...] = (),
+) -> None:
+    if any(address in network for network in allowed_networks):
+        return
     problem = address_problem(address)
     if problem:
         subject = (

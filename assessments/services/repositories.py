@@ -10,7 +10,7 @@ from ..access import can_manage_team
 from ..errors import ApplicationError
 from ..models import Repository, Team
 from .assessments import PermissionDenied
-from .scans import scan_enqueue
+from .scans import allowed_networks, scan_enqueue
 from .secrets import encrypt
 
 BRANCH_MAX_LENGTH = 200
@@ -25,7 +25,9 @@ def _validated_url(url: str) -> str:
     """
     try:
         safe = scanning.validate_repository_url(
-            url.strip(), allow_local_paths=settings.SCAN_ALLOW_LOCAL_PATHS
+            url.strip(),
+            allow_local_paths=settings.SCAN_ALLOW_LOCAL_PATHS,
+            allowed_networks=allowed_networks(),
         )
     except scanning.UnsafeRepositoryURL as error:
         raise ApplicationError(error.message) from None

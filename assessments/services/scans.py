@@ -5,6 +5,7 @@ so a redelivered message, a reaper and a worker can race without running a scan 
 storing two results for one (repository, commit, scanner version).
 """
 
+import functools
 import logging
 from datetime import timedelta
 
@@ -82,6 +83,16 @@ def scan_claim(*, scan_id: int) -> Scan | None:
     return Scan.objects.select_related("repository__team").get(pk=scan_id)
 
 
+def allowed_networks() -> tuple:
+    """The private networks SCAN_ALLOWED_NETWORKS opens to scans, parsed (ValueError if wrong)."""
+    return _parsed_networks(tuple(settings.SCAN_ALLOWED_NETWORKS))
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_networks(entries: tuple[str, ...]) -> tuple:
+    return scanning.parse_allowed_networks(entries)
+
+
 def scan_execute(*, scan_id: int) -> Scan | None:
     """Run a claimed scan and record its outcome; raises ScanRetry on transient failures."""
     scan = scan_claim(scan_id=scan_id)
@@ -95,6 +106,7 @@ def scan_execute(*, scan_id: int) -> Scan | None:
             branch=repository.branch or None,
             access_token=token or None,
             allow_local_paths=settings.SCAN_ALLOW_LOCAL_PATHS,
+            allowed_networks=allowed_networks(),
             limits=scanning.ScanLimits(
                 timeout_seconds=settings.SCAN_TIMEOUT_SECONDS,
                 work_dir=settings.SCAN_WORK_DIR or None,

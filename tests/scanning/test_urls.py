@@ -4,7 +4,7 @@ import pytest
 
 from assessments.scanning import UnsafeRepositoryURL, validate_repository_url
 from assessments.scanning.errors import HostResolutionFailed
-from assessments.scanning.urls import address_problem
+from assessments.scanning.urls import address_problem, parse_allowed_networks
 
 from .guards import PUBLIC_ADDRESS, answer, failing_resolver, forbidden_resolver, no_network
 
@@ -286,3 +286,69 @@ def test_it_names_the_problem_with_an_address(address, problem):
     import ipaddress
 
     assert address_problem(ipaddress.ip_address(address)) == problem
+
+
+# -- private networks opened for self-hosted forges ---------------------------------------------
+
+FORGE_NETWORKS = parse_allowed_networks(["10.20.0.0/16", "fd00:abcd::/32"])
+
+
+@pytest.mark.parametrize("address", ["10.20.3.4", "fd00:abcd::7"])
+def test_an_allowed_private_network_opens_to_its_own_addresses(address, no_network):
+    safe = validate_repository_url(
+        "https://gitlab.corp.example.com/ml/repo.git",
+        allow_local_paths=False,
+        resolver=answer(address),
+        allowed_networks=FORGE_NETWORKS,
+    )
+    assert safe.address == address
+    assert no_network == []
+
+
+@pytest.mark.parametrize(
+    "addresses",
+    [
+        ("10.21.0.1",),  # private, but outside the allowed network
+        ("10.20.3.4", "10.99.0.1"),  # one address outside is enough to refuse
+        ("127.0.0.1",),
+        ("169.254.169.254",),
+        ("::ffff:10.20.3.4",),  # a mapped form is not the network's own address
+    ],
+)
+def test_other_private_addresses_stay_refused_when_a_network_is_allowed(addresses, no_network):
+    with pytest.raises(UnsafeRepositoryURL, match="only public addresses"):
+        validate_repository_url(
+            "https://gitlab.corp.example.com/ml/repo.git",
+            allow_local_paths=False,
+            resolver=answer(*addresses),
+            allowed_networks=FORGE_NETWORKS,
+        )
+
+
+def test_an_allowed_network_opens_ip_literals_in_it_too(no_network):
+    safe = validate_repository_url(
+        "https://10.20.0.9:8443/ml/repo.git",
+        allow_local_paths=False,
+        allowed_networks=FORGE_NETWORKS,
+    )
+    assert (safe.address, safe.port) == ("10.20.0.9", 8443)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("banana", "is not an IP network"),
+        ("10.0.0.0/33", "is not an IP network"),
+        ("169.254.169.254/32", "link-local"),
+        ("0.0.0.0/0", "link-local"),
+        ("fe80::/64", "link-local"),
+        ("::/0", "link-local"),
+    ],
+)
+def test_a_network_setting_that_is_wrong_or_opens_metadata_services_is_refused(entry, message):
+    with pytest.raises(ValueError, match=message):
+        parse_allowed_networks(["10.0.0.0/8", entry])
+
+
+def test_empty_entries_of_the_network_setting_are_ignored():
+    assert parse_allowed_networks(["", " 10.1.0.0/16 "]) == parse_allowed_networks(["10.1.0.0/16"])
