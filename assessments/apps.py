@@ -1,3 +1,5 @@
+import os
+
 from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
 
@@ -10,9 +12,15 @@ class AssessmentsConfig(AppConfig):
     def ready(self):
         # Every process (web, worker, beat, commands) refuses to start with a network setting
         # it would otherwise only trip over at the first scan.
+        from django.conf import settings
+
         from .services.scans import allowed_networks
 
         try:
             allowed_networks()
         except ValueError as error:
             raise ImproperlyConfigured(f"SCAN_ALLOWED_NETWORKS: {error}") from None
+        if settings.SCAN_CA_BUNDLE and not os.path.isfile(settings.SCAN_CA_BUNDLE):
+            raise ImproperlyConfigured(
+                f"SCAN_CA_BUNDLE: {settings.SCAN_CA_BUNDLE} is not a file of certificates."
+            )

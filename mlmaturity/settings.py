@@ -276,6 +276,9 @@ SCAN_WORK_DIR = env.str("SCAN_WORK_DIR", default="")
 # reachable once their network is listed here (never link-local, where metadata services live).
 # Checked when the app starts, in every process (assessments.apps).
 SCAN_ALLOWED_NETWORKS = env.list("SCAN_ALLOWED_NETWORKS", default=[])
+# A PEM file of the certificate authorities git trusts instead of the system's: for forges
+# behind an internal CA (include the public CAs too when public forges are scanned as well).
+SCAN_CA_BUNDLE = env.str("SCAN_CA_BUNDLE", default="")
 # Access tokens are encrypted with this key (a Fernet key); derived from the secret key if unset.
 TOKEN_ENCRYPTION_KEY = env.str("TOKEN_ENCRYPTION_KEY", default="")
 if SCAN_TIMEOUT_SECONDS + 120 >= CELERY_VISIBILITY_TIMEOUT:

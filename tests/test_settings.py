@@ -89,6 +89,10 @@ def test_no_template_has_an_inline_script():
 def test_a_network_setting_that_opens_cloud_metadata_stops_every_process_at_start():
     result = manage("check", SCAN_ALLOWED_NETWORKS="10.0.0.0/8,169.254.169.254/32")
     assert result.returncode != 0
-    assert (
-        "SCAN_ALLOWED_NETWORKS: 169.254.169.254/32 overlaps the link-local range" in result.stderr
-    )
+    assert "SCAN_ALLOWED_NETWORKS: 169.254.169.254/32 overlaps 169.254.0.0/16" in result.stderr
+
+
+def test_a_missing_certificate_bundle_stops_every_process_at_start():
+    result = manage("check", SCAN_CA_BUNDLE="/nonexistent/ca.pem")
+    assert result.returncode != 0
+    assert "SCAN_CA_BUNDLE: /nonexistent/ca.pem is not a file of certificates." in result.stderr

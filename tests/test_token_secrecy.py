@@ -1,10 +1,11 @@
 """A private repository's access token never leaves the encrypted column.
 
 A full cycle: a lead connects a private repository through the browser form and another through
-the API, both with a token; the forge is a TLS listener on this machine (its network opened with
-SCAN_ALLOWED_NETWORKS, as for a self-hosted forge) whose certificate git refuses, so git really
-runs with the token and the scans fail. Then the token, and the Basic credentials git would build
-from it, are searched for in every log record, everything written to stdout and stderr, a dump of
+the API, both with a token. The forge is a self-hosted one on this machine's private address,
+reached as an operator reaches theirs (its network in SCAN_ALLOWED_NETWORKS, its internal CA in
+SCAN_CA_BUNDLE); it receives the token in git's Authorization header, refuses it with 401, and
+the scans fail. Then the token, and the Basic credentials git built from it, are searched for
+in every log record, everything written to stdout and stderr, a dump of
 the whole database, the pages and API answers that show the repositories, their scans and the
 failed forms; with a real worker, also in the worker's log and in Redis.
 """
@@ -30,6 +31,7 @@ from django.db import connection
 from django.urls import reverse
 
 from assessments.models import Repository, Scan, ScanStatus
+from assessments.scanning import parse_allowed_networks
 
 from .worker import running_worker
 
@@ -43,49 +45,95 @@ SECRET_FORMS = (
 )
 
 
-def _self_signed_certificate(directory):
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "forge.test")])
+def _pem(key) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def _certificates(directory, address: str):
+    """A certificate authority (as an operator's internal CA) and the forge's certificate."""
     now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
+
+    def build(subject, issuer, public_key, signing_key, *extensions):
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(public_key)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
         )
-        .sign(key, hashes.SHA256())
+        for extension, critical in extensions:
+            builder = builder.add_extension(extension, critical=critical)
+        return builder.sign(signing_key, hashes.SHA256())
+
+    ca_key, forge_key = (
+        ec.generate_private_key(ec.SECP256R1()),
+        ec.generate_private_key(ec.SECP256R1()),
     )
-    cert_path, key_path = directory / "forge.crt", directory / "forge.key"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
+    ca = build(
+        "Test forge CA",
+        "Test forge CA",
+        ca_key.public_key(),
+        ca_key,
+        (x509.BasicConstraints(ca=True, path_length=0), True),
     )
-    return cert_path, key_path
+    forge = build(
+        "forge",
+        "Test forge CA",
+        forge_key.public_key(),
+        ca_key,
+        (x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(address))]), False),
+    )
+    paths = directory / "ca.pem", directory / "forge.pem", directory / "forge.key"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(forge.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(_pem(forge_key))
+    return paths
 
 
-FORGE_NETWORK = "127.0.0.1/32"
+def _forge_address() -> str:
+    """This machine's own address that SCAN_ALLOWED_NETWORKS may open (loopback may not be)."""
+    found = set()
+    for family, somewhere in ((socket.AF_INET, "192.0.2.1"), (socket.AF_INET6, "2001:db8::1")):
+        try:
+            # Connecting a UDP socket sends nothing; it only picks the route's source address.
+            with socket.socket(family, socket.SOCK_DGRAM) as probe:
+                probe.connect((somewhere, 9))
+                found.add(probe.getsockname()[0])
+        except OSError:
+            continue
+    for address in sorted(found):
+        try:
+            parse_allowed_networks([_single(address)])
+        except ValueError:
+            continue
+        return address
+    pytest.fail(f"No private address of this machine can host the test forge: {sorted(found)}.")
+
+
+def _single(address: str) -> str:
+    return f"{address}/128" if ":" in address else f"{address}/32"
 
 
 @pytest.fixture
 def private_forge(tmp_path, settings):
-    """An https forge on 127.0.0.1 that git reaches but does not trust; yields its base URL."""
-    cert, key = _self_signed_certificate(tmp_path)
+    """A self-hosted https forge behind an internal CA that answers every request with 401.
+
+    It records each request's headers, so the test knows git really sent the token.
+    Yields its base URL, the settings a worker needs to reach it, and the requests it saw.
+    """
+    address = _forge_address()
+    ca, cert, key = _certificates(tmp_path, address)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
-    listener = socket.create_server(("127.0.0.1", 0))
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    listener = socket.create_server((address, 0), family=family)
     listener.settimeout(0.2)
     stop = threading.Event()
-    handshakes = []
+    requests = []
 
     def serve():
         while not stop.is_set():
@@ -95,22 +143,39 @@ def private_forge(tmp_path, settings):
                 continue
             except OSError:
                 return
-            handshakes.append(1)
             with raw:
                 raw.settimeout(5)
                 try:
-                    with context.wrap_socket(raw, server_side=True):
-                        pass
+                    with context.wrap_socket(raw, server_side=True) as tls:
+                        head = b""
+                        while b"\r\n\r\n" not in head and len(head) < 65536:
+                            chunk = tls.recv(4096)
+                            if not chunk:
+                                break
+                            head += chunk
+                        requests.append(head.decode(errors="replace"))
+                        tls.sendall(
+                            b"HTTP/1.1 401 Unauthorized\r\n"
+                            b'WWW-Authenticate: Basic realm="forge"\r\n'
+                            b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+                        )
                 except (ssl.SSLError, OSError):
-                    pass  # git hangs up once it has seen the untrusted certificate
+                    pass
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    # The forge's address is opened as an operator opens a self-hosted forge's network.
-    settings.SCAN_ALLOWED_NETWORKS = [FORGE_NETWORK]
+    # Reached as an operator reaches a self-hosted forge: its network opened, its CA trusted.
+    worker_settings = {
+        "SCAN_ALLOWED_NETWORKS": _single(address),
+        "SCAN_CA_BUNDLE": str(ca),
+        "SCAN_ALLOW_LOCAL_PATHS": "false",
+    }
+    settings.SCAN_ALLOWED_NETWORKS = [worker_settings["SCAN_ALLOWED_NETWORKS"]]
+    settings.SCAN_CA_BUNDLE = str(ca)
     settings.SCAN_ALLOW_LOCAL_PATHS = False
+    host = f"[{address}]" if ":" in address else address
     try:
-        yield f"https://127.0.0.1:{listener.getsockname()[1]}", handshakes
+        yield f"https://{host}:{listener.getsockname()[1]}", worker_settings, requests
     finally:
         stop.set()
         listener.close()
@@ -150,7 +215,7 @@ def _leaks(text: str) -> list[str]:
     return [form for form in SECRET_FORMS if form in text]
 
 
-def _connect_and_fail(client, team, lead, org_admin, base_url, handshakes, wait=lambda: None):
+def _connect_and_fail(client, team, lead, org_admin, base_url, requests, wait=lambda: None):
     """Connect two private repositories, let their scans fail, and collect what is shown."""
     client.force_login(lead)
     # Through the browser form.
@@ -180,10 +245,12 @@ def _connect_and_fail(client, team, lead, org_admin, base_url, handshakes, wait=
     scans = list(Scan.objects.select_related("repository"))
     assert len(scans) == 2
     assert {scan.status for scan in scans} == {ScanStatus.FAILED}
-    assert all("certificate" in scan.failure_reason for scan in scans), [
+    assert all("access token" in scan.failure_reason for scan in scans), [
         scan.failure_reason for scan in scans
     ]
-    assert len(handshakes) >= 2, "git never reached the forge, so the token was not in play"
+    # The token really travelled: the forge saw it in the Authorization header git sent.
+    sent = f"authorization: basic {SECRET_FORMS[1]}".lower()
+    assert sum(sent in request.lower() for request in requests) >= 2, requests
     repository = Repository.objects.get(url__endswith="private-models.git")
     assert repository.access_token_encrypted
 
@@ -241,9 +308,9 @@ def _log_text(caplog) -> str:
 def test_a_failed_private_scan_leaves_the_token_nowhere(
     client, team, lead, org_admin, private_forge, caplog, capfd
 ):
-    base_url, handshakes = private_forge
+    base_url, _, requests = private_forge
     caplog.set_level(logging.DEBUG)
-    shown = _connect_and_fail(client, team, lead, org_admin, base_url, handshakes)
+    shown = _connect_and_fail(client, team, lead, org_admin, base_url, requests)
 
     out, err = capfd.readouterr()
     places = {
@@ -256,7 +323,7 @@ def test_a_failed_private_scan_leaves_the_token_nowhere(
         place: [] for place in places
     }
     # The scan logs did say what went wrong, so the search had something to look at.
-    assert "certificate" in places["log records"]
+    assert "Authentication failed" in places["log records"]
 
 
 def _redis_contents() -> str:
@@ -289,7 +356,7 @@ def _redis_contents() -> str:
 def test_with_a_real_worker_the_token_is_in_no_worker_log_nor_in_redis(
     client, team, lead, org_admin, private_forge, caplog, capfd, tmp_path
 ):
-    base_url, handshakes = private_forge
+    base_url, worker_settings, requests = private_forge
     caplog.set_level(logging.DEBUG)
     worker_log = tmp_path / "worker.log"
 
@@ -305,12 +372,9 @@ def test_with_a_real_worker_the_token_is_in_no_worker_log_nor_in_redis(
             time.sleep(0.2)
         raise AssertionError(f"the scans did not finish: {worker_log.read_text()[-3000:]}")
 
-    with running_worker(
-        extra_env={"SCAN_ALLOWED_NETWORKS": FORGE_NETWORK, "SCAN_ALLOW_LOCAL_PATHS": "false"},
-        log_path=worker_log,
-    ):
+    with running_worker(extra_env=worker_settings, log_path=worker_log):
         shown = _connect_and_fail(
-            client, team, lead, org_admin, base_url, handshakes, wait=scans_finished
+            client, team, lead, org_admin, base_url, requests, wait=scans_finished
         )
         broker = _redis_contents()
     out, err = capfd.readouterr()
@@ -326,4 +390,4 @@ def test_with_a_real_worker_the_token_is_in_no_worker_log_nor_in_redis(
         place: [] for place in places
     }
     # The worker ran the scans and said why they failed.
-    assert "certificate" in places["worker log"]
+    assert "Authentication failed" in places["worker log"]

@@ -40,7 +40,7 @@ from .scan import (
     scan_repository,
 )
 from .tree import RepositorySnapshot
-from .urls import SafeRepositoryURL, parse_allowed_networks, validate_repository_url
+from .urls import Network, SafeRepositoryURL, parse_allowed_networks, validate_repository_url
 from .workdir import sweep_scan_dirs
 
 __all__ = [
@@ -67,6 +67,7 @@ __all__ = [
     "scan_path",
     "scan_repository",
     "sweep_scan_dirs",
+    "Network",
     "parse_allowed_networks",
     "validate_repository_url",
 ]

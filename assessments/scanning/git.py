@@ -181,8 +181,11 @@ class GitSession:
         deadline: Deadline,
         source: SafeRepositoryURL,
         access_token: str | None = None,
+        ca_bundle: str | None = None,
     ) -> None:
         self.workdir = workdir
+        # Certificate authorities trusted instead of the system's (a self-hosted forge's).
+        self.ca_bundle = ca_bundle
         self.home = os.path.join(workdir, "home")
         self.git_dir = os.path.join(workdir, "repository.git")
         os.makedirs(self.home, exist_ok=True)
@@ -255,6 +258,8 @@ class GitSession:
             settings += ["protocol.file.allow=always", f"safe.directory={self.source.url}"]
         else:
             settings += ["protocol.file.allow=never", "protocol.https.allow=always"]
+            if network and self.ca_bundle:
+                settings.append(f"http.sslCAInfo={self.ca_bundle}")
             if network and self.source.address:
                 address = self.source.address
                 if ":" in address:

@@ -87,10 +87,12 @@ def scan_repository(
     limits: ScanLimits = ScanLimits(),  # noqa: B008 - frozen, so sharing it is safe
     resolver=socket.getaddrinfo,
     allowed_networks: tuple = (),
+    ca_bundle: str | None = None,
 ) -> ScanReport:
     """Scan ``source`` (an https URL, or a local path when allowed) and report its evidence.
 
-    ``allowed_networks`` are private networks whose addresses count as reachable forges.
+    ``allowed_networks`` are private networks whose addresses count as reachable forges;
+    ``ca_bundle`` a PEM file of the certificate authorities git trusts instead of the system's.
 
     Raises a ScanError subclass with a user-facing sentence on refusal or failure.
     """
@@ -104,7 +106,13 @@ def scan_repository(
     deadline = Deadline(limits.timeout_seconds)
     workdir = make_scan_dir(limits.work_dir)
     try:
-        session = GitSession(workdir, deadline=deadline, source=safe, access_token=access_token)
+        session = GitSession(
+            workdir,
+            deadline=deadline,
+            source=safe,
+            access_token=access_token,
+            ca_bundle=ca_bundle,
+        )
         fetched = fetch_repository(
             session,
             branch=branch,

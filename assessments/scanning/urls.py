@@ -59,15 +59,38 @@ _SHARED = ipaddress.ip_network("100.64.0.0/10")
 
 Resolver = Callable[..., list]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-# Cloud metadata services answer on link-local addresses: no setting opens those.
-_NEVER_ALLOWED = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fe80::/10"))
+# What no setting may open: this host and "any address", multicast and broadcast, link-local
+# and the other addresses where cloud metadata services answer, and the IPv6 forms that embed
+# an IPv4 address (each could carry one of the others inside).
+_NEVER_ALLOWED = tuple(
+    ipaddress.ip_network(network)
+    for network in (
+        "0.0.0.0/8",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "100.100.100.200/32",
+        "224.0.0.0/4",
+        "255.255.255.255/32",
+        "::/128",
+        "::1/128",
+        "fe80::/10",
+        "fd00:ec2::254/128",
+        "ff00::/8",
+        "::ffff:0:0/96",
+        "64:ff9b::/96",
+        "64:ff9b:1::/48",
+        "2001::/32",
+        "2002::/16",
+    )
+)
 
 
 def parse_allowed_networks(entries: list[str] | tuple[str, ...]) -> tuple[Network, ...]:
     """Private networks an operator opens for self-hosted forges (GitLab on 10.20.0.0/16).
 
-    Raises ValueError with a sentence for an entry that is not a network, or that overlaps
-    the link-local ranges where cloud metadata services live.
+    Raises ValueError with a sentence for an entry that is not a network written exactly
+    (host bits zero, so a typo cannot widen it), is not private, or overlaps what no setting
+    may open (``_NEVER_ALLOWED``).
     """
     networks = []
     for entry in entries:
@@ -75,16 +98,19 @@ def parse_allowed_networks(entries: list[str] | tuple[str, ...]) -> tuple[Networ
         if not text:
             continue
         try:
-            network = ipaddress.ip_network(text, strict=False)
+            network = ipaddress.ip_network(text, strict=True)
         except ValueError:
-            raise ValueError(f"'{text}' is not an IP network such as 10.20.0.0/16.") from None
-        if any(
-            network.version == never.version and network.overlaps(never) for never in _NEVER_ALLOWED
-        ):
             raise ValueError(
-                f"{text} overlaps the link-local range where cloud metadata services answer; "
-                "it cannot be allowed."
-            )
+                f"'{text}' is not an IP network such as 10.20.0.0/16 (with the host bits zero)."
+            ) from None
+        for never in _NEVER_ALLOWED:
+            if network.version == never.version and network.overlaps(never):
+                raise ValueError(
+                    f"{text} overlaps {never}, which no setting may open: loopback, link-local "
+                    "and metadata addresses, multicast, and IPv6 forms embedding IPv4 ones."
+                )
+        if not network.is_private:
+            raise ValueError(f"{text} is not a private network; public addresses need no setting.")
         networks.append(network)
     return tuple(networks)
 

@@ -83,7 +83,7 @@ def scan_claim(*, scan_id: int) -> Scan | None:
     return Scan.objects.select_related("repository__team").get(pk=scan_id)
 
 
-def allowed_networks() -> tuple:
+def allowed_networks() -> tuple[scanning.Network, ...]:
     """The private networks SCAN_ALLOWED_NETWORKS opens to scans, parsed (ValueError if wrong)."""
     return _parsed_networks(tuple(settings.SCAN_ALLOWED_NETWORKS))
 
@@ -107,6 +107,7 @@ def scan_execute(*, scan_id: int) -> Scan | None:
             access_token=token or None,
             allow_local_paths=settings.SCAN_ALLOW_LOCAL_PATHS,
             allowed_networks=allowed_networks(),
+            ca_bundle=settings.SCAN_CA_BUNDLE or None,
             limits=scanning.ScanLimits(
                 timeout_seconds=settings.SCAN_TIMEOUT_SECONDS,
                 work_dir=settings.SCAN_WORK_DIR or None,

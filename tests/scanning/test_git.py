@@ -334,3 +334,16 @@ def test_it_finds_the_git_version():
 
     assert git_version() >= (2, 0)
     assert subprocess.run(["git", "--version"], capture_output=True, check=True).returncode == 0
+
+
+def test_a_ca_bundle_is_trusted_for_network_commands_only(tmp_path):
+    bundle = tmp_path / "internal-ca.pem"
+    session = GitSession(
+        str(tmp_path / "w"),
+        deadline=Deadline(10),
+        source=remote_session(tmp_path).source,
+        ca_bundle=str(bundle),
+    )
+    assert f"http.sslCAInfo={bundle}" in session.command("fetch", network=True)
+    assert not any("sslCAInfo" in part for part in session.command("cat-file", network=False))
+    assert not any("sslCAInfo" in part for part in remote_session(tmp_path).command("fetch"))

@@ -339,10 +339,22 @@ def test_an_allowed_network_opens_ip_literals_in_it_too(no_network):
     [
         ("banana", "is not an IP network"),
         ("10.0.0.0/33", "is not an IP network"),
-        ("169.254.169.254/32", "link-local"),
-        ("0.0.0.0/0", "link-local"),
-        ("fe80::/64", "link-local"),
-        ("::/0", "link-local"),
+        ("10.20.3.4/8", "host bits zero"),  # a typo must not silently widen the network
+        ("169.254.169.254/32", "overlaps 169.254.0.0/16"),
+        ("fe80::/64", "overlaps fe80::/10"),
+        ("fc00::/7", "overlaps fd00:ec2::254/128"),  # AWS's IPv6 metadata address
+        ("100.64.0.0/10", "overlaps 100.100.100.200/32"),  # Alibaba Cloud's metadata address
+        ("0.0.0.0/0", "overlaps 0.0.0.0/8"),
+        ("0.0.0.0/1", "overlaps 0.0.0.0/8"),
+        ("127.0.0.1/32", "overlaps 127.0.0.0/8"),
+        ("::/0", "overlaps ::/128"),
+        ("::1/128", "overlaps ::1/128"),
+        ("224.0.0.0/4", "overlaps 224.0.0.0/4"),
+        ("::ffff:0:0/96", "overlaps ::ffff:0:0/96"),
+        ("64:ff9b::/96", "overlaps 64:ff9b::/96"),
+        ("2002::/16", "overlaps 2002::/16"),
+        ("2001::/32", "overlaps 2001::/32"),
+        ("8.8.8.0/24", "not a private network"),
     ],
 )
 def test_a_network_setting_that_is_wrong_or_opens_metadata_services_is_refused(entry, message):
