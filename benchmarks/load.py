@@ -2,11 +2,12 @@
 
     .venv/bin/python benchmarks/load.py [--users 32] [--seconds 20] [--think-ms 0] [--workers 4]
 
-Starts gunicorn on a PostgreSQL database with the demo data, logs in one demo user
-per simulated user, and for each endpoint runs `--users` threads for `--seconds`, each with its
-own keep-alive connection. A trivial view (/health/) served by the same gunicorn in the same run is
-the baseline. Prints requests per second, p50/p95/p99 latency and errors per endpoint.
-Autosaves never conflict: each user saves its own question with the version the server returned.
+Starts gunicorn on a PostgreSQL database with the demo data and Redis as the cache (as deployed:
+sessions and login limits live there), logs in one demo user per simulated user, and for each
+endpoint runs `--users` threads for `--seconds`, each with its own keep-alive connection. A trivial
+view (/health/) served by the same gunicorn in the same run is the baseline. Prints requests per
+second, p50/p95/p99 latency and errors per endpoint. Autosaves never conflict: each user saves its
+own question with the version the server returned.
 
 With the default `--think-ms 0` every user sends its next request the moment the last one is
 answered: a saturation test, where latency is mostly time spent queueing for a worker. With
@@ -30,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mlmaturity_load")
+# As deployed: Redis holds the cache (sessions, login limits); a database of its own here.
+REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/9")
 PORT = 18931
 
 
@@ -126,8 +129,7 @@ def main():
 
     manage("migrate", "-v0")
     manage("load_demo")
-    env = {**os.environ, "DATABASE_URL": DATABASE_URL}
-    env.pop("REDIS_URL", None)
+    env = {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL}
     server = subprocess.Popen(
         [
             sys.executable,
@@ -247,7 +249,7 @@ def main():
     base = rows[0]
     print(
         f"{args.users} users, think time {args.think_ms:.0f} ms, {args.seconds:.0f} s per endpoint,"
-        f" gunicorn {args.workers} workers, {DATABASE_URL}"
+        f" gunicorn {args.workers} workers, {DATABASE_URL}, cache {REDIS_URL}"
     )
     print(
         f"{'endpoint':<22}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"

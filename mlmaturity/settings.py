@@ -152,9 +152,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-# Sessions are read on every request: from the cache, written through to the database so a
-# cache flush logs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 if not DEBUG:
     # TLS terminates at the proxy in front of gunicorn; it tells us the original scheme.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -201,6 +198,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if REDIS_URL:
+    # Sessions are read on every request: from the shared cache, written through to the
+    # database so a cache flush logs nobody out. A per-process cache would let a session that
+    # was logged out in one process live on in the others, so without Redis they stay in the
+    # database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {

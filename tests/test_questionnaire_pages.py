@@ -204,7 +204,11 @@ def test_history_compares_two_assessments(client, team, member, django_capture_o
     assert client.get(url, {"compare": [ids[0]]}).status_code == 404
 
 
-def test_an_autosave_costs_the_same_few_queries_however_many_answers_exist(client, draft, member):
+def test_an_autosave_costs_the_same_few_queries_however_many_answers_exist(
+    client, draft, member, settings
+):
+    # As deployed with Redis: sessions come from the cache after their first request.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
