@@ -228,3 +228,22 @@ def test_an_autosave_costs_the_same_few_queries_however_many_answers_exist(
     assert few == many
     # User, assessment, role, row lock, current answer, write, progress (+ savepoint/commit).
     assert many <= 9
+
+
+def test_notes_stored_with_crlf_before_normalisation_are_migrated_to_lf(draft, member):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("assessments.migrations.0006_answer_note_line_endings")
+    answer_save(
+        assessment=draft,
+        question_key="online_serving",
+        option_key="no",
+        expected_version=0,
+        user=member,
+    )
+    Answer.objects.filter(assessment=draft).update(note="first\r\nsecond\rthird")
+    migration.normalise_line_endings(apps, None)
+    answer = Answer.objects.get(assessment=draft, question_key="online_serving")
+    assert (answer.note, answer.version) == ("first\nsecond\nthird", 1)

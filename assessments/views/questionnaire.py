@@ -145,11 +145,12 @@ def _save_posted_answers(request, assessment, section):
         option = request.POST.get(f"q-{question.key}")
         note = normalize_note(request.POST.get(f"n-{question.key}", ""))
         existing = current.get(question.key)
+        saved_note = normalize_note(existing.note) if existing else ""
         if not option:
-            if note.strip() and (existing is None or existing.note != note):
+            if note.strip() and note != saved_note:
                 errors[question.key] = "Choose an answer too: a note is saved with its answer."
             continue
-        if existing and existing.option_key == option and existing.note == note:
+        if existing and existing.option_key == option and saved_note == note:
             continue
         try:
             version = int(request.POST.get(f"v-{question.key}", "0"))

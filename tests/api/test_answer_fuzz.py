@@ -69,6 +69,19 @@ def test_fuzzed_answer_puts_round_trip_or_change_nothing(as_member, draft, put):
     response = as_member.put(url, body, format="json", **headers)
 
     assert response.status_code in (200, 201, 400, 404, 405, 412, 428), response.content[:300]
+    well_formed = (
+        CATALOGUE.has_question(key)
+        and set(body) == {"option", "note"}
+        and isinstance(body["note"], str)
+        and len(body["note"].replace("\r\n", "\n").replace("\r", "\n")) <= 4000
+        and body["option"] in {o.key for o in CATALOGUE.question(key).options}
+    )
+    if well_formed:
+        # The version check decides alone: no If-Match (or *) 428, a stale one 412.
+        expected = {None: 428, "*": 428, '"99"': 412, "garbage": 400, '""': 400}.get(
+            if_match, 201 if key not in before else 200
+        )
+        assert response.status_code == expected, (if_match, response.content[:300])
     after = {
         a.question_key: (a.option_key, a.note, a.version)
         for a in Answer.objects.filter(assessment=draft)
