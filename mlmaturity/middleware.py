@@ -1,4 +1,4 @@
-"""Security headers that Django does not set by itself."""
+"""Security headers Django does not set by itself, and refusal of NUL characters in addresses."""
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse

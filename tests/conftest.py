@@ -73,6 +73,12 @@ def _fresh_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _scan_work_folder_of_its_own(settings, tmp_path_factory):
+    """Scans of a test, and the reaper's sweep, keep to a folder of the test's own."""
+    settings.SCAN_WORK_DIR = str(tmp_path_factory.mktemp("scans"))
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_in_process(request):
     """Unit tests run tasks in-process; tests marked `redis` go through the real broker."""
     eager = request.node.get_closest_marker("redis") is None

@@ -2,13 +2,14 @@
 
 A scan removes its temporary directory in a ``finally``, which a process killed with SIGKILL
 (the OOM killer, a hard time limit) never reaches. So every scan directory is named
-``mlmaturity-scan-<host>-<pid>-<start>-<random>``: the owner's host name, pid and start time
-(clock ticks after boot, from ``/proc/<pid>/stat``; 0 where there is no /proc).
+``mlmaturity-scan-<host>-<pid>-<start>-<random>``: the owner's host (its name and pid
+namespace), pid and start time (clock ticks after boot, from ``/proc/<pid>/stat``; 0 where
+there is no /proc).
 ``sweep_scan_dirs`` removes this host's directories whose owner is no longer running: its pid
 is gone or a zombie, or belongs to a process that started at another time (a reused pid).
 
-Pids only mean something on their own host, hence the host name: a folder shared by several
-machines (or containers, which have pids of their own) needs a distinct host name for each.
+Pids only mean something on their own host and in their own pid namespace, hence both in the
+name: a folder shared by several machines or containers is swept by each for its own only.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import time
 SCAN_DIR_PREFIX = "mlmaturity-scan-"
 _SCAN_DIR = re.compile(
     re.escape(SCAN_DIR_PREFIX)
-    + r"(?P<host>[A-Za-z0-9._-]{1,64})-(?P<pid>[1-9][0-9]{0,9})-(?P<start>[0-9]{1,20})"
+    + r"(?P<host>[A-Za-z0-9._-]{1,90})-(?P<pid>[1-9][0-9]{0,9})-(?P<start>[0-9]{1,20})"
     + r"-[a-z0-9_]{1,32}"
 )
 _HAS_PROC = os.path.exists("/proc/self/stat")
@@ -69,8 +70,18 @@ def sweep_scan_dirs(work_dir: str | None = None, *, budget_seconds: float | None
 
 
 def host_label() -> str:
-    """This host's name, reduced to characters a scan directory's name may hold."""
-    return re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname())[:64] or "localhost"
+    """This host's name, reduced to characters a scan directory's name may hold, and the
+    identity of this pid namespace: containers sharing a folder and a host name still see
+    each other's pids as meaningless, and must not judge each other's directories."""
+    host = re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname())[:64] or "localhost"
+    return f"{host}.{_pid_namespace()}"
+
+
+def _pid_namespace() -> int:
+    try:
+        return os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return 0
 
 
 def _left_behind(entry: os.DirEntry, host: str) -> bool:

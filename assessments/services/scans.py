@@ -204,6 +204,10 @@ def _record(scan: Scan, report: scanning.ScanReport) -> Scan:
     return scan
 
 
+# The reaper runs under a 120 s limit; leftovers beyond this budget wait for its next run.
+REAPER_SWEEP_SECONDS = 30.0
+
+
 def scans_reap(*, now=None) -> dict[str, int]:
     """Recover scans a killed worker or a lost message left behind; the database decides.
 
@@ -240,7 +244,7 @@ def scans_reap(*, now=None) -> dict[str, int]:
         if Scan.objects.filter(pk=scan_id, status=ScanStatus.QUEUED).update(queued_at=now):
             transaction.on_commit(lambda scan_id=scan_id: _dispatch(scan_id))
             counts["redispatched"] += 1
-    scan_dirs_sweep()
+    scan_dirs_sweep(budget_seconds=REAPER_SWEEP_SECONDS)
     return counts
 
 
@@ -255,10 +259,10 @@ def scan_dirs_sweep(*, budget_seconds: float | None = None) -> int:
             settings.SCAN_WORK_DIR or None, budget_seconds=budget_seconds
         )
     except OSError:
-        logger.exception("the scan work folder could not be swept")
+        logger.exception("The scan work folder could not be swept.")
         return 0
     if swept:
-        logger.info("removed %d scan directories left behind by killed processes", swept)
+        logger.info("Removed %d scan directories left behind by killed processes.", swept)
     return swept
 
 
