@@ -146,3 +146,23 @@ def test_the_team_page_lists_assessments_with_their_levels(
     assert "Submitted" in body
     assert "Draft" in body
     assert "100.0" in body
+
+
+def test_a_role_in_a_team_exists_exactly_where_the_team_is_visible(
+    team, member, lead, viewer, org_admin, stranger_org_admin, other_team_member, django_user_model
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    inactive = django_user_model.objects.create_user("gone", is_active=False)
+    inactive.memberships.create(team=team, organization=team.organization, role=Role.MEMBER)
+    superuser = django_user_model.objects.create_superuser("root-user", password="x")
+    other_team = other_team_member.memberships.get().team
+    users = [member, lead, viewer, org_admin, stranger_org_admin, other_team_member]
+    users += [inactive, superuser, AnonymousUser()]
+    for user in users:
+        visible = set(visible_teams(user).values_list("pk", flat=True))
+        for candidate in (team, other_team):
+            assert (team_role(user, candidate) is not None) == (candidate.pk in visible), (
+                user,
+                candidate,
+            )
