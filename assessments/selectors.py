@@ -96,13 +96,6 @@ def answers_for_assessment(*, assessment: Assessment) -> dict[str, Answer]:
     }
 
 
-def answer_choices(*, assessment: Assessment) -> dict[str, str]:
-    """Question key to chosen option: all that progress and skip logic need, without notes."""
-    return dict(
-        Answer.objects.filter(assessment=assessment).values_list("question_key", "option_key")
-    )
-
-
 def evidence_hints_for_team(*, team: Team) -> dict[str, maturity.Evidence]:
     """The strongest repository finding per capability, to show beside its questions."""
     evidence = evidence_for_team(team) or []

@@ -1,5 +1,7 @@
 """Writes of the questionnaire flow: start, answer (optimistic concurrency), submit, reopen."""
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -119,7 +121,15 @@ def _validate_answer(assessment: Assessment, question_key: str, option_key: str,
         raise ApplicationError("The note contains a NUL character, which cannot be stored.")
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class SavedAnswer:
+    """An answer just saved, and the chosen option of every answer of its assessment after the
+    save: what progress and skip logic need, read in the same statement as the version check."""
+
+    answer: Answer
+    choices: dict[str, str]
+
+
 def answer_save(
     *,
     assessment: Assessment,
@@ -134,28 +144,68 @@ def answer_save(
     A stale version raises AnswerConflict carrying the other value and who set it, so the user
     chooses; nothing is overwritten silently.
     """
+    return answer_save_with_choices(
+        assessment=assessment,
+        question_key=question_key,
+        option_key=option_key,
+        note=note,
+        expected_version=expected_version,
+        user=user,
+    ).answer
+
+
+@transaction.atomic
+def answer_save_with_choices(
+    *,
+    assessment: Assessment,
+    question_key: str,
+    option_key: str,
+    note: str = "",
+    expected_version: int,
+    user,
+) -> SavedAnswer:
+    """`answer_save`, also returning every chosen option after the save (for autosave's
+    progress), at no extra query."""
     _require_editor(user, assessment.team)
     note = normalize_note(note)
     _validate_answer(assessment, question_key, option_key, note)
-    # Every writer locks the assessment first, so nothing changes the answer between this read
-    # and the update below.
+    # Every writer locks the assessment first, so nothing changes its answers between this
+    # read and the write below.
     _locked_draft(assessment.pk)
-    current = Answer.objects.filter(assessment=assessment, question_key=question_key).first()
-    current_version = current.version if current else 0
+    rows = list(
+        Answer.objects.filter(assessment=assessment).values_list(
+            "question_key", "pk", "option_key", "version"
+        )
+    )
+    current = {key: (pk, version) for key, pk, _, version in rows}.get(question_key)
+    choices = {key: option for key, _, option, _ in rows}
+    current_version = current[1] if current else 0
     if current_version != expected_version:
-        raise AnswerConflict(question_key=question_key, current=current)
+        # Only a conflict needs the other value and who set it.
+        other = Answer.objects.select_related("updated_by").get(pk=current[0]) if current else None
+        raise AnswerConflict(question_key=question_key, current=other)
+    choices[question_key] = option_key
     if current is None:
-        return Answer.objects.create(
+        answer = Answer.objects.create(
             assessment=assessment,
             question_key=question_key,
             option_key=option_key,
             note=note,
             updated_by=user,
         )
-    current.option_key, current.note, current.updated_by = option_key, note, user
-    current.version = current_version + 1
-    current.save(update_fields=["option_key", "note", "updated_by", "version", "updated_at"])
-    return current
+        return SavedAnswer(answer, choices)
+    # Every field of the row is known here, so the saved answer is built, not read back.
+    answer = Answer(
+        pk=current[0],
+        assessment=assessment,
+        question_key=question_key,
+        option_key=option_key,
+        note=note,
+        version=current_version + 1,
+        updated_by=user,
+    )
+    answer.save(update_fields=["option_key", "note", "updated_by", "version", "updated_at"])
+    return SavedAnswer(answer, choices)
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from ..maturity.versions import load_catalogue_version
 from ..services.assessments import (
     AnswerConflict,
     answer_save,
+    answer_save_with_choices,
     assessment_reopen,
     assessment_start,
     assessment_submit,
@@ -193,7 +194,7 @@ def answer_autosave(request, pk, question_key):
     except ValueError:
         return JsonResponse({"detail": "The answer's version is missing."}, status=400)
     try:
-        answer = answer_save(
+        saved = answer_save_with_choices(
             assessment=assessment,
             question_key=question_key,
             option_key=request.POST.get("option", ""),
@@ -208,8 +209,8 @@ def answer_autosave(request, pk, question_key):
     except ApplicationError as error:
         return JsonResponse({"detail": error.message}, status=400)
     catalogue = load_catalogue_version(assessment.catalogue_version)
-    answered, total = _progress(catalogue, selectors.answer_choices(assessment=assessment))
-    return JsonResponse({"version": answer.version, "answered": answered, "total": total})
+    answered, total = _progress(catalogue, saved.choices)
+    return JsonResponse({"version": saved.answer.version, "answered": answered, "total": total})
 
 
 @login_required
