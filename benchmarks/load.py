@@ -2,12 +2,13 @@
 
     .venv/bin/python benchmarks/load.py [--users 32] [--seconds 20] [--think-ms 0] [--workers 4]
 
-Starts gunicorn on a PostgreSQL database with the demo data and Redis as the cache (as deployed:
-sessions and login limits live there), logs in one demo user per simulated user, and for each
-endpoint runs `--users` threads for `--seconds`, each with its own keep-alive connection. A trivial
-view (/health/) served by the same gunicorn in the same run is the baseline. Prints requests per
-second, p50/p95/p99 latency and errors per endpoint. Autosaves never conflict: each user saves its
-own question with the version the server returned.
+Starts gunicorn in production mode (as deployed: debug off, collected static files, requests marked
+https as the TLS proxy marks them) on a PostgreSQL database with the demo data and Redis as the
+cache (sessions and login limits live there), logs in one demo user per simulated user, and for
+each endpoint runs `--users` threads for `--seconds`, each with its own keep-alive connection. A
+trivial view (/health/) served by the same gunicorn in the same run is the baseline. Prints
+requests per second, p50/p95/p99 latency and errors per endpoint. Autosaves never conflict: each
+user saves its own question with the version the server returned.
 
 With the default `--think-ms 0` every user sends its next request the moment the last one is
 answered: a saturation test, where latency is mostly time spent queueing for a worker. With
@@ -21,9 +22,12 @@ import json
 import os
 import random
 import re
+import secrets
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -34,6 +38,7 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:543
 # As deployed: Redis holds the cache (sessions, login limits); a database of its own here.
 REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/9")
 PORT = 18931
+ORIGIN = f"https://127.0.0.1:{PORT}"
 
 
 class Session:
@@ -42,7 +47,8 @@ class Session:
         self.cookies: dict[str, str] = {}
 
     def request(self, method, path, body=None, headers=None):
-        headers = dict(headers or {})
+        # As the TLS proxy in front of gunicorn would send them, in production mode.
+        headers = {"X-Forwarded-Proto": "https", "Origin": ORIGIN, **(headers or {})}
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         self.connection.request(method, path, body=body, headers=headers)
         response = self.connection.getresponse()
@@ -129,7 +135,23 @@ def main():
 
     manage("migrate", "-v0")
     manage("load_demo")
-    env = {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL}
+    static_root = tempfile.mkdtemp(prefix="mlmaturity-load-static-")
+    # Production mode, as deployed: no debug query log, compressed static files, secure cookies.
+    env = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": static_root,
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     server = subprocess.Popen(
         [
             sys.executable,
@@ -243,13 +265,14 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=20)
+        shutil.rmtree(static_root, ignore_errors=True)
     print(f"autosave conflicts answered 409 (then kept): {conflicts[0]}")
     if statuses:
         print("first refusals:", statuses[:3])
     base = rows[0]
     print(
         f"{args.users} users, think time {args.think_ms:.0f} ms, {args.seconds:.0f} s per endpoint,"
-        f" gunicorn {args.workers} workers, {DATABASE_URL}, cache {REDIS_URL}"
+        f" gunicorn {args.workers} workers in production mode, {DATABASE_URL}, cache {REDIS_URL}"
     )
     print(
         f"{'endpoint':<22}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
