@@ -6,18 +6,15 @@ import socket
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments.models import ApiToken, Repository
 
-ANY_TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=80)
-FUZZ = settings(
-    max_examples=50,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+from .fuzzing import form_text, fuzz_settings
+
+ANY_TEXT = form_text(max_size=80)
+FUZZ = fuzz_settings(max_examples=50)
 URLS = st.one_of(
     ANY_TEXT,
     st.sampled_from(

@@ -8,13 +8,15 @@ from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from assessments import maturity
 from assessments.maturity.sections import questionnaire_sections
 from assessments.models import Answer
 from assessments.services.assessments import NOTE_MAX_LENGTH, assessment_start
+
+from .fuzzing import form_text, fuzz_settings
 
 CATALOGUE = maturity.load_catalogue()
 QUESTIONS = CATALOGUE.questions
@@ -23,8 +25,7 @@ SECTION_OF = {
     for section in questionnaire_sections(CATALOGUE)
     for question in section.questions
 }
-# Any text an HTTP form can carry: lone surrogates cannot be encoded, everything else can.
-ANY_TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=60)
+ANY_TEXT = form_text(max_size=60)
 NOTES = st.one_of(
     ANY_TEXT,
     st.sampled_from(
@@ -39,12 +40,7 @@ NOTES = st.one_of(
         ]
     ),
 )
-FUZZ = settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = fuzz_settings(max_examples=60)
 
 
 # A fieldset the page marks as refused (error) or in conflict, with its question key.

@@ -339,7 +339,7 @@ def _redis_contents() -> str:
         elif kind == "list":
             values = client.lrange(key, 0, -1)
         elif kind == "hash":
-            values = [*client.hgetall(key).keys(), *client.hgetall(key).values()]
+            values = [part for pair in client.hgetall(key).items() for part in pair]
         elif kind == "set":
             values = list(client.smembers(key))
         elif kind == "zset":
@@ -364,7 +364,7 @@ def test_with_a_real_worker_the_token_is_in_no_worker_log_nor_in_redis(
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             statuses = set(Scan.objects.values_list("status", flat=True))
-            if len(Scan.objects.all()) == 2 and statuses <= {
+            if Scan.objects.count() == 2 and statuses <= {
                 ScanStatus.FAILED,
                 ScanStatus.SUCCEEDED,
             }:

@@ -6,16 +6,17 @@ is refused answers 4xx in the one error shape and leaves every stored answer as 
 
 from urllib.parse import quote
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments import maturity
 from assessments.models import Answer
 
+from ..fuzzing import form_text, fuzz_settings
 from .conftest import error_of
 
 CATALOGUE = maturity.load_catalogue()
-ANY_TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40)
+ANY_TEXT = form_text(max_size=40)
 # What JSON can carry: no NaN or infinity, which a JSON encoder refuses before any request.
 JSON_SCALARS = (
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
@@ -47,12 +48,7 @@ def answer_puts(draw):
     return key, body, if_match
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzz_settings(max_examples=60)
 @given(put=answer_puts())
 def test_fuzzed_answer_puts_round_trip_or_change_nothing(as_member, draft, put):
     key, body, if_match = put

@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from assessments.models import Repository, ScanStatus
+from assessments.models import ScanStatus
 from assessments.scanning.workdir import SCAN_DIR_PREFIX, host_label
 from assessments.services.scans import scan_enqueue
 
-from ..scanning.archetypes import ORCHESTRATED
-from ..scanning.gitrepo import make_repo
 from . import (
     HeldClone,
     HoldingGit,
@@ -33,18 +31,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.timeout(180),
 ]
-
-
-@pytest.fixture
-def git(tmp_path):
-    return HoldingGit(tmp_path / "git")
-
-
-@pytest.fixture
-def slow_repository(team, tmp_path):
-    return Repository.objects.create(
-        team=team, url=str(make_repo(tmp_path / "slow-pipeline", ORCHESTRATED))
-    )
 
 
 def processes_in(workdir: Path) -> list[int]:

@@ -3,27 +3,13 @@
 import pytest
 from django.conf import settings
 
-from assessments.models import Repository, Scan, ScanStatus
+from assessments.models import Scan, ScanStatus
 from assessments.services.scans import scan_enqueue
 from assessments.tasks import run_scan
 
-from ..scanning.archetypes import ORCHESTRATED
-from ..scanning.gitrepo import make_repo
-from . import HoldingGit, fault_worker, process_is_gone, wait_final
+from . import fault_worker, process_is_gone, wait_final
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def git(tmp_path):
-    return HoldingGit(tmp_path / "git")
-
-
-@pytest.fixture
-def slow_repository(team, tmp_path):
-    return Repository.objects.create(
-        team=team, url=str(make_repo(tmp_path / "slow-pipeline", ORCHESTRATED))
-    )
 
 
 def assert_cleaned_up(tmp_path, clone):

@@ -20,7 +20,6 @@ from assessments.tasks import run_scan
 from ..scanning.archetypes import NOTEBOOK_ONLY, ORCHESTRATED
 from ..scanning.gitrepo import make_repo
 from . import (
-    HoldingGit,
     fault_worker,
     process_is_gone,
     reap_later,
@@ -30,18 +29,6 @@ from . import (
 )
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def git(tmp_path):
-    return HoldingGit(tmp_path / "git")
-
-
-@pytest.fixture
-def slow_repository(team, tmp_path):
-    return Repository.objects.create(
-        team=team, url=str(make_repo(tmp_path / "slow-pipeline", ORCHESTRATED))
-    )
 
 
 def repository_at(team, path, files=ORCHESTRATED):
