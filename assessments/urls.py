@@ -1,10 +1,11 @@
 from django.urls import path
 
-from .views import questionnaire, repositories, results, teams
+from .views import methodology, questionnaire, repositories, results, teams
 
 urlpatterns = [
     path("", teams.home, name="home"),
     path("health/", teams.health, name="health"),
+    path("methodology/", methodology.methodology, name="methodology"),
     path("teams/<slug:slug>/", teams.team_detail, name="team_detail"),
     path("teams/<slug:slug>/history/", results.team_history, name="team_history"),
     path(

@@ -82,3 +82,27 @@ def test_demo_teams_have_scanned_example_repositories_at_different_levels(
         "model_binaries_committed"
         in Scan.objects.get(repository__team__slug="pricing-lab").report["flags"]
     )
+
+
+@pytest.mark.django_db
+def test_the_demo_tells_a_true_story_teams_at_level_two_show_no_false_contradictions(
+    django_capture_on_commit_callbacks,
+):
+    from assessments.models import Result
+
+    # Connecting a repository queues its scan, which recomputes the latest result.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo")
+    latest = {}
+    for result in Result.objects.select_related("assessment__team").order_by(
+        "assessment__submitted_at"
+    ):
+        latest[result.assessment.team.slug] = result
+    at_level_two = [r for r in latest.values() if r.overall_level == 2]
+    assert at_level_two
+    for result in at_level_two:
+        contradictions = result.snapshot["result"]["contradictions"]
+        assert len(contradictions) <= 3, (result.assessment.team.slug, contradictions)
+    # A team whose repository has no tests or CI, yet answers that it does, is still told so.
+    forecasting = latest["demand-forecasting"].snapshot["result"]["contradictions"]
+    assert {"automated_tests", "ci"} <= {c["capability"] for c in forecasting}

@@ -106,12 +106,13 @@ def test_recomputing_replaces_the_result_instead_of_adding_one(team, member):
 
 @pytest.fixture
 def archived_catalogue(tmp_path, monkeypatch):
-    """An older catalogue in which data validation was not yet required for level 1."""
+    """An older catalogue in which data validation defined level 2 (today: a level-1 component)."""
     data = yaml.safe_load(maturity.catalogue.DEFAULT_PATH.read_text())
     data["version"] = "2025.01"
     for capability in data["capabilities"]:
         if capability["key"] == "data_validation":
             capability["level"] = 2
+            capability["role"] = "characteristic"
     (tmp_path / "2025.01.yaml").write_text(yaml.safe_dump(data))
     monkeypatch.setattr(versions, "ARCHIVE_DIR", tmp_path)
     versions._load_archived.cache_clear()
@@ -128,7 +129,9 @@ def test_an_old_assessment_is_recomputed_against_its_own_catalogue(
     old.save()
     result = result_compute(assessment=old)
     assert result.catalogue_version == "2025.01"
-    assert result.overall_level == 1, "data validation only gated level 2 in 2025.01"
+    assert result.overall_level == 1, "data validation gated level 2 in 2025.01"
+    current = submitted(team, member, answers)
+    assert result_compute(assessment=current).overall_level == 2
 
 
 def test_an_unknown_catalogue_version_is_a_clear_error(team, member):

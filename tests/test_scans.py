@@ -357,6 +357,18 @@ class TestCommandLine:
         assert data["overall_level"] == 1
         assert {"key", "grade", "strength", "reason", "evidence"} <= set(data["capabilities"][0])
 
+    def test_json_and_text_say_how_far_the_next_level_is(self, pipeline_repo, capsys):
+        call_command("scan_repo", str(pipeline_repo), "--format", "json")
+        progress = json.loads(capsys.readouterr().out)["next_level_progress"]
+        assert progress["level"] == 2
+        assert progress["blocking"]
+        call_command("scan_repo", str(pipeline_repo))
+        text = capsys.readouterr().out
+        assert f"Level 2: {progress['in_place']} of {progress['total']} capabilities in place" in (
+            text
+        )
+        assert "held back by" in text
+
     def test_it_exits_3_below_the_required_level(self, tmp_path, capsys):
         repo = make_repo(tmp_path / "nb", NOTEBOOK_ONLY)
         with pytest.raises(SystemExit) as exit_:

@@ -64,6 +64,7 @@ def result_document(result: Result) -> dict:
         "target": result.snapshot["target"],
         "why_not_next_level": outcome["why_not_next"],
         "missing_for_next_level": outcome["missing_for_next"],
+        "next_level_progress": maturity.next_level_progress(outcome),
         "contradictions": outcome["contradictions"],
         "unknown": outcome["unknown"],
         "ml_test_score": outcome["ml_test_score"],

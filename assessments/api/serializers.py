@@ -294,6 +294,26 @@ class DebtTotalSerializer(serializers.Serializer):
     balance = serializers.FloatField()
 
 
+class LevelProgressSerializer(serializers.Serializer):
+    level = serializers.IntegerField(help_text="The next level.")
+    in_place = serializers.IntegerField(
+        help_text="Capabilities required up to that level that are met."
+    )
+    total = serializers.IntegerField(help_text="Capabilities required up to that level.")
+    blocking = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Unmet characteristics of the level: what holds it back.",
+    )
+    missing = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Unmet additional components: needed, but not gating the level.",
+    )
+    unknown = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Not answered, or not visible in a repository.",
+    )
+
+
 class DebtSerializer(serializers.Serializer):
     as_of = serializers.DateField(help_text="The submission date: the bill as it stood then.")
     items = DebtItemSerializer(many=True)
@@ -317,6 +337,9 @@ class ResultSerializer(serializers.Serializer):
     target = TargetSerializer()
     why_not_next_level = serializers.CharField()
     missing_for_next_level = serializers.ListField(child=serializers.CharField())
+    next_level_progress = LevelProgressSerializer(
+        allow_null=True, help_text="Null at the highest level."
+    )
     contradictions = ContradictionSerializer(many=True)
     unknown = serializers.ListField(child=serializers.CharField())
     ml_test_score = MLTestScoreSerializer()

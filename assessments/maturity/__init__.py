@@ -27,9 +27,12 @@ from .scoring import (
     CapabilityResult,
     Contradiction,
     Evidence,
+    LevelProgress,
     MaturityResult,
     MLTestScore,
     ml_test_score_band,
+    next_level_progress,
+    progress_sentence,
     score,
 )
 from .target import TargetRecommendation, is_over_investment, recommend_target
@@ -48,6 +51,7 @@ __all__ = [
     "DebtTotal",
     "Dimension",
     "Evidence",
+    "LevelProgress",
     "Level",
     "MLTestScore",
     "MaturityResult",
@@ -66,6 +70,8 @@ __all__ = [
     "ml_test_score_band",
     "parse_catalogue",
     "recommend_target",
+    "next_level_progress",
+    "progress_sentence",
     "score",
     "step_id",
 ]

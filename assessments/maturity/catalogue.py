@@ -34,6 +34,8 @@ LEVELS = (0, 1, 2)
 GRADES = (0, 0.5, 1)
 ML_TEST_SCORE_SECTIONS = ("data", "model", "infrastructure", "monitoring")
 QUESTION_KINDS = ("graded", "context")
+ROLES = ("characteristic", "component", "optional")
+OBSERVABILITY = ("yes", "partly", "no")
 
 # Stable identifiers shared with the scanner, the CLI, the API and exports.
 REQUIRED_CAPABILITY_KEYS = (
@@ -100,11 +102,13 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Capability:
+    """One practice of the model. ``role`` and ``observable`` are explained in catalogue.yaml."""
+
     key: str
     dimension: str
     title: str
     level: int
-    optional: bool
+    role: str
     description: str
     why: str
     remediation: str
@@ -114,8 +118,23 @@ class Capability:
     effort: str
     effort_days: float
     impact: int
-    evidence_expected: bool
+    observable: str
     ml_test_score_section: str | None
+    detectors: tuple[str, ...] = ()
+
+    @property
+    def optional(self) -> bool:
+        return self.role == "optional"
+
+    @property
+    def gates_level(self) -> bool:
+        """Whether the level cannot be reached without it (Google's characteristics)."""
+        return self.role == "characteristic"
+
+    @property
+    def evidence_decides(self) -> bool:
+        """Whether a scan that finds nothing shows the capability is missing."""
+        return self.observable == "yes"
 
 
 @dataclass(frozen=True)
@@ -341,7 +360,9 @@ _CAPABILITY_KEYS = {
     "dimension": True,
     "title": True,
     "level": True,
-    "optional": True,
+    # role and observable; catalogues up to 2026.11 said optional and evidence_expected instead.
+    "role": False,
+    "optional": False,
     "description": True,
     "why": True,
     "remediation": True,
@@ -350,7 +371,9 @@ _CAPABILITY_KEYS = {
     "prerequisites": True,
     "effort": True,
     "impact": True,
-    "evidence_expected": True,
+    "observable": False,
+    "evidence_expected": False,
+    "detectors": False,
     "ml_test_score_section": True,
 }
 _QUESTION_KEYS = {
@@ -573,9 +596,12 @@ class _Parser:
             level = v.get("level", 0)
             if "level" in v and (isinstance(level, bool) or level not in LEVELS):
                 self.problem(entry, f"level {level!r} must be 0, 1 or 2")
-            for flag in ("optional", "evidence_expected"):
-                if flag in v and not isinstance(v[flag], bool):
-                    self.problem(entry, f"{flag} must be true or false")
+            role = self.role(entry, v)
+            observable = self.observable(entry, v)
+            detectors = v.get("detectors", [])
+            if not isinstance(detectors, list) or not all(isinstance(d, str) for d in detectors):
+                self.problem(entry, "detectors must be a list of detector names")
+                detectors = []
             impact = v.get("impact", 1)
             if "impact" in v and (isinstance(impact, bool) or impact not in (1, 2, 3)):
                 self.problem(entry, f"impact {impact!r} must be 1, 2 or 3")
@@ -601,7 +627,7 @@ class _Parser:
                     dimension=v.get("dimension", ""),
                     title=self.text(entry, v, "title"),
                     level=level if isinstance(level, int) else 0,
-                    optional=v.get("optional") is True,
+                    role=role,
                     description=self.text(entry, v, "description"),
                     why=self.text(entry, v, "why"),
                     remediation=self.text(entry, v, "remediation"),
@@ -611,11 +637,47 @@ class _Parser:
                     effort=effort if isinstance(effort, str) else "",
                     effort_days=effort_days.get(effort, 0.0) if isinstance(effort, str) else 0.0,
                     impact=impact if isinstance(impact, int) else 1,
-                    evidence_expected=v.get("evidence_expected") is True,
+                    observable=observable,
                     ml_test_score_section=section,
+                    detectors=tuple(detectors),
                 )
             )
         return tuple(capabilities)
+
+    def role(self, entry: str, v: dict[str, Any]) -> str:
+        if "role" in v:
+            if "optional" in v:
+                self.problem(entry, "give role or optional, not both")
+            if v["role"] not in ROLES:
+                self.problem(entry, f"role {v['role']!r} must be one of {', '.join(ROLES)}")
+                return "component"
+            return v["role"]
+        if "optional" not in v:
+            self.problem(entry, f"role is missing; it must be one of {', '.join(ROLES)}")
+        elif not isinstance(v["optional"], bool):
+            self.problem(entry, "optional must be true or false")
+        # Before 2026.11.1 every capability that was not optional gated its level.
+        return "optional" if v.get("optional") is True else "characteristic"
+
+    def observable(self, entry: str, v: dict[str, Any]) -> str:
+        if "observable" in v:
+            if "evidence_expected" in v:
+                self.problem(entry, "give observable or evidence_expected, not both")
+            value = v["observable"]
+            # Unquoted yes and no are booleans in YAML; read them as the words they look like.
+            if isinstance(value, bool):
+                value = "yes" if value else "no"
+            if value not in OBSERVABILITY:
+                self.problem(
+                    entry, f"observable {value!r} must be one of {', '.join(OBSERVABILITY)}"
+                )
+                return "no"
+            return value
+        if "evidence_expected" not in v:
+            self.problem(entry, "observable is missing; it must be yes, partly or no")
+        elif not isinstance(v["evidence_expected"], bool):
+            self.problem(entry, "evidence_expected must be true or false")
+        return "yes" if v.get("evidence_expected") is True else "no"
 
     def questions(self, raw: Any, option_sets: dict[str, tuple[Option, ...]]):
         questions, seen = [], set()

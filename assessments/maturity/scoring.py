@@ -30,7 +30,7 @@ Combining answers and evidence
 
 Contradictions
     ``claimed_without_evidence``: answered partly or yes, a scan happened, the catalogue says a
-    scan could normally show the capability (``evidence_expected``), and no finding of at
+    repository that has the capability shows it (``observable: yes``), and no finding of at
     least file_name strength supports it. ``detected_but_denied``: answered no, yet a finding
     of at least code strength grades it 0.5 or more.
 
@@ -42,13 +42,24 @@ Met
 
 Levels
     Level 0 is the floor: it describes where every team starts, so nobody is below it. Level
-    k (1 or 2) holds when every non-optional capability required at k or below is met, and
-    level k-1 holds (cumulative). A dimension's level applies the same rule to its own
-    capabilities only; a level at which a dimension requires nothing holds vacuously, so a
-    dimension whose capabilities are all met reads 2 ("nothing left to do here"). A dimension
-    level is never capped by other dimensions; the cross-dimension view is the overall level,
-    which by this construction equals the minimum of the dimension levels (weakest link, as
-    in the ML Test Score).
+    k (1 or 2) holds when every *characteristic* (``role: characteristic`` in the catalogue)
+    required at k or below is met (cumulative). The characteristics are what Google's text
+    says defines the level: for level 1 an orchestrated pipeline of modular components,
+    continuous training with triggers, the same pipeline in every environment, automated
+    model validation, a registry and run metadata, automated model delivery; for level 2 CI
+    and tests of the pipeline code, continuous delivery of the pipeline, and monitoring that
+    triggers retraining. The level's *additional components* (data validation, experiment
+    tracking, monitoring...) count in the progress to the level, the index, the roadmap and
+    the debt, but do not gate it: one missing component must not send a whole automated
+    pipeline back to level 0. Optional capabilities never gate.
+
+    A dimension's level is stricter: every non-optional capability of the dimension counts,
+    components included, so a dimension reads 2 only when nothing is left to do in it. The
+    overall level is therefore never below the weakest dimension's level.
+
+    Evidence alone (``evidence_only``) follows the same rules, except that a capability a
+    repository may not show (``observable`` partly or no) and the scan did not fully credit is
+    *not visible*: it neither gates a level nor counts in the index.
 
 Index (0-100)
     ``100 * sum(w * grade) / sum(w)`` over all capabilities with ``w = 3 - level``, halved for
@@ -75,7 +86,8 @@ STRENGTHS = ("ci_config", "code", "file_name", "mention")  # strongest first
 STRENGTH_RANK = {name: len(STRENGTHS) - i for i, name in enumerate(STRENGTHS)}
 STRENGTH_CAP = {"ci_config": 1.0, "code": 1.0, "file_name": 1.0, "mention": 0.5}
 
-STATUSES = ("met", "partial", "missing", "unknown", "not_applicable")
+STATUSES = ("met", "partial", "missing", "unknown", "not_applicable", "not_visible")
+MAX_LEVEL = 2
 SOURCES = ("answered", "detected", "both", "none")
 CONTRADICTION_KINDS = ("claimed_without_evidence", "detected_but_denied")
 LEVEL_0_THRESHOLD = 0.5
@@ -164,6 +176,9 @@ class CapabilityResult:
     evidence_grade: float | None
     evidence_strength: str | None
     evidence: tuple[Evidence, ...] = ()
+    # Results stored before 2026.11.1 lack these: every required capability gated its level.
+    gates_level: bool = True
+    observable: str = "yes"
 
     def to_dict(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -172,8 +187,50 @@ class CapabilityResult:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CapabilityResult:
-        values = {k: data[k] for k in cls.__dataclass_fields__ if k != "evidence"}
+        values = {
+            k: data[k]
+            for k in cls.__dataclass_fields__
+            if k not in ("evidence", "gates_level", "observable")
+        }
+        values["gates_level"] = data.get("gates_level", not values["optional"])
+        values["observable"] = data.get("observable", "yes")
         return cls(**values, evidence=tuple(Evidence.from_dict(e) for e in data["evidence"]))
+
+    @property
+    def blocks_level(self) -> bool:
+        """Unmet and needed for its level: a characteristic the team does not have."""
+        return self.gates_level and not self.met and self.status != "not_visible"
+
+
+@dataclass(frozen=True)
+class LevelProgress:
+    """How far a result is on the way to the next level (Google's level ``level``).
+
+    Counts every non-optional capability required at ``level`` or below: ``in_place`` are
+    met; ``blocking`` are unmet characteristics, which hold the level back; ``missing`` are
+    unmet additional components, needed for the level to pay off but not gating it;
+    ``unknown`` are unanswered, or not visible in a repository when judged from evidence alone.
+    """
+
+    level: int
+    in_place: tuple[str, ...]
+    blocking: tuple[str, ...]
+    missing: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.in_place) + len(self.blocking) + len(self.missing) + len(self.unknown)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "in_place": len(self.in_place),
+            "total": self.total,
+            "blocking": list(self.blocking),
+            "missing": list(self.missing),
+            "unknown": list(self.unknown),
+        }
 
 
 @dataclass(frozen=True)
@@ -219,6 +276,7 @@ class MaturityResult:
     unknown: tuple[str, ...]
     ml_test_score: MLTestScore
     scanned: bool = False
+    evidence_only: bool = False
     _derived: dict[str, frozenset[str]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -239,13 +297,38 @@ class MaturityResult:
             )
         return self._derived["gaps"]
 
+    @property
+    def next_level_progress(self) -> LevelProgress | None:
+        """Progress towards the next level; None at the highest level."""
+        if self.level >= MAX_LEVEL:
+            return None
+        target = self.level + 1
+        required = [c for c in self.capabilities.values() if not c.optional and c.level <= target]
+        return LevelProgress(
+            level=target,
+            in_place=tuple(c.key for c in required if c.met),
+            blocking=tuple(c.key for c in required if c.blocks_level),
+            missing=tuple(
+                c.key
+                for c in required
+                if not c.met and not c.gates_level and c.status not in ("unknown", "not_visible")
+            ),
+            unknown=tuple(
+                c.key
+                for c in required
+                if not c.met and not c.blocks_level and c.status in ("unknown", "not_visible")
+            ),
+        )
+
     def to_dict(self) -> dict[str, Any]:
+        progress = self.next_level_progress
         return {
             "catalogue_version": self.catalogue_version,
             "level": self.level,
             "index": self.index,
             "why_not_next": self.why_not_next,
             "missing_for_next": list(self.missing_for_next),
+            "next_level_progress": progress.to_dict() if progress is not None else None,
             "dimension_levels": dict(self.dimension_levels),
             "dimension_index": dict(self.dimension_index),
             "weakest_dimension": self.weakest_dimension,
@@ -254,6 +337,7 @@ class MaturityResult:
             "unknown": list(self.unknown),
             "ml_test_score": self.ml_test_score.to_dict(),
             "scanned": self.scanned,
+            "evidence_only": self.evidence_only,
         }
 
     @classmethod
@@ -273,7 +357,41 @@ class MaturityResult:
             unknown=tuple(data["unknown"]),
             ml_test_score=MLTestScore(**data["ml_test_score"]),
             scanned=data.get("scanned", False),
+            evidence_only=data.get("evidence_only", False),
         )
+
+
+def next_level_progress(outcome: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The progress to the next level of a stored result (``MaturityResult.to_dict()``).
+
+    Results stored before the progress was part of the snapshot get it from their
+    capabilities, so every result reads the same way.
+    """
+    if "next_level_progress" in outcome:
+        return outcome["next_level_progress"]
+    progress = MaturityResult.from_dict(outcome).next_level_progress
+    return progress.to_dict() if progress is not None else None
+
+
+def progress_sentence(progress: Mapping[str, Any] | None, titles: Mapping[str, str]) -> str:
+    """ "Level 1: 20 of 23 capabilities in place; held back by ...; also missing ..." """
+    if progress is None:
+        return "The highest level is reached."
+
+    def names(keys: Sequence[str]) -> str:
+        return ", ".join(_in_sentence(titles.get(k, k)) for k in keys)
+
+    parts = [
+        f"Level {progress['level']}: {progress['in_place']} of {progress['total']} "
+        "capabilities in place"
+    ]
+    if progress["blocking"]:
+        parts.append(f"held back by {names(progress['blocking'])}")
+    if progress["missing"]:
+        parts.append(f"also missing {names(progress['missing'])}")
+    if progress["unknown"]:
+        parts.append(f"not known: {names(progress['unknown'])}")
+    return "; ".join(parts) + "."
 
 
 # --- Scoring -------------------------------------------------------------------------------
@@ -285,29 +403,40 @@ def score(
     evidence: Sequence[Evidence] | None = None,
     *,
     scanned: bool | None = None,
+    evidence_only: bool = False,
 ) -> MaturityResult:
-    """Score one assessment.
+    """Score one assessment, or one repository's evidence alone.
 
     ``answers`` maps question keys to option keys (context answers included). ``evidence`` is
     the list of repository findings; ``scanned`` says whether a repository scan happened, and
     defaults to whether evidence was passed at all (an empty list means "scanned, found
     nothing"). Pass ``scanned=False`` for an inconclusive scan so no contradictions are drawn.
+
+    ``evidence_only`` judges a repository without answers: a capability without evidence is
+    missing when a repository would show it (``observable: yes``) and *not visible* otherwise;
+    what is not visible neither gates a level nor counts in the index.
     """
     if scanned is None:
         scanned = evidence is not None
+    if evidence_only and answers:
+        raise AnswerError("an evidence-only result takes no answers")
     findings = _findings_by_capability(catalogue, evidence or ())
     answered = _answer_grades(catalogue, answers)
     results: dict[str, CapabilityResult] = {}
     contradictions: list[Contradiction] = []
     for capability in catalogue.topological_order:
-        result = _capability_result(capability, answered, findings.get(capability.key, ()))
+        result = _capability_result(
+            capability, answered, findings.get(capability.key, ()), evidence_only=evidence_only
+        )
         results[capability.key] = result
         contradiction = _contradiction(capability, result, scanned)
         if contradiction is not None:
             contradictions.append(contradiction)
 
     dimension_levels = {
-        d.key: _level_of([results[c.key] for c in catalogue.capabilities_in(d.key)])
+        d.key: _level_of(
+            [results[c.key] for c in catalogue.capabilities_in(d.key)], components_gate=True
+        )
         for d in catalogue.dimensions
     }
     dimension_index = {
@@ -319,6 +448,8 @@ def score(
     weakest = min(
         dimension_levels, key=lambda k: (dimension_levels[k], dimension_index[k], position[k])
     )
+    if dimension_levels[weakest] == MAX_LEVEL and dimension_index[weakest] >= 100.0:
+        weakest = ""  # every dimension complete: no weakest link to name
     missing = _missing_for(catalogue, results, level + 1)
     return MaturityResult(
         catalogue_version=catalogue.version,
@@ -327,13 +458,14 @@ def score(
         dimension_index=dimension_index,
         weakest_dimension=weakest,
         index=_index_of(list(results.values())),
-        why_not_next=_why_not_next(catalogue, results, level, missing),
+        why_not_next=_why_not_next(catalogue, results, level, missing, answered),
         missing_for_next=tuple(missing),
         capabilities=results,
         contradictions=tuple(contradictions),
         unknown=tuple(k for k, r in results.items() if r.status == "unknown"),
         ml_test_score=ml_test_score(catalogue, results),
         scanned=scanned,
+        evidence_only=evidence_only,
     )
 
 
@@ -342,6 +474,7 @@ class _Answered:
     grades: list[float] = field(default_factory=list)
     not_applicable: bool = False
     open: bool = False  # some question unanswered or answered "don't know"
+    unanswered: bool = False  # some question not answered at all
 
 
 def _answer_grades(catalogue: Catalogue, answers: Mapping[str, str]) -> dict[str, _Answered]:
@@ -364,6 +497,7 @@ def _answer_grades(catalogue: Catalogue, answers: Mapping[str, str]) -> dict[str
                 state.grades.append(option.grade)
             else:
                 state.open = True
+                state.unanswered |= option is None
     return answered
 
 
@@ -384,7 +518,11 @@ def threshold(capability: Capability) -> float:
 
 
 def _capability_result(
-    capability: Capability, answered: Mapping[str, _Answered], findings: tuple[Evidence, ...]
+    capability: Capability,
+    answered: Mapping[str, _Answered],
+    findings: tuple[Evidence, ...],
+    *,
+    evidence_only: bool = False,
 ) -> CapabilityResult:
     state = answered.get(capability.key) or _Answered(open=True)
     answer_grade = min(state.grades) if state.grades else None
@@ -409,8 +547,14 @@ def _capability_result(
         status = "not_applicable"
     elif met:
         status = "met"
+    elif source == "none" and evidence_only:
+        status = "missing" if capability.evidence_decides else "not_visible"
     elif source == "none":
         status = "unknown"
+    elif evidence_only and not capability.evidence_decides:
+        # Partial evidence of what mostly lives outside the code (a deploy script, a cron
+        # line) says something is there, never that the rest is not.
+        status = "not_visible"
     else:
         status = "partial" if grade > 0 else "missing"
     return CapabilityResult(
@@ -426,6 +570,8 @@ def _capability_result(
         evidence_grade=evidence_grade,
         evidence_strength=best.strength if best is not None else None,
         evidence=findings,
+        gates_level=capability.gates_level,
+        observable=capability.observable,
     )
 
 
@@ -455,7 +601,7 @@ def _contradiction(
         f.effective_grade > 0 and STRENGTH_RANK[f.strength] >= STRENGTH_RANK["file_name"]
         for f in result.evidence
     )
-    if not scanned or not capability.evidence_expected or supported:
+    if not scanned or not capability.evidence_decides or supported:
         return None
     how = "automated" if claimed == 1 else "done partly or by hand"
     return Contradiction(
@@ -475,11 +621,19 @@ def _location(finding: Evidence) -> str:
     return f"{finding.path}:{finding.line}" if finding.line is not None else str(finding.path)
 
 
-def _level_of(results: Sequence[CapabilityResult]) -> int:
+def _level_of(results: Sequence[CapabilityResult], *, components_gate: bool = False) -> int:
+    """The highest level whose characteristics, and those of every level below, are all met.
+
+    With ``components_gate`` (a dimension's own level) every non-optional capability counts.
+    """
     level = 0
-    for candidate in (1, 2):
-        required = (r for r in results if not r.optional and r.level <= candidate)
-        if not all(r.met for r in required):
+    for candidate in range(1, MAX_LEVEL + 1):
+        if any(
+            r.blocks_level
+            or (components_gate and not r.optional and not r.met and r.status != "not_visible")
+            for r in results
+            if r.level <= candidate
+        ):
             break
         level = candidate
     return level
@@ -490,25 +644,31 @@ def _weight(result: CapabilityResult) -> float:
 
 
 def _index_of(results: Sequence[CapabilityResult]) -> float:
-    total = sum(_weight(r) for r in results)
+    known = [r for r in results if r.status != "not_visible"]
+    total = sum(_weight(r) for r in known)
     if not total:
         return 0.0
-    value = 100.0 * sum(_weight(r) * r.grade for r in results) / total
+    value = 100.0 * sum(_weight(r) * r.grade for r in known) / total
     return round(min(100.0, max(0.0, value)), 1)
 
 
 def _missing_for(
     catalogue: Catalogue, results: Mapping[str, CapabilityResult], level: int
 ) -> list[str]:
+    """The characteristics that hold level ``level`` back."""
     return [
         c.key
         for c in catalogue.topological_order
-        if not c.optional and c.level <= level and not results[c.key].met
+        if c.level <= level and results[c.key].blocks_level
     ]
 
 
 def _why_not_next(
-    catalogue: Catalogue, results: Mapping[str, CapabilityResult], level: int, missing: list[str]
+    catalogue: Catalogue,
+    results: Mapping[str, CapabilityResult],
+    level: int,
+    missing: list[str],
+    answered: Mapping[str, _Answered],
 ) -> str:
     if level >= max(lv.number for lv in catalogue.levels):
         return f"Level {level}, the highest level, is reached."
@@ -516,7 +676,8 @@ def _why_not_next(
     for key in missing:
         name = _in_sentence(catalogue.capability(key).title)
         if results[key].status == "unknown":
-            name += " (not answered)"
+            state = answered.get(key)
+            name += " (not answered)" if state is None or state.unanswered else " (don't know)"
         names.append(name)
     return f"Level {level + 1} is not reached: missing {', '.join(names)}."
 

@@ -13,15 +13,7 @@ Typical use::
     sweep_scan_dirs()  # remove the temporary directories of scans whose process was killed
 """
 
-from .detectors import (
-    CAPABILITY_DIMENSIONS,
-    CAPABILITY_KEYS,
-    CAPABILITY_LEVELS,
-    OBSERVABLE_CAPABILITIES,
-    OPTIONAL_CAPABILITIES,
-    Finding,
-    Strength,
-)
+from .detectors import Finding, Strength
 from .errors import (
     GitUnavailable,
     HostResolutionFailed,
@@ -44,11 +36,6 @@ from .urls import Network, SafeRepositoryURL, parse_allowed_networks, validate_r
 from .workdir import sweep_scan_dirs
 
 __all__ = [
-    "CAPABILITY_DIMENSIONS",
-    "CAPABILITY_KEYS",
-    "CAPABILITY_LEVELS",
-    "OBSERVABLE_CAPABILITIES",
-    "OPTIONAL_CAPABILITIES",
     "SCANNER_VERSION",
     "CapabilityResult",
     "Finding",

@@ -1,39 +1,23 @@
-"""Evidence-only levels: from findings to capability grades, dimension levels and a level.
+"""Evidence-only levels: a repository's findings judged by the maturity engine itself.
 
-Rules (DOMAIN.md section 5, applied to repository evidence alone):
-- a capability's grade is the best grade among its findings; a level-0 or level-1 capability
-  is *met* at 0.5 or more (partly manual still counts), a level-2 capability only at 1: level 2
-  is about automation, so tests nobody runs or a pipeline deployed by hand do not reach it;
-- a capability without evidence is *missing* when a repository normally shows it
-  (OBSERVABLE_CAPABILITIES) and *unknown* otherwise; unknown never blocks a level;
-- levels are cumulative: level k holds when every observable, non-optional capability
-  required at k or below is met; a dimension's level uses its own capabilities only;
-- the index (0-100) is the mean grade of the known, levelled capabilities, for trends.
+There is one model of maturity: the catalogue says what each capability is, its level, its
+role in the level (characteristic, component, optional) and how observable it is; scoring
+applies the rules (assessments/maturity/scoring.py). A repository scan is scored like an
+assessment with no answers (``evidence_only``): a capability without evidence is missing when
+a repository would show it, and *not visible* (listed in ``unknown``) when it may live outside
+the code; what is not visible never gates a level. This module only shapes that result into
+the scan report's form.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .detectors import (
-    CAPABILITY_DIMENSIONS,
-    CAPABILITY_KEYS,
-    CAPABILITY_LEVELS,
-    OBSERVABLE_CAPABILITIES,
-    OPTIONAL_CAPABILITIES,
-    Finding,
-    Strength,
-)
+from ..maturity import Catalogue, Evidence, load_catalogue, score
+from .detectors import Finding, Strength
 
-MET_GRADE = {0: 0.5, 1: 0.5, 2: 1.0}
-MAX_LEVEL = 2
 MAX_EVIDENCE = 10
 NO_EVIDENCE = "No evidence found in the repository."
-DIMENSIONS = tuple(
-    dict.fromkeys(
-        CAPABILITY_DIMENSIONS[key] for key in CAPABILITY_KEYS if CAPABILITY_LEVELS[key] is not None
-    )
-)
 
 
 @dataclass(frozen=True)
@@ -67,6 +51,20 @@ class LevelAssessment:
     unknown: tuple[str, ...]
     index: int
     missing_for_next_level: tuple[str, ...]
+    next_level_progress: dict | None = None
+
+
+def as_evidence(finding: Finding) -> Evidence:
+    """A scanner finding in the maturity engine's terms."""
+    return Evidence(
+        capability=finding.capability,
+        grade=finding.grade,
+        strength=finding.strength.label,
+        reason=finding.reason,
+        path=finding.path,
+        line=finding.line,
+        detector=finding.detector,
+    )
 
 
 def capability_results(findings: list[Finding]) -> dict[str, CapabilityResult]:
@@ -87,75 +85,43 @@ def capability_results(findings: list[Finding]) -> dict[str, CapabilityResult]:
     return results
 
 
-def is_met(key: str, grade: float) -> bool:
-    level = CAPABILITY_LEVELS[key]
-    return grade >= MET_GRADE.get(level if level is not None else 1, 0.5)
-
-
-def _requirements(level: int, keys: tuple[str, ...] = CAPABILITY_KEYS) -> list[str]:
-    return [
-        key
-        for key in keys
-        if CAPABILITY_LEVELS[key] is not None
-        and CAPABILITY_LEVELS[key] <= level
-        and key not in OPTIONAL_CAPABILITIES
-        and key in OBSERVABLE_CAPABILITIES
-    ]
-
-
-def _highest_level(met: set[str], keys: tuple[str, ...]) -> int | None:
-    reached = None
-    for level in range(MAX_LEVEL + 1):
-        if all(key in met for key in _requirements(level, keys)):
-            reached = level
-        else:
-            break
-    return reached
-
-
-def assess(findings: list[Finding], *, inconclusive: bool) -> LevelAssessment:
+def assess(
+    findings: list[Finding], *, inconclusive: bool, catalogue: Catalogue | None = None
+) -> LevelAssessment:
+    """Judge a repository's findings against ``catalogue`` (the current one by default)."""
+    catalogue = catalogue or load_catalogue()
     evidenced = capability_results(findings)
+    keys = [c.key for c in catalogue.capabilities]
     if inconclusive:
-        capabilities = tuple(evidenced[k] for k in CAPABILITY_KEYS if k in evidenced)
         return LevelAssessment(
             overall_level=None,
-            dimensions=dict.fromkeys(DIMENSIONS),
-            capabilities=capabilities,
-            unknown=tuple(k for k in CAPABILITY_KEYS if k not in evidenced),
+            dimensions={d.key: None for d in catalogue.dimensions},
+            capabilities=tuple(evidenced[k] for k in keys if k in evidenced),
+            unknown=tuple(k for k in keys if k not in evidenced),
             index=0,
             missing_for_next_level=(),
         )
-    results: list[CapabilityResult] = []
-    unknown: list[str] = []
-    for key in CAPABILITY_KEYS:
+    result = score(catalogue, {}, [as_evidence(f) for f in findings], evidence_only=True)
+    capabilities, unknown = [], []
+    for key in keys:
         if key in evidenced:
-            results.append(evidenced[key])
-        elif key in OBSERVABLE_CAPABILITIES:
-            results.append(CapabilityResult(key, 0.0, None, NO_EVIDENCE, ()))
-        else:
+            capabilities.append(evidenced[key])
+        elif result.capabilities[key].status == "not_visible":
             unknown.append(key)
-    met = {r.key for r in results if is_met(r.key, r.grade)}
-    overall = _highest_level(met, CAPABILITY_KEYS)
-    dimensions = {}
-    for dimension in DIMENSIONS:
-        keys = tuple(k for k in CAPABILITY_KEYS if CAPABILITY_DIMENSIONS[k] == dimension)
-        known = [k for k in keys if k not in unknown]
-        dimensions[dimension] = _highest_level(met, keys) if known else None
-    missing: tuple[str, ...] = ()
-    if overall is not None and overall < MAX_LEVEL:
-        missing = tuple(k for k in _requirements(overall + 1) if k not in met)
-    scored = [
-        r.grade
-        for r in results
-        if CAPABILITY_LEVELS[r.key] is not None
-        and not (r.key in OPTIONAL_CAPABILITIES and r.strength is None)
-    ]
-    index = round(100 * sum(scored) / len(scored)) if scored else 0
+        else:
+            capabilities.append(CapabilityResult(key, 0.0, None, NO_EVIDENCE, ()))
+    dimensions: dict[str, int | None] = {}
+    for dimension in catalogue.dimensions:
+        members = [result.capabilities[c.key] for c in catalogue.capabilities_in(dimension.key)]
+        seen = any(m.status != "not_visible" or m.evidence for m in members)
+        dimensions[dimension.key] = result.dimension_levels[dimension.key] if seen else None
+    progress = result.next_level_progress
     return LevelAssessment(
-        overall_level=overall,
+        overall_level=result.level,
         dimensions=dimensions,
-        capabilities=tuple(results),
+        capabilities=tuple(capabilities),
         unknown=tuple(unknown),
-        index=index,
-        missing_for_next_level=missing,
+        index=round(result.index),
+        missing_for_next_level=result.missing_for_next,
+        next_level_progress=progress.to_dict() if progress is not None else None,
     )

@@ -11,6 +11,7 @@ import socket
 import time
 from dataclasses import dataclass, field
 
+from ..maturity import Catalogue
 from .detectors import Finding, all_keywords, run_all
 from .detectors.common import ml_files
 from .errors import LimitExceeded, ScanError
@@ -22,7 +23,7 @@ from .tree import GREP_PATHSPECS, RepositorySnapshot, grep_exclude_pathspecs
 from .urls import validate_repository_url
 from .workdir import make_scan_dir
 
-SCANNER_VERSION = "1.0.0"
+SCANNER_VERSION = "1.1.0"
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class ScanReport:
     facts: dict
     findings: list[Finding] = field(default_factory=list)
     missing_for_next_level: list[str] = field(default_factory=list)
+    next_level_progress: dict | None = None
     duration_ms: int = 0
 
     def to_dict(self) -> dict:
@@ -73,6 +75,8 @@ class ScanReport:
             "dimensions": dict(self.dimensions),
             "capabilities": [capability.to_dict() for capability in self.capabilities],
             "unknown": list(self.unknown),
+            "missing_for_next_level": list(self.missing_for_next_level),
+            "next_level_progress": self.next_level_progress,
             "facts": dict(self.facts),
             "duration_ms": self.duration_ms,
         }
@@ -184,13 +188,16 @@ def analyze_snapshot(
     history_available: bool = False,
     commits_last_90_days: int | None = None,
     started: float | None = None,
+    catalogue: Catalogue | None = None,
 ) -> ScanReport:
-    """Run every detector on a snapshot and build the report (no git, no network)."""
+    """Run every detector on a snapshot and build the report (no git, no network).
+
+    The report judges the findings against ``catalogue``, the current one by default."""
     started = time.monotonic() if started is None else started
     failed_detectors: list[str] = []
     findings = run_all(snapshot, failed_detectors=failed_detectors)
     inconclusive = not ml_files(snapshot)
-    assessment = assess(findings, inconclusive=inconclusive)
+    assessment = assess(findings, inconclusive=inconclusive, catalogue=catalogue)
     facts = repository_facts(
         snapshot,
         branch=branch,
@@ -213,5 +220,6 @@ def analyze_snapshot(
         facts=facts,
         findings=findings,
         missing_for_next_level=list(assessment.missing_for_next_level),
+        next_level_progress=assessment.next_level_progress,
         duration_ms=int((time.monotonic() - started) * 1000),
     )

@@ -142,8 +142,35 @@ ORCHESTRATED = {
     ),
 }
 
+# The teams at level 1 and 2 answer that their data is versioned, features come from a store,
+# and the model has an owner, a card and automated dependency updates: their repositories
+# show it.
+GOVERNED = {
+    ".dvc/config": "[core]\n    remote = storage\n['remote \"storage\"']\n    url = s3://models/dvc\n",
+    "features/feature_store.yaml": _src(
+        """
+        project: fraud_features
+        registry: data/registry.db
+        provider: local
+        """
+    ),
+    ".github/CODEOWNERS": "* @ml-platform/model-owners\n",
+    "MODEL_CARD.md": "# Model card\n\nOwner, intended use, training data, metrics and limits.\n",
+    ".github/dependabot.yml": _src(
+        """
+        version: 2
+        updates:
+          - package-ecosystem: pip
+            directory: /
+            schedule:
+              interval: weekly
+        """
+    ),
+}
+
 CICD = {
     **ORCHESTRATED,
+    **GOVERNED,
     "tests/test_train.py": _src(
         """
         import numpy as np
@@ -205,8 +232,8 @@ CICD = {
 DEMO_REPOSITORY_FILES = {
     "pricing-lab": NOTEBOOKS,
     "churn-insights": SCRIPTS,
-    "demand-forecasting": ORCHESTRATED,
-    "search-ranking": ORCHESTRATED,
+    "demand-forecasting": {**ORCHESTRATED, **GOVERNED},
+    "search-ranking": CICD,
     "recommendations": CICD,
     "fraud-detection": CICD,
 }

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from .. import charts, selectors
+from .. import charts, maturity, selectors
 from ..access import can_edit_team
 from ..maturity.versions import load_catalogue_version
 from ..models import Result
@@ -83,6 +83,10 @@ def assessment_result(request, pk):
         "debt": selectors.debt_statement_for_team(team=assessment.team),
         "can_edit": can_edit_team(request.user, assessment.team),
         "level_titles": {level.number: level.title for level in catalogue.levels},
+        "progress": maturity.progress_sentence(
+            maturity.next_level_progress(outcome),
+            {c.key: c.title for c in catalogue.capabilities},
+        ),
     }
     return render(request, "assessments/result.html", context)
 

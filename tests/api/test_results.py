@@ -77,3 +77,30 @@ def test_a_team_at_the_top_has_an_empty_roadmap(
     assert (result["overall_level"], result["target_level"]) == (2, 2)
     assert result["debt"]["total"]["items"] == 0
     assert roadmap == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def test_a_result_carries_its_progress_to_the_next_level(as_viewer, submitted):
+    body = as_viewer.get(f"/api/v1/assessments/{submitted.id}/result/").json()
+    progress = body["next_level_progress"]
+    if body["overall_level"] == 2:
+        assert progress is None
+        return
+    assert progress["level"] == body["overall_level"] + 1
+    assert (
+        progress["in_place"]
+        + len(progress["blocking"])
+        + len(progress["missing"])
+        + len(progress["unknown"])
+        == progress["total"]
+    )
+    assert progress["blocking"] == body["missing_for_next_level"]
+
+
+def test_a_result_stored_before_the_progress_existed_still_reports_it(as_viewer, submitted):
+    result = Result.objects.get(assessment=submitted)
+    snapshot = result.snapshot
+    stored = snapshot["result"].pop("next_level_progress")
+    result.snapshot = snapshot
+    result.save(update_fields=["snapshot"])
+    body = as_viewer.get(f"/api/v1/assessments/{submitted.id}/result/").json()
+    assert body["next_level_progress"] == stored

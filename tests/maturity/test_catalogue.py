@@ -5,7 +5,8 @@ import pytest
 import yaml
 
 from assessments.maturity import REQUIRED_CAPABILITY_KEYS, CatalogueError, load_catalogue
-from assessments.maturity.catalogue import DEFAULT_PATH, ML_TEST_SCORE_SECTIONS
+from assessments.maturity.catalogue import DEFAULT_PATH, ML_TEST_SCORE_SECTIONS, parse_catalogue
+from assessments.maturity.versions import load_catalogue_version
 
 
 @functools.cache
@@ -36,7 +37,7 @@ def load_error(path) -> CatalogueError:
 
 def test_the_bundled_catalogue_loads_and_is_cached(catalogue):
     assert load_catalogue() is catalogue
-    assert catalogue.version == "2026.11"
+    assert catalogue.version == "2026.11.1"
 
 
 def test_it_has_the_size_the_product_promises(catalogue):
@@ -90,8 +91,73 @@ def test_every_ml_test_score_section_has_capabilities(catalogue):
 
 
 def test_some_capabilities_cannot_be_seen_in_a_repository(catalogue):
-    assert catalogue.capability("prediction_logging").evidence_expected is False
-    assert catalogue.capability("ci").evidence_expected is True
+    assert catalogue.capability("prediction_logging").observable == "partly"
+    assert catalogue.capability("serving_health_monitoring").observable == "no"
+    assert catalogue.capability("ci").observable == "yes"
+    assert catalogue.capability("ci").evidence_decides
+    assert not catalogue.capability("prediction_logging").evidence_decides
+
+
+def test_levels_are_gated_by_googles_characteristics_only(catalogue):
+    gating = {c.key for c in catalogue.capabilities if c.gates_level and c.level == 1}
+    assert gating == {
+        "modular_code",
+        "pipeline_orchestration",
+        "same_pipeline_across_environments",
+        "pipeline_triggers",
+        "metadata_store",
+        "model_validation",
+        "model_cd",
+    }
+    assert {c.key for c in catalogue.capabilities if c.gates_level and c.level == 2} == {
+        "ci",
+        "automated_tests",
+        "pipeline_cd",
+        "monitoring_triggers_retraining",
+    }
+    assert catalogue.capability("data_validation").role == "component"
+    # Pushing versioned models from the pipeline is level 1; a registry with stages is a
+    # component (Google lists it among level 2's).
+    assert catalogue.capability("model_registry").role == "component"
+    assert catalogue.capability("feature_store").optional
+
+
+def test_the_archived_catalogue_keeps_its_own_rules(catalogue):
+    old = load_catalogue_version("2026.11")
+    assert old.version == "2026.11"
+    # Before 2026.11.1 every required capability gated its level, and a scan was expected to
+    # show all but three of them.
+    assert all(c.gates_level for c in old.capabilities if not c.optional)
+    assert {c.key for c in old.capabilities if not c.evidence_decides} == {
+        "experimental_code_cleanup",
+        "prediction_logging",
+        "serving_health_monitoring",
+    }
+
+
+def test_unquoted_yes_and_no_are_read_as_observability():
+    data = copy.deepcopy(bundled_data())
+    entry(data, "capabilities", "ci")["observable"] = True
+    entry(data, "capabilities", "model_cd")["observable"] = False
+    parsed = parse_catalogue(data)
+    assert parsed.capability("ci").observable == "yes"
+    assert parsed.capability("model_cd").observable == "no"
+
+
+def test_a_capability_without_role_or_observability_is_reported(tmp_path):
+    def strip(data):
+        del entry(data, "capabilities", "ci")["role"]
+        del entry(data, "capabilities", "ci")["observable"]
+
+    problems = load_error(write_catalogue(tmp_path, strip)).problems
+    assert (
+        "broken.yaml: capability 'ci': role is missing; it must be one of characteristic, "
+        "component, optional" in problems
+    )
+    assert (
+        "broken.yaml: capability 'ci': observable is missing; it must be yes, partly or no"
+        in problems
+    )
 
 
 def test_topological_order_puts_prerequisites_first(catalogue):
@@ -179,7 +245,21 @@ def test_a_dangling_prerequisite_is_reported(tmp_path):
         ("capabilities", "ci", "level", 3, "level 3 must be 0, 1 or 2"),
         ("capabilities", "ci", "impact", 7, "impact 7 must be 1, 2 or 3"),
         ("capabilities", "ci", "effort", "XL", "effort 'XL' must be one of ['L', 'M', 'S']"),
-        ("capabilities", "ci", "optional", "no", "optional must be true or false"),
+        (
+            "capabilities",
+            "ci",
+            "role",
+            "gate",
+            "role 'gate' must be one of characteristic, component, optional",
+        ),
+        (
+            "capabilities",
+            "ci",
+            "observable",
+            "maybe",
+            "observable 'maybe' must be one of yes, partly, no",
+        ),
+        ("capabilities", "ci", "detectors", "ci", "detectors must be a list of detector names"),
         ("questions", "unit_tests", "capabilities", ["nope"], "capability 'nope' does not exist"),
         ("questions", "unit_tests", "options", "fancy", "option set 'fancy' does not exist"),
         (

@@ -1,4 +1,4 @@
-"""Golden cases, worked by hand from catalogue 2026.11.
+"""Golden cases, worked by hand from catalogue 2026.11.1.
 
 Index weights (3 - level, halved when optional), summed over the 36 capabilities:
 level 0: 2 x 3 = 6; level 1 required: 21 x 2 = 42; level 1 optional: 3 x 1 = 3;
@@ -97,19 +97,33 @@ def test_all_of_level_1_is_level_1(catalogue):
         governance=1,
     )
     assert result.index == round(100 * (6 + 42 + 3) / TOTAL_WEIGHT, 1) == 84.3
+    # Only level 2's characteristics hold it back; its components are missing too.
     assert result.why_not_next == (
-        "Level 2 is not reached: missing infrastructure as code across environments, "
-        "unit tests of feature and model code, ML-specific tests, CI on every change, "
-        "pipeline continuous delivery, pre-deployment serving checks, staged promotion with "
-        "canary or A/B tests, monitoring triggers retraining, dependency updates."
+        "Level 2 is not reached: missing unit tests of feature and model code, CI on every "
+        "change, pipeline continuous delivery, monitoring triggers retraining."
     )
     assert result.weakest_dimension == "cicd"  # level 1 with the lowest dimension index
+    progress = result.next_level_progress
+    assert progress.to_dict() == {
+        "level": 2,
+        "in_place": 23,
+        "total": 32,
+        "blocking": ["automated_tests", "ci", "pipeline_cd", "monitoring_triggers_retraining"],
+        "missing": [
+            "infrastructure_as_code",
+            "ml_specific_tests",
+            "pre_deployment_checks",
+            "staged_promotion",
+            "dependency_updates",
+        ],
+        "unknown": [],
+    }
 
 
-def test_all_of_level_1_but_data_validation_is_level_0(catalogue):
+def test_a_missing_component_does_not_gate_the_level_but_shows_in_its_dimension(catalogue):
     answers = answer_up_to_level(catalogue, 1, {"data_validation": "no"})
     result = score(catalogue, answers)
-    assert result.level == 0
+    assert result.level == 1
     assert result.dimension_levels == levels(
         code_environment=1,
         data=0,
@@ -121,9 +135,20 @@ def test_all_of_level_1_but_data_validation_is_level_0(catalogue):
         governance=1,
     )
     assert result.weakest_dimension == "data"
-    assert result.why_not_next == "Level 1 is not reached: missing data validation gate."
-    assert result.missing_for_next == ("data_validation",)
+    assert "data_validation" in result.next_level_progress.missing
+    assert "data_validation" in result.gaps  # still in the debt and the roadmap
     assert result.index == round(100 * (51 - 2) / TOTAL_WEIGHT, 1) == 81.0
+
+
+def test_a_missing_characteristic_holds_the_level_back(catalogue):
+    answers = answer_up_to_level(catalogue, 1, {"pipeline_triggers": "no"})
+    result = score(catalogue, answers)
+    assert result.level == 0
+    assert result.why_not_next == "Level 1 is not reached: missing pipeline triggers."
+    assert result.missing_for_next == ("pipeline_triggers",)
+    progress = result.next_level_progress
+    assert (progress.level, len(progress.in_place), progress.total) == (1, 22, 23)
+    assert progress.blocking == ("pipeline_triggers",)
 
 
 def test_everything_but_ci_is_level_1(catalogue):
@@ -143,16 +168,28 @@ def test_optional_capabilities_do_not_gate_a_level(catalogue):
     assert result.index == round(100 * (51 - 3) / TOTAL_WEIGHT, 1)
 
 
-def test_an_unanswered_capability_counts_as_missing_and_is_flagged(catalogue):
-    answers = answer_up_to_level(catalogue, 1, {"experiment_tracking": "unknown"})
+def test_dont_know_counts_as_missing_and_is_named_as_the_answer_it_is(catalogue):
+    answers = answer_up_to_level(catalogue, 1, {"pipeline_triggers": "unknown"})
     result = score(catalogue, answers)
     assert result.level == 0
-    assert result.unknown == ("experiment_tracking",)
-    assert result.capabilities["experiment_tracking"].status == "unknown"
-    assert result.capabilities["experiment_tracking"].source == "none"
-    assert result.why_not_next == (
-        "Level 1 is not reached: missing experiment tracking (not answered)."
+    assert result.unknown == ("pipeline_triggers",)
+    assert result.capabilities["pipeline_triggers"].status == "unknown"
+    assert result.capabilities["pipeline_triggers"].source == "none"
+    assert result.why_not_next == "Level 1 is not reached: missing pipeline triggers (don't know)."
+
+
+def test_an_unanswered_capability_counts_as_missing_and_is_flagged(catalogue):
+    answers = answer_up_to_level(catalogue, 1)
+    del answers["retraining_triggered"]
+    result = score(catalogue, answers)
+    assert result.level == 0
+    assert (
+        result.why_not_next == "Level 1 is not reached: missing pipeline triggers (not answered)."
     )
+
+
+def test_no_weakest_dimension_is_named_when_every_dimension_is_complete(catalogue):
+    assert score(catalogue, answer_all(catalogue, "yes")).weakest_dimension == ""
 
 
 def test_an_empty_questionnaire_is_level_0_with_everything_unknown(catalogue):
@@ -167,7 +204,8 @@ def test_the_weakest_answer_sets_a_capability_grade(catalogue):
     result = score(catalogue, answers)
     assert result.capabilities["data_validation"].grade == 0.5
     assert result.capabilities["data_validation"].status == "partial"
-    assert result.level == 0
+    assert result.dimension_levels["data"] == 0
+    assert result.level == 2  # data validation is a component: it does not gate the level
 
 
 def test_dont_know_is_ignored_next_to_a_real_answer(catalogue):
@@ -201,5 +239,6 @@ def test_the_result_serialises_to_json_and_back(catalogue):
     result = score(catalogue, answer_up_to_level(catalogue, 1, {"ci": "partly"}), [])
     data = result.to_dict()
     assert json.loads(json.dumps(data)) == data
-    assert data["catalogue_version"] == "2026.11"
+    assert data["catalogue_version"] == "2026.11.1"
+    assert "ci" in data["next_level_progress"]["blocking"]
     assert MaturityResult.from_dict(json.loads(json.dumps(data))) == result

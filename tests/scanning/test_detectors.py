@@ -5,9 +5,8 @@ Each row is one small repository in memory. ``None`` means no finding at all.
 
 import pytest
 
+from assessments.maturity import load_catalogue
 from assessments.scanning.detectors import (
-    CAPABILITY_KEYS,
-    CAPABILITY_LEVELS,
     Finding,
     Strength,
     UnknownDetector,
@@ -657,9 +656,28 @@ def test_detector_table(files, capability, grade, strength, request):
     assert best_for(files, capability, refs=refs) == (grade, strength)
 
 
-def test_the_table_covers_every_capability_key():
+CATALOGUE = load_catalogue()
+
+
+def test_the_table_covers_every_capability_the_catalogue_gives_detectors():
     covered = {param.values[1] for param in TABLE}
-    assert covered == set(CAPABILITY_KEYS)
+    assert covered == {c.key for c in CATALOGUE.capabilities if c.detectors}
+
+
+def test_the_catalogue_names_exactly_the_detectors_that_report_each_capability():
+    files = {f"{param.id}/{p}": c for param in TABLE for p, c in param.values[0].items()}
+    refs = ("refs/exps/ab/cdef/exp-1",)
+    reported = {(f.capability, f.detector) for f in run_all(snapshot_of(files, refs=refs))}
+    declared = {(c.key, name) for c in CATALOGUE.capabilities for name in c.detectors}
+    assert reported - declared == set(), "findings from detectors the catalogue does not name"
+    assert {name for _, name in declared} == set(detector_names())
+
+
+def test_a_capability_without_detectors_is_never_observable_yes():
+    # The scanner could never find it, so its absence would always read as missing.
+    assert [
+        c.key for c in CATALOGUE.capabilities if not c.detectors and c.observable == "yes"
+    ] == []
 
 
 def test_every_finding_names_its_detector_and_a_short_reason():
@@ -672,7 +690,7 @@ def test_every_finding_names_its_detector_and_a_short_reason():
         assert finding.detector in detector_names()
         assert finding.reason.endswith(".")
         assert len(finding.reason) < 160
-        assert finding.capability in CAPABILITY_LEVELS
+        assert CATALOGUE.has_capability(finding.capability)
 
 
 def test_findings_are_deterministic():

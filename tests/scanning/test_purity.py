@@ -43,10 +43,11 @@ def test_it_never_imports_the_web_app(path):
     assert offenders == [], f"{path} imports {offenders}"
 
 
-def test_every_capability_the_scanner_reports_exists_in_the_catalogue():
-    """Findings become evidence for the maturity engine, which knows only catalogue keys."""
-    from assessments.maturity import load_catalogue
-    from assessments.scanning import CAPABILITY_KEYS
+def test_the_scanner_keeps_no_table_of_capabilities_of_its_own():
+    """One model: levels, dimensions and observability come from the catalogue only."""
+    import assessments.scanning as scanning
+    import assessments.scanning.detectors as detectors
 
-    catalogue = load_catalogue()
-    assert [key for key in CAPABILITY_KEYS if not catalogue.has_capability(key)] == []
+    for module in (scanning, detectors):
+        assert not [name for name in dir(module) if name.startswith("CAPABILITY_")]
+        assert not hasattr(module, "OBSERVABLE_CAPABILITIES")

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from assessments.maturity import load_catalogue
 from assessments.scanning import (
     SCANNER_VERSION,
     CapabilityResult,
@@ -14,10 +15,11 @@ from assessments.scanning import (
     UnsafeRepositoryURL,
     scan_repository,
 )
-from assessments.scanning.detectors import CAPABILITY_KEYS
 
 from . import archetypes
 from .gitrepo import commit, git, make_repo, write_files
+
+CAPABILITY_KEYS = [c.key for c in load_catalogue().capabilities]
 
 TOP_LEVEL_KEYS = [
     "repository",
@@ -30,6 +32,8 @@ TOP_LEVEL_KEYS = [
     "dimensions",
     "capabilities",
     "unknown",
+    "missing_for_next_level",
+    "next_level_progress",
     "facts",
     "duration_ms",
 ]

@@ -11,7 +11,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from assessments import scanning
+from assessments import maturity, scanning
 
 EXIT_BELOW_THRESHOLD = 3
 EXIT_BAD_INPUT = 2
@@ -57,8 +57,9 @@ def _as_text(data: dict, report) -> str:
     ]
     if data["flags"]:
         lines.append(f"flags: {', '.join(data['flags'])}")
-    if report.missing_for_next_level:
-        lines.append(f"missing for the next level: {', '.join(report.missing_for_next_level)}")
+    if data["next_level_progress"] is not None:
+        titles = {c.key: c.title for c in maturity.load_catalogue().capabilities}
+        lines.append(maturity.progress_sentence(data["next_level_progress"], titles))
     for dimension, value in data["dimensions"].items():
         lines.append(f"  {dimension:<28} level {value}")
     lines.append("capabilities:")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..tree import RepositorySnapshot
-from . import Finding, Strength, keywords, register
+from .base import Finding, Strength, keywords, register
 from .ciconfig import CIConfig, ci_configs, invoked_scripts
 from .common import (
     ML_LIBRARIES,

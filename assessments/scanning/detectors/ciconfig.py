@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..tree import RepositorySnapshot
-from . import keywords
+from .base import keywords
 
 CI_SHAPE = keywords(
     "jobs:",

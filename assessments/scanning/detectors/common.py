@@ -18,7 +18,7 @@ from typing import NamedTuple
 import yaml
 
 from ..tree import Hit, RepositorySnapshot
-from . import Finding, Strength, keywords
+from .base import Finding, Strength, keywords
 
 IMPORT = keywords("import ")
 

@@ -8,7 +8,7 @@ import re
 from collections import Counter
 
 from ..tree import RepositorySnapshot
-from . import Finding, Strength, keywords, register
+from .base import Finding, Strength, keywords, register
 from .common import (
     basename,
     code_hits,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..tree import RepositorySnapshot
-from . import Finding, Strength, keywords, register
+from .base import Finding, Strength, keywords, register
 from .ciconfig import ci_configs
 from .common import (
     any_of,

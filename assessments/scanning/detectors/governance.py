@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ..tree import RepositorySnapshot
-from . import Finding, Strength, keywords, register
+from .base import Finding, Strength, keywords, register
 from .common import files_importing, finding
 
 MODEL_CARD_TOOLKIT = keywords("model_card_toolkit")

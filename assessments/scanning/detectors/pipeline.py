@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..tree import RepositorySnapshot
-from . import Finding, Strength, keywords, register
+from .base import Finding, Strength, keywords, register
 from .ciconfig import ci_configs
 from .common import (
     code_hits,

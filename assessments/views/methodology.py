@@ -1,0 +1,44 @@
+"""The methodology page: how levels, the index, the target and the debt are computed."""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from ..maturity import load_catalogue
+
+ROLE_WORDS = {
+    "characteristic": "Defines the level",
+    "component": "Additional component",
+    "optional": "Optional",
+}
+OBSERVABLE_WORDS = {
+    "yes": "Yes: a scan that finds nothing means missing",
+    "partly": "Partly: counts when found, absence proves nothing",
+    "no": "No: only an answer can tell",
+}
+
+
+@require_GET
+def methodology(request):
+    catalogue = load_catalogue()
+    levels = []
+    for level in catalogue.levels:
+        capabilities = [c for c in catalogue.capabilities if c.level == level.number]
+        levels.append(
+            {
+                "level": level,
+                "rows": [
+                    {
+                        "capability": c,
+                        "dimension": catalogue.dimension(c.dimension).title,
+                        "role": ROLE_WORDS[c.role],
+                        "observable": OBSERVABLE_WORDS[c.observable],
+                    }
+                    for c in capabilities
+                ],
+            }
+        )
+    return render(
+        request,
+        "assessments/methodology.html",
+        {"catalogue": catalogue, "levels": levels},
+    )

@@ -1,0 +1,41 @@
+"""The methodology page: every rule a result follows, and every capability's role in its level."""
+
+import pytest
+from django.urls import reverse
+
+from assessments.maturity import load_catalogue
+from assessments.models import AssessmentStatus
+
+from .assessment_helpers import answer_everything, answers_all
+
+
+@pytest.mark.django_db
+def test_the_methodology_page_lists_every_capability_with_its_role(client):
+    response = client.get(reverse("methodology"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    catalogue = load_catalogue()
+    for capability in catalogue.capabilities:
+        assert capability.title in body
+    for heading in ("Levels", "Answers and evidence", "Index and progress", "Target level", "Debt"):
+        assert f">{heading}</h2>" in body
+    assert "Defines the level" in body
+    assert "Additional component" in body
+    assert catalogue.version in body
+
+
+def test_a_result_page_shows_the_progress_and_links_the_methodology(
+    client, team, member, django_capture_on_commit_callbacks
+):
+    from assessments.services.assessments import assessment_start
+
+    draft = assessment_start(team=team, user=member)
+    answer_everything(draft, answers_all("yes", retraining_triggered="no"), member)
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("assessment_summary", args=[draft.pk]))
+    draft.refresh_from_db()
+    assert draft.status == AssessmentStatus.SUBMITTED
+    body = client.get(reverse("assessment_result", args=[draft.pk])).content.decode()
+    assert "capabilities in place; held back by pipeline triggers" in body
+    assert f'href="{reverse("methodology")}"' in body
