@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mlmaturity.middleware.ContentSecurityPolicyMiddleware",
+    # Last, so it is the first to see an exception a view raised.
+    "mlmaturity.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "mlmaturity.urls"
@@ -250,8 +252,10 @@ SPECTACULAR_SETTINGS = {
         "MLOps maturity assessments, results and exports. Authenticate with a personal API "
         "token (`Authorization: Token <token>`) from your profile page or "
         "`POST /api/v1/auth/token/`. Every 4xx answer has the shape "
-        '`{"detail", "error": {"code", "message", "fields"}}`. Answers use optimistic '
-        "concurrency: an answer's version is its ETag, sent back in If-Match when changing it."
+        '`{"detail", "error": {"code", "message", "fields"}}`, and so has a 503: the database '
+        "was too busy to take the request; send it again after the Retry-After seconds. "
+        "Answers use optimistic concurrency: an answer's version is its ETag, sent back in "
+        "If-Match when changing it."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
