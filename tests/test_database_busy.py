@@ -286,3 +286,41 @@ def test_a_page_of_answers_is_saved_whole_or_not_at_all(client, member, draft, m
         first.key,
         second.key,
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scans_and_result_computations_hold_no_transaction_while_they_work(
+    team, lead, tmp_path, monkeypatch
+):
+    """On SQLite a transaction holds the one write lock from its start: git and scoring run
+    outside any, and only their short writes take it. Tasks run in the request here, as in
+    the embedded default."""
+    from django.db import connection
+
+    from assessments import maturity, scanning
+    from assessments.services.assessments import assessment_start, assessment_submit
+    from assessments.services.repositories import repository_connect
+
+    from .assessment_helpers import answer_everything, answers_all
+    from .scanning.archetypes import ORCHESTRATED
+    from .scanning.gitrepo import make_repo
+
+    seen = []
+
+    def watched(name, work):
+        def run(*args, **kwargs):
+            seen.append((name, connection.in_atomic_block))
+            return work(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(scanning, "scan_repository", watched("scan", scanning.scan_repository))
+    monkeypatch.setattr(maturity, "score", watched("score", maturity.score))
+
+    draft = assessment_start(team=team, user=lead)
+    answer_everything(draft, answers_all("partly"), lead)
+    assessment_submit(assessment=draft, user=lead)
+    repository_connect(team=team, user=lead, url=str(make_repo(tmp_path / "repo", ORCHESTRATED)))
+
+    # The submission's result, the scan, and the result recomputed with its evidence.
+    assert seen == [("score", False), ("scan", False), ("score", False)]
