@@ -1,7 +1,14 @@
-"""Security headers Django does not set by itself, and refusal of NUL characters in addresses."""
+"""Security headers Django does not set by itself, refusal of NUL characters in addresses, and
+a retryable answer when the database is too busy to take a request's writes."""
+
+import logging
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.db import OperationalError
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
 
 
 class ContentSecurityPolicyMiddleware:
@@ -48,3 +55,71 @@ class RefuseNulCharactersMiddleware:
 
             return JsonResponse(error_body(code="nul_character", message=self.message), status=400)
         return HttpResponseBadRequest(self.message, content_type="text/plain; charset=utf-8")
+
+
+# SQLite's codes and messages for "another connection holds the lock" (extended codes start
+# the same way), and PostgreSQL's codes for deadlock, serialisation failure, lock not available.
+BUSY_SQLITE_ERRORS = ("SQLITE_BUSY", "SQLITE_LOCKED")
+BUSY_SQLITE_MESSAGES = ("database is locked", "database table is locked")
+BUSY_SQLSTATES = {"40P01", "40001", "55P03"}
+
+
+def is_database_busy(exc: BaseException) -> bool:
+    """Whether `exc` says the database was locked by others, not that anything is wrong."""
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) in BUSY_SQLSTATES:
+        return True
+    name = getattr(cause, "sqlite_errorname", "") or ""
+    return name.startswith(BUSY_SQLITE_ERRORS) or str(exc) in BUSY_SQLITE_MESSAGES
+
+
+class DatabaseBusyMiddleware:
+    """Answer 503 with Retry-After when the database stayed locked longer than a request waits.
+
+    SQLite has one writer at a time; a request waits up to its busy timeout for the lock, and
+    one still locked out after that met a moment of contention, not a fault: the write that
+    met the lock was rolled back whole, and the client should simply send it again. API
+    addresses, and clients asking for JSON (autosave), get the API's error shape; pages get a
+    short page that needs no database.
+    """
+
+    retry_after_seconds = 5
+    message = (
+        "The database was busy with other changes and this request could not finish; "
+        f"try again in {retry_after_seconds} seconds."
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_database_busy(exception):
+            return None
+        logger.warning(
+            "%s %s answered 503: the database stayed locked (%s)",
+            request.method,
+            request.path,
+            exception,
+        )
+        if request.path.startswith("/api/") or _prefers_json(request):
+            from assessments.api.exceptions import error_body
+
+            response = JsonResponse(
+                error_body(code="database_busy", message=self.message), status=503
+            )
+        else:
+            # Rendered without the request: its context processors would query the database.
+            response = HttpResponse(
+                render_to_string("database_busy.html", {"message": self.message}), status=503
+            )
+        response["Retry-After"] = str(self.retry_after_seconds)
+        return response
+
+
+def _prefers_json(request) -> bool:
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mlmaturity.middleware.ContentSecurityPolicyMiddleware",
+    # Last, so it is the first to see an exception a view raised.
+    "mlmaturity.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "mlmaturity.urls"
@@ -92,6 +94,19 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # minute, and check it before reuse so a restarted database costs one retry, not an error.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves several threads and runs scans in-process: SQLite set up for
+    # a web app. Write-ahead logging lets reads go on while one connection writes; IMMEDIATE
+    # takes the write lock when a transaction begins, so a writer waits its turn for up to
+    # `timeout` seconds instead of failing at once when its read turns into a write; and
+    # synchronous=NORMAL is safe with WAL (a power cut may lose the last commits, never
+    # corrupt the file). Long work never runs inside a transaction, so 20 s is ample.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"] |= {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -------------------------------------------------------------------------------------
@@ -237,8 +252,10 @@ SPECTACULAR_SETTINGS = {
         "MLOps maturity assessments, results and exports. Authenticate with a personal API "
         "token (`Authorization: Token <token>`) from your profile page or "
         "`POST /api/v1/auth/token/`. Every 4xx answer has the shape "
-        '`{"detail", "error": {"code", "message", "fields"}}`. Answers use optimistic '
-        "concurrency: an answer's version is its ETag, sent back in If-Match when changing it."
+        '`{"detail", "error": {"code", "message", "fields"}}`, and so has a 503: the database '
+        "was too busy to take the request; send it again after the Retry-After seconds. "
+        "Answers use optimistic concurrency: an answer's version is its ETag, sent back in "
+        "If-Match when changing it."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

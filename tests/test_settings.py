@@ -96,3 +96,40 @@ def test_a_missing_certificate_bundle_stops_every_process_at_start():
     result = manage("check", SCAN_CA_BUNDLE="/nonexistent/ca.pem")
     assert result.returncode != 0
     assert "SCAN_CA_BUNDLE: /nonexistent/ca.pem is not a file of certificates." in result.stderr
+
+
+def test_the_embedded_sqlite_database_is_set_up_for_a_web_app(tmp_path):
+    """Write-ahead logging, writers that queue for the lock from the start of a transaction,
+    and a busy timeout long enough to wait out another writer."""
+    code = (
+        "from django.db import connection\n"
+        "print(connection.settings_dict['OPTIONS'])\n"
+        "with connection.cursor() as cursor:\n"
+        "    for pragma in ('journal_mode', 'synchronous', 'busy_timeout'):\n"
+        "        print(pragma, cursor.execute(f'PRAGMA {pragma}').fetchone()[0])\n"
+    )
+    result = manage("shell", "-c", code, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert result.returncode == 0, result.stderr
+    assert "'transaction_mode': 'IMMEDIATE'" in result.stdout
+    # synchronous 1 is NORMAL; the busy timeout is in milliseconds.
+    assert result.stdout.splitlines()[-3:] == [
+        "journal_mode wal",
+        "synchronous 1",
+        "busy_timeout 20000",
+    ]
+    faster = manage(
+        "shell",
+        "-c",
+        code,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        SQLITE_BUSY_TIMEOUT_SECONDS="3",
+    )
+    assert faster.stdout.splitlines()[-1] == "busy_timeout 3000"
+
+
+def test_postgresql_keeps_its_own_options():
+    code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS'))"
+    result = manage("shell", "-c", code, DATABASE_URL="postgres://user@127.0.0.1:5432/mlmaturity")
+    assert result.returncode == 0, result.stderr
+    assert "transaction_mode" not in result.stdout
+    assert "PRAGMA" not in result.stdout

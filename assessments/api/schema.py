@@ -2,7 +2,7 @@
 
 ERROR_SCHEMA = {
     "type": "object",
-    "description": "The shape of every 4xx answer.",
+    "description": "The shape of every 4xx answer, and of 503.",
     "properties": {
         "detail": {"type": "string", "description": "A sentence saying what went wrong."},
         "error": {
@@ -28,8 +28,10 @@ COMMON_ERRORS = {
     "403": "Authenticated, but not allowed (a viewer writing, for example).",
     "404": "No such object, or it belongs to a team you cannot see.",
     "429": "Too many requests; retry after the Retry-After header's seconds.",
+    "503": "The database was too busy to take the request; retry after the Retry-After header's "
+    "seconds.",
 }
-PUBLIC_ERRORS = ("400", "403", "429")  # the token trade needs no credentials
+PUBLIC_ERRORS = ("400", "403", "429", "503")  # the token trade needs no credentials
 
 
 def add_error_responses(result, generator, request, public):

@@ -154,7 +154,6 @@ def answer_save(
     ).answer
 
 
-@transaction.atomic
 def answer_save_with_choices(
     *,
     assessment: Assessment,
@@ -169,6 +168,12 @@ def answer_save_with_choices(
     _require_editor(user, assessment.team)
     note = normalize_note(note)
     _validate_answer(assessment, question_key, option_key, note)
+    # Checked before the transaction: on SQLite it holds the one write lock from its start.
+    with transaction.atomic():
+        return _answer_write(assessment, question_key, option_key, note, expected_version, user)
+
+
+def _answer_write(assessment, question_key, option_key, note, expected_version, user):
     # Every writer locks the assessment first, so nothing changes its answers between this
     # read and the write below.
     _locked_draft(assessment.pk)

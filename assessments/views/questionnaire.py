@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -139,8 +140,17 @@ def questionnaire_section(request, pk, section):
 
 
 def _save_posted_answers(request, assessment, section):
-    """Save every answer of the page that changed; a plain form post works without JavaScript."""
+    """Save every answer of the page that changed; a plain form post works without JavaScript.
+
+    One transaction for the page: when the database is too busy to take every answer, none
+    is saved, and posting the page again saves it whole (each refused answer rolls back alone).
+    """
     current = selectors.answers_for_assessment(assessment=assessment)
+    with transaction.atomic():
+        return _save_answers_of_page(request, assessment, section, current)
+
+
+def _save_answers_of_page(request, assessment, section, current):
     conflicts, errors = {}, {}
     for question in section.questions:
         option = request.POST.get(f"q-{question.key}")

@@ -24,6 +24,11 @@
   // user's own quick edits never conflict with each other and replies cannot arrive reordered.
   var inFlight = {};
   var pending = {};
+  // A server too busy to take the answer (503) kept nothing of it: the page sends it again
+  // after the Retry-After the server names, a few times, before asking the user to.
+  var BUSY_RETRIES = 3;
+  var busyRetries = {};
+  var retryTimers = {};
 
   function save(fieldset) {
     var option = chosenOption(fieldset);
@@ -35,7 +40,9 @@
     }
     var id = fieldset.id;
     if (inFlight[id]) { pending[id] = true; return; }
+    clearTimeout(retryTimers[id]);
     inFlight[id] = true;
+    var retryAfter = 0;
     var key = fieldset.getAttribute("data-question");
     var body = new URLSearchParams();
     body.set("option", option);
@@ -44,12 +51,27 @@
     setStatus(fieldset, "Saving…");
     fetch(urlTemplate.replace("__question__", encodeURIComponent(key)), {
       method: "POST",
-      headers: { "X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded" },
+      headers: {
+        "X-CSRFToken": csrf,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/json",
+      },
       body: body.toString(),
       credentials: "same-origin",
     }).then(function (response) {
-      return response.json().then(function (data) { return { status: response.status, data: data }; });
+      return response.json().then(function (data) {
+        var wait = parseInt(response.headers.get("Retry-After"), 10);
+        return { status: response.status, data: data, retryAfter: wait > 0 ? wait : 5 };
+      });
     }).then(function (reply) {
+      if (reply.status === 503 && (busyRetries[id] || 0) < BUSY_RETRIES) {
+        busyRetries[id] = (busyRetries[id] || 0) + 1;
+        retryAfter = reply.retryAfter;
+        setStatus(fieldset, "Not saved yet: the server is busy; trying again in " + retryAfter +
+          (retryAfter === 1 ? " second." : " seconds."));
+        return;
+      }
+      busyRetries[id] = 0;
       if (reply.status === 200) {
         setVersion(fieldset, reply.data.version);
         fieldset.classList.remove("has-conflict");
@@ -66,6 +88,12 @@
       setStatus(fieldset, "Not saved: the connection failed. Use the Save button to try again.");
     }).then(function () {
       inFlight[id] = false;
+      if (retryAfter) {
+        // A change made meanwhile goes with the retry, which sends what the page shows then.
+        pending[id] = false;
+        retryTimers[id] = setTimeout(function () { save(fieldset); }, retryAfter * 1000);
+        return;
+      }
       if (pending[id] && !fieldset.classList.contains("has-conflict")) {
         pending[id] = false;
         save(fieldset);

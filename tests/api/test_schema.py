@@ -29,6 +29,8 @@ def test_every_operation_documents_the_error_shape(client, db):
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             assert "400" in operation["responses"], (method, path)
+            # A database too busy to take the request answers 503 in the same shape.
+            assert "503" in operation["responses"], (method, path)
 
 
 def test_the_schema_and_docs_answer_200(client, db):

@@ -1,5 +1,6 @@
 """The questionnaire and result pages in a real browser."""
 
+import json
 import re
 
 import pytest
@@ -211,3 +212,36 @@ def test_a_note_typed_before_the_answer_waits_for_it_and_keeps_its_lines(
     page.reload()
     reloaded = page.locator("#question-code_in_git textarea").input_value()
     assert reloaded == "\nmonorepo\nsee docs/ml.md"
+
+
+def test_an_answer_the_server_was_too_busy_for_is_sent_again_after_retry_after(
+    live_server, new_page, team, member
+):
+    draft = assessment_start(team=team, user=member)
+    page = new_page()
+    log_in(page, live_server, member.username)
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/questions/code_environment/")
+    busy = json.dumps({"detail": "The database was busy.", "error": {"code": "database_busy"}})
+    sent = []
+
+    def first_busy(route):
+        sent.append(route.request.headers.get("accept"))
+        if len(sent) == 1:
+            route.fulfill(
+                status=503, headers={"Retry-After": "1"}, content_type="application/json", body=busy
+            )
+        else:
+            route.continue_()
+
+    page.route("**/answers/code_in_git/", first_busy)
+    question = page.locator("#question-code_in_git")
+    question.locator("input[value=yes]").check()
+    question.locator(".save-status").filter(
+        has_text="the server is busy; trying again in 1 second."
+    ).wait_for()
+    assert not Answer.objects.filter(assessment=draft).exists()
+
+    question.locator(".save-status").filter(has_text="Saved.").wait_for()
+    assert sent == ["application/json", "application/json"]
+    answer = Answer.objects.get(assessment=draft, question_key="code_in_git")
+    assert (answer.option_key, answer.version) == ("yes", 1)
