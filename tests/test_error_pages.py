@@ -117,7 +117,7 @@ def test_a_member_on_a_lead_only_page_is_told_who_can_do_it(client, team, member
     response = client.get(reverse("repository_connect", args=[team.slug]))
     body = error_page(response, 403, "Only team leads and org admins can connect repositories.")
     assert "You are a <strong>member</strong> of Fraud Detection." in body
-    assert "team lead</dt>" in body
+    assert "Team lead</dt>" in body
     assert "<dd>lena</dd>" in body
     assert f"Admin of {team.organization.name}</dt>" in body
     assert "<dd>olga</dd>" in body
@@ -141,7 +141,7 @@ def test_several_leads_are_all_named_and_inactive_ones_left_out(client, team, me
     body = error_page(
         client.get(reverse("repository_connect", args=[team.slug])), 403, "Only team leads"
     )
-    assert "team leads</dt>" in body
+    assert "Team leads</dt>" in body
     assert "<dd>lena, leo</dd>" in body
     assert "gone" not in body
 
