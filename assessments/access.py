@@ -1,5 +1,6 @@
 """Who may see and change what. Every team-owned query and page goes through this module."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from .models import Membership, Role, Team
@@ -66,3 +67,20 @@ def can_edit_team(user, team: Team) -> bool:
 def can_manage_team(user, team: Team) -> bool:
     """Leads and org admins connect, change and remove repositories: they hold the tokens."""
     return team_role(user, team) in MANAGE_ROLES
+
+
+class TeamActionRefused(PermissionDenied):
+    """A page of a team the user can see but may not use: the 403 page shows `message` and
+    names the team's people who can do it."""
+
+    def __init__(self, message: str, *, team: Team):
+        super().__init__(message)
+        self.message = message
+        self.team = team
+
+
+def require_manage_team(user, team: Team, *, to: str) -> None:
+    """Refuse unless the user is a lead of the team or an admin of its organisation;
+    `to` completes "Only team leads and org admins can ...", e.g. "connect repositories"."""
+    if not can_manage_team(user, team):
+        raise TeamActionRefused(f"Only team leads and org admins can {to}.", team=team)

@@ -3,7 +3,7 @@
 import statistics
 from datetime import date
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -11,7 +11,17 @@ from django.utils import timezone
 from . import maturity
 from .access import team_role_kept, visible_teams
 from .maturity.versions import load_catalogue_version
-from .models import Answer, Assessment, Repository, Result, Scan, ScanStatus, Team
+from .models import (
+    Answer,
+    Assessment,
+    Membership,
+    Repository,
+    Result,
+    Role,
+    Scan,
+    ScanStatus,
+    Team,
+)
 
 
 def team_list_for_user(*, user) -> QuerySet[Team]:
@@ -209,3 +219,23 @@ def repository_get_for_user(*, user, repository_id: int) -> Repository:
 
 def scan_list_for_repository(*, repository: Repository, limit: int = 20) -> list[Scan]:
     return list(repository.scans.order_by("-queued_at", "-pk")[:limit])
+
+
+def team_manager_names(*, team: Team, limit: int = 5) -> dict[str, list[str]]:
+    """The usernames of the team's leads and of its organisation's admins, the people a refused
+    member can ask; at most `limit` of each (the team page lists every member)."""
+    memberships = (
+        Membership.objects.filter(
+            Q(team=team, role=Role.LEAD)
+            | Q(organization_id=team.organization_id, team__isnull=True, role=Role.ORG_ADMIN),
+            user__is_active=True,
+        )
+        .order_by("user__username")
+        .values_list("role", "user__username")
+    )
+    names = {"leads": [], "admins": []}
+    for role, username in memberships:
+        group = names["leads"] if role == Role.LEAD else names["admins"]
+        if len(group) < limit:
+            group.append(username)
+    return names

@@ -150,6 +150,8 @@ STORAGES = {
 
 # --- Security (production mode) ---------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
+# A form sent back without its page's token gets the app's own page (JSON under /api/).
+CSRF_FAILURE_VIEW = "assessments.views.errors.csrf_failure"
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",

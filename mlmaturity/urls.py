@@ -3,17 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from assessments.forms import LoginForm
-from assessments.views import profile
+from assessments.views import accounts, profile
+from assessments.views.teams import favicon
+
+# The app's own error pages; under /api/ they answer in the API's error shape.
+handler400 = "assessments.views.errors.bad_request"
+handler403 = "assessments.views.errors.permission_denied"
+handler404 = "assessments.views.errors.page_not_found"
+handler500 = "assessments.views.errors.server_error"
 
 account_patterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, authentication_form=LoginForm
-        ),
-        name="login",
-    ),
+    path("login/", accounts.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
@@ -30,6 +30,7 @@ account_patterns = [
 ]
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include(account_patterns)),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

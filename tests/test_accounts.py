@@ -62,8 +62,8 @@ def test_repeated_wrong_passwords_lock_the_browser_login_even_for_the_right_one(
     for _ in range(ATTEMPT_LIMIT):
         client.post(reverse("login"), {"username": "alice", "password": "nope"})
     response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
-    assert response.status_code == 200
-    assert "Too many failed attempts" in response.content.decode()
+    assert response.status_code == 429
+    assert "Too many failed log-in attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

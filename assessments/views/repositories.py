@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from .. import selectors
-from ..access import can_manage_team
+from ..access import can_manage_team, require_manage_team
 from ..errors import ApplicationError
 from ..forms import RepositoryConnectForm
 from ..models import Repository
@@ -25,8 +24,7 @@ from ..services.webhooks import WebhookRefused, webhook_receive
 @login_required
 def repository_connect_view(request, slug):
     team = selectors.team_get_for_user(user=request.user, slug=slug)
-    if not can_manage_team(request.user, team):
-        raise PermissionDenied("Only team leads and org admins can connect repositories.")
+    require_manage_team(request.user, team, to="connect repositories")
     form = RepositoryConnectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -62,8 +60,7 @@ def repository_detail(request, pk):
 @require_POST
 def repository_scan_now(request, pk):
     repository = selectors.repository_get_for_user(user=request.user, repository_id=pk)
-    if not can_manage_team(request.user, repository.team):
-        raise PermissionDenied("Only team leads and org admins can start scans.")
+    require_manage_team(request.user, repository.team, to="start scans")
     scan_enqueue(repository=repository, trigger="manual")
     messages.success(request, "Scan queued.")
     return redirect("repository_detail", pk=repository.pk)

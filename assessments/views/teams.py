@@ -1,9 +1,10 @@
-"""Home, team workspace and health check."""
+"""Home, team workspace, health check and the icon for clients that ask /favicon.ico."""
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from .. import selectors
@@ -43,3 +44,9 @@ def health(request):
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def favicon(request):
+    """Pages link the SVG icon; clients that ask for /favicon.ico anyway are sent to it."""
+    return HttpResponseRedirect(static("favicon.svg"))
