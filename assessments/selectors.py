@@ -1,8 +1,9 @@
 """Every read used by views and the API; owns filtering by tenancy and prefetching."""
 
 import statistics
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -185,6 +186,22 @@ def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
         conclusive = True
         evidence.extend(maturity.Evidence.from_dict(finding) for finding in findings)
     return evidence if conclusive else None
+
+
+def scanned_recently(team: Team, *, now=None) -> bool:
+    """Whether a conclusive scan of the team's repositories is recent enough to contradict.
+
+    A claim without evidence is only a contradiction while the evidence describes the code as
+    it is; an old scan still grades capabilities but proves nothing missing.
+    """
+    now = now or timezone.now()
+    since = now - timedelta(days=settings.SCAN_CONTRADICTS_DAYS)
+    return Scan.objects.filter(
+        repository__team=team,
+        status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED],
+        report__inconclusive=False,
+        finished_at__gte=since,
+    ).exists()
 
 
 def repository_list_for_team(*, team: Team) -> list[Repository]:

@@ -291,6 +291,9 @@ LOGGING = {
 # Local paths let a newcomer connect a repository on their own disk; a server must never read
 # its own file system on a user's say-so, so production refuses them unless told otherwise.
 SCAN_ALLOW_LOCAL_PATHS = env.bool("SCAN_ALLOW_LOCAL_PATHS", default=DEBUG)
+# Evidence older than this still grades capabilities, but can no longer contradict an answer:
+# the repository may have changed since.
+SCAN_CONTRADICTS_DAYS = env.int("SCAN_CONTRADICTS_DAYS", default=90)
 SCAN_TIMEOUT_SECONDS = env.int("SCAN_TIMEOUT_SECONDS", default=300)
 SCAN_MAX_ATTEMPTS = env.int("SCAN_MAX_ATTEMPTS", default=3)
 SCAN_WORK_DIR = env.str("SCAN_WORK_DIR", default="")

@@ -95,6 +95,33 @@ def test_claims_without_evidence_are_contradictions_once_a_scan_happened(team, m
     assert kinds == {"claimed_without_evidence"}
 
 
+def test_an_old_scan_grades_capabilities_but_no_longer_contradicts_a_claim(team, member, settings):
+    settings.SCAN_CONTRADICTS_DAYS = 30
+    scanned(team, finding("ci"), when=timezone.now() - timezone.timedelta(days=31))
+    answers = answers_all("yes", ci_runs_tests="no", ci_gates_merge="no")
+    result = result_compute(assessment=submitted(team, member, answers))
+    kinds = {(c["capability"], c["kind"]) for c in result.snapshot["result"]["contradictions"]}
+    # Evidence stronger than an answer stays a contradiction; missing evidence proves nothing.
+    assert kinds == {("ci", "detected_but_denied")}
+    assert result.snapshot["result"]["scanned"] is False
+
+
+def test_claims_a_repository_may_not_show_are_listed_quietly_not_contradicted(client, team, member):
+    scanned(team)
+    assessment = submitted(team, member, answers_all("yes"))
+    result = result_compute(assessment=assessment)
+    outcome = result.snapshot["result"]
+    contradicted = {c["capability"] for c in outcome["contradictions"]}
+    quiet = set(maturity.claimed_not_visible(outcome))
+    assert {"monitoring", "model_cd", "prediction_logging"} <= quiet
+    assert not quiet & contradicted
+    assert "ci" in contradicted  # a repository would show CI
+    client.force_login(member)
+    page = client.get(f"/assessments/{assessment.pk}/result/").content.decode()
+    assert "Claimed, not visible in the connected repositories" in page
+    assert "Drift and performance monitoring with alerts" in page
+
+
 def test_recomputing_replaces_the_result_instead_of_adding_one(team, member):
     assessment = submitted(team, member, answers_all("partly"))
     first = result_compute(assessment=assessment)
@@ -187,3 +214,20 @@ def test_a_submission_whose_result_never_arrived_is_computed_again(
         assert results_missing_enqueue(now=later) == 1
     assert Result.objects.get(assessment=assessment).overall_level == 2
     assert results_missing_enqueue(now=later) == 0
+
+
+def test_results_stored_before_the_progress_existed_get_it_from_their_capabilities(team, member):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("assessments.migrations.0007_result_next_level_progress")
+    result = result_compute(assessment=submitted(team, member, answers_all("partly")))
+    expected = result.snapshot["result"]["next_level_progress"]
+    assert expected["level"] == 1
+    snapshot = result.snapshot
+    del snapshot["result"]["next_level_progress"]
+    Result.objects.filter(pk=result.pk).update(snapshot=snapshot)
+    migration.add_progress(apps, None)
+    result.refresh_from_db()
+    assert result.snapshot["result"]["next_level_progress"] == expected

@@ -66,6 +66,7 @@ def result_document(result: Result) -> dict:
         "missing_for_next_level": outcome["missing_for_next"],
         "next_level_progress": maturity.next_level_progress(outcome),
         "contradictions": outcome["contradictions"],
+        "claimed_not_visible": maturity.claimed_not_visible(outcome),
         "unknown": outcome["unknown"],
         "ml_test_score": outcome["ml_test_score"],
         "scanned": outcome.get("scanned", False),

@@ -341,9 +341,19 @@ class ResultSerializer(serializers.Serializer):
         allow_null=True, help_text="Null at the highest level."
     )
     contradictions = ContradictionSerializer(many=True)
+    claimed_not_visible = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=(
+            "Capabilities answered as done that a recent scan did not see, where a repository "
+            "may not show them (a console, another repository): not contradictions."
+        ),
+    )
     unknown = serializers.ListField(child=serializers.CharField())
     ml_test_score = MLTestScoreSerializer()
-    scanned = serializers.BooleanField()
+    scanned = serializers.BooleanField(
+        help_text="Whether a recent conclusive scan of the team's repositories could "
+        "contradict the answers (SCAN_CONTRADICTS_DAYS)."
+    )
     debt = DebtSerializer()
 
 

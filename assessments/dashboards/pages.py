@@ -127,6 +127,13 @@ def _capabilities(catalogue, dimension: str = "") -> list[tuple[str, str]]:
     return [(c.key, c.title) for c in capabilities]
 
 
+def _progress(row) -> str:
+    """ "20 of 23" on the way to the next level; blank at the highest level."""
+    if row.next_level_total is None:
+        return ""
+    return f"{row.next_level_in_place} of {row.next_level_total}"
+
+
 def _dimension_title(catalogue, key: str) -> str:
     try:
         return catalogue.dimension(key).title
@@ -243,6 +250,7 @@ class Overview(_Page):
                     Cell(_index(row.index), result_url(row.assessment_id)),
                     Cell("" if row.delta is None else f"{row.delta:+.1f}"),
                     Cell(str(row.target_level)),
+                    Cell(_progress(row)),
                     Cell(str(row.open_steps)),
                     Cell(_date(row.oldest_debt)),
                     Cell(days),
@@ -259,6 +267,7 @@ class Overview(_Page):
                 "Index",
                 "Change since last quarter",
                 "Target level",
+                "Next level: capabilities in place",
                 "Open roadmap steps",
                 "Oldest debt since",
                 "Oldest debt, days",

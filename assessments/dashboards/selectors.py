@@ -179,6 +179,8 @@ class RankingRow:
     weakest_dimension: str
     open_steps: int
     oldest_debt: dt.datetime | None
+    next_level_in_place: int | None = None
+    next_level_total: int | None = None
 
     @property
     def delta(self) -> float | None:
@@ -289,6 +291,8 @@ def ranking(
             "weakest_dimension",
             "open_steps",
             "oldest_debt",
+            "snapshot__result__next_level_progress__in_place",
+            "snapshot__result__next_level_progress__total",
         )
     )
     if limit is not None:
@@ -311,6 +315,8 @@ def ranking(
             weakest_dimension=row["weakest_dimension"],
             open_steps=row["open_steps"],
             oldest_debt=row["oldest_debt"],
+            next_level_in_place=row["snapshot__result__next_level_progress__in_place"],
+            next_level_total=row["snapshot__result__next_level_progress__total"],
         )
         for row in rows
     ]

@@ -298,6 +298,24 @@ class MaturityResult:
         return self._derived["gaps"]
 
     @property
+    def claimed_not_visible(self) -> tuple[str, ...]:
+        """Answered as done, not seen by a recent scan, but a repository may not show it.
+
+        Not a contradiction: monitoring set up in a console or a deployment owned by another
+        repository is invisible to a scan. Listed once, quietly, so the team knows the scan
+        neither confirms nor doubts the answer.
+        """
+        if not self.scanned:
+            return ()
+        return tuple(
+            c.key
+            for c in self.capabilities.values()
+            if c.answer_grade
+            and c.observable != "yes"
+            and not any(_supports(f) for f in c.evidence)
+        )
+
+    @property
     def next_level_progress(self) -> LevelProgress | None:
         """Progress towards the next level; None at the highest level."""
         if self.level >= MAX_LEVEL:
@@ -371,6 +389,11 @@ def next_level_progress(outcome: Mapping[str, Any]) -> dict[str, Any] | None:
         return outcome["next_level_progress"]
     progress = MaturityResult.from_dict(outcome).next_level_progress
     return progress.to_dict() if progress is not None else None
+
+
+def claimed_not_visible(outcome: Mapping[str, Any]) -> list[str]:
+    """``MaturityResult.claimed_not_visible`` of a stored result."""
+    return list(MaturityResult.from_dict(outcome).claimed_not_visible)
 
 
 def progress_sentence(progress: Mapping[str, Any] | None, titles: Mapping[str, str]) -> str:
@@ -597,10 +620,7 @@ def _contradiction(
             f"Answered no for {_in_sentence(capability.title)}, but the repository shows it: "
             f"{finding.reason}{where}.",
         )
-    supported = any(
-        f.effective_grade > 0 and STRENGTH_RANK[f.strength] >= STRENGTH_RANK["file_name"]
-        for f in result.evidence
-    )
+    supported = any(_supports(f) for f in result.evidence)
     if not scanned or not capability.evidence_decides or supported:
         return None
     how = "automated" if claimed == 1 else "done partly or by hand"
@@ -609,6 +629,14 @@ def _contradiction(
         "claimed_without_evidence",
         f"Answered that {_in_sentence(capability.title)} is {how}, but the repository scan "
         "found no sign of it.",
+    )
+
+
+def _supports(finding: Evidence) -> bool:
+    """Whether a finding backs a claim: something more than a mention was found."""
+    return (
+        finding.effective_grade > 0
+        and STRENGTH_RANK[finding.strength] >= STRENGTH_RANK["file_name"]
     )
 
 

@@ -17,7 +17,7 @@ from ..models import (
     RoadmapStepStatus,
     Team,
 )
-from ..selectors import evidence_for_team
+from ..selectors import evidence_for_team, scanned_recently
 
 
 def result_compute(*, assessment: Assessment) -> Result:
@@ -34,7 +34,8 @@ def result_compute(*, assessment: Assessment) -> Result:
     if evidence is not None:
         # An older catalogue may not know a capability the scanner learned to detect since.
         evidence = [e for e in evidence if catalogue.has_capability(e.capability)]
-    outcome = maturity.score(catalogue, answers, evidence)
+    scanned = evidence is not None and scanned_recently(assessment.team)
+    outcome = maturity.score(catalogue, answers, evidence, scanned=scanned)
     target = maturity.recommend_target(catalogue, answers, current_level=outcome.level)
     roadmap = maturity.build_roadmap(catalogue, outcome, target.level)
     snapshot = {

@@ -83,6 +83,7 @@ def assessment_result(request, pk):
         "debt": selectors.debt_statement_for_team(team=assessment.team),
         "can_edit": can_edit_team(request.user, assessment.team),
         "level_titles": {level.number: level.title for level in catalogue.levels},
+        "claimed_not_visible": maturity.claimed_not_visible(outcome),
         "progress": maturity.progress_sentence(
             maturity.next_level_progress(outcome),
             {c.key: c.title for c in catalogue.capabilities},

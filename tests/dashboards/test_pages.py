@@ -155,3 +155,20 @@ def test_compare_names_a_chosen_team_without_results(admin_client, organization,
         reverse("dashboard_compare"), {"team": [other.slug, team.slug]}
     ).content.decode()
     assert "No submitted assessment for: Fraud Detection." in body
+
+
+def test_the_ranking_says_how_far_each_team_is_from_its_next_level(admin_client, organization):
+    from assessments.models import Result
+
+    body = admin_client.get(reverse("dashboard")).content.decode()
+    ranking = html_tables(body)["ranking"]
+    header, rows = ranking[0], ranking[1:]
+    column = header.index("Next level: capabilities in place")
+    expected = set()
+    for result in Result.objects.filter(assessment__team__organization=organization):
+        progress = result.snapshot["result"]["next_level_progress"]
+        if progress is not None:
+            expected.add(f"{progress['in_place']} of {progress['total']}")
+    shown = {row[column] for row in rows if row[column]}
+    assert shown
+    assert shown <= expected

@@ -117,3 +117,17 @@ def test_evidence_must_be_on_the_scale_and_for_a_known_capability(catalogue):
         finding("ci", 1, "rumour")
     with pytest.raises(ValueError, match="unknown capability 'teleport'"):
         score(catalogue, {}, [finding("teleport")])
+
+
+def test_claims_a_repository_may_not_show_are_not_visible_rather_than_contradicted(catalogue):
+    result = score(catalogue, answer_all(catalogue, "yes"), evidence=[])
+    quiet = set(result.claimed_not_visible)
+    assert quiet == {c.key for c in catalogue.capabilities if c.observable != "yes"}
+    assert not quiet & {c.capability for c in result.contradictions}
+    assert score(catalogue, answer_all(catalogue, "yes")).claimed_not_visible == ()
+
+
+def test_evidence_of_a_claim_removes_it_from_the_not_visible_list(catalogue):
+    result = score(catalogue, answer_all(catalogue, "yes"), [finding("monitoring")])
+    assert "monitoring" not in result.claimed_not_visible
+    assert "model_cd" in result.claimed_not_visible
