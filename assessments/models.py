@@ -194,6 +194,9 @@ class Answer(TeamOwned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # When the answer was copied from an earlier submission, that submission's time: the answer
+    # needs a look until someone confirms or changes it, which clears this.
+    carried_over_from = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["question_key"]

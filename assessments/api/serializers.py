@@ -202,11 +202,24 @@ class AnswerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Answer
-        fields = ["question", "option", "note", "version", "updated_by", "updated_at"]
+        fields = [
+            "question",
+            "option",
+            "note",
+            "version",
+            "updated_by",
+            "updated_at",
+            "carried_over_from",
+        ]
         read_only_fields = fields
         extra_kwargs = {
             "version": {"help_text": 'Also sent as the ETag header, quoted: "3".'},
             "updated_at": {"allow_null": True},
+            "carried_over_from": {
+                "help_text": "When the answer was copied from an earlier submission, that "
+                "submission's time; null once someone confirms or changes it (saving the "
+                "answer again confirms it)."
+            },
         }
 
 

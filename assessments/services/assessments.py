@@ -86,6 +86,7 @@ def assessment_start(*, team: Team, user, copy_from: Assessment | None = None) -
                 option_key=answer.option_key,
                 note=answer.note,
                 updated_by_id=answer.updated_by_id,
+                carried_over_from=source.submitted_at,
             )
             for answer in source.answers.all()
             if catalogue.has_question(answer.question_key)
@@ -208,9 +209,35 @@ def _answer_write(assessment, question_key, option_key, note, expected_version, 
         note=note,
         version=current_version + 1,
         updated_by=user,
+        carried_over_from=None,  # a changed or re-saved answer is the team's own now
     )
-    answer.save(update_fields=["option_key", "note", "updated_by", "version", "updated_at"])
+    answer.save(
+        update_fields=[
+            "option_key",
+            "note",
+            "updated_by",
+            "version",
+            "updated_at",
+            "carried_over_from",
+        ]
+    )
     return SavedAnswer(answer, choices)
+
+
+@transaction.atomic
+def answers_confirm(*, assessment: Assessment, question_keys, user) -> int:
+    """Confirm carried-over answers as still true ("nothing changed on this page").
+
+    The answers keep their value and version; only the mark that they need a look goes.
+    Returns how many were confirmed.
+    """
+    _require_editor(user, assessment.team)
+    _locked_draft(assessment.pk)
+    return Answer.objects.filter(
+        assessment=assessment,
+        question_key__in=list(question_keys),
+        carried_over_from__isnull=False,
+    ).update(carried_over_from=None, updated_by=user)
 
 
 @transaction.atomic

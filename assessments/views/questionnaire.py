@@ -18,6 +18,7 @@ from ..services.assessments import (
     AnswerConflict,
     answer_save,
     answer_save_with_choices,
+    answers_confirm,
     assessment_reopen,
     assessment_start,
     assessment_submit,
@@ -49,13 +50,45 @@ def _chosen(answers) -> dict[str, str]:
     return {key: answer.option_key for key, answer in answers.items()}
 
 
+def _needs_attention(catalogue, question, answers, chosen) -> bool:
+    """Unanswered, or carried over from the last submission and not confirmed yet."""
+    if not catalogue.is_visible(question, chosen):
+        return False
+    answer = answers.get(question.key)
+    return answer is None or answer.carried_over_from is not None
+
+
 def _first_open_section(catalogue, sections, answers):
     chosen = _chosen(answers)
     for section in sections:
         for question in section.questions:
-            if catalogue.is_visible(question, chosen) and question.key not in answers:
+            if _needs_attention(catalogue, question, answers, chosen):
                 return section.key
     return None
+
+
+def _carried_over(catalogue, sections, answers):
+    """(section, questions) whose visible answers still carry the last submission's value."""
+    chosen = _chosen(answers)
+    found = []
+    for section in sections:
+        questions = [
+            q
+            for q in section.questions
+            if catalogue.is_visible(q, chosen)
+            and q.key in answers
+            and answers[q.key].carried_over_from is not None
+        ]
+        if questions:
+            found.append((section, questions))
+    return found
+
+
+def _carried_over_since(answers):
+    return min(
+        (a.carried_over_from for a in answers.values() if a.carried_over_from is not None),
+        default=None,
+    )
 
 
 @login_required
@@ -72,7 +105,8 @@ def assessment_start_view(request, slug):
 
 @login_required
 def assessment_open(request, pk):
-    """Resume where the team left off: the first page with an unanswered question."""
+    """Resume where the team left off: the first page with a question that needs attention
+    (unanswered, or carried over from the last submission and not confirmed)."""
     assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
     if not assessment.is_draft:
         return redirect("assessment_result", pk=assessment.pk)
@@ -98,6 +132,13 @@ def questionnaire_section(request, pk, section):
             raise PermissionDenied("Viewers can read the questionnaire but not answer it.")
         conflicts, errors = _save_posted_answers(request, assessment, current)
         if not conflicts and not errors:
+            if request.POST.get("go") == "confirm":
+                # Whatever was changed above is saved; what was left as it was is confirmed.
+                answers_confirm(
+                    assessment=assessment,
+                    question_keys=[q.key for q in current.questions],
+                    user=request.user,
+                )
             return _after_save(request, assessment, sections, index)
         messages.error(request, "Some answers were not saved; see the marked questions below.")
     answers = selectors.answers_for_assessment(assessment=assessment)
@@ -110,6 +151,9 @@ def questionnaire_section(request, pk, section):
             "answer": answers.get(question.key),
             "hidden": not catalogue.is_visible(question, chosen),
             "hint": next((hints[c] for c in question.capabilities if c in hints), None),
+            "carried_over": (
+                answers[question.key].carried_over_from if question.key in answers else None
+            ),
             "conflict": conflicts.get(question.key),
             "error": errors.get(question.key),
             "posted": request.POST.get(f"q-{question.key}") if request.method == "POST" else None,
@@ -135,6 +179,11 @@ def questionnaire_section(request, pk, section):
         "answered": answered,
         "total": total,
         "can_edit": can_edit,
+        "carried_over_since": _carried_over_since(answers),
+        "carried_over_count": sum(len(qs) for _, qs in _carried_over(catalogue, sections, answers)),
+        "page_has_carried_over": any(
+            item["carried_over"] is not None and not item["hidden"] for item in questions
+        ),
     }
     return render(request, "assessments/questionnaire.html", context)
 
@@ -184,6 +233,8 @@ def _save_answers_of_page(request, assessment, section, current):
 
 def _after_save(request, assessment, sections, index):
     go = request.POST.get("go")
+    if go == "confirm":
+        go = "next"
     if go == "previous" and index > 0:
         return redirect("questionnaire_section", pk=assessment.pk, section=sections[index - 1].key)
     if go == "next" and index + 1 < len(sections):
@@ -255,10 +306,12 @@ def assessment_summary(request, pk):
         "assessment": assessment,
         "team": assessment.team,
         "unanswered": unanswered,
+        "carried_over": _carried_over(catalogue, sections, answers),
+        "carried_over_since": _carried_over_since(answers),
+        "back_to": _first_open_section(catalogue, sections, answers) or sections[0].key,
         "answered": answered,
         "total": total,
         "can_edit": can_edit_team(request.user, assessment.team),
-        "last_section": sections[-1],
     }
     return render(request, "assessments/summary.html", context)
 

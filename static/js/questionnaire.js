@@ -78,6 +78,9 @@
         fieldset.querySelector(".conflict").hidden = true;
         setStatus(fieldset, "Saved.");
         updateProgress(reply.data.answered, reply.data.total);
+        // A changed answer is the team's own now, no longer the last submission's.
+        var carried = fieldset.querySelector("[data-carried-over]");
+        if (carried) carried.remove();
       } else if (reply.status === 409) {
         showConflict(fieldset, reply.data.conflict);
         setStatus(fieldset, "Not saved: someone else changed this answer.");

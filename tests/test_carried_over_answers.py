@@ -1,0 +1,140 @@
+"""A new assessment starts from the last one's answers, each marked until someone looks at it."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.maturity import load_catalogue
+from assessments.maturity.sections import questionnaire_sections
+from assessments.models import Answer, AssessmentStatus
+from assessments.services.assessments import answers_confirm, assessment_start
+
+from .assessment_helpers import answer_everything, answers_all
+
+SECTIONS = questionnaire_sections(load_catalogue())
+FIRST, SECOND = SECTIONS[0], SECTIONS[1]
+
+
+def section_url(assessment, section):
+    return reverse("questionnaire_section", args=[assessment.pk, section])
+
+
+@pytest.fixture
+def last_quarter(team, member):
+    assessment = assessment_start(team=team, user=member)
+    answer_everything(assessment, answers_all("partly"), member)
+    assessment.status = AssessmentStatus.SUBMITTED
+    assessment.submitted_at = timezone.now() - timezone.timedelta(days=90)
+    assessment.save()
+    return assessment
+
+
+@pytest.fixture
+def draft(team, member, last_quarter):
+    return assessment_start(team=team, user=member)
+
+
+def page_answers(assessment, section):
+    return Answer.objects.filter(
+        assessment=assessment, question_key__in=[q.key for q in section.questions]
+    )
+
+
+def test_starting_opens_the_first_page_with_every_answer_marked(
+    client, draft, member, last_quarter
+):
+    assert not page_answers(draft, FIRST).filter(carried_over_from__isnull=True).exists()
+    client.force_login(member)
+    response = client.post(reverse("assessment_start", args=[draft.team.slug]))
+    opened = client.get(response["Location"])
+    assert opened["Location"] == section_url(draft, FIRST.key)
+    body = client.get(opened["Location"]).content.decode()
+    submitted_on = f"{timezone.localtime(last_quarter.submitted_at):%-d %b %Y}"
+    assert f"carried over from the assessment submitted on {submitted_on}" in body
+    visible = [q for q in FIRST.questions if f'id="question-{q.key}"' in body]
+    assert body.count("data-carried-over") >= len(visible) > 0
+    assert "Nothing changed on this page" in body
+
+
+def test_nothing_changed_confirms_the_page_and_moves_on(client, draft, member):
+    client.force_login(member)
+    versions = dict(page_answers(draft, FIRST).values_list("question_key", "version"))
+    response = client.post(section_url(draft, FIRST.key), {"go": "confirm"})
+    assert response["Location"] == section_url(draft, SECOND.key)
+    confirmed = page_answers(draft, FIRST)
+    assert not confirmed.filter(carried_over_from__isnull=False).exists()
+    assert dict(confirmed.values_list("question_key", "version")) == versions
+    assert page_answers(draft, SECOND).filter(carried_over_from__isnull=False).exists()
+    # Opening the draft again resumes at the first page that still needs a look.
+    assert client.get(reverse("assessment_open", args=[draft.pk]))["Location"] == section_url(
+        draft, SECOND.key
+    )
+
+
+def test_changing_an_answer_makes_it_the_teams_own(client, draft, member):
+    question = next(q for q in SECOND.questions if not q.skip_if)
+    answer = Answer.objects.get(assessment=draft, question_key=question.key)
+    client.force_login(member)
+    response = client.post(
+        reverse("answer_autosave", args=[draft.pk, question.key]),
+        {"option": "yes", "version": answer.version, "note": ""},
+    )
+    assert response.status_code == 200
+    answer.refresh_from_db()
+    assert (answer.option_key, answer.carried_over_from) == ("yes", None)
+    others = page_answers(draft, SECOND).exclude(question_key=question.key)
+    assert not others.filter(carried_over_from__isnull=True).exists()
+
+
+def test_a_page_post_with_a_change_and_confirm_keeps_the_change(client, draft, member):
+    question = next(q for q in SECOND.questions if not q.skip_if)
+    answer = Answer.objects.get(assessment=draft, question_key=question.key)
+    client.force_login(member)
+    client.post(
+        section_url(draft, SECOND.key),
+        {
+            "go": "confirm",
+            f"q-{question.key}": "no",
+            f"v-{question.key}": answer.version,
+        },
+    )
+    answer.refresh_from_db()
+    assert answer.option_key == "no"
+    assert not page_answers(draft, SECOND).filter(carried_over_from__isnull=False).exists()
+
+
+def test_the_summary_lists_what_is_not_confirmed_and_goes_back_to_it(client, draft, member):
+    client.force_login(member)
+    client.post(section_url(draft, FIRST.key), {"go": "confirm"})
+    body = client.get(reverse("assessment_summary", args=[draft.pk])).content.decode()
+    assert "Carried over, not confirmed yet" in body
+    assert f"<h3>{SECOND.title}</h3>" in body
+    assert f"<h3>{FIRST.title}</h3>" not in body.split("Carried over, not confirmed yet")[1]
+    assert f'href="{section_url(draft, SECOND.key)}">Back to the questions' in body
+
+
+def test_with_everything_confirmed_back_to_the_questions_opens_the_first_page(
+    client, draft, member
+):
+    answers_confirm(
+        assessment=draft, question_keys=[q.key for s in SECTIONS for q in s.questions], user=member
+    )
+    client.force_login(member)
+    body = client.get(reverse("assessment_summary", args=[draft.pk])).content.decode()
+    assert "Carried over, not confirmed yet" not in body
+    assert f'href="{section_url(draft, FIRST.key)}">Back to the questions' in body
+
+
+def test_viewers_cannot_confirm(client, draft, viewer):
+    client.force_login(viewer)
+    response = client.post(section_url(draft, FIRST.key), {"go": "confirm"})
+    assert response.status_code == 403
+    assert not page_answers(draft, FIRST).filter(carried_over_from__isnull=True).exists()
+
+
+def test_a_first_assessment_has_nothing_carried_over(client, team, member):
+    draft = assessment_start(team=team, user=member)
+    client.force_login(member)
+    body = client.get(section_url(draft, FIRST.key)).content.decode()
+    assert "carried over" not in body.lower()
+    assert "Nothing changed on this page" not in body
