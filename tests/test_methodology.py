@@ -39,3 +39,30 @@ def test_a_result_page_shows_the_progress_and_links_the_methodology(
     body = client.get(reverse("assessment_result", args=[draft.pk])).content.decode()
     assert "capabilities in place; held back by pipeline triggers" in body
     assert f'href="{reverse("methodology")}"' in body
+
+
+def test_a_team_at_its_target_sees_what_would_come_next_and_why_it_is_not_needed(
+    client, team, member, django_capture_on_commit_callbacks
+):
+    from assessments.services.assessments import assessment_start
+
+    proof_of_concept = {
+        "online_serving": "no",
+        "models_in_production": "none",
+        "data_change_frequency": "rarely",
+        "retraining_frequency": "rarely",
+        "business_criticality": "proof_of_concept",
+        "team_size": "one",
+    }
+    draft = assessment_start(team=team, user=member)
+    answer_everything(draft, answers_all("partly", context=proof_of_concept), member)
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("assessment_summary", args=[draft.pk]))
+    body = client.get(reverse("assessment_result", args=[draft.pk])).content.decode()
+    assert "Nothing left to do" not in body
+    assert "Level 0, the recommended target, is reached" in body
+    assert "level 1 would start with:" in body
+    assert body.count("<li><strong>") >= 1
+    assert "gaps above level 0 are not counted as debt" in body
+    assert "No open debt.</p>" not in body

@@ -67,11 +67,18 @@ def assessment_result(request, pk):
         }
         for dimension in catalogue.dimensions
     ]
+    beyond_target = []
+    if not snapshot["roadmap"] and result.overall_level < 2:
+        # The target is reached: say what the next level would take, and that it is not needed.
+        beyond_target = maturity.build_roadmap(
+            catalogue, maturity.MaturityResult.from_dict(outcome), result.overall_level + 1
+        )[:3]
     context = {
         "assessment": assessment,
         "team": assessment.team,
         "result": result,
         "outcome": outcome,
+        "beyond_target": beyond_target,
         "target": snapshot["target"],
         "roadmap": snapshot["roadmap"],
         "previous": previous,
