@@ -14,6 +14,13 @@ class RepositoryConnectForm(forms.Form):
     branch = forms.CharField(
         label="Branch", max_length=200, required=False, help_text="Leave empty for the default."
     )
+    project = forms.CharField(
+        label="Project folder (monorepos)",
+        max_length=300,
+        required=False,
+        help_text="A folder such as projects/churn, judged on its own; empty for the whole "
+        "repository.",
+    )
     # Write-only: never rendered back into the page.
     access_token = forms.CharField(
         label="Access token (private repositories)",

@@ -305,6 +305,8 @@ class Repository(TeamOwned):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="repositories")
     url = models.CharField(max_length=500)
     branch = models.CharField(max_length=200, blank=True)
+    # A project folder of a monorepo, judged on its own; empty for the whole repository.
+    project = models.CharField(max_length=300, blank=True)
     # Fernet ciphertexts: the access token is never shown or logged; the webhook secret is
     # shown to the team's leads so they can configure the push hook.
     access_token_encrypted = models.TextField(blank=True)
@@ -320,12 +322,14 @@ class Repository(TeamOwned):
         verbose_name_plural = "repositories"
         constraints = [
             models.UniqueConstraint(
-                fields=["team", "url", "branch"], name="repository_once_per_team_and_branch"
+                fields=["team", "url", "branch", "project"],
+                name="repository_once_per_team_branch_and_project",
             )
         ]
 
     def __str__(self):
-        return f"{self.url}@{self.branch}" if self.branch else self.url
+        name = f"{self.url}@{self.branch}" if self.branch else self.url
+        return f"{name} ({self.project})" if self.project else name
 
 
 class ScanStatus(models.TextChoices):

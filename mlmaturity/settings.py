@@ -38,6 +38,8 @@ else:
         )
 
 INSTALLED_APPS = [
+    # First, so that its runserver (a longer listen backlog) is the one manage.py runs.
+    "assessments",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -48,7 +50,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "assessments",
 ]
 
 MIDDLEWARE = [

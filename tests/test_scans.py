@@ -482,3 +482,44 @@ def test_a_github_signature_with_non_ascii_characters_is_refused(client, team, p
     )
     assert response.status_code == 403
     assert not Scan.objects.exists()
+
+
+class TestProjectFolders:
+    """A monorepo connected once per project folder, each scanned on its own."""
+
+    def test_a_project_folder_is_connected_and_scanned_on_its_own(
+        self, team, lead, tmp_path, django_capture_on_commit_callbacks
+    ):
+
+        files = {f"projects/pricing/{p}": c for p, c in NOTEBOOK_ONLY.items()}
+        repo = make_repo(tmp_path / "mono", files)
+        with django_capture_on_commit_callbacks(execute=True):
+            repository = repository_connect(
+                team=team, user=lead, url=str(repo), project="/projects/pricing/"
+            )
+        assert repository.project == "projects/pricing"
+        scan = repository.scans.get()
+        assert scan.status == "succeeded"
+        assert scan.report["project"] == "projects/pricing"
+        assert all(not f["path"].startswith("projects/") for f in scan.findings)
+
+    def test_the_same_repository_can_be_connected_once_per_project(self, team, lead, tmp_path):
+
+        repo = make_repo(tmp_path / "mono", {"a/train.py": "import sklearn\n"})
+        repository_connect(team=team, user=lead, url=str(repo), project="a")
+        repository_connect(team=team, user=lead, url=str(repo))
+        with pytest.raises(ApplicationError, match="project folder are already connected"):
+            repository_connect(team=team, user=lead, url=str(repo), project="a/")
+
+    def test_a_folder_outside_the_repository_is_refused_and_nothing_saved(
+        self, client, team, lead, tmp_path
+    ):
+        repo = make_repo(tmp_path / "mono", {"a/train.py": "import sklearn\n"})
+        client.force_login(lead)
+        response = client.post(
+            reverse("repository_connect", args=[team.slug]),
+            {"url": str(repo), "project": "../../etc", "scan_interval_hours": 24},
+        )
+        assert response.status_code == 200
+        assert "without &#x27;.&#x27; or &#x27;..&#x27; parts" in response.content.decode()
+        assert not Repository.objects.exists()

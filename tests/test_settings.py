@@ -133,3 +133,11 @@ def test_postgresql_keeps_its_own_options():
     assert result.returncode == 0, result.stderr
     assert "transaction_mode" not in result.stdout
     assert "PRAGMA" not in result.stdout
+
+
+def test_the_embedded_server_queues_a_browsers_parallel_connections():
+    from django.core.management import get_commands, load_command_class
+
+    command = load_command_class(get_commands()["runserver"], "runserver")
+    # Django's own server queues 10; two tabs, a page's assets and an API client overflow it.
+    assert command.server_cls.request_queue_size >= 128

@@ -98,6 +98,7 @@ class RepositorySerializer(serializers.ModelSerializer):
             "team",
             "url",
             "branch",
+            "project",
             "access_token",
             "has_access_token",
             "scan_interval_hours",
@@ -107,6 +108,10 @@ class RepositorySerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
         extra_kwargs = {
             "url": {"help_text": "An https:// git URL."},
+            "project": {
+                "help_text": "A project folder of a monorepo, judged on its own (such as "
+                "projects/churn); empty for the whole repository."
+            },
             "scan_interval_hours": {"min_value": 1, "max_value": 24 * 30},
         }
 
@@ -167,6 +172,7 @@ class RepositoryViewSet(
             user=request.user,
             url=data["url"],
             branch=data.get("branch", ""),
+            project=data.get("project", ""),
             access_token=data.get("access_token", ""),
             scan_interval_hours=data.get("scan_interval_hours", 24),
         )

@@ -17,12 +17,14 @@ from .detectors import Finding, Strength
 from .errors import (
     GitUnavailable,
     HostResolutionFailed,
+    InvalidProjectFolder,
     LimitExceeded,
     RepositoryUnavailable,
     ScanError,
     UnsafeRepositoryURL,
 )
 from .levels import CapabilityResult
+from .projects import normalize_project_folder
 from .scan import (
     SCANNER_VERSION,
     ScanLimits,
@@ -41,6 +43,7 @@ __all__ = [
     "Finding",
     "GitUnavailable",
     "HostResolutionFailed",
+    "InvalidProjectFolder",
     "LimitExceeded",
     "RepositorySnapshot",
     "RepositoryUnavailable",
@@ -51,6 +54,7 @@ __all__ = [
     "Strength",
     "UnsafeRepositoryURL",
     "analyze_snapshot",
+    "normalize_project_folder",
     "scan_path",
     "scan_repository",
     "sweep_scan_dirs",

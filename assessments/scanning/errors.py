@@ -46,3 +46,7 @@ class LimitExceeded(ScanError):
 
 class GitUnavailable(ScanError):
     """The git executable is missing or too old for a hardened fetch."""
+
+
+class InvalidProjectFolder(ScanError, ValueError):
+    """The project folder of a monorepo is not a plain relative folder, or does not exist."""

@@ -15,10 +15,11 @@ from ..maturity import Catalogue
 from .detectors import Finding, all_keywords, run_all
 from .detectors.common import ml_files
 from .errors import LimitExceeded, ScanError
-from .facts import repository_facts, repository_flags
+from .facts import project_roots, repository_facts, repository_flags
 from .git import Deadline, FetchedRepository, GitSession, fetch_repository
 from .gitobjects import BlobReader, extended_regex, grep_tree, list_tree
 from .levels import CapabilityResult, assess
+from .projects import normalize_project_folder, project_entries
 from .tree import GREP_PATHSPECS, RepositorySnapshot, grep_exclude_pathspecs
 from .urls import validate_repository_url
 from .workdir import make_scan_dir
@@ -61,6 +62,7 @@ class ScanReport:
     findings: list[Finding] = field(default_factory=list)
     missing_for_next_level: list[str] = field(default_factory=list)
     next_level_progress: dict | None = None
+    project: str = ""
     duration_ms: int = 0
 
     def to_dict(self) -> dict:
@@ -77,6 +79,7 @@ class ScanReport:
             "unknown": list(self.unknown),
             "missing_for_next_level": list(self.missing_for_next_level),
             "next_level_progress": self.next_level_progress,
+            "project": self.project,
             "facts": dict(self.facts),
             "duration_ms": self.duration_ms,
         }
@@ -92,15 +95,18 @@ def scan_repository(
     resolver=socket.getaddrinfo,
     allowed_networks: tuple = (),
     ca_bundle: str | None = None,
+    project: str | None = None,
 ) -> ScanReport:
     """Scan ``source`` (an https URL, or a local path when allowed) and report its evidence.
 
     ``allowed_networks`` are private networks whose addresses count as reachable forges;
-    ``ca_bundle`` a PEM file of the certificate authorities git trusts instead of the system's.
+    ``ca_bundle`` a PEM file of the certificate authorities git trusts instead of the system's;
+    ``project`` a folder of a monorepo to judge on its own (see projects.py).
 
     Raises a ScanError subclass with a user-facing sentence on refusal or failure.
     """
     started = time.monotonic()
+    folder = normalize_project_folder(project)
     safe = validate_repository_url(
         source,
         allow_local_paths=allow_local_paths,
@@ -123,7 +129,7 @@ def scan_repository(
             blob_limit=max(limits.max_blob_bytes, limits.max_notebook_bytes),
             history_days=limits.history_days,
         )
-        with open_snapshot(session, fetched, limits) as snapshot:
+        with open_snapshot(session, fetched, limits, project=folder) as snapshot:
             return analyze_snapshot(
                 snapshot,
                 repository=safe.url,
@@ -131,6 +137,7 @@ def scan_repository(
                 history_available=fetched.history_available,
                 commits_last_90_days=fetched.commits_last_90_days,
                 started=started,
+                project=folder,
             )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -140,9 +147,11 @@ scan_path = scan_repository
 
 
 def open_snapshot(
-    session: GitSession, fetched: FetchedRepository, limits: ScanLimits
+    session: GitSession, fetched: FetchedRepository, limits: ScanLimits, *, project: str = ""
 ) -> RepositorySnapshot:
-    """A snapshot of the fetched commit: tree from ``ls-tree``, blobs from ``cat-file``."""
+    """A snapshot of the fetched commit: tree from ``ls-tree``, blobs from ``cat-file``.
+
+    With ``project``, only that folder (re-rooted) and the root CI files naming it."""
     listing = list_tree(session, fetched.commit, max_files=limits.max_files)
     keywords = sorted(all_keywords())
     pattern = extended_regex(keywords)
@@ -163,12 +172,28 @@ def open_snapshot(
         return True
 
     reader = BlobReader(session)
+    entries = listing.files
+    if project:
+
+        def read_text(entry) -> str | None:
+            if entry.size is None or entry.size > limits.max_blob_bytes:
+                return None
+            data = reader.read(entry.oid)
+            return data.decode("utf-8", "replace") if data is not None else None
+
+        try:
+            entries = project_entries(listing.files, project, read_text=read_text)
+        except ScanError:
+            reader.close()
+            raise
     return RepositorySnapshot(
         commit=fetched.commit,
-        entries=listing.files,
+        entries=entries,
         read_blob=lambda entry: reader.read(entry.oid),
         keywords=keywords,
-        grep_backend=grep_backend,
+        # git grep reports paths from the repository's root; a project's files are re-rooted,
+        # so they are read in Python (a project is a small part of the repository).
+        grep_backend=None if project else grep_backend,
         refs=fetched.refs,
         symlinks=listing.symlinks,
         submodules=listing.submodules,
@@ -189,6 +214,7 @@ def analyze_snapshot(
     commits_last_90_days: int | None = None,
     started: float | None = None,
     catalogue: Catalogue | None = None,
+    project: str = "",
 ) -> ScanReport:
     """Run every detector on a snapshot and build the report (no git, no network).
 
@@ -206,6 +232,10 @@ def analyze_snapshot(
     )
     if failed_detectors:
         facts["failed_detectors"] = failed_detectors
+    flags = repository_flags(snapshot, inconclusive=inconclusive)
+    if "monorepo" in flags:
+        # Each can be scanned on its own: scan_repo --subdir, or a connection's project folder.
+        facts["projects"] = project_roots(snapshot)
     return ScanReport(
         repository=repository,
         commit=snapshot.commit,
@@ -213,7 +243,7 @@ def analyze_snapshot(
         overall_level=assessment.overall_level,
         index=assessment.index,
         inconclusive=inconclusive,
-        flags=repository_flags(snapshot, inconclusive=inconclusive),
+        flags=flags,
         dimensions=assessment.dimensions,
         capabilities=list(assessment.capabilities),
         unknown=list(assessment.unknown),
@@ -221,5 +251,6 @@ def analyze_snapshot(
         findings=findings,
         missing_for_next_level=list(assessment.missing_for_next_level),
         next_level_progress=assessment.next_level_progress,
+        project=project,
         duration_ms=int((time.monotonic() - started) * 1000),
     )

@@ -34,6 +34,13 @@ def _validated_url(url: str) -> str:
     return safe.url
 
 
+def _validated_project(project: str) -> str:
+    try:
+        return scanning.normalize_project_folder(project)
+    except scanning.InvalidProjectFolder as error:
+        raise ApplicationError(error.message) from None
+
+
 def _validated_branch(branch: str) -> str:
     branch = branch.strip()
     if len(branch) > BRANCH_MAX_LENGTH:
@@ -52,8 +59,9 @@ def repository_connect(
     branch: str = "",
     access_token: str = "",
     scan_interval_hours: int = 24,
+    project: str = "",
 ) -> Repository:
-    """Connect a repository to the team and queue its first scan."""
+    """Connect a repository (or one project folder of a monorepo) and queue its first scan."""
     if not can_manage_team(user, team):
         raise PermissionDenied("Only team leads and org admins can connect repositories.")
     if not MIN_INTERVAL_HOURS <= scan_interval_hours <= MAX_INTERVAL_HOURS:
@@ -65,6 +73,7 @@ def repository_connect(
         team=team,
         url=_validated_url(url),
         branch=_validated_branch(branch),
+        project=_validated_project(project),
         access_token_encrypted=encrypt(access_token.strip()),
         webhook_secret_encrypted=encrypt(random_secrets.token_urlsafe(32)),
         scan_interval_hours=scan_interval_hours,
@@ -75,7 +84,9 @@ def repository_connect(
             repository.save()
             scan_enqueue(repository=repository, trigger="connect")
     except IntegrityError:
-        raise ApplicationError("This repository and branch are already connected.") from None
+        raise ApplicationError(
+            "This repository, branch and project folder are already connected."
+        ) from None
     return repository
 
 

@@ -104,6 +104,7 @@ def scan_execute(*, scan_id: int) -> Scan | None:
         report = scanning.scan_repository(
             repository.url,
             branch=repository.branch or None,
+            project=repository.project or None,
             access_token=token or None,
             allow_local_paths=settings.SCAN_ALLOW_LOCAL_PATHS,
             allowed_networks=allowed_networks(),

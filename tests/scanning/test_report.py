@@ -34,6 +34,7 @@ TOP_LEVEL_KEYS = [
     "unknown",
     "missing_for_next_level",
     "next_level_progress",
+    "project",
     "facts",
     "duration_ms",
 ]

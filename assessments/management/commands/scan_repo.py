@@ -1,6 +1,10 @@
 """Scan a repository without the web app, for people and for CI pipelines.
 
-    python manage.py scan_repo PATH_OR_URL [--branch B] [--format text|json] [--fail-under LEVEL]
+    python manage.py scan_repo PATH_OR_URL [--branch B] [--subdir DIR] [--format text|json]
+                                           [--fail-under LEVEL]
+
+A monorepo of many ML projects is reported with the projects it holds; ``--subdir`` judges one
+of them on its own.
 
 Exit status: 0 done; 3 when the level is below --fail-under (or inconclusive with it set);
 2 on bad input or a failed scan, with a one-line error on stderr.
@@ -23,6 +27,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("source", help="a local path or an https URL of a git repository")
         parser.add_argument("--branch", default=None, help="branch to scan (default: HEAD)")
+        parser.add_argument(
+            "--subdir",
+            default=None,
+            help="a project folder of a monorepo, judged on its own",
+        )
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument(
             "--fail-under",
@@ -32,10 +41,12 @@ class Command(BaseCommand):
             help="exit with status 3 when the level is below this one",
         )
 
-    def handle(self, *args, source, branch, format, fail_under, **options):  # noqa: A002
+    def handle(self, *args, source, branch, subdir, format, fail_under, **options):  # noqa: A002
         try:
             # The operator runs this command on their own machine, so local paths are fine.
-            report = scanning.scan_repository(source, branch=branch, allow_local_paths=True)
+            report = scanning.scan_repository(
+                source, branch=branch, allow_local_paths=True, project=subdir
+            )
         except scanning.ScanError as error:
             self.stderr.write(f"error: {error.message}")
             sys.exit(EXIT_BAD_INPUT)
@@ -52,11 +63,19 @@ class Command(BaseCommand):
 
 def _as_text(data: dict, report) -> str:
     level = "inconclusive" if data["overall_level"] is None else f"level {data['overall_level']}"
+    where = f" ({data['project']})" if data["project"] else ""
     lines = [
-        f"{data['repository']} @ {(data['commit'] or '')[:12]}: {level}, index {data['index']}",
+        f"{data['repository']}{where} @ {(data['commit'] or '')[:12]}: {level}, "
+        f"index {data['index']}",
     ]
     if data["flags"]:
         lines.append(f"flags: {', '.join(data['flags'])}")
+    if data["facts"].get("projects"):
+        lines.append(
+            "projects: "
+            + ", ".join(data["facts"]["projects"])
+            + " (judge each on its own with --subdir)"
+        )
     if data["next_level_progress"] is not None:
         titles = {c.key: c.title for c in maturity.load_catalogue().capabilities}
         lines.append(maturity.progress_sentence(data["next_level_progress"], titles))
