@@ -1,0 +1,98 @@
+"""Shapes of ML code met in real public repositories, as small synthetic archetypes.
+
+Each pattern has a case that must be recognised and one close to it that must not be.
+"""
+
+from assessments.scanning import scan_repository
+
+from .gitrepo import make_repo
+
+FLASK_SERVICE = """\
+import flask
+
+from model_store import load_estimator
+
+app = flask.Flask(__name__)
+estimator = load_estimator("artefacts/estimator.joblib")
+
+
+@app.post("/predict")
+def predict():
+    return {"value": float(estimator.predict([flask.request.json["features"]])[0])}
+"""
+
+
+def scan(tmp_path, files):
+    return scan_repository(str(make_repo(tmp_path / "repo", files)))
+
+
+def grade(report, key):
+    return next((c.grade for c in report.capabilities if c.key == key), None)
+
+
+# -- ML code that only loads a model or calls a hosted one -----------------------------------
+
+
+def test_a_service_loading_a_joblib_model_in_another_module_is_ml_code(tmp_path):
+    report = scan(
+        tmp_path,
+        {
+            "model_store.py": "import joblib\n\n\ndef load_estimator(path):\n"
+            "    model = joblib.load(path)\n    return model\n",
+            "app.py": FLASK_SERVICE,
+        },
+    )
+    assert report.inconclusive is False
+    assert "no_ml_code" not in report.flags
+    assert grade(report, "version_control") == 1.0
+
+
+def test_a_model_loaded_with_a_bare_load_and_predicted_with_is_ml_code(tmp_path):
+    report = scan(
+        tmp_path,
+        {
+            "score.py": "from pickle import load\n\nwith open('m.bin', 'rb') as f:\n"
+            "    thing = load(f)\nprint(thing.predict([[1, 2]]))\n",
+        },
+    )
+    assert report.inconclusive is False
+
+
+def test_an_llm_application_is_ml_code(tmp_path):
+    report = scan(
+        tmp_path,
+        {
+            "chain.py": "from langchain_openai import ChatOpenAI\n\n"
+            "llm = ChatOpenAI(model='some-model')\n",
+        },
+    )
+    assert report.inconclusive is False
+    assert grade(report, "version_control") == 1.0
+
+
+def test_a_function_invoking_a_hosted_model_endpoint_is_ml_code(tmp_path):
+    report = scan(
+        tmp_path,
+        {
+            "handler.py": "import boto3\n\nruntime = boto3.client('sagemaker-runtime')\n\n\n"
+            "def handler(event, context):\n"
+            "    return runtime.invoke_endpoint(EndpointName='x', Body=event['body'])\n",
+        },
+    )
+    assert report.inconclusive is False
+
+
+def test_a_web_app_pickling_sessions_and_caches_is_not_ml_code(tmp_path):
+    report = scan(
+        tmp_path,
+        {
+            "app.py": "import pickle\n\nimport flask\n\napp = flask.Flask(__name__)\n\n\n"
+            "def restore(path):\n    with open(path, 'rb') as f:\n"
+            "        session = pickle.load(f)\n    return session\n",
+            "cache.py": "from joblib import Memory, load\n\nmemory = Memory('.cache')\n"
+            "rows = load('rows.joblib')\n",
+            "README.md": "An ML platform using openai and a model.pkl.\n",
+        },
+    )
+    assert report.inconclusive is True
+    assert "no_ml_code" in report.flags
