@@ -96,3 +96,36 @@ def test_a_web_app_pickling_sessions_and_caches_is_not_ml_code(tmp_path):
     )
     assert report.inconclusive is True
     assert "no_ml_code" in report.flags
+
+
+# -- committed model binaries, however small -------------------------------------------------
+
+TRAIN = {"train.py": "from sklearn.linear_model import Ridge\nmodel = Ridge()\n"}
+
+
+def test_a_tiny_committed_model_is_flagged(tmp_path):
+    report = scan(tmp_path, {**TRAIN, "model.pkl": b"\x80\x04\x95\x10N."})
+    assert "model_binaries_committed" in report.flags
+    assert grade(report, "version_control") == 1.0  # the smell is a flag, not a lower grade
+
+
+def test_less_common_and_compressed_model_formats_are_flagged(tmp_path):
+    for name in ("models/booster.ubj.zip", "artefacts/pytorch_model.bin", "out/model.tar.gz"):
+        report = scan(tmp_path / name.replace("/", "_"), {**TRAIN, name: b"\x00\x01binary"})
+        assert "model_binaries_committed" in report.flags, name
+
+
+def test_fixtures_lfs_pointers_and_unrelated_binaries_are_not_flagged(tmp_path):
+    pointer = b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"0" * 64 + b"\n"
+    report = scan(
+        tmp_path,
+        {
+            **TRAIN,
+            "tests/fixtures/tiny.joblib": b"\x80\x04N.",
+            "models/model.pkl": pointer,
+            "infra/lambda.zip": b"PK\x03\x04",
+            "index/header.bin": b"\x00\x01",
+            "empty.h5": b"",
+        },
+    )
+    assert "model_binaries_committed" not in report.flags

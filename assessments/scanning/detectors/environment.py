@@ -43,8 +43,24 @@ MODEL_BINARY_SUFFIXES = (
     ".mar",
     ".sav",
     ".pmml",
+    ".ubj",
+    ".cbm",
+    ".xgb",
+    ".gguf",
+    ".ggml",
+    ".mlmodel",
+    ".caffemodel",
+    ".pdparams",
 )
-TINY_BINARY_BYTES = 1024
+# Formats that hold models as often as anything else: a model only when the name says so.
+AMBIGUOUS_MODEL_SUFFIXES = (".bin", ".pb", ".npz", ".msgpack")
+# One layer of compression or archiving does not hide a model (model.ubj.zip, model.tar.gz).
+ARCHIVE_SUFFIXES = (".zip", ".gz", ".bz2", ".xz", ".lzma", ".zst", ".z", ".tar", ".tgz")
+MODEL_NAME = re.compile(
+    r"model|weights|checkpoint|classifier|regressor|estimator|vectori[sz]er", re.I
+)
+LFS_POINTER = b"version https://git-lfs"
+LFS_POINTER_MAX_BYTES = 1024
 
 DOCKER_FROM = keywords("FROM ")
 CONFIG_CODE = keywords(
@@ -190,14 +206,42 @@ def ml_code_tracked(snapshot: RepositorySnapshot) -> list[Finding]:
 
 
 def model_binaries(snapshot: RepositorySnapshot) -> list[str]:
-    """Committed model files beyond a tiny fixture (size unknown counts: it was too big)."""
-    return [
-        e.path
-        for e in snapshot.files
-        if e.path.lower().endswith(MODEL_BINARY_SUFFIXES)
-        and (e.size is None or e.size > TINY_BINARY_BYTES)
-        and "/.ipynb_checkpoints/" not in e.path
-    ]
+    """Committed model files, however small (size unknown counts: it was too big).
+
+    Test fixtures, notebook checkpoints, empty files and Git LFS pointers are not models
+    committed to git."""
+
+    def compute() -> list[str]:
+        return [
+            e.path
+            for e in snapshot.files
+            if is_model_file_name(e.path)
+            and e.size != 0
+            and not is_test_path(e.path)
+            and "/.ipynb_checkpoints/" not in e.path
+            and not _is_lfs_pointer(snapshot, e)
+        ]
+
+    return snapshot.memo("model_binaries", compute)  # type: ignore[return-value]
+
+
+def is_model_file_name(path: str) -> bool:
+    name = basename(path).lower()
+    stripped = name
+    while stripped.endswith(ARCHIVE_SUFFIXES) and "." in stripped:
+        stripped = stripped.rsplit(".", 1)[0]
+    if stripped.endswith(MODEL_BINARY_SUFFIXES):
+        return True
+    stem = stripped.rsplit(".", 1)[0]
+    if stripped.endswith(AMBIGUOUS_MODEL_SUFFIXES) or stripped != name:
+        return bool(MODEL_NAME.search(stem))
+    return False
+
+
+def _is_lfs_pointer(snapshot: RepositorySnapshot, entry) -> bool:
+    if entry.size is None or entry.size > LFS_POINTER_MAX_BYTES:
+        return False
+    return (snapshot.read_bytes(entry) or b"").startswith(LFS_POINTER)
 
 
 @register
