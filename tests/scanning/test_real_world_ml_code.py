@@ -129,3 +129,79 @@ def test_fixtures_lfs_pointers_and_unrelated_binaries_are_not_flagged(tmp_path):
         },
     )
     assert "model_binaries_committed" not in report.flags
+
+
+# -- pipeline steps as separate scripts or modules, without packaging -------------------------
+
+
+def step_script(name):
+    return (
+        "import argparse\n\nimport pandas as pd\nfrom sklearn.linear_model import Ridge\n\n\n"
+        "def main():\n    parser = argparse.ArgumentParser()\n"
+        "    parser.add_argument('--data')\n    args = parser.parse_args()\n"
+        f"    print('{name}', args.data, Ridge, pd)\n\n\n"
+        "if __name__ == '__main__':\n    main()\n"
+    )
+
+
+AZURE_PIPELINE = """\
+type: pipeline
+jobs:
+  prep:
+    code: ../steps
+    command: python prep.py --data ${{inputs.raw}}
+  train:
+    code: ../steps
+    command: python train.py --data ${{outputs.prepared}}
+"""
+
+
+def test_a_pipeline_spec_running_one_script_per_step_is_modular(tmp_path):
+    report = scan(
+        tmp_path,
+        {
+            "pipelines/train.yml": AZURE_PIPELINE,
+            "steps/prep.py": step_script("prep"),
+            "steps/train.py": step_script("train"),
+        },
+    )
+    assert grade(report, "modular_code") == 1.0
+
+
+def test_an_airflow_dag_calling_functions_of_step_modules_is_modular(tmp_path):
+    report = scan(
+        tmp_path,
+        {
+            "dags/training_dag.py": "from airflow import DAG\n"
+            "from airflow.operators.python import PythonOperator\n"
+            "from src.ingest import fetch\nfrom src.model import fit\n\n"
+            "with DAG('training') as dag:\n"
+            "    PythonOperator(task_id='fetch', python_callable=fetch)\n"
+            "    PythonOperator(task_id='fit', python_callable=fit)\n",
+            "dags/src/__init__.py": "",
+            "dags/src/ingest.py": "def fetch():\n    return []\n",
+            "dags/src/model.py": "from sklearn.linear_model import Ridge\n\n\n"
+            "def fit():\n    return Ridge()\n",
+        },
+    )
+    assert grade(report, "modular_code") == 1.0
+
+
+def test_step_scripts_without_an_orchestrator_are_not_modular_components(tmp_path):
+    report = scan(tmp_path, {"prep.py": step_script("prep"), "train.py": step_script("train")})
+    assert grade(report, "modular_code") < 1.0
+
+
+def test_a_dag_importing_only_helpers_is_not_modular_components(tmp_path):
+    report = scan(
+        tmp_path,
+        {
+            "dags/dag.py": "from airflow import DAG\nfrom airflow.operators.bash import "
+            "BashOperator\nfrom config import settings\nfrom utils import notify\n\n"
+            "with DAG('d') as dag:\n    BashOperator(task_id='t', bash_command='make')\n",
+            "dags/config.py": "settings = {}\n",
+            "dags/utils.py": "def notify():\n    pass\n",
+            "notebook_train.py": "from sklearn.linear_model import Ridge\nRidge()\n",
+        },
+    )
+    assert grade(report, "modular_code") < 1.0
