@@ -3,6 +3,8 @@
 Each pattern has a case that must be recognised and one close to it that must not be.
 """
 
+import json
+
 from assessments.scanning import scan_repository
 
 from .gitrepo import make_repo
@@ -205,3 +207,71 @@ def test_a_dag_importing_only_helpers_is_not_modular_components(tmp_path):
         },
     )
     assert grade(report, "modular_code") < 1.0
+
+
+# -- notebook collections, monorepos and templates --------------------------------------------
+
+
+def notebook(*lines):
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None}
+    cells = [{**cell, "source": [line + "\n" for line in lines]}]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+CHAPTER = notebook("from sklearn.svm import SVC", "from helpers import plot_margin", "SVC()")
+HELPER = "import matplotlib.pyplot as plt\nfrom sklearn.svm import SVC\n\n\ndef plot_margin(m):\n"
+HELPER += "    plt.plot([0, 1])\n"
+
+
+def test_notebooks_with_a_helper_only_they_import_are_notebook_only(tmp_path):
+    report = scan(tmp_path, {"chapters/05-svm.ipynb": CHAPTER, "chapters/helpers.py": HELPER})
+    assert "notebook_only" in report.flags
+
+
+def test_a_helper_a_training_script_also_imports_is_not_notebook_only(tmp_path):
+    report = scan(
+        tmp_path,
+        {
+            "chapters/05-svm.ipynb": CHAPTER,
+            "chapters/helpers.py": HELPER,
+            "chapters/train.py": "from helpers import plot_margin\nplot_margin(None)\n",
+        },
+    )
+    assert "notebook_only" not in report.flags
+
+
+def test_examples_each_with_requirements_in_make_a_monorepo(tmp_path):
+    files = {}
+    for name in ("forecasting", "churn", "vision"):
+        files[f"examples/{name}/requirements.in"] = "scikit-learn\n"
+        files[f"examples/{name}/{name}/workflow.py"] = "from sklearn.svm import SVC\nSVC()\n"
+    assert "monorepo" in scan(tmp_path, files).flags
+
+
+def test_services_under_one_projects_src_folder_are_not_a_monorepo(tmp_path):
+    files = {"requirements.txt": "scikit-learn\n", "docker-compose.yml": "services: {}\n"}
+    for name in ("inference", "training", "edge"):
+        files[f"src/{name}/requirements.txt"] = "scikit-learn\n"
+        files[f"src/{name}/main.py"] = "from sklearn.svm import SVC\nSVC()\n"
+    assert "monorepo" not in scan(tmp_path, files).flags
+
+
+def test_a_copier_template_and_a_collection_of_starters_are_templates(tmp_path):
+    copier = {"copier.yaml": "project_name: {type: str}\n", "src/train.py.jinja": "import torch\n"}
+    assert "template" in scan(tmp_path / "copier", copier).flags
+    starters = {
+        "iris/cookiecutter.json": "{}",
+        "iris/prompts.yml": "name: iris\n",
+        "iris/train.py": "from sklearn.svm import SVC\n",
+    }
+    assert "template" in scan(tmp_path / "starters", starters).flags
+
+
+def test_a_project_rendering_pages_and_configs_with_jinja_is_not_a_template(tmp_path):
+    files = {
+        "train.py": "from sklearn.svm import SVC\n",
+        "templates/index.html.jinja": "<p>{{ score }}</p>\n",
+        "deploy/values.yaml.jinja": "replicas: {{ n }}\n",
+        "tests/fixtures/gen/cookiecutter.json": "{}",
+    }
+    assert "template" not in scan(tmp_path, files).flags
