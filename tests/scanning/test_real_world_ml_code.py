@@ -275,3 +275,46 @@ def test_a_project_rendering_pages_and_configs_with_jinja_is_not_a_template(tmp_
         "tests/fixtures/gen/cookiecutter.json": "{}",
     }
     assert "template" not in scan(tmp_path, files).flags
+
+
+# -- infrastructure and containers -----------------------------------------------------------
+
+CLOUDFORMATION = """\
+Description: Buckets and roles for the training pipeline.
+Parameters:
+  ProjectName:
+    Type: String
+Resources:
+  ArtefactBucket:
+    Type: AWS::S3::Bucket
+"""
+
+
+def test_a_cloudformation_template_without_a_format_version_is_infrastructure_as_code(tmp_path):
+    report = scan(tmp_path, {**TRAIN, "project/template.yml": CLOUDFORMATION})
+    assert grade(report, "infrastructure_as_code") == 1.0
+
+
+def test_a_yaml_file_only_mentioning_aws_resource_types_is_not_infrastructure(tmp_path):
+    notes = "Description: the stack creates an AWS::S3::Bucket by hand\nsteps: [train]\n"
+    report = scan(tmp_path, {**TRAIN, "notes.yml": notes})
+    assert not grade(report, "infrastructure_as_code")
+
+
+def test_deploying_to_a_prebuilt_serving_image_is_not_containerisation(tmp_path):
+    deploy = (
+        "from sagemaker.model import Model\n\n"
+        "Model(image_uri='prebuilt-inference:latest', model_data='s3://b/m.tar.gz')"
+        ".deploy(initial_instance_count=1, instance_type='ml.m5.large')\n"
+    )
+    report = scan(tmp_path, {**TRAIN, "infra/deploy.py": deploy})
+    assert not grade(report, "containerization")
+
+
+def test_pipeline_steps_running_in_images_are_containerised(tmp_path):
+    pipeline = (
+        "from kfp import dsl\n\n\n@dsl.component(base_image='python:3.11')\n"
+        "def train():\n    pass\n\n\n@dsl.pipeline(name='p')\ndef p():\n    train()\n"
+    )
+    report = scan(tmp_path, {**TRAIN, "pipeline.py": pipeline})
+    assert grade(report, "containerization") == 0.5

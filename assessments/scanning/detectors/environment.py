@@ -110,6 +110,9 @@ PIPELINE_PARAMETERS = keywords(
 )
 ENV_CONFIG = keywords("os.environ", "os.getenv(")
 TERRAFORM = keywords('resource "', "AWSTemplateFormatVersion", "Pulumi", "aws_cdk")
+# CloudFormation and SAM templates need no AWSTemplateFormatVersion; their resources say AWS::.
+CLOUDFORMATION = keywords("AWS::")
+CLOUDFORMATION_RESOURCE = re.compile(r"""^["']?Type["']?\s*:\s*["']?AWS::\w+::""")
 CONTAINER_STEPS = keywords(
     "base_image=",
     "@dsl.container_component",
@@ -485,7 +488,12 @@ def containers(snapshot: RepositorySnapshot) -> list[Finding]:
                     hit,
                 )
             )
-    for hit in first_hits(code_hits(snapshot, *CONTAINER_STEPS)):
+    # A deploy script naming a prebuilt serving image builds no container of its own: only
+    # pipeline definitions that run their steps in images count here.
+    orchestrated = orchestrated_files(snapshot)
+    for hit in first_hits(
+        h for h in code_hits(snapshot, *CONTAINER_STEPS) if h.path in orchestrated
+    ):
         findings.append(
             finding(
                 "containerization",
@@ -612,6 +620,23 @@ def infrastructure(snapshot: RepositorySnapshot) -> list[Finding]:
                 hit,
             )
         )
+    templates = [
+        hit
+        for hit in config_hits(snapshot, *CLOUDFORMATION)
+        if hit.path.endswith((".yaml", ".yml", ".json", ".template"))
+        and CLOUDFORMATION_RESOURCE.match(hit.text)
+    ]
+    if not findings:
+        for hit in first_hits(templates)[:2]:
+            findings.append(
+                finding(
+                    "infrastructure_as_code",
+                    1,
+                    Strength.CODE,
+                    f"CloudFormation declares the infrastructure{suffix}.",
+                    hit,
+                )
+            )
     for hit in first_hits(code_hits(snapshot, *TERRAFORM))[:1]:
         if "Pulumi" in hit.text or "aws_cdk" in hit.text:
             findings.append(
