@@ -12,7 +12,7 @@ import re
 import statistics
 
 from .detectors.ciconfig import ci_configs
-from .detectors.common import is_code_path, ml_files
+from .detectors.common import imports, is_code_path, is_notebook, ml_files
 from .detectors.environment import model_binaries
 from .tree import RepositorySnapshot
 
@@ -34,6 +34,8 @@ PROJECT_MANIFESTS = frozenset(
         "environment.yaml",
         "pipfile",
         "conda.yaml",
+        "requirements.in",
+        "setup.cfg",
     }
 )
 MONOREPO_MIN_PROJECTS = 3
@@ -42,6 +44,10 @@ REGISTRY_TAG = re.compile(
 )
 RELEASE_TAG = re.compile(r"^refs/tags/(?:[\w.-]+@)?v?\d+(?:\.\d+)+")
 TEMPLATE_PATH = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+TEMPLATE_SETTINGS = frozenset({"cookiecutter.json", "copier.yml", "copier.yaml"})
+# Copier renders ``train.py.jinja`` into ``train.py``: a project rarely templates its own code,
+# while .yaml.jinja or .html.jinja files are often configuration or pages rendered at run time.
+TEMPLATED_CODE = (".py.jinja", ".ipynb.jinja", "pyproject.toml.jinja")
 
 
 def repository_flags(snapshot: RepositorySnapshot, *, inconclusive: bool) -> list[str]:
@@ -49,7 +55,7 @@ def repository_flags(snapshot: RepositorySnapshot, *, inconclusive: bool) -> lis
     ml = ml_files(snapshot)
     if inconclusive:
         flags.add("no_ml_code")
-    if ml and all(path.lower().endswith(".ipynb") for path in ml):
+    if is_notebook_only(snapshot, ml):
         flags.add("notebook_only")
     if is_template(snapshot):
         flags.add("template")
@@ -65,19 +71,59 @@ def repository_flags(snapshot: RepositorySnapshot, *, inconclusive: bool) -> lis
 
 
 def is_template(snapshot: RepositorySnapshot) -> bool:
-    if any(TEMPLATE_PATH.search(entry.path) for entry in snapshot.files):
+    """A project generator: Jinja in paths, code rendered from Copier's ``.jinja`` files, or
+    the generator's settings at the top or one folder down (a collection of starters)."""
+    for entry in snapshot.files:
+        if TEMPLATE_PATH.search(entry.path):
+            return True
+        name = posixpath.basename(entry.path)
+        if name in TEMPLATE_SETTINGS and entry.path.count("/") <= 1:
+            return True
+        if name.endswith(TEMPLATED_CODE):
+            return True
+    return False
+
+
+def is_notebook_only(snapshot: RepositorySnapshot, ml: list[str]) -> bool:
+    """All ML code is in notebooks, or in helper modules that only notebooks import
+    (a plotting helper next to a book's chapters does not make it a code base)."""
+    notebooks = [path for path in ml if is_notebook(path)]
+    if not notebooks:
+        return False
+    modules = [path for path in ml if not is_notebook(path)]
+    if not modules:
         return True
-    return any(e.path in {"cookiecutter.json", "copier.yml", "copier.yaml"} for e in snapshot.files)
+    table = imports(snapshot)
+    from_notebooks: set[str] = set()
+    from_scripts: set[str] = set()
+    for path, names in table.items():
+        tops = {name.lstrip(".").split(".")[0] for name in names}
+        (from_notebooks if is_notebook(path) else from_scripts).update(tops)
+    notebook_folders = {posixpath.dirname(path) for path in notebooks}
+    return all(
+        posixpath.dirname(path) in notebook_folders
+        and _module_name(path) in from_notebooks
+        and _module_name(path) not in from_scripts
+        for path in modules
+    )
+
+
+def _module_name(path: str) -> str:
+    return posixpath.splitext(posixpath.basename(path))[0]
 
 
 def project_roots(snapshot: RepositorySnapshot) -> list[str]:
-    """Top-most folders (not the root) holding their own manifest and their own code."""
+    """Top-most folders (not the root) holding their own manifest and their own code.
+
+    A manifest inside a ``src/`` folder belongs to the project holding that folder: the
+    services under one project's src/ (src/inference, src/training) are not projects."""
     folders = sorted(
         {
-            posixpath.dirname(entry.path)
+            _project_folder(posixpath.dirname(entry.path))
             for entry in snapshot.evidence
             if posixpath.basename(entry.path).lower() in PROJECT_MANIFESTS and "/" in entry.path
         }
+        - {""}
     )
     roots: list[str] = []
     for folder in folders:
@@ -89,6 +135,11 @@ def project_roots(snapshot: RepositorySnapshot) -> list[str]:
         if any(e.path.startswith(prefix) and is_code_path(e.path) for e in snapshot.evidence):
             with_code.append(root)
     return with_code
+
+
+def _project_folder(folder: str) -> str:
+    parts = folder.split("/")
+    return "/".join(parts[: parts.index("src")]) if "src" in parts else folder
 
 
 def repository_facts(

@@ -25,7 +25,7 @@ from .common import (
     ml_files,
     plural,
 )
-from .pipeline import orchestrated_files
+from .pipeline import PIPELINE_SPECS, orchestrated_files
 
 MODEL_BINARY_SUFFIXES = (
     ".pkl",
@@ -43,8 +43,24 @@ MODEL_BINARY_SUFFIXES = (
     ".mar",
     ".sav",
     ".pmml",
+    ".ubj",
+    ".cbm",
+    ".xgb",
+    ".gguf",
+    ".ggml",
+    ".mlmodel",
+    ".caffemodel",
+    ".pdparams",
 )
-TINY_BINARY_BYTES = 1024
+# Formats that hold models as often as anything else: a model only when the name says so.
+AMBIGUOUS_MODEL_SUFFIXES = (".bin", ".pb", ".npz", ".msgpack")
+# One layer of compression or archiving does not hide a model (model.ubj.zip, model.tar.gz).
+ARCHIVE_SUFFIXES = (".zip", ".gz", ".bz2", ".xz", ".lzma", ".zst", ".z", ".tar", ".tgz")
+MODEL_NAME = re.compile(
+    r"model|weights|checkpoint|classifier|regressor|estimator|vectori[sz]er", re.I
+)
+LFS_POINTER = b"version https://git-lfs"
+LFS_POINTER_MAX_BYTES = 1024
 
 DOCKER_FROM = keywords("FROM ")
 CONFIG_CODE = keywords(
@@ -59,6 +75,17 @@ CONFIG_CODE = keywords(
     "configparser",
 )
 CLI_ARGS = keywords("argparse", "ArgumentParser(", "@click.", "typer.")
+# Scripts named for a pipeline step (prep.py, train_model.py, evaluate/evaluate.py...).
+STEP_SCRIPT = re.compile(
+    r"(^|[_-])(prep|prepare|preprocess|ingest|extract|featur\w*|clean|split|transform|"
+    r"process|train|tune|evaluate|eval|validate|register|deploy|score|scoring|predict|"
+    r"inference|infer|monitor)",
+    re.I,
+)
+# Shared helpers every pipeline imports; they say nothing about how its steps are split.
+HELPER_MODULES = frozenset(
+    {"config", "settings", "utils", "util", "helpers", "constants", "logger", "logging_utils"}
+)
 COMPONENTS = keywords(
     "@dsl.component",
     "@component",
@@ -83,6 +110,9 @@ PIPELINE_PARAMETERS = keywords(
 )
 ENV_CONFIG = keywords("os.environ", "os.getenv(")
 TERRAFORM = keywords('resource "', "AWSTemplateFormatVersion", "Pulumi", "aws_cdk")
+# CloudFormation and SAM templates need no AWSTemplateFormatVersion; their resources say AWS::.
+CLOUDFORMATION = keywords("AWS::")
+CLOUDFORMATION_RESOURCE = re.compile(r"""^["']?Type["']?\s*:\s*["']?AWS::\w+::""")
 CONTAINER_STEPS = keywords(
     "base_image=",
     "@dsl.container_component",
@@ -190,14 +220,42 @@ def ml_code_tracked(snapshot: RepositorySnapshot) -> list[Finding]:
 
 
 def model_binaries(snapshot: RepositorySnapshot) -> list[str]:
-    """Committed model files beyond a tiny fixture (size unknown counts: it was too big)."""
-    return [
-        e.path
-        for e in snapshot.files
-        if e.path.lower().endswith(MODEL_BINARY_SUFFIXES)
-        and (e.size is None or e.size > TINY_BINARY_BYTES)
-        and "/.ipynb_checkpoints/" not in e.path
-    ]
+    """Committed model files, however small (size unknown counts: it was too big).
+
+    Test fixtures, notebook checkpoints, empty files and Git LFS pointers are not models
+    committed to git."""
+
+    def compute() -> list[str]:
+        return [
+            e.path
+            for e in snapshot.files
+            if is_model_file_name(e.path)
+            and e.size != 0
+            and not is_test_path(e.path)
+            and "/.ipynb_checkpoints/" not in e.path
+            and not _is_lfs_pointer(snapshot, e)
+        ]
+
+    return snapshot.memo("model_binaries", compute)  # type: ignore[return-value]
+
+
+def is_model_file_name(path: str) -> bool:
+    name = basename(path).lower()
+    stripped = name
+    while stripped.endswith(ARCHIVE_SUFFIXES) and "." in stripped:
+        stripped = stripped.rsplit(".", 1)[0]
+    if stripped.endswith(MODEL_BINARY_SUFFIXES):
+        return True
+    stem = stripped.rsplit(".", 1)[0]
+    if stripped.endswith(AMBIGUOUS_MODEL_SUFFIXES) or stripped != name:
+        return bool(MODEL_NAME.search(stem))
+    return False
+
+
+def _is_lfs_pointer(snapshot: RepositorySnapshot, entry) -> bool:
+    if entry.size is None or entry.size > LFS_POINTER_MAX_BYTES:
+        return False
+    return (snapshot.read_bytes(entry) or b"").startswith(LFS_POINTER)
 
 
 @register
@@ -254,6 +312,7 @@ def packaging(snapshot: RepositorySnapshot) -> list[Finding]:
                 hit,
             )
         )
+    findings += _pipeline_step_modules(snapshot, orchestrated)
     if notebooks and len(notebooks) > 3 * max(1, len(modules)):
         findings.append(
             finding(
@@ -266,6 +325,83 @@ def packaging(snapshot: RepositorySnapshot) -> list[Finding]:
             )
         )
     return findings
+
+
+def _pipeline_step_modules(
+    snapshot: RepositorySnapshot, orchestrated: dict[str, str]
+) -> list[Finding]:
+    """Steps of an orchestrated pipeline kept in modules of their own, without packaging.
+
+    Azure ML, SageMaker or Airflow pipelines often run one script per step, each with its
+    own command-line arguments (prep.py, train.py, evaluate.py), or call functions their DAG
+    files import from step modules. Either is the modularity a pipeline needs."""
+    specs = [h.path for h in config_hits(snapshot, *PIPELINE_SPECS)]
+    if not orchestrated and not specs:
+        return []
+    findings = []
+    scripts = sorted(
+        {
+            hit.path
+            for hit in code_hits(snapshot, *CLI_ARGS)
+            if hit.path.endswith(".py")
+            and hit.path not in orchestrated
+            and STEP_SCRIPT.search(posixpath.splitext(basename(hit.path))[0])
+        }
+    )
+    if len(scripts) >= 2:
+        findings.append(
+            finding(
+                "modular_code",
+                1,
+                Strength.CODE,
+                "Each pipeline step is a script with its own arguments"
+                f" ({', '.join(basename(path) for path in scripts[:3])}).",
+                scripts[0],
+            )
+        )
+    steps = _imported_step_modules(snapshot, orchestrated)
+    if len(steps) >= 2:
+        findings.append(
+            finding(
+                "modular_code",
+                1,
+                Strength.CODE,
+                f"The pipeline calls steps it imports from {plural(len(steps), 'module')}"
+                f" ({', '.join(steps[:3])}).",
+                steps[0],
+            )
+        )
+    return findings
+
+
+def _imported_step_modules(snapshot: RepositorySnapshot, orchestrated: dict[str, str]) -> list[str]:
+    """Repository modules (not helpers, not pipeline files) that pipeline files import."""
+    python_files = {e.path for e in snapshot.evidence if e.path.endswith(".py")}
+    table = imports(snapshot)
+    found = set()
+    for path in orchestrated:
+        for module in table.get(path, {}):
+            parts = module.lstrip(".").split(".")
+            if not parts[0] or HELPER_MODULES & set(parts):
+                continue
+            target = _module_file(python_files, path, parts)
+            if target and target not in orchestrated and not is_test_path(target):
+                found.add(target)
+    return sorted(found)
+
+
+def _module_file(python_files: set[str], importer: str, parts: list[str]) -> str | None:
+    """The repository file a dotted module names, looked up beside the importer first."""
+    relative = "/".join(parts)
+    folder = posixpath.dirname(importer)
+    while True:
+        for candidate in (f"{relative}.py", f"{relative}/__init__.py"):
+            path = posixpath.join(folder, candidate) if folder else candidate
+            if path in python_files:
+                return path
+        if not folder:
+            return None
+        folder = posixpath.dirname(folder)
 
 
 def _has_local_imports(snapshot: RepositorySnapshot, modules: list[str]) -> bool:
@@ -352,7 +488,12 @@ def containers(snapshot: RepositorySnapshot) -> list[Finding]:
                     hit,
                 )
             )
-    for hit in first_hits(code_hits(snapshot, *CONTAINER_STEPS)):
+    # A deploy script naming a prebuilt serving image builds no container of its own: only
+    # pipeline definitions that run their steps in images count here.
+    orchestrated = orchestrated_files(snapshot)
+    for hit in first_hits(
+        h for h in code_hits(snapshot, *CONTAINER_STEPS) if h.path in orchestrated
+    ):
         findings.append(
             finding(
                 "containerization",
@@ -479,6 +620,23 @@ def infrastructure(snapshot: RepositorySnapshot) -> list[Finding]:
                 hit,
             )
         )
+    templates = [
+        hit
+        for hit in config_hits(snapshot, *CLOUDFORMATION)
+        if hit.path.endswith((".yaml", ".yml", ".json", ".template"))
+        and CLOUDFORMATION_RESOURCE.match(hit.text)
+    ]
+    if not findings:
+        for hit in first_hits(templates)[:2]:
+            findings.append(
+                finding(
+                    "infrastructure_as_code",
+                    1,
+                    Strength.CODE,
+                    f"CloudFormation declares the infrastructure{suffix}.",
+                    hit,
+                )
+            )
     for hit in first_hits(code_hits(snapshot, *TERRAFORM))[:1]:
         if "Pulumi" in hit.text or "aws_cdk" in hit.text:
             findings.append(
