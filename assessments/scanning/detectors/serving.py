@@ -16,10 +16,12 @@ from .common import (
     finding,
     first_hits,
     first_per_path,
+    imports,
     is_test_path,
     ml_files,
+    module_matches,
 )
-from .data import MODEL_LOAD, serving_files
+from .data import MODEL_LOAD, WEB_FRAMEWORKS, serving_files
 
 SERVING_FRAMEWORKS = keywords(
     "@bentoml.service",
@@ -42,6 +44,43 @@ SERVING_FRAMEWORKS = keywords(
 )
 PREDICT = keywords(".predict(", ".predict_proba(")
 DEMO_APPS = ("gradio", "streamlit")
+# A model served from a managed endpoint: created by a deploy call or a template, or invoked.
+ENDPOINT_CALLS = keywords(
+    "invoke_endpoint(",
+    "create_endpoint(",
+    "get_deploy_client(",
+    "ManagedOnlineDeployment(",
+    "AciWebservice",
+    "deploy_to_endpoint(",
+)
+ENDPOINT_TEMPLATES = keywords(
+    "AWS::SageMaker::Endpoint",
+    "aws_sagemaker_endpoint",
+    "online-deployment create",
+)
+DEPLOY_CALL = keywords(".deploy(")
+CLOUD_SDKS = ("sagemaker", "google.cloud.aiplatform", "azureml", "azure.ai.ml")
+# Task runners are not in the line index; their recipes are read when small.
+TASK_RUNNERS = ("justfile", "taskfile.yml", "taskfile.yaml")
+SERVE_COMMANDS = re.compile(
+    r"\b(mlflow models serve|mlflow deployments create|bentoml serve|torchserve --start"
+    r"|serve run)\b"
+)
+# Hosted or local large language models answering requests.
+LLM_CLIENTS = (
+    "openai",
+    "anthropic",
+    "langchain",
+    "llama_index",
+    "llama_cpp",
+    "vllm",
+    "ollama",
+    "litellm",
+    "cohere",
+    "mistralai",
+    "google.generativeai",
+    "google.genai",
+)
 CAPTURE = keywords(
     "DataCaptureConfig(",
     "enable_request_response_logging",
@@ -111,6 +150,187 @@ DRIFT_WORDS = re.compile(r"drift|monitor", re.I)
 BATCH_SCRIPT = re.compile(r"(^|/)(predict|score|scoring|batch|inference|infer)[\w-]*\.py$")
 
 
+def _module_index(snapshot: RepositorySnapshot) -> dict[str, list[str]]:
+    """Dotted names a repository file can be imported by (``pkg.mod``, ``mod``) -> its paths."""
+
+    def compute() -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for entry in snapshot.evidence:
+            if not entry.path.endswith(".py"):
+                continue
+            parts = entry.path[:-3].split("/")
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            for start in range(len(parts)):
+                index.setdefault(".".join(parts[start:]), []).append(entry.path)
+        return index
+
+    return snapshot.memo("serving_module_index", compute)  # type: ignore[return-value]
+
+
+def local_imports(snapshot: RepositorySnapshot, path: str) -> list[str]:
+    """The repository files ``path`` imports; a sibling module wins over a same-named one
+    elsewhere, as Python's path would have it when the script runs from its folder."""
+    index = _module_index(snapshot)
+    folder = path.rsplit("/", 1)[0] if "/" in path else ""
+    found: list[str] = []
+    for module in imports(snapshot).get(path, {}):
+        candidates = [c for c in index.get(module, ()) if c != path]
+        siblings = [c for c in candidates if c.rsplit("/", 1)[0] == folder or "/" not in c]
+        for candidate in (siblings or candidates)[:3]:
+            if candidate not in found:
+                found.append(candidate)
+    return found
+
+
+def import_chain(
+    snapshot: RepositorySnapshot, start: str, targets: set[str], *, hops: int = 3
+) -> list[str]:
+    """How ``start`` reaches one of ``targets`` through local imports (both ends included),
+    or an empty list when it does not within ``hops`` imports."""
+    parents: dict[str, str] = {start: ""}
+    frontier = [start]
+    for _ in range(hops):
+        following = []
+        for path in frontier:
+            for imported in local_imports(snapshot, path):
+                if imported in parents or is_test_path(imported):
+                    continue
+                parents[imported] = path
+                if imported in targets:
+                    chain = [imported]
+                    while parents[chain[-1]]:
+                        chain.append(parents[chain[-1]])
+                    return chain[::-1]
+                following.append(imported)
+        frontier = following
+    return []
+
+
+def _top_folder(path: str) -> str:
+    return path.split("/", 1)[0] if "/" in path else ""
+
+
+def llm_files(snapshot: RepositorySnapshot) -> set[str]:
+    """Code files that call a hosted or local large language model."""
+
+    def compute() -> set[str]:
+        return {
+            path
+            for path, modules in imports(snapshot).items()
+            if not is_test_path(path)
+            and any(
+                module_matches(m, LLM_CLIENTS) or m.startswith(("langchain_", "llama_index"))
+                for m in modules
+            )
+        }
+
+    return snapshot.memo("llm_files", compute)  # type: ignore[return-value]
+
+
+def _served_elsewhere(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Web services whose model is loaded in another module (a router importing a model
+    module, an app object the routes share), and apps answering with a language model."""
+    findings: list[Finding] = []
+    direct = set(serving_files(snapshot))
+    loaders = {p for p in snapshot.paths_with(*MODEL_LOAD) if not is_test_path(p)}
+    predicts = snapshot.paths_with(*PREDICT)
+    web = [
+        s.path
+        for s in first_per_path(files_importing(snapshot, *WEB_FRAMEWORKS))
+        if not is_test_path(s.path) and s.path not in direct
+    ]
+    for path in web:
+        chain = import_chain(snapshot, path, loaders)
+        # Loading is not serving: something between the routes and the loader predicts.
+        loader = chain[-1] if any(p in predicts for p in chain) else None
+        if loader is None and path in predicts:
+            # The routes call the model; it is loaded elsewhere in the same project.
+            loader = next((p for p in sorted(loaders) if _top_folder(p) == _top_folder(path)), None)
+        if loader:
+            findings.append(
+                finding(
+                    "prediction_service",
+                    1,
+                    Strength.CODE,
+                    f"A web service serves a model loaded in another module ({loader}).",
+                    path,
+                )
+            )
+            break
+    llms = llm_files(snapshot)
+    apps = [(path, 1.0) for path in web] + [
+        (s.path, 0.5)
+        for s in first_per_path(files_importing(snapshot, *DEMO_APPS))
+        if not is_test_path(s.path)
+    ]
+    for path, grade in apps:
+        if path in llms or import_chain(snapshot, path, llms):
+            findings.append(
+                finding(
+                    "prediction_service",
+                    grade,
+                    Strength.CODE,
+                    "A web service or app answers requests with a language model.",
+                    path,
+                )
+            )
+            break
+    return findings
+
+
+def _managed_endpoints(snapshot: RepositorySnapshot) -> list[Finding]:
+    """A model deployed to, or invoked on, a managed endpoint (SageMaker, Vertex, Azure ML)."""
+    findings: list[Finding] = []
+    for hit in first_hits(code_hits(snapshot, *ENDPOINT_CALLS))[:1]:
+        findings.append(
+            finding(
+                "prediction_service",
+                1,
+                Strength.CODE,
+                "The model is served from a managed endpoint (deployed or invoked in code).",
+                hit,
+            )
+        )
+    sdk_files = {s.path for s in files_importing(snapshot, *CLOUD_SDKS)}
+    for hit in [h for h in code_hits(snapshot, *DEPLOY_CALL) if h.path in sdk_files][:1]:
+        findings.append(
+            finding(
+                "prediction_service",
+                1,
+                Strength.CODE,
+                "A cloud SDK deploys the model to an endpoint.",
+                hit,
+            )
+        )
+    for hit in first_hits(config_hits(snapshot, *ENDPOINT_TEMPLATES + ENDPOINT_CALLS))[:1]:
+        findings.append(
+            finding(
+                "prediction_service",
+                1,
+                Strength.CODE,
+                "Infrastructure code or a CLI step creates a model endpoint.",
+                hit,
+            )
+        )
+    for entry in snapshot.named(*TASK_RUNNERS):
+        text = snapshot.read_text(entry, limit=64 * 1024) or ""
+        match = SERVE_COMMANDS.search(text)
+        if match:
+            findings.append(
+                finding(
+                    "prediction_service",
+                    1,
+                    Strength.CODE,
+                    f"A {basename(entry.path)} recipe serves the model ({match.group(1)}).",
+                    entry.path,
+                    text.count("\n", 0, match.start()) + 1,
+                )
+            )
+            break
+    return findings
+
+
 @register
 def prediction_services(snapshot: RepositorySnapshot) -> list[Finding]:
     """A service or batch job that loads the model and answers predictions."""
@@ -178,7 +398,7 @@ def prediction_services(snapshot: RepositorySnapshot) -> list[Finding]:
                     site,
                 )
             )
-    return findings
+    return findings + _served_elsewhere(snapshot) + _managed_endpoints(snapshot)
 
 
 @register
