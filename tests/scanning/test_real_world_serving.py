@@ -206,3 +206,74 @@ SERVING = [
 @pytest.mark.parametrize(("files", "capability", "grade", "strength"), SERVING)
 def test_serving_patterns(files, capability, grade, strength):
     assert best_for(files, capability) == (grade, strength)
+
+
+LOGGING = [
+    case(
+        "service-writes-each-inference-to-a-time-series-store",
+        {
+            "inference/app.py": "from flask import Flask\nfrom log_run import log_run\n",
+            "inference/log_run.py": "def log_run(x, y):\n    write_inference_record(x, y)\n",
+        },
+        "prediction_logging",
+        1,
+        CODE,
+    ),
+    case(
+        "served-model-saves-its-inputs-and-outputs",
+        {
+            "src/inference/model.py": "import mlflow\nclass Model(mlflow.pyfunc.PythonModel):\n"
+            "    def predict(self, context, model_input):\n"
+            "        model_output = self.model.predict(model_input)\n"
+            "        self.backend.save(model_input, model_output)\n"
+        },
+        "prediction_logging",
+        1,
+        CODE,
+    ),
+    case(
+        "batch-pipeline-writes-predictions-to-a-table",
+        {
+            "pipelines/etl.py": "import apache_beam as beam\n"
+            "def run_store_predictions_pipeline(args):\n    pass\n",
+            "pipelines/components.py": "from pipelines import etl\n"
+            "def datastore_prediction_writer():\n    etl.run_store_predictions_pipeline({})\n",
+        },
+        "prediction_logging",
+        None,
+        None,
+    ),
+    case(
+        "ui-shows-a-prediction-without-storing-it",
+        {"frontend/app.py": "import streamlit as st\nst.write('Your prediction is ready.')\n"},
+        "prediction_logging",
+        None,
+        None,
+    ),
+    case(
+        "endpoint-template-captures-data",
+        {
+            "deploy-prod.yml": "Resources:\n  Config:\n"
+            "    Type: 'AWS::SageMaker::EndpointConfig'\n    Properties:\n"
+            "      DataCaptureConfig:\n        EnableCapture: true\n"
+        },
+        "prediction_logging",
+        1,
+        CODE,
+    ),
+    case(
+        "data-capture-only-checked-in-a-test",
+        {
+            "tests/test_endpoint.py": "def test_it(r):\n"
+            "    assert r['DataCaptureConfig']['EnableCapture']\n"
+        },
+        "prediction_logging",
+        None,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "capability", "grade", "strength"), LOGGING)
+def test_prediction_logging_patterns(files, capability, grade, strength):
+    assert best_for(files, capability) == (grade, strength)
