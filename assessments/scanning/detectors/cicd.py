@@ -144,14 +144,24 @@ PROMOTION = keywords(
     "LinearStepSize",
     "BlueGreenUpdatePolicy",
     "trafficSplit",
-    "production_variants",
-    "ProductionVariant",
+    "DeploymentPreference",
+    "Category: Approval",
+    "weight.green=",
+    "weight.blue=",
 )
+# Every SageMaker endpoint has production variants: one variant is no A/B test.
+SINGLE_TARGET = re.compile(r"""["']?\w*["']?\s*[:=]\s*100\s*[,}]""")
 ENVIRONMENT_LINE = re.compile(
     r"^(environment|deployment)\s*:\s*['\"]?(prod|production|staging|stage|preprod|qa|uat)\b"
     r"|^name\s*:\s*['\"]?(prod|production|staging|preprod)\b",
     re.I,
 )
+
+
+def delivering_configs(snapshot: RepositorySnapshot) -> list[CIConfig]:
+    """CI definitions that do something: a workflow whose steps only print messages delivers
+    nothing, however its jobs and environments are named."""
+    return [c for c in ci_configs(snapshot) if not c.only_prints]
 
 
 def _ci_name(config: CIConfig) -> str:
@@ -269,7 +279,7 @@ def ml_tests(snapshot: RepositorySnapshot) -> list[Finding]:
 def pipeline_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
     """Pipeline CD: CI compiles, uploads or deploys the training pipeline."""
     findings = []
-    for config in ci_configs(snapshot):
+    for config in delivering_configs(snapshot):
         for number, _ in config.search(PIPELINE_DEPLOY_CI)[:1]:
             findings.append(
                 finding(
@@ -317,7 +327,7 @@ def pipeline_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
 def model_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
     """Model CD: the pipeline or CI deploys new models, ideally on registry events or tags."""
     findings = []
-    for config in ci_configs(snapshot):
+    for config in delivering_configs(snapshot):
         deploys = [
             (n, t)
             for n, t in config.search(MODEL_DEPLOY_CI)
@@ -455,7 +465,7 @@ def serving_checks(snapshot: RepositorySnapshot) -> list[Finding]:
 def promotion(snapshot: RepositorySnapshot) -> list[Finding]:
     """Staged promotion: deployment environments, canary or A/B traffic splits."""
     findings = []
-    for config in ci_configs(snapshot):
+    for config in delivering_configs(snapshot):
         for index, (number, text) in enumerate(config.lines):
             previous = config.lines[index - 1][1] if index else ""
             if ENVIRONMENT_LINE.search(text) and (
@@ -473,7 +483,9 @@ def promotion(snapshot: RepositorySnapshot) -> list[Finding]:
                     )
                 )
                 break
-    for hit in first_hits(code_hits(snapshot, *PROMOTION) + config_hits(snapshot, *PROMOTION))[:1]:
+    hits = code_hits(snapshot, *PROMOTION) + config_hits(snapshot, *PROMOTION)
+    # All traffic to one model (``traffic_split={"0": 100}``) splits nothing.
+    for hit in [h for h in first_hits(hits) if not SINGLE_TARGET.search(h.text)][:1]:
         findings.append(
             finding(
                 "staged_promotion",

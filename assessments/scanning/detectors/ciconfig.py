@@ -135,6 +135,36 @@ class CIConfig:
     def runs_on_change(self) -> bool:
         return "push" in self.triggers or "pull_request" in self.triggers
 
+    @property
+    def only_prints(self) -> bool:
+        """True when every command only prints or checks out: such a job delivers nothing,
+        whatever its jobs and environments are named."""
+        return not any(_does_work(text) for _, text in self.lines)
+
+
+# YAML keys (``name:``, ``- run: |``) and commands that do nothing but say or fetch something.
+_KEY_LINE = re.compile(r"^(-\s*)?[\w.${}\[\]'\" -]+:\s*(\|[-+]?|>[-+]?)?\s*$")
+_IDLE_COMMAND = re.compile(
+    r"^(-\s*)?((run|script|cmd|command)\s*:\s*)?(\|\s*)?"
+    r"(echo|printf|print|write-host|cat|ls|pwd|true|exit 0)\b",
+    re.I,
+)
+_IDLE_KEY = re.compile(
+    r"^(-\s*)?(name|description|displayName|runs-on|needs|environment|required|type|default|"
+    r"if|timeout-minutes|shell|working-directory|stage|image|tags|when|id)\s*:",
+    re.I,
+)
+_IDLE_ACTION = re.compile(r"^(-\s*)?uses\s*:\s*actions/(checkout|setup-\w+|cache)@", re.I)
+
+
+def _does_work(text: str) -> bool:
+    return not (
+        _KEY_LINE.match(text)
+        or _IDLE_COMMAND.match(text)
+        or _IDLE_KEY.match(text)
+        or _IDLE_ACTION.match(text)
+    )
+
 
 def known_ci_system(path: str) -> str | None:
     lower = path.lower()

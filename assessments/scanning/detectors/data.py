@@ -111,6 +111,7 @@ MODEL_LOAD = keywords(
     "InferenceSession(",
     "saved_model.load(",
     "cloudpickle.load(",
+    "Booster(model_file",
 )
 SKLEARN_PIPELINE = keywords("Pipeline([", "make_pipeline(", "ColumnTransformer(")
 PREPARE_STAGE = re.compile(
@@ -123,6 +124,9 @@ PREPARE_SCRIPT = re.compile(
 WEB_FRAMEWORKS = (
     "fastapi",
     "flask",
+    "flask_restx",
+    "flask_restful",
+    "flask_restplus",
     "starlette",
     "litestar",
     "bentoml",
