@@ -191,11 +191,16 @@ def import_sites_by_top_module(snapshot: RepositorySnapshot) -> dict[str, list[I
 def files_importing(snapshot: RepositorySnapshot, *prefixes: str) -> list[ImportSite]:
     """Import sites of any module under ``prefixes`` (``"tfx"`` matches ``tfx.components``)."""
     by_top = import_sites_by_top_module(snapshot)
+    # Each site is only compared with the prefixes of its own top-level package: a library's
+    # repository imports itself tens of thousands of times.
+    prefixes_by_top: dict[str, list[str]] = defaultdict(list)
+    for prefix in prefixes:
+        prefixes_by_top[prefix.split(".")[0]].append(prefix)
     sites = [
         site
-        for top in sorted({prefix.split(".")[0] for prefix in prefixes})
+        for top in sorted(prefixes_by_top)
         for site in by_top.get(top, ())
-        if module_matches(site.module, prefixes)
+        if module_matches(site.module, prefixes_by_top[top])
     ]
     return sorted(sites, key=lambda site: (site.path, site.line or 0, site.module))
 
