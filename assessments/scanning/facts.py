@@ -10,14 +10,16 @@ from __future__ import annotations
 import posixpath
 import re
 import statistics
+import tomllib
 
 from .detectors.ciconfig import ci_configs
-from .detectors.common import imports, is_code_path, is_notebook, ml_files
-from .detectors.environment import model_binaries
+from .detectors.common import ML_LIBRARIES, imports, is_code_path, is_notebook, ml_files
+from .detectors.environment import DECLARED_TOOLS, model_binaries
 from .tree import RepositorySnapshot
 
 FLAG_ORDER = (
     "no_ml_code",
+    "ml_tool",
     "notebook_only",
     "template",
     "monorepo",
@@ -50,10 +52,59 @@ TEMPLATE_SETTINGS = frozenset({"cookiecutter.json", "copier.yml", "copier.yaml"}
 TEMPLATED_CODE = (".py.jinja", ".ipynb.jinja", "pyproject.toml.jinja")
 
 
-def repository_flags(snapshot: RepositorySnapshot, *, inconclusive: bool) -> list[str]:
+_SETUP_NAME = re.compile(r"""\bname\s*=\s*["']([A-Za-z0-9][A-Za-z0-9._-]*)["']""")
+_SETUP_CFG_NAME = re.compile(r"^\s*name\s*=\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*$", re.MULTILINE)
+
+
+def _package_key(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+KNOWN_ML_TOOLS = frozenset(_package_key(n) for n in (*ML_LIBRARIES, *DECLARED_TOOLS))
+
+
+def _pyproject_name(text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):
+        return None  # repository files are untrusted: a broken one names nothing
+    project = data.get("project")
+    poetry = data.get("tool", {}).get("poetry") if isinstance(data.get("tool"), dict) else None
+    for table in (project, poetry):
+        if isinstance(table, dict) and isinstance(table.get("name"), str):
+            return table["name"]
+    return None
+
+
+def published_ml_tool(snapshot: RepositorySnapshot) -> str | None:
+    """The name of the ML library or MLOps tool this repository is the source of, if any.
+
+    The source of scikit-learn or of a monitoring library imports ML libraries everywhere,
+    but it is a tool other teams use, not an ML system of its own: judging it against the
+    levels would say nothing, so it is inconclusive, as a repository without ML code is.
+    """
+    names = [_pyproject_name(snapshot.read_text("pyproject.toml", limit=200_000))]
+    for path, pattern in (("setup.cfg", _SETUP_CFG_NAME), ("setup.py", _SETUP_NAME)):
+        match = pattern.search(snapshot.read_text(path, limit=200_000) or "")
+        names.append(match.group(1) if match else None)
+    for name in names:
+        if name and _package_key(name) in KNOWN_ML_TOOLS:
+            return name
+    return None
+
+
+def repository_flags(
+    snapshot: RepositorySnapshot, *, inconclusive: bool, ml_tool: bool = False
+) -> list[str]:
     flags = set()
     ml = ml_files(snapshot)
+    if ml_tool:
+        flags.add("ml_tool")
     if inconclusive:
+        # Also for a tool's source: no ML system of its own, which is what readers of this
+        # flag rely on.
         flags.add("no_ml_code")
     if is_notebook_only(snapshot, ml):
         flags.add("notebook_only")

@@ -15,7 +15,7 @@ from ..maturity import Catalogue
 from .detectors import Finding, all_keywords, run_all
 from .detectors.common import ml_files
 from .errors import LimitExceeded, ScanError
-from .facts import project_roots, repository_facts, repository_flags
+from .facts import project_roots, published_ml_tool, repository_facts, repository_flags
 from .git import Deadline, FetchedRepository, GitSession, fetch_repository
 from .gitobjects import BlobReader, extended_regex, grep_tree, list_tree
 from .levels import CapabilityResult, assess
@@ -222,7 +222,8 @@ def analyze_snapshot(
     started = time.monotonic() if started is None else started
     failed_detectors: list[str] = []
     findings = run_all(snapshot, failed_detectors=failed_detectors)
-    inconclusive = not ml_files(snapshot)
+    tool = published_ml_tool(snapshot)
+    inconclusive = tool is not None or not ml_files(snapshot)
     assessment = assess(findings, inconclusive=inconclusive, catalogue=catalogue)
     facts = repository_facts(
         snapshot,
@@ -232,7 +233,9 @@ def analyze_snapshot(
     )
     if failed_detectors:
         facts["failed_detectors"] = failed_detectors
-    flags = repository_flags(snapshot, inconclusive=inconclusive)
+    flags = repository_flags(snapshot, inconclusive=inconclusive, ml_tool=tool is not None)
+    if tool is not None:
+        facts["ml_tool"] = tool
     if "monorepo" in flags:
         # Each can be scanned on its own: scan_repo --subdir, or a connection's project folder.
         facts["projects"] = project_roots(snapshot)
