@@ -1,8 +1,29 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from .maturity import load_catalogue
 from .services.login_guard import LOCKOUT_SECONDS, login_is_locked_out
 from .services.repositories import MAX_INTERVAL_HOURS, MIN_INTERVAL_HOURS
+
+
+def _dimension_choices():
+    return [(d.key, d.title) for d in load_catalogue().dimensions]
+
+
+HOLDS_HELP = (
+    "Tick the parts of the ML system whose code lives here; leave all unticked when it holds "
+    "the whole system. Answers about other parts are never contradicted by this repository."
+)
+
+
+class RepositoryHoldsForm(forms.Form):
+    holds = forms.MultipleChoiceField(
+        label="This repository holds",
+        choices=_dimension_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=HOLDS_HELP,
+    )
 
 
 class RepositoryConnectForm(forms.Form):
@@ -28,6 +49,13 @@ class RepositoryConnectForm(forms.Form):
         max_length=500,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text="Read-only token; stored encrypted and never shown again.",
+    )
+    holds = forms.MultipleChoiceField(
+        label="This repository holds",
+        choices=_dimension_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=HOLDS_HELP,
     )
     scan_interval_hours = forms.IntegerField(
         label="Rescan every (hours)",

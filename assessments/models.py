@@ -307,6 +307,9 @@ class Repository(TeamOwned):
     branch = models.CharField(max_length=200, blank=True)
     # A project folder of a monorepo, judged on its own; empty for the whole repository.
     project = models.CharField(max_length=300, blank=True)
+    # Catalogue dimensions this repository holds (training pipeline, serving...); empty for the
+    # whole ML system. Missing evidence only contradicts answers about what it holds.
+    holds = models.JSONField(default=list, blank=True)
     # Fernet ciphertexts: the access token is never shown or logged; the webhook secret is
     # shown to the team's leads so they can configure the push hook.
     access_token_encrypted = models.TextField(blank=True)

@@ -188,20 +188,28 @@ def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
     return evidence if conclusive else None
 
 
-def scanned_recently(team: Team, *, now=None) -> bool:
-    """Whether a conclusive scan of the team's repositories is recent enough to contradict.
+def recent_scan_coverage(team: Team, *, now=None) -> tuple[bool, frozenset[str] | None]:
+    """Whether a conclusive scan of the team's repositories is recent enough to contradict,
+    and the dimensions those repositories hold (None: the whole system).
 
     A claim without evidence is only a contradiction while the evidence describes the code as
-    it is; an old scan still grades capabilities but proves nothing missing.
+    it is, and only about a part of the system a scanned repository holds; an old scan still
+    grades capabilities but proves nothing missing.
     """
     now = now or timezone.now()
     since = now - timedelta(days=settings.SCAN_CONTRADICTS_DAYS)
-    return Scan.objects.filter(
-        repository__team=team,
-        status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED],
-        report__inconclusive=False,
-        finished_at__gte=since,
-    ).exists()
+    holds = Repository.objects.filter(
+        team=team,
+        scans__status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED],
+        scans__report__inconclusive=False,
+        scans__finished_at__gte=since,
+    ).values_list("holds", flat=True)
+    holds = list(holds)
+    if not holds:
+        return False, None
+    if any(not parts for parts in holds):
+        return True, None
+    return True, frozenset(part for parts in holds for part in parts)
 
 
 def repository_list_for_team(*, team: Team) -> list[Repository]:

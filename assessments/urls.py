@@ -21,6 +21,9 @@ urlpatterns = [
     path("repositories/<int:pk>/", repositories.repository_detail, name="repository_detail"),
     path("repositories/<int:pk>/scan/", repositories.repository_scan_now, name="repository_scan"),
     path(
+        "repositories/<int:pk>/holds/", repositories.repository_holds_view, name="repository_holds"
+    ),
+    path(
         "hooks/<str:provider>/<int:pk>/",
         repositories.webhook,
         name="webhook",

@@ -231,3 +231,17 @@ def test_results_stored_before_the_progress_existed_get_it_from_their_capabiliti
     migration.add_progress(apps, None)
     result.refresh_from_db()
     assert result.snapshot["result"]["next_level_progress"] == expected
+
+
+def test_a_repository_holding_only_the_pipeline_never_contradicts_serving_answers(team, member):
+    repository = scanned(team).repository
+    repository.holds = ["pipeline", "cicd"]
+    repository.save()
+    result = result_compute(assessment=submitted(team, member, answers_all("yes")))
+    outcome = result.snapshot["result"]
+    catalogue = maturity.load_catalogue()
+    dimensions = {
+        catalogue.capability(c["capability"]).dimension for c in outcome["contradictions"]
+    }
+    assert dimensions == {"pipeline", "cicd"}
+    assert "data_validation" in maturity.claimed_not_visible(outcome)

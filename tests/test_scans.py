@@ -523,3 +523,30 @@ class TestProjectFolders:
         assert response.status_code == 200
         assert "without &#x27;.&#x27; or &#x27;..&#x27; parts" in response.content.decode()
         assert not Repository.objects.exists()
+
+
+class TestWhatARepositoryHolds:
+    def test_a_lead_says_what_a_repository_holds_and_a_member_cannot(
+        self, client, team, lead, member, tmp_path
+    ):
+        repository = repository_connect(
+            team=team, user=lead, url=str(make_repo(tmp_path / "r", ORCHESTRATED)), holds=["cicd"]
+        )
+        assert repository.holds == ["cicd"]
+        url = reverse("repository_holds", args=[repository.pk])
+        client.force_login(member)
+        assert client.post(url, {"holds": ["pipeline"]}).status_code == 403
+        client.force_login(lead)
+        client.post(url, {"holds": ["serving_monitoring", "pipeline"]})
+        repository.refresh_from_db()
+        assert repository.holds == ["pipeline", "serving_monitoring"]  # catalogue order
+        page = client.get(reverse("repository_detail", args=[repository.pk])).content.decode()
+        assert "Holds: Training pipeline, Serving and monitoring." in page
+
+    def test_an_unknown_part_is_refused_with_a_sentence_and_nothing_saved(
+        self, team, lead, tmp_path
+    ):
+        url = str(make_repo(tmp_path / "r", ORCHESTRATED))
+        with pytest.raises(ApplicationError, match="nonsense is not a part of the ML system"):
+            repository_connect(team=team, user=lead, url=url, holds=["nonsense"])
+        assert not Repository.objects.exists()

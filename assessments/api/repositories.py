@@ -88,6 +88,15 @@ class RepositorySerializer(serializers.ModelSerializer):
         style={"input_type": "password"},
         help_text="For private repositories; stored encrypted, never shown again.",
     )
+    holds = serializers.ListField(
+        child=serializers.CharField(max_length=80),
+        required=False,
+        default=list,
+        max_length=20,
+        help_text="Catalogue dimension keys of the parts of the ML system this repository "
+        "holds; empty for the whole system. Missing evidence only contradicts answers about "
+        "what a repository holds.",
+    )
     has_access_token = serializers.SerializerMethodField()
     last_scan = serializers.SerializerMethodField()
 
@@ -99,6 +108,7 @@ class RepositorySerializer(serializers.ModelSerializer):
             "url",
             "branch",
             "project",
+            "holds",
             "access_token",
             "has_access_token",
             "scan_interval_hours",
@@ -173,6 +183,7 @@ class RepositoryViewSet(
             url=data["url"],
             branch=data.get("branch", ""),
             project=data.get("project", ""),
+            holds=data.get("holds", []),
             access_token=data.get("access_token", ""),
             scan_interval_hours=data.get("scan_interval_hours", 24),
         )

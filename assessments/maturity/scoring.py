@@ -29,10 +29,13 @@ Combining answers and evidence
     monotone: a better answer or more evidence never lowers anything.
 
 Contradictions
-    ``claimed_without_evidence``: answered partly or yes, a scan happened, the catalogue says a
+    ``claimed_without_evidence``: answered partly or yes, a recent scan happened of a
+    repository holding the capability's dimension (``covered``), the catalogue says a
     repository that has the capability shows it (``observable: yes``), and no finding of at
-    least file_name strength supports it. ``detected_but_denied``: answered no, yet a finding
-    of at least code strength grades it 0.5 or more.
+    least file_name strength supports it. Otherwise the claim is only "not visible in the
+    connected repositories" (``claimed_not_visible``), never a contradiction: evidence that
+    cannot contradict must not teach teams to ignore contradictions. ``detected_but_denied``:
+    answered no, yet a finding of at least code strength grades it 0.5 or more.
 
 Met
     Level 0 capabilities are met at grade >= 0.5; level 1 and 2 capabilities only at grade 1.
@@ -76,7 +79,7 @@ ML Test Score lens
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -277,6 +280,8 @@ class MaturityResult:
     ml_test_score: MLTestScore
     scanned: bool = False
     evidence_only: bool = False
+    # Dimensions the scanned repositories hold; None for the whole system.
+    covered_dimensions: tuple[str, ...] | None = None
     _derived: dict[str, frozenset[str]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -307,11 +312,12 @@ class MaturityResult:
         """
         if not self.scanned:
             return ()
+        covered = self.covered_dimensions
         return tuple(
             c.key
             for c in self.capabilities.values()
             if c.answer_grade
-            and c.observable != "yes"
+            and (c.observable != "yes" or (covered is not None and c.dimension not in covered))
             and not any(_supports(f) for f in c.evidence)
         )
 
@@ -356,6 +362,9 @@ class MaturityResult:
             "ml_test_score": self.ml_test_score.to_dict(),
             "scanned": self.scanned,
             "evidence_only": self.evidence_only,
+            "covered_dimensions": (
+                None if self.covered_dimensions is None else list(self.covered_dimensions)
+            ),
         }
 
     @classmethod
@@ -376,6 +385,11 @@ class MaturityResult:
             ml_test_score=MLTestScore(**data["ml_test_score"]),
             scanned=data.get("scanned", False),
             evidence_only=data.get("evidence_only", False),
+            covered_dimensions=(
+                None
+                if data.get("covered_dimensions") is None
+                else tuple(data["covered_dimensions"])
+            ),
         )
 
 
@@ -427,6 +441,7 @@ def score(
     *,
     scanned: bool | None = None,
     evidence_only: bool = False,
+    covered: Iterable[str] | None = None,
 ) -> MaturityResult:
     """Score one assessment, or one repository's evidence alone.
 
@@ -435,12 +450,16 @@ def score(
     defaults to whether evidence was passed at all (an empty list means "scanned, found
     nothing"). Pass ``scanned=False`` for an inconclusive scan so no contradictions are drawn.
 
+    ``covered`` names the dimensions the scanned repositories hold (None: the whole system);
+    missing evidence only contradicts an answer in a dimension a scanned repository holds.
+
     ``evidence_only`` judges a repository without answers: a capability without evidence is
     missing when a repository would show it (``observable: yes``) and *not visible* otherwise;
     what is not visible neither gates a level nor counts in the index.
     """
     if scanned is None:
         scanned = evidence is not None
+    covered_dimensions = None if covered is None else tuple(sorted(set(covered)))
     if evidence_only and answers:
         raise AnswerError("an evidence-only result takes no answers")
     findings = _findings_by_capability(catalogue, evidence or ())
@@ -452,7 +471,8 @@ def score(
             capability, answered, findings.get(capability.key, ()), evidence_only=evidence_only
         )
         results[capability.key] = result
-        contradiction = _contradiction(capability, result, scanned)
+        in_view = covered_dimensions is None or capability.dimension in covered_dimensions
+        contradiction = _contradiction(capability, result, scanned and in_view)
         if contradiction is not None:
             contradictions.append(contradiction)
 
@@ -489,6 +509,7 @@ def score(
         ml_test_score=ml_test_score(catalogue, results),
         scanned=scanned,
         evidence_only=evidence_only,
+        covered_dimensions=covered_dimensions,
     )
 
 

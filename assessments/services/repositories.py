@@ -5,7 +5,7 @@ import secrets as random_secrets
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from .. import scanning
+from .. import maturity, scanning
 from ..access import can_manage_team
 from ..errors import ApplicationError
 from ..models import Repository, Team
@@ -34,6 +34,28 @@ def _validated_url(url: str) -> str:
     return safe.url
 
 
+def _validated_holds(holds) -> list[str]:
+    """Dimension keys of the current catalogue, in its order; empty for the whole system."""
+    dimensions = [d.key for d in maturity.load_catalogue().dimensions]
+    unknown = sorted(set(holds) - set(dimensions))
+    if unknown:
+        raise ApplicationError(
+            f"{', '.join(unknown)} is not a part of the ML system; choose among "
+            f"{', '.join(dimensions)}."
+        )
+    return [key for key in dimensions if key in set(holds)]
+
+
+@transaction.atomic
+def repository_set_holds(*, repository: Repository, user, holds) -> Repository:
+    """Say which parts of the ML system the repository holds (none ticked: all of it)."""
+    if not can_manage_team(user, repository.team):
+        raise PermissionDenied("Only team leads and org admins can change what a repository holds.")
+    repository.holds = _validated_holds(holds)
+    repository.save(update_fields=["holds"])
+    return repository
+
+
 def _validated_project(project: str) -> str:
     try:
         return scanning.normalize_project_folder(project)
@@ -60,6 +82,7 @@ def repository_connect(
     access_token: str = "",
     scan_interval_hours: int = 24,
     project: str = "",
+    holds: list[str] | tuple[str, ...] = (),
 ) -> Repository:
     """Connect a repository (or one project folder of a monorepo) and queue its first scan."""
     if not can_manage_team(user, team):
@@ -74,6 +97,7 @@ def repository_connect(
         url=_validated_url(url),
         branch=_validated_branch(branch),
         project=_validated_project(project),
+        holds=_validated_holds(holds),
         access_token_encrypted=encrypt(access_token.strip()),
         webhook_secret_encrypted=encrypt(random_secrets.token_urlsafe(32)),
         scan_interval_hours=scan_interval_hours,

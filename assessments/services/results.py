@@ -17,7 +17,7 @@ from ..models import (
     RoadmapStepStatus,
     Team,
 )
-from ..selectors import evidence_for_team, scanned_recently
+from ..selectors import evidence_for_team, recent_scan_coverage
 
 
 def result_compute(*, assessment: Assessment) -> Result:
@@ -34,8 +34,10 @@ def result_compute(*, assessment: Assessment) -> Result:
     if evidence is not None:
         # An older catalogue may not know a capability the scanner learned to detect since.
         evidence = [e for e in evidence if catalogue.has_capability(e.capability)]
-    scanned = evidence is not None and scanned_recently(assessment.team)
-    outcome = maturity.score(catalogue, answers, evidence, scanned=scanned)
+    recent, holds = recent_scan_coverage(assessment.team)
+    outcome = maturity.score(
+        catalogue, answers, evidence, scanned=evidence is not None and recent, covered=holds
+    )
     target = maturity.recommend_target(catalogue, answers, current_level=outcome.level)
     roadmap = maturity.build_roadmap(catalogue, outcome, target.level)
     snapshot = {

@@ -9,12 +9,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from .. import selectors
+from .. import maturity, selectors
 from ..access import can_manage_team, require_manage_team
 from ..errors import ApplicationError
-from ..forms import RepositoryConnectForm
+from ..forms import RepositoryConnectForm, RepositoryHoldsForm
 from ..models import Repository
-from ..services.repositories import repository_connect
+from ..services.repositories import repository_connect, repository_set_holds
 from ..services.scans import scan_enqueue
 from ..services.secrets import decrypt
 from ..services.webhooks import WebhookRefused, webhook_receive
@@ -43,9 +43,20 @@ def repository_detail(request, pk):
     scans = selectors.scan_list_for_repository(repository=repository)
     latest = next((s for s in scans if s.report), None)
     manage = can_manage_team(request.user, repository.team)
+    catalogue = maturity.load_catalogue()
+    titles = {c.key: c.title for c in catalogue.capabilities}
+    report = latest.report if latest else None
     context = {
         "team": repository.team,
         "repository": repository,
+        "capability_titles": titles,
+        "holds_titles": [catalogue.dimension(key).title for key in repository.holds],
+        "holds_form": RepositoryHoldsForm(initial={"holds": repository.holds}) if manage else None,
+        "progress": (
+            maturity.progress_sentence(report.get("next_level_progress"), titles)
+            if report and not report.get("inconclusive") and "next_level_progress" in report
+            else None
+        ),
         "scans": scans,
         "latest": latest,
         "can_manage": manage,
@@ -54,6 +65,26 @@ def repository_detail(request, pk):
         "gitlab_hook": request.build_absolute_uri(reverse("webhook", args=["gitlab", pk])),
     }
     return render(request, "assessments/repository_detail.html", context)
+
+
+@login_required
+@require_POST
+def repository_holds_view(request, pk):
+    repository = selectors.repository_get_for_user(user=request.user, repository_id=pk)
+    require_manage_team(request.user, repository.team, to="change what a repository holds")
+    form = RepositoryHoldsForm(request.POST)
+    if form.is_valid():
+        try:
+            repository_set_holds(
+                repository=repository, user=request.user, holds=form.cleaned_data["holds"]
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Saved what this repository holds.")
+    else:
+        messages.error(request, "Choose parts of the ML system from the list.")
+    return redirect("repository_detail", pk=repository.pk)
 
 
 @login_required

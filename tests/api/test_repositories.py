@@ -136,3 +136,34 @@ def test_the_repository_list_does_not_grow_in_queries(
     assert body["count"] == 15
     assert all(row["last_scan"]["status"] == "queued" for row in body["results"])
     json.dumps(body)
+
+
+def test_a_project_folder_and_what_it_holds_are_given_when_connecting(as_lead, team, repo_path):
+    response = as_lead.post(
+        "/api/v1/repositories/",
+        {"team": team.id, "url": repo_path, "project": "/", "holds": ["cicd", "pipeline"]},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["project"], body["holds"]) == ("", ["pipeline", "cicd"])
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "sentence"),
+    [
+        ("holds", ["kitchen"], "kitchen is not a part of the ML system"),
+        ("project", "../../etc", "without '.' or '..' parts"),
+    ],
+)
+def test_a_bad_project_or_part_is_refused_with_a_sentence(
+    as_lead, team, repo_path, field, value, sentence
+):
+    response = as_lead.post(
+        "/api/v1/repositories/",
+        {"team": team.id, "url": repo_path, field: value},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert sentence in error_of(response)["detail"]
+    assert not Repository.objects.exists()

@@ -131,3 +131,15 @@ def test_evidence_of_a_claim_removes_it_from_the_not_visible_list(catalogue):
     result = score(catalogue, answer_all(catalogue, "yes"), [finding("monitoring")])
     assert "monitoring" not in result.claimed_not_visible
     assert "model_cd" in result.claimed_not_visible
+
+
+def test_missing_evidence_only_contradicts_answers_about_what_was_scanned(catalogue):
+    result = score(catalogue, answer_all(catalogue, "yes"), evidence=[], covered={"cicd"})
+    contradicted = {c.capability for c in result.contradictions}
+    cicd = {c.key for c in catalogue.capabilities_in("cicd") if c.observable == "yes"}
+    assert contradicted == cicd
+    assert "data_validation" in result.claimed_not_visible
+    assert result.covered_dimensions == ("cicd",)
+    restored = type(result).from_dict(result.to_dict())
+    assert restored.covered_dimensions == ("cicd",)
+    assert restored.claimed_not_visible == result.claimed_not_visible
