@@ -34,6 +34,7 @@ from .scoring import (
     ml_test_score_band,
     next_level_progress,
     progress_sentence,
+    progress_with_titles,
     score,
 )
 from .target import TargetRecommendation, is_over_investment, recommend_target
@@ -74,6 +75,7 @@ __all__ = [
     "claimed_not_visible",
     "next_level_progress",
     "progress_sentence",
+    "progress_with_titles",
     "score",
     "step_id",
 ]

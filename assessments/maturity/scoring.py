@@ -410,6 +410,16 @@ def claimed_not_visible(outcome: Mapping[str, Any]) -> list[str]:
     return list(MaturityResult.from_dict(outcome).claimed_not_visible)
 
 
+def progress_with_titles(
+    progress: Mapping[str, Any] | None, titles: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """The progress with capability titles in place of keys, for people to read."""
+    if progress is None:
+        return None
+    named = {key: [titles.get(k, k) for k in progress[key]] for key in ("blocking", "missing")}
+    return {**progress, **named, "unknown": [titles.get(k, k) for k in progress["unknown"]]}
+
+
 def progress_sentence(progress: Mapping[str, Any] | None, titles: Mapping[str, str]) -> str:
     """ "Level 1: 20 of 23 capabilities in place; held back by ...; also missing ..." """
     if progress is None:

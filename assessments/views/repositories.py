@@ -53,8 +53,8 @@ def repository_detail(request, pk):
         "holds_titles": [catalogue.dimension(key).title for key in repository.holds],
         "holds_form": RepositoryHoldsForm(initial={"holds": repository.holds}) if manage else None,
         "progress": (
-            maturity.progress_sentence(report.get("next_level_progress"), titles)
-            if report and not report.get("inconclusive") and "next_level_progress" in report
+            maturity.progress_with_titles(report.get("next_level_progress"), titles)
+            if report and not report.get("inconclusive")
             else None
         ),
         "scans": scans,

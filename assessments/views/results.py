@@ -91,21 +91,12 @@ def assessment_result(request, pk):
         "can_edit": can_edit_team(request.user, assessment.team),
         "level_titles": {level.number: level.title for level in catalogue.levels},
         "claimed_not_visible": maturity.claimed_not_visible(outcome),
-        "progress": _progress_for_page(maturity.next_level_progress(outcome), catalogue),
+        "progress": maturity.progress_with_titles(
+            maturity.next_level_progress(outcome),
+            {c.key: c.title for c in catalogue.capabilities},
+        ),
     }
     return render(request, "assessments/result.html", context)
-
-
-def _progress_for_page(progress, catalogue):
-    if progress is None:
-        return None
-    titles = {c.key: c.title for c in catalogue.capabilities}
-    return {
-        **progress,
-        "blocking": [titles.get(k, k) for k in progress["blocking"]],
-        "missing": [titles.get(k, k) for k in progress["missing"]],
-        "unknown": [titles.get(k, k) for k in progress["unknown"]],
-    }
 
 
 @login_required
