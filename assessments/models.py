@@ -197,6 +197,9 @@ class Answer(TeamOwned):
     # When the answer was copied from an earlier submission, that submission's time: the answer
     # needs a look until someone confirms or changes it, which clears this.
     carried_over_from = models.DateTimeField(null=True, blank=True)
+    # An answer suggested by repository evidence: {repository, commit, path, line, reason}.
+    # Like a carried-over answer it needs a look until someone confirms or changes it.
+    suggested_from = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["question_key"]
@@ -208,6 +211,10 @@ class Answer(TeamOwned):
 
     def __str__(self):
         return f"{self.question_key} = {self.option_key}"
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.carried_over_from is not None or self.suggested_from is not None
 
 
 class Result(TeamOwned):
@@ -333,6 +340,20 @@ class Repository(TeamOwned):
     def __str__(self):
         name = f"{self.url}@{self.branch}" if self.branch else self.url
         return f"{name} ({self.project})" if self.project else name
+
+    @property
+    def display_name(self) -> str:
+        """How people name it: owner/repo for a forge's address, the folder for a local path,
+        with the project folder of a monorepo."""
+        path = self.url.split("://", 1)[-1].split("?", 1)[0].rstrip("/")
+        if path.endswith(".git"):
+            path = path[: -len(".git")]
+        parts = [part for part in path.split("/") if part]
+        if "://" in self.url and len(parts) >= 3:
+            name = "/".join(parts[-2:])
+        else:
+            name = parts[-1] if parts else self.url
+        return f"{name}/{self.project}" if self.project else name
 
 
 class ScanStatus(models.TextChoices):

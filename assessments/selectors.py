@@ -188,6 +188,33 @@ def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
     return evidence if conclusive else None
 
 
+def evidence_sources_for_team(team: Team) -> list[tuple[maturity.Evidence, str, str]]:
+    """Each finding of the team's latest conclusive scans with the repository's name and the
+    scanned commit, to say where a suggested answer comes from."""
+    latest_scan = (
+        Scan.objects.filter(
+            repository=OuterRef("pk"), status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED]
+        )
+        .order_by("-finished_at", "-pk")
+        .values("pk")[:1]
+    )
+    repositories = {
+        r.pk: r for r in Repository.objects.filter(team=team).annotate(latest=Subquery(latest_scan))
+    }
+    scans = Scan.objects.filter(
+        pk__in=[r.latest for r in repositories.values() if r.latest]
+    ).select_related("same_as")
+    found = []
+    for scan in scans:
+        if (scan.report or {}).get("inconclusive"):
+            continue
+        source = scan.same_as or scan
+        name = repositories[scan.repository_id].display_name
+        for finding in source.findings:
+            found.append((maturity.Evidence.from_dict(finding), name, scan.commit or ""))
+    return found
+
+
 def recent_scan_coverage(team: Team, *, now=None) -> tuple[bool, frozenset[str] | None]:
     """Whether a conclusive scan of the team's repositories is recent enough to contradict,
     and the dimensions those repositories hold (None: the whole system).

@@ -52,7 +52,7 @@ def test_starting_opens_the_first_page_with_every_answer_marked(
     submitted_on = f"{timezone.localtime(last_quarter.submitted_at):%-d %b %Y}"
     assert f"carried over from the assessment submitted on {submitted_on}" in body
     visible = [q for q in FIRST.questions if f'id="question-{q.key}"' in body]
-    assert body.count("data-carried-over") >= len(visible) > 0
+    assert body.count("data-needs-confirmation") >= len(visible) > 0
     assert "Nothing changed on this page" in body
 
 
@@ -107,8 +107,8 @@ def test_the_summary_lists_what_is_not_confirmed_and_goes_back_to_it(client, dra
     client.force_login(member)
     client.post(section_url(draft, FIRST.key), {"go": "confirm"})
     body = client.get(reverse("assessment_summary", args=[draft.pk])).content.decode()
-    assert "Carried over, not confirmed yet" in body
-    carried = body.split("Carried over, not confirmed yet")[1]
+    assert "Not confirmed yet" in body
+    carried = body.split("Not confirmed yet")[1]
     assert f"<strong>{SECOND.title}</strong>" in carried
     assert f"<strong>{FIRST.title}</strong>" not in carried
     assert f'href="{section_url(draft, SECOND.key)}">Back to the questions' in body
@@ -122,7 +122,7 @@ def test_with_everything_confirmed_back_to_the_questions_opens_the_first_page(
     )
     client.force_login(member)
     body = client.get(reverse("assessment_summary", args=[draft.pk])).content.decode()
-    assert "Carried over, not confirmed yet" not in body
+    assert "Not confirmed yet" not in body
     assert f'href="{section_url(draft, FIRST.key)}">Back to the questions' in body
 
 
@@ -139,3 +139,72 @@ def test_a_first_assessment_has_nothing_carried_over(client, team, member):
     body = client.get(section_url(draft, FIRST.key)).content.decode()
     assert "carried over" not in body.lower()
     assert "Nothing changed on this page" not in body
+
+
+def test_a_scanned_team_starts_with_what_its_repository_shows_suggested(client, team, member):
+    from assessments.models import Repository, Scan, ScanStatus
+
+    repository = Repository.objects.create(team=team, url="https://github.com/acme/churn.git")
+    Scan.objects.create(
+        repository=repository,
+        status=ScanStatus.SUCCEEDED,
+        commit="c0ffee" + "0" * 34,
+        scanner_version="1",
+        finished_at=timezone.now(),
+        findings=[
+            {
+                "capability": "ci",
+                "grade": 1.0,
+                "strength": "ci_config",
+                "reason": "CI runs the tests.",
+                "path": ".github/workflows/ci.yml",
+                "line": 12,
+                "detector": "continuous_integration",
+            }
+        ],
+        report={"inconclusive": False},
+    )
+    draft = assessment_start(team=team, user=member)
+    answer = Answer.objects.get(assessment=draft, question_key="ci_runs_tests")
+    assert answer.option_key == "yes"
+    assert answer.suggested_from["repository"] == "acme/churn"
+    assert answer.suggested_from["path"] == ".github/workflows/ci.yml"
+    assert not Answer.objects.filter(assessment=draft, question_key="ci_gates_merge").exists()
+    section = next(s for s in SECTIONS if any(q.key == "ci_runs_tests" for q in s.questions))
+    client.force_login(member)
+    body = client.get(section_url(draft, section.key)).content.decode()
+    assert "Suggested by the scan of acme/churn at <code>c0ffee000000</code>" in body
+    assert ".github/workflows/ci.yml:12" in body
+    assert "1 answer was suggested by the scan of your repositories" in body
+    client.post(section_url(draft, section.key), {"go": "confirm"})
+    answer.refresh_from_db()
+    assert (answer.option_key, answer.suggested_from) == ("yes", None)
+
+
+def test_a_carried_over_answer_is_never_replaced_by_a_suggestion(team, member, last_quarter):
+    from assessments.models import Repository, Scan, ScanStatus
+
+    repository = Repository.objects.create(team=team, url="https://github.com/acme/churn.git")
+    Scan.objects.create(
+        repository=repository,
+        status=ScanStatus.SUCCEEDED,
+        commit="1" * 40,
+        scanner_version="1",
+        finished_at=timezone.now(),
+        findings=[
+            {
+                "capability": "ci",
+                "grade": 1.0,
+                "strength": "ci_config",
+                "reason": "CI runs the tests.",
+                "path": "ci.yml",
+                "line": 1,
+                "detector": "continuous_integration",
+            }
+        ],
+        report={"inconclusive": False},
+    )
+    draft = assessment_start(team=team, user=member)
+    answer = Answer.objects.get(assessment=draft, question_key="ci_runs_tests")
+    assert (answer.option_key, answer.suggested_from) == ("partly", None)
+    assert answer.carried_over_from is not None

@@ -550,3 +550,16 @@ class TestWhatARepositoryHolds:
         with pytest.raises(ApplicationError, match="nonsense is not a part of the ML system"):
             repository_connect(team=team, user=lead, url=url, holds=["nonsense"])
         assert not Repository.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "project", "name"),
+    [
+        ("https://github.com/acme/churn.git", "", "acme/churn"),
+        ("https://gitlab.example.com/group/sub/churn", "", "sub/churn"),
+        ("https://github.com/acme/mono", "projects/a", "acme/mono/projects/a"),
+        ("/srv/git/pricing-lab", "", "pricing-lab"),
+    ],
+)
+def test_repositories_are_named_as_people_name_them(url, project, name):
+    assert Repository(url=url, project=project).display_name == name

@@ -37,6 +37,7 @@ from .scoring import (
     progress_with_titles,
     score,
 )
+from .suggestions import Suggestion, suggest_answers
 from .target import TargetRecommendation, is_over_investment, recommend_target
 
 __all__ = [
@@ -77,5 +78,7 @@ __all__ = [
     "progress_sentence",
     "progress_with_titles",
     "score",
+    "Suggestion",
+    "suggest_answers",
     "step_id",
 ]

@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from .. import maturity
+from .. import maturity, selectors
 from ..access import can_edit_team
 from ..errors import ApplicationError
 from ..maturity.versions import load_catalogue_version
@@ -92,7 +93,39 @@ def assessment_start(*, team: Team, user, copy_from: Assessment | None = None) -
             if catalogue.has_question(answer.question_key)
             and answer.option_key in _option_keys(catalogue.question(answer.question_key))
         )
+    _suggest_from_evidence(assessment, catalogue, user)
     return assessment
+
+
+def _suggest_from_evidence(assessment: Assessment, catalogue, user) -> None:
+    """Answer what the team's scanned repositories already show, marked to be confirmed.
+
+    Only questions nobody has answered are suggested: a carried-over answer is the team's
+    own word, and the evidence beside it is shown as a hint instead.
+    """
+    sources = selectors.evidence_sources_for_team(assessment.team)
+    if not sources:
+        return
+    where = {id(evidence): (name, commit) for evidence, name, commit in sources}
+    answered = set(assessment.answers.values_list("question_key", flat=True))
+    suggestions = maturity.suggest_answers(catalogue, [evidence for evidence, _, _ in sources])
+    Answer.objects.bulk_create(
+        Answer(
+            assessment=assessment,
+            question_key=key,
+            option_key=suggestion.option,
+            updated_by=user,
+            suggested_from={
+                "repository": where[id(suggestion.evidence)][0],
+                "commit": where[id(suggestion.evidence)][1],
+                "path": suggestion.evidence.path,
+                "line": suggestion.evidence.line,
+                "reason": suggestion.evidence.reason,
+            },
+        )
+        for key, suggestion in suggestions.items()
+        if key not in answered
+    )
 
 
 def _option_keys(question: maturity.Question) -> list[str]:
@@ -209,7 +242,9 @@ def _answer_write(assessment, question_key, option_key, note, expected_version, 
         note=note,
         version=current_version + 1,
         updated_by=user,
-        carried_over_from=None,  # a changed or re-saved answer is the team's own now
+        # A changed or re-saved answer is the team's own now.
+        carried_over_from=None,
+        suggested_from=None,
     )
     answer.save(
         update_fields=[
@@ -219,6 +254,7 @@ def _answer_write(assessment, question_key, option_key, note, expected_version, 
             "version",
             "updated_at",
             "carried_over_from",
+            "suggested_from",
         ]
     )
     return SavedAnswer(answer, choices)
@@ -233,11 +269,11 @@ def answers_confirm(*, assessment: Assessment, question_keys, user) -> int:
     """
     _require_editor(user, assessment.team)
     _locked_draft(assessment.pk)
-    return Answer.objects.filter(
-        assessment=assessment,
-        question_key__in=list(question_keys),
-        carried_over_from__isnull=False,
-    ).update(carried_over_from=None, updated_by=user)
+    return (
+        Answer.objects.filter(assessment=assessment, question_key__in=list(question_keys))
+        .filter(Q(carried_over_from__isnull=False) | Q(suggested_from__isnull=False))
+        .update(carried_over_from=None, suggested_from=None, updated_by=user)
+    )
 
 
 @transaction.atomic

@@ -51,11 +51,11 @@ def _chosen(answers) -> dict[str, str]:
 
 
 def _needs_attention(catalogue, question, answers, chosen) -> bool:
-    """Unanswered, or carried over from the last submission and not confirmed yet."""
+    """Unanswered, or carried over or suggested by a scan, and not confirmed yet."""
     if not catalogue.is_visible(question, chosen):
         return False
     answer = answers.get(question.key)
-    return answer is None or answer.carried_over_from is not None
+    return answer is None or answer.needs_confirmation
 
 
 def _first_open_section(catalogue, sections, answers):
@@ -67,8 +67,9 @@ def _first_open_section(catalogue, sections, answers):
     return None
 
 
-def _carried_over(catalogue, sections, answers):
-    """(section, questions) whose visible answers still carry the last submission's value."""
+def _to_confirm(catalogue, sections, answers):
+    """(section, questions) whose visible answers were carried over or suggested by a scan and
+    nobody has confirmed yet."""
     chosen = _chosen(answers)
     found = []
     for section in sections:
@@ -77,11 +78,22 @@ def _carried_over(catalogue, sections, answers):
             for q in section.questions
             if catalogue.is_visible(q, chosen)
             and q.key in answers
-            and answers[q.key].carried_over_from is not None
+            and answers[q.key].needs_confirmation
         ]
         if questions:
             found.append((section, questions))
     return found
+
+
+def _count(answers, chosen, catalogue, field) -> int:
+    """Visible answers still marked with ``field`` (carried over, or suggested by a scan)."""
+    return sum(
+        1
+        for key, answer in answers.items()
+        if getattr(answer, field) is not None
+        and catalogue.has_question(key)
+        and catalogue.is_visible(catalogue.question(key), chosen)
+    )
 
 
 def _carried_over_since(answers):
@@ -154,6 +166,9 @@ def questionnaire_section(request, pk, section):
             "carried_over": (
                 answers[question.key].carried_over_from if question.key in answers else None
             ),
+            "suggested": (
+                answers[question.key].suggested_from if question.key in answers else None
+            ),
             "conflict": conflicts.get(question.key),
             "error": errors.get(question.key),
             "posted": request.POST.get(f"q-{question.key}") if request.method == "POST" else None,
@@ -180,9 +195,12 @@ def questionnaire_section(request, pk, section):
         "total": total,
         "can_edit": can_edit,
         "carried_over_since": _carried_over_since(answers),
-        "carried_over_count": sum(len(qs) for _, qs in _carried_over(catalogue, sections, answers)),
-        "page_has_carried_over": any(
-            item["carried_over"] is not None and not item["hidden"] for item in questions
+        "carried_over_count": _count(answers, chosen, catalogue, "carried_over_from"),
+        "suggested_count": _count(answers, chosen, catalogue, "suggested_from"),
+        "page_needs_confirmation": any(
+            (item["carried_over"] is not None or item["suggested"] is not None)
+            and not item["hidden"]
+            for item in questions
         ),
     }
     return render(request, "assessments/questionnaire.html", context)
@@ -306,7 +324,7 @@ def assessment_summary(request, pk):
         "assessment": assessment,
         "team": assessment.team,
         "unanswered": unanswered,
-        "carried_over": _carried_over(catalogue, sections, answers),
+        "to_confirm": _to_confirm(catalogue, sections, answers),
         "carried_over_since": _carried_over_since(answers),
         "back_to": _first_open_section(catalogue, sections, answers) or sections[0].key,
         "answered": answered,

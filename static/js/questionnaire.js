@@ -79,7 +79,7 @@
         setStatus(fieldset, "Saved.");
         updateProgress(reply.data.answered, reply.data.total);
         // A changed answer is the team's own now, no longer the last submission's.
-        var carried = fieldset.querySelector("[data-carried-over]");
+        var carried = fieldset.querySelector("[data-needs-confirmation]");
         if (carried) carried.remove();
       } else if (reply.status === 409) {
         showConflict(fieldset, reply.data.conflict);

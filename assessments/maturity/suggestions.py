@@ -1,0 +1,69 @@
+"""Answers the evidence already gives: scan first, ask only what a repository cannot show.
+
+A question is suggested when it is the first question of every capability it grades (the one
+that asks whether the practice exists; later ones ask how, such as whether CI also gates
+merges, which a repository does not show) and each of those capabilities has strong evidence
+(code or CI, not a mention or a file name). The suggested option is the one whose grade is
+the weakest of those findings, so a suggestion never claims more than the repository shows.
+Missing evidence never suggests "no", since much of MLOps lives outside a repository. A
+suggestion is only that: the team confirms or changes it, like an answer carried over from the
+last assessment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .catalogue import Catalogue, Question
+from .scoring import STRENGTH_RANK, Evidence
+
+STRONG = STRENGTH_RANK["code"]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    question: str
+    option: str
+    evidence: Evidence  # the finding behind it (the weakest of the question's capabilities)
+
+
+def suggest_answers(catalogue: Catalogue, evidence: Iterable[Evidence]) -> dict[str, Suggestion]:
+    """{question key: Suggestion} for the graded questions strong evidence answers."""
+    best: dict[str, Evidence] = {}
+    for finding in evidence:
+        if STRENGTH_RANK.get(finding.strength, 0) < STRONG or finding.effective_grade <= 0:
+            continue
+        current = best.get(finding.capability)
+        if current is None or _order(finding) > _order(current):
+            best[finding.capability] = finding
+    suggestions = {}
+    for question in catalogue.graded_questions:
+        if any(
+            catalogue.questions_for(key)[0].key != question.key for key in question.capabilities
+        ):
+            continue
+        findings = [best.get(key) for key in question.capabilities]
+        if not findings or any(f is None for f in findings):
+            continue
+        weakest = min(findings, key=_order)
+        option = _option_for(question, weakest.effective_grade)
+        if option is not None:
+            suggestions[question.key] = Suggestion(question.key, option, weakest)
+    return suggestions
+
+
+def _order(finding: Evidence) -> tuple[float, int, str, int]:
+    return (
+        finding.effective_grade,
+        STRENGTH_RANK[finding.strength],
+        finding.path or "",
+        -(finding.line or 0),
+    )
+
+
+def _option_for(question: Question, grade: float) -> str | None:
+    for option in question.options:
+        if option.grade == grade and not option.not_applicable:
+            return option.key
+    return None
