@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from assessments.maturity import load_catalogue
 from assessments.maturity.sections import questionnaire_sections
-from assessments.models import Answer, AssessmentStatus
+from assessments.models import Answer, AssessmentStatus, Repository, Scan, ScanStatus
 from assessments.services.assessments import answers_confirm, assessment_start
 
 from .assessment_helpers import answer_everything, answers_all
@@ -32,6 +32,30 @@ def last_quarter(team, member):
 @pytest.fixture
 def draft(team, member, last_quarter):
     return assessment_start(team=team, user=member)
+
+
+def scanned_with_ci(team):
+    """A conclusive scan of acme/churn that found CI running the tests."""
+    repository = Repository.objects.create(team=team, url="https://github.com/acme/churn.git")
+    Scan.objects.create(
+        repository=repository,
+        status=ScanStatus.SUCCEEDED,
+        commit="c0ffee" + "0" * 34,
+        scanner_version="1",
+        finished_at=timezone.now(),
+        findings=[
+            {
+                "capability": "ci",
+                "grade": 1.0,
+                "strength": "ci_config",
+                "reason": "CI runs the tests.",
+                "path": ".github/workflows/ci.yml",
+                "line": 12,
+                "detector": "continuous_integration",
+            }
+        ],
+        report={"inconclusive": False},
+    )
 
 
 def page_answers(assessment, section):
@@ -142,28 +166,7 @@ def test_a_first_assessment_has_nothing_carried_over(client, team, member):
 
 
 def test_a_scanned_team_starts_with_what_its_repository_shows_suggested(client, team, member):
-    from assessments.models import Repository, Scan, ScanStatus
-
-    repository = Repository.objects.create(team=team, url="https://github.com/acme/churn.git")
-    Scan.objects.create(
-        repository=repository,
-        status=ScanStatus.SUCCEEDED,
-        commit="c0ffee" + "0" * 34,
-        scanner_version="1",
-        finished_at=timezone.now(),
-        findings=[
-            {
-                "capability": "ci",
-                "grade": 1.0,
-                "strength": "ci_config",
-                "reason": "CI runs the tests.",
-                "path": ".github/workflows/ci.yml",
-                "line": 12,
-                "detector": "continuous_integration",
-            }
-        ],
-        report={"inconclusive": False},
-    )
+    scanned_with_ci(team)
     draft = assessment_start(team=team, user=member)
     answer = Answer.objects.get(assessment=draft, question_key="ci_runs_tests")
     assert answer.option_key == "yes"
@@ -182,28 +185,7 @@ def test_a_scanned_team_starts_with_what_its_repository_shows_suggested(client, 
 
 
 def test_a_carried_over_answer_is_never_replaced_by_a_suggestion(team, member, last_quarter):
-    from assessments.models import Repository, Scan, ScanStatus
-
-    repository = Repository.objects.create(team=team, url="https://github.com/acme/churn.git")
-    Scan.objects.create(
-        repository=repository,
-        status=ScanStatus.SUCCEEDED,
-        commit="1" * 40,
-        scanner_version="1",
-        finished_at=timezone.now(),
-        findings=[
-            {
-                "capability": "ci",
-                "grade": 1.0,
-                "strength": "ci_config",
-                "reason": "CI runs the tests.",
-                "path": "ci.yml",
-                "line": 1,
-                "detector": "continuous_integration",
-            }
-        ],
-        report={"inconclusive": False},
-    )
+    scanned_with_ci(team)
     draft = assessment_start(team=team, user=member)
     answer = Answer.objects.get(assessment=draft, question_key="ci_runs_tests")
     assert (answer.option_key, answer.suggested_from) == ("partly", None)
