@@ -124,7 +124,7 @@ def test_with_a_scanned_repository_the_next_action_is_the_latest_result(client, 
     scanned(team, status=ScanStatus.FAILED)
     latest = Assessment.objects.filter(team=team).order_by("-submitted_at").first()
     body = home(client, lead)
-    assert "Failed, 0\xa0minutes ago" in body
+    assert "Failed, just now" in body
     assert "Connect a repository" not in body
     assert reverse("assessment_result", args=[latest.pk]) in body
     assert "Look at the latest result" in body
@@ -188,7 +188,7 @@ def test_an_org_admin_sees_every_team_of_the_organisation_and_no_other(
     assert "Fraud Detection" in body
     assert "Search" in body
     assert "Elsewhere" not in body
-    assert "you: organisation admin" in body
+    assert "you are an organisation admin in each" in body
 
 
 def test_a_member_sees_only_their_own_team(client, team, other_team_member):

@@ -31,12 +31,22 @@ def home(request):
         }
         for overview in overviews
     ]
+    # Said once above the cards when every team shares it, else on each card.
+    organizations = {overview.team.organization.name for overview in overviews}
+    roles = {row["role_label"] for row in rows}
     context = {
         "rows": rows,
+        "shared_org": organizations.pop() if len(organizations) == 1 else None,
+        "shared_role": _with_article(roles.pop()) if len(roles) == 1 else None,
         "assessed": sum(1 for overview in overviews if overview.latest_submitted),
         "is_org_admin": not rows and selectors.organization_admin_of(user=request.user),
     }
     return render(request, "assessments/home.html", context)
+
+
+def _with_article(label: str | None) -> str:
+    label = (label or "viewer").lower()
+    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
 
 
 @login_required
