@@ -39,7 +39,8 @@ def home(request):
         "shared_org": organizations.pop() if len(organizations) == 1 else None,
         "shared_role": _with_article(roles.pop()) if len(roles) == 1 else None,
         "assessed": sum(1 for overview in overviews if overview.latest_submitted),
-        "is_org_admin": not rows and selectors.organization_admin_of(user=request.user),
+        "is_org_admin": not rows
+        and (request.user.is_superuser or selectors.organization_admin_of(user=request.user)),
     }
     return render(request, "assessments/home.html", context)
 
