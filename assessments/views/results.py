@@ -10,7 +10,7 @@ from ..maturity.versions import load_catalogue_version
 from ..models import Result
 
 
-def _trend(current: float, previous: float | None) -> dict | None:
+def index_trend(current: float, previous: float | None) -> dict | None:
     """Arrow and delta, spelled out too: colour is never the only signal."""
     if previous is None:
         return None
@@ -82,7 +82,7 @@ def assessment_result(request, pk):
         "target": snapshot["target"],
         "roadmap": snapshot["roadmap"],
         "previous": previous,
-        "trend": _trend(result.index, previous.index if previous else None),
+        "trend": index_trend(result.index, previous.index if previous else None),
         "radar": charts.radar_figure(dimensions, series),
         "by_dimension": by_dimension,
         "capability_titles": {c.key: c.title for c in catalogue.capabilities},
@@ -105,7 +105,9 @@ def team_history(request, slug):
     results = selectors.result_history_for_team(team=team, with_snapshots=False)
     rows = []
     for earlier, result in zip([None, *results], results, strict=False):
-        rows.append({"result": result, "trend": _trend(result.index, earlier and earlier.index)})
+        rows.append(
+            {"result": result, "trend": index_trend(result.index, earlier and earlier.index)}
+        )
     rows.reverse()
     compare = None
     chosen = request.GET.getlist("compare")

@@ -5,17 +5,49 @@ from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .. import selectors
 from ..access import EDIT_ROLES, MANAGE_ROLES, team_role
 from ..models import Role
+from .results import index_trend
 
 
 @login_required
 def home(request):
-    teams = selectors.team_list_for_user(user=request.user)
-    return render(request, "assessments/home.html", {"teams": teams})
+    """The teams I can see, where each stands, and the one next thing to do for each."""
+    now = timezone.now()
+    overviews = selectors.team_overview_for_user(user=request.user)
+    rows = [
+        {
+            "o": overview,
+            "trend": index_trend(overview.latest_result.index, overview.previous_index)
+            if overview.latest_result
+            else None,
+            "action": overview.next_action(now),
+            "due": overview.is_due(now),
+            "role_label": Role(overview.role).label if overview.role else None,
+        }
+        for overview in overviews
+    ]
+    # Said once above the cards when every team shares it, else on each card.
+    organizations = {overview.team.organization.name for overview in overviews}
+    roles = {row["role_label"] for row in rows}
+    context = {
+        "rows": rows,
+        "shared_org": organizations.pop() if len(organizations) == 1 else None,
+        "shared_role": _with_article(roles.pop()) if len(roles) == 1 else None,
+        "assessed": sum(1 for overview in overviews if overview.latest_submitted),
+        "is_org_admin": not rows
+        and (request.user.is_superuser or selectors.organization_admin_of(user=request.user)),
+    }
+    return render(request, "assessments/home.html", context)
+
+
+def _with_article(label: str | None) -> str:
+    label = (label or "viewer").lower()
+    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
 
 
 @login_required
