@@ -3,7 +3,7 @@
     .venv/bin/python scripts/screenshots.py
 
 Starts the app on a throw-away SQLite database with the demo data, logs in as a team lead, and
-saves docs/screenshots/questionnaire.png and docs/screenshots/result.png.
+saves docs/screenshots/home.png, questionnaire.png and result.png.
 """
 
 import os
@@ -71,6 +71,8 @@ def main() -> None:
                 page.get_by_label("Password").fill("demo")
                 page.get_by_role("button", name="Log in").click()
                 page.wait_for_url(f"{base}/")
+                OUT.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=OUT / "home.png", full_page=False)
 
                 page.goto(f"{base}/teams/demand-forecasting/history/")
                 page.locator("table a").first.click()
@@ -89,7 +91,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=10)
-    print(f"Saved {OUT / 'questionnaire.png'} and {OUT / 'result.png'}")
+    print(f"Saved home.png, questionnaire.png and result.png in {OUT}")
 
 
 if __name__ == "__main__":
