@@ -65,14 +65,23 @@ def main() -> None:
                     executable_path=CHROMIUM,
                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
                 )
+                # The home page as an org admin sees it: every team of the organisation.
+                admin = browser.new_page(viewport={"width": 1280, "height": 1000})
+                admin.goto(f"{base}/accounts/login/")
+                admin.get_by_label("Username").fill("demo-admin")
+                admin.get_by_label("Password").fill("demo")
+                admin.get_by_role("button", name="Log in").click()
+                admin.wait_for_url(f"{base}/")
+                OUT.mkdir(parents=True, exist_ok=True)
+                admin.screenshot(path=OUT / "home.png", full_page=False)
+                admin.close()
+
                 page = browser.new_page(viewport={"width": 1280, "height": 1000})
                 page.goto(f"{base}/accounts/login/")
                 page.get_by_label("Username").fill("demand-forecasting-lead")
                 page.get_by_label("Password").fill("demo")
                 page.get_by_role("button", name="Log in").click()
                 page.wait_for_url(f"{base}/")
-                OUT.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=OUT / "home.png", full_page=False)
 
                 page.goto(f"{base}/teams/demand-forecasting/history/")
                 page.locator("table a").first.click()
