@@ -180,6 +180,15 @@ class Assessment(TeamOwned):
         return self.status == AssessmentStatus.DRAFT
 
 
+def needs_confirmation(prefix: str = "") -> models.Q:
+    """Answers carried over from the last submission or suggested by a scan, not confirmed yet:
+    the one rule for "needs a look", for a query on answers (or, with ``prefix``, through a
+    relation such as ``answers__``)."""
+    return models.Q(**{f"{prefix}carried_over_from__isnull": False}) | models.Q(
+        **{f"{prefix}suggested_from__isnull": False}
+    )
+
+
 class Answer(TeamOwned):
     """One answer per question; `version` grows with every write for optimistic concurrency."""
 

@@ -24,6 +24,7 @@ from .models import (
     Scan,
     ScanStatus,
     Team,
+    needs_confirmation,
 )
 
 
@@ -148,7 +149,7 @@ def team_overview_for_user(*, user) -> list[TeamOverview]:
                 team_id__in=team_ids, status=AssessmentStatus.DRAFT
             ).annotate(
                 answered=Count("answers"),
-                to_confirm=Count("answers", filter=Q(answers__carried_over_from__isnull=False)),
+                to_confirm=Count("answers", filter=needs_confirmation("answers__")),
             )
         }
     scans = {

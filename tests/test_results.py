@@ -74,10 +74,12 @@ def test_only_the_latest_successful_scan_of_a_repository_counts(team):
 
 
 def test_evidence_fills_unanswered_capabilities_and_contradicts_denials(team, member):
-    scanned(team, finding("experiment_tracking"), finding("ci", strength="code"))
     answers = answers_all("no", context={})
     del answers["experiments_tracked"]
-    result = result_compute(assessment=submitted(team, member, answers))
+    # Answered before the scan, so no suggestion fills the question left open.
+    assessment = submitted(team, member, answers)
+    scanned(team, finding("experiment_tracking"), finding("ci", strength="code"))
+    result = result_compute(assessment=assessment)
     capabilities = {c.capability_key: c for c in result.capabilities.all()}
     assert (
         capabilities["experiment_tracking"].source,
@@ -103,7 +105,10 @@ def test_an_old_scan_grades_capabilities_but_no_longer_contradicts_a_claim(team,
     kinds = {(c["capability"], c["kind"]) for c in result.snapshot["result"]["contradictions"]}
     # Evidence stronger than an answer stays a contradiction; missing evidence proves nothing.
     assert kinds == {("ci", "detected_but_denied")}
-    assert result.snapshot["result"]["scanned"] is False
+    outcome = result.snapshot["result"]
+    assert (outcome["scanned"], outcome["can_contradict"]) == (True, False)
+    # Every claim the old scan did not support is listed quietly instead.
+    assert "data_validation" in maturity.claimed_not_visible(outcome)
 
 
 def test_claims_a_repository_may_not_show_are_listed_quietly_not_contradicted(client, team, member):

@@ -70,6 +70,7 @@ def result_document(result: Result) -> dict:
         "unknown": outcome["unknown"],
         "ml_test_score": outcome["ml_test_score"],
         "scanned": outcome.get("scanned", False),
+        "evidence_can_contradict": outcome.get("can_contradict", outcome.get("scanned", False)),
         "debt": _debt_as_of_submission(result),
     }
 

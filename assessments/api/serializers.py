@@ -210,6 +210,7 @@ class AnswerSerializer(serializers.ModelSerializer):
             "updated_by",
             "updated_at",
             "carried_over_from",
+            "suggested_from",
         ]
         read_only_fields = fields
         extra_kwargs = {
@@ -219,6 +220,10 @@ class AnswerSerializer(serializers.ModelSerializer):
                 "help_text": "When the answer was copied from an earlier submission, that "
                 "submission's time; null once someone confirms or changes it (saving the "
                 "answer again confirms it)."
+            },
+            "suggested_from": {
+                "help_text": "For an answer suggested by repository evidence: repository, "
+                "commit, path, line and reason; null once someone confirms or changes it."
             },
         }
 
@@ -364,8 +369,11 @@ class ResultSerializer(serializers.Serializer):
     unknown = serializers.ListField(child=serializers.CharField())
     ml_test_score = MLTestScoreSerializer()
     scanned = serializers.BooleanField(
-        help_text="Whether a recent conclusive scan of the team's repositories could "
-        "contradict the answers (SCAN_CONTRADICTS_DAYS)."
+        help_text="Whether repository evidence from a conclusive scan was used."
+    )
+    evidence_can_contradict = serializers.BooleanField(
+        help_text="Whether that scan was recent enough (SCAN_CONTRADICTS_DAYS) for missing "
+        "evidence to contradict an answer."
     )
     debt = DebtSerializer()
 

@@ -49,7 +49,7 @@ Levels
     required at k or below is met (cumulative). The characteristics are what Google's text
     says defines the level: for level 1 an orchestrated pipeline of modular components,
     continuous training with triggers, the same pipeline in every environment, automated
-    model validation, a registry and run metadata, automated model delivery; for level 2 CI
+    model validation, run metadata, automated model delivery; for level 2 CI
     and tests of the pipeline code, continuous delivery of the pipeline, and monitoring that
     triggers retraining. The level's *additional components* (data validation, experiment
     tracking, monitoring...) count in the progress to the level, the index, the roadmap and
@@ -282,6 +282,8 @@ class MaturityResult:
     evidence_only: bool = False
     # Dimensions the scanned repositories hold; None for the whole system.
     covered_dimensions: tuple[str, ...] | None = None
+    # Whether the scan was recent enough for missing evidence to contradict an answer.
+    can_contradict: bool = False
     _derived: dict[str, frozenset[str]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -317,7 +319,11 @@ class MaturityResult:
             c.key
             for c in self.capabilities.values()
             if c.answer_grade
-            and (c.observable != "yes" or (covered is not None and c.dimension not in covered))
+            and (
+                not self.can_contradict
+                or c.observable != "yes"
+                or (covered is not None and c.dimension not in covered)
+            )
             and not any(_supports(f) for f in c.evidence)
         )
 
@@ -365,6 +371,7 @@ class MaturityResult:
             "covered_dimensions": (
                 None if self.covered_dimensions is None else list(self.covered_dimensions)
             ),
+            "can_contradict": self.can_contradict,
         }
 
     @classmethod
@@ -390,6 +397,8 @@ class MaturityResult:
                 if data.get("covered_dimensions") is None
                 else tuple(data["covered_dimensions"])
             ),
+            # Before scan age and coverage counted, every scan could contradict.
+            can_contradict=data.get("can_contradict", data.get("scanned", False)),
         )
 
 
@@ -452,6 +461,7 @@ def score(
     scanned: bool | None = None,
     evidence_only: bool = False,
     covered: Iterable[str] | None = None,
+    can_contradict: bool | None = None,
 ) -> MaturityResult:
     """Score one assessment, or one repository's evidence alone.
 
@@ -462,6 +472,8 @@ def score(
 
     ``covered`` names the dimensions the scanned repositories hold (None: the whole system);
     missing evidence only contradicts an answer in a dimension a scanned repository holds.
+    ``can_contradict`` (default: ``scanned``) is False when the scan is too old to say that
+    something is missing: its evidence still grades capabilities.
 
     ``evidence_only`` judges a repository without answers: a capability without evidence is
     missing when a repository would show it (``observable: yes``) and *not visible* otherwise;
@@ -470,6 +482,8 @@ def score(
     if scanned is None:
         scanned = evidence is not None
     covered_dimensions = None if covered is None else tuple(sorted(set(covered)))
+    if can_contradict is None:
+        can_contradict = scanned
     if evidence_only and answers:
         raise AnswerError("an evidence-only result takes no answers")
     findings = _findings_by_capability(catalogue, evidence or ())
@@ -482,7 +496,7 @@ def score(
         )
         results[capability.key] = result
         in_view = covered_dimensions is None or capability.dimension in covered_dimensions
-        contradiction = _contradiction(capability, result, scanned and in_view)
+        contradiction = _contradiction(capability, result, scanned and can_contradict and in_view)
         if contradiction is not None:
             contradictions.append(contradiction)
 
@@ -520,6 +534,7 @@ def score(
         scanned=scanned,
         evidence_only=evidence_only,
         covered_dimensions=covered_dimensions,
+        can_contradict=bool(scanned and can_contradict),
     )
 
 

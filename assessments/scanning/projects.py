@@ -68,8 +68,15 @@ def project_entries(
     if not inside:
         raise InvalidProjectFolder(f"The folder {folder} does not exist in this repository.")
     taken = {entry.path for entry in inside}
+    names_folder = _names_folder(folder)
     for entry in root_ci:
         text = read_text(entry)
-        if text and folder in text and entry.path not in taken:
+        if text and names_folder.search(text) and entry.path not in taken:
             inside.append(entry)
     return inside
+
+
+def _names_folder(folder: str) -> re.Pattern[str]:
+    """The folder as a whole path, not a part of another name: ``models/churn`` matches
+    ``./models/churn/**`` but neither ``models/churn_v2`` nor ``api`` in ``rapidapi.com``."""
+    return re.compile(r"(?<![\w.-])(?:\./)?" + re.escape(folder) + r"(?![\w.-])")

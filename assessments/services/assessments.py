@@ -3,14 +3,13 @@
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from .. import maturity, selectors
 from ..access import can_edit_team
 from ..errors import ApplicationError
 from ..maturity.versions import load_catalogue_version
-from ..models import Answer, Assessment, AssessmentStatus, Team
+from ..models import Answer, Assessment, AssessmentStatus, Team, needs_confirmation
 
 NOTE_MAX_LENGTH = 4000
 
@@ -106,9 +105,9 @@ def _suggest_from_evidence(assessment: Assessment, catalogue, user) -> None:
     sources = selectors.evidence_sources_for_team(assessment.team)
     if not sources:
         return
-    where = {id(evidence): (name, commit) for evidence, name, commit in sources}
-    answered = set(assessment.answers.values_list("question_key", flat=True))
-    suggestions = maturity.suggest_answers(catalogue, [evidence for evidence, _, _ in sources])
+    where = {evidence: (name, commit) for evidence, name, commit in sources}
+    chosen = dict(assessment.answers.values_list("question_key", "option_key"))
+    suggestions = maturity.suggest_answers(catalogue, list(where))
     Answer.objects.bulk_create(
         Answer(
             assessment=assessment,
@@ -116,15 +115,16 @@ def _suggest_from_evidence(assessment: Assessment, catalogue, user) -> None:
             option_key=suggestion.option,
             updated_by=user,
             suggested_from={
-                "repository": where[id(suggestion.evidence)][0],
-                "commit": where[id(suggestion.evidence)][1],
+                "repository": where[suggestion.evidence][0],
+                "commit": where[suggestion.evidence][1],
                 "path": suggestion.evidence.path,
                 "line": suggestion.evidence.line,
                 "reason": suggestion.evidence.reason,
             },
         )
         for key, suggestion in suggestions.items()
-        if key not in answered
+        # Skip logic hides some questions given the context answers carried over.
+        if key not in chosen and catalogue.is_visible(catalogue.question(key), chosen)
     )
 
 
@@ -271,7 +271,7 @@ def answers_confirm(*, assessment: Assessment, question_keys, user) -> int:
     _locked_draft(assessment.pk)
     return (
         Answer.objects.filter(assessment=assessment, question_key__in=list(question_keys))
-        .filter(Q(carried_over_from__isnull=False) | Q(suggested_from__isnull=False))
+        .filter(needs_confirmation())
         .update(carried_over_from=None, suggested_from=None, updated_by=user)
     )
 

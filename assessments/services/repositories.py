@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from .. import maturity, scanning
 from ..access import can_manage_team
 from ..errors import ApplicationError
-from ..models import Repository, Team
+from ..models import Assessment, AssessmentStatus, Repository, Team
 from .assessments import PermissionDenied
 from .scans import allowed_networks, scan_enqueue
 from .secrets import encrypt
@@ -53,7 +53,23 @@ def repository_set_holds(*, repository: Repository, user, holds) -> Repository:
         raise PermissionDenied("Only team leads and org admins can change what a repository holds.")
     repository.holds = _validated_holds(holds)
     repository.save(update_fields=["holds"])
+    _recompute_latest_result_after_commit(repository.team)
     return repository
+
+
+def _recompute_latest_result_after_commit(team: Team) -> None:
+    """What the team's repositories hold, or which are connected, changes which answers the
+    evidence can contradict: the latest result is computed again, not at the next commit."""
+    from ..tasks import compute_result
+
+    latest = (
+        Assessment.objects.filter(team=team, status=AssessmentStatus.SUBMITTED)
+        .order_by("-submitted_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if latest is not None:
+        transaction.on_commit(lambda: compute_result.delay(latest))
 
 
 def _validated_project(project: str) -> str:
@@ -127,4 +143,6 @@ def repository_update_token(*, repository: Repository, user, access_token: str) 
 def repository_disconnect(*, repository: Repository, user) -> None:
     if not can_manage_team(user, repository.team):
         raise PermissionDenied("Only team leads and org admins can disconnect repositories.")
+    team = repository.team
     repository.delete()
+    _recompute_latest_result_after_commit(team)

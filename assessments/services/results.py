@@ -36,7 +36,7 @@ def result_compute(*, assessment: Assessment) -> Result:
         evidence = [e for e in evidence if catalogue.has_capability(e.capability)]
     recent, holds = recent_scan_coverage(assessment.team)
     outcome = maturity.score(
-        catalogue, answers, evidence, scanned=evidence is not None and recent, covered=holds
+        catalogue, answers, evidence, covered=holds, can_contradict=evidence is not None and recent
     )
     target = maturity.recommend_target(catalogue, answers, current_level=outcome.level)
     roadmap = maturity.build_roadmap(catalogue, outcome, target.level)

@@ -146,11 +146,16 @@ def questionnaire_section(request, pk, section):
         if not conflicts and not errors:
             if request.POST.get("go") == "confirm":
                 # Whatever was changed above is saved; what was left as it was is confirmed.
-                answers_confirm(
-                    assessment=assessment,
-                    question_keys=[q.key for q in current.questions],
-                    user=request.user,
-                )
+                try:
+                    answers_confirm(
+                        assessment=assessment,
+                        question_keys=[q.key for q in current.questions],
+                        user=request.user,
+                    )
+                except ApplicationError as error:
+                    # Submitted by someone else a moment ago: its result is what is left.
+                    messages.error(request, error.message)
+                    return redirect("assessment_open", pk=assessment.pk)
             return _after_save(request, assessment, sections, index)
         messages.error(request, "Some answers were not saved; see the marked questions below.")
     answers = selectors.answers_for_assessment(assessment=assessment)

@@ -34,6 +34,7 @@ def test_a_first_answer_is_sent_with_etag_0_and_gets_etag_1(as_member, draft):
         "updated_by": "alice",
         "updated_at": body["updated_at"],
         "carried_over_from": None,
+        "suggested_from": None,
     }
 
 

@@ -115,3 +115,26 @@ def test_the_cli_lists_projects_and_judges_one_with_subdir(monorepo, capsys):
     call_command("scan_repo", str(monorepo), "--subdir", "projects/pricing", "--format", "json")
     data = json.loads(capsys.readouterr().out)
     assert (data["project"], data["overall_level"]) == ("projects/pricing", 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("paths: ['models/churn/**']", True),
+        ("working-directory: ./models/churn", True),
+        ('run: "cd models/churn && pytest"', True),
+        ("paths: ['models/churn_v2/**']", False),
+        ("paths: ['other/models/churn-old/**']", False),
+        ("curl https://rapidapi.com/models/churnapi", False),
+    ],
+)
+def test_a_root_ci_file_counts_only_when_it_names_the_whole_folder(text, named):
+    from assessments.scanning.gitobjects import TreeEntry
+    from assessments.scanning.projects import project_entries
+
+    entries = [
+        TreeEntry(path="models/churn/train.py", oid="a" * 40, size=10),
+        TreeEntry(path=".github/workflows/ci.yml", oid="b" * 40, size=10),
+    ]
+    found = project_entries(entries, "models/churn", read_text=lambda entry: text)
+    assert (".github/workflows/ci.yml" in {e.path for e in found}) is named
