@@ -250,3 +250,17 @@ def test_a_repository_holding_only_the_pipeline_never_contradicts_serving_answer
     }
     assert dimensions == {"pipeline", "cicd"}
     assert "data_validation" in maturity.claimed_not_visible(outcome)
+
+
+def test_saying_what_a_repository_holds_recomputes_the_latest_result(
+    team, member, lead, django_capture_on_commit_callbacks
+):
+    from assessments.services.repositories import repository_set_holds
+
+    repository = scanned(team).repository
+    result = result_compute(assessment=submitted(team, member, answers_all("yes")))
+    assert any(c["capability"] == "ci" for c in result.snapshot["result"]["contradictions"])
+    with django_capture_on_commit_callbacks(execute=True):
+        repository_set_holds(repository=repository, user=lead, holds=["serving_monitoring"])
+    result.refresh_from_db()
+    assert not any(c["capability"] == "ci" for c in result.snapshot["result"]["contradictions"])
