@@ -5,8 +5,10 @@ family (experiment, data, pipeline, model_registry, cicd, serving, environment, 
 The fixed strings detectors look for in file contents are declared with ``keywords(...)`` at
 import time, so the snapshot can find all of them in a single pass over the repository.
 
-What a capability is, its level, and which detectors give evidence for it are read from the
-maturity catalogue (assessments/maturity/catalogue.yaml): the scanner keeps no table of its own.
+What a capability is, its level and how observable it is are read from the maturity
+catalogue (assessments/maturity/catalogue.yaml): the scanner keeps no table of its own. The
+catalogue also names, per capability, the detectors that report evidence for it, for readers
+of the catalogue; tests/scanning/test_detectors.py holds those lists to what the detectors do.
 """
 
 from __future__ import annotations
