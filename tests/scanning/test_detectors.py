@@ -478,7 +478,7 @@ TABLE = [
         "manual-only-ci",
         {
             ".github/workflows/m.yml": "on: workflow_dispatch\njobs:\n  m:\n"
-            "    runs-on: x\n    steps:\n      - run: make\n"
+            "    runs-on: x\n    steps:\n      - run: make test\n"
         },
         "ci",
         0.5,

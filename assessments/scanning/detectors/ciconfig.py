@@ -127,6 +127,11 @@ class CIConfig:
     def search(self, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
         return [(number, text) for number, text in self.lines if pattern.search(text)]
 
+    def search_work(self, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+        """Like ``search``, skipping lines that only name, print or check out something
+        (``echo "Consider retraining"`` runs no training)."""
+        return [(number, text) for number, text in self.search(pattern) if does_work(text)]
+
     def first(self, pattern: re.Pattern[str]) -> tuple[int, str] | None:
         found = self.search(pattern)
         return found[0] if found else None
@@ -139,7 +144,7 @@ class CIConfig:
     def only_prints(self) -> bool:
         """True when every command only prints or checks out: such a job delivers nothing,
         whatever its jobs and environments are named."""
-        return not any(_does_work(text) for _, text in self.lines)
+        return not any(does_work(text) for _, text in self.lines)
 
 
 # YAML keys (``name:``, ``- run: |``) and commands that do nothing but say or fetch something.
@@ -157,7 +162,7 @@ _IDLE_KEY = re.compile(
 _IDLE_ACTION = re.compile(r"^(-\s*)?uses\s*:\s*actions/(checkout|setup-\w+|cache)@", re.I)
 
 
-def _does_work(text: str) -> bool:
+def does_work(text: str) -> bool:
     return not (
         _KEY_LINE.match(text)
         or _IDLE_COMMAND.match(text)

@@ -90,6 +90,7 @@ SCHEDULES = keywords(
     "JobSchedule(",
     "quartz_cron_expression",
     "schedule_expression",
+    "ScheduleExpression:",
     "aws_cloudwatch_event_rule",
     "aws_scheduler_schedule",
     "google_cloud_scheduler_job",
@@ -116,6 +117,9 @@ NEW_DATA = keywords(
     "file_arrival",
     "s3:ObjectCreated",
     "outlets=",
+    "EventPattern:",
+    # A cloud function or Lambda handler (Pub/Sub, S3, EventBridge) in a file that runs the pipeline
+    "(event, context)",
 )
 PIPELINE_RUN = re.compile(
     r"\b(dvc (repro|exp run)|retrain|train(ing)?[\w/-]*\.py|train\b|run[_-]pipeline|"
@@ -187,7 +191,7 @@ def orchestrators(snapshot: RepositorySnapshot) -> list[Finding]:
         )
     findings += _dvc_pipeline(snapshot)
     for config in ci_configs(snapshot):
-        runs = config.search(PIPELINE_RUN)
+        runs = config.search_work(PIPELINE_RUN)
         if runs and not config.search(DVC_REPRO):
             findings.append(
                 finding(
@@ -262,7 +266,11 @@ def _dvc_pipeline(snapshot: RepositorySnapshot) -> list[Finding]:
 
 @register
 def triggers(snapshot: RepositorySnapshot) -> list[Finding]:
-    """What starts the pipeline: schedules, new data, or code changes and hands."""
+    """What starts the pipeline: a schedule, new data or an event.
+
+    Training rerun on every code change, or started by hand from CI, has no trigger of its
+    own: that is CI or a manual run, not continuous training.
+    """
     findings = []
     orchestrated = orchestrated_files(snapshot)
     for hit in first_hits(h for h in code_hits(snapshot, *SCHEDULES) if h.path in orchestrated)[:2]:
@@ -300,7 +308,7 @@ def triggers(snapshot: RepositorySnapshot) -> list[Finding]:
             )
         )
     for config in ci_configs(snapshot):
-        runs = config.search(PIPELINE_RUN)
+        runs = config.search_work(PIPELINE_RUN)
         if not runs:
             continue
         if "schedule" in config.triggers:
@@ -323,28 +331,6 @@ def triggers(snapshot: RepositorySnapshot) -> list[Finding]:
                     "An external event starts the training workflow.",
                     config.path,
                     config.triggers["external_event"],
-                )
-            )
-        elif config.runs_on_change:
-            findings.append(
-                finding(
-                    "pipeline_triggers",
-                    0.5,
-                    Strength.CI_CONFIG,
-                    "Training reruns on code changes, not on new data or a schedule.",
-                    config.path,
-                    runs[0][0],
-                )
-            )
-        elif "manual" in config.triggers:
-            findings.append(
-                finding(
-                    "pipeline_triggers",
-                    0.5,
-                    Strength.CI_CONFIG,
-                    "Training is started by hand from CI.",
-                    config.path,
-                    config.triggers["manual"],
                 )
             )
     return findings
