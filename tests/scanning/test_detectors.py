@@ -25,6 +25,7 @@ GH_TESTS = (
     "on: [push, pull_request]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
     "      - run: pytest\n"
 )
+A_TEST = "from x import f\ndef test_f():\n    assert f() == 1\n"
 
 
 def row(name, files, capability, grade, strength):
@@ -491,17 +492,23 @@ TABLE = [
         1,
         CI,
     ),
-    row("ci-runs-tests", {".github/workflows/ci.yml": GH_TESTS}, "automated_tests", 1, CI),
+    row(
+        "ci-runs-tests",
+        {".github/workflows/ci.yml": GH_TESTS, "tests/test_x.py": A_TEST},
+        "automated_tests",
+        1,
+        CI,
+    ),
     row(
         "tests-without-ci",
-        {"tests/test_x.py": "def test_x(): pass\n"},
+        {"tests/test_x.py": A_TEST},
         "automated_tests",
         0.5,
         CODE,
     ),
     row(
         "tox-in-ci",
-        {".gitlab-ci.yml": "test:\n  script:\n    - tox -e py311\n"},
+        {".gitlab-ci.yml": "test:\n  script:\n    - tox -e py311\n", "tests/test_x.py": A_TEST},
         "automated_tests",
         1,
         CI,

@@ -195,3 +195,96 @@ TRIGGERS = [
 @pytest.mark.parametrize(PARAMS, TRIGGERS)
 def test_trigger_patterns(files, capability, grade, strength):
     assert best_for(files, capability) == (grade, strength)
+
+
+PYTEST_ON_PUSH = workflow("[push]", "run: pytest")
+UNIT_TEST = "from src.features import scale\ndef test_scale():\n    assert scale([2]) == [1]\n"
+
+TESTS = [
+    case(
+        "an-empty-tests-package-is-no-test-suite",
+        {"tests/__init__.py": "", "train.py": "import sklearn\n"},
+        "automated_tests",
+        None,
+        None,
+    ),
+    case(
+        "empty-test-modules-are-no-test-suite",
+        {"tests/test_train.py": "", "tests/test_process.py": "\n", "train.py": "import sklearn\n"},
+        "automated_tests",
+        None,
+        None,
+    ),
+    case(
+        "a-placeholder-marked-xfail-run-by-ci-is-no-test-suite",
+        {
+            "tests/test_pipelines.py": "import pytest\n@pytest.mark.xfail\n"
+            "def test_that_you_wrote_tests():\n    assert False, 'No tests written'\n",
+            ".github/workflows/ci.yml": PYTEST_ON_PUSH,
+        },
+        "automated_tests",
+        None,
+        None,
+    ),
+    case(
+        "an-endpoint-check-run-with-arguments-is-no-unit-test",
+        {
+            "tests/test_endpoint.py": "import argparse\nimport boto3\n"
+            "def test_endpoint(name):\n"
+            "    return boto3.client('sagemaker').describe_endpoint(EndpointName=name)\n"
+            "if __name__ == '__main__':\n    parser = argparse.ArgumentParser()\n",
+        },
+        "automated_tests",
+        None,
+        None,
+    ),
+    case(
+        "a-script-named-like-a-test-is-no-test",
+        {"src/test_gantry.py": "import pandas\nif __name__ == '__main__':\n    print('ok')\n"},
+        "automated_tests",
+        None,
+        None,
+    ),
+    case(
+        "a-unit-test-nobody-runs-is-half-the-value",
+        {"tests/test_features.py": UNIT_TEST},
+        "automated_tests",
+        0.5,
+        CODE,
+    ),
+    case(
+        "a-unit-test-ci-runs-is-automated",
+        {"tests/test_features.py": UNIT_TEST, ".github/workflows/ci.yml": PYTEST_ON_PUSH},
+        "automated_tests",
+        1,
+        CI,
+    ),
+    case(
+        "a-template-generator-tested-by-ci-has-no-ml-tests",
+        {
+            "cookiecutter.json": '{"repo_name": "x"}',
+            "tests/test_creation.py": "def test_baking(cookies):\n"
+            "    assert cookies.bake().exit_code == 0\n",
+            "{{ cookiecutter.repo_name }}/src/train.py": "import sklearn\n",
+            ".github/workflows/ci.yml": PYTEST_ON_PUSH,
+        },
+        "automated_tests",
+        None,
+        None,
+    ),
+    case(
+        "a-template-whose-generated-project-has-tests",
+        {
+            "{{ cookiecutter.repo_name }}/tests/test_features.py": UNIT_TEST,
+            "{{ cookiecutter.repo_name }}/src/train.py": "import sklearn\n",
+        },
+        "automated_tests",
+        0.5,
+        CODE,
+    ),
+]
+
+
+@pytest.mark.parametrize(PARAMS, TESTS)
+def test_unit_test_patterns(files, capability, grade, strength):
+    assert best_for(files, capability) == (grade, strength)

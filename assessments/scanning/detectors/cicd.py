@@ -3,6 +3,7 @@ serving checks before deployment, staged promotion."""
 
 from __future__ import annotations
 
+import ast
 import re
 
 from ..tree import RepositorySnapshot
@@ -18,7 +19,6 @@ from .common import (
     is_test_path,
     local_modules,
     module_matches,
-    plural,
     test_hits,
 )
 from .pipeline import orchestrated_files
@@ -244,10 +244,106 @@ def continuous_integration(snapshot: RepositorySnapshot) -> list[Finding]:
     return findings
 
 
+TEST_DEFINITIONS = keywords("def test", "class Test", "TestCase")
+_TEST_DEFINITION = re.compile(r"^\s*(async\s+)?def\s+test\w*\s*\(|^\s*class\s+Test\w*", re.M)
+# Jinja in a path: a project generator's template folder (``{{cookiecutter.repo_name}}/``).
+TEMPLATE_PATH = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_SKIPPING = re.compile(r"\b(xfail|skip|skipif)\b")
+MAX_TEST_FILES_READ = 200
+
+
+def real_test_files(snapshot: RepositorySnapshot) -> list[str]:
+    """The first test file that tests something, if any: not empty, not a placeholder
+    (``assert False`` marked xfail), not a script run by hand with arguments. In a project
+    generator only the generated project's tests count: the generator's own tests check the
+    rendering, not ML code."""
+
+    def compute() -> list[str]:
+        candidates = sorted(
+            path
+            for path in snapshot.paths_with(*TEST_DEFINITIONS)
+            if path.endswith(".py") and is_test_path(path)
+        )
+        if any(TEMPLATE_PATH.search(entry.path) for entry in snapshot.evidence):
+            candidates = [path for path in candidates if TEMPLATE_PATH.search(path)]
+        # Evidence needs one real test file; reading a large suite's every file would not.
+        for path in candidates[:MAX_TEST_FILES_READ]:
+            if _tests_something(snapshot.read_text(path) or ""):
+                return [path]
+        return []
+
+    return snapshot.memo("real_test_files", compute)  # type: ignore[return-value]
+
+
+def _tests_something(text: str) -> bool:
+    if not _TEST_DEFINITION.search(text):
+        return False
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        # Templated or Python 2 code: trust the test definition.
+        return True
+    if _is_command_line_script(tree):
+        return False
+    functions = list(tree.body)
+    functions += [n for node in tree.body if isinstance(node, ast.ClassDef) for n in node.body]
+    return any(
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.name.startswith("test")
+        and not _is_placeholder(node)
+        for node in functions
+    )
+
+
+def _is_command_line_script(tree: ast.Module) -> bool:
+    """A ``test_endpoint.py`` that parses arguments under ``__main__`` is a check run by hand
+    or by a deploy step with arguments, not a test suite."""
+    parses_arguments = any(
+        isinstance(node, (ast.Import, ast.ImportFrom))
+        and any(alias.name in {"argparse", "click", "typer"} for alias in node.names)
+        or isinstance(node, ast.ImportFrom)
+        and node.module in {"argparse", "click", "typer"}
+        for node in tree.body
+    )
+    has_main = any(
+        isinstance(node, ast.If) and "__main__" in ast.unparse(node.test) for node in tree.body
+    )
+    return parses_arguments and has_main
+
+
+def _is_placeholder(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``pass``, ``...``, ``assert False`` or a test marked to be skipped or to fail."""
+    if any(_SKIPPING.search(ast.unparse(decorator)) for decorator in function.decorator_list):
+        return True
+    body = list(function.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    for statement in body:
+        if isinstance(statement, ast.Pass):
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue
+        if isinstance(statement, ast.Assert) and (
+            isinstance(statement.test, ast.Constant) and not statement.test.value
+        ):
+            continue
+        if isinstance(statement, ast.Raise) and "NotImplementedError" in ast.unparse(statement):
+            continue
+        return False
+    return True
+
+
 @register
 def tests_in_ci(snapshot: RepositorySnapshot) -> list[Finding]:
-    """Unit tests that CI runs; tests nobody runs automatically are half the value."""
+    """Unit tests that CI runs; tests nobody runs automatically are half the value.
+
+    Only test files that test something count: an empty ``tests/__init__.py``, a placeholder
+    marked xfail or a template generator's own tests are no unit tests of ML code.
+    """
     findings = []
+    tests = real_test_files(snapshot)
+    if not tests:
+        return []
     for config, line in tests_run_by_ci(snapshot)[:2]:
         findings.append(
             finding(
@@ -259,20 +355,16 @@ def tests_in_ci(snapshot: RepositorySnapshot) -> list[Finding]:
                 line,
             )
         )
-    if not findings:
-        tests = [
-            e.path for e in snapshot.evidence if e.path.endswith(".py") and is_test_path(e.path)
-        ]
-        if tests:
-            findings.append(
-                finding(
-                    "automated_tests",
-                    0.5,
-                    Strength.CODE,
-                    f"{plural(len(tests), 'test file')} found, but no CI job runs them.",
-                    tests[0],
-                )
+    if not findings and tests:
+        findings.append(
+            finding(
+                "automated_tests",
+                0.5,
+                Strength.CODE,
+                "Unit tests exist, but no CI job runs them.",
+                tests[0],
             )
+        )
     return findings
 
 
