@@ -9,6 +9,7 @@ import pytest
 
 from assessments.scanning.detectors import Strength
 
+from .archetypes import notebook
 from .snapshots import best_for
 
 CODE, CI = Strength.CODE, Strength.CI_CONFIG
@@ -287,4 +288,263 @@ TESTS = [
 
 @pytest.mark.parametrize(PARAMS, TESTS)
 def test_unit_test_patterns(files, capability, grade, strength):
+    assert best_for(files, capability) == (grade, strength)
+
+
+SAGEMAKER_PIPELINE = (
+    "from sagemaker.workflow.pipeline import Pipeline\n"
+    "from sagemaker.workflow.steps import TrainingStep\n"
+    "def get_pipeline():\n    return Pipeline(name='p', steps=[TrainingStep('train')])\n"
+)
+RUN_PIPELINE = (
+    "import argparse\nfrom pipelines.driver import get_pipeline\n"
+    "def main():\n    pipeline = get_pipeline()\n    pipeline.upsert(role_arn='r')\n"
+    "    pipeline.start()\n"
+)
+SETUP_WITH_COMMAND = (
+    "from setuptools import setup\nsetup(name='p', entry_points={'console_scripts': "
+    "['run-pipeline=pipelines.run_pipeline:main']})\n"
+)
+STEP_FUNCTIONS = (
+    "from stepfunctions import steps\nfrom stepfunctions.workflow import Workflow\n"
+    "def main(role):\n"
+    "    chain = steps.states.Chain([steps.sagemaker.TrainingStep('train')])\n"
+    "    workflow = Workflow('model', chain, role)\n"
+    "    open('workflow.yml', 'w').write(workflow.get_cloudformation_template())\n"
+)
+BUILDSPEC = "version: 0.2\nphases:\n  build:\n    commands:\n      - python model/run_pipeline.py\n"
+
+DELIVERY = [
+    case(
+        "a-zenml-run-configuration-is-no-ci-definition",
+        {
+            "project/pipelines/train.py": "from zenml import pipeline\n@pipeline\ndef p(): pass\n",
+            "project/configs/train.yaml": "settings:\n  docker:\n    requirements: r.txt\n"
+            "model:\n  description: 'Fine-tuned for ZenML pipelines.'\n"
+            "steps:\n  trainer:\n    parameters:\n      args:\n        epochs: 3\n",
+        },
+        "pipeline_cd",
+        None,
+        None,
+    ),
+    case(
+        "a-zenml-run-configuration-is-not-ci",
+        {
+            "configs/train.yaml": "settings:\n  docker:\n    requirements: r.txt\n"
+            "steps:\n  trainer:\n    parameters:\n      args:\n        epochs: 3\n",
+        },
+        "ci",
+        None,
+        None,
+    ),
+    case(
+        "a-model-deployed-by-a-hand-run-flow-step-is-no-pipeline-delivery",
+        {
+            "flows/deploy.py": "from metaflow import FlowSpec, step\n"
+            "class Deploy(FlowSpec):\n    @step\n    def start(self):\n"
+            "        predictor = model.deploy(initial_instance_count=1)\n"
+        },
+        "pipeline_cd",
+        None,
+        None,
+    ),
+    case(
+        "a-prefect-deployment-applied-by-hand-is-no-pipeline-delivery",
+        {
+            "deploy.py": "from prefect.deployments import Deployment\nfrom score import flow\n"
+            "Deployment.build_from_flow(flow=flow, name='score').apply()\n"
+        },
+        "pipeline_cd",
+        None,
+        None,
+    ),
+    case(
+        "a-vector-index-upsert-in-a-pipeline-step-is-no-pipeline-delivery",
+        {
+            "steps/populate_index.py": "from zenml import step\n@step\n"
+            "def populate(index, batch):\n    index.upsert(vectors=batch)\n"
+        },
+        "pipeline_cd",
+        None,
+        None,
+    ),
+    case(
+        "a-pipeline-upserted-by-hand-is-delivery-done-by-hand",
+        {
+            "seed/pipelines/driver.py": SAGEMAKER_PIPELINE,
+            "seed/pipelines/run_pipeline.py": RUN_PIPELINE,
+        },
+        "pipeline_cd",
+        0.5,
+        CODE,
+    ),
+    case(
+        "ci-copies-the-dags-to-the-airflow-server",
+        {
+            "dags/train.py": "from airflow import DAG\nwith DAG('train') as dag:\n    pass\n",
+            ".github/workflows/airflow.yml": workflow(
+                "[push]", "run: scp -r ./dags user@airflow-host:/home/user/"
+            ),
+        },
+        "pipeline_cd",
+        1,
+        CI,
+    ),
+    case(
+        "ci-copying-a-model-folder-delivers-no-pipeline",
+        {
+            "dags/train.py": "from airflow import DAG\nwith DAG('train') as dag:\n    pass\n",
+            ".github/workflows/model.yml": workflow(
+                "[push]", "run: scp -r ./model user@airflow-host:/home/user/"
+            ),
+        },
+        "pipeline_cd",
+        None,
+        None,
+    ),
+    case(
+        "ci-runs-a-console-script-that-upserts-the-pipeline",
+        {
+            "seed/setup.py": SETUP_WITH_COMMAND,
+            "seed/pipelines/driver.py": SAGEMAKER_PIPELINE,
+            "seed/pipelines/run_pipeline.py": RUN_PIPELINE,
+            "seed/.github/workflows/build.yml": workflow(
+                "[push]", "run: run-pipeline --module-name pipelines.driver"
+            ),
+        },
+        "pipeline_cd",
+        1,
+        CI,
+    ),
+    case(
+        "ci-running-another-console-script-leaves-the-pipeline-delivered-by-hand",
+        {
+            "seed/setup.py": SETUP_WITH_COMMAND,
+            "seed/pipelines/driver.py": SAGEMAKER_PIPELINE,
+            "seed/pipelines/run_pipeline.py": RUN_PIPELINE,
+            "seed/.github/workflows/build.yml": workflow("[push]", "run: get-definition"),
+        },
+        "pipeline_cd",
+        0.5,
+        CODE,
+    ),
+    case(
+        "azure-devops-inline-script-publishes-the-azure-ml-pipeline",
+        {
+            "ml_service/build_pipeline.py": "from azureml.pipeline.core import Pipeline\n"
+            "pipeline = Pipeline(workspace=ws, steps=steps)\n"
+            "pipeline.publish(name='train')\n",
+            ".pipelines/ci.yml": "trigger:\n  branches:\n    include: [main]\npool:\n"
+            "  vmImage: ubuntu-latest\nstages:\n- stage: CI\n  jobs:\n  - job: publish\n"
+            "    steps:\n    - task: AzureCLI@1\n      inputs:\n"
+            "        inlineScript: |\n          python -m ml_service.build_pipeline\n",
+        },
+        "pipeline_cd",
+        1,
+        CI,
+    ),
+    case(
+        "codebuild-generates-the-step-functions-pipeline",
+        {"model/run_pipeline.py": STEP_FUNCTIONS, "model/buildspec.yml": BUILDSPEC},
+        "pipeline_cd",
+        1,
+        CI,
+    ),
+    case(
+        "a-step-functions-pipeline-generated-by-hand-is-delivered-by-hand",
+        {"model/run_pipeline.py": STEP_FUNCTIONS},
+        "pipeline_cd",
+        0.5,
+        CODE,
+    ),
+    case(
+        "step-functions-data-science-sdk-orchestrates-training",
+        {"model/run_pipeline.py": STEP_FUNCTIONS},
+        "pipeline_orchestration",
+        1,
+        CODE,
+    ),
+]
+
+
+@pytest.mark.parametrize(PARAMS, DELIVERY)
+def test_pipeline_delivery_patterns(files, capability, grade, strength):
+    assert best_for(files, capability) == (grade, strength)
+
+
+AZURE_STEPS_TEMPLATE = (
+    "steps:\n  - task: AzureCLI@2\n    inputs:\n      scriptLocation: inlineScript\n"
+    "      inlineScript: |\n        bash setup.sh\n"
+)
+
+
+def azure_pipeline(trigger: str) -> str:
+    return (
+        f"trigger: {trigger}\npool:\n  vmImage: ubuntu-latest\nstages:\n- stage: A\n  jobs:\n"
+        "  - job: a\n    steps:\n    - script: python train.py\n    - template: register.yml\n"
+    )
+
+
+TEMPLATES = [
+    case(
+        "an-azure-steps-template-runs-when-its-hand-started-pipeline-does",
+        {
+            "mlops/devops/register.yml": AZURE_STEPS_TEMPLATE,
+            "mlops/devops/train.yml": azure_pipeline("none"),
+        },
+        "ci",
+        None,
+        None,
+    ),
+    case(
+        "an-azure-steps-template-included-by-a-pipeline-on-every-change",
+        {
+            "mlops/devops/register.yml": AZURE_STEPS_TEMPLATE,
+            "mlops/devops/train.yml": azure_pipeline("[main]"),
+        },
+        "ci",
+        1,
+        CI,
+    ),
+]
+
+
+@pytest.mark.parametrize(PARAMS, TEMPLATES)
+def test_ci_template_patterns(files, capability, grade, strength):
+    assert best_for(files, capability) == (grade, strength)
+
+
+PREPARATION = [
+    case(
+        "a-monitoring-baseline-processing-step-is-no-data-preparation",
+        {
+            "pipeline.py": "from sagemaker.workflow.steps import ProcessingStep\n"
+            "baseline_step = ProcessingStep('baseline', processor=monitor_analyzer)\n"
+        },
+        "data_extraction_automation",
+        None,
+        None,
+    ),
+    case(
+        "a-notebook-that-prepares-data-next-to-a-pipeline-prepares-it-by-hand",
+        {"notebook/mlops.ipynb": notebook("import stepfunctions\ndf = preprocess(raw)\n")},
+        "data_extraction_automation",
+        None,
+        None,
+    ),
+    case(
+        "a-preprocessing-step-in-pipeline-code-is-automated-preparation",
+        {
+            "pipeline.py": "from sagemaker.workflow.steps import ProcessingStep\n"
+            "step_process = ProcessingStep('preprocess', processor=sklearn_processor)\n"
+        },
+        "data_extraction_automation",
+        1,
+        CODE,
+    ),
+]
+
+
+@pytest.mark.parametrize(PARAMS, PREPARATION)
+def test_data_preparation_patterns(files, capability, grade, strength):
     assert best_for(files, capability) == (grade, strength)

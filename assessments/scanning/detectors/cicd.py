@@ -50,9 +50,12 @@ PIPELINE_DEPLOY_CI = re.compile(
     r"dsl-compile|kfp (pipeline|run) (upload|create|submit)|tfx pipeline (create|update|compile)|"
     r"tfx run create|(compile|deploy|upload|submit|publish)[_-]pipeline|"
     r"pipeline[_-](deploy|upload|submit|upsert|compile)|az ml job create|"
-    r"prefect (deploy|deployment)|dagster[- ](cloud )?deploy|zenml (pipeline|deploy)|"
+    r"prefect (deploy|deployment)|dagster[- ](cloud )?deploy|"
+    r"zenml (pipeline (run|deploy|build)|deploy)|"
     r"argo-workflows create|step-functions create|databricks bundle deploy|pyflyte register|"
-    r"flytectl register|gsutil .*dags|aws s3 (cp|sync) .*dags|airflow .*dags",
+    r"flytectl register|airflow .*dags|"
+    # DAG files copied to the Airflow server or Composer bucket
+    r"\b(gsutil|scp|rsync|aws s3 (cp|sync)|az storage|composer environments storage)\b.*\bdags\b",
     re.I,
 )
 PIPELINE_DEPLOY_CODE = keywords(
@@ -64,6 +67,8 @@ PIPELINE_DEPLOY_CODE = keywords(
     "create_run_from_pipeline_func(",
     "create_run_from_pipeline_package(",
     ".upsert(",
+    ".publish(",
+    "get_cloudformation_template(",
     "KubeflowV2DagRunner(",
     "KubeflowDagRunner(",
     "jobs.create_or_update(",
@@ -74,6 +79,22 @@ PIPELINE_DEPLOY_CODE = keywords(
     "compile(pipeline_func",
     "package_path=",
 )
+PIPELINE_OBJECT = re.compile(r"pipeline\w*\.(upsert|publish|submit|deploy)\(", re.I)
+# Of those, the calls that turn pipeline code into a deliverable definition.
+PIPELINE_COMPILE_CODE = (
+    "Compiler().compile(",
+    "compiler.Compiler(",
+    "upload_pipeline(",
+    "upload_pipeline_version(",
+    "create_run_from_pipeline_package(",
+    ".upsert(",
+    ".publish(",
+    "get_cloudformation_template(",
+    "KubeflowV2DagRunner(",
+    "KubeflowDagRunner(",
+    "compile(pipeline_func",
+)
+GENERIC_METHODS = (".upsert(", ".publish(")
 MODEL_DEPLOY_CI = re.compile(
     r"deploy-model|online-deployment|online-endpoint|(create|update)-endpoint|serving-endpoints|"
     r"endpoints deploy|gcloud run deploy|mlflow deployments|mlflow models (serve|build-docker)|"
@@ -407,10 +428,16 @@ def ml_tests(snapshot: RepositorySnapshot) -> list[Finding]:
 
 @register
 def pipeline_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
-    """Pipeline CD: CI compiles, uploads or deploys the training pipeline."""
+    """Pipeline CD: CI compiles, uploads or deploys the training pipeline.
+
+    Run by hand, a script that compiles or uploads the pipeline definition is delivery done
+    by hand (0.5). One that deploys, serves or submits something is not: ``model.deploy()``,
+    ``flow.serve()`` or a deployment applied from a laptop delivers a model or a run, not the
+    pipeline through CD.
+    """
     findings = []
     for config in delivering_configs(snapshot):
-        for number, _ in config.search(PIPELINE_DEPLOY_CI)[:1]:
+        for number, _ in config.search_work(PIPELINE_DEPLOY_CI)[:1]:
             findings.append(
                 finding(
                     "pipeline_cd",
@@ -422,8 +449,12 @@ def pipeline_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
                 )
             )
     orchestrated = orchestrated_files(snapshot)
+    # ``pipeline.upsert(...)`` deploys a pipeline even from a file that imports no
+    # orchestrator itself (the pipeline object is built in another module).
     deployers = first_hits(
-        h for h in code_hits(snapshot, *PIPELINE_DEPLOY_CODE) if h.path in orchestrated
+        h
+        for h in code_hits(snapshot, *PIPELINE_DEPLOY_CODE)
+        if h.path in orchestrated or PIPELINE_OBJECT.search(h.text)
     )
     invoked = invoked_scripts(snapshot)
     for hit in deployers:
@@ -440,17 +471,28 @@ def pipeline_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
                 )
             )
     if not findings:
-        for hit in deployers[:1]:
+        compilers = [h for h in deployers if _compiles_pipeline(h.text)]
+        for hit in compilers[:1]:
             findings.append(
                 finding(
                     "pipeline_cd",
                     0.5,
                     Strength.CODE,
-                    "A script compiles and submits the pipeline; it is run by hand.",
+                    "A script compiles or uploads the pipeline definition; it is run by hand.",
                     hit,
                 )
             )
     return findings
+
+
+def _compiles_pipeline(text: str) -> bool:
+    """``compiler.Compiler().compile(...)``, ``pipeline.upsert(...)``; a vector index's
+    ``index.upsert(...)`` is no pipeline."""
+    if any(word in text for word in PIPELINE_COMPILE_CODE):
+        return bool(PIPELINE_OBJECT.search(text)) or not any(
+            word in text for word in GENERIC_METHODS
+        )
+    return False
 
 
 @register

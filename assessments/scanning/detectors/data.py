@@ -15,6 +15,7 @@ from .common import (
     first_hits,
     first_per_path,
     imports,
+    is_notebook,
     is_test_path,
     local_modules,
     ml_files,
@@ -95,6 +96,10 @@ PREPARATION_COMPONENTS = keywords(
     "clean_data",
     "extract",
 )
+# ``baseline_step = ProcessingStep(...)`` computes a model monitor's baseline statistics: a
+# processing step, but no data preparation. (A notebook that prepares data and also builds a
+# pipeline prepares it by hand, cell by cell: only pipeline code counts.)
+MONITORING_BASELINE = re.compile(r"baseline|monitor", re.I)
 TRANSFORM_CONSISTENCY = keywords(
     "tensorflow_transform",
     "transform_graph",
@@ -314,7 +319,11 @@ def data_preparation_steps(snapshot: RepositorySnapshot) -> list[Finding]:
         )
     orchestrated = orchestrated_files(snapshot)
     for hit in first_hits(
-        h for h in code_hits(snapshot, *PREPARATION_COMPONENTS) if h.path in orchestrated
+        h
+        for h in code_hits(snapshot, *PREPARATION_COMPONENTS)
+        if h.path in orchestrated
+        and not is_notebook(h.path)
+        and not MONITORING_BASELINE.search(h.text)
     )[:1]:
         findings.append(
             finding(

@@ -35,6 +35,7 @@ ORCHESTRATORS: dict[str, str] = {
     "mage_ai": "Mage",
     "clearml.automation": "ClearML pipelines",
     "ray.workflow": "Ray Workflows",
+    "stepfunctions": "AWS Step Functions",
 }
 VERTEX_PIPELINE = keywords("PipelineJob(")
 DEFINITIONS = keywords(
@@ -61,6 +62,8 @@ DEFINITIONS = keywords(
     "luigi.Task",
     "@component",
     "PipelineJob(",
+    "Workflow(",
+    "steps.states.Chain(",
 )
 PIPELINE_SPECS = keywords(
     "pipelineSpec",
