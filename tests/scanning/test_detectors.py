@@ -417,11 +417,11 @@ TABLE = [
         CODE,
     ),
     row(
-        "metrics-only",
+        "metrics-only-gate-nothing",
         {"evaluate.py": SK + "from sklearn.metrics import f1_score\nf1_score(y, p)\n"},
         "model_validation",
-        0.5,
-        CODE,
+        None,
+        None,
     ),
     row(
         "mlflow-register",

@@ -548,3 +548,33 @@ PREPARATION = [
 @pytest.mark.parametrize(PARAMS, PREPARATION)
 def test_data_preparation_patterns(files, capability, grade, strength):
     assert best_for(files, capability) == (grade, strength)
+
+
+VALIDATION = [
+    case(
+        "an-evaluation-step-that-only-logs-metrics-gates-nothing",
+        {
+            "src/evaluate.py": "from sklearn.metrics import roc_auc_score\nimport json\n"
+            "auc = roc_auc_score(y, p)\njson.dump({'auc': auc}, open('metrics.json', 'w'))\n"
+        },
+        "model_validation",
+        None,
+        None,
+    ),
+    case(
+        "an-evaluation-step-that-stops-below-a-threshold-gates-the-model",
+        {
+            "src/evaluate.py": "from sklearn.metrics import roc_auc_score\nMIN_AUC = 0.8\n"
+            "def check(y, p, metric_threshold=MIN_AUC):\n"
+            "    if roc_auc_score(y, p) < metric_threshold:\n        raise SystemExit(1)\n"
+        },
+        "model_validation",
+        1,
+        CODE,
+    ),
+]
+
+
+@pytest.mark.parametrize(PARAMS, VALIDATION)
+def test_model_validation_patterns(files, capability, grade, strength):
+    assert best_for(files, capability) == (grade, strength)
