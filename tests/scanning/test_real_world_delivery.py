@@ -578,3 +578,46 @@ VALIDATION = [
 @pytest.mark.parametrize(PARAMS, VALIDATION)
 def test_model_validation_patterns(files, capability, grade, strength):
     assert best_for(files, capability) == (grade, strength)
+
+
+DEPLOY_SCRIPT = (
+    "from sagemaker.pytorch import PyTorchModel\n"
+    "model = PyTorchModel(model_data='s3://b/model.tar.gz', role='r')\n"
+    "predictor = model.deploy(initial_instance_count=1, instance_type='ml.m5.large')\n"
+)
+
+MODEL_DELIVERY = [
+    case(
+        "a-deploy-script-run-from-a-laptop-is-no-model-delivery",
+        {"deploy.py": DEPLOY_SCRIPT},
+        "model_cd",
+        None,
+        None,
+    ),
+    case(
+        "ci-running-the-deploy-script-on-every-change-delivers-the-model",
+        {
+            "deploy.py": DEPLOY_SCRIPT,
+            ".github/workflows/deploy.yml": workflow("[push]", "run: python deploy.py"),
+        },
+        "model_cd",
+        1,
+        CI,
+    ),
+    case(
+        "an-azure-deployment-pipeline-with-no-trigger-is-started-by-hand",
+        {
+            "mlops/devops/deploy-online-endpoint.yml": "trigger: none\npool:\n"
+            "  vmImage: ubuntu-latest\nstages:\n- stage: Deploy\n  jobs:\n  - job: endpoint\n"
+            "    steps:\n    - script: az ml online-endpoint create -f endpoint.yml\n"
+        },
+        "model_cd",
+        0.5,
+        CI,
+    ),
+]
+
+
+@pytest.mark.parametrize(PARAMS, MODEL_DELIVERY)
+def test_model_delivery_patterns(files, capability, grade, strength):
+    assert best_for(files, capability) == (grade, strength)

@@ -497,7 +497,11 @@ def _compiles_pipeline(text: str) -> bool:
 
 @register
 def model_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
-    """Model CD: the pipeline or CI deploys new models, ideally on registry events or tags."""
+    """Model CD: the pipeline or CI deploys new models, ideally on registry events or tags.
+
+    A deploy script someone runs from a laptop is how a level-0 team hands a model over: it
+    is no delivery pipeline, not even in part (a CI job started by hand is, in part).
+    """
     findings = []
     for config in delivering_configs(snapshot):
         deploys = [
@@ -509,10 +513,13 @@ def model_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
             continue
         if "external_event" in config.triggers or "tag" in config.triggers:
             how = "when a model version is registered or tagged"
-        elif "manual" in config.triggers and not config.runs_on_change:
-            how = "when started by hand"
-        else:
+        elif config.runs_on_change:
             how = "on every change"
+        elif "schedule" in config.triggers:
+            how = "on a schedule"
+        else:
+            # ``workflow_dispatch``, ``trigger: none`` or a template nobody includes
+            how = "when started by hand"
         findings.append(
             finding(
                 "model_cd",
@@ -546,16 +553,6 @@ def model_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
                     f"{_ci_name(config)} runs {hit.path}, which deploys the model.",
                     config.path,
                     line,
-                )
-            )
-        else:
-            findings.append(
-                finding(
-                    "model_cd",
-                    0.5,
-                    Strength.CODE,
-                    "A deployment script exists; it is run by hand.",
-                    hit,
                 )
             )
         if len(findings) >= 3:
