@@ -621,3 +621,38 @@ MODEL_DELIVERY = [
 @pytest.mark.parametrize(PARAMS, MODEL_DELIVERY)
 def test_model_delivery_patterns(files, capability, grade, strength):
     assert best_for(files, capability) == (grade, strength)
+
+
+VALOHAI_STEPS = (
+    "- step:\n    name: preprocess\n    image: python:3.11\n    command:\n"
+    "      - python preprocess.py\n"
+    "- step:\n    name: train\n    image: python:3.11\n    command:\n      - python train.py\n"
+)
+
+ORCHESTRATION = [
+    case(
+        "a-valohai-pipeline-chains-the-steps",
+        {
+            "train.py": "import sklearn\n",
+            "valohai.yaml": VALOHAI_STEPS + "- pipeline:\n    name: train-pipeline\n    nodes:\n"
+            "      - name: prep\n        type: execution\n        step: preprocess\n"
+            "      - name: fit\n        type: execution\n        step: train\n"
+            "    edges:\n      - [prep.output.*.csv, fit.input.dataset]\n",
+        },
+        "pipeline_orchestration",
+        1,
+        CODE,
+    ),
+    case(
+        "valohai-steps-without-a-pipeline-are-run-one-by-one",
+        {"train.py": "import sklearn\n", "valohai.yaml": VALOHAI_STEPS},
+        "pipeline_orchestration",
+        None,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(PARAMS, ORCHESTRATION)
+def test_orchestration_patterns(files, capability, grade, strength):
+    assert best_for(files, capability) == (grade, strength)

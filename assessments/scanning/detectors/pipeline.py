@@ -193,6 +193,7 @@ def orchestrators(snapshot: RepositorySnapshot) -> list[Finding]:
             )
         )
     findings += _dvc_pipeline(snapshot)
+    findings += _valohai_pipelines(snapshot)
     for config in ci_configs(snapshot):
         runs = config.search_work(PIPELINE_RUN)
         if runs and not config.search(DVC_REPRO):
@@ -218,6 +219,28 @@ def orchestrators(snapshot: RepositorySnapshot) -> list[Finding]:
                 )
             )
     return findings
+
+
+VALOHAI_PIPELINE = re.compile(r"^-\s*pipeline\s*:", re.M)
+
+
+def _valohai_pipelines(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Valohai declares steps and the pipelines chaining them in valohai.yaml."""
+    for entry in snapshot.named("valohai.yaml", "valohai.yml"):
+        text = snapshot.read_text(entry, limit=512 * 1024) or ""
+        match = VALOHAI_PIPELINE.search(text)
+        if match:
+            return [
+                finding(
+                    "pipeline_orchestration",
+                    1,
+                    Strength.CODE,
+                    "Training steps are orchestrated as a Valohai pipeline.",
+                    entry.path,
+                    text.count("\n", 0, match.start()) + 1,
+                )
+            ]
+    return []
 
 
 def dvc_stages(snapshot: RepositorySnapshot) -> dict[str, dict]:
