@@ -633,10 +633,17 @@ TABLE = [
         "evidently", {"monitor.py": "from evidently.report import Report\n"}, "monitoring", 1, CODE
     ),
     row(
-        "prometheus-only",
+        "prometheus-only-is-no-drift-monitoring",
         {"app.py": "from prometheus_client import Counter\n"},
         "monitoring",
-        0.5,
+        None,
+        None,
+    ),
+    row(
+        "prometheus-service-metrics",
+        {"app.py": "from prometheus_client import Counter\n"},
+        "serving_health_monitoring",
+        1,
         CODE,
     ),
     row(

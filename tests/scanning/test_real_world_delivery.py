@@ -656,3 +656,64 @@ ORCHESTRATION = [
 @pytest.mark.parametrize(PARAMS, ORCHESTRATION)
 def test_orchestration_patterns(files, capability, grade, strength):
     assert best_for(files, capability) == (grade, strength)
+
+
+MONITORING = [
+    case(
+        "an-iam-permission-to-list-monitoring-schedules-monitors-nothing",
+        {
+            "iam.tf": 'data "aws_iam_policy_document" "p" {\n  statement {\n'
+            '    actions = ["sagemaker:CreateEndpoint", "sagemaker:ListMonitoringSchedules"]\n'
+            "  }\n}\n"
+        },
+        "monitoring",
+        None,
+        None,
+    ),
+    case(
+        "a-monitoring-schedule-resource-monitors-the-endpoint",
+        {
+            "deploy.yml": "Resources:\n  Monitor:\n    Type: AWS::SageMaker::MonitoringSchedule\n"
+            "    Properties:\n      MonitoringScheduleName: drift\n"
+        },
+        "monitoring",
+        1,
+        CODE,
+    ),
+    case(
+        "service-metrics-for-prometheus-are-no-drift-monitoring",
+        {"service.py": "import bentoml\nfrom prometheus_client import Histogram\n"},
+        "monitoring",
+        None,
+        None,
+    ),
+    case(
+        "service-metrics-for-prometheus-watch-the-serving-path",
+        {"service.py": "import bentoml\nfrom prometheus_client import Histogram\n"},
+        "serving_health_monitoring",
+        1,
+        CODE,
+    ),
+    case(
+        "an-alarm-on-the-serving-function-errors-watches-the-serving-path",
+        {
+            "deploy.yml": "Resources:\n  ErrorsAlarm:\n    Type: AWS::CloudWatch::Alarm\n"
+            "    Properties:\n      Namespace: AWS/Lambda\n      MetricName: Errors\n"
+        },
+        "serving_health_monitoring",
+        1,
+        CODE,
+    ),
+    case(
+        "a-service-without-metrics-has-no-health-monitoring",
+        {"service.py": "import bentoml\nimport logging\nlogging.info('ready')\n"},
+        "serving_health_monitoring",
+        None,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(PARAMS, MONITORING)
+def test_monitoring_patterns(files, capability, grade, strength):
+    assert best_for(files, capability) == (grade, strength)
