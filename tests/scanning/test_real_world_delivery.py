@@ -681,6 +681,29 @@ MONITORING = [
         CODE,
     ),
     case(
+        "a-job-validating-serving-statistics-against-a-baseline-monitors-drift",
+        {
+            "drift_monitor/log_analyzer.py": "import tensorflow_data_validation as tfdv\n"
+            "anomalies = tfdv.validate_statistics(stats, schema=schema,"
+            " previous_statistics=baseline)\n"
+        },
+        "monitoring",
+        1,
+        CODE,
+    ),
+    case(
+        "a-notebook-comparing-dataset-spans-monitors-nothing",
+        {
+            "examples/tfdv.ipynb": notebook(
+                "import tensorflow_data_validation as tfdv\n"
+                "tfdv.validate_statistics(eval_stats, schema, previous_statistics=train_stats)\n"
+            )
+        },
+        "monitoring",
+        None,
+        None,
+    ),
+    case(
         "service-metrics-for-prometheus-are-no-drift-monitoring",
         {"service.py": "import bentoml\nfrom prometheus_client import Histogram\n"},
         "monitoring",

@@ -137,6 +137,14 @@ CLOUD_MONITORS = keywords(
     "data_drift",
     "drift_detect",
 )
+# TFDV comparing new (serving) statistics with a baseline: drift and skew detection, when a
+# job does it (a notebook exploring a dataset's spans monitors nothing).
+TFDV_DRIFT = keywords(
+    "previous_statistics=",
+    "serving_statistics=",
+    "drift_comparator",
+    "skew_comparator",
+)
 OPERATIONAL = keywords(
     "prometheus_client",
     "prometheus_fastapi_instrumentator",
@@ -551,6 +559,7 @@ def drift_monitoring(snapshot: RepositorySnapshot) -> list[Finding]:
                 )
             )
     monitors = code_hits(snapshot, *CLOUD_MONITORS) + config_hits(snapshot, *CLOUD_MONITORS)
+    monitors += [h for h in code_hits(snapshot, *TFDV_DRIFT) if h.path.endswith(".py")]
     for hit in first_hits(h for h in monitors if not IAM_ACTION.search(h.text))[:1]:
         findings.append(
             finding(
