@@ -740,3 +740,33 @@ MONITORING = [
 @pytest.mark.parametrize(PARAMS, MONITORING)
 def test_monitoring_patterns(files, capability, grade, strength):
     assert best_for(files, capability) == (grade, strength)
+
+
+SERVING_CHECKS = [
+    case(
+        "codedeploy-hooks-test-the-new-version-before-traffic-shifts",
+        {
+            "deploy.yml": "Resources:\n  Api:\n    Type: AWS::Serverless::Function\n"
+            "    Properties:\n      DeploymentPreference:\n        Type: Canary10Percent5Minutes\n"
+            "        Hooks:\n          PreTraffic: !Ref PreTrafficHook\n"
+        },
+        "pre_deployment_checks",
+        1,
+        CODE,
+    ),
+    case(
+        "a-canary-without-hooks-checks-nothing-before-traffic",
+        {
+            "deploy.yml": "Resources:\n  Api:\n    Type: AWS::Serverless::Function\n"
+            "    Properties:\n      DeploymentPreference:\n        Type: Canary10Percent5Minutes\n"
+        },
+        "pre_deployment_checks",
+        None,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(PARAMS, SERVING_CHECKS)
+def test_serving_check_patterns(files, capability, grade, strength):
+    assert best_for(files, capability) == (grade, strength)

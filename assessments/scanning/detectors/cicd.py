@@ -152,6 +152,8 @@ ML_TEST_WORDS = keywords(
 )
 LOAD_TESTS = keywords("from locust", "import locust", "HttpUser", "k6/http", "schemathesis")
 CONTRACT = keywords("TestClient(", "/predict", "/invocations", "test_client(")
+# CodeDeploy runs these functions against the new version before and after shifting traffic.
+TRAFFIC_HOOKS = keywords("PreTraffic:", "BeforeAllowTraffic", "AfterAllowTestTraffic")
 LOAD_IN_CI = re.compile(
     r"\blocust\b|\bk6 run\b|\bvegeta\b|\bhey -|\bwrk -|artillery run|schemathesis"
 )
@@ -612,6 +614,16 @@ def serving_checks(snapshot: RepositorySnapshot) -> list[Finding]:
                 Strength.FILE_NAME,
                 f"A load test script exists ({entry.path}).",
                 entry.path,
+            )
+        )
+    for hit in first_hits(config_hits(snapshot, *TRAFFIC_HOOKS))[:1]:
+        findings.append(
+            finding(
+                "pre_deployment_checks",
+                1,
+                Strength.CODE,
+                "Deployment hooks test the new version before traffic shifts to it.",
+                hit,
             )
         )
     contract = test_hits(snapshot, *CONTRACT)
