@@ -770,3 +770,30 @@ SERVING_CHECKS = [
 @pytest.mark.parametrize(PARAMS, SERVING_CHECKS)
 def test_serving_check_patterns(files, capability, grade, strength):
     assert best_for(files, capability) == (grade, strength)
+
+
+TRACKING = [
+    case(
+        "sagemaker-jobs-recorded-as-experiment-trials",
+        {
+            "run_pipeline.py": "from stepfunctions import steps\n"
+            "step = steps.sagemaker.TrainingStep('train', estimator=est,\n"
+            "    experiment_config={'ExperimentName': name, 'TrialName': trial})\n"
+        },
+        "experiment_tracking",
+        1,
+        CODE,
+    ),
+    case(
+        "an-experiment-config-without-a-trial-tracks-nothing",
+        {"train.py": "import sklearn\nfit(experiment_config=None)\n"},
+        "experiment_tracking",
+        None,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(PARAMS, TRACKING)
+def test_experiment_tracking_patterns(files, capability, grade, strength):
+    assert best_for(files, capability) == (grade, strength)
