@@ -283,6 +283,28 @@ TESTS = [
         0.5,
         CODE,
     ),
+    case(
+        "a-sample-pipeline-named-like-a-test-is-no-ml-test",
+        {
+            "zencoder/test_zencoder.py": "from sklearn.ensemble import RandomForestClassifier\n"
+            "from zenml import step\n@step\ndef trainer(X, y):\n"
+            "    return RandomForestClassifier().fit(X, y)\n"
+        },
+        "ml_specific_tests",
+        None,
+        None,
+    ),
+    case(
+        "a-test-that-training-yields-no-nan-is-an-ml-test",
+        {
+            "tests/test_train.py": "import numpy as np\nfrom src.train import fit\n"
+            "def test_no_nan():\n    assert not np.isnan(fit().loss)\n",
+            "src/train.py": "import sklearn\ndef fit():\n    pass\n",
+        },
+        "ml_specific_tests",
+        0.5,
+        CODE,
+    ),
 ]
 
 
