@@ -647,6 +647,17 @@ TABLE = [
         CODE,
     ),
     row(
+        "one-pipeline-per-environment-config",
+        {
+            ".github/workflows/train.yml": "on: [push]\njobs:\n  t:\n    runs-on: x\n"
+            "    steps:\n      - run: python run_pipeline.py --config config-dev.yml\n"
+            "      - run: python run_pipeline.py --config config-prod.yml\n"
+        },
+        "same_pipeline_across_environments",
+        1,
+        CI,
+    ),
+    row(
         "drift-triggers-retrain",
         {
             "monitor.py": "from evidently.report import Report\n"

@@ -819,3 +819,46 @@ TRACKING = [
 @pytest.mark.parametrize(PARAMS, TRACKING)
 def test_experiment_tracking_patterns(files, capability, grade, strength):
     assert best_for(files, capability) == (grade, strength)
+
+
+def env_workflow(*configs: str) -> str:
+    steps = [f'run: echo "config_env={name}" >> $GITHUB_ENV' for name in configs]
+    return workflow("[push]", *steps, "uses: org/templates/.github/workflows/run-pipeline.yml@main")
+
+
+ENVIRONMENTS = [
+    case(
+        "ci-picks-a-configuration-per-environment-for-one-pipeline",
+        {
+            ".github/workflows/train.yml": env_workflow(
+                "config-infra-dev.yml", "config-infra-prod.yml"
+            )
+        },
+        "same_pipeline_across_environments",
+        1,
+        CI,
+    ),
+    case(
+        "one-environment-configuration-is-not-several-environments",
+        {".github/workflows/train.yml": env_workflow("config-infra-prod.yml")},
+        "same_pipeline_across_environments",
+        None,
+        None,
+    ),
+    case(
+        "per-environment-configurations-for-a-web-app-are-no-pipeline",
+        {
+            ".github/workflows/app.yml": workflow(
+                "[push]", "run: ./deploy.sh app-dev.yaml", "run: ./deploy.sh app-prod.yaml"
+            )
+        },
+        "same_pipeline_across_environments",
+        None,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(PARAMS, ENVIRONMENTS)
+def test_environment_patterns(files, capability, grade, strength):
+    assert best_for(files, capability) == (grade, strength)

@@ -368,3 +368,37 @@ def _about_pipelines(snapshot: RepositorySnapshot, path: str) -> bool:
         return True
     text = snapshot.read_text(path, limit=512 * 1024) or ""
     return bool(PIPELINE_CONTEXT.search(text))
+
+
+ENVIRONMENT_CONFIG = re.compile(
+    r"([\w./-]+?)[-_.](dev|development|test|staging|stage|qa|prod|production)"
+    r"\.(ya?ml|json|tfvars|env|cfg)\b",
+    re.I,
+)
+
+
+@register
+def environment_configs(snapshot: RepositorySnapshot) -> list[Finding]:
+    """One pipeline for every environment: CI runs the same pipeline definition and picks a
+    configuration per environment (``config-infra-dev.yml``, ``config-infra-prod.yml``)."""
+    for config in ci_configs(snapshot):
+        variants: dict[str, set[str]] = {}
+        first_line: dict[str, int] = {}
+        for number, text in config.lines:
+            for stem, environment, _ in ENVIRONMENT_CONFIG.findall(text):
+                variants.setdefault(stem, set()).add(environment.lower()[:4])
+                first_line.setdefault(stem, number)
+        stems = sorted(stem for stem, found in variants.items() if len(found) >= 2)
+        if stems and config.search_work(PIPELINE_RUN):
+            return [
+                finding(
+                    "same_pipeline_across_environments",
+                    1,
+                    Strength.CI_CONFIG,
+                    "CI runs one pipeline definition with a configuration per environment"
+                    f" ({stems[0]}-*).",
+                    config.path,
+                    first_line[stems[0]],
+                )
+            ]
+    return []
