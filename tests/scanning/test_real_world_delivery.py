@@ -862,3 +862,33 @@ ENVIRONMENTS = [
 @pytest.mark.parametrize(PARAMS, ENVIRONMENTS)
 def test_environment_patterns(files, capability, grade, strength):
     assert best_for(files, capability) == (grade, strength)
+
+
+NOTEBOOK_TRACKING = [
+    case(
+        "tensorboard-in-a-tutorial-notebook-tracks-no-runs",
+        {
+            "10_neural_nets.ipynb": notebook(
+                "import tensorflow as tf\ncb = tf.keras.callbacks.TensorBoard(log_dir)\n"
+            )
+        },
+        "experiment_tracking",
+        None,
+        None,
+    ),
+    case(
+        "tensorboard-in-training-code-logs-each-run",
+        {
+            "train.py": "from torch.utils.tensorboard import SummaryWriter\n"
+            "writer = SummaryWriter()\n"
+        },
+        "experiment_tracking",
+        0.5,
+        CODE,
+    ),
+]
+
+
+@pytest.mark.parametrize(PARAMS, NOTEBOOK_TRACKING)
+def test_notebook_tracking_patterns(files, capability, grade, strength):
+    assert best_for(files, capability) == (grade, strength)
