@@ -892,3 +892,32 @@ NOTEBOOK_TRACKING = [
 @pytest.mark.parametrize(PARAMS, NOTEBOOK_TRACKING)
 def test_notebook_tracking_patterns(files, capability, grade, strength):
     assert best_for(files, capability) == (grade, strength)
+
+
+DATA_VERSIONS = [
+    case(
+        "azure-ml-registers-each-dataset-state-as-a-version",
+        {
+            "build_pipeline.py": "from azureml.core import Dataset\n"
+            "ds = ds.register(workspace=ws, name='diabetes', create_new_version=True)\n"
+        },
+        "data_versioning",
+        1,
+        CODE,
+    ),
+    case(
+        "registering-a-dataset-once-keeps-no-versions",
+        {
+            "build_pipeline.py": "from azureml.core import Dataset\n"
+            "ds = ds.register(workspace=ws, name='diabetes')\n"
+        },
+        "data_versioning",
+        None,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(PARAMS, DATA_VERSIONS)
+def test_data_versioning_patterns(files, capability, grade, strength):
+    assert best_for(files, capability) == (grade, strength)

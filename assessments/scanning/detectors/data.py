@@ -62,6 +62,8 @@ VERSIONING = keywords(
     "python_pachyderm",
     "dvc.api",
     "deeplake",
+    # Azure ML registers each new state of a dataset as a version
+    "create_new_version=True",
 )
 FEATURE_STORES = keywords(
     "import feast",
@@ -253,7 +255,8 @@ def data_versioning_tools(snapshot: RepositorySnapshot) -> list[Finding]:
                 "data_versioning",
                 1,
                 Strength.CODE,
-                "Data is read from a versioned store (lakeFS, Delta, DVC API, Pachyderm).",
+                "Data is read from or registered in a versioned store (lakeFS, Delta, DVC API,"
+                " Pachyderm, Azure ML datasets).",
                 hit,
             )
         )
