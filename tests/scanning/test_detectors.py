@@ -25,6 +25,7 @@ GH_TESTS = (
     "on: [push, pull_request]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
     "      - run: pytest\n"
 )
+A_TEST = "from x import f\ndef test_f():\n    assert f() == 1\n"
 
 
 def row(name, files, capability, grade, strength):
@@ -416,11 +417,11 @@ TABLE = [
         CODE,
     ),
     row(
-        "metrics-only",
+        "metrics-only-gate-nothing",
         {"evaluate.py": SK + "from sklearn.metrics import f1_score\nf1_score(y, p)\n"},
         "model_validation",
-        0.5,
-        CODE,
+        None,
+        None,
     ),
     row(
         "mlflow-register",
@@ -478,7 +479,7 @@ TABLE = [
         "manual-only-ci",
         {
             ".github/workflows/m.yml": "on: workflow_dispatch\njobs:\n  m:\n"
-            "    runs-on: x\n    steps:\n      - run: make\n"
+            "    runs-on: x\n    steps:\n      - run: make test\n"
         },
         "ci",
         0.5,
@@ -491,17 +492,23 @@ TABLE = [
         1,
         CI,
     ),
-    row("ci-runs-tests", {".github/workflows/ci.yml": GH_TESTS}, "automated_tests", 1, CI),
+    row(
+        "ci-runs-tests",
+        {".github/workflows/ci.yml": GH_TESTS, "tests/test_x.py": A_TEST},
+        "automated_tests",
+        1,
+        CI,
+    ),
     row(
         "tests-without-ci",
-        {"tests/test_x.py": "def test_x(): pass\n"},
+        {"tests/test_x.py": A_TEST},
         "automated_tests",
         0.5,
         CODE,
     ),
     row(
         "tox-in-ci",
-        {".gitlab-ci.yml": "test:\n  script:\n    - tox -e py311\n"},
+        {".gitlab-ci.yml": "test:\n  script:\n    - tox -e py311\n", "tests/test_x.py": A_TEST},
         "automated_tests",
         1,
         CI,
@@ -626,11 +633,29 @@ TABLE = [
         "evidently", {"monitor.py": "from evidently.report import Report\n"}, "monitoring", 1, CODE
     ),
     row(
-        "prometheus-only",
+        "prometheus-only-is-no-drift-monitoring",
         {"app.py": "from prometheus_client import Counter\n"},
         "monitoring",
-        0.5,
+        None,
+        None,
+    ),
+    row(
+        "prometheus-service-metrics",
+        {"app.py": "from prometheus_client import Counter\n"},
+        "serving_health_monitoring",
+        1,
         CODE,
+    ),
+    row(
+        "one-pipeline-per-environment-config",
+        {
+            ".github/workflows/train.yml": "on: [push]\njobs:\n  t:\n    runs-on: x\n"
+            "    steps:\n      - run: python run_pipeline.py --config config-dev.yml\n"
+            "      - run: python run_pipeline.py --config config-prod.yml\n"
+        },
+        "same_pipeline_across_environments",
+        1,
+        CI,
     ),
     row(
         "drift-triggers-retrain",

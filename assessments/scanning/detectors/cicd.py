@@ -3,11 +3,12 @@ serving checks before deployment, staged promotion."""
 
 from __future__ import annotations
 
+import ast
 import re
 
 from ..tree import RepositorySnapshot
 from .base import Finding, Strength, keywords, register
-from .ciconfig import CIConfig, ci_configs, invoked_scripts
+from .ciconfig import CIConfig, ci_configs, does_work, invoked_scripts
 from .common import (
     ML_LIBRARIES,
     code_hits,
@@ -18,7 +19,6 @@ from .common import (
     is_test_path,
     local_modules,
     module_matches,
-    plural,
     test_hits,
 )
 from .pipeline import orchestrated_files
@@ -50,9 +50,12 @@ PIPELINE_DEPLOY_CI = re.compile(
     r"dsl-compile|kfp (pipeline|run) (upload|create|submit)|tfx pipeline (create|update|compile)|"
     r"tfx run create|(compile|deploy|upload|submit|publish)[_-]pipeline|"
     r"pipeline[_-](deploy|upload|submit|upsert|compile)|az ml job create|"
-    r"prefect (deploy|deployment)|dagster[- ](cloud )?deploy|zenml (pipeline|deploy)|"
+    r"prefect (deploy|deployment)|dagster[- ](cloud )?deploy|"
+    r"zenml (pipeline (run|deploy|build)|deploy)|"
     r"argo-workflows create|step-functions create|databricks bundle deploy|pyflyte register|"
-    r"flytectl register|gsutil .*dags|aws s3 (cp|sync) .*dags|airflow .*dags",
+    r"flytectl register|airflow .*dags|"
+    # DAG files copied to the Airflow server or Composer bucket
+    r"\b(gsutil|scp|rsync|aws s3 (cp|sync)|az storage|composer environments storage)\b.*\bdags\b",
     re.I,
 )
 PIPELINE_DEPLOY_CODE = keywords(
@@ -64,6 +67,8 @@ PIPELINE_DEPLOY_CODE = keywords(
     "create_run_from_pipeline_func(",
     "create_run_from_pipeline_package(",
     ".upsert(",
+    ".publish(",
+    "get_cloudformation_template(",
     "KubeflowV2DagRunner(",
     "KubeflowDagRunner(",
     "jobs.create_or_update(",
@@ -74,6 +79,22 @@ PIPELINE_DEPLOY_CODE = keywords(
     "compile(pipeline_func",
     "package_path=",
 )
+PIPELINE_OBJECT = re.compile(r"pipeline\w*\.(upsert|publish|submit|deploy)\(", re.I)
+# Of those, the calls that turn pipeline code into a deliverable definition.
+PIPELINE_COMPILE_CODE = (
+    "Compiler().compile(",
+    "compiler.Compiler(",
+    "upload_pipeline(",
+    "upload_pipeline_version(",
+    "create_run_from_pipeline_package(",
+    ".upsert(",
+    ".publish(",
+    "get_cloudformation_template(",
+    "KubeflowV2DagRunner(",
+    "KubeflowDagRunner(",
+    "compile(pipeline_func",
+)
+GENERIC_METHODS = (".upsert(", ".publish(")
 MODEL_DEPLOY_CI = re.compile(
     r"deploy-model|online-deployment|online-endpoint|(create|update)-endpoint|serving-endpoints|"
     r"endpoints deploy|gcloud run deploy|mlflow deployments|mlflow models (serve|build-docker)|"
@@ -131,6 +152,8 @@ ML_TEST_WORDS = keywords(
 )
 LOAD_TESTS = keywords("from locust", "import locust", "HttpUser", "k6/http", "schemathesis")
 CONTRACT = keywords("TestClient(", "/predict", "/invocations", "test_client(")
+# CodeDeploy runs these functions against the new version before and after shifting traffic.
+TRAFFIC_HOOKS = keywords("PreTraffic:", "BeforeAllowTraffic", "AfterAllowTestTraffic")
 LOAD_IN_CI = re.compile(
     r"\blocust\b|\bk6 run\b|\bvegeta\b|\bhey -|\bwrk -|artillery run|schemathesis"
 )
@@ -176,11 +199,49 @@ def tests_run_by_ci(snapshot: RepositorySnapshot) -> list[tuple[CIConfig, int]]:
     return snapshot.memo("tests_run_by_ci", compute)  # type: ignore[return-value]
 
 
+# Workflows that scan or tidy the repository (code scanning, stale issues, labels, release
+# notes) run on every change without building or testing anything: they are not CI.
+HOUSEKEEPING_ACTION = re.compile(
+    r"^(-\s*)?uses\s*:\s*['\"]?(github/codeql-action|actions/(stale|labeler|first-interaction|"
+    r"upload-artifact|download-artifact)|release-drafter/|dessant/|peter-evans/"
+    r"(create-or-update-comment|close-issue)|amannn/action-semantic-pull-request)",
+    re.I,
+)
+USES_ACTION = re.compile(r"^(-\s*)?uses\s*:", re.I)
+
+
+def _housekeeping_only(config: CIConfig) -> bool:
+    """True when the config's only work is housekeeping actions (CodeQL, stale, labeler...)."""
+    work = [text for _, text in config.lines if does_work(text)]
+    return any(HOUSEKEEPING_ACTION.match(text) for text in work) and all(
+        HOUSEKEEPING_ACTION.match(text) or (not USES_ACTION.match(text) and _is_setting(text))
+        for text in work
+    )
+
+
+_SETTING = re.compile(r"^(-\s*)?[\w-]+\s*:\s*\S")
+_COMMAND = re.compile(
+    r"^(-\s*)?(run|script|commands?|sh|bash|pwsh|powershell|entrypoint|args|cmd)\s*:", re.I
+)
+
+
+def _is_setting(text: str) -> bool:
+    """A ``key: value`` line that runs nothing: an action's inputs, a cron, a permission."""
+    return bool(_SETTING.match(text)) and not _COMMAND.match(text)
+
+
 @register
 def continuous_integration(snapshot: RepositorySnapshot) -> list[Finding]:
-    """CI that runs on every change (push or pull request)."""
+    """CI that runs on every change (push or pull request).
+
+    A workflow started only by hand or on a schedule is CI in part when it runs the tests;
+    one that only deploys or publishes something by hand is no CI at all.
+    """
     findings = []
+    tested = {config.path for config, _ in tests_run_by_ci(snapshot)}
     for config in ci_configs(snapshot):
+        if _housekeeping_only(config):
+            continue
         if config.runs_on_change:
             line = config.triggers.get("push") or config.triggers.get("pull_request")
             findings.append(
@@ -193,23 +254,119 @@ def continuous_integration(snapshot: RepositorySnapshot) -> list[Finding]:
                     line,
                 )
             )
-        else:
+        elif config.path in tested:
             findings.append(
                 finding(
                     "ci",
                     0.5,
                     Strength.CI_CONFIG,
-                    f"{_ci_name(config)} runs only on a schedule or by hand.",
+                    f"{_ci_name(config)} runs the tests only on a schedule or by hand.",
                     config.path,
                 )
             )
     return findings
 
 
+TEST_DEFINITIONS = keywords("def test", "class Test", "TestCase")
+_TEST_DEFINITION = re.compile(r"^\s*(async\s+)?def\s+test\w*\s*\(|^\s*class\s+Test\w*", re.M)
+# Jinja in a path: a project generator's template folder (``{{cookiecutter.repo_name}}/``).
+TEMPLATE_PATH = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_SKIPPING = re.compile(r"\b(xfail|skip|skipif)\b")
+MAX_TEST_FILES_READ = 200
+
+
+def real_test_files(snapshot: RepositorySnapshot) -> list[str]:
+    """The first test file that tests something, if any: not empty, not a placeholder
+    (``assert False`` marked xfail), not a script run by hand with arguments. In a project
+    generator only the generated project's tests count: the generator's own tests check the
+    rendering, not ML code."""
+
+    def compute() -> list[str]:
+        candidates = sorted(
+            path
+            for path in snapshot.paths_with(*TEST_DEFINITIONS)
+            if path.endswith(".py") and is_test_path(path)
+        )
+        if any(TEMPLATE_PATH.search(entry.path) for entry in snapshot.evidence):
+            candidates = [path for path in candidates if TEMPLATE_PATH.search(path)]
+        # Evidence needs one real test file; reading a large suite's every file would not.
+        for path in candidates[:MAX_TEST_FILES_READ]:
+            if _tests_something(snapshot.read_text(path) or ""):
+                return [path]
+        return []
+
+    return snapshot.memo("real_test_files", compute)  # type: ignore[return-value]
+
+
+def _tests_something(text: str) -> bool:
+    if not _TEST_DEFINITION.search(text):
+        return False
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        # Templated or Python 2 code: trust the test definition.
+        return True
+    if _is_command_line_script(tree):
+        return False
+    functions = list(tree.body)
+    functions += [n for node in tree.body if isinstance(node, ast.ClassDef) for n in node.body]
+    return any(
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.name.startswith("test")
+        and not _is_placeholder(node)
+        for node in functions
+    )
+
+
+def _is_command_line_script(tree: ast.Module) -> bool:
+    """A ``test_endpoint.py`` that parses arguments under ``__main__`` is a check run by hand
+    or by a deploy step with arguments, not a test suite."""
+    parses_arguments = any(
+        isinstance(node, (ast.Import, ast.ImportFrom))
+        and any(alias.name in {"argparse", "click", "typer"} for alias in node.names)
+        or isinstance(node, ast.ImportFrom)
+        and node.module in {"argparse", "click", "typer"}
+        for node in tree.body
+    )
+    has_main = any(
+        isinstance(node, ast.If) and "__main__" in ast.unparse(node.test) for node in tree.body
+    )
+    return parses_arguments and has_main
+
+
+def _is_placeholder(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``pass``, ``...``, ``assert False`` or a test marked to be skipped or to fail."""
+    if any(_SKIPPING.search(ast.unparse(decorator)) for decorator in function.decorator_list):
+        return True
+    body = list(function.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    for statement in body:
+        if isinstance(statement, ast.Pass):
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue
+        if isinstance(statement, ast.Assert) and (
+            isinstance(statement.test, ast.Constant) and not statement.test.value
+        ):
+            continue
+        if isinstance(statement, ast.Raise) and "NotImplementedError" in ast.unparse(statement):
+            continue
+        return False
+    return True
+
+
 @register
 def tests_in_ci(snapshot: RepositorySnapshot) -> list[Finding]:
-    """Unit tests that CI runs; tests nobody runs automatically are half the value."""
+    """Unit tests that CI runs; tests nobody runs automatically are half the value.
+
+    Only test files that test something count: an empty ``tests/__init__.py``, a placeholder
+    marked xfail or a template generator's own tests are no unit tests of ML code.
+    """
     findings = []
+    tests = real_test_files(snapshot)
+    if not tests:
+        return []
     for config, line in tests_run_by_ci(snapshot)[:2]:
         findings.append(
             finding(
@@ -221,20 +378,16 @@ def tests_in_ci(snapshot: RepositorySnapshot) -> list[Finding]:
                 line,
             )
         )
-    if not findings:
-        tests = [
-            e.path for e in snapshot.evidence if e.path.endswith(".py") and is_test_path(e.path)
-        ]
-        if tests:
-            findings.append(
-                finding(
-                    "automated_tests",
-                    0.5,
-                    Strength.CODE,
-                    f"{plural(len(tests), 'test file')} found, but no CI job runs them.",
-                    tests[0],
-                )
+    if not findings and tests:
+        findings.append(
+            finding(
+                "automated_tests",
+                0.5,
+                Strength.CODE,
+                "Unit tests exist, but no CI job runs them.",
+                tests[0],
             )
+        )
     return findings
 
 
@@ -244,16 +397,22 @@ def ml_tests(snapshot: RepositorySnapshot) -> list[Finding]:
     table = imports(snapshot)
     local = local_modules(snapshot)
     candidates = []
-    for hit in test_hits(snapshot, *ML_TEST_WORDS):
+    for hit in first_hits(test_hits(snapshot, *ML_TEST_WORDS)):
         modules = table.get(hit.path, {})
         if any(
             module_matches(m, ML_LIBRARIES) or any(part in local for part in m.split("."))
             for m in modules
         ):
             candidates.append(hit)
-    if not candidates:
+    # A ``test_zencoder.py`` holding a sample pipeline defines no test.
+    tested = (
+        hit
+        for hit in candidates[:MAX_TEST_FILES_READ]
+        if _tests_something(snapshot.read_text(hit.path) or "")
+    )
+    hit = next(tested, None)
+    if hit is None:
         return []
-    hit = candidates[0]
     if tests_run_by_ci(snapshot):
         return [
             finding(
@@ -277,10 +436,16 @@ def ml_tests(snapshot: RepositorySnapshot) -> list[Finding]:
 
 @register
 def pipeline_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
-    """Pipeline CD: CI compiles, uploads or deploys the training pipeline."""
+    """Pipeline CD: CI compiles, uploads or deploys the training pipeline.
+
+    Run by hand, a script that compiles or uploads the pipeline definition is delivery done
+    by hand (0.5). One that deploys, serves or submits something is not: ``model.deploy()``,
+    ``flow.serve()`` or a deployment applied from a laptop delivers a model or a run, not the
+    pipeline through CD.
+    """
     findings = []
     for config in delivering_configs(snapshot):
-        for number, _ in config.search(PIPELINE_DEPLOY_CI)[:1]:
+        for number, _ in config.search_work(PIPELINE_DEPLOY_CI)[:1]:
             findings.append(
                 finding(
                     "pipeline_cd",
@@ -292,8 +457,12 @@ def pipeline_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
                 )
             )
     orchestrated = orchestrated_files(snapshot)
+    # ``pipeline.upsert(...)`` deploys a pipeline even from a file that imports no
+    # orchestrator itself (the pipeline object is built in another module).
     deployers = first_hits(
-        h for h in code_hits(snapshot, *PIPELINE_DEPLOY_CODE) if h.path in orchestrated
+        h
+        for h in code_hits(snapshot, *PIPELINE_DEPLOY_CODE)
+        if h.path in orchestrated or PIPELINE_OBJECT.search(h.text)
     )
     invoked = invoked_scripts(snapshot)
     for hit in deployers:
@@ -310,22 +479,37 @@ def pipeline_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
                 )
             )
     if not findings:
-        for hit in deployers[:1]:
+        compilers = [h for h in deployers if _compiles_pipeline(h.text)]
+        for hit in compilers[:1]:
             findings.append(
                 finding(
                     "pipeline_cd",
                     0.5,
                     Strength.CODE,
-                    "A script compiles and submits the pipeline; it is run by hand.",
+                    "A script compiles or uploads the pipeline definition; it is run by hand.",
                     hit,
                 )
             )
     return findings
 
 
+def _compiles_pipeline(text: str) -> bool:
+    """``compiler.Compiler().compile(...)``, ``pipeline.upsert(...)``; a vector index's
+    ``index.upsert(...)`` is no pipeline."""
+    if any(word in text for word in PIPELINE_COMPILE_CODE):
+        return bool(PIPELINE_OBJECT.search(text)) or not any(
+            word in text for word in GENERIC_METHODS
+        )
+    return False
+
+
 @register
 def model_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
-    """Model CD: the pipeline or CI deploys new models, ideally on registry events or tags."""
+    """Model CD: the pipeline or CI deploys new models, ideally on registry events or tags.
+
+    A deploy script someone runs from a laptop is how a level-0 team hands a model over: it
+    is no delivery pipeline, not even in part (a CI job started by hand is, in part).
+    """
     findings = []
     for config in delivering_configs(snapshot):
         deploys = [
@@ -337,10 +521,13 @@ def model_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
             continue
         if "external_event" in config.triggers or "tag" in config.triggers:
             how = "when a model version is registered or tagged"
-        elif "manual" in config.triggers and not config.runs_on_change:
-            how = "when started by hand"
-        else:
+        elif config.runs_on_change:
             how = "on every change"
+        elif "schedule" in config.triggers:
+            how = "on a schedule"
+        else:
+            # ``workflow_dispatch``, ``trigger: none`` or a template nobody includes
+            how = "when started by hand"
         findings.append(
             finding(
                 "model_cd",
@@ -374,16 +561,6 @@ def model_delivery(snapshot: RepositorySnapshot) -> list[Finding]:
                     f"{_ci_name(config)} runs {hit.path}, which deploys the model.",
                     config.path,
                     line,
-                )
-            )
-        else:
-            findings.append(
-                finding(
-                    "model_cd",
-                    0.5,
-                    Strength.CODE,
-                    "A deployment script exists; it is run by hand.",
-                    hit,
                 )
             )
         if len(findings) >= 3:
@@ -443,6 +620,16 @@ def serving_checks(snapshot: RepositorySnapshot) -> list[Finding]:
                 Strength.FILE_NAME,
                 f"A load test script exists ({entry.path}).",
                 entry.path,
+            )
+        )
+    for hit in first_hits(config_hits(snapshot, *TRAFFIC_HOOKS))[:1]:
+        findings.append(
+            finding(
+                "pre_deployment_checks",
+                1,
+                Strength.CODE,
+                "Deployment hooks test the new version before traffic shifts to it.",
+                hit,
             )
         )
     contract = test_hits(snapshot, *CONTRACT)

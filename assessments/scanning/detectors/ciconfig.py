@@ -103,8 +103,11 @@ _CI_TOP_KEYS = frozenset(
         "schedules",
     }
 )
+# Top-level keys of an orchestrator's run configuration, never of a CI definition.
+_RUN_CONFIG_KEYS = frozenset({"settings", "enable_cache", "enable_artifact_metadata", "run_name"})
 _EXECUTION = re.compile(
-    r"^\s*(-\s*)?(run|script|commands|command|sh|bash|pwsh|powershell|entrypoint|args|cmd)\s*:"
+    r"^\s*(-\s*)?(run|script|commands|command|sh|bash|pwsh|powershell|entrypoint|args|cmd|"
+    r"inlineScript|scriptPath)\s*:"
     r"|^\s*-\s*name:\s*['\"]?(gcr\.io|us-docker\.pkg\.dev|docker\.io|python)",
     re.M,
 )
@@ -127,6 +130,11 @@ class CIConfig:
     def search(self, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
         return [(number, text) for number, text in self.lines if pattern.search(text)]
 
+    def search_work(self, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+        """Like ``search``, skipping lines that only name, print or check out something
+        (``echo "Consider retraining"`` runs no training)."""
+        return [(number, text) for number, text in self.search(pattern) if does_work(text)]
+
     def first(self, pattern: re.Pattern[str]) -> tuple[int, str] | None:
         found = self.search(pattern)
         return found[0] if found else None
@@ -139,7 +147,7 @@ class CIConfig:
     def only_prints(self) -> bool:
         """True when every command only prints or checks out: such a job delivers nothing,
         whatever its jobs and environments are named."""
-        return not any(_does_work(text) for _, text in self.lines)
+        return not any(does_work(text) for _, text in self.lines)
 
 
 # YAML keys (``name:``, ``- run: |``) and commands that do nothing but say or fetch something.
@@ -157,7 +165,7 @@ _IDLE_KEY = re.compile(
 _IDLE_ACTION = re.compile(r"^(-\s*)?uses\s*:\s*actions/(checkout|setup-\w+|cache)@", re.I)
 
 
-def _does_work(text: str) -> bool:
+def does_work(text: str) -> bool:
     return not (
         _KEY_LINE.match(text)
         or _IDLE_COMMAND.match(text)
@@ -194,6 +202,8 @@ def looks_like_ci(path: str, text: str) -> str | None:
     top = {match.group(1) for match in _TOP_KEY.finditer(text)}
     if "services" in top and not top & {"jobs", "steps", "stages", "pipelines"}:
         return None  # compose files
+    if top & _RUN_CONFIG_KEYS and not top & {"jobs", "stages", "phases", "on", "workflows"}:
+        return None  # a pipeline's run configuration (ZenML: settings, model, steps by name)
     executes = _EXECUTION.search(text) is not None
     if top & _CI_TOP_KEYS and executes:
         return _guess_system(top, text)
@@ -247,6 +257,7 @@ def ci_configs(snapshot: RepositorySnapshot) -> list[CIConfig]:
                 if system is None:
                     continue
             configs.append(_parse(path, system, by_content, text))
+        _inherit_triggers(configs)
         return configs
 
     return snapshot.memo("ci_configs", compute)  # type: ignore[return-value]
@@ -340,6 +351,30 @@ def _triggers(config: CIConfig, text: str) -> dict[str, int]:
     return found
 
 
+_TEMPLATE_REFERENCE = re.compile(r"^(?:-\s*)?template\s*:\s*['\"]?([\w./-]+\.ya?ml)['\"]?\s*$")
+
+
+def _inherit_triggers(configs: list[CIConfig]) -> None:
+    """An Azure Pipelines template (``- template: steps.yml``) runs when, and only when, the
+    pipelines that include it run: it takes their triggers, not a push trigger of its own."""
+    by_path = {config.path: config for config in configs}
+    included: dict[str, dict[str, int]] = {}
+    for config in configs:
+        if config.system != "azure":
+            continue
+        folder = posixpath.dirname(config.path)
+        for _, text in config.lines:
+            match = _TEMPLATE_REFERENCE.match(text)
+            if match:
+                target = posixpath.normpath(posixpath.join(folder, match.group(1)))
+                if target in by_path and target != config.path:
+                    merged = included.setdefault(target, {})
+                    for trigger, line in config.triggers.items():
+                        merged.setdefault(trigger, line)
+    for path, triggers in included.items():
+        by_path[path].triggers = dict(triggers)
+
+
 _SCRIPT_CALL = re.compile(
     r"\b(?:python[0-9.]*|poetry run python|uv run(?: python)?|pipenv run python)\s+"
     r"(?:-u\s+)?(-m\s+)?([\w./-]+)"
@@ -353,15 +388,52 @@ def invoked_scripts(snapshot: RepositorySnapshot) -> dict[str, tuple[CIConfig, i
     def compute() -> dict[str, tuple[CIConfig, int]]:
         paths = {entry.path for entry in snapshot.evidence}
         invoked: dict[str, tuple[CIConfig, int]] = {}
+        commands = console_scripts(snapshot)
         for config in ci_configs(snapshot):
             for number, text in config.lines:
                 for match in _SCRIPT_CALL.finditer(text):
                     target = _resolve(paths, match)
                     if target:
                         invoked.setdefault(target, (config, number))
+                if not commands or not does_work(text):
+                    continue
+                for word in _COMMAND_WORD.findall(text):
+                    if word in commands:
+                        invoked.setdefault(commands[word], (config, number))
         return invoked
 
     return snapshot.memo("invoked_scripts", compute)  # type: ignore[return-value]
+
+
+_COMMAND_WORD = re.compile(r"(?:^|[\s;&|(`])([A-Za-z][\w.-]*[\w])(?=\s|$|;)")
+_ENTRY_POINT = re.compile(
+    r"""["']?([A-Za-z][\w.-]*)["']?\s*=\s*["']?([A-Za-z_][\w.]*)\s*:\s*[A-Za-z_][\w.]*["']?"""
+)
+MAX_MANIFEST_BYTES = 256 * 1024
+
+
+def console_scripts(snapshot: RepositorySnapshot) -> dict[str, str]:
+    """Commands a package installs (setup.py ``console_scripts``, pyproject ``[project.scripts]``)
+    -> the repository file they run: CI often calls ``run-pipeline``, not the Python file."""
+
+    def compute() -> dict[str, str]:
+        paths = {entry.path for entry in snapshot.evidence}
+        commands: dict[str, str] = {}
+        for entry in snapshot.named("setup.py", "pyproject.toml", "setup.cfg"):
+            text = snapshot.read_text(entry, limit=MAX_MANIFEST_BYTES) or ""
+            if "console_scripts" not in text and "scripts]" not in text:
+                continue
+            root = posixpath.dirname(entry.path)
+            for name, module in _ENTRY_POINT.findall(text):
+                base = module.replace(".", "/")
+                for option in (f"{base}.py", f"src/{base}.py", f"{base}/__main__.py"):
+                    path = posixpath.join(root, option) if root else option
+                    if path in paths:
+                        commands.setdefault(name, path)
+                        break
+        return commands
+
+    return snapshot.memo("console_scripts", compute)  # type: ignore[return-value]
 
 
 def _resolve(paths: set[str], match: re.Match[str]) -> str | None:

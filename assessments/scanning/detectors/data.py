@@ -15,6 +15,7 @@ from .common import (
     first_hits,
     first_per_path,
     imports,
+    is_notebook,
     is_test_path,
     local_modules,
     ml_files,
@@ -61,6 +62,8 @@ VERSIONING = keywords(
     "python_pachyderm",
     "dvc.api",
     "deeplake",
+    # Azure ML registers each new state of a dataset as a version
+    "create_new_version=True",
 )
 FEATURE_STORES = keywords(
     "import feast",
@@ -95,6 +98,10 @@ PREPARATION_COMPONENTS = keywords(
     "clean_data",
     "extract",
 )
+# ``baseline_step = ProcessingStep(...)`` computes a model monitor's baseline statistics: a
+# processing step, but no data preparation. (A notebook that prepares data and also builds a
+# pipeline prepares it by hand, cell by cell: only pipeline code counts.)
+MONITORING_BASELINE = re.compile(r"baseline|monitor", re.I)
 TRANSFORM_CONSISTENCY = keywords(
     "tensorflow_transform",
     "transform_graph",
@@ -248,7 +255,8 @@ def data_versioning_tools(snapshot: RepositorySnapshot) -> list[Finding]:
                 "data_versioning",
                 1,
                 Strength.CODE,
-                "Data is read from a versioned store (lakeFS, Delta, DVC API, Pachyderm).",
+                "Data is read from or registered in a versioned store (lakeFS, Delta, DVC API,"
+                " Pachyderm, Azure ML datasets).",
                 hit,
             )
         )
@@ -314,7 +322,11 @@ def data_preparation_steps(snapshot: RepositorySnapshot) -> list[Finding]:
         )
     orchestrated = orchestrated_files(snapshot)
     for hit in first_hits(
-        h for h in code_hits(snapshot, *PREPARATION_COMPONENTS) if h.path in orchestrated
+        h
+        for h in code_hits(snapshot, *PREPARATION_COMPONENTS)
+        if h.path in orchestrated
+        and not is_notebook(h.path)
+        and not MONITORING_BASELINE.search(h.text)
     )[:1]:
         findings.append(
             finding(

@@ -12,6 +12,7 @@ from .common import (
     config_hits,
     files_importing,
     finding,
+    first_hits,
     first_per_path,
     ml_files,
     plural,
@@ -49,6 +50,7 @@ TRACKERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "azureml.core": ("Azure ML runs", keywords("run.log(", "Run.get_context(")),
 }
 TENSORBOARD = keywords("SummaryWriter(", "tf.summary.", "TensorBoard(")
+SAGEMAKER_TRIALS = keywords("experiment_config=", "TrialName", "TrialComponentDisplayName")
 DVC_EXP = keywords("dvc exp run", "dvc exp push")
 TRACKING_SERVER = keywords(
     "set_tracking_uri(",
@@ -105,6 +107,21 @@ def experiment_trackers(snapshot: RepositorySnapshot) -> list[Finding]:
                     sites[0],
                 )
             )
+    # SageMaker jobs started with ``experiment_config={"TrialName": ...}`` are recorded as
+    # trial components of an experiment, without the SDK's tracking module.
+    trial_files = {h.path for h in code_hits(snapshot, *SAGEMAKER_TRIALS[1:])}
+    for hit in first_hits(
+        h for h in code_hits(snapshot, SAGEMAKER_TRIALS[0]) if h.path in trial_files
+    )[:1]:
+        findings.append(
+            finding(
+                "experiment_tracking",
+                1,
+                Strength.CODE,
+                "SageMaker Experiments records each training job as a trial.",
+                hit,
+            )
+        )
     experiments = [ref for ref in snapshot.refs if ref.name.startswith("refs/exps/")]
     if experiments:
         findings.append(
@@ -138,7 +155,9 @@ def experiment_trackers(snapshot: RepositorySnapshot) -> list[Finding]:
                 entry.path,
             )
         )
-    for hit in code_hits(snapshot, *TENSORBOARD)[:1]:
+    # TensorBoard called from a tutorial notebook shows curves to a reader; in training code
+    # it logs every run.
+    for hit in [h for h in code_hits(snapshot, *TENSORBOARD) if h.path.endswith(".py")][:1]:
         findings.append(
             finding(
                 "experiment_tracking",

@@ -7,7 +7,7 @@ import re
 from ..tree import RepositorySnapshot
 from .base import Finding, Strength, keywords, register
 from .ciconfig import ci_configs
-from .common import code_hits, config_hits, finding, first_hits, ml_files, plural, safe_yaml
+from .common import code_hits, config_hits, finding, first_hits, plural, safe_yaml
 
 GATES = keywords(
     "MetricThreshold",
@@ -32,18 +32,6 @@ GATES = keywords(
     "passes_threshold",
 )
 EVALUATOR = keywords("Evaluator(", "eval_config")
-METRICS = keywords(
-    "sklearn.metrics",
-    "accuracy_score(",
-    "roc_auc_score(",
-    "f1_score(",
-    "mean_squared_error(",
-    "mean_absolute_error(",
-    "r2_score(",
-    "classification_report(",
-    ".evaluate(",
-    "evaluate_model(",
-)
 METRICS_IN_CI = re.compile(r"\bdvc metrics (diff|show)\b|\bdvc plots diff\b|\bcml (comment|send)")
 REGISTRY_CALLS = keywords(
     "register_model(",
@@ -87,7 +75,11 @@ STAGE_TAG = re.compile(r"^refs/tags/[\w./-]+#\w+(#\d+)?$")
 
 @register
 def model_validation_gates(snapshot: RepositorySnapshot) -> list[Finding]:
-    """Models are checked against thresholds or the production model before promotion."""
+    """Models are checked against thresholds or the production model before promotion.
+
+    Computing metrics is evaluation, not validation: without a threshold or a comparison that
+    can stop the model, nothing is gated, not even in part.
+    """
     findings = []
     evaluators = {hit.path for hit in code_hits(snapshot, *EVALUATOR)}
     gates = [hit for hit in code_hits(snapshot, *GATES) if "models:/" not in hit.text]
@@ -123,20 +115,6 @@ def model_validation_gates(snapshot: RepositorySnapshot) -> list[Finding]:
                     "CI reports model metrics for review, but does not gate on them.",
                     config.path,
                     number,
-                )
-            )
-    if not findings:
-        ml = set(ml_files(snapshot))
-        metrics = [hit for hit in code_hits(snapshot, *METRICS) if hit.path in ml]
-        for hit in metrics[:1]:
-            findings.append(
-                finding(
-                    "model_validation",
-                    0.5,
-                    Strength.CODE,
-                    "Metrics are computed, but not compared with a threshold or the production"
-                    " model.",
-                    hit,
                 )
             )
     return findings

@@ -35,6 +35,7 @@ ORCHESTRATORS: dict[str, str] = {
     "mage_ai": "Mage",
     "clearml.automation": "ClearML pipelines",
     "ray.workflow": "Ray Workflows",
+    "stepfunctions": "AWS Step Functions",
 }
 VERTEX_PIPELINE = keywords("PipelineJob(")
 DEFINITIONS = keywords(
@@ -61,6 +62,8 @@ DEFINITIONS = keywords(
     "luigi.Task",
     "@component",
     "PipelineJob(",
+    "Workflow(",
+    "steps.states.Chain(",
 )
 PIPELINE_SPECS = keywords(
     "pipelineSpec",
@@ -90,6 +93,7 @@ SCHEDULES = keywords(
     "JobSchedule(",
     "quartz_cron_expression",
     "schedule_expression",
+    "ScheduleExpression:",
     "aws_cloudwatch_event_rule",
     "aws_scheduler_schedule",
     "google_cloud_scheduler_job",
@@ -116,6 +120,9 @@ NEW_DATA = keywords(
     "file_arrival",
     "s3:ObjectCreated",
     "outlets=",
+    "EventPattern:",
+    # A cloud function or Lambda handler (Pub/Sub, S3, EventBridge) in a file that runs the pipeline
+    "(event, context)",
 )
 PIPELINE_RUN = re.compile(
     r"\b(dvc (repro|exp run)|retrain|train(ing)?[\w/-]*\.py|train\b|run[_-]pipeline|"
@@ -186,8 +193,9 @@ def orchestrators(snapshot: RepositorySnapshot) -> list[Finding]:
             )
         )
     findings += _dvc_pipeline(snapshot)
+    findings += _valohai_pipelines(snapshot)
     for config in ci_configs(snapshot):
-        runs = config.search(PIPELINE_RUN)
+        runs = config.search_work(PIPELINE_RUN)
         if runs and not config.search(DVC_REPRO):
             findings.append(
                 finding(
@@ -211,6 +219,28 @@ def orchestrators(snapshot: RepositorySnapshot) -> list[Finding]:
                 )
             )
     return findings
+
+
+VALOHAI_PIPELINE = re.compile(r"^-\s*pipeline\s*:", re.M)
+
+
+def _valohai_pipelines(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Valohai declares steps and the pipelines chaining them in valohai.yaml."""
+    for entry in snapshot.named("valohai.yaml", "valohai.yml"):
+        text = snapshot.read_text(entry, limit=512 * 1024) or ""
+        match = VALOHAI_PIPELINE.search(text)
+        if match:
+            return [
+                finding(
+                    "pipeline_orchestration",
+                    1,
+                    Strength.CODE,
+                    "Training steps are orchestrated as a Valohai pipeline.",
+                    entry.path,
+                    text.count("\n", 0, match.start()) + 1,
+                )
+            ]
+    return []
 
 
 def dvc_stages(snapshot: RepositorySnapshot) -> dict[str, dict]:
@@ -262,7 +292,11 @@ def _dvc_pipeline(snapshot: RepositorySnapshot) -> list[Finding]:
 
 @register
 def triggers(snapshot: RepositorySnapshot) -> list[Finding]:
-    """What starts the pipeline: schedules, new data, or code changes and hands."""
+    """What starts the pipeline: a schedule, new data or an event.
+
+    Training rerun on every code change, or started by hand from CI, has no trigger of its
+    own: that is CI or a manual run, not continuous training.
+    """
     findings = []
     orchestrated = orchestrated_files(snapshot)
     for hit in first_hits(h for h in code_hits(snapshot, *SCHEDULES) if h.path in orchestrated)[:2]:
@@ -300,7 +334,7 @@ def triggers(snapshot: RepositorySnapshot) -> list[Finding]:
             )
         )
     for config in ci_configs(snapshot):
-        runs = config.search(PIPELINE_RUN)
+        runs = config.search_work(PIPELINE_RUN)
         if not runs:
             continue
         if "schedule" in config.triggers:
@@ -325,28 +359,6 @@ def triggers(snapshot: RepositorySnapshot) -> list[Finding]:
                     config.triggers["external_event"],
                 )
             )
-        elif config.runs_on_change:
-            findings.append(
-                finding(
-                    "pipeline_triggers",
-                    0.5,
-                    Strength.CI_CONFIG,
-                    "Training reruns on code changes, not on new data or a schedule.",
-                    config.path,
-                    runs[0][0],
-                )
-            )
-        elif "manual" in config.triggers:
-            findings.append(
-                finding(
-                    "pipeline_triggers",
-                    0.5,
-                    Strength.CI_CONFIG,
-                    "Training is started by hand from CI.",
-                    config.path,
-                    config.triggers["manual"],
-                )
-            )
     return findings
 
 
@@ -356,3 +368,37 @@ def _about_pipelines(snapshot: RepositorySnapshot, path: str) -> bool:
         return True
     text = snapshot.read_text(path, limit=512 * 1024) or ""
     return bool(PIPELINE_CONTEXT.search(text))
+
+
+ENVIRONMENT_CONFIG = re.compile(
+    r"([\w./-]+?)[-_.](dev|development|test|staging|stage|qa|prod|production)"
+    r"\.(ya?ml|json|tfvars|env|cfg)\b",
+    re.I,
+)
+
+
+@register
+def environment_configs(snapshot: RepositorySnapshot) -> list[Finding]:
+    """One pipeline for every environment: CI runs the same pipeline definition and picks a
+    configuration per environment (``config-infra-dev.yml``, ``config-infra-prod.yml``)."""
+    for config in ci_configs(snapshot):
+        variants: dict[str, set[str]] = {}
+        first_line: dict[str, int] = {}
+        for number, text in config.lines:
+            for stem, environment, _ in ENVIRONMENT_CONFIG.findall(text):
+                variants.setdefault(stem, set()).add(environment.lower()[:4])
+                first_line.setdefault(stem, number)
+        stems = sorted(stem for stem, found in variants.items() if len(found) >= 2)
+        if stems and config.search_work(PIPELINE_RUN):
+            return [
+                finding(
+                    "same_pipeline_across_environments",
+                    1,
+                    Strength.CI_CONFIG,
+                    "CI runs one pipeline definition with a configuration per environment"
+                    f" ({stems[0]}-*).",
+                    config.path,
+                    first_line[stems[0]],
+                )
+            ]
+    return []

@@ -137,6 +137,14 @@ CLOUD_MONITORS = keywords(
     "data_drift",
     "drift_detect",
 )
+# TFDV comparing new (serving) statistics with a baseline: drift and skew detection, when a
+# job does it (a notebook exploring a dataset's spans monitors nothing).
+TFDV_DRIFT = keywords(
+    "previous_statistics=",
+    "serving_statistics=",
+    "drift_comparator",
+    "skew_comparator",
+)
 OPERATIONAL = keywords(
     "prometheus_client",
     "prometheus_fastapi_instrumentator",
@@ -145,6 +153,19 @@ OPERATIONAL = keywords(
     "alertmanager",
     "opentelemetry",
 )
+# Metrics of a managed endpoint or serving function that alarms watch.
+ENDPOINT_ALARMS = keywords(
+    "Invocation5XXErrors",
+    "Invocation4XXErrors",
+    "ModelLatency",
+    # CloudFormation alarms on the serving function's or API's errors and latency
+    "MetricName: Errors",
+    "MetricName: 5XXError",
+    "MetricName: Latency",
+)
+# A permission to list monitoring schedules (``sagemaker:ListMonitoringSchedules``) monitors
+# nothing.
+IAM_ACTION = re.compile(r"\b[a-z0-9-]+:[A-Z]\w*Monitoring")
 # Calls that start a training pipeline run (a bare word "retrain" starts nothing: a print
 # placeholder or a "Pretrained" model name were taken for retraining).
 RETRAIN_CALLS = keywords(
@@ -537,9 +558,9 @@ def drift_monitoring(snapshot: RepositorySnapshot) -> list[Finding]:
                     site,
                 )
             )
-    for hit in first_hits(
-        code_hits(snapshot, *CLOUD_MONITORS) + config_hits(snapshot, *CLOUD_MONITORS)
-    )[:1]:
+    monitors = code_hits(snapshot, *CLOUD_MONITORS) + config_hits(snapshot, *CLOUD_MONITORS)
+    monitors += [h for h in code_hits(snapshot, *TFDV_DRIFT) if h.path.endswith(".py")]
+    for hit in first_hits(h for h in monitors if not IAM_ACTION.search(h.text))[:1]:
         findings.append(
             finding(
                 "monitoring",
@@ -563,20 +584,28 @@ def drift_monitoring(snapshot: RepositorySnapshot) -> list[Finding]:
                         hits[0][0],
                     )
                 )
-    if not findings:
-        for hit in first_hits(
-            code_hits(snapshot, *OPERATIONAL) + config_hits(snapshot, *OPERATIONAL)
-        )[:1]:
-            findings.append(
-                finding(
-                    "monitoring",
-                    0.5,
-                    Strength.CODE,
-                    "Operational metrics are exported, but model drift is not monitored.",
-                    hit,
-                )
-            )
     return findings
+
+
+@register
+def serving_health(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Errors and latency of the prediction service exported to a monitoring system.
+
+    Service metrics (Prometheus, OpenTelemetry, endpoint error alarms) watch the serving
+    path, not the model: they are no drift monitoring.
+    """
+    hits = code_hits(snapshot, *OPERATIONAL) + config_hits(snapshot, *OPERATIONAL)
+    hits += config_hits(snapshot, *ENDPOINT_ALARMS) + code_hits(snapshot, *ENDPOINT_ALARMS)
+    return [
+        finding(
+            "serving_health_monitoring",
+            1,
+            Strength.CODE,
+            "The prediction service's errors and latency are exported to monitoring.",
+            hit,
+        )
+        for hit in first_hits(hits)[:1]
+    ]
 
 
 def _launchers(snapshot: RepositorySnapshot) -> dict[str, object]:
