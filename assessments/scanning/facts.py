@@ -13,7 +13,14 @@ import statistics
 import tomllib
 
 from .detectors.ciconfig import ci_configs
-from .detectors.common import ML_LIBRARIES, imports, is_code_path, is_notebook, ml_files
+from .detectors.common import (
+    ML_LIBRARIES,
+    TEMPLATE_PATH,
+    imports,
+    is_code_path,
+    is_notebook,
+    ml_files,
+)
 from .detectors.environment import DECLARED_TOOLS, model_binaries
 from .tree import RepositorySnapshot
 
@@ -45,7 +52,6 @@ REGISTRY_TAG = re.compile(
     r"^refs/tags/(?:[\w.-]+(?:/[\w.-]+)*@v?\d[\w.+-]*|[\w./-]+#\w+(?:#\d+)?|models?/.+)$"
 )
 RELEASE_TAG = re.compile(r"^refs/tags/(?:[\w.-]+@)?v?\d+(?:\.\d+)+")
-TEMPLATE_PATH = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 TEMPLATE_SETTINGS = frozenset({"cookiecutter.json", "copier.yml", "copier.yaml"})
 # Copier renders ``train.py.jinja`` into ``train.py``: a project rarely templates its own code,
 # while .yaml.jinja or .html.jinja files are often configuration or pages rendered at run time.

@@ -11,6 +11,7 @@ from .base import Finding, Strength, keywords, register
 from .ciconfig import CIConfig, ci_configs, does_work, invoked_scripts
 from .common import (
     ML_LIBRARIES,
+    TEMPLATE_PATH,
     code_hits,
     config_hits,
     finding,
@@ -269,8 +270,6 @@ def continuous_integration(snapshot: RepositorySnapshot) -> list[Finding]:
 
 TEST_DEFINITIONS = keywords("def test", "class Test", "TestCase")
 _TEST_DEFINITION = re.compile(r"^\s*(async\s+)?def\s+test\w*\s*\(|^\s*class\s+Test\w*", re.M)
-# Jinja in a path: a project generator's template folder (``{{cookiecutter.repo_name}}/``).
-TEMPLATE_PATH = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 _SKIPPING = re.compile(r"\b(xfail|skip|skipif)\b")
 MAX_TEST_FILES_READ = 200
 

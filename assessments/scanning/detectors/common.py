@@ -23,6 +23,8 @@ from .base import Finding, Strength, keywords
 IMPORT = keywords("import ")
 
 # Top-level modules whose import marks a file as ML code.
+# Jinja in a path: a project generator's template folder (``{{cookiecutter.repo_name}}/``).
+TEMPLATE_PATH = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 ML_LIBRARIES = frozenset(
     {
         "sklearn",
