@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .scanning.forges import forge_file_url
+
 
 class Organization(models.Model):
     name = models.CharField(max_length=200)
@@ -363,6 +365,13 @@ class Repository(TeamOwned):
         else:
             name = parts[-1] if parts else self.url
         return f"{name}/{self.project}" if self.project else name
+
+    def file_url(self, commit: str, path: str | None, line: int | None = None) -> str | None:
+        """The file at the scanned commit on the forge's web page, when the forge is known.
+
+        Paths of a project folder's scan read from the folder, except the root CI files that
+        name it (see scanning.projects)."""
+        return forge_file_url(self.url, commit, path, line, project=self.project)
 
 
 class ScanStatus(models.TextChoices):

@@ -361,9 +361,10 @@ def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
     return evidence if conclusive else None
 
 
-def evidence_sources_for_team(team: Team) -> list[tuple[maturity.Evidence, str, str]]:
-    """Each finding of the team's latest conclusive scans with the repository's name and the
-    scanned commit, to say where a suggested answer comes from."""
+def evidence_sources_for_team(team: Team) -> list[tuple[maturity.Evidence, dict]]:
+    """Each finding of the team's latest conclusive scans with where it comes from (the
+    repository's name, the scanned commit, a link to the file on the forge when known), to
+    say where a suggested answer comes from."""
     latest_scan = (
         Scan.objects.filter(
             repository=OuterRef("pk"), status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED]
@@ -382,9 +383,15 @@ def evidence_sources_for_team(team: Team) -> list[tuple[maturity.Evidence, str, 
         if (scan.report or {}).get("inconclusive"):
             continue
         source = scan.same_as or scan
-        name = repositories[scan.repository_id].display_name
+        repository = repositories[scan.repository_id]
         for finding in source.findings:
-            found.append((maturity.Evidence.from_dict(finding), name, scan.commit or ""))
+            evidence = maturity.Evidence.from_dict(finding)
+            where = {
+                "repository": repository.display_name,
+                "commit": scan.commit or "",
+                "url": repository.file_url(scan.commit or "", evidence.path, evidence.line),
+            }
+            found.append((evidence, where))
     return found
 
 

@@ -172,12 +172,16 @@ def test_a_scanned_team_starts_with_what_its_repository_shows_suggested(client, 
     assert answer.option_key == "yes"
     assert answer.suggested_from["repository"] == "acme/churn"
     assert answer.suggested_from["path"] == ".github/workflows/ci.yml"
+    assert answer.suggested_from["url"] == (
+        "https://github.com/acme/churn/blob/c0ffee" + "0" * 34 + "/.github/workflows/ci.yml#L12"
+    )
     assert not Answer.objects.filter(assessment=draft, question_key="ci_gates_merge").exists()
     section = next(s for s in SECTIONS if any(q.key == "ci_runs_tests" for q in s.questions))
     client.force_login(member)
     body = client.get(section_url(draft, section.key)).content.decode()
     assert "Suggested by the scan of acme/churn at <code>c0ffee000000</code>" in body
     assert ".github/workflows/ci.yml:12" in body
+    assert 'href="https://github.com/acme/churn/blob/c0ffee' in body
     assert "1 answer was suggested by the scan of your repositories" in body
     client.post(section_url(draft, section.key), {"go": "confirm"})
     answer.refresh_from_db()

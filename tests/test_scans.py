@@ -563,3 +563,37 @@ class TestWhatARepositoryHolds:
 )
 def test_repositories_are_named_as_people_name_them(url, project, name):
     assert Repository(url=url, project=project).display_name == name
+
+
+def test_evidence_on_a_scan_page_links_to_the_file_at_the_scanned_commit(client, team, lead):
+    repository = Repository.objects.create(team=team, url="https://github.com/acme/churn.git")
+    commit = "ab" * 20
+    Scan.objects.create(
+        repository=repository,
+        status=ScanStatus.SUCCEEDED,
+        commit=commit,
+        scanner_version="1",
+        finished_at=timezone.now(),
+        report={
+            "commit": commit,
+            "inconclusive": False,
+            "overall_level": 0,
+            "index": 10,
+            "flags": [],
+            "capabilities": [
+                {
+                    "key": "ci",
+                    "grade": 1.0,
+                    "strength": "ci_config",
+                    "reason": "CI runs the tests.",
+                    "evidence": [{"path": ".github/workflows/ci.yml", "line": 7, "detector": "x"}],
+                }
+            ],
+            "unknown": [],
+        },
+    )
+    client.force_login(lead)
+    body = client.get(reverse("repository_detail", args=[repository.pk])).content.decode()
+    assert "Repository acme/churn" in body
+    assert f'href="https://github.com/acme/churn/blob/{commit}/.github/workflows/ci.yml#L7"' in body
+    assert "CI on every change" in body  # the capability's name, not its key

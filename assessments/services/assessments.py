@@ -105,7 +105,7 @@ def _suggest_from_evidence(assessment: Assessment, catalogue, user) -> None:
     sources = selectors.evidence_sources_for_team(assessment.team)
     if not sources:
         return
-    where = {evidence: (name, commit) for evidence, name, commit in sources}
+    where = dict(sources)
     chosen = dict(assessment.answers.values_list("question_key", "option_key"))
     suggestions = maturity.suggest_answers(catalogue, list(where))
     Answer.objects.bulk_create(
@@ -115,8 +115,7 @@ def _suggest_from_evidence(assessment: Assessment, catalogue, user) -> None:
             option_key=suggestion.option,
             updated_by=user,
             suggested_from={
-                "repository": where[suggestion.evidence][0],
-                "commit": where[suggestion.evidence][1],
+                **where[suggestion.evidence],
                 "path": suggestion.evidence.path,
                 "line": suggestion.evidence.line,
                 "reason": suggestion.evidence.reason,

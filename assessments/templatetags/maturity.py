@@ -21,3 +21,9 @@ def ago(moment):
     if (timezone.now() - moment).total_seconds() < 60:
         return "just now"
     return f"{timesince(moment)} ago"
+
+
+@register.simple_tag
+def file_url(repository, commit, path, line=None):
+    """The file at the scanned commit on its forge, or "" where none is known."""
+    return repository.file_url(commit or "", path, line) or ""
