@@ -247,3 +247,28 @@ def test_notes_stored_with_crlf_before_normalisation_are_migrated_to_lf(draft, m
     migration.normalise_line_endings(apps, None)
     answer = Answer.objects.get(assessment=draft, question_key="online_serving")
     assert (answer.note, answer.version) == ("first\nsecond\nthird", 1)
+
+
+def test_history_draws_the_index_over_time_with_times_of_day(
+    client, team, member, django_capture_on_commit_callbacks
+):
+    import json
+    import re
+
+    for option in ("no", "yes"):
+        assessment = assessment_start(team=team, user=member)
+        answer_everything(assessment, answers_all(option), member)
+        client.force_login(member)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("assessment_summary", args=[assessment.pk]))
+    body = client.get(reverse("team_history", args=[team.slug])).content.decode()
+    figure = json.loads(
+        re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', body).group(1)
+    )
+    trace = figure["data"][0]
+    # Two assessments submitted on one day are two points, told apart by their times.
+    assert len(trace["x"]) == 2
+    assert len(set(trace["x"])) == 2
+    assert "T" in trace["x"][0]
+    assert trace["y"][0] < trace["y"][1]
+    assert "plotly.min.js" in body

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from .. import charts, maturity, selectors
 from ..access import can_edit_team
@@ -113,10 +114,17 @@ def team_history(request, slug):
     chosen = request.GET.getlist("compare")
     if chosen:
         compare = _comparison(results, chosen)
+    trend = None
+    if len(results) > 1:
+        # Times, not only dates: two assessments submitted on one day are two points.
+        points = [
+            (timezone.localtime(r.assessment.submitted_at).isoformat(), r.index) for r in results
+        ]
+        trend = charts.trend_figure([{"name": team.name, "points": points}])
     return render(
         request,
         "assessments/history.html",
-        {"team": team, "rows": rows, "compare": compare, "chosen": chosen},
+        {"team": team, "rows": rows, "compare": compare, "chosen": chosen, "trend": trend},
     )
 
 
