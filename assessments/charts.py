@@ -204,10 +204,12 @@ def trend_figure(
     *,
     average: Sequence[tuple[str, float]] = (),
     average_name: str = "Organisation average",
+    legend_below: bool = False,
 ) -> dict:
     """The maturity index over time: one line per team, and the average as a thick line.
 
-    ``series``: ``{"name": str, "points": [(iso date, index), ...], "link": url}``;
+    ``series``: ``{"name": str, "points": [(iso date, index), ...], "link": url}``, with
+    ``"hidden": True`` for a line shown only when its legend entry is clicked;
     ``average``: ``[(iso date, index), ...]``.
     """
     traces = []
@@ -230,6 +232,8 @@ def trend_figure(
         }
         if item.get("link"):
             trace["meta"] = {"link": item["link"]}
+        if item.get("hidden"):
+            trace["visible"] = "legendonly"
         traces.append(trace)
     if average:
         traces.append(
@@ -248,8 +252,9 @@ def trend_figure(
         **_BASE_LAYOUT,
         "xaxis": {"type": "date", "title": {"text": "Submitted"}},
         "yaxis": {"range": [0, 100], "title": {"text": "Maturity index (0-100)"}},
-        "legend": {"orientation": "v"},
-        "height": 420,
+        # Below the plot, a legend leaves a phone's narrow plot its whole width.
+        "legend": {"orientation": "h", "y": -0.3} if legend_below else {"orientation": "v"},
+        "height": 480 if legend_below else 420,
     }
     return {"data": traces, "layout": layout}
 

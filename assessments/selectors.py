@@ -249,6 +249,16 @@ def result_history_for_team(*, team: Team, with_snapshots: bool = True) -> list[
     return list(results)
 
 
+def dimension_index_history_for_team(*, team: Team) -> list[tuple[object, dict[str, float]]]:
+    """(submitted at, index per dimension) of each of the team's results, oldest first; reads
+    one key of each snapshot, not the whole snapshot."""
+    return list(
+        Result.objects.filter(assessment__team=team)
+        .order_by("assessment__submitted_at")
+        .values_list("assessment__submitted_at", "snapshot__result__dimension_index")
+    )
+
+
 def debt_statement_for_team(*, team: Team, today: date | None = None) -> list[maturity.DebtItem]:
     """The team's open gaps with the date first seen, days outstanding and interest.
 

@@ -272,3 +272,8 @@ def test_history_draws_the_index_over_time_with_times_of_day(
     assert "T" in trace["x"][0]
     assert trace["y"][0] < trace["y"][1]
     assert "plotly.min.js" in body
+    # Each dimension's own line is there, drawn when its legend entry is clicked.
+    dimensions = figure["data"][1:]
+    assert len(dimensions) == 8
+    assert {d["visible"] for d in dimensions} == {"legendonly"}
+    assert all(len(d["x"]) == 2 for d in dimensions)

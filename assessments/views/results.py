@@ -120,7 +120,23 @@ def team_history(request, slug):
         points = [
             (timezone.localtime(r.assessment.submitted_at).isoformat(), r.index) for r in results
         ]
-        trend = charts.trend_figure([{"name": team.name, "points": points}])
+        series = [{"name": f"{team.name} (overall)", "points": points}]
+        # Per dimension on demand: each line appears when its legend entry is clicked.
+        history = selectors.dimension_index_history_for_team(team=team)
+        catalogue = load_catalogue_version(results[-1].catalogue_version)
+        for dimension in catalogue.dimensions:
+            series.append(
+                {
+                    "name": dimension.title,
+                    "hidden": True,
+                    "points": [
+                        (timezone.localtime(when).isoformat(), values[dimension.key])
+                        for when, values in history
+                        if values and dimension.key in values
+                    ],
+                }
+            )
+        trend = charts.trend_figure(series, legend_below=True)
     return render(
         request,
         "assessments/history.html",
