@@ -340,13 +340,10 @@ def organization_median_dimension_index(*, organization_id: int) -> dict[str, fl
     return {key: statistics.median(values) for key, values in per_dimension.items()}
 
 
-def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
-    """Findings of each repository's latest conclusive scan; None when there is none.
-
-    None (no scan) and [] (scanned, nothing found) mean different things to the engine: only a
-    scan that happened can contradict a claim. A rescan of a commit seen before points at that
-    commit's stored findings, so going back to an earlier commit brings its evidence back.
-    """
+def _latest_conclusive_scans(team: Team) -> list[Scan]:
+    """Each repository's latest successful scan, as the scan that holds its findings (a rescan
+    of a commit seen before points at that commit's scan), with its repository; inconclusive
+    ones are left out. One query."""
     latest_scan = (
         Scan.objects.filter(
             repository=OuterRef("pk"), status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED]
@@ -360,46 +357,41 @@ def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
         .annotate(latest_scan=Subquery(latest_scan))
         .values("latest_scan")
     )
-    scans = Scan.objects.filter(pk__in=scan_ids).values_list("findings", "report__inconclusive")
-    evidence: list[maturity.Evidence] = []
-    conclusive = False
-    for findings, inconclusive in scans:
-        if inconclusive:
-            continue
-        conclusive = True
-        evidence.extend(maturity.Evidence.from_dict(finding) for finding in findings)
-    return evidence if conclusive else None
+    scans = (
+        Scan.objects.filter(pk__in=scan_ids)
+        .exclude(report__inconclusive=True)
+        .select_related("repository")
+        .defer("report")
+    )
+    return list(scans)
+
+
+def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
+    """Findings of each repository's latest conclusive scan; None when there is none.
+
+    None (no scan) and [] (scanned, nothing found) mean different things to the engine: only a
+    scan that happened can contradict a claim. A rescan of a commit seen before points at that
+    commit's stored findings, so going back to an earlier commit brings its evidence back.
+    """
+    scans = _latest_conclusive_scans(team)
+    if not scans:
+        return None
+    return [maturity.Evidence.from_dict(finding) for scan in scans for finding in scan.findings]
 
 
 def evidence_sources_for_team(team: Team) -> list[tuple[maturity.Evidence, dict]]:
     """Each finding of the team's latest conclusive scans with where it comes from (the
     repository's name, the scanned commit, a link to the file on the forge when known), to
     say where a suggested answer comes from."""
-    latest_scan = (
-        Scan.objects.filter(
-            repository=OuterRef("pk"), status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED]
-        )
-        .order_by("-finished_at", "-pk")
-        .values("pk")[:1]
-    )
-    repositories = {
-        r.pk: r for r in Repository.objects.filter(team=team).annotate(latest=Subquery(latest_scan))
-    }
-    scans = Scan.objects.filter(
-        pk__in=[r.latest for r in repositories.values() if r.latest]
-    ).select_related("same_as")
     found = []
-    for scan in scans:
-        if (scan.report or {}).get("inconclusive"):
-            continue
-        source = scan.same_as or scan
-        repository = repositories[scan.repository_id]
-        for finding in source.findings:
+    for scan in _latest_conclusive_scans(team):
+        repository, commit = scan.repository, scan.commit or ""
+        for finding in scan.findings:
             evidence = maturity.Evidence.from_dict(finding)
             where = {
                 "repository": repository.display_name,
-                "commit": scan.commit or "",
-                "url": repository.file_url(scan.commit or "", evidence.path, evidence.line),
+                "commit": commit,
+                "url": repository.file_url(commit, evidence.path, evidence.line),
             }
             found.append((evidence, where))
     return found
