@@ -27,16 +27,6 @@ from .models import (
     needs_confirmation,
 )
 
-
-def team_list_for_user(*, user) -> QuerySet[Team]:
-    return (
-        visible_teams(user)
-        .select_related("organization")
-        .annotate(member_count=Count("memberships", distinct=True))
-        .order_by("organization__name", "name")
-    )
-
-
 # A submission older than this is due again: teams assess themselves about once a quarter.
 ASSESSMENT_DUE_AFTER = timedelta(days=92)
 
