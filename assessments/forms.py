@@ -1,9 +1,30 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 from .maturity import load_catalogue
 from .services.login_guard import LOCKOUT_SECONDS, login_is_locked_out
 from .services.repositories import MAX_INTERVAL_HOURS, MIN_INTERVAL_HOURS
+
+# Bootstrap's class for each kind of control, most specific first: check boxes and radio
+# buttons (CheckboxSelectMultiple is a RadioSelect), menus, then every text-like input.
+_CONTROL_CLASSES = (
+    (forms.RadioSelect, "form-check-input"),
+    (forms.CheckboxInput, "form-check-input"),
+    (forms.Select, "form-select"),
+    (forms.Widget, "form-control"),
+)
+
+
+class StyledControls:
+    """Gives every field's control the base stylesheet's class, so forms look alike everywhere."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css_class = next(c for kind, c in _CONTROL_CLASSES if isinstance(field.widget, kind))
+            classes = field.widget.attrs.get("class", "").split()
+            if css_class not in classes:
+                field.widget.attrs["class"] = " ".join([*classes, css_class])
 
 
 def _dimension_choices():
@@ -16,7 +37,7 @@ HOLDS_HELP = (
 )
 
 
-class RepositoryHoldsForm(forms.Form):
+class RepositoryHoldsForm(StyledControls, forms.Form):
     holds = forms.MultipleChoiceField(
         label="This repository holds",
         choices=_dimension_choices,
@@ -26,7 +47,7 @@ class RepositoryHoldsForm(forms.Form):
     )
 
 
-class RepositoryConnectForm(forms.Form):
+class RepositoryConnectForm(StyledControls, forms.Form):
     url = forms.CharField(
         label="Repository URL",
         max_length=500,
@@ -65,7 +86,7 @@ class RepositoryConnectForm(forms.Form):
     )
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(StyledControls, AuthenticationForm):
     """Django's login form, saying so when the username is locked out after repeated failures."""
 
     def clean(self):
@@ -80,3 +101,7 @@ class LoginForm(AuthenticationForm):
                     code="locked_out",
                 ) from None
             raise
+
+
+class StyledPasswordChangeForm(StyledControls, PasswordChangeForm):
+    """Django's password change form with the app's controls."""

@@ -8,6 +8,7 @@ Production mode (`DJANGO_DEBUG=false`) refuses to start without a secret key and
 
 from pathlib import Path
 
+import bootstrap
 import environ
 import plotly
 from django.core.exceptions import ImproperlyConfigured
@@ -136,6 +137,9 @@ STATICFILES_DIRS = [
     # plotly.js is served from the pinned plotly package, so charts work offline without a CDN
     # and the browser library always matches the figures the server builds.
     ("vendor/plotly", Path(plotly.__file__).resolve().parent / "package_data"),
+    # Bootstrap's built stylesheet is the base every page stands on (reboot, type scale, tables,
+    # forms, colour modes); only its CSS is served: no page needs Bootstrap's scripts.
+    ("vendor/bootstrap", Path(bootstrap.__file__).resolve().parent / "static/bootstrap/css"),
 ]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STORAGES = {

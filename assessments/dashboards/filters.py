@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from .. import maturity
+from ..forms import StyledControls
 
 SORTS = {
     "level": "Level, then index",
@@ -141,7 +142,7 @@ def _date_field(label: str) -> forms.DateField:
     )
 
 
-class TeamFilterForm(forms.Form):
+class TeamFilterForm(StyledControls, forms.Form):
     """Which teams: organisation, tags, and their level (overall or in one dimension)."""
 
     organization = forms.ChoiceField(
@@ -274,7 +275,7 @@ class DebtFilterForm(TeamFilterForm):
         self.fields["capability"].choices = _capability_choices()
 
 
-class CompareForm(_PeriodMixin, forms.Form):
+class CompareForm(StyledControls, _PeriodMixin, forms.Form):
     team = forms.MultipleChoiceField(
         label="Teams",
         help_text=f"Choose {MIN_COMPARED} to {MAX_COMPARED} teams (Ctrl or Cmd to pick several).",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -57,11 +58,15 @@ class Table:
         millisecond or two instead of tens.
         """
         key = escape(self.key)
+        numeric = self._numeric_columns()
         parts = [
             f'<div class="table-scroll" role="region" aria-labelledby="{key}-caption" '
-            f'tabindex="0"><table class="data-table dashboard-table" id="{key}-table">'
+            f'tabindex="0"><table class="table data-table dashboard-table" id="{key}-table">'
             f'<caption id="{key}-caption">{escape(self.caption)}</caption><thead><tr>',
-            *(f'<th scope="col">{escape(column)}</th>' for column in self.columns),
+            *(
+                f'<th scope="col"{_NUM if position in numeric else ""}>{escape(column)}</th>'
+                for position, column in enumerate(self.columns)
+            ),
             "</tr></thead><tbody>",
         ]
         for row in self.rows:
@@ -70,15 +75,30 @@ class Table:
                 content = escape(cell.text)
                 if cell.link:
                     content = f'<a href="{escape(cell.link)}">{content}</a>'
-                parts.append(
-                    f'<th scope="row">{content}</th>' if position == 0 else f"<td>{content}</td>"
-                )
+                if position == 0:
+                    parts.append(f'<th scope="row">{content}</th>')
+                else:
+                    parts.append(f"<td{_NUM if position in numeric else ''}>{content}</td>")
             parts.append("</tr>")
         parts.append("</tbody></table>")
         if not self.rows:
             parts.append('<p class="empty">Nothing matches these filters.</p>')
         parts.append("</div>")
         return mark_safe("".join(parts))  # noqa: S308 - every text and link is escaped above
+
+    def _numeric_columns(self) -> set[int]:
+        """Columns (after the row headers) whose every filled cell is a number: right-aligned."""
+        return {
+            position
+            for position in range(1, len(self.columns))
+            if any(row[position].text for row in self.rows)
+            and all(_NUMBER.fullmatch(row[position].text or "0") for row in self.rows)
+        }
+
+
+# A figure as the tables print it: "12", "-3.5", "+4.1", "97.9%".
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?%?")
+_NUM = ' class="num"'
 
 
 def _by_name(*tables: Table) -> dict[str, Table]:

@@ -8,10 +8,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..errors import ApplicationError
+from ..forms import StyledControls
 from ..services.tokens import NAME_MAX_LENGTH, api_token_create, api_token_revoke
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(StyledControls, forms.Form):
     name = forms.CharField(
         max_length=NAME_MAX_LENGTH,
         label="Token name",

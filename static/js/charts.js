@@ -11,6 +11,8 @@
       window.Plotly.newPlot(element, figure.data || [], figure.layout || {}, {
         displaylogo: false,
         responsive: true,
+      }).then(function () {
+        if (window.MLMaturityTheme) { window.MLMaturityTheme.matchChart(element); }
       });
     });
   }

@@ -38,6 +38,7 @@
     var figure = JSON.parse(source.textContent);
     var config = { displayModeBar: false, responsive: true };
     window.Plotly.newPlot(element, figure.data || [], figure.layout || {}, config).then(function () {
+      if (window.MLMaturityTheme) { window.MLMaturityTheme.matchChart(element); }
       if (!hasLinks(figure)) { return; }
       element.classList.add("chart-links");
       element.on("plotly_click", function (event) {

@@ -89,12 +89,23 @@ def log_in(page, live_server, username):
 
 
 def axe_violations(page, *, impacts=("serious", "critical")):
-    """Run axe-core in the page and return the violations of the given impacts."""
+    """Run axe-core in the page and return the violations of the given impacts, each as its
+    rule, the elements that break it and axe's sentence why: enough to fix it from a CI log."""
     if not AXE.exists():
         _skip_or_fail(_axe_missing_reason())
     page.evaluate(AXE.read_text())
     results = page.evaluate("async () => await axe.run(document)")
-    return [v for v in results["violations"] if v["impact"] in impacts]
+    return [
+        {
+            "rule": violation["id"],
+            "elements": [
+                {"target": node["target"], "why": node.get("failureSummary", "")}
+                for node in violation["nodes"][:5]
+            ],
+        }
+        for violation in results["violations"]
+        if violation["impact"] in impacts
+    ]
 
 
 def _axe_missing_reason() -> str:

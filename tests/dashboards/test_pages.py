@@ -172,3 +172,24 @@ def test_the_ranking_says_how_far_each_team_is_from_its_next_level(admin_client,
     shown = {row[column] for row in rows if row[column]}
     assert shown
     assert shown <= expected
+
+
+def test_table_columns_of_figures_are_marked_numeric_and_text_columns_are_not():
+    from assessments.dashboards.pages import Cell, Table
+
+    table = Table(
+        key="demo",
+        caption="Teams",
+        columns=("Team", "Index", "Change", "Tags"),
+        rows=[
+            (Cell("Churn"), Cell("97.9"), Cell("+4.1"), Cell("area:crm")),
+            (Cell("Fraud"), Cell(""), Cell("-2.0"), Cell("area:risk")),
+        ],
+    )
+    html = str(table)
+
+    assert '<th scope="col" class="num">Index</th>' in html
+    assert '<th scope="col" class="num">Change</th>' in html
+    assert '<th scope="col">Tags</th>' in html
+    assert '<td class="num">97.9</td>' in html
+    assert "<td>area:crm</td>" in html
