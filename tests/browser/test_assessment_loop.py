@@ -115,7 +115,11 @@ def test_a_later_assessment_marks_carried_over_answers_until_confirmed_or_change
 
     page = new_page(bypass_csp=True)  # axe-core is injected as a script
     log_in(page, live_server, lead.username)
-    page.goto(f"{live_server.url}/teams/{team.slug}/")
+    # The home page names the team's one next action (no repository is connected yet); the
+    # team's name leads to its page, where the new assessment starts.
+    card = page.locator(".team-card")
+    assert card.locator(".team-action .btn-primary").inner_text().startswith("Connect a repository")
+    card.get_by_role("link", name=team.name, exact=True).click()
     page.get_by_role("button", name="Start an assessment").click()
     page.wait_for_url(re.compile(rf"/questions/{SECTIONS[0].key}/$"))
     assert page.get_by_text(re.compile("carried over from the assessment submitted on")).count()
@@ -141,3 +145,8 @@ def test_a_later_assessment_marks_carried_over_answers_until_confirmed_or_change
     changed = Answer.objects.filter(assessment=draft, option_key="no")
     assert changed.count() == 3
     assert not changed.filter(carried_over_from__isnull=False).exists()
+    # The history chart now draws both submissions.
+    page.goto(f"{live_server.url}/teams/{team.slug}/history/")
+    page.locator("[data-figure] .main-svg").first.wait_for()
+    points = page.evaluate("document.querySelector('[data-figure]').data[0].x.length")
+    assert points == 2

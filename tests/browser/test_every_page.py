@@ -1,0 +1,118 @@
+"""Every page of the app in Chromium, in the light and the dark colour mode: axe-core finds
+nothing serious, the browser logs no error, charts draw, and nothing is wider than the screen.
+
+A page added to the app belongs in `pages()` below.
+"""
+
+import re
+
+import pytest
+
+from assessments.models import Role
+from assessments.services.assessments import assessment_start, assessment_submit
+from assessments.services.repositories import repository_connect
+
+from ..assessment_helpers import answer_everything, answers_all
+from ..factories import MembershipFactory, TeamFactory, UserFactory
+from ..scanning.archetypes import LEVEL_TWO
+from ..scanning.gitrepo import make_repo
+from .conftest import axe_violations, log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _submitted(team, user, answer):
+    assessment = assessment_start(team=team, user=user)
+    answer_everything(assessment, answers_all(answer), user)
+    assessment_submit(assessment=assessment, user=user)
+    return assessment
+
+
+@pytest.fixture
+def organisation(team, lead, member, org_admin, tmp_path, django_capture_on_commit_callbacks):
+    """A team with a scanned repository, two submitted assessments and a draft; a second team."""
+    repository = repository_connect(
+        team=team, user=lead, url=str(make_repo(tmp_path / "repo", LEVEL_TWO))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _submitted(team, lead, "partly")
+        second = _submitted(team, lead, "yes")
+    draft = assessment_start(team=team, user=lead)
+    other = TeamFactory(organization=team.organization, name="Search", slug="search")
+    MembershipFactory(team=other, user=UserFactory(username="sam"), role=Role.LEAD)
+    with django_capture_on_commit_callbacks(execute=True):
+        _submitted(other, org_admin, "partly")
+    return {
+        "team": team,
+        "repository": repository,
+        "first": first,
+        "second": second,
+        "draft": draft,
+    }
+
+
+def pages(data):
+    """(name, user, path) of every page; None logs nobody in."""
+    team, draft = data["team"], data["draft"]
+    first, second = data["first"].pk, data["second"].pk
+    return [
+        ("login", None, "/accounts/login/"),
+        ("home", "lena", "/"),
+        ("team", "lena", f"/teams/{team.slug}/"),
+        ("questionnaire", "lena", f"/assessments/{draft.pk}/questions/data/"),
+        ("summary", "lena", f"/assessments/{draft.pk}/summary/"),
+        ("result", "lena", f"/assessments/{second}/result/"),
+        ("history", "lena", f"/teams/{team.slug}/history/?compare={first}&compare={second}"),
+        ("repository", "lena", f"/repositories/{data['repository'].pk}/"),
+        ("connect", "lena", f"/teams/{team.slug}/repositories/connect/"),
+        ("profile", "lena", "/accounts/profile/"),
+        ("password", "lena", "/accounts/password/"),
+        ("methodology", "lena", "/methodology/"),
+        ("dashboard", "olga", "/dashboard/"),
+        ("debt", "olga", "/dashboard/debt/"),
+        ("compare", "olga", f"/dashboard/compare/?team={team.slug}&team=search"),
+        ("not allowed", "alice", f"/teams/{team.slug}/repositories/connect/"),
+        ("not found", "lena", "/teams/no-such-team/"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("scheme", "width"), [("light", 1280), ("dark", 390)], ids=["light-desktop", "dark-phone"]
+)
+def test_every_page_is_accessible_error_free_and_fits_the_screen(
+    live_server, new_page, organisation, scheme, width
+):
+    sessions = {}
+    for name, username, path in pages(organisation):
+        if username not in sessions:
+            page = new_page(
+                viewport={"width": width, "height": 900}, color_scheme=scheme, bypass_csp=True
+            )
+            if username:
+                log_in(page, live_server, username)
+            page.errors = []
+            page.on("pageerror", lambda error, page=page: page.errors.append(str(error)))
+            page.on(
+                "console",
+                lambda message, page=page: (
+                    page.errors.append(message.text) if message.type == "error" else None
+                ),
+            )
+            sessions[username] = page
+        page = sessions[username]
+        page.errors.clear()
+        response = page.goto(live_server.url + path)
+        expected = {"not allowed": 403, "not found": 404}.get(name, 200)
+        assert response.status == expected, f"{name}: {response.status}"
+        if page.locator("[data-figure], [data-dashboard-figure]").count():
+            page.locator(".main-svg").first.wait_for()
+
+        assert page.evaluate("document.documentElement.dataset.bsTheme") == scheme
+        # The status of a refused page is the only error the browser may report.
+        errors = [e for e in page.errors if not re.search(rf"status of {expected}\b", e)]
+        assert errors == [], f"{name}: {errors}"
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"the {name} page is {overflow} px wider than the screen"
+        assert axe_violations(page) == [], name
