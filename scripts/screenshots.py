@@ -3,7 +3,7 @@
     .venv/bin/python scripts/screenshots.py
 
 Starts the app on a throw-away SQLite database with the demo data, logs in as a team lead, and
-saves docs/screenshots/home.png, questionnaire.png and result.png.
+saves docs/screenshots/home.png, history.png, questionnaire.png and result.png.
 """
 
 import os
@@ -84,6 +84,9 @@ def main() -> None:
                 page.wait_for_url(f"{base}/")
 
                 page.goto(f"{base}/teams/demand-forecasting/history/")
+                page.locator(".chart .main-svg").first.wait_for()
+                OUT.mkdir(parents=True, exist_ok=True)
+                page.locator("main").screenshot(path=OUT / "history.png")
                 page.locator("table a").first.click()
                 page.wait_for_url(re.compile(r"/result/$"))
                 page.locator(".chart .main-svg").first.wait_for()
@@ -100,7 +103,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=10)
-    print(f"Saved home.png, questionnaire.png and result.png in {OUT}")
+    print(f"Saved home.png, history.png, questionnaire.png and result.png in {OUT}")
 
 
 if __name__ == "__main__":
