@@ -1,4 +1,4 @@
-"""The one application error type; views and the API turn it into a clear sentence for the user."""
+"""Application errors; views and the API turn them into a clear sentence for the user."""
 
 
 class ApplicationError(Exception):
@@ -6,3 +6,7 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = message
         self.extra = extra or {}
+
+
+class ActionNotAllowed(ApplicationError):
+    """The user's role in the team does not allow this change; the sentence says who can."""

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from assessments import maturity
-from assessments.errors import ApplicationError
+from assessments.errors import ActionNotAllowed, ApplicationError
 from assessments.models import (
     Answer,
     Assessment,
@@ -19,8 +19,8 @@ from assessments.models import (
 from assessments.selectors import debt_statement_for_team
 from assessments.services.assessments import (
     AnswerConflict,
-    PermissionDenied,
     answer_save,
+    assessment_open_draft,
     assessment_reopen,
     assessment_start,
     assessment_submit,
@@ -44,6 +44,15 @@ def test_starting_twice_opens_the_same_draft(team, member, lead):
     first = assessment_start(team=team, user=member)
     assert first.catalogue_version == maturity.load_catalogue().version
     assert assessment_start(team=team, user=lead) == first
+
+
+def test_opening_a_draft_says_whether_it_was_created(team, member, lead):
+    first = assessment_open_draft(team=team, user=member)
+    again = assessment_open_draft(team=team, user=lead)
+
+    assert first.created is True
+    assert again.created is False
+    assert again.assessment == first.assessment
 
 
 def test_a_new_answer_starts_at_version_one_and_each_write_adds_one(draft, member):
@@ -132,7 +141,7 @@ def test_a_note_longer_than_the_limit_is_refused(draft, member):
 
 def test_viewers_and_other_teams_cannot_answer(draft, viewer, other_team_member):
     for user in (viewer, other_team_member):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(ActionNotAllowed):
             answer_save(
                 assessment=draft,
                 question_key="code_in_git",
@@ -226,6 +235,6 @@ def test_a_later_assessment_marks_met_steps_done_and_keeps_open_debt_dated(
 
 
 def test_a_stranger_cannot_start_an_assessment(team):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ActionNotAllowed):
         assessment_start(team=team, user=UserFactory(username="eve"))
     assert not Assessment.objects.exists()

@@ -12,9 +12,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.errors import ApplicationError
+from assessments.errors import ActionNotAllowed, ApplicationError
 from assessments.models import Repository, Scan, ScanStatus
-from assessments.services.assessments import PermissionDenied
 from assessments.services.repositories import repository_connect
 from assessments.services.scans import scan_claim, scan_enqueue, scans_reap, scans_schedule
 from assessments.services.secrets import decrypt, encrypt
@@ -96,7 +95,7 @@ def test_local_paths_are_refused_when_the_setting_forbids_them(team, lead, pipel
 
 def test_only_leads_and_admins_connect_repositories(team, member, viewer, pipeline_repo):
     for user in (member, viewer):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(ActionNotAllowed):
             repository_connect(team=team, user=user, url=str(pipeline_repo))
     assert not Repository.objects.exists()
 

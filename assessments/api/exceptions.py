@@ -6,7 +6,7 @@
 field to its messages (empty when the error is not about a field); `extra` is the application
 error's additional data (an answer conflict carries the current value and version).
 
-Application errors map by type: AnswerConflict -> 412 with the current ETag, PermissionDenied
+Application errors map by type: AnswerConflict -> 412 with the current ETag, ActionNotAllowed
 and LoginLockedOut -> 403, any other ApplicationError -> 400.
 """
 
@@ -16,8 +16,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from ..errors import ApplicationError
-from ..services.assessments import AnswerConflict, PermissionDenied
+from ..errors import ActionNotAllowed, ApplicationError
+from ..services.assessments import AnswerConflict
 from ..services.tokens import LoginLockedOut
 
 
@@ -46,7 +46,7 @@ def _application_error(exc: ApplicationError) -> Response:
     elif isinstance(exc, LoginLockedOut):
         code, status_code = "locked_out", status.HTTP_403_FORBIDDEN
         headers["Retry-After"] = str(exc.extra.get("retry_after_seconds", 0))
-    elif isinstance(exc, PermissionDenied):
+    elif isinstance(exc, ActionNotAllowed):
         code, status_code = "permission_denied", status.HTTP_403_FORBIDDEN
     else:
         code, status_code = "invalid", status.HTTP_400_BAD_REQUEST

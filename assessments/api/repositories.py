@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from ..access import can_manage_team, visible_teams
+from ..errors import ActionNotAllowed
 from ..models import Repository, Scan, ScanStatus, Team
-from ..services.assessments import PermissionDenied
 from ..services.repositories import repository_connect, repository_disconnect
 from ..services.scans import scan_enqueue
 from .base import TeamScopedViewSet
@@ -216,7 +216,7 @@ class RepositoryViewSet(
             page = self.paginate_queryset(scans)
             return self.get_paginated_response(ScanSerializer(page, many=True).data)
         if not can_manage_team(request.user, repository.team):
-            raise PermissionDenied("Only team leads and org admins can start scans.")
+            raise ActionNotAllowed("Only team leads and org admins can start scans.")
         scan = scan_enqueue(repository=repository, trigger="api")
         url = reverse("api:scan-detail", kwargs={"pk": scan.pk}, request=request)
         return Response(

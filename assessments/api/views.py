@@ -24,8 +24,8 @@ from ..maturity.versions import load_catalogue_version
 from ..models import Answer, Assessment, AssessmentStatus, Result, Team
 from ..services.assessments import (
     answer_save,
+    assessment_open_draft,
     assessment_reopen,
-    assessment_start,
     assessment_submit,
 )
 from ..services.tokens import token_authenticate_credentials
@@ -224,14 +224,13 @@ class AssessmentViewSet(
             data=request.data, visible_teams=visible_teams(request.user)
         )
         serializer.is_valid(raise_exception=True)
-        team = serializer.validated_data["team"]
-        had_draft = Assessment.objects.filter(team=team, status=AssessmentStatus.DRAFT).exists()
-        assessment = assessment_start(team=team, user=request.user)
-        data = self.get_serializer(self._detail(assessment.pk)).data
-        url = reverse("api:assessment-detail", kwargs={"pk": assessment.pk}, request=request)
+        opened = assessment_open_draft(team=serializer.validated_data["team"], user=request.user)
+        pk = opened.assessment.pk
+        data = self.get_serializer(self._detail(pk)).data
+        url = reverse("api:assessment-detail", kwargs={"pk": pk}, request=request)
         return Response(
             data,
-            status=status.HTTP_200_OK if had_draft else status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if opened.created else status.HTTP_200_OK,
             headers={"Location": url},
         )
 

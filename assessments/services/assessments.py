@@ -7,15 +7,11 @@ from django.utils import timezone
 
 from .. import maturity, selectors
 from ..access import can_edit_team
-from ..errors import ApplicationError
+from ..errors import ActionNotAllowed, ApplicationError
 from ..maturity.versions import load_catalogue_version
 from ..models import Answer, Assessment, AssessmentStatus, Team, needs_confirmation
 
 NOTE_MAX_LENGTH = 4000
-
-
-class PermissionDenied(ApplicationError):
-    pass
 
 
 class AnswerConflict(ApplicationError):
@@ -38,7 +34,7 @@ class AnswerConflict(ApplicationError):
 
 def _require_editor(user, team: Team) -> None:
     if not can_edit_team(user, team):
-        raise PermissionDenied("Only members, team leads and org admins can change assessments.")
+        raise ActionNotAllowed("Only members, team leads and org admins can change assessments.")
 
 
 def _locked_draft(assessment_id: int) -> Assessment:
@@ -51,9 +47,24 @@ def _locked_draft(assessment_id: int) -> Assessment:
     return assessment
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class DraftOpened:
+    """What starting an assessment did: the team's draft, and whether this call created it."""
+
+    assessment: Assessment
+    created: bool
+
+
 def assessment_start(*, team: Team, user, copy_from: Assessment | None = None) -> Assessment:
-    """Open the team's draft, or create one prefilled from `copy_from` or the latest submission.
+    """The team's draft: the open one, or a new one (see `assessment_open_draft`)."""
+    return assessment_open_draft(team=team, user=user, copy_from=copy_from).assessment
+
+
+@transaction.atomic
+def assessment_open_draft(*, team: Team, user, copy_from: Assessment | None = None) -> DraftOpened:
+    """Open the team's draft, or create one prefilled from `copy_from` or the latest submission,
+    saying which happened: callers answer "created" or "already there" from this, never by
+    looking for a draft first (another member may start one in between).
 
     Teams amend their previous answers rather than starting from nothing every quarter; answers
     to questions the current catalogue no longer has are left behind.
@@ -61,7 +72,7 @@ def assessment_start(*, team: Team, user, copy_from: Assessment | None = None) -
     _require_editor(user, team)
     existing = Assessment.objects.filter(team=team, status=AssessmentStatus.DRAFT).first()
     if existing is not None:
-        return existing
+        return DraftOpened(existing, created=False)
     if copy_from is not None and copy_from.team_id != team.id:
         raise ApplicationError("An assessment can only be copied within its own team.")
     source = copy_from or (
@@ -77,7 +88,9 @@ def assessment_start(*, team: Team, user, copy_from: Assessment | None = None) -
             )
     except IntegrityError:
         # Another member started the draft at the same moment: use theirs.
-        return Assessment.objects.get(team=team, status=AssessmentStatus.DRAFT)
+        return DraftOpened(
+            Assessment.objects.get(team=team, status=AssessmentStatus.DRAFT), created=False
+        )
     if source is not None:
         Answer.objects.bulk_create(
             Answer(
@@ -93,7 +106,7 @@ def assessment_start(*, team: Team, user, copy_from: Assessment | None = None) -
             and answer.option_key in _option_keys(catalogue.question(answer.question_key))
         )
     _suggest_from_evidence(assessment, catalogue, user)
-    return assessment
+    return DraftOpened(assessment, created=True)
 
 
 def _suggest_from_evidence(assessment: Assessment, catalogue, user) -> None:

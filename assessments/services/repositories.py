@@ -7,9 +7,8 @@ from django.db import IntegrityError, transaction
 
 from .. import maturity, scanning
 from ..access import can_manage_team
-from ..errors import ApplicationError
+from ..errors import ActionNotAllowed, ApplicationError
 from ..models import Assessment, AssessmentStatus, Repository, Team
-from .assessments import PermissionDenied
 from .scans import allowed_networks, scan_enqueue
 from .secrets import encrypt
 
@@ -50,7 +49,7 @@ def _validated_holds(holds) -> list[str]:
 def repository_set_holds(*, repository: Repository, user, holds) -> Repository:
     """Say which parts of the ML system the repository holds (none ticked: all of it)."""
     if not can_manage_team(user, repository.team):
-        raise PermissionDenied("Only team leads and org admins can change what a repository holds.")
+        raise ActionNotAllowed("Only team leads and org admins can change what a repository holds.")
     repository.holds = _validated_holds(holds)
     repository.save(update_fields=["holds"])
     _recompute_latest_result_after_commit(repository.team)
@@ -102,7 +101,7 @@ def repository_connect(
 ) -> Repository:
     """Connect a repository (or one project folder of a monorepo) and queue its first scan."""
     if not can_manage_team(user, team):
-        raise PermissionDenied("Only team leads and org admins can connect repositories.")
+        raise ActionNotAllowed("Only team leads and org admins can connect repositories.")
     if not MIN_INTERVAL_HOURS <= scan_interval_hours <= MAX_INTERVAL_HOURS:
         raise ApplicationError(
             f"The scan interval must be between {MIN_INTERVAL_HOURS} and {MAX_INTERVAL_HOURS} "
@@ -133,7 +132,7 @@ def repository_connect(
 @transaction.atomic
 def repository_update_token(*, repository: Repository, user, access_token: str) -> Repository:
     if not can_manage_team(user, repository.team):
-        raise PermissionDenied("Only team leads and org admins can change access tokens.")
+        raise ActionNotAllowed("Only team leads and org admins can change access tokens.")
     repository.access_token_encrypted = encrypt(access_token.strip())
     repository.save(update_fields=["access_token_encrypted"])
     return repository
@@ -142,7 +141,7 @@ def repository_update_token(*, repository: Repository, user, access_token: str) 
 @transaction.atomic
 def repository_disconnect(*, repository: Repository, user) -> None:
     if not can_manage_team(user, repository.team):
-        raise PermissionDenied("Only team leads and org admins can disconnect repositories.")
+        raise ActionNotAllowed("Only team leads and org admins can disconnect repositories.")
     team = repository.team
     repository.delete()
     _recompute_latest_result_after_commit(team)

@@ -16,9 +16,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..errors import ApplicationError
+from ..errors import ActionNotAllowed, ApplicationError
 from ..models import ApiToken
-from .assessments import PermissionDenied
 from .login_guard import LOCKOUT_SECONDS, login_is_locked_out
 
 TOKEN_PREFIX = "mlm_"  # noqa: S105 - a public marker that tells tokens apart, not a secret
@@ -88,7 +87,7 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
 def api_token_revoke(*, token: ApiToken, user) -> ApiToken:
     """Revoke the user's own token; revoking an already revoked token changes nothing."""
     if token.user_id != user.pk:
-        raise PermissionDenied("You can only revoke your own API tokens.")
+        raise ActionNotAllowed("You can only revoke your own API tokens.")
     now = timezone.now()
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
     token.refresh_from_db(fields=["revoked_at"])

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from .. import selectors
 from ..access import can_edit_team
-from ..errors import ApplicationError
+from ..errors import ActionNotAllowed, ApplicationError
 from ..maturity.sections import questionnaire_sections
 from ..maturity.versions import load_catalogue_version
 from ..services.assessments import (
@@ -24,7 +24,6 @@ from ..services.assessments import (
     assessment_submit,
     normalize_note,
 )
-from ..services.assessments import PermissionDenied as NotAllowed
 
 
 def _sections_for(assessment):
@@ -288,7 +287,7 @@ def answer_autosave(request, pk, question_key):
         )
     except AnswerConflict as conflict:
         return JsonResponse({"detail": conflict.message, "conflict": conflict.extra}, status=409)
-    except NotAllowed as error:
+    except ActionNotAllowed as error:
         return JsonResponse({"detail": error.message}, status=403)
     except ApplicationError as error:
         return JsonResponse({"detail": error.message}, status=400)
