@@ -26,6 +26,11 @@ class Team(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The result of the team's latest submission, kept by the service that writes results, in
+    # the same transaction: pages and dashboards join to it instead of searching the history.
+    latest_result = models.OneToOneField(
+        "Result", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["name"]

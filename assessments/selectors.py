@@ -90,7 +90,7 @@ def team_overview_for_user(*, user) -> list[TeamOverview]:
         visible_teams(user)
         .select_related("organization")
         .annotate(
-            latest_result_id=Subquery(newest_result.values("pk")[:1]),
+            # The latest result is the team's own `latest_result`; the one before, for the trend.
             previous_index=Subquery(newest_result.values("index")[1:2]),
             latest_submitted_id=Subquery(
                 Assessment.objects.filter(team=OuterRef("pk"), status=AssessmentStatus.SUBMITTED)
@@ -308,21 +308,15 @@ def previous_result(*, assessment: Assessment) -> Result | None:
 
 
 def organization_median_dimension_index(*, organization_id: int) -> dict[str, float]:
-    """Median per-dimension index over the latest result of every team of the organisation."""
-    latest = (
-        Result.objects.filter(assessment__team=OuterRef("pk"))
-        .order_by("-assessment__submitted_at")
-        .values("pk")[:1]
-    )
-    result_ids = (
-        Team.objects.filter(organization_id=organization_id)
-        .annotate(latest_result=Subquery(latest))
-        .values("latest_result")
-    )
+    """Median per-dimension index over the latest result of every team of the organisation.
+
+    One join through each team's `latest_result`, whatever the length of the history: no
+    search for the newest result per team, so no plan that depends on fresh statistics.
+    """
     # Only the small per-dimension dict leaves the database, not the whole snapshot.
-    indexes = Result.objects.filter(pk__in=result_ids).values_list(
-        "snapshot__result__dimension_index", flat=True
-    )
+    indexes = Team.objects.filter(
+        organization_id=organization_id, latest_result__isnull=False
+    ).values_list("latest_result__snapshot__result__dimension_index", flat=True)
     per_dimension: dict[str, list[float]] = {}
     for dimension_index in indexes:
         for key, value in (dimension_index or {}).items():

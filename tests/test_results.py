@@ -264,3 +264,44 @@ def test_saying_what_a_repository_holds_recomputes_the_latest_result(
         repository_set_holds(repository=repository, user=lead, holds=["serving_monitoring"])
     result.refresh_from_db()
     assert not any(c["capability"] == "ci" for c in result.snapshot["result"]["contradictions"])
+
+
+def test_each_team_points_at_the_result_of_its_latest_submission(
+    team, member, django_capture_on_commit_callbacks
+):
+    def submitted(answer):
+        assessment = assessment_start(team=team, user=member)
+        answer_everything(assessment, answers_all(answer), member)
+        with django_capture_on_commit_callbacks(execute=True):
+            assessment_submit(assessment=assessment, user=member)
+        return assessment
+
+    team.refresh_from_db()
+    assert team.latest_result is None
+    older = submitted("partly")
+    newer = submitted("yes")
+    team.refresh_from_db()
+    assert team.latest_result == newer.result
+
+    # Recomputing an older submission (a catalogue re-score, say) leaves the pointer alone.
+    older.refresh_from_db()
+    result_compute(assessment=older)
+    team.refresh_from_db()
+    assert team.latest_result == newer.result
+
+
+def test_results_written_in_bulk_point_their_teams_at_the_latest(db):
+    from assessments.models import Team
+    from assessments.services.demo_synthetic import synthetic_organization_load
+
+    synthetic_organization_load(teams=3, months=2)
+    teams = Team.objects.filter(organization__slug__startswith="synthetic")
+
+    assert teams.count() == 3
+    for team in teams:
+        newest = (
+            Result.objects.filter(assessment__team=team)
+            .order_by("-assessment__submitted_at")
+            .first()
+        )
+        assert team.latest_result_id == newest.pk

@@ -108,11 +108,30 @@ class Latest:
 def latest_for_user(*, user, filters: DashboardFilters, period: bool = True) -> Latest:
     """The latest result (in the period) of each matching team, narrowed by the level filter.
 
-    One query (two with a level filter), whatever the number of teams.
+    One query (two with a level filter), whatever the number of teams. Without a period, each
+    team's `latest_result` (kept current as results are written) answers with a plain join;
+    a period searches each team's history for its newest result inside it.
     """
+    teams = dashboard_teams(user=user, filters=filters)
+    if not period or not (filters.period_start or filters.period_end):
+        pairs = list(
+            teams.filter(latest_result__isnull=False).values_list("pk", "latest_result_id")
+        )
+    else:
+        pairs = _latest_in_period(teams, filters)
+    if filters.level is not None and pairs:
+        pairs = list(
+            Result.objects.filter(pk__in=[result_id for _, result_id in pairs])
+            .filter(*_level_conditions(filters.level, filters.dimension))
+            .values_list("assessment__team_id", "pk")
+        )
+    return Latest(tuple(t for t, _ in pairs), tuple(r for _, r in pairs))
+
+
+def _latest_in_period(teams: QuerySet[Team], filters: DashboardFilters) -> list[tuple[int, int]]:
     latest = (
         Assessment.objects.filter(
-            _in_period(filters) if period else Q(),
+            _in_period(filters),
             team=OuterRef("pk"),
             status=AssessmentStatus.SUBMITTED,
             result__isnull=False,
@@ -121,20 +140,13 @@ def latest_for_user(*, user, filters: DashboardFilters, period: bool = True) -> 
         .order_by("-submitted_at")
         .values("result__id")[:1]
     )
-    pairs = [
+    return [
         (team_id, result_id)
-        for team_id, result_id in dashboard_teams(user=user, filters=filters)
-        .annotate(latest_result_id=Subquery(latest))
-        .values_list("pk", "latest_result_id")
+        for team_id, result_id in teams.annotate(period_result_id=Subquery(latest)).values_list(
+            "pk", "period_result_id"
+        )
         if result_id is not None
     ]
-    if filters.level is not None and pairs:
-        pairs = list(
-            Result.objects.filter(pk__in=[result_id for _, result_id in pairs])
-            .filter(*_level_conditions(filters.level, filters.dimension))
-            .values_list("assessment__team_id", "pk")
-        )
-    return Latest(tuple(t for t, _ in pairs), tuple(r for _, r in pairs))
 
 
 def latest_results(*, user, filters: DashboardFilters, period: bool = True) -> QuerySet[Result]:

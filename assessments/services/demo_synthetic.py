@@ -41,7 +41,7 @@ from ..models import (
     TeamTag,
 )
 from .demo import DEMO_PASSWORD, demo_answers
-from .results import result_capability_rows, roadmap_steps_advance
+from .results import result_capability_rows, roadmap_steps_advance, teams_latest_result_refresh
 
 MAX_TEAMS = 20_000
 MAX_MONTHS = 120
@@ -244,6 +244,7 @@ def synthetic_history_add(
     Result.objects.bulk_create(results, batch_size=200)
     ResultCapability.objects.bulk_create(capability_rows, batch_size=INSERT_BATCH)
     RoadmapStep.objects.bulk_create(steps, batch_size=INSERT_BATCH)
+    teams_latest_result_refresh(team_ids=[team.pk for team, _ in teams])
     return len(assessments)
 
 

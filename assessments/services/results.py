@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from .. import maturity
@@ -65,8 +66,22 @@ def result_compute(*, assessment: Assessment) -> Result:
         result.capabilities.all().delete()
         ResultCapability.objects.bulk_create(result_capability_rows(result, outcome))
         if _is_latest_submission(assessment):
+            Team.objects.filter(pk=assessment.team_id).update(latest_result=result)
             _roadmap_sync(assessment=assessment, roadmap=roadmap, outcome=outcome)
     return result
+
+
+def teams_latest_result_refresh(*, team_ids) -> None:
+    """Point each team at the result of its latest submission, in one statement: for results
+    written in bulk (the synthetic organisations), where `result_compute` did not run."""
+    latest = (
+        Result.objects.filter(
+            assessment__team=OuterRef("pk"), assessment__status=AssessmentStatus.SUBMITTED
+        )
+        .order_by("-assessment__submitted_at")
+        .values("pk")[:1]
+    )
+    Team.objects.filter(pk__in=team_ids).update(latest_result=Subquery(latest))
 
 
 def result_capability_rows(
