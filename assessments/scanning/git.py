@@ -6,7 +6,7 @@ Why each measure exists:
   config) so nothing on the worker changes what git does, and no proxy bypasses pinning;
 - no prompts, no credential helpers, no hooks, no submodules, no redirects, no protocol other
   than https (or file for an allowed local path), and ``--`` before every positional argument;
-- the address checked by ``urls.validate_repository_url`` is pinned with
+- the address checked by ``addresses.validate_repository_url`` is pinned with
   ``http.curloptResolve`` so a second DNS answer cannot point the fetch somewhere private;
 - the access token travels in an ``http.extraHeader`` set through GIT_CONFIG_* variables: it
   never appears on a command line (process lists) and is scrubbed from every error text;
@@ -36,8 +36,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .addresses import SafeRepositoryURL
 from .errors import GitUnavailable, LimitExceeded, RepositoryUnavailable
-from .urls import SafeRepositoryURL
 
 MIN_GIT_VERSION = (2, 37)  # http.curloptResolve
 MAX_REFS = 20_000

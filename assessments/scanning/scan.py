@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..maturity import Catalogue
+from .addresses import validate_repository_url
 from .detectors import Finding, all_keywords, run_all
 from .detectors.common import ml_files
 from .errors import LimitExceeded, ScanError
@@ -21,7 +22,6 @@ from .gitobjects import BlobReader, extended_regex, grep_tree, list_tree
 from .levels import CapabilityResult, assess
 from .projects import normalize_project_folder, project_entries
 from .tree import GREP_PATHSPECS, RepositorySnapshot, grep_exclude_pathspecs
-from .urls import validate_repository_url
 from .workdir import make_scan_dir
 
 SCANNER_VERSION = "1.1.0"
