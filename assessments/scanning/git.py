@@ -95,7 +95,7 @@ class ProcessResult:
     stopped_early: bool = False
 
 
-def _load_prctl():
+def _load_prctl() -> Callable[[int, int, int, int, int], int] | None:
     """libc's ``prctl`` on Linux, loaded once at import so forked children only call it."""
     if not sys.platform.startswith("linux"):
         return None
@@ -303,7 +303,7 @@ class GitSession:
             raise classify_failure(result.stderr, network=network)
         return result
 
-    def popen(self, *arguments: str) -> subprocess.Popen:
+    def popen(self, *arguments: str) -> subprocess.Popen[bytes]:
         """Start a long-running local git command (``cat-file --batch``) in its own session.
 
         Like every git process of a scan, it is killed with the caller (``die_with_parent``).
@@ -356,6 +356,9 @@ def run_process(
     stopped = False
     selector = selectors.DefaultSelector()
     try:
+        # Both are pipes (PIPE above); the check only tells the type checker so.
+        if proc.stdout is None or proc.stderr is None:
+            raise OSError("git was started without output pipes")
         selector.register(proc.stdout, selectors.EVENT_READ, "out")
         selector.register(proc.stderr, selectors.EVENT_READ, "err")
         while selector.get_map() and not stopped:
@@ -403,7 +406,7 @@ def run_process(
     )
 
 
-def kill_process_group(proc: subprocess.Popen) -> None:
+def kill_process_group(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
