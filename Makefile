@@ -10,7 +10,7 @@ test:
 	$(PYTHON) scripts/test.py
 
 lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
 
 worker:
 	.venv/bin/celery -A mlmaturity worker --loglevel=INFO

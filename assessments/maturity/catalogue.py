@@ -21,10 +21,10 @@ from __future__ import annotations
 import functools
 import heapq
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 import yaml
 
@@ -69,6 +69,8 @@ REQUIRED_CONTEXT_OPTIONS = {
 }
 
 _KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+_Entry = TypeVar("_Entry")
 
 
 class CatalogueError(ValueError):
@@ -175,6 +177,23 @@ class Question:
 
 
 @dataclass(frozen=True)
+class _CatalogueIndex:
+    """Lookups built once per catalogue, so every accessor is a dictionary read."""
+
+    capability: dict[str, Capability]
+    question: dict[str, Question]
+    options: dict[str, dict[str, Option]]
+    dimension: dict[str, Dimension]
+    debt_kind: dict[str, DebtKind]
+    level: dict[int, Level]
+    questions_for: dict[str, tuple[Question, ...]]
+    capabilities_in: dict[str, tuple[Capability, ...]]
+    topological: tuple[Capability, ...]
+    graded: tuple[Question, ...]
+    context: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
 class Catalogue:
     version: str
     levels: tuple[Level, ...]
@@ -183,16 +202,14 @@ class Catalogue:
     capabilities: tuple[Capability, ...]
     questions: tuple[Question, ...]
     effort_days: tuple[tuple[str, float], ...]
-    _index: dict[str, dict[str, Any]] = field(
-        init=False, repr=False, compare=False, hash=False, default_factory=dict
-    )
+    _index: _CatalogueIndex = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         by_capability: dict[str, list[Question]] = {c.key: [] for c in self.capabilities}
         for question in self.questions:
             for key in question.capabilities:
                 by_capability.setdefault(key, []).append(question)
-        self._index.update(
+        index = _CatalogueIndex(
             capability={c.key: c for c in self.capabilities},
             question={q.key: q for q in self.questions},
             options={q.key: {o.key: o for o in q.options} for q in self.questions},
@@ -204,57 +221,57 @@ class Catalogue:
                 d.key: tuple(c for c in self.capabilities if c.dimension == d.key)
                 for d in self.dimensions
             },
-            derived={
-                "topological": _topological(self.capabilities),
-                "graded": tuple(q for q in self.questions if not q.is_context),
-                "context": tuple(q for q in self.questions if q.is_context),
-            },
+            topological=_topological(self.capabilities),
+            graded=tuple(q for q in self.questions if not q.is_context),
+            context=tuple(q for q in self.questions if q.is_context),
         )
+        # The dataclass is frozen; the index is derived from the fields, never changed later.
+        object.__setattr__(self, "_index", index)
 
     def capability(self, key: str) -> Capability:
-        return self._index["capability"][key]
+        return self._index.capability[key]
 
     def question(self, key: str) -> Question:
-        return self._index["question"][key]
+        return self._index.question[key]
 
     def dimension(self, key: str) -> Dimension:
-        return self._index["dimension"][key]
+        return self._index.dimension[key]
 
     def debt_kind(self, key: str) -> DebtKind:
-        return self._index["debt_kind"][key]
+        return self._index.debt_kind[key]
 
     def level(self, number: int) -> Level:
-        return self._index["level"][number]
+        return self._index.level[number]
 
     def has_capability(self, key: str) -> bool:
-        return key in self._index["capability"]
+        return key in self._index.capability
 
     def has_question(self, key: str) -> bool:
-        return key in self._index["question"]
+        return key in self._index.question
 
     @property
     def topological_order(self) -> tuple[Capability, ...]:
         """Capabilities with every prerequisite first; ties broken by level, then file order."""
-        return self._index["derived"]["topological"]
+        return self._index.topological
 
     @property
     def graded_questions(self) -> tuple[Question, ...]:
-        return self._index["derived"]["graded"]
+        return self._index.graded
 
     @property
     def context_questions(self) -> tuple[Question, ...]:
-        return self._index["derived"]["context"]
+        return self._index.context
 
     def capabilities_in(self, dimension: str) -> tuple[Capability, ...]:
-        return self._index["capabilities_in"].get(dimension, ())
+        return self._index.capabilities_in.get(dimension, ())
 
     def option(self, question: str, option: str) -> Option | None:
         """The option ``option`` of question ``question``, or None when either is unknown."""
-        return self._index["options"].get(question, {}).get(option)
+        return self._index.options.get(question, {}).get(option)
 
     def questions_for(self, capability: str | Capability) -> tuple[Question, ...]:
         key = capability.key if isinstance(capability, Capability) else capability
-        return self._index["questions_for"][key]
+        return self._index.questions_for[key]
 
     def is_visible(self, question: Question, answers: Mapping[str, str]) -> bool:
         rule = question.skip_if
@@ -314,13 +331,22 @@ def _load(path: Path) -> Catalogue:
     return parse_catalogue(data, source=path.name)
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+if TYPE_CHECKING:
+    # CSafeLoader exists only when PyYAML was built with libyaml; both offer the same interface.
+    _SafeLoader = yaml.SafeLoader
+else:
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_SafeLoader):
     """A safe loader (libyaml's when available, for a faster start-up) that rejects repeated
     mapping keys instead of silently keeping the last one."""
 
 
-def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
-    seen = set()
+def _construct_unique_mapping(
+    loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Hashable, object]:
+    seen: set[object] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
@@ -410,7 +436,8 @@ class _Parser:
             self.problem(None, "must be a mapping with version, dimensions, capabilities, ...")
             self.check()
         top = self.fields(None, data, _TOP_LEVEL, what="top-level key")
-        version = top.get("version")
+        # A missing version is reported above and stops the parse before the Catalogue is built.
+        version = top.get("version", "")
         if "version" in top and (not isinstance(version, str) or not version.strip()):
             self.problem(None, 'version must be a non-empty string such as "2026.11" (quote it)')
         levels = self.levels(top.get("levels"))
@@ -485,19 +512,23 @@ class _Parser:
         return entry
 
     def levels(self, raw: Any) -> tuple[Level, ...]:
-        levels = []
+        levels: list[Level] = []
+        numbers: list[object] = []
         for i, item in enumerate(self.entry_list(raw, "levels")):
             entry = f"level #{i + 1}"
             values = self.fields(entry, item, _LEVEL_KEYS)
             number = values.get("level")
+            numbers.append(number)
             if isinstance(number, int) and not isinstance(number, bool):
                 entry = f"level {number}"
+            # Levels other than exactly 0, 1, 2 are reported below and no Catalogue is built.
             levels.append(
                 Level(
-                    number, self.text(entry, values, "title"), self.text(entry, values, "summary")
+                    int(number) if isinstance(number, int | float) else -1,
+                    self.text(entry, values, "title"),
+                    self.text(entry, values, "summary"),
                 )
             )
-        numbers = [lv.number for lv in levels]
         if raw is not None and numbers != list(LEVELS):
             self.problem(None, f"levels must be exactly {list(LEVELS)} in order, not {numbers}")
         return tuple(levels)
@@ -508,7 +539,7 @@ class _Parser:
         if not isinstance(raw, dict) or not raw:
             self.problem(None, "effort_days must map effort sizes to days, e.g. {S: 2, M: 5}")
             return ()
-        pairs = []
+        pairs: list[tuple[str, float]] = []
         for size, days in raw.items():
             if not isinstance(size, str):
                 self.problem("effort_days", f"size {size!r} must be text")
@@ -518,8 +549,11 @@ class _Parser:
                 pairs.append((size, float(days)))
         return tuple(pairs)
 
-    def simple_entries(self, raw: Any, name: str, label: str, cls: type) -> tuple[Any, ...]:
-        entries, seen = [], set()
+    def simple_entries(
+        self, raw: Any, name: str, label: str, cls: Callable[[str, str, str], _Entry]
+    ) -> tuple[_Entry, ...]:
+        entries: list[_Entry] = []
+        seen: set[str] = set()
         for i, item in enumerate(self.entry_list(raw, name)):
             entry = self.keyed(item, label, i, seen)
             values = self.fields(entry, item, _SIMPLE_KEYS)
@@ -536,7 +570,8 @@ class _Parser:
         if not isinstance(raw, list) or not raw:
             self.problem(entry, "options must be a non-empty list")
             return ()
-        options, seen = [], set()
+        options: list[Option] = []
+        seen: set[object] = set()
         for i, item in enumerate(raw):
             option_entry = f"{entry} option #{i + 1}"
             if isinstance(item, dict) and isinstance(item.get("key"), str):
@@ -589,7 +624,8 @@ class _Parser:
         }
 
     def capabilities(self, raw: Any, effort_days: dict[str, float]) -> tuple[Capability, ...]:
-        capabilities, seen = [], set()
+        capabilities: list[Capability] = []
+        seen: set[str] = set()
         for i, item in enumerate(self.entry_list(raw, "capabilities")):
             entry = self.keyed(item, "capability", i, seen)
             v = self.fields(entry, item, _CAPABILITY_KEYS)
@@ -651,7 +687,7 @@ class _Parser:
             if v["role"] not in ROLES:
                 self.problem(entry, f"role {v['role']!r} must be one of {', '.join(ROLES)}")
                 return "component"
-            return v["role"]
+            return str(v["role"])
         if "optional" not in v:
             self.problem(entry, f"role is missing; it must be one of {', '.join(ROLES)}")
         elif not isinstance(v["optional"], bool):
@@ -672,15 +708,18 @@ class _Parser:
                     entry, f"observable {value!r} must be one of {', '.join(OBSERVABILITY)}"
                 )
                 return "no"
-            return value
+            return str(value)
         if "evidence_expected" not in v:
             self.problem(entry, "observable is missing; it must be yes, partly or no")
         elif not isinstance(v["evidence_expected"], bool):
             self.problem(entry, "evidence_expected must be true or false")
         return "yes" if v.get("evidence_expected") is True else "no"
 
-    def questions(self, raw: Any, option_sets: dict[str, tuple[Option, ...]]):
-        questions, seen = [], set()
+    def questions(
+        self, raw: Any, option_sets: dict[str, tuple[Option, ...]]
+    ) -> tuple[Question, ...]:
+        questions: list[Question] = []
+        seen: set[str] = set()
         for i, item in enumerate(self.entry_list(raw, "questions")):
             entry = self.keyed(item, "question", i, seen)
             v = self.fields(entry, item, _QUESTION_KEYS)
@@ -791,6 +830,8 @@ class _Parser:
 
     def skip_reference(self, entry: str, q: Question, questions: dict[str, Question]) -> None:
         rule = q.skip_if
+        if rule is None:
+            return
         gate = questions.get(rule.question)
         if q.is_context:
             self.problem(entry, "a context question cannot be skipped")
@@ -831,5 +872,5 @@ class _Parser:
                 visit(key, [])
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)

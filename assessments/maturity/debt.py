@@ -68,7 +68,9 @@ def accrued_interest(principal: float, days: int, criticality: str) -> float:
     """Interest on ``principal`` effort-days after ``days``, compounded monthly."""
     rate = _rate(criticality)
     months = max(days, 0) / DAYS_PER_MONTH
-    return round(principal * ((1 + rate) ** months - 1), 2)
+    # A positive base to a real power is a float; typeshed types float ** float loosely.
+    growth: float = (1 + rate) ** months
+    return round(principal * (growth - 1), 2)
 
 
 def debt_statement(

@@ -162,7 +162,9 @@ class Evidence:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Evidence:
-        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
+        # A stored snapshot is JSON; a key it lacks reads as None, as it always has.
+        values: dict[str, Any] = {k: data.get(k) for k in cls.__dataclass_fields__}
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -409,7 +411,8 @@ def next_level_progress(outcome: Mapping[str, Any]) -> dict[str, Any] | None:
     capabilities, so every result reads the same way.
     """
     if "next_level_progress" in outcome:
-        return outcome["next_level_progress"]
+        stored: dict[str, Any] | None = outcome["next_level_progress"]
+        return stored
     progress = MaturityResult.from_dict(outcome).next_level_progress
     return progress.to_dict() if progress is not None else None
 
@@ -547,11 +550,11 @@ class _Answered:
 
 
 def _answer_grades(catalogue: Catalogue, answers: Mapping[str, str]) -> dict[str, _Answered]:
-    for key, option in answers.items():
-        if catalogue.option(key, option) is None:
+    for key, option_key in answers.items():
+        if catalogue.option(key, option_key) is None:
             if not catalogue.has_question(key):
                 raise AnswerError(f"answer to unknown question {key!r}")
-            raise AnswerError(f"question {key!r} has no option {option!r}")
+            raise AnswerError(f"question {key!r} has no option {option_key!r}")
     answered: dict[str, _Answered] = defaultdict(_Answered)
     for question in catalogue.graded_questions:
         option = None
@@ -603,11 +606,13 @@ def _capability_result(
         default=0.0,
     )
 
-    if answer_grade is not None or not_applicable:
+    if not_applicable:
+        source, grade = ("both" if findings else "answered"), 1.0
+    elif answer_grade is not None:
         source = "both" if findings else "answered"
-        grade = 1.0 if not_applicable else max(answer_grade, strong_grade)
-    elif findings:
-        source, grade = "detected", evidence_grade
+        grade = max(answer_grade, strong_grade)
+    elif best is not None:
+        source, grade = "detected", best.effective_grade
     else:
         source, grade = "none", 0.0
 

@@ -43,8 +43,8 @@ def suggest_answers(catalogue: Catalogue, evidence: Iterable[Evidence]) -> dict[
             catalogue.questions_for(key)[0].key != question.key for key in question.capabilities
         ):
             continue
-        findings = [best.get(key) for key in question.capabilities]
-        if not findings or any(f is None for f in findings):
+        findings = [best[key] for key in question.capabilities if key in best]
+        if not findings or len(findings) != len(question.capabilities):
             continue
         weakest = min(findings, key=_order)
         option = _option_for(question, weakest.effective_grade)

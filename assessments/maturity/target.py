@@ -102,14 +102,16 @@ def recommend_target(
         names = ", ".join(key.replace("_", " ") for key in missing)
         reasons.append(f"Answer the context questions to refine this recommendation: {names}.")
 
-    over = current_level is not None and is_over_investment(current_level, level)
+    finding = None
+    if current_level is not None and is_over_investment(current_level, level):
+        finding = _over_investment_finding(current_level, level, criticality)
     return TargetRecommendation(
         level=level,
         reasons=tuple(reasons),
         criticality=criticality,
         current_level=current_level,
-        over_investment=over,
-        finding=_over_investment_finding(current_level, level, criticality) if over else None,
+        over_investment=finding is not None,
+        finding=finding,
         missing_context=missing,
     )
 

@@ -13,6 +13,7 @@ Typical use::
     sweep_scan_dirs()  # remove the temporary directories of scans whose process was killed
 """
 
+from .addresses import Network, SafeRepositoryURL, parse_allowed_networks, validate_repository_url
 from .detectors import Finding, Strength
 from .errors import (
     GitUnavailable,
@@ -34,7 +35,6 @@ from .scan import (
     scan_repository,
 )
 from .tree import RepositorySnapshot
-from .urls import Network, SafeRepositoryURL, parse_allowed_networks, validate_repository_url
 from .workdir import sweep_scan_dirs
 
 __all__ = [

@@ -11,6 +11,7 @@ import posixpath
 import re
 import statistics
 import tomllib
+from typing import NotRequired, TypedDict
 
 from .detectors.ciconfig import ci_configs
 from .detectors.common import (
@@ -79,8 +80,9 @@ def _pyproject_name(text: str | None) -> str | None:
     project = data.get("project")
     poetry = data.get("tool", {}).get("poetry") if isinstance(data.get("tool"), dict) else None
     for table in (project, poetry):
-        if isinstance(table, dict) and isinstance(table.get("name"), str):
-            return table["name"]
+        name = table.get("name") if isinstance(table, dict) else None
+        if isinstance(name, str):
+            return name
     return None
 
 
@@ -199,13 +201,42 @@ def _project_folder(folder: str) -> str:
     return "/".join(parts[: parts.index("src")]) if "src" in parts else folder
 
 
+class RepositoryFacts(TypedDict):
+    """What a scan counted and noticed about the repository, stored with its report."""
+
+    branch: str | None
+    files: int
+    evidence_files: int
+    ml_files: int
+    notebooks: int
+    python_files: int
+    ci_configs: list[str]
+    symlinks_skipped: int
+    submodules_skipped: int
+    missing_blobs: int
+    unreadable_files: int
+    bytes_read: int
+    tags: int
+    registry_tags: list[str]
+    dvc_experiments: int
+    history_available: bool
+    commits_last_90_days: int | None
+    releases: int
+    release_cadence_days: float | None
+    project_roots: list[str]
+    # Added by the scan when they apply.
+    failed_detectors: NotRequired[list[str]]
+    ml_tool: NotRequired[str]
+    projects: NotRequired[list[str]]
+
+
 def repository_facts(
     snapshot: RepositorySnapshot,
     *,
     branch: str | None = None,
     history_available: bool = False,
     commits_last_90_days: int | None = None,
-) -> dict:
+) -> RepositoryFacts:
     ml = ml_files(snapshot)
     tags = [ref for ref in snapshot.refs if ref.name.startswith("refs/tags/")]
     registry = [ref.name.removeprefix("refs/tags/") for ref in tags if REGISTRY_TAG.match(ref.name)]

@@ -6,7 +6,7 @@ Why each measure exists:
   config) so nothing on the worker changes what git does, and no proxy bypasses pinning;
 - no prompts, no credential helpers, no hooks, no submodules, no redirects, no protocol other
   than https (or file for an allowed local path), and ``--`` before every positional argument;
-- the address checked by ``urls.validate_repository_url`` is pinned with
+- the address checked by ``addresses.validate_repository_url`` is pinned with
   ``http.curloptResolve`` so a second DNS answer cannot point the fetch somewhere private;
 - the access token travels in an ``http.extraHeader`` set through GIT_CONFIG_* variables: it
   never appears on a command line (process lists) and is scrubbed from every error text;
@@ -36,8 +36,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .addresses import SafeRepositoryURL
 from .errors import GitUnavailable, LimitExceeded, RepositoryUnavailable
-from .urls import SafeRepositoryURL
 
 MIN_GIT_VERSION = (2, 37)  # http.curloptResolve
 MAX_REFS = 20_000
@@ -95,7 +95,7 @@ class ProcessResult:
     stopped_early: bool = False
 
 
-def _load_prctl():
+def _load_prctl() -> Callable[[int, int, int, int, int], int] | None:
     """libc's ``prctl`` on Linux, loaded once at import so forked children only call it."""
     if not sys.platform.startswith("linux"):
         return None
@@ -303,7 +303,7 @@ class GitSession:
             raise classify_failure(result.stderr, network=network)
         return result
 
-    def popen(self, *arguments: str) -> subprocess.Popen:
+    def popen(self, *arguments: str) -> subprocess.Popen[bytes]:
         """Start a long-running local git command (``cat-file --batch``) in its own session.
 
         Like every git process of a scan, it is killed with the caller (``die_with_parent``).
@@ -356,6 +356,9 @@ def run_process(
     stopped = False
     selector = selectors.DefaultSelector()
     try:
+        # Both are pipes (PIPE above); the check only tells the type checker so.
+        if proc.stdout is None or proc.stderr is None:
+            raise OSError("git was started without output pipes")
         selector.register(proc.stdout, selectors.EVENT_READ, "out")
         selector.register(proc.stderr, selectors.EVENT_READ, "err")
         while selector.get_map() and not stopped:
@@ -403,7 +406,7 @@ def run_process(
     )
 
 
-def kill_process_group(proc: subprocess.Popen) -> None:
+def kill_process_group(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):

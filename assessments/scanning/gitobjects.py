@@ -65,7 +65,7 @@ def list_tree(session: GitSession, commit: str, *, max_files: int) -> TreeListin
     return listing
 
 
-def _add_tree_record(listing: TreeListing, record: bytes) -> None:
+def _add_tree_record(listing: TreeListing, record: bytes | bytearray) -> None:
     meta, _, raw_path = record.partition(b"\t")
     fields = meta.split()
     if len(fields) != 4:

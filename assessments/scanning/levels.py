@@ -12,12 +12,27 @@ the scan report's form.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from ..maturity import Catalogue, Evidence, load_catalogue, score
 from .detectors import Finding, Strength
 
 MAX_EVIDENCE = 10
 NO_EVIDENCE = "No evidence found in the repository."
+
+
+class EvidenceLocation(TypedDict):
+    path: str | None
+    line: int | None
+    detector: str
+
+
+class CapabilityResultDict(TypedDict):
+    key: str
+    grade: float
+    strength: str | None
+    reason: str
+    evidence: list[EvidenceLocation]
 
 
 @dataclass(frozen=True)
@@ -30,7 +45,7 @@ class CapabilityResult:
     reason: str
     evidence: tuple[Finding, ...]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> CapabilityResultDict:
         return {
             "key": self.key,
             "grade": self.grade,
@@ -51,7 +66,7 @@ class LevelAssessment:
     unknown: tuple[str, ...]
     index: int
     missing_for_next_level: tuple[str, ...]
-    next_level_progress: dict | None = None
+    next_level_progress: dict[str, object] | None = None
 
 
 def as_evidence(finding: Finding) -> Evidence:

@@ -9,19 +9,26 @@ from __future__ import annotations
 import shutil
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..maturity import Catalogue
+from .addresses import Network, Resolver, validate_repository_url
 from .detectors import Finding, all_keywords, run_all
 from .detectors.common import ml_files
 from .errors import LimitExceeded, ScanError
-from .facts import project_roots, published_ml_tool, repository_facts, repository_flags
+from .facts import (
+    RepositoryFacts,
+    project_roots,
+    published_ml_tool,
+    repository_facts,
+    repository_flags,
+)
 from .git import Deadline, FetchedRepository, GitSession, fetch_repository
-from .gitobjects import BlobReader, extended_regex, grep_tree, list_tree
+from .gitobjects import BlobReader, TreeEntry, extended_regex, grep_tree, list_tree
 from .levels import CapabilityResult, assess
 from .projects import normalize_project_folder, project_entries
 from .tree import GREP_PATHSPECS, RepositorySnapshot, grep_exclude_pathspecs
-from .urls import validate_repository_url
 from .workdir import make_scan_dir
 
 SCANNER_VERSION = "1.1.0"
@@ -58,14 +65,14 @@ class ScanReport:
     dimensions: dict[str, int | None]
     capabilities: list[CapabilityResult]
     unknown: list[str]
-    facts: dict
+    facts: RepositoryFacts
     findings: list[Finding] = field(default_factory=list)
     missing_for_next_level: list[str] = field(default_factory=list)
-    next_level_progress: dict | None = None
+    next_level_progress: dict[str, object] | None = None
     project: str = ""
     duration_ms: int = 0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             "repository": self.repository,
             "commit": self.commit,
@@ -92,8 +99,8 @@ def scan_repository(
     access_token: str | None = None,
     allow_local_paths: bool = True,
     limits: ScanLimits = ScanLimits(),  # noqa: B008 - frozen, so sharing it is safe
-    resolver=socket.getaddrinfo,
-    allowed_networks: tuple = (),
+    resolver: Resolver = socket.getaddrinfo,
+    allowed_networks: tuple[Network, ...] = (),
     ca_bundle: str | None = None,
     project: str | None = None,
 ) -> ScanReport:
@@ -156,7 +163,7 @@ def open_snapshot(
     keywords = sorted(all_keywords())
     pattern = extended_regex(keywords)
 
-    def grep_backend(add) -> bool:
+    def grep_backend(add: Callable[[str, int, str], None]) -> bool:
         try:
             grep_tree(
                 session,
@@ -175,7 +182,7 @@ def open_snapshot(
     entries = listing.files
     if project:
 
-        def read_text(entry) -> str | None:
+        def read_text(entry: TreeEntry) -> str | None:
             if entry.size is None or entry.size > limits.max_blob_bytes:
                 return None
             data = reader.read(entry.oid)

@@ -19,7 +19,7 @@ import posixpath
 import re
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict, TypeVar, Unpack, cast
 
 from .git import Ref
 from .gitobjects import TreeEntry
@@ -232,14 +232,14 @@ class KeywordMatcher:
 
 def _trie_pattern(words: Iterable[str]) -> str:
     """A regex matching any of ``words``, longest first, factored by common prefixes."""
-    root: dict = {}
+    root: _Trie = {}
     for word in words:
         node = root
         for char in word:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def build(node: dict) -> str:
+    def build(node: _Trie) -> str:
         branches = [re.escape(char) + build(node[char]) for char in sorted(c for c in node if c)]
         if not branches:
             return ""
@@ -253,6 +253,27 @@ def _trie_pattern(words: Iterable[str]) -> str:
 
 ReadBlob = Callable[[TreeEntry], "bytes | None"]
 GrepBackend = Callable[[Callable[[str, int, str], None]], bool]
+
+
+_Memoised = TypeVar("_Memoised")
+
+# A trie of keywords: each character leads to the node of the words that continue with it;
+# the empty string marks the end of a keyword.
+_Trie = dict[str, "_Trie"]
+
+
+class SnapshotOptions(TypedDict, total=False):
+    """The optional keyword arguments of ``RepositorySnapshot``, for ``from_files``."""
+
+    grep_backend: GrepBackend | None
+    symlinks: Iterable[str]
+    submodules: Iterable[str]
+    truncated: bool
+    max_blob_bytes: int
+    max_total_bytes: int
+    max_notebook_bytes: int
+    facts: Mapping[str, object] | None
+    on_close: Callable[[], None] | None
 
 
 class RepositorySnapshot:
@@ -317,6 +338,7 @@ class RepositorySnapshot:
         self._index: dict[str, list[Hit]] | None = None
         self.index_source: str | None = None  # "git grep" or "python", once the index is built
         self._memo: dict[str, object] = {}
+        self._notebook_codes: dict[str, str | None] = {}
 
     def close(self) -> None:
         """Release the blob reader (a git process for real repositories)."""
@@ -340,7 +362,7 @@ class RepositorySnapshot:
         keywords: Iterable[str],
         commit: str = "0" * 40,
         refs: Iterable[Ref] = (),
-        **options: object,
+        **options: Unpack[SnapshotOptions],
     ) -> RepositorySnapshot:
         """An in-memory snapshot (tests, demos); a value of None stands for a missing blob."""
         blobs: dict[str, bytes | None] = {}
@@ -356,7 +378,7 @@ class RepositorySnapshot:
             read_blob=lambda entry: blobs.get(entry.oid),
             keywords=keywords,
             refs=refs,
-            **options,  # type: ignore[arg-type]
+            **options,
         )
 
     # -- paths ------------------------------------------------------------------------------
@@ -446,13 +468,12 @@ class RepositorySnapshot:
         entry = self._entry(path_or_entry)
         if entry is None:
             return None
-        memo_key = f"notebook:{entry.path}"
-        if memo_key in self._memo:
-            return self._memo[memo_key]  # type: ignore[return-value]
+        if entry.path in self._notebook_codes:
+            return self._notebook_codes[entry.path]
         code = _notebook_code(self.read_bytes(entry, limit=self.max_notebook_bytes))
         if code is None and entry.path not in self.missing:
             self.unreadable.add(entry.path)
-        self._memo[memo_key] = code
+        self._notebook_codes[entry.path] = code
         return code
 
     # -- the line index ---------------------------------------------------------------------
@@ -515,10 +536,12 @@ class RepositorySnapshot:
 
     # -- memoised analyses shared by several detectors -----------------------------------------
 
-    def memo(self, key: str, compute: Callable[[], object]) -> object:
+    def memo(self, key: str, compute: Callable[[], _Memoised]) -> _Memoised:
+        """``compute()``, once per snapshot: every caller passes the same function for a key."""
         if key not in self._memo:
             self._memo[key] = compute()
-        return self._memo[key]
+        # The value under ``key`` was made by the same function, so it has the type it returns.
+        return cast(_Memoised, self._memo[key])
 
 
 def _hit_order(hit: Hit) -> tuple[str, int]:

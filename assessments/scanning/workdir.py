@@ -84,7 +84,7 @@ def _pid_namespace() -> int:
         return 0
 
 
-def _left_behind(entry: os.DirEntry, host: str) -> bool:
+def _left_behind(entry: os.DirEntry[str], host: str) -> bool:
     match = _SCAN_DIR.fullmatch(entry.name)
     if match is None or match["host"] != host:
         return False

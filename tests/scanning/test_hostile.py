@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from assessments.scanning import LimitExceeded, ScanLimits, scan_repository
+from assessments.scanning.addresses import SafeRepositoryURL
 from assessments.scanning.git import Deadline, GitSession, fetch_shallow
 from assessments.scanning.scan import analyze_snapshot, open_snapshot
-from assessments.scanning.urls import SafeRepositoryURL
 
 from . import archetypes
 from .gitrepo import commit, git, make_repo

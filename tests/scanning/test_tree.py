@@ -6,6 +6,7 @@ import json
 import pytest
 
 from assessments.scanning import ScanLimits
+from assessments.scanning.addresses import SafeRepositoryURL
 from assessments.scanning.detectors import all_keywords
 from assessments.scanning.git import Deadline, GitSession, clone_local
 from assessments.scanning.scan import open_snapshot
@@ -15,7 +16,6 @@ from assessments.scanning.tree import (
     is_evidence_path,
     is_grep_candidate,
 )
-from assessments.scanning.urls import SafeRepositoryURL
 
 from .archetypes import LEVEL_TWO, VERTEX_REFERENCE, notebook
 from .gitrepo import make_repo

@@ -18,6 +18,7 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import overload
 
 from ...maturity import load_catalogue
 from ..tree import RepositorySnapshot
@@ -78,7 +79,7 @@ class Finding:
             raise ValueError("A mention cannot grade a capability above 0.5")
         object.__setattr__(self, "grade", float(self.grade))
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[int, float, int, str, int, str, str]:
         return (
             capability_position(self.capability),
             -self.grade,
@@ -101,7 +102,13 @@ class UnknownDetector(KeyError):
     pass
 
 
-def register(func: Detector | None = None, *, name: str | None = None):
+@overload
+def register(func: Detector, *, name: str | None = None) -> Detector: ...
+@overload
+def register(func: None = None, *, name: str | None = None) -> Callable[[Detector], Detector]: ...
+def register(
+    func: Detector | None = None, *, name: str | None = None
+) -> Detector | Callable[[Detector], Detector]:
     """Register a detector under its function name (or ``name``); duplicates are refused."""
 
     def decorate(function: Detector) -> Detector:
@@ -156,7 +163,12 @@ def run_all(
     """
     if failed_detectors is None:
         failed_detectors = []
-    names = detector_names() if only is None else [n for n in only if get_detector(n)]
+    if only is None:
+        names = detector_names()
+    else:
+        for detector_name in only:
+            get_detector(detector_name)  # an unknown name is refused before any detector runs
+        names = list(only)
     findings: list[Finding] = []
     for detector_name in names:
         try:

@@ -197,7 +197,7 @@ def tests_run_by_ci(snapshot: RepositorySnapshot) -> list[tuple[CIConfig, int]]:
     def compute() -> list[tuple[CIConfig, int]]:
         return [(c, hits[0][0]) for c in ci_configs(snapshot) if (hits := c.search(TEST_RUN))]
 
-    return snapshot.memo("tests_run_by_ci", compute)  # type: ignore[return-value]
+    return snapshot.memo("tests_run_by_ci", compute)
 
 
 # Workflows that scan or tidy the repository (code scanning, stale issues, labels, release
@@ -294,7 +294,7 @@ def real_test_files(snapshot: RepositorySnapshot) -> list[str]:
                 return [path]
         return []
 
-    return snapshot.memo("real_test_files", compute)  # type: ignore[return-value]
+    return snapshot.memo("real_test_files", compute)
 
 
 def _tests_something(text: str) -> bool:
@@ -409,8 +409,8 @@ def ml_tests(snapshot: RepositorySnapshot) -> list[Finding]:
         for hit in candidates[:MAX_TEST_FILES_READ]
         if _tests_something(snapshot.read_text(hit.path) or "")
     )
-    hit = next(tested, None)
-    if hit is None:
+    first_test = next(tested, None)
+    if first_test is None:
         return []
     if tests_run_by_ci(snapshot):
         return [
@@ -419,7 +419,7 @@ def ml_tests(snapshot: RepositorySnapshot) -> list[Finding]:
                 1,
                 Strength.CODE,
                 "ML-specific tests (model outputs, training, pipeline runs) run in CI.",
-                hit,
+                first_test,
             )
         ]
     return [
@@ -428,7 +428,7 @@ def ml_tests(snapshot: RepositorySnapshot) -> list[Finding]:
             0.5,
             Strength.CODE,
             "ML-specific tests exist, but CI does not run them.",
-            hit,
+            first_test,
         )
     ]
 

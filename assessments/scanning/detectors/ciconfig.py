@@ -260,7 +260,7 @@ def ci_configs(snapshot: RepositorySnapshot) -> list[CIConfig]:
         _inherit_triggers(configs)
         return configs
 
-    return snapshot.memo("ci_configs", compute)  # type: ignore[return-value]
+    return snapshot.memo("ci_configs", compute)
 
 
 def _parse(path: str, system: str, by_content: bool, text: str) -> CIConfig:
@@ -402,7 +402,7 @@ def invoked_scripts(snapshot: RepositorySnapshot) -> dict[str, tuple[CIConfig, i
                         invoked.setdefault(commands[word], (config, number))
         return invoked
 
-    return snapshot.memo("invoked_scripts", compute)  # type: ignore[return-value]
+    return snapshot.memo("invoked_scripts", compute)
 
 
 _COMMAND_WORD = re.compile(r"(?:^|[\s;&|(`])([A-Za-z][\w.-]*[\w])(?=\s|$|;)")
@@ -433,7 +433,7 @@ def console_scripts(snapshot: RepositorySnapshot) -> dict[str, str]:
                         break
         return commands
 
-    return snapshot.memo("console_scripts", compute)  # type: ignore[return-value]
+    return snapshot.memo("console_scripts", compute)
 
 
 def _resolve(paths: set[str], match: re.Match[str]) -> str | None:

@@ -149,7 +149,7 @@ def imports(snapshot: RepositorySnapshot) -> dict[str, dict[str, int | None]]:
                 table[hit.path].setdefault(module, hit.line)
         return dict(table)
 
-    return snapshot.memo("imports", compute)  # type: ignore[return-value]
+    return snapshot.memo("imports", compute)
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -187,7 +187,7 @@ def import_sites_by_top_module(snapshot: RepositorySnapshot) -> dict[str, list[I
                 table[module.split(".")[0]].append(ImportSite(path, module, line))
         return dict(table)
 
-    return snapshot.memo("import_sites", compute)  # type: ignore[return-value]
+    return snapshot.memo("import_sites", compute)
 
 
 def files_importing(snapshot: RepositorySnapshot, *prefixes: str) -> list[ImportSite]:
@@ -232,7 +232,7 @@ def ml_files(snapshot: RepositorySnapshot) -> list[str]:
         found |= serialised_model_loaders(snapshot)
         return sorted(found)
 
-    return snapshot.memo("ml_files", compute)  # type: ignore[return-value]
+    return snapshot.memo("ml_files", compute)
 
 
 def serialised_model_loaders(snapshot: RepositorySnapshot) -> set[str]:
@@ -292,7 +292,7 @@ def local_modules(snapshot: RepositorySnapshot) -> set[str]:
         names.discard("src")
         return names
 
-    return snapshot.memo("local_modules", compute)  # type: ignore[return-value]
+    return snapshot.memo("local_modules", compute)
 
 
 def finding(
@@ -407,7 +407,7 @@ def dependencies(snapshot: RepositorySnapshot) -> list[Dependency]:
                 found += _conda(entry.path, snapshot.read_text(entry))
         return found
 
-    return snapshot.memo("dependencies", compute)  # type: ignore[return-value]
+    return snapshot.memo("dependencies", compute)
 
 
 def _requirement(text: str, path: str, line: int | None) -> Dependency | None:
@@ -448,7 +448,8 @@ def _pyproject(path: str, text: str | None) -> list[Dependency]:
     except (tomllib.TOMLDecodeError, ValueError):
         return []
     specs: list[str] = []
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    raw_project = data.get("project")
+    project = raw_project if isinstance(raw_project, dict) else {}
     specs += [s for s in project.get("dependencies", []) or [] if isinstance(s, str)]
     optional = project.get("optional-dependencies", {})
     if isinstance(optional, dict):

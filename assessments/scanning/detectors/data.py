@@ -4,6 +4,7 @@ training-serving consistency."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from ..tree import RepositorySnapshot
 from .base import Finding, Strength, keywords, register
@@ -422,7 +423,7 @@ def transform_consistency(snapshot: RepositorySnapshot) -> list[Finding]:
     return findings
 
 
-def _command(stage: dict) -> str:
+def _command(stage: Mapping[object, object]) -> str:
     command = stage.get("cmd", "")
     return " ".join(map(str, command)) if isinstance(command, list) else str(command)
 
@@ -435,7 +436,7 @@ def serving_files(snapshot: RepositorySnapshot) -> list[str]:
         web = {s.path for s in files_importing(snapshot, *WEB_FRAMEWORKS)}
         return sorted(p for p in web & loaders if not is_test_path(p))
 
-    return snapshot.memo("serving_files", compute)  # type: ignore[return-value]
+    return snapshot.memo("serving_files", compute)
 
 
 def _shared_module(snapshot: RepositorySnapshot) -> tuple[str, str, str] | None:

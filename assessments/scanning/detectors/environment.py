@@ -7,7 +7,8 @@ import posixpath
 import re
 from collections import Counter
 
-from ..tree import RepositorySnapshot
+from ..gitobjects import TreeEntry
+from ..tree import Hit, RepositorySnapshot
 from .base import Finding, Strength, keywords, register
 from .common import (
     basename,
@@ -236,7 +237,7 @@ def model_binaries(snapshot: RepositorySnapshot) -> list[str]:
             and not _is_lfs_pointer(snapshot, e)
         ]
 
-    return snapshot.memo("model_binaries", compute)  # type: ignore[return-value]
+    return snapshot.memo("model_binaries", compute)
 
 
 def is_model_file_name(path: str) -> bool:
@@ -252,7 +253,7 @@ def is_model_file_name(path: str) -> bool:
     return False
 
 
-def _is_lfs_pointer(snapshot: RepositorySnapshot, entry) -> bool:
+def _is_lfs_pointer(snapshot: RepositorySnapshot, entry: TreeEntry) -> bool:
     if entry.size is None or entry.size > LFS_POINTER_MAX_BYTES:
         return False
     return (snapshot.read_bytes(entry) or b"").startswith(LFS_POINTER)
@@ -436,6 +437,7 @@ def environment_pins(snapshot: RepositorySnapshot) -> list[Finding]:
         name = basename(path)
         if name.lower() in {"setup.py", "setup.cfg", "pyproject.toml"} and pinned < total:
             continue  # libraries declare ranges on purpose; locks live elsewhere
+        grade: float
         if pinned == total or pinned / total >= 0.8:
             grade, reason = 1, f"{name} pins {pinned} of {total} packages to exact versions."
         elif pinned:
@@ -456,7 +458,7 @@ def environment_pins(snapshot: RepositorySnapshot) -> list[Finding]:
     return findings
 
 
-def _dockerfile_hits(snapshot: RepositorySnapshot):
+def _dockerfile_hits(snapshot: RepositorySnapshot) -> list[Hit]:
     return [
         hit
         for hit in snapshot.hits(*DOCKER_FROM)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from ..tree import RepositorySnapshot
 from .base import Finding, Strength, keywords, register
@@ -148,7 +149,7 @@ def orchestrated_files(snapshot: RepositorySnapshot) -> dict[str, str]:
                 found.setdefault(hit.path, "Vertex AI Pipelines")
         return found
 
-    return snapshot.memo("orchestrated_files", compute)  # type: ignore[return-value]
+    return snapshot.memo("orchestrated_files", compute)
 
 
 @register
@@ -243,11 +244,11 @@ def _valohai_pipelines(snapshot: RepositorySnapshot) -> list[Finding]:
     return []
 
 
-def dvc_stages(snapshot: RepositorySnapshot) -> dict[str, dict]:
+def dvc_stages(snapshot: RepositorySnapshot) -> dict[str, Mapping[object, object]]:
     """Stages of every dvc.yaml (name -> definition), parsed leniently."""
 
-    def compute() -> dict[str, dict]:
-        stages: dict[str, dict] = {}
+    def compute() -> dict[str, Mapping[object, object]]:
+        stages: dict[str, Mapping[object, object]] = {}
         for entry in snapshot.named("dvc.yaml"):
             data = safe_yaml(snapshot.read_text(entry))
             if isinstance(data, dict) and isinstance(data.get("stages"), dict):
@@ -256,7 +257,7 @@ def dvc_stages(snapshot: RepositorySnapshot) -> dict[str, dict]:
                         stages[f"{entry.path}:{name}"] = stage
         return stages
 
-    return snapshot.memo("dvc_stages", compute)  # type: ignore[return-value]
+    return snapshot.memo("dvc_stages", compute)
 
 
 def _dvc_pipeline(snapshot: RepositorySnapshot) -> list[Finding]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..tree import RepositorySnapshot
+from ..tree import Hit, RepositorySnapshot
 from .base import Finding, Strength, keywords, register
 from .ciconfig import ci_configs
 from .common import (
@@ -212,7 +212,7 @@ def _module_index(snapshot: RepositorySnapshot) -> dict[str, list[str]]:
                 index.setdefault(".".join(parts[start:]), []).append(entry.path)
         return index
 
-    return snapshot.memo("serving_module_index", compute)  # type: ignore[return-value]
+    return snapshot.memo("serving_module_index", compute)
 
 
 def local_imports(snapshot: RepositorySnapshot, path: str) -> list[str]:
@@ -272,7 +272,7 @@ def llm_files(snapshot: RepositorySnapshot) -> set[str]:
             )
         }
 
-    return snapshot.memo("llm_files", compute)  # type: ignore[return-value]
+    return snapshot.memo("llm_files", compute)
 
 
 def _served_elsewhere(snapshot: RepositorySnapshot) -> list[Finding]:
@@ -473,7 +473,7 @@ def service_code(snapshot: RepositorySnapshot, *, limit: int = 60) -> list[str]:
             found.update(dict.fromkeys(frontier))
         return list(found)[:limit]
 
-    return snapshot.memo("service_code", compute)  # type: ignore[return-value]
+    return snapshot.memo("service_code", compute)
 
 
 @register
@@ -608,7 +608,7 @@ def serving_health(snapshot: RepositorySnapshot) -> list[Finding]:
     ]
 
 
-def _launchers(snapshot: RepositorySnapshot) -> dict[str, object]:
+def _launchers(snapshot: RepositorySnapshot) -> dict[str, Hit]:
     return {
         hit.path: hit
         for hit in reversed(

@@ -3,8 +3,8 @@
 import pytest
 
 from assessments.scanning import UnsafeRepositoryURL, validate_repository_url
+from assessments.scanning.addresses import address_problem, parse_allowed_networks
 from assessments.scanning.errors import HostResolutionFailed
-from assessments.scanning.urls import address_problem, parse_allowed_networks
 
 from .guards import PUBLIC_ADDRESS, answer, failing_resolver, forbidden_resolver, no_network
 

@@ -14,8 +14,9 @@ import ipaddress
 import os
 import re
 import socket
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import unquote
 
 from .errors import HostResolutionFailed, UnsafeRepositoryURL
@@ -57,7 +58,18 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
 _SHARED = ipaddress.ip_network("100.64.0.0/10")
 
-Resolver = Callable[..., list]
+# One ``socket.getaddrinfo`` result; its fifth item is the socket address, host first.
+AddressInfo = tuple[
+    int, int, int, str, tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes]
+]
+
+
+class Resolver(Protocol):
+    """Resolves like ``socket.getaddrinfo``; tests pass their own answers."""
+
+    def __call__(self, host: str, port: int, *, type: int) -> Sequence[AddressInfo]: ...
+
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 # What no setting may open: this host and "any address", multicast and broadcast, link-local
 # and the other addresses where cloud metadata services answer, and the IPv6 forms that embed
@@ -249,10 +261,10 @@ def _split_authority(netloc: str) -> tuple[str, int]:
         rest = f":{port_text}" if ":" in netloc else ""
     if not rest:
         return host, DEFAULT_HTTPS_PORT
-    port_text = rest[1:] if rest.startswith(":") else None
-    if port_text is None or not _PORT.match(port_text):
+    port_digits = rest[1:] if rest.startswith(":") else None
+    if port_digits is None or not _PORT.match(port_digits):
         raise UnsafeRepositoryURL("The port in the URL is not a number between 1 and 65535.")
-    port = int(port_text)
+    port = int(port_digits)
     if not 1 <= port <= 65535:
         raise UnsafeRepositoryURL("The port in the URL is not a number between 1 and 65535.")
     return host, port
@@ -279,15 +291,15 @@ def _normalise_host(host: str) -> tuple[str, ipaddress.IPv4Address | ipaddress.I
     except UnicodeError:
         raise UnsafeRepositoryURL("The host name is not a valid domain name.") from None
     if _NUMERIC_HOST.match(host):
-        literal = _parse_ipv4_spelling(host)
-        if literal is not None:
-            if str(literal) != host:
-                _refuse_non_global(literal, host)
+        ipv4_literal = _parse_ipv4_spelling(host)
+        if ipv4_literal is not None:
+            if str(ipv4_literal) != host:
+                _refuse_non_global(ipv4_literal, host)
                 raise UnsafeRepositoryURL(
-                    f"The host is an IP address written in an unusual form ({literal});"
+                    f"The host is an IP address written in an unusual form ({ipv4_literal});"
                     " write it as a.b.c.d."
                 )
-            return host, literal
+            return host, ipv4_literal
     labels = host.split(".")
     if len(host) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
         raise UnsafeRepositoryURL("The host name is not a valid domain name.")
