@@ -1,9 +1,13 @@
 """Who may see and change what. Every team-owned query and page goes through this module."""
 
+from typing import TypeVar
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from .models import Membership, Role, Team
+from .models import Membership, Role, Team, TeamOwned
+
+Owned = TypeVar("Owned", bound=TeamOwned)
 
 EDIT_ROLES = frozenset({Role.ORG_ADMIN, Role.LEAD, Role.MEMBER})
 MANAGE_ROLES = frozenset({Role.ORG_ADMIN, Role.LEAD})
@@ -23,6 +27,13 @@ def visible_teams(user) -> QuerySet[Team]:
 def visible_team_ids(user) -> QuerySet:
     """A subquery of visible team ids, so callers filter in SQL instead of in Python."""
     return visible_teams(user).values("id")
+
+
+def visible_to(queryset: QuerySet[Owned], user) -> QuerySet[Owned]:
+    """The one tenancy rule for team-owned objects (models.TeamOwned): a team's members and
+    its organisation's admins see them, nobody else."""
+    team_path = queryset.model.team_path
+    return queryset.filter(**{f"{team_path}_id__in": visible_team_ids(user)})
 
 
 def team_role(user, team: Team) -> str | None:

@@ -109,24 +109,14 @@ class Membership(models.Model):
             raise ValidationError("The team belongs to another organisation.")
 
 
-class TeamOwnedQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The one tenancy rule: a team's members and its organisation's admins see its objects."""
-        from .access import visible_team_ids
-
-        team_path = self.model.team_path
-        return self.filter(**{f"{team_path}_id__in": visible_team_ids(user)})
-
-
 class TeamOwned(models.Model):
-    """Base of every object that belongs to a team; query it through `visible_to(user)`.
+    """Base of every object that belongs to a team; query it through `access.visible_to`.
 
     `team_path` is the lookup from the model to its team, for objects owned through a parent.
+    Models only say whose an object is; who may see it is decided in `access.py`.
     """
 
     team_path = "team"
-
-    objects = TeamOwnedQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from . import maturity
-from .access import EDIT_ROLES, MANAGE_ROLES, team_role_kept, visible_teams
+from .access import EDIT_ROLES, MANAGE_ROLES, team_role_kept, visible_teams, visible_to
 from .maturity.versions import load_catalogue_version
 from .models import (
     Answer,
@@ -430,7 +430,9 @@ def repository_list_for_team(*, team: Team) -> list[Repository]:
 
 def repository_get_for_user(*, user, repository_id: int) -> Repository:
     try:
-        return Repository.objects.visible_to(user).select_related("team").get(pk=repository_id)
+        return (
+            visible_to(Repository.objects.all(), user).select_related("team").get(pk=repository_id)
+        )
     except Repository.DoesNotExist:
         raise Http404("No such repository.") from None
 

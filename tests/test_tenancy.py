@@ -166,3 +166,20 @@ def test_a_role_in_a_team_exists_exactly_where_the_team_is_visible(
                 user,
                 candidate,
             )
+
+
+def test_models_say_whose_an_object_is_and_never_decide_who_sees_it():
+    """Tenancy is decided in access.py alone: models import nothing from it (no import loop)."""
+    import ast
+    from pathlib import Path
+
+    import assessments.models
+
+    tree = ast.parse(Path(assessments.models.__file__).read_text())
+    imported = {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module is not None
+    }
+    assert not any(module.endswith("access") for module in imported)
+    assert not hasattr(assessments.models.Repository.objects, "visible_to")

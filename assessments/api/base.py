@@ -11,7 +11,7 @@ from rest_framework import generics, viewsets
 from rest_framework.exceptions import ParseError
 from rest_framework.views import APIView
 
-from ..access import visible_team_ids
+from ..access import visible_team_ids, visible_to
 from ..models import Team
 
 
@@ -45,7 +45,7 @@ class TeamScoped(ApiViewMixin):
         user = self.request.user
         if queryset.model is Team:
             return queryset.filter(id__in=visible_team_ids(user))
-        return queryset.visible_to(user)
+        return visible_to(queryset, user)
 
 
 class TeamScopedViewSet(TeamScoped, viewsets.GenericViewSet):
