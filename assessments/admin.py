@@ -42,6 +42,8 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["organization"]
+    # Kept by the results service; an editable field would also list every result in a menu.
+    readonly_fields = ["latest_result"]
     inlines = [TeamTagInline, MembershipInline]
 
 
