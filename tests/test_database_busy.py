@@ -254,20 +254,20 @@ def test_a_page_of_answers_is_saved_whole_or_not_at_all(client, member, draft, m
     from assessments import maturity
     from assessments.maturity.sections import questionnaire_sections
     from assessments.models import Answer
-    from assessments.views import questionnaire
+    from assessments.services import assessments as service
 
     section = next(
         s for s in questionnaire_sections(maturity.load_catalogue()) if s.key != "context"
     )
     first, second = section.questions[:2]
-    real_save = questionnaire.answer_save
+    real_save = service.answer_save
 
     def busy_on_the_second(**kwargs):
         if kwargs["question_key"] == second.key:
             raise _locked()
         return real_save(**kwargs)
 
-    monkeypatch.setattr(questionnaire, "answer_save", busy_on_the_second)
+    monkeypatch.setattr(service, "answer_save", busy_on_the_second)
     client.force_login(member)
     page = {
         f"q-{first.key}": first.options[0].key,
@@ -280,7 +280,7 @@ def test_a_page_of_answers_is_saved_whole_or_not_at_all(client, member, draft, m
     assert client.post(url, page).status_code == 503
     assert not Answer.objects.filter(assessment=draft).exists()
 
-    monkeypatch.setattr(questionnaire, "answer_save", real_save)
+    monkeypatch.setattr(service, "answer_save", real_save)
     assert client.post(url, page).status_code == 302
     assert set(Answer.objects.filter(assessment=draft).values_list("question_key", flat=True)) == {
         first.key,

@@ -273,6 +273,81 @@ def _answer_write(assessment, question_key, option_key, note, expected_version, 
 
 
 @transaction.atomic
+@dataclass(frozen=True)
+class PostedAnswer:
+    """One question as a questionnaire page sent it: the chosen option ("" for none), the
+    note, and the answer's version the page was drawn from (None when it was unreadable)."""
+
+    option_key: str
+    note: str
+    expected_version: int | None
+
+
+@dataclass(frozen=True)
+class PageSaved:
+    """What saving a questionnaire page did: the answers it wrote, and per question the
+    conflict (someone else's value) or the sentence that says why it was not saved."""
+
+    saved: tuple[str, ...]
+    conflicts: dict[str, dict]
+    errors: dict[str, str]
+
+    @property
+    def complete(self) -> bool:
+        return not self.conflicts and not self.errors
+
+
+def answers_page_save(
+    *, assessment: Assessment, posted: dict[str, PostedAnswer], confirm: bool, user
+) -> PageSaved:
+    """Save a questionnaire page's answers that changed; with `confirm`, also confirm the
+    page's answers left as they were ("nothing changed on this page"), once all saved.
+
+    The rules of a page: an answer the same as the saved one (note included, whatever its line
+    endings) is not written again; a note needs an answer; a stale version is a conflict that
+    leaves the other person's value in place. One transaction for the page, each answer in its
+    own savepoint: a refused answer rolls back alone, and when the database is too busy none
+    is saved, so posting the page again saves it whole.
+    """
+    _require_editor(user, assessment.team)
+    saved: list[str] = []
+    conflicts: dict[str, dict] = {}
+    errors: dict[str, str] = {}
+    with transaction.atomic():
+        current = {answer.question_key: answer for answer in assessment.answers.all()}
+        for question_key, answer in posted.items():
+            note = normalize_note(answer.note)
+            existing = current.get(question_key)
+            saved_note = normalize_note(existing.note) if existing else ""
+            if not answer.option_key:
+                if note.strip() and note != saved_note:
+                    errors[question_key] = "Choose an answer too: a note is saved with its answer."
+                continue
+            if existing and existing.option_key == answer.option_key and saved_note == note:
+                continue
+            if answer.expected_version is None:
+                errors[question_key] = "The form was out of date; reload the page and answer again."
+                continue
+            try:
+                answer_save(
+                    assessment=assessment,
+                    question_key=question_key,
+                    option_key=answer.option_key,
+                    note=note,
+                    expected_version=answer.expected_version,
+                    user=user,
+                )
+            except AnswerConflict as conflict:
+                conflicts[question_key] = conflict.extra
+            except ApplicationError as error:
+                errors[question_key] = error.message
+            else:
+                saved.append(question_key)
+        if confirm and not conflicts and not errors:
+            answers_confirm(assessment=assessment, question_keys=list(posted), user=user)
+    return PageSaved(tuple(saved), conflicts, errors)
+
+
 def answers_confirm(*, assessment: Assessment, question_keys, user) -> int:
     """Confirm carried-over answers as still true ("nothing changed on this page").
 

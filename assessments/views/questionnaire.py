@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,9 +15,9 @@ from ..maturity.sections import questionnaire_sections
 from ..maturity.versions import load_catalogue_version
 from ..services.assessments import (
     AnswerConflict,
-    answer_save,
+    PostedAnswer,
     answer_save_with_choices,
-    answers_confirm,
+    answers_page_save,
     assessment_reopen,
     assessment_start,
     assessment_submit,
@@ -141,21 +140,21 @@ def questionnaire_section(request, pk, section):
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("Viewers can read the questionnaire but not answer it.")
-        conflicts, errors = _save_posted_answers(request, assessment, current)
-        if not conflicts and not errors:
-            if request.POST.get("go") == "confirm":
-                # Whatever was changed above is saved; what was left as it was is confirmed.
-                try:
-                    answers_confirm(
-                        assessment=assessment,
-                        question_keys=[q.key for q in current.questions],
-                        user=request.user,
-                    )
-                except ApplicationError as error:
-                    # Submitted by someone else a moment ago: its result is what is left.
-                    messages.error(request, error.message)
-                    return redirect("assessment_open", pk=assessment.pk)
+        try:
+            page = answers_page_save(
+                assessment=assessment,
+                posted=_posted_answers(request, current),
+                # Whatever was changed is saved; what was left as it was is confirmed.
+                confirm=request.POST.get("go") == "confirm",
+                user=request.user,
+            )
+        except ApplicationError as error:
+            # Submitted by someone else a moment ago: its result is what is left.
+            messages.error(request, error.message)
+            return redirect("assessment_open", pk=assessment.pk)
+        if page.complete:
             return _after_save(request, assessment, sections, index)
+        conflicts, errors = page.conflicts, page.errors
         messages.error(request, "Some answers were not saved; see the marked questions below.")
     answers = selectors.answers_for_assessment(assessment=assessment)
     chosen = _chosen(answers)
@@ -210,47 +209,20 @@ def questionnaire_section(request, pk, section):
     return render(request, "assessments/questionnaire.html", context)
 
 
-def _save_posted_answers(request, assessment, section):
-    """Save every answer of the page that changed; a plain form post works without JavaScript.
-
-    One transaction for the page: when the database is too busy to take every answer, none
-    is saved, and posting the page again saves it whole (each refused answer rolls back alone).
-    """
-    current = selectors.answers_for_assessment(assessment=assessment)
-    with transaction.atomic():
-        return _save_answers_of_page(request, assessment, section, current)
-
-
-def _save_answers_of_page(request, assessment, section, current):
-    conflicts, errors = {}, {}
+def _posted_answers(request, section) -> dict[str, PostedAnswer]:
+    """The page's questions as the form sent them; a plain form post works without JavaScript."""
+    posted = {}
     for question in section.questions:
-        option = request.POST.get(f"q-{question.key}")
-        note = normalize_note(request.POST.get(f"n-{question.key}", ""))
-        existing = current.get(question.key)
-        saved_note = normalize_note(existing.note) if existing else ""
-        if not option:
-            if note.strip() and note != saved_note:
-                errors[question.key] = "Choose an answer too: a note is saved with its answer."
-            continue
-        if existing and existing.option_key == option and saved_note == note:
-            continue
         try:
             version = int(request.POST.get(f"v-{question.key}", "0"))
-            answer_save(
-                assessment=assessment,
-                question_key=question.key,
-                option_key=option,
-                note=note,
-                expected_version=version,
-                user=request.user,
-            )
-        except AnswerConflict as conflict:
-            conflicts[question.key] = conflict.extra
         except ValueError:
-            errors[question.key] = "The form was out of date; reload the page and answer again."
-        except ApplicationError as error:
-            errors[question.key] = error.message
-    return conflicts, errors
+            version = None
+        posted[question.key] = PostedAnswer(
+            option_key=request.POST.get(f"q-{question.key}", ""),
+            note=request.POST.get(f"n-{question.key}", ""),
+            expected_version=version,
+        )
+    return posted
 
 
 def _after_save(request, assessment, sections, index):
