@@ -116,3 +116,19 @@ def test_every_page_is_accessible_error_free_and_fits_the_screen(
         )
         assert overflow <= 0, f"the {name} page is {overflow} px wider than the screen"
         assert axe_violations(page) == [], name
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_account_menu_opens_within_the_screen_and_logs_out(live_server, new_page, lead, width):
+    page = new_page(viewport={"width": width, "height": 800})
+    log_in(page, live_server, lead.username)
+    menu = page.locator(".account-menu")
+    assert not page.get_by_role("button", name="Log out").is_visible()
+
+    menu.locator("summary").click()
+    panel = menu.locator(".account-panel").bounding_box()
+    assert panel["x"] >= 0
+    assert panel["x"] + panel["width"] <= width
+    assert page.get_by_text(f"Signed in as {lead.username}").is_visible()
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{live_server.url}/accounts/login/")
