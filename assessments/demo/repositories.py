@@ -47,13 +47,27 @@ COMMITTED_MODEL = {"model.pkl": b"\x80\x04" + b"\0" * 64 * 1024}
 # requirements let the demo show the scan contradicting those answers.
 UNPINNED_REQUIREMENTS = {"requirements.txt": "pandas\nscikit-learn\nxgboost\n"}
 
+
+def _for_project(files: dict[str, str | bytes], project: str) -> dict[str, str | bytes]:
+    """The archetype's files with its example project ("churn") renamed to the team's own, in
+    paths and text alike, so a forecasting team's evidence reads `src/forecast/...`."""
+
+    def renamed(text: str) -> str:
+        return text.replace("churn", project).replace("Churn", project.capitalize())
+
+    return {
+        renamed(path): renamed(content) if isinstance(content, str) else content
+        for path, content in files.items()
+    }
+
+
 DEMO_REPOSITORY_FILES = {
-    "pricing-lab": {**NOTEBOOK_ONLY, **COMMITTED_MODEL},
+    "pricing-lab": _for_project({**NOTEBOOK_ONLY, **COMMITTED_MODEL}, "pricing"),
     "churn-insights": {**TRAINING_SCRIPTS, **UNPINNED_REQUIREMENTS},
-    "demand-forecasting": {**ORCHESTRATED, **GOVERNED},
-    "search-ranking": {**LEVEL_TWO, **GOVERNED},
-    "recommendations": {**LEVEL_TWO, **GOVERNED},
-    "fraud-detection": {**LEVEL_TWO, **GOVERNED},
+    "demand-forecasting": _for_project({**ORCHESTRATED, **GOVERNED}, "forecast"),
+    "search-ranking": _for_project({**LEVEL_TWO, **GOVERNED}, "ranking"),
+    "recommendations": _for_project({**LEVEL_TWO, **GOVERNED}, "recommend"),
+    "fraud-detection": _for_project({**LEVEL_TWO, **GOVERNED}, "fraud"),
 }
 
 
