@@ -49,8 +49,8 @@ from django.db.migrations.executor import MigrationExecutor  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
+from assessments.demo import synthetic_organization_load  # noqa: E402
 from assessments.models import Result, ResultCapability, Team  # noqa: E402
-from assessments.services.demo_synthetic import synthetic_organization_load  # noqa: E402
 
 GOAL_MS = 300
 GOAL_RATIO = 20

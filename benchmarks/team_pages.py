@@ -28,8 +28,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
+from assessments.demo import synthetic_organization_load  # noqa: E402
 from assessments.models import Assessment, AssessmentStatus, Team  # noqa: E402
-from assessments.services.demo_synthetic import synthetic_organization_load  # noqa: E402
 
 GOAL_MS = 50
 WARMUP = 3

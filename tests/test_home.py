@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import maturity
+from assessments.demo import SyntheticTeam, synthetic_history_add
 from assessments.models import (
     Answer,
     Assessment,
@@ -20,7 +21,6 @@ from assessments.models import (
     Team,
 )
 from assessments.selectors import team_overview_for_user
-from assessments.services.demo_synthetic import SyntheticTeam, synthetic_history_add
 
 from .factories import MembershipFactory, TeamFactory, UserFactory
 

@@ -3,8 +3,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from assessments.access import can_manage_team, visible_teams
+from assessments.demo import DEMO_TEAMS
 from assessments.models import Membership, Team
-from assessments.services.demo import DEMO_TEAMS
 
 
 @pytest.fixture(autouse=True)

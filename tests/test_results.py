@@ -291,8 +291,8 @@ def test_each_team_points_at_the_result_of_its_latest_submission(
 
 
 def test_results_written_in_bulk_point_their_teams_at_the_latest(db):
+    from assessments.demo import synthetic_organization_load
     from assessments.models import Team
-    from assessments.services.demo_synthetic import synthetic_organization_load
 
     synthetic_organization_load(teams=3, months=2)
     teams = Team.objects.filter(organization__slug__startswith="synthetic")

@@ -10,12 +10,12 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from assessments.models import Team
-from assessments.services.demo_synthetic import (
+from assessments.demo import (
     SyntheticTeam,
     synthetic_history_add,
     synthetic_teams_add,
 )
+from assessments.models import Team
 
 # A team that is critical (target level 1 or 2) and busy: its gaps are debt with interest.
 CRITICAL = {

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from assessments.demo import synthetic_teams_add
 from assessments.models import Membership, Organization, Result, Team
-from assessments.services.demo_synthetic import synthetic_teams_add
 from assessments.services.results import result_compute
 from assessments.services.tenancy import team_tags_set
 

@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 
 from assessments import maturity
 from assessments.access import visible_teams
+from assessments.demo import synthetic_teams_add
 from assessments.models import (
     Answer,
     Assessment,
@@ -15,7 +16,6 @@ from assessments.models import (
     RoadmapStep,
     Team,
 )
-from assessments.services.demo_synthetic import synthetic_teams_add
 from assessments.services.results import result_compute
 
 
@@ -118,7 +118,7 @@ def test_load_demo_with_teams_is_idempotent():
 
 @pytest.mark.django_db
 def test_an_interrupted_run_is_completed_not_duplicated():
-    from assessments.services.demo_synthetic import synthetic_organization_load
+    from assessments.demo import synthetic_organization_load
 
     first = synthetic_organization_load(teams=2, months=1)
     synthetic_organization_load(teams=4, months=1)  # another organisation: another size
@@ -145,8 +145,8 @@ def test_load_demo_refuses_sizes_it_cannot_build(options, message):
 @pytest.mark.django_db
 def test_synthetic_organisations_are_refused_in_production_mode(settings):
     settings.DEMO_USERS_ALLOWED = False
+    from assessments.demo import synthetic_organization_load
     from assessments.errors import ApplicationError
-    from assessments.services.demo_synthetic import synthetic_organization_load
 
     with pytest.raises(ApplicationError, match="refused in production mode"):
         synthetic_organization_load(teams=1, months=1)

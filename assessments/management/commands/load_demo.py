@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from assessments.demo import DEMO_PASSWORD, demo_load, synthetic_organization_load
 from assessments.errors import ApplicationError
-from assessments.services.demo import DEMO_PASSWORD, demo_load
-from assessments.services.demo_synthetic import synthetic_organization_load
 
 DEFAULT_MONTHS = 12
 

@@ -40,8 +40,12 @@ from ..models import (
     Team,
     TeamTag,
 )
-from .demo import DEMO_PASSWORD, demo_answers
-from .results import result_capability_rows, roadmap_steps_advance, teams_latest_result_refresh
+from ..services.results import (
+    result_capability_rows,
+    roadmap_steps_advance,
+    teams_latest_result_refresh,
+)
+from .organisation import DEMO_PASSWORD, demo_answers
 
 MAX_TEAMS = 20_000
 MAX_MONTHS = 120

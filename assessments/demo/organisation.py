@@ -12,15 +12,15 @@ from django.utils import timezone
 from .. import maturity
 from ..errors import ApplicationError
 from ..models import Answer, Assessment, AssessmentStatus, Membership, Role, Team
-from .demo_repositories import demo_repository_build
-from .repositories import repository_connect
-from .results import result_compute
-from .tenancy import (
+from ..services.repositories import repository_connect
+from ..services.results import result_compute
+from ..services.tenancy import (
     membership_set,
     organization_get_or_create,
     team_get_or_create,
     team_tags_set,
 )
+from .repositories import demo_repository_build
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - public by design, refused in production mode
 DEMO_ORGANIZATION = ("northwind", "Northwind Retail")
