@@ -1,0 +1,85 @@
+"""Reads about results: a team's history, its debt statement, and comparisons."""
+
+import statistics
+from datetime import date
+
+from django.utils import timezone
+
+from .. import maturity
+from ..maturity.versions import load_catalogue_version
+from ..models import Assessment, Result, Team
+
+
+def result_history_for_team(*, team: Team, with_snapshots: bool = True) -> list[Result]:
+    """The team's results in submission order, oldest first (snapshots are the heavy part)."""
+    results = (
+        Result.objects.filter(assessment__team=team)
+        .select_related("assessment")
+        .order_by("assessment__submitted_at")
+    )
+    if not with_snapshots:
+        results = results.defer("snapshot")
+    return list(results)
+
+
+def dimension_index_history_for_team(*, team: Team) -> list[tuple[object, dict[str, float]]]:
+    """(submitted at, index per dimension) of each of the team's results, oldest first; reads
+    one key of each snapshot, not the whole snapshot."""
+    return list(
+        Result.objects.filter(assessment__team=team)
+        .order_by("assessment__submitted_at")
+        .values_list("assessment__submitted_at", "snapshot__result__dimension_index")
+    )
+
+
+def debt_statement_for_team(*, team: Team, today: date | None = None) -> list[maturity.DebtItem]:
+    """The team's open gaps with the date first seen, days outstanding and interest.
+
+    Criticality and target come from the latest result, since the bill is what the team owes now.
+    """
+    history = result_history_for_team(team=team)
+    if not history:
+        return []
+    latest = history[-1].snapshot
+    return maturity.debt_statement(
+        [
+            (
+                r.assessment.submitted_at.date(),
+                maturity.MaturityResult.from_dict(r.snapshot["result"]),
+            )
+            for r in history
+        ],
+        criticality=latest["target"].get("criticality") or "non_critical",
+        catalogue=load_catalogue_version(history[-1].catalogue_version),
+        today=today or timezone.localdate(),
+        target_level=latest["target"]["level"],
+    )
+
+
+def previous_result(*, assessment: Assessment) -> Result | None:
+    """The team's result submitted just before this one, for deltas and the radar chart."""
+    return (
+        Result.objects.filter(
+            assessment__team_id=assessment.team_id,
+            assessment__submitted_at__lt=assessment.submitted_at,
+        )
+        .order_by("-assessment__submitted_at")
+        .first()
+    )
+
+
+def organization_median_dimension_index(*, organization_id: int) -> dict[str, float]:
+    """Median per-dimension index over the latest result of every team of the organisation.
+
+    One join through each team's `latest_result`, whatever the length of the history: no
+    search for the newest result per team, so no plan that depends on fresh statistics.
+    """
+    # Only the small per-dimension dict leaves the database, not the whole snapshot.
+    indexes = Team.objects.filter(
+        organization_id=organization_id, latest_result__isnull=False
+    ).values_list("latest_result__snapshot__result__dimension_index", flat=True)
+    per_dimension: dict[str, list[float]] = {}
+    for dimension_index in indexes:
+        for key, value in (dimension_index or {}).items():
+            per_dimension.setdefault(key, []).append(value)
+    return {key: statistics.median(values) for key, values in per_dimension.items()}
