@@ -6,7 +6,7 @@ Field names follow the `scan_repo` CLI where they overlap (`overall_level`, `ind
 
 from django.utils import timezone
 
-from .. import maturity
+from .. import maturity, selectors
 from ..maturity.versions import load_catalogue_version
 from ..models import Result
 
@@ -18,14 +18,7 @@ def _local_date(moment):
 def _debt_as_of_submission(result: Result) -> dict:
     """The team's debt statement as it stood when this assessment was submitted."""
     submitted_at = result.assessment.submitted_at
-    history = (
-        Result.objects.filter(
-            assessment__team_id=result.assessment.team_id,
-            assessment__submitted_at__lte=submitted_at,
-        )
-        .select_related("assessment")
-        .order_by("assessment__submitted_at", "assessment_id")
-    )
+    history = selectors.result_history_until(result=result)
     target = result.snapshot["target"]
     items = maturity.debt_statement(
         [

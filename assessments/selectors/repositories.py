@@ -39,5 +39,14 @@ def repository_get_for_user(*, user, repository_id: int) -> Repository:
         raise Http404("No such repository.") from None
 
 
+def repository_get_unscoped(*, repository_id: int) -> Repository:
+    """The repository whoever asks, or 404: for the push webhook, whose signature (checked
+    against the repository's own secret) authenticates the caller instead of a user."""
+    try:
+        return Repository.objects.get(pk=repository_id)
+    except Repository.DoesNotExist:
+        raise Http404("No such repository.") from None
+
+
 def scan_list_for_repository(*, repository: Repository, limit: int = 20) -> list[Scan]:
     return list(repository.scans.order_by("-queued_at", "-pk")[:limit])

@@ -22,6 +22,28 @@ def result_history_for_team(*, team: Team, with_snapshots: bool = True) -> list[
     return list(results)
 
 
+def result_history_until(*, result: Result) -> list[Result]:
+    """The team's results submitted up to this one (this one included), oldest first: the
+    history as it stood when this assessment was submitted."""
+    return list(
+        Result.objects.filter(
+            assessment__team_id=result.assessment.team_id,
+            assessment__submitted_at__lte=result.assessment.submitted_at,
+        )
+        .select_related("assessment")
+        .order_by("assessment__submitted_at", "assessment_id")
+    )
+
+
+def result_for_assessment(*, assessment: Assessment) -> Result | None:
+    """The assessment's result with its assessment; None while it is being computed."""
+    return Result.objects.select_related("assessment").filter(assessment=assessment).first()
+
+
+def results_with_assessments(*, result_ids: list[int]) -> list[Result]:
+    return list(Result.objects.filter(pk__in=result_ids).select_related("assessment"))
+
+
 def dimension_index_history_for_team(*, team: Team) -> list[tuple[object, dict[str, float]]]:
     """(submitted at, index per dimension) of each of the team's results, oldest first; reads
     one key of each snapshot, not the whole snapshot."""

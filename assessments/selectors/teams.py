@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from ..access import EDIT_ROLES, MANAGE_ROLES, visible_teams
@@ -195,6 +195,21 @@ def team_get_for_user(*, user, slug: str) -> Team:
         return visible_teams(user).select_related("organization").get(slug=slug)
     except Team.DoesNotExist:
         raise Http404("No such team.") from None
+
+
+def team_list_with_member_count(*, tag: str | None = None) -> QuerySet[Team]:
+    """Every team (with this tag, if given) with its organisation, tags and number of members,
+    by organisation and name, in a fixed number of queries however many there are. Not
+    narrowed to a user: the caller applies tenancy (the API's TeamScoped views do)."""
+    teams = (
+        Team.objects.select_related("organization")
+        .prefetch_related("tags")
+        .annotate(member_count=Count("memberships", distinct=True))
+        .order_by("organization__name", "name", "id")
+    )
+    if tag:
+        teams = teams.filter(tags__name=tag)
+    return teams
 
 
 def team_manager_names(*, team: Team, limit: int = 5) -> dict[str, list[str]]:
