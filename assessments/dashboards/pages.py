@@ -20,8 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from .. import charts, maturity
-from ..maturity.debt import MONTHLY_INTEREST_RATE
+from .. import charts, maturity, selectors
 from ..selectors import dashboards as dashboard_selectors
 from .filters import DashboardFilters
 
@@ -480,27 +479,23 @@ class Debt(_Page):
     @cached_property
     def items(self) -> list[DebtItemRow]:
         items = []
-        for row in dashboard_selectors.organization_debt(user=self.user, filters=self.filters):
-            if not self.catalogue.has_capability(row.capability):
-                continue
-            capability = self.catalogue.capability(row.capability)
-            first_seen = timezone.localtime(row.first_seen).date()
-            days = max((self.today - first_seen).days, 0)
-            criticality = row.criticality
-            if criticality not in MONTHLY_INTEREST_RATE:
-                criticality = dashboard_selectors.DEFAULT_CRITICALITY
+        for owed in selectors.organization_debt_statement(
+            user=self.user, filters=self.filters, catalogue=self.catalogue, today=self.today
+        ):
+            item = owed.item
+            capability = self.catalogue.capability(item.capability)
             items.append(
                 DebtItemRow(
-                    team_name=row.team_name,
-                    team_slug=row.team_slug,
-                    capability=capability.key,
-                    title=capability.title,
+                    team_name=owed.team_name,
+                    team_slug=owed.team_slug,
+                    capability=item.capability,
+                    title=item.title,
                     dimension=_dimension_title(self.catalogue, capability.dimension),
-                    debt_title=self.catalogue.debt_kind(capability.debt).title,
-                    first_seen=first_seen,
-                    days=days,
-                    principal=capability.effort_days,
-                    interest=maturity.accrued_interest(capability.effort_days, days, criticality),
+                    debt_title=item.debt_title,
+                    first_seen=item.first_seen,
+                    days=item.days_outstanding,
+                    principal=item.principal,
+                    interest=item.interest,
                 )
             )
         items.sort(key=lambda i: (-i.interest, -i.days, i.team_name, i.capability))

@@ -13,6 +13,12 @@ from .assessments import (
     assessment_list_with_answer_count,
     team_has_open_draft,
 )
+from .debt import (
+    TeamDebtItem,
+    debt_statement_as_of_submission,
+    debt_statement_for_team,
+    organization_debt_statement,
+)
 from .evidence import (
     evidence_for_team,
     evidence_hints_for_team,
@@ -26,7 +32,6 @@ from .repositories import (
     scan_list_for_repository,
 )
 from .results import (
-    debt_statement_for_team,
     dimension_index_history_for_team,
     organization_median_dimension_index,
     previous_result,
@@ -47,6 +52,7 @@ from .teams import (
 
 __all__ = [
     "ASSESSMENT_DUE_AFTER",
+    "TeamDebtItem",
     "TeamOverview",
     "answer_for_question",
     "answer_list_for_assessment",
@@ -54,12 +60,14 @@ __all__ = [
     "assessment_get_for_user",
     "assessment_list_for_team",
     "assessment_list_with_answer_count",
+    "debt_statement_as_of_submission",
     "debt_statement_for_team",
     "dimension_index_history_for_team",
     "evidence_for_team",
     "evidence_hints_for_team",
     "evidence_sources_for_team",
     "organization_admin_of",
+    "organization_debt_statement",
     "organization_median_dimension_index",
     "previous_result",
     "recent_scan_coverage",

@@ -1,12 +1,7 @@
 """Reads about results: a team's history, its debt statement, and comparisons."""
 
 import statistics
-from datetime import date
 
-from django.utils import timezone
-
-from .. import maturity
-from ..maturity.versions import load_catalogue_version
 from ..models import Assessment, Result, Team
 
 
@@ -51,30 +46,6 @@ def dimension_index_history_for_team(*, team: Team) -> list[tuple[object, dict[s
         Result.objects.filter(assessment__team=team)
         .order_by("assessment__submitted_at")
         .values_list("assessment__submitted_at", "snapshot__result__dimension_index")
-    )
-
-
-def debt_statement_for_team(*, team: Team, today: date | None = None) -> list[maturity.DebtItem]:
-    """The team's open gaps with the date first seen, days outstanding and interest.
-
-    Criticality and target come from the latest result, since the bill is what the team owes now.
-    """
-    history = result_history_for_team(team=team)
-    if not history:
-        return []
-    latest = history[-1].snapshot
-    return maturity.debt_statement(
-        [
-            (
-                r.assessment.submitted_at.date(),
-                maturity.MaturityResult.from_dict(r.snapshot["result"]),
-            )
-            for r in history
-        ],
-        criticality=latest["target"].get("criticality") or "non_critical",
-        catalogue=load_catalogue_version(history[-1].catalogue_version),
-        today=today or timezone.localdate(),
-        target_level=latest["target"]["level"],
     )
 
 
