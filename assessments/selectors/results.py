@@ -1,4 +1,4 @@
-"""Reads about results: a team's history, its debt statement, and comparisons."""
+"""Reads about results: a team's history, one result, and the organisation's median."""
 
 import statistics
 
