@@ -4,44 +4,15 @@ Field names follow the `scan_repo` CLI where they overlap (`overall_level`, `ind
 `dimensions`, `capabilities[].key/grade`), so one script can read both.
 """
 
-from django.utils import timezone
-
-from .. import maturity
-from ..maturity.versions import load_catalogue_version
+from .. import maturity, selectors
 from ..models import Result
-
-
-def _local_date(moment):
-    return timezone.localtime(moment).date()
 
 
 def _debt_as_of_submission(result: Result) -> dict:
     """The team's debt statement as it stood when this assessment was submitted."""
-    submitted_at = result.assessment.submitted_at
-    history = (
-        Result.objects.filter(
-            assessment__team_id=result.assessment.team_id,
-            assessment__submitted_at__lte=submitted_at,
-        )
-        .select_related("assessment")
-        .order_by("assessment__submitted_at", "assessment_id")
-    )
-    target = result.snapshot["target"]
-    items = maturity.debt_statement(
-        [
-            (
-                _local_date(r.assessment.submitted_at),
-                maturity.MaturityResult.from_dict(r.snapshot["result"]),
-            )
-            for r in history
-        ],
-        criticality=target.get("criticality") or "non_critical",
-        catalogue=load_catalogue_version(result.catalogue_version),
-        today=_local_date(submitted_at),
-        target_level=target["level"],
-    )
+    as_of, items = selectors.debt_statement_as_of_submission(result=result)
     return {
-        "as_of": _local_date(submitted_at),
+        "as_of": as_of,
         "items": [item.to_dict() for item in items],
         "total": maturity.debt_total(items).to_dict(),
     }

@@ -1,9 +1,8 @@
-"""API views: thin. Reads go through TeamScoped querysets, writes through the services."""
+"""API views: thin. Reads come from the selectors, narrowed to the user by TeamScoped; writes
+go through the services."""
 
 import re
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -18,10 +17,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from .. import maturity
+from .. import maturity, selectors
 from ..access import visible_teams
 from ..maturity.versions import load_catalogue_version
-from ..models import Answer, Assessment, AssessmentStatus, Result, Team
+from ..models import Answer, Assessment, Result, Team
 from ..services.assessments import (
     answer_save,
     assessment_open_draft,
@@ -101,17 +100,10 @@ class TeamViewSet(TeamScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModel
     queryset = Team.objects.none()  # for the schema; rows come from get_base_queryset()
 
     def get_base_queryset(self):
-        queryset = (
-            Team.objects.select_related("organization")
-            .prefetch_related("tags")
-            .annotate(member_count=Count("memberships", distinct=True))
-            .order_by("organization__name", "name", "id")
-        )
+        tag = None
         if self.action == "list":
             tag = _validated_query(s.TeamFilterSerializer, self.request).get("tag")
-            if tag:
-                queryset = queryset.filter(tags__name=tag)
-        return queryset
+        return selectors.team_list_with_member_count(tag=tag)
 
 
 # --- Assessments -------------------------------------------------------------------------------
@@ -158,17 +150,6 @@ def _expected_version(request) -> int:
     return int(match.group(1) or match.group(2))
 
 
-def _answer_count():
-    counted = (
-        Answer.objects.filter(assessment=OuterRef("pk"))
-        .order_by()
-        .values("assessment")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 @extend_schema_view(
     list=extend_schema(
         parameters=[s.AssessmentFilterSerializer],
@@ -200,21 +181,10 @@ class AssessmentViewSet(
     queryset = Assessment.objects.none()  # for the schema; rows come from get_base_queryset()
 
     def get_base_queryset(self):
-        queryset = (
-            Assessment.objects.select_related("team", "result", "created_by", "submitted_by")
-            .defer("result__snapshot")
-            .annotate(answer_count=_answer_count())
-            .order_by("-created_at", "-id")
-        )
+        filters = None
         if self.action == "list":
             filters = _validated_query(s.AssessmentFilterSerializer, self.request)
-            if "team" in filters:
-                queryset = queryset.filter(team_id=filters["team"])
-            if "status" in filters:
-                queryset = queryset.filter(status=filters["status"])
-            queryset = queryset.annotate(activity_at=Coalesce("submitted_at", "created_at"))
-            queryset = s.apply_date_range(queryset, "activity_at", filters)
-        return queryset
+        return selectors.assessment_list_with_answer_count(filters=filters)
 
     def _detail(self, assessment_id: int) -> Assessment:
         return self.get_queryset().get(pk=assessment_id)
@@ -241,11 +211,7 @@ class AssessmentViewSet(
     def answers(self, request, pk=None):
         """The assessment's answers, by question key."""
         assessment = self.get_object()
-        answers = (
-            Answer.objects.filter(assessment=assessment)
-            .select_related("updated_by")
-            .order_by("question_key")
-        )
+        answers = selectors.answer_list_for_assessment(assessment=assessment)
         page = self.paginate_queryset(answers)
         return self.get_paginated_response(s.AnswerSerializer(page, many=True).data)
 
@@ -287,10 +253,8 @@ class AssessmentViewSet(
         if not catalogue.has_question(question_key):
             raise Http404(f"There is no question '{question_key}' in this questionnaire.")
         if request.method == "GET":
-            answer = (
-                Answer.objects.select_related("updated_by")
-                .filter(assessment=assessment, question_key=question_key)
-                .first()
+            answer = selectors.answer_for_question(
+                assessment=assessment, question_key=question_key
             ) or Answer(question_key=question_key, option_key=None, version=0, updated_at=None)
             return Response(
                 s.AnswerSerializer(answer).data,
@@ -307,7 +271,7 @@ class AssessmentViewSet(
             expected_version=expected,
             user=request.user,
         )
-        answer = Answer.objects.select_related("updated_by").get(pk=answer.pk)
+        answer = selectors.answer_for_question(assessment=assessment, question_key=question_key)
         return Response(
             s.AnswerSerializer(answer).data,
             status=status.HTTP_201_CREATED if expected == 0 else status.HTTP_200_OK,
@@ -345,9 +309,7 @@ class AssessmentViewSet(
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         source = self.get_object()
-        had_draft = Assessment.objects.filter(
-            team_id=source.team_id, status=AssessmentStatus.DRAFT
-        ).exists()
+        had_draft = selectors.team_has_open_draft(team_id=source.team_id)
         draft = assessment_reopen(assessment=source, user=request.user)
         url = reverse("api:assessment-detail", kwargs={"pk": draft.pk}, request=request)
         return Response(
@@ -360,8 +322,7 @@ class AssessmentViewSet(
         assessment = self.get_object()
         if assessment.is_draft:
             raise Http404("This assessment is a draft; it has a result once it is submitted.")
-        result = Result.objects.select_related("assessment").filter(assessment=assessment)
-        found = result.first()
+        found = selectors.result_for_assessment(assessment=assessment)
         if found is None:
             raise Http404("The result is still being computed; try again in a few seconds.")
         return found

@@ -20,9 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from .. import charts, maturity
-from ..maturity.debt import MONTHLY_INTEREST_RATE
-from . import selectors
+from .. import charts, maturity, selectors
+from ..selectors import dashboards as dashboard_selectors
 from .filters import DashboardFilters
 
 DEBT_PAGE_SIZE = 50
@@ -130,7 +129,7 @@ def _index(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def _grade(cell: selectors.GradeCell | None) -> str:
+def _grade(cell: dashboard_selectors.GradeCell | None) -> str:
     if cell is None:
         return ""
     if cell.grade is None:
@@ -187,8 +186,8 @@ class Overview(_Page):
     """The organisation overview."""
 
     @cached_property
-    def latest(self) -> selectors.Latest:
-        return selectors.latest_for_user(user=self.user, filters=self.filters)
+    def latest(self) -> dashboard_selectors.Latest:
+        return dashboard_selectors.latest_for_user(user=self.user, filters=self.filters)
 
     @property
     def results(self):
@@ -196,7 +195,7 @@ class Overview(_Page):
 
     @cached_property
     def distribution(self) -> dict[str, dict[int, int]]:
-        return selectors.level_distribution(results=self.results)
+        return dashboard_selectors.level_distribution(results=self.results)
 
     @property
     def total(self) -> int:
@@ -204,36 +203,46 @@ class Overview(_Page):
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / selectors.PAGE_SIZE))
+        return max(1, math.ceil(self.total / dashboard_selectors.PAGE_SIZE))
 
     @property
     def page(self) -> int:
         return min(self.filters.page, self.pages)
 
     @cached_property
-    def rows(self) -> list[selectors.RankingRow]:
+    def rows(self) -> list[dashboard_selectors.RankingRow]:
         if self.everything:
-            return selectors.ranking(results=self.results, filters=self.filters, limit=None)
-        offset = (self.page - 1) * selectors.PAGE_SIZE
-        return selectors.ranking(results=self.results, filters=self.filters, offset=offset)
+            return dashboard_selectors.ranking(
+                results=self.results, filters=self.filters, limit=None
+            )
+        offset = (self.page - 1) * dashboard_selectors.PAGE_SIZE
+        return dashboard_selectors.ranking(
+            results=self.results, filters=self.filters, offset=offset
+        )
 
     @cached_property
-    def grades(self) -> dict[int, dict[str, selectors.GradeCell]]:
+    def grades(self) -> dict[int, dict[str, dashboard_selectors.GradeCell]]:
         results = self.results if self.everything else [r.result_id for r in self.rows]
-        return selectors.capability_grades(results=results, dimension=self.filters.dimension)
+        return dashboard_selectors.capability_grades(
+            results=results, dimension=self.filters.dimension
+        )
 
     @cached_property
-    def gaps(self) -> list[selectors.Gap]:
-        return selectors.common_gaps(results=self.results, dimension=self.filters.dimension)
+    def gaps(self) -> list[dashboard_selectors.Gap]:
+        return dashboard_selectors.common_gaps(
+            results=self.results, dimension=self.filters.dimension
+        )
 
     @cached_property
-    def average(self) -> list[selectors.MonthAverage]:
-        return selectors.index_average_by_month(team_ids=self.latest.team_ids, filters=self.filters)
+    def average(self) -> list[dashboard_selectors.MonthAverage]:
+        return dashboard_selectors.index_average_by_month(
+            team_ids=self.latest.team_ids, filters=self.filters
+        )
 
     @cached_property
-    def history(self) -> dict[int, list[selectors.HistoryPoint]]:
+    def history(self) -> dict[int, list[dashboard_selectors.HistoryPoint]]:
         team_ids = self.latest.team_ids if self.everything else [r.team_id for r in self.rows]
-        return selectors.index_history(team_ids=team_ids, filters=self.filters)
+        return dashboard_selectors.index_history(team_ids=team_ids, filters=self.filters)
 
     @property
     def capabilities(self) -> list[tuple[str, str]]:
@@ -435,7 +444,7 @@ class Overview(_Page):
         )
 
 
-def _grade_value(cell: selectors.GradeCell | None) -> float | None:
+def _grade_value(cell: dashboard_selectors.GradeCell | None) -> float | None:
     return None if cell is None else cell.grade
 
 
@@ -470,27 +479,23 @@ class Debt(_Page):
     @cached_property
     def items(self) -> list[DebtItemRow]:
         items = []
-        for row in selectors.organization_debt(user=self.user, filters=self.filters):
-            if not self.catalogue.has_capability(row.capability):
-                continue
-            capability = self.catalogue.capability(row.capability)
-            first_seen = timezone.localtime(row.first_seen).date()
-            days = max((self.today - first_seen).days, 0)
-            criticality = row.criticality
-            if criticality not in MONTHLY_INTEREST_RATE:
-                criticality = selectors.DEFAULT_CRITICALITY
+        for owed in selectors.organization_debt_statement(
+            user=self.user, filters=self.filters, catalogue=self.catalogue, today=self.today
+        ):
+            item = owed.item
+            capability = self.catalogue.capability(item.capability)
             items.append(
                 DebtItemRow(
-                    team_name=row.team_name,
-                    team_slug=row.team_slug,
-                    capability=capability.key,
-                    title=capability.title,
+                    team_name=owed.team_name,
+                    team_slug=owed.team_slug,
+                    capability=item.capability,
+                    title=item.title,
                     dimension=_dimension_title(self.catalogue, capability.dimension),
-                    debt_title=self.catalogue.debt_kind(capability.debt).title,
-                    first_seen=first_seen,
-                    days=days,
-                    principal=capability.effort_days,
-                    interest=maturity.accrued_interest(capability.effort_days, days, criticality),
+                    debt_title=item.debt_title,
+                    first_seen=item.first_seen,
+                    days=item.days_outstanding,
+                    principal=item.principal,
+                    interest=item.interest,
                 )
             )
         items.sort(key=lambda i: (-i.interest, -i.days, i.team_name, i.capability))
@@ -653,16 +658,16 @@ class Compare(_Page):
     """Two to six teams side by side: latest results, capabilities and trends."""
 
     @cached_property
-    def teams(self) -> list[selectors.ComparedTeam]:
-        return selectors.compared_teams(user=self.user, filters=self.filters)
+    def teams(self) -> list[dashboard_selectors.ComparedTeam]:
+        return dashboard_selectors.compared_teams(user=self.user, filters=self.filters)
 
     @cached_property
-    def grades(self) -> dict[int, dict[str, selectors.GradeCell]]:
-        return selectors.capability_grades(results=[t.result_id for t in self.teams])
+    def grades(self) -> dict[int, dict[str, dashboard_selectors.GradeCell]]:
+        return dashboard_selectors.capability_grades(results=[t.result_id for t in self.teams])
 
     @cached_property
-    def history(self) -> dict[int, list[selectors.HistoryPoint]]:
-        return selectors.index_history(
+    def history(self) -> dict[int, list[dashboard_selectors.HistoryPoint]]:
+        return dashboard_selectors.index_history(
             team_ids=[t.team_id for t in self.teams], filters=self.filters
         )
 

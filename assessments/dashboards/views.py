@@ -15,7 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from . import cache, pages, selectors
+from ..selectors import dashboards as dashboard_selectors
+from . import cache, pages
 from .filters import SORTS, CompareForm, DashboardFilters, DebtFilterForm, OverviewFilterForm
 
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?%?")
@@ -80,7 +81,7 @@ def _cached_dashboard(request, *, name, form_class, template, section):
     key = cache.page_key(name=name, user=request.user, query=request.GET.urlencode())
     entry = cache.lookup(key)
     if entry is None:
-        organizations, tags = selectors.filter_choices_for_user(user=request.user)
+        organizations, tags = dashboard_selectors.filter_choices_for_user(user=request.user)
         form = form_class(request.GET, organizations=organizations, tags=tags)
         if not form.is_valid():
             return _invalid(request, template, form)
@@ -99,7 +100,7 @@ def _cached_dashboard(request, *, name, form_class, template, section):
 @login_required
 @require_GET
 def compare(request):
-    choices = selectors.team_choices_for_user(user=request.user)
+    choices = dashboard_selectors.team_choices_for_user(user=request.user)
     if "team" not in request.GET:
         # Nothing chosen yet: the picker, without complaining about an empty choice.
         return render(
@@ -156,17 +157,19 @@ def csv_cell(value: str) -> str:
 
 
 def _overview_form(request) -> OverviewFilterForm:
-    organizations, tags = selectors.filter_choices_for_user(user=request.user)
+    organizations, tags = dashboard_selectors.filter_choices_for_user(user=request.user)
     return OverviewFilterForm(request.GET, organizations=organizations, tags=tags)
 
 
 def _debt_form(request) -> DebtFilterForm:
-    organizations, tags = selectors.filter_choices_for_user(user=request.user)
+    organizations, tags = dashboard_selectors.filter_choices_for_user(user=request.user)
     return DebtFilterForm(request.GET, organizations=organizations, tags=tags)
 
 
 def _compare_form(request) -> CompareForm:
-    return CompareForm(request.GET, teams=selectors.team_choices_for_user(user=request.user))
+    return CompareForm(
+        request.GET, teams=dashboard_selectors.team_choices_for_user(user=request.user)
+    )
 
 
 def _invalid(request, template: str, form):

@@ -19,7 +19,7 @@ from .catalogue import (
     load_catalogue,
     parse_catalogue,
 )
-from .debt import DebtItem, DebtTotal, accrued_interest, debt_statement, debt_total
+from .debt import DebtItem, DebtTotal, accrued_interest, debt_item, debt_statement, debt_total
 from .roadmap import RoadmapStep, build_roadmap, completed_steps, step_id
 from .scoring import (
     STRENGTHS,
@@ -66,6 +66,7 @@ __all__ = [
     "accrued_interest",
     "build_roadmap",
     "completed_steps",
+    "debt_item",
     "debt_statement",
     "debt_total",
     "is_over_investment",

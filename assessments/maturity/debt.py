@@ -100,29 +100,40 @@ def debt_statement(
     if today < entries[-1][0]:
         raise ValueError(f"today ({today}) is before the latest assessment ({entries[-1][0]})")
 
-    items = []
-    for key in entries[-1][1]:
-        capability = catalogue.capability(key)
-        if target_level is not None and capability.level > target_level:
-            continue
-        first_seen = _start_of_open_run(entries, key)
-        days = (today - first_seen).days
-        debt = catalogue.debt_kind(capability.debt)
-        items.append(
-            DebtItem(
-                capability=key,
-                title=capability.title,
-                debt_kind=debt.key,
-                debt_title=debt.title,
-                level=capability.level,
-                first_seen=first_seen,
-                days_outstanding=days,
-                principal=capability.effort_days,
-                interest=accrued_interest(capability.effort_days, days, criticality),
-            )
+    items = [
+        debt_item(
+            catalogue,
+            key,
+            first_seen=_start_of_open_run(entries, key),
+            today=today,
+            criticality=criticality,
         )
+        for key in entries[-1][1]
+        if target_level is None or catalogue.capability(key).level <= target_level
+    ]
     items.sort(key=lambda item: (-item.interest, -item.days_outstanding, item.capability))
     return items
+
+
+def debt_item(
+    catalogue: Catalogue, capability_key: str, *, first_seen: date, today: date, criticality: str
+) -> DebtItem:
+    """The bill of one gap open since ``first_seen``: whoever knows when a gap opened (a
+    replayed history, or a stored roadmap step) prices it the same way."""
+    capability = catalogue.capability(capability_key)
+    days = max((today - first_seen).days, 0)
+    debt = catalogue.debt_kind(capability.debt)
+    return DebtItem(
+        capability=capability_key,
+        title=capability.title,
+        debt_kind=debt.key,
+        debt_title=debt.title,
+        level=capability.level,
+        first_seen=first_seen,
+        days_outstanding=days,
+        principal=capability.effort_days,
+        interest=accrued_interest(capability.effort_days, days, criticality),
+    )
 
 
 def debt_total(items: Iterable[DebtItem]) -> DebtTotal:

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
@@ -13,7 +13,6 @@ from .. import maturity, selectors
 from ..access import can_manage_team, require_manage_team
 from ..errors import ApplicationError
 from ..forms import RepositoryConnectForm, RepositoryHoldsForm
-from ..models import Repository
 from ..services.repositories import repository_connect, repository_set_holds
 from ..services.scans import scan_enqueue
 from ..services.secrets import decrypt
@@ -101,7 +100,7 @@ def repository_scan_now(request, pk):
 @require_POST
 def webhook(request, provider, pk):
     """Signed push events only; the signature, not a session, authenticates the caller."""
-    repository = get_object_or_404(Repository, pk=pk)
+    repository = selectors.repository_get_unscoped(repository_id=pk)
     try:
         scan = webhook_receive(
             repository=repository, provider=provider, body=request.body, headers=request.headers

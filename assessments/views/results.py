@@ -8,7 +8,6 @@ from django.utils import timezone
 from .. import charts, maturity, selectors
 from ..access import can_edit_team
 from ..maturity.versions import load_catalogue_version
-from ..models import Result
 
 
 def index_trend(current: float, previous: float | None) -> dict | None:
@@ -26,7 +25,7 @@ def index_trend(current: float, previous: float | None) -> dict | None:
 @login_required
 def assessment_result(request, pk):
     assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
-    result = Result.objects.filter(assessment=assessment).first()
+    result = selectors.result_for_assessment(assessment=assessment)
     if result is None:
         # Submitted but not computed yet (a worker picks it up): the page refreshes itself.
         return render(
@@ -149,7 +148,7 @@ def _comparison(results, chosen):
     by_id = {str(r.assessment_id): r.pk for r in results}
     if len(set(chosen)) != 2 or any(key not in by_id for key in chosen):
         raise Http404("Choose two submitted assessments of this team to compare.")
-    pair = Result.objects.filter(pk__in=[by_id[key] for key in chosen]).select_related("assessment")
+    pair = selectors.results_with_assessments(result_ids=[by_id[key] for key in chosen])
     left, right = sorted(pair, key=lambda r: r.assessment.submitted_at)
     catalogue = load_catalogue_version(right.catalogue_version)
     left_caps = {c["key"]: c for c in left.snapshot["result"]["capabilities"]}

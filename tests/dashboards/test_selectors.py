@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from assessments import maturity
-from assessments.dashboards import selectors
 from assessments.dashboards.filters import DashboardFilters
 from assessments.models import Organization, Result, RoadmapStep, Team
+from assessments.selectors import dashboards as selectors
 
 from .conftest import NOW, add_teams
 

@@ -1,0 +1,95 @@
+"""Reads about assessments and their answers."""
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from ..access import team_role_kept
+from ..models import Answer, Assessment, AssessmentStatus, Team
+from .periods import apply_date_range
+
+
+def assessment_list_for_team(*, team: Team) -> QuerySet[Assessment]:
+    return (
+        Assessment.objects.filter(team=team)
+        .select_related("result", "created_by", "submitted_by")
+        .defer("result__snapshot")
+        .order_by("-created_at")
+    )
+
+
+def assessment_get_for_user(*, user, assessment_id: int) -> Assessment:
+    """The assessment, or 404 when it does not exist or belongs to a team the user cannot see.
+
+    Visibility is the user's role in the team (none: not visible), read once and kept for the
+    permission checks that follow in the same request; two plain queries cost less than the
+    tenancy subquery on the questionnaire's hottest path, autosave.
+    """
+    assessment = Assessment.objects.select_related("team").filter(pk=assessment_id).first()
+    if assessment is None or team_role_kept(user, assessment.team) is None:
+        raise Http404("No such assessment.")
+    return assessment
+
+
+def _answer_count():
+    counted = (
+        Answer.objects.filter(assessment=OuterRef("pk"))
+        .order_by()
+        .values("assessment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def assessment_list_with_answer_count(*, filters: dict | None = None) -> QuerySet[Assessment]:
+    """Every assessment, newest first, with its team, result, authors and number of answers,
+    in a fixed number of queries however many there are. Not narrowed to a user: the caller
+    applies tenancy (the API's TeamScoped views do).
+
+    `filters` (team, status, since / until) narrow the list; since / until compare the
+    submission time, or the creation time of a draft.
+    """
+    assessments = (
+        Assessment.objects.select_related("team", "result", "created_by", "submitted_by")
+        .defer("result__snapshot")
+        .annotate(answer_count=_answer_count())
+        .order_by("-created_at", "-id")
+    )
+    if filters is None:
+        return assessments
+    if "team" in filters:
+        assessments = assessments.filter(team_id=filters["team"])
+    if "status" in filters:
+        assessments = assessments.filter(status=filters["status"])
+    assessments = assessments.annotate(activity_at=Coalesce("submitted_at", "created_at"))
+    return apply_date_range(assessments, "activity_at", filters)
+
+
+def team_has_open_draft(*, team_id: int) -> bool:
+    return Assessment.objects.filter(team_id=team_id, status=AssessmentStatus.DRAFT).exists()
+
+
+def answers_for_assessment(*, assessment: Assessment) -> dict[str, Answer]:
+    return {
+        answer.question_key: answer
+        for answer in Answer.objects.filter(assessment=assessment).select_related("updated_by")
+    }
+
+
+def answer_list_for_assessment(*, assessment: Assessment) -> QuerySet[Answer]:
+    """The assessment's answers by question key, each with who last changed it."""
+    return (
+        Answer.objects.filter(assessment=assessment)
+        .select_related("updated_by")
+        .order_by("question_key")
+    )
+
+
+def answer_for_question(*, assessment: Assessment, question_key: str) -> Answer | None:
+    """The answer to one question with who last changed it; None when it is unanswered."""
+    return (
+        Answer.objects.select_related("updated_by")
+        .filter(assessment=assessment, question_key=question_key)
+        .first()
+    )

@@ -1,0 +1,62 @@
+"""Reads for the organisation dashboards, each a fixed number of queries whatever the team count.
+
+The names are re-exported here so that pages read `dashboard_selectors.ranking(...)` without
+knowing which module holds what.
+"""
+
+from .compare import ComparedTeam, compared_teams, filter_choices_for_user, team_choices_for_user
+from .debt import DEFAULT_CRITICALITY, DebtRow, organization_debt
+from .latest import (
+    Latest,
+    dashboard_teams,
+    dimension_capability_keys,
+    latest_for_user,
+    latest_results,
+    optional_capability_keys,
+)
+from .overview import (
+    PAGE_SIZE,
+    QUARTER,
+    SORT_ORDERS,
+    Gap,
+    GradeCell,
+    HistoryPoint,
+    MonthAverage,
+    RankingRow,
+    capability_grades,
+    common_gaps,
+    index_average_by_month,
+    index_history,
+    level_distribution,
+    ranking,
+)
+
+__all__ = [
+    "DEFAULT_CRITICALITY",
+    "PAGE_SIZE",
+    "QUARTER",
+    "SORT_ORDERS",
+    "ComparedTeam",
+    "DebtRow",
+    "Gap",
+    "GradeCell",
+    "HistoryPoint",
+    "Latest",
+    "MonthAverage",
+    "RankingRow",
+    "capability_grades",
+    "common_gaps",
+    "compared_teams",
+    "dashboard_teams",
+    "dimension_capability_keys",
+    "filter_choices_for_user",
+    "index_average_by_month",
+    "index_history",
+    "latest_for_user",
+    "latest_results",
+    "level_distribution",
+    "optional_capability_keys",
+    "organization_debt",
+    "ranking",
+    "team_choices_for_user",
+]

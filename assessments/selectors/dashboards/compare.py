@@ -1,0 +1,99 @@
+"""Choosing what the dashboards show, and teams side by side."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models.fields.json import KeyTransform
+
+from ...access import visible_teams
+from ...dashboards.filters import DashboardFilters
+from ...models import Organization, TeamTag
+from .latest import latest_results
+
+# --- Filter choices -----------------------------------------------------------------------
+
+
+def filter_choices_for_user(*, user) -> tuple[list[tuple[str, str]], list[str]]:
+    """The organisations and tags the user's teams have, for the filter form (two queries)."""
+    teams = visible_teams(user)
+    organizations = list(
+        Organization.objects.filter(pk__in=teams.values("organization_id"))
+        .order_by("name")
+        .values_list("slug", "name")
+    )
+    tags = list(
+        TeamTag.objects.filter(team__in=teams)
+        .order_by("name")
+        .values_list("name", flat=True)
+        .distinct()
+    )
+    return organizations, tags
+
+
+def team_choices_for_user(*, user) -> list[tuple[str, str]]:
+    """(slug, name) of every visible team, for choosing teams to compare."""
+    rows = (
+        visible_teams(user)
+        .order_by("organization__name", "name")
+        .values_list("slug", "name", "organization__name")
+    )
+    rows = list(rows)
+    several = len({org for _, _, org in rows}) > 1
+    return [(slug, f"{name} ({org})" if several else name) for slug, name, org in rows]
+
+
+# --- Compare ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComparedTeam:
+    result_id: int
+    team_id: int
+    name: str
+    slug: str
+    submitted_at: dt.datetime
+    level: int
+    index: float
+    target_level: int
+    dimension_index: dict[str, float]
+    dimension_levels: dict[str, int]
+
+
+def compared_teams(*, user, filters: DashboardFilters) -> list[ComparedTeam]:
+    """The chosen teams' latest results in the period, in the order they were chosen."""
+    chosen = DashboardFilters(
+        teams=filters.teams, date_from=filters.date_from, date_to=filters.date_to
+    )
+    results = latest_results(user=user, filters=chosen)
+    snapshot_result = KeyTransform("result", "snapshot")
+    rows = results.values(
+        "pk",
+        "assessment__team_id",
+        "assessment__team__name",
+        "assessment__team__slug",
+        "assessment__submitted_at",
+        "overall_level",
+        "index",
+        "target_level",
+        dimension_index=KeyTransform("dimension_index", snapshot_result),
+        dimension_levels=KeyTransform("dimension_levels", snapshot_result),
+    )
+    teams = [
+        ComparedTeam(
+            result_id=row["pk"],
+            team_id=row["assessment__team_id"],
+            name=row["assessment__team__name"],
+            slug=row["assessment__team__slug"],
+            submitted_at=row["assessment__submitted_at"],
+            level=row["overall_level"],
+            index=row["index"],
+            target_level=row["target_level"],
+            dimension_index=row["dimension_index"] or {},
+            dimension_levels=row["dimension_levels"] or {},
+        )
+        for row in rows
+    ]
+    order = {slug: position for position, slug in enumerate(filters.teams)}
+    return sorted(teams, key=lambda t: order.get(t.slug, len(order)))

@@ -1,0 +1,94 @@
+"""The debt statement: one read for the result page, the API and the organisation dashboard.
+
+A team's bill comes from replaying its results (`maturity.debt_statement`): the result page
+bills it today, the API as it stood when an assessment was submitted. The organisation
+dashboard cannot replay every team's history on each request, so it reads when each open gap
+was first seen from the teams' stored roadmap steps; each item is still priced by the same
+`maturity.debt_item`, so a team's line on the dashboard is its own statement. Dates are local
+dates, as the bill's "today" is.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from .. import maturity
+from ..dashboards.filters import DashboardFilters
+from ..maturity.debt import MONTHLY_INTEREST_RATE
+from ..maturity.versions import load_catalogue_version
+from ..models import Result, Team
+from .dashboards import DEFAULT_CRITICALITY, organization_debt
+from .results import result_history_for_team, result_history_until
+
+
+def _local_date(moment) -> date:
+    return timezone.localtime(moment).date()
+
+
+def _statement_from_history(
+    history: list[Result], *, latest: Result, today: date
+) -> list[maturity.DebtItem]:
+    """The open gaps of `latest` priced on `today`, each first seen at the start of its current
+    run of being open in `history` (oldest first). Criticality, target and catalogue come from
+    `latest`: the bill is what the team owed as of that result."""
+    target = latest.snapshot["target"]
+    return maturity.debt_statement(
+        [
+            (
+                _local_date(r.assessment.submitted_at),
+                maturity.MaturityResult.from_dict(r.snapshot["result"]),
+            )
+            for r in history
+        ],
+        criticality=target.get("criticality") or DEFAULT_CRITICALITY,
+        catalogue=load_catalogue_version(latest.catalogue_version),
+        today=today,
+        target_level=target["level"],
+    )
+
+
+def debt_statement_for_team(*, team: Team, today: date | None = None) -> list[maturity.DebtItem]:
+    """The team's open gaps with the date first seen, days outstanding and interest, today."""
+    history = result_history_for_team(team=team)
+    if not history:
+        return []
+    return _statement_from_history(history, latest=history[-1], today=today or timezone.localdate())
+
+
+def debt_statement_as_of_submission(*, result: Result) -> tuple[date, list[maturity.DebtItem]]:
+    """The team's debt statement as it stood when this result's assessment was submitted, and
+    that date."""
+    as_of = _local_date(result.assessment.submitted_at)
+    history = result_history_until(result=result)
+    return as_of, _statement_from_history(history, latest=result, today=as_of)
+
+
+@dataclass(frozen=True)
+class TeamDebtItem:
+    team_name: str
+    team_slug: str
+    item: maturity.DebtItem
+
+
+def organization_debt_statement(
+    *, user, filters: DashboardFilters, catalogue: maturity.Catalogue, today: date
+) -> list[TeamDebtItem]:
+    """Every open gap of the teams the dashboard filters match, priced on `today` with each
+    team's criticality; gaps of capabilities the catalogue no longer has are left out."""
+    items = []
+    for row in organization_debt(user=user, filters=filters):
+        if not catalogue.has_capability(row.capability):
+            continue
+        criticality = row.criticality
+        if criticality not in MONTHLY_INTEREST_RATE:
+            criticality = DEFAULT_CRITICALITY
+        item = maturity.debt_item(
+            catalogue,
+            row.capability,
+            first_seen=_local_date(row.first_seen),
+            today=today,
+            criticality=criticality,
+        )
+        items.append(TeamDebtItem(row.team_name, row.team_slug, item))
+    return items

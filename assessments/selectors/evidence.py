@@ -1,0 +1,107 @@
+"""Reads of the evidence the repository scans found, as the engine and questionnaire use it."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .. import maturity
+from ..models import Repository, Scan, ScanStatus, Team
+
+
+def evidence_hints_for_team(*, team: Team) -> dict[str, maturity.Evidence]:
+    """The strongest repository finding per capability, to show beside its questions."""
+    evidence = evidence_for_team(team) or []
+    rank = {strength: i for i, strength in enumerate(reversed(maturity.STRENGTHS))}
+    best: dict[str, maturity.Evidence] = {}
+    for finding in evidence:
+        current = best.get(finding.capability)
+        if current is None or (finding.grade, rank.get(finding.strength, -1)) > (
+            current.grade,
+            rank.get(current.strength, -1),
+        ):
+            best[finding.capability] = finding
+    return best
+
+
+def _latest_conclusive_scans(team: Team) -> list[Scan]:
+    """Each repository's latest successful scan, as the scan that holds its findings (a rescan
+    of a commit seen before points at that commit's scan), with its repository; inconclusive
+    ones are left out. One query."""
+    latest_scan = (
+        Scan.objects.filter(
+            repository=OuterRef("pk"), status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED]
+        )
+        .order_by("-finished_at", "-pk")
+        .annotate(result_scan=Coalesce("same_as_id", "pk"))
+        .values("result_scan")[:1]
+    )
+    scan_ids = (
+        Repository.objects.filter(team=team)
+        .annotate(latest_scan=Subquery(latest_scan))
+        .values("latest_scan")
+    )
+    scans = (
+        Scan.objects.filter(pk__in=scan_ids)
+        .exclude(report__inconclusive=True)
+        .select_related("repository")
+        .defer("report")
+    )
+    return list(scans)
+
+
+def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
+    """Findings of each repository's latest conclusive scan; None when there is none.
+
+    None (no scan) and [] (scanned, nothing found) mean different things to the engine: only a
+    scan that happened can contradict a claim. A rescan of a commit seen before points at that
+    commit's stored findings, so going back to an earlier commit brings its evidence back.
+    """
+    scans = _latest_conclusive_scans(team)
+    if not scans:
+        return None
+    return [maturity.Evidence.from_dict(finding) for scan in scans for finding in scan.findings]
+
+
+def evidence_sources_for_team(team: Team) -> list[tuple[maturity.Evidence, dict]]:
+    """Each finding of the team's latest conclusive scans with where it comes from (the
+    repository's name, the scanned commit, a link to the file on the forge when known), to
+    say where a suggested answer comes from."""
+    found = []
+    for scan in _latest_conclusive_scans(team):
+        repository, commit = scan.repository, scan.commit or ""
+        for finding in scan.findings:
+            evidence = maturity.Evidence.from_dict(finding)
+            where = {
+                "repository": repository.display_name,
+                "commit": commit,
+                "url": repository.file_url(commit, evidence.path, evidence.line),
+            }
+            found.append((evidence, where))
+    return found
+
+
+def recent_scan_coverage(team: Team, *, now=None) -> tuple[bool, frozenset[str] | None]:
+    """Whether a conclusive scan of the team's repositories is recent enough to contradict,
+    and the dimensions those repositories hold (None: the whole system).
+
+    A claim without evidence is only a contradiction while the evidence describes the code as
+    it is, and only about a part of the system a scanned repository holds; an old scan still
+    grades capabilities but proves nothing missing.
+    """
+    now = now or timezone.now()
+    since = now - timedelta(days=settings.SCAN_CONTRADICTS_DAYS)
+    holds = Repository.objects.filter(
+        team=team,
+        scans__status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED],
+        scans__report__inconclusive=False,
+        scans__finished_at__gte=since,
+    ).values_list("holds", flat=True)
+    holds = list(holds)
+    if not holds:
+        return False, None
+    if any(not parts for parts in holds):
+        return True, None
+    return True, frozenset(part for parts in holds for part in parts)

@@ -1,0 +1,78 @@
+"""Reads about results: a team's history, one result, and the organisation's median."""
+
+import statistics
+
+from ..models import Assessment, Result, Team
+
+
+def result_history_for_team(*, team: Team, with_snapshots: bool = True) -> list[Result]:
+    """The team's results in submission order, oldest first (snapshots are the heavy part)."""
+    results = (
+        Result.objects.filter(assessment__team=team)
+        .select_related("assessment")
+        .order_by("assessment__submitted_at")
+    )
+    if not with_snapshots:
+        results = results.defer("snapshot")
+    return list(results)
+
+
+def result_history_until(*, result: Result) -> list[Result]:
+    """The team's results submitted up to this one (this one included), oldest first: the
+    history as it stood when this assessment was submitted."""
+    return list(
+        Result.objects.filter(
+            assessment__team_id=result.assessment.team_id,
+            assessment__submitted_at__lte=result.assessment.submitted_at,
+        )
+        .select_related("assessment")
+        .order_by("assessment__submitted_at", "assessment_id")
+    )
+
+
+def result_for_assessment(*, assessment: Assessment) -> Result | None:
+    """The assessment's result with its assessment; None while it is being computed."""
+    return Result.objects.select_related("assessment").filter(assessment=assessment).first()
+
+
+def results_with_assessments(*, result_ids: list[int]) -> list[Result]:
+    return list(Result.objects.filter(pk__in=result_ids).select_related("assessment"))
+
+
+def dimension_index_history_for_team(*, team: Team) -> list[tuple[object, dict[str, float]]]:
+    """(submitted at, index per dimension) of each of the team's results, oldest first; reads
+    one key of each snapshot, not the whole snapshot."""
+    return list(
+        Result.objects.filter(assessment__team=team)
+        .order_by("assessment__submitted_at")
+        .values_list("assessment__submitted_at", "snapshot__result__dimension_index")
+    )
+
+
+def previous_result(*, assessment: Assessment) -> Result | None:
+    """The team's result submitted just before this one, for deltas and the radar chart."""
+    return (
+        Result.objects.filter(
+            assessment__team_id=assessment.team_id,
+            assessment__submitted_at__lt=assessment.submitted_at,
+        )
+        .order_by("-assessment__submitted_at")
+        .first()
+    )
+
+
+def organization_median_dimension_index(*, organization_id: int) -> dict[str, float]:
+    """Median per-dimension index over the latest result of every team of the organisation.
+
+    One join through each team's `latest_result`, whatever the length of the history: no
+    search for the newest result per team, so no plan that depends on fresh statistics.
+    """
+    # Only the small per-dimension dict leaves the database, not the whole snapshot.
+    indexes = Team.objects.filter(
+        organization_id=organization_id, latest_result__isnull=False
+    ).values_list("latest_result__snapshot__result__dimension_index", flat=True)
+    per_dimension: dict[str, list[float]] = {}
+    for dimension_index in indexes:
+        for key, value in (dimension_index or {}).items():
+            per_dimension.setdefault(key, []).append(value)
+    return {key: statistics.median(values) for key, values in per_dimension.items()}

@@ -1,0 +1,232 @@
+"""Reads about teams: the home page's overview, one team for a user, the people to ask."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from ..access import EDIT_ROLES, MANAGE_ROLES, visible_teams
+from ..models import (
+    Assessment,
+    AssessmentStatus,
+    Membership,
+    Repository,
+    Result,
+    Role,
+    Scan,
+    Team,
+    needs_confirmation,
+)
+
+# A submission older than this is due again: teams assess themselves about once a quarter.
+ASSESSMENT_DUE_AFTER = timedelta(days=92)
+
+
+@dataclass
+class TeamOverview:
+    """One team as the home page shows it: where it stands and the one thing to do next."""
+
+    team: Team
+    role: str | None
+    latest_result: Result | None = None
+    previous_index: float | None = None
+    # The latest submitted assessment, whose result may still be being computed.
+    latest_submitted: Assessment | None = None
+    # The open draft, annotated with `answered` and `to_confirm` (carried over, not confirmed).
+    draft: Assessment | None = None
+    last_scan: Scan | None = None
+    repository_count: int = 0
+    # The usernames of the team's leads, whom a member asks to connect a repository.
+    lead_names: list[str] = field(default_factory=list)
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in EDIT_ROLES
+
+    @property
+    def can_manage(self) -> bool:
+        return self.role in MANAGE_ROLES
+
+    def is_due(self, now: datetime) -> bool:
+        return (
+            self.latest_submitted is not None
+            and now - self.latest_submitted.submitted_at > ASSESSMENT_DUE_AFTER
+        )
+
+    def next_action(self, now: datetime) -> str:
+        """The one next step for this user, by priority: finish what is open, then start, then
+        give the scanner something to read, then read the result."""
+        if self.draft is not None and self.can_edit:
+            return "confirm" if self.draft.to_confirm else "continue"
+        if self.latest_submitted is None:
+            return "start" if self.can_edit else "wait"
+        if self.latest_result is None:
+            return "pending"
+        if self.repository_count == 0 and self.can_manage:
+            return "connect"
+        if self.is_due(now) and self.can_edit:
+            return "start_again"
+        return "result"
+
+
+def team_overview_for_user(*, user) -> list[TeamOverview]:
+    """The teams the user can see, each with its latest result and the one before (for the
+    trend), its open draft with how many answers are given and how many still need confirming,
+    its last scan, and the user's role in it. A fixed number of queries however many teams.
+    """
+    newest_result = Result.objects.filter(assessment__team=OuterRef("pk")).order_by(
+        "-assessment__submitted_at", "-pk"
+    )
+    teams = list(
+        visible_teams(user)
+        .select_related("organization")
+        .annotate(
+            # The latest result is the team's own `latest_result`; the one before, for the trend.
+            previous_index=Subquery(newest_result.values("index")[1:2]),
+            latest_submitted_id=Subquery(
+                Assessment.objects.filter(team=OuterRef("pk"), status=AssessmentStatus.SUBMITTED)
+                .order_by("-submitted_at", "-pk")
+                .values("pk")[:1]
+            ),
+            last_scan_id=Subquery(
+                Scan.objects.filter(repository__team=OuterRef("pk"))
+                .order_by("-queued_at", "-pk")
+                .values("pk")[:1]
+            ),
+            repository_count=Subquery(
+                Repository.objects.filter(team=OuterRef("pk"))
+                .order_by()
+                .values("team")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            has_draft=Exists(
+                Assessment.objects.filter(team=OuterRef("pk"), status=AssessmentStatus.DRAFT)
+            ),
+        )
+        .order_by("organization__name", "name")
+    )
+    if not teams:
+        return []
+    team_ids = [team.pk for team in teams]
+
+    results = {
+        result.pk: result
+        for result in Result.objects.filter(
+            pk__in=[t.latest_result_id for t in teams if t.latest_result_id]
+        ).defer("snapshot")
+    }
+    submitted = {
+        assessment.pk: assessment
+        for assessment in Assessment.objects.filter(
+            pk__in=[t.latest_submitted_id for t in teams if t.latest_submitted_id]
+        ).select_related("submitted_by")
+    }
+    drafts = {}
+    if any(t.has_draft for t in teams):
+        drafts = {
+            draft.team_id: draft
+            for draft in Assessment.objects.filter(
+                team_id__in=team_ids, status=AssessmentStatus.DRAFT
+            ).annotate(
+                answered=Count("answers"),
+                to_confirm=Count("answers", filter=needs_confirmation("answers__")),
+            )
+        }
+    scans = {
+        scan.pk: scan
+        for scan in Scan.objects.filter(
+            pk__in=[t.last_scan_id for t in teams if t.last_scan_id]
+        ).defer("findings", "report")
+    }
+    roles = _roles_in_teams(user=user, teams=teams)
+    leads: dict[int, list[str]] = {}
+    for team_id, username in (
+        Membership.objects.filter(team_id__in=team_ids, role=Role.LEAD, user__is_active=True)
+        .order_by("user__username")
+        .values_list("team_id", "user__username")
+    ):
+        leads.setdefault(team_id, []).append(username)
+
+    return [
+        TeamOverview(
+            team=team,
+            role=roles.get(team.pk),
+            latest_result=results.get(team.latest_result_id),
+            previous_index=team.previous_index,
+            latest_submitted=submitted.get(team.latest_submitted_id),
+            draft=drafts.get(team.pk),
+            last_scan=scans.get(team.last_scan_id),
+            repository_count=team.repository_count or 0,
+            lead_names=leads.get(team.pk, []),
+        )
+        for team in teams
+    ]
+
+
+def _roles_in_teams(*, user, teams: list[Team]) -> dict[int, str]:
+    """The user's effective role in each team, as `access.team_role` decides, in one query."""
+    if user.is_superuser:
+        return {team.pk: Role.ORG_ADMIN for team in teams}
+    per_team: dict[int, str] = {}
+    admin_of: set[int] = set()
+    for team_id, organization_id, role in Membership.objects.filter(user=user).values_list(
+        "team_id", "organization_id", "role"
+    ):
+        if role == Role.ORG_ADMIN:
+            admin_of.add(organization_id)
+        else:
+            per_team[team_id] = role
+    return {
+        team.pk: Role.ORG_ADMIN if team.organization_id in admin_of else per_team.get(team.pk)
+        for team in teams
+    }
+
+
+def organization_admin_of(*, user) -> bool:
+    """Whether the user administers an organisation (the home page's empty state differs)."""
+    return Membership.objects.filter(user=user, role=Role.ORG_ADMIN).exists()
+
+
+def team_get_for_user(*, user, slug: str) -> Team:
+    """The team, or 404 when it does not exist or the user may not see it (indistinguishable)."""
+    try:
+        return visible_teams(user).select_related("organization").get(slug=slug)
+    except Team.DoesNotExist:
+        raise Http404("No such team.") from None
+
+
+def team_list_with_member_count(*, tag: str | None = None) -> QuerySet[Team]:
+    """Every team (with this tag, if given) with its organisation, tags and number of members,
+    by organisation and name, in a fixed number of queries however many there are. Not
+    narrowed to a user: the caller applies tenancy (the API's TeamScoped views do)."""
+    teams = (
+        Team.objects.select_related("organization")
+        .prefetch_related("tags")
+        .annotate(member_count=Count("memberships", distinct=True))
+        .order_by("organization__name", "name", "id")
+    )
+    if tag:
+        teams = teams.filter(tags__name=tag)
+    return teams
+
+
+def team_manager_names(*, team: Team, limit: int = 5) -> dict[str, list[str]]:
+    """The usernames of the team's leads and of its organisation's admins, the people a refused
+    member can ask; at most `limit` of each (the team page lists every member)."""
+    memberships = (
+        Membership.objects.filter(
+            Q(team=team, role=Role.LEAD)
+            | Q(organization_id=team.organization_id, team__isnull=True, role=Role.ORG_ADMIN),
+            user__is_active=True,
+        )
+        .order_by("user__username")
+        .values_list("role", "user__username")
+    )
+    names = {"leads": [], "admins": []}
+    for role, username in memberships:
+        group = names["leads"] if role == Role.LEAD else names["admins"]
+        if len(group) < limit:
+            group.append(username)
+    return names

@@ -1,0 +1,70 @@
+"""The API does not N+1: a list or an export runs as many queries for many teams as for few.
+
+Each test counts the queries of a request, grows the data (more teams, each with members, tags
+and results), and counts again.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assessments.models import Role, TeamTag
+
+from ..assessment_helpers import answer_everything, answers_all
+from ..factories import MembershipFactory, TeamFactory, UserFactory
+from .conftest import fake_submitted_assessment
+
+
+def grow(organization, count, *, first):
+    """`count` more teams in the organisation, each with two members, a tag and two results."""
+    for number in range(first, first + count):
+        team = TeamFactory(organization=organization, name=f"Team {number}", slug=f"team-{number}")
+        for role in (Role.LEAD, Role.MEMBER):
+            MembershipFactory(team=team, user=UserFactory(username=f"{role}-{number}"), role=role)
+        TeamTag.objects.create(team=team, name="unit:grown")
+        fake_submitted_assessment(team)
+        fake_submitted_assessment(team)
+
+
+def count_queries(client, url, query=None) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, query or {})
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("/api/v1/teams/", {}),
+        ("/api/v1/teams/", {"tag": "unit:grown"}),
+        ("/api/v1/assessments/", {}),
+        ("/api/v1/assessments/", {"status": "submitted", "since": "2000-01-01"}),
+        ("/api/v1/export/results/", {}),
+        ("/api/v1/export/results/", {"format": "json", "tag": "unit:grown"}),
+    ],
+    ids=["teams", "teams-tag", "assessments", "assessments-filtered", "export", "export-json"],
+)
+def test_the_api_runs_as_many_queries_for_eight_teams_as_for_two(as_org_admin, team, url, query):
+    grow(team.organization, 2, first=1)
+    # The first request of a token records when it was last used; later ones do not.
+    count_queries(as_org_admin, url, query)
+    with_two = count_queries(as_org_admin, url, query)
+    grow(team.organization, 6, first=3)
+    with_eight = count_queries(as_org_admin, url, query)
+    assert with_two == with_eight
+
+
+def test_the_answers_of_an_assessment_take_as_many_queries_however_many_there_are(
+    as_member, draft, member, lead
+):
+    url = f"/api/v1/assessments/{draft.pk}/answers/"
+    everything = answers_all("partly")
+    answer_everything(draft, dict(list(everything.items())[:1]), member)
+    count_queries(as_member, url)
+    one = count_queries(as_member, url)
+    answer_everything(draft, everything, lead)
+    assert draft.answers.count() > 10
+    assert count_queries(as_member, url) == one
