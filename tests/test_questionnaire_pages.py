@@ -272,8 +272,33 @@ def test_history_draws_the_index_over_time_with_times_of_day(
     assert "T" in trace["x"][0]
     assert trace["y"][0] < trace["y"][1]
     assert "plotly.min.js" in body
+    # The chart's title states what changed, not what is plotted.
+    first, latest = trace["y"][0], trace["y"][1]
+    heading = re.search(r'<h2 id="trend-heading">(.*?)</h2>', body).group(1)
+    assert heading.startswith(f"Up {latest - first:.1f} points since ")
+    assert f"index {first:.1f} to {latest:.1f}" in heading
     # Each dimension's own line is there, drawn when its legend entry is clicked.
     dimensions = figure["data"][1:]
     assert len(dimensions) == 8
     assert {d["visible"] for d in dimensions} == {"legendonly"}
     assert all(len(d["x"]) == 2 for d in dimensions)
+
+
+def test_the_history_title_says_down_or_unchanged_and_the_levels():
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from assessments.views.results import history_finding
+
+    def result(index, level):
+        when = datetime(2026, 7, 10, 9, 0, tzinfo=UTC)
+        return SimpleNamespace(
+            index=index, overall_level=level, assessment=SimpleNamespace(submitted_at=when)
+        )
+
+    assert history_finding(result(80.0, 1), result(62.5, 0)) == (
+        "Down 17.5 points since 10 Jul 2026: index 80.0 to 62.5, level 1 to 0"
+    )
+    assert history_finding(result(50.0, 1), result(50.04, 1)) == (
+        "Index unchanged at 50.0 since 10 Jul 2026, level 1 throughout"
+    )

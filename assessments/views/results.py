@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from .. import charts, maturity, selectors
 from ..access import can_edit_team
@@ -99,6 +100,24 @@ def assessment_result(request, pk):
     return render(request, "assessments/result.html", context)
 
 
+def history_finding(first, last) -> str:
+    """The history chart's title: what changed between the first and the latest result, so
+    the reader gets the answer before reading the plot."""
+    since = date_format(timezone.localtime(first.assessment.submitted_at), "j M Y")
+    if first.overall_level != last.overall_level:
+        levels = f"level {first.overall_level} to {last.overall_level}"
+    else:
+        levels = f"level {last.overall_level} throughout"
+    change = round(last.index - first.index, 1)
+    if change == 0:
+        return f"Index unchanged at {last.index:.1f} since {since}, {levels}"
+    word = "Up" if change > 0 else "Down"
+    return (
+        f"{word} {abs(change):.1f} points since {since}: "
+        f"index {first.index:.1f} to {last.index:.1f}, {levels}"
+    )
+
+
 @login_required
 def team_history(request, slug):
     team = selectors.team_get_for_user(user=request.user, slug=slug)
@@ -136,11 +155,10 @@ def team_history(request, slug):
                 }
             )
         trend = charts.trend_figure(series, legend_below=True)
-    return render(
-        request,
-        "assessments/history.html",
-        {"team": team, "rows": rows, "compare": compare, "chosen": chosen, "trend": trend},
-    )
+    context = {"team": team, "rows": rows, "compare": compare, "chosen": chosen, "trend": trend}
+    if trend:
+        context["finding"] = history_finding(results[0], results[-1])
+    return render(request, "assessments/history.html", context)
 
 
 def _comparison(results, chosen):
