@@ -238,6 +238,15 @@ class Result(TeamOwned):
     # Everything the engine returned (levels, reasons, roadmap, contradictions), JSON-ready.
     snapshot = models.JSONField()
     computed_at = models.DateTimeField()
+    # Small copies of snapshot figures, written with the result, so that a dashboard aggregates
+    # thousands of latest results without reading their large snapshots or capability rows.
+    # {dimension key: level} as the engine decided it.
+    dimension_levels = models.JSONField(default=dict)
+    # Capability keys the target level needs and the team does not meet (optional ones never).
+    target_gaps = models.JSONField(default=list)
+    # On the way to the next level: capabilities in place of those required; none at level 2.
+    next_level_in_place = models.PositiveSmallIntegerField(null=True, blank=True)
+    next_level_total = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -238,6 +238,50 @@ def test_results_stored_before_the_progress_existed_get_it_from_their_capabiliti
     assert result.snapshot["result"]["next_level_progress"] == expected
 
 
+def test_a_result_keeps_small_copies_of_its_snapshot_for_dashboards(team, member):
+    result = result_compute(assessment=submitted(team, member, answers_all("partly")))
+    outcome = result.snapshot["result"]
+    assert result.dimension_levels == outcome["dimension_levels"]
+    assert (result.next_level_in_place, result.next_level_total) == (
+        outcome["next_level_progress"]["in_place"],
+        outcome["next_level_progress"]["total"],
+    )
+    unmet = {c["key"] for c in outcome["capabilities"] if not c["met"] and not c["optional"]}
+    assert result.target_gaps
+    assert set(result.target_gaps) <= unmet
+    assert all(
+        c["level"] <= result.target_level
+        for c in outcome["capabilities"]
+        if c["key"] in result.target_gaps
+    )
+
+
+def test_results_stored_before_the_small_copies_existed_get_them_from_their_snapshot(team, member):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("assessments.migrations.0013_result_summary_fields")
+    result = result_compute(assessment=submitted(team, member, answers_all("partly")))
+    written = (
+        result.dimension_levels,
+        result.target_gaps,
+        result.next_level_in_place,
+        result.next_level_total,
+    )
+    Result.objects.filter(pk=result.pk).update(
+        dimension_levels={}, target_gaps=[], next_level_in_place=None, next_level_total=None
+    )
+    migration.copy_summary_figures_from_snapshots(apps, None)
+    result.refresh_from_db()
+    assert (
+        result.dimension_levels,
+        result.target_gaps,
+        result.next_level_in_place,
+        result.next_level_total,
+    ) == written
+
+
 def test_a_repository_holding_only_the_pipeline_never_contradicts_serving_answers(team, member):
     repository = scanned(team).repository
     repository.holds = ["pipeline", "cicd"]

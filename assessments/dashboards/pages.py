@@ -194,8 +194,12 @@ class Overview(_Page):
         return self.latest.results
 
     @cached_property
+    def standing(self) -> dashboard_selectors.Standing:
+        return dashboard_selectors.standing(results=self.results, dimension=self.filters.dimension)
+
+    @property
     def distribution(self) -> dict[str, dict[int, int]]:
-        return dashboard_selectors.level_distribution(results=self.results)
+        return self.standing.distribution
 
     @property
     def total(self) -> int:
@@ -227,11 +231,9 @@ class Overview(_Page):
             results=results, dimension=self.filters.dimension
         )
 
-    @cached_property
+    @property
     def gaps(self) -> list[dashboard_selectors.Gap]:
-        return dashboard_selectors.common_gaps(
-            results=self.results, dimension=self.filters.dimension
-        )
+        return self.standing.gaps
 
     @cached_property
     def average(self) -> list[dashboard_selectors.MonthAverage]:

@@ -42,6 +42,7 @@ from ..models import (
 )
 from ..services.results import (
     result_capability_rows,
+    result_summary_fields,
     roadmap_steps_advance,
     teams_latest_result_refresh,
 )
@@ -239,6 +240,7 @@ def synthetic_history_add(
                     "roadmap": [step.to_dict() for step in roadmap],
                 },
                 computed_at=submitted_at,
+                **result_summary_fields(outcome, target_level=target.level),
             )
             results.append(result)
             capability_rows.extend(result_capability_rows(result, outcome))

@@ -61,6 +61,7 @@ def result_compute(*, assessment: Assessment) -> Result:
                 "ml_test_score": outcome.ml_test_score.score,
                 "snapshot": snapshot,
                 "computed_at": timezone.now(),
+                **result_summary_fields(outcome, target_level=target.level),
             },
         )
         result.capabilities.all().delete()
@@ -82,6 +83,19 @@ def teams_latest_result_refresh(*, team_ids) -> None:
         .values("pk")[:1]
     )
     Team.objects.filter(pk__in=team_ids).update(latest_result=Subquery(latest))
+
+
+def result_summary_fields(outcome: maturity.MaturityResult, *, target_level: int) -> dict:
+    """The result's small copies of snapshot figures, for dashboards (see `Result`)."""
+    progress = outcome.next_level_progress
+    return {
+        "dimension_levels": dict(outcome.dimension_levels),
+        "target_gaps": sorted(
+            key for key in outcome.gaps if outcome.capabilities[key].level <= target_level
+        ),
+        "next_level_in_place": len(progress.in_place) if progress is not None else None,
+        "next_level_total": progress.total if progress is not None else None,
+    }
 
 
 def result_capability_rows(

@@ -77,7 +77,7 @@ def test_the_level_distribution_counts_what_the_snapshots_say(
 ):
     latest = latest_by_team_the_slow_way(organization).values()
     results = selectors.latest_results(user=org_admin, filters=DashboardFilters())
-    distribution = selectors.level_distribution(results=results)
+    distribution = selectors.standing(results=results).distribution
     overall = Counter(r.overall_level for r in latest)
     assert distribution["overall"] == {n: overall[n] for n in (0, 1, 2)}
     for dimension in maturity.load_catalogue().dimensions:
@@ -95,7 +95,7 @@ def test_common_gaps_are_the_unmet_capabilities_each_target_needs(
             if needed and not capability["met"]:
                 expected[capability["key"]] += 1
     results = selectors.latest_results(user=org_admin, filters=DashboardFilters())
-    gaps = selectors.common_gaps(results=results)
+    gaps = selectors.standing(results=results).gaps
     assert {g.capability: g.teams for g in gaps} == dict(expected)
     assert [g.teams for g in gaps] == sorted((g.teams for g in gaps), reverse=True)
 

@@ -23,12 +23,12 @@ from .overview import (
     HistoryPoint,
     MonthAverage,
     RankingRow,
+    Standing,
     capability_grades,
-    common_gaps,
     index_average_by_month,
     index_history,
-    level_distribution,
     ranking,
+    standing,
 )
 
 __all__ = [
@@ -44,8 +44,8 @@ __all__ = [
     "Latest",
     "MonthAverage",
     "RankingRow",
+    "Standing",
     "capability_grades",
-    "common_gaps",
     "compared_teams",
     "dashboard_teams",
     "dimension_capability_keys",
@@ -54,9 +54,9 @@ __all__ = [
     "index_history",
     "latest_for_user",
     "latest_results",
-    "level_distribution",
     "optional_capability_keys",
     "organization_debt",
     "ranking",
+    "standing",
     "team_choices_for_user",
 ]

@@ -77,8 +77,8 @@ def compared_teams(*, user, filters: DashboardFilters) -> list[ComparedTeam]:
         "overall_level",
         "index",
         "target_level",
+        "dimension_levels",
         dimension_index=KeyTransform("dimension_index", snapshot_result),
-        dimension_levels=KeyTransform("dimension_levels", snapshot_result),
     )
     teams = [
         ComparedTeam(

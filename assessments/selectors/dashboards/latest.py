@@ -3,17 +3,18 @@
 Everything starts from `visible_teams(user)`, the tenancy rule: an organisation admin gets every
 team of the organisation, a member only their own teams. From those teams:
 
-* the latest result per team is a correlated subquery (the team's most recent submitted
-  assessment with a result, in the period: one short scan of the (team, status, submitted_at)
-  index per team), read once per page; the aggregates after it filter by those primary keys
-  rather than running the subquery again in each of them;
-* counts, averages and gaps are aggregated by the database (GROUP BY, filtered COUNT);
+* the latest result per team is `Team.latest_result`, kept current as results are written; in
+  a period, a correlated subquery (the team's most recent submitted assessment with a result
+  in the period: one short scan of the (team, status, submitted_at) index per team), read
+  once per page. The aggregates after it embed the former as a subquery, the latter as ids;
+* counts and averages are aggregated by the database (filtered COUNT, GROUP BY) from the
+  results' small columns, never from their snapshots; common gaps are counted from each
+  result's short list of gaps;
 * only bounded lists come back as rows: one page of the ranking, the heatmap of that page, the
   trend lines of that page. The CSV downloads ask for every row on purpose.
 
-A dimension's level is derived from the result's capability rows with the engine's rule (see
-maturity/scoring.py): level 0 while a required capability of level 0 or 1 is unmet, level 1
-while one of level 2 is unmet, else level 2. Optional capabilities never gate a level.
+A dimension's level is the engine's own (stored on each result as `dimension_levels`, see
+maturity/scoring.py): filtering and counting by it reads one small column per team.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from ... import maturity
 from ...access import visible_teams
 from ...dashboards.filters import DashboardFilters
-from ...models import Assessment, AssessmentStatus, Result, ResultCapability, Team, TeamTag
+from ...models import Assessment, AssessmentStatus, Result, Team, TeamTag
 
 # --- Building blocks ----------------------------------------------------------------------
 
@@ -63,41 +64,36 @@ def in_period(filters: DashboardFilters, prefix: str = "") -> Q:
 
 @dataclass(frozen=True)
 class Latest:
-    """Each matching team's latest result: ids read once, so every aggregate after it filters
-    results by primary key instead of running a subquery per team again."""
+    """Each matching team's latest result, as a query that the aggregates after it embed."""
 
-    team_ids: tuple[int, ...]
-    result_ids: tuple[int, ...]
+    results: QuerySet[Result]
 
     @property
-    def results(self) -> QuerySet[Result]:
-        return Result.objects.filter(pk__in=self.result_ids)
+    def team_ids(self) -> QuerySet[Result]:
+        return self.results.values("assessment__team_id")
 
 
 def latest_for_user(*, user, filters: DashboardFilters, period: bool = True) -> Latest:
     """The latest result (in the period) of each matching team, narrowed by the level filter.
 
-    One query (two with a level filter), whatever the number of teams. Without a period, each
-    team's `latest_result` (kept current as results are written) answers with a plain join;
-    a period searches each team's history for its newest result inside it.
+    Without a period, each team's `latest_result` (kept current as results are written) is a
+    subquery over the matching teams: no query runs here, and the database joins it into each
+    aggregate instead of receiving thousands of ids. A period searches each team's history for
+    its newest result inside it, once (one query), and the aggregates filter by those ids.
     """
     teams = dashboard_teams(user=user, filters=filters)
     if not period or not (filters.period_start or filters.period_end):
-        pairs = list(
-            teams.filter(latest_result__isnull=False).values_list("pk", "latest_result_id")
+        results = Result.objects.filter(
+            pk__in=teams.filter(latest_result__isnull=False).values("latest_result_id")
         )
     else:
-        pairs = _latest_in_period(teams, filters)
-    if filters.level is not None and pairs:
-        pairs = list(
-            Result.objects.filter(pk__in=[result_id for _, result_id in pairs])
-            .filter(*_level_conditions(filters.level, filters.dimension))
-            .values_list("assessment__team_id", "pk")
-        )
-    return Latest(tuple(t for t, _ in pairs), tuple(r for _, r in pairs))
+        results = Result.objects.filter(pk__in=_latest_in_period(teams, filters))
+    if filters.level is not None:
+        results = results.filter(*_level_conditions(filters.level, filters.dimension))
+    return Latest(results)
 
 
-def _latest_in_period(teams: QuerySet[Team], filters: DashboardFilters) -> list[tuple[int, int]]:
+def _latest_in_period(teams: QuerySet[Team], filters: DashboardFilters) -> list[int]:
     latest = (
         Assessment.objects.filter(
             in_period(filters),
@@ -110,9 +106,9 @@ def _latest_in_period(teams: QuerySet[Team], filters: DashboardFilters) -> list[
         .values("result__id")[:1]
     )
     return [
-        (team_id, result_id)
-        for team_id, result_id in teams.annotate(period_result_id=Subquery(latest)).values_list(
-            "pk", "period_result_id"
+        result_id
+        for result_id in teams.annotate(period_result_id=Subquery(latest)).values_list(
+            "period_result_id", flat=True
         )
         if result_id is not None
     ]
@@ -123,19 +119,7 @@ def latest_results(*, user, filters: DashboardFilters, period: bool = True) -> Q
     return latest_for_user(user=user, filters=filters, period=period).results
 
 
-def _unmet_required(dimension: str) -> QuerySet[ResultCapability]:
-    return ResultCapability.objects.filter(
-        result=OuterRef("pk"), dimension_key=dimension, met=False
-    ).exclude(capability_key__in=optional_capability_keys())
-
-
-def _level_conditions(level: int, dimension: str) -> list:
+def _level_conditions(level: int, dimension: str) -> list[Q]:
     if not dimension:
         return [Q(overall_level=level)]
-    below_one = Exists(_unmet_required(dimension).filter(required_level__lte=1))
-    any_unmet = Exists(_unmet_required(dimension))
-    if level == 0:
-        return [below_one]
-    if level == 1:
-        return [~below_one, any_unmet]
-    return [~any_unmet]
+    return [Q(**{f"dimension_levels__{dimension}": level})]

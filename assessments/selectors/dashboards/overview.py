@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, F, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Avg, Count, F, Min, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
 from ... import maturity
@@ -20,9 +20,10 @@ from ...models import (
     RoadmapStep,
     RoadmapStepStatus,
 )
-from .latest import in_period, optional_capability_keys
+from .latest import dimension_capability_keys, in_period, optional_capability_keys
 
 PAGE_SIZE = 25
+LEVELS = (0, 1, 2)
 QUARTER = dt.timedelta(days=90)
 
 
@@ -52,36 +53,46 @@ class RankingRow:
         return round(self.index - self.previous_index, 1)
 
 
-def level_distribution(*, results: QuerySet[Result]) -> dict[str, dict[int, int]]:
-    """Teams per level, overall and per dimension: {"overall": {0: n, 1: n, 2: n}, dim: {...}}.
+@dataclass(frozen=True)
+class Gap:
+    capability: str
+    teams: int
 
-    Two aggregate queries. Per dimension the database counts, among the latest results, those
-    with an unmet required capability of level <= 1 (level 0) and those with any (below 2).
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the teams stand: how many at each level, and the gaps they share.
+
+    `distribution` is {"overall": {0: n, 1: n, 2: n}, dimension key: {...}}, each dimension's
+    level as the engine decided it; `gaps` are the capabilities the teams' target levels need
+    and they miss, most common first (in one dimension, when the page is filtered by one).
     """
-    overall = results.aggregate(
-        **{f"level_{n}": Count("pk", filter=Q(overall_level=n)) for n in (0, 1, 2)}
-    )
-    counts = {"overall": {n: overall[f"level_{n}"] for n in (0, 1, 2)}}
-    total = sum(counts["overall"].values())
-    rows = (
-        ResultCapability.objects.filter(result__in=results, met=False)
-        .exclude(capability_key__in=optional_capability_keys())
-        .values("dimension_key")
-        .annotate(
-            below_one=Count("result", distinct=True, filter=Q(required_level__lte=1)),
-            below_two=Count("result", distinct=True),
-        )
-        .order_by()
-    )
-    by_dimension = {row["dimension_key"]: row for row in rows}
-    for dimension in maturity.load_catalogue().dimensions:
-        row = by_dimension.get(dimension.key, {"below_one": 0, "below_two": 0})
-        counts[dimension.key] = {
-            0: row["below_one"],
-            1: row["below_two"] - row["below_one"],
-            2: total - row["below_two"],
-        }
-    return counts
+
+    distribution: dict[str, dict[int, int]]
+    gaps: list[Gap]
+
+
+def standing(*, results: QuerySet[Result], dimension: str = "") -> Standing:
+    """Levels and common gaps of the given (latest) results, in one query.
+
+    It reads three small columns per team (`overall_level`, `dimension_levels`,
+    `target_gaps`, written with each result) and counts in one pass, rather than aggregating
+    the results' capability rows or snapshots: a few thousand short rows, whatever the history.
+    """
+    dimensions = [d.key for d in maturity.load_catalogue().dimensions]
+    distribution = {key: dict.fromkeys(LEVELS, 0) for key in ["overall", *dimensions]}
+    wanted = set(dimension_capability_keys(dimension)) if dimension else None
+    teams: Counter[str] = Counter()
+    rows = results.values_list("overall_level", "dimension_levels", "target_gaps").order_by()
+    for overall_level, dimension_levels, target_gaps in rows:
+        distribution["overall"][overall_level] += 1
+        for key in dimensions:
+            level = dimension_levels.get(key)
+            if level in LEVELS:
+                distribution[key][level] += 1
+        teams.update(key for key in target_gaps if wanted is None or key in wanted)
+    ranked = sorted(teams.items(), key=lambda item: (-item[1], item[0]))
+    return Standing(distribution, [Gap(capability, count) for capability, count in ranked])
 
 
 SORT_ORDERS = {
@@ -154,8 +165,8 @@ def ranking(
             "weakest_dimension",
             "open_steps",
             "oldest_debt",
-            "snapshot__result__next_level_progress__in_place",
-            "snapshot__result__next_level_progress__total",
+            "next_level_in_place",
+            "next_level_total",
         )
     )
     if limit is not None:
@@ -178,8 +189,8 @@ def ranking(
             weakest_dimension=row["weakest_dimension"],
             open_steps=row["open_steps"],
             oldest_debt=row["oldest_debt"],
-            next_level_in_place=row["snapshot__result__next_level_progress__in_place"],
-            next_level_total=row["snapshot__result__next_level_progress__total"],
+            next_level_in_place=row["next_level_in_place"],
+            next_level_total=row["next_level_total"],
         )
         for row in rows
     ]
@@ -208,27 +219,6 @@ def capability_grades(
 
 
 @dataclass(frozen=True)
-class Gap:
-    capability: str
-    teams: int
-
-
-def common_gaps(*, results: QuerySet[Result], dimension: str = "") -> list[Gap]:
-    """Capabilities the teams' target levels need and they miss, most common first."""
-    rows = ResultCapability.objects.filter(
-        result__in=results, met=False, required_level__lte=F("result__target_level")
-    ).exclude(capability_key__in=optional_capability_keys())
-    if dimension:
-        rows = rows.filter(dimension_key=dimension)
-    rows = (
-        rows.values("capability_key")
-        .annotate(teams=Count("pk"))
-        .order_by("-teams", "capability_key")
-    )
-    return [Gap(row["capability_key"], row["teams"]) for row in rows]
-
-
-@dataclass(frozen=True)
 class MonthAverage:
     month: dt.date
     assessments: int
@@ -236,7 +226,7 @@ class MonthAverage:
 
 
 def index_average_by_month(
-    *, team_ids: Sequence[int], filters: DashboardFilters
+    *, team_ids: Sequence[int] | QuerySet, filters: DashboardFilters
 ) -> list[MonthAverage]:
     """The average index of the results the given teams submitted each month in the period."""
     rows = (
