@@ -481,18 +481,20 @@ class Debt(_Page):
     @cached_property
     def items(self) -> list[DebtItemRow]:
         items = []
+        dimension_of = functools.cache(
+            lambda key: _dimension_title(self.catalogue, self.catalogue.capability(key).dimension)
+        )
         for owed in selectors.organization_debt_statement(
             user=self.user, filters=self.filters, catalogue=self.catalogue, today=self.today
         ):
             item = owed.item
-            capability = self.catalogue.capability(item.capability)
             items.append(
                 DebtItemRow(
                     team_name=owed.team_name,
                     team_slug=owed.team_slug,
                     capability=item.capability,
                     title=item.title,
-                    dimension=_dimension_title(self.catalogue, capability.dimension),
+                    dimension=dimension_of(item.capability),
                     debt_title=item.debt_title,
                     first_seen=item.first_seen,
                     days=item.days_outstanding,

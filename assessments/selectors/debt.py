@@ -8,6 +8,7 @@ was first seen from the teams' stored roadmap steps; each item is still priced b
 dates, as the bill's "today" is.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -76,19 +77,20 @@ def organization_debt_statement(
 ) -> list[TeamDebtItem]:
     """Every open gap of the teams the dashboard filters match, priced on `today` with each
     team's criticality; gaps of capabilities the catalogue no longer has are left out."""
-    items = []
-    for row in organization_debt(user=user, filters=filters):
-        if not catalogue.has_capability(row.capability):
-            continue
-        criticality = row.criticality
+
+    # Teams share gaps opened on the same day: each distinct bill is priced once.
+    @functools.cache
+    def priced(capability: str, first_seen: date, criticality: str) -> maturity.DebtItem:
         if criticality not in MONTHLY_INTEREST_RATE:
             criticality = DEFAULT_CRITICALITY
-        item = maturity.debt_item(
-            catalogue,
-            row.capability,
-            first_seen=_local_date(row.first_seen),
-            today=today,
-            criticality=criticality,
+        return maturity.debt_item(
+            catalogue, capability, first_seen=first_seen, today=today, criticality=criticality
         )
-        items.append(TeamDebtItem(row.team_name, row.team_slug, item))
-    return items
+
+    return [
+        TeamDebtItem(
+            row.team_name, row.team_slug, priced(row.capability, row.first_seen, row.criticality)
+        )
+        for row in organization_debt(user=user, filters=filters)
+        if catalogue.has_capability(row.capability)
+    ]
