@@ -247,6 +247,19 @@ class Result(TeamOwned):
     # On the way to the next level: capabilities in place of those required; none at level 2.
     next_level_in_place = models.PositiveSmallIntegerField(null=True, blank=True)
     next_level_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The assessment's team and submission time, and the target's criticality: trends over a
+    # whole organisation's history and its debt read them without joining each assessment or
+    # opening each snapshot. Tenancy still goes through the assessment (`team_path`).
+    team = models.ForeignKey(
+        # The history index below leads with the team: no index of its own.
+        Team,
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        db_index=False,
+    )
+    submitted_at = models.DateTimeField(null=True)
+    criticality = models.CharField(max_length=40, blank=True)
 
     class Meta:
         constraints = [
@@ -257,6 +270,13 @@ class Result(TeamOwned):
             models.CheckConstraint(
                 condition=Q(index__gte=0) & Q(index__lte=100), name="result_index_in_range"
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["team", "submitted_at"],
+                include=["index", "overall_level"],
+                name="result_team_history",
+            )
         ]
 
     def __str__(self):

@@ -240,7 +240,7 @@ def synthetic_history_add(
                     "roadmap": [step.to_dict() for step in roadmap],
                 },
                 computed_at=submitted_at,
-                **result_summary_fields(outcome, target_level=target.level),
+                **result_summary_fields(assessment, outcome, target),
             )
             results.append(result)
             capability_rows.extend(result_capability_rows(result, outcome))

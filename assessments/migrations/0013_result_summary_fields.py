@@ -1,4 +1,6 @@
+import django.db.models.deletion
 from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
 
 from assessments import maturity
 
@@ -6,9 +8,21 @@ BATCH = 500
 
 
 def copy_summary_figures_from_snapshots(apps, schema_editor):
-    """Fill the dashboards' small copies from each stored snapshot, a batch at a time."""
+    """Fill the dashboards' small copies from each result's assessment and snapshot."""
     Result = apps.get_model("assessments", "Result")
-    fields = ["dimension_levels", "target_gaps", "next_level_in_place", "next_level_total"]
+    Assessment = apps.get_model("assessments", "Assessment")
+    assessment = Assessment.objects.filter(pk=OuterRef("assessment_id"))
+    Result.objects.update(
+        team_id=Subquery(assessment.values("team_id")),
+        submitted_at=Subquery(assessment.values("submitted_at")),
+    )
+    fields = [
+        "dimension_levels",
+        "target_gaps",
+        "next_level_in_place",
+        "next_level_total",
+        "criticality",
+    ]
     batch = []
     for result in Result.objects.only("pk", "target_level", "snapshot").iterator(BATCH):
         outcome = result.snapshot.get("result", {})
@@ -23,11 +37,21 @@ def copy_summary_figures_from_snapshots(apps, schema_editor):
         progress = maturity.next_level_progress(outcome) if outcome else None
         result.next_level_in_place = progress["in_place"] if progress else None
         result.next_level_total = progress["total"] if progress else None
+        result.criticality = result.snapshot.get("target", {}).get("criticality") or ""
         batch.append(result)
         if len(batch) == BATCH:
             Result.objects.bulk_update(batch, fields)
             batch = []
     Result.objects.bulk_update(batch, fields)
+
+
+def keep_snapshots_out_of_the_result_rows(apps, schema_editor):
+    """On PostgreSQL, store each snapshot out of line (TOAST) even when it compresses small,
+    so the result rows stay narrow and the dashboards' scans over them read a few megabytes,
+    not every snapshot's first kilobytes. Rows written before keep their layout until
+    rewritten (VACUUM FULL)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ALTER TABLE assessments_result SET (toast_tuple_target = 128)")
 
 
 class Migration(migrations.Migration):
@@ -56,5 +80,35 @@ class Migration(migrations.Migration):
             name="next_level_total",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
+        migrations.AddField(
+            model_name="result",
+            name="team",
+            field=models.ForeignKey(
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="assessments.team",
+            ),
+        ),
+        migrations.AddField(
+            model_name="result",
+            name="submitted_at",
+            field=models.DateTimeField(null=True),
+        ),
+        migrations.AddField(
+            model_name="result",
+            name="criticality",
+            field=models.CharField(blank=True, max_length=40),
+        ),
+        migrations.AddIndex(
+            model_name="result",
+            index=models.Index(
+                fields=["team", "submitted_at"],
+                include=("index", "overall_level"),
+                name="result_team_history",
+            ),
+        ),
         migrations.RunPython(copy_summary_figures_from_snapshots, migrations.RunPython.noop),
+        migrations.RunPython(keep_snapshots_out_of_the_result_rows, migrations.RunPython.noop),
     ]

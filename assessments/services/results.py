@@ -61,7 +61,7 @@ def result_compute(*, assessment: Assessment) -> Result:
                 "ml_test_score": outcome.ml_test_score.score,
                 "snapshot": snapshot,
                 "computed_at": timezone.now(),
-                **result_summary_fields(outcome, target_level=target.level),
+                **result_summary_fields(assessment, outcome, target),
             },
         )
         result.capabilities.all().delete()
@@ -85,10 +85,16 @@ def teams_latest_result_refresh(*, team_ids) -> None:
     Team.objects.filter(pk__in=team_ids).update(latest_result=Subquery(latest))
 
 
-def result_summary_fields(outcome: maturity.MaturityResult, *, target_level: int) -> dict:
-    """The result's small copies of snapshot figures, for dashboards (see `Result`)."""
+def result_summary_fields(
+    assessment: Assessment, outcome: maturity.MaturityResult, target: maturity.TargetRecommendation
+) -> dict:
+    """The result's small copies of its assessment and snapshot, for dashboards (see `Result`)."""
+    target_level = target.level
     progress = outcome.next_level_progress
     return {
+        "team_id": assessment.team_id,
+        "submitted_at": assessment.submitted_at,
+        "criticality": target.criticality or "",
         "dimension_levels": dict(outcome.dimension_levels),
         "target_gaps": sorted(
             key for key in outcome.gaps if outcome.capabilities[key].level <= target_level

@@ -96,6 +96,8 @@ def fake_submitted_assessment(team, *, when=None, level=1, capabilities=("ci", "
         ml_test_score=3.0,
         snapshot={},
         computed_at=when,
+        team=team,
+        submitted_at=when,
     )
     ResultCapability.objects.bulk_create(
         ResultCapability(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -35,14 +34,9 @@ def organization_debt(*, user, filters: DashboardFilters) -> list[DebtRow]:
     each team's latest result.
     """
     results = latest_results(user=user, filters=filters, period=False)
-    criticality = dict(
-        results.values_list(
-            "assessment__team_id",
-            KeyTextTransform("criticality", KeyTransform("target", "snapshot")),
-        )
-    )
+    criticality = dict(results.values_list("team_id", "criticality"))
     steps = RoadmapStep.objects.filter(
-        team__in=results.values("assessment__team"), status=RoadmapStepStatus.OPEN
+        team__in=results.values("team_id"), status=RoadmapStepStatus.OPEN
     ).exclude(capability_key__in=optional_capability_keys())
     if filters.dimension:
         steps = steps.filter(capability_key__in=dimension_capability_keys(filters.dimension))

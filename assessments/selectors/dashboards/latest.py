@@ -4,8 +4,8 @@ Everything starts from `visible_teams(user)`, the tenancy rule: an organisation 
 team of the organisation, a member only their own teams. From those teams:
 
 * the latest result per team is `Team.latest_result`, kept current as results are written; in
-  a period, a correlated subquery (the team's most recent submitted assessment with a result
-  in the period: one short scan of the (team, status, submitted_at) index per team), read
+  a period, a correlated subquery (the team's most recent result submitted in the period: one
+  short scan of the results' (team, submitted_at) index per team), read
   once per page. The aggregates after it embed the former as a subquery, the latter as ids;
 * counts and averages are aggregated by the database (filtered COUNT, GROUP BY) from the
   results' small columns, never from their snapshots; common gaps are counted from each
@@ -27,7 +27,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from ... import maturity
 from ...access import visible_teams
 from ...dashboards.filters import DashboardFilters
-from ...models import Assessment, AssessmentStatus, Result, Team, TeamTag
+from ...models import Result, Team, TeamTag
 
 # --- Building blocks ----------------------------------------------------------------------
 
@@ -70,7 +70,7 @@ class Latest:
 
     @property
     def team_ids(self) -> QuerySet[Result]:
-        return self.results.values("assessment__team_id")
+        return self.results.values("team_id")
 
 
 def latest_for_user(*, user, filters: DashboardFilters, period: bool = True) -> Latest:
@@ -95,15 +95,10 @@ def latest_for_user(*, user, filters: DashboardFilters, period: bool = True) -> 
 
 def _latest_in_period(teams: QuerySet[Team], filters: DashboardFilters) -> list[int]:
     latest = (
-        Assessment.objects.filter(
-            in_period(filters),
-            team=OuterRef("pk"),
-            status=AssessmentStatus.SUBMITTED,
-            result__isnull=False,
-        )
-        # Newest first along the (team, status, submitted_at) index: one short backward scan.
+        Result.objects.filter(in_period(filters), team=OuterRef("pk"))
+        # Newest first along the results' (team, submitted_at) index: one short backward scan.
         .order_by("-submitted_at")
-        .values("result__id")[:1]
+        .values("pk")[:1]
     )
     return [
         result_id

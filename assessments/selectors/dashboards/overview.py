@@ -13,8 +13,6 @@ from django.db.models.functions import Coalesce, TruncMonth
 from ... import maturity
 from ...dashboards.filters import DashboardFilters
 from ...models import (
-    Assessment,
-    AssessmentStatus,
     Result,
     ResultCapability,
     RoadmapStep,
@@ -118,16 +116,12 @@ def ranking(
     before the end of the period (or today). Open steps and the oldest debt are the team's
     roadmap now; the oldest debt leaves out optional (recommended) steps, which are not debt.
     """
-    team = OuterRef("assessment__team")
+    team = OuterRef("team_id")
+    # Newest first along the results' (team, submitted_at) index, which holds the index too.
     previous = (
-        Assessment.objects.filter(
-            team=team,
-            status=AssessmentStatus.SUBMITTED,
-            result__isnull=False,
-            submitted_at__lte=filters.as_of - QUARTER,
-        )
+        Result.objects.filter(team=team, submitted_at__lte=filters.as_of - QUARTER)
         .order_by("-submitted_at")
-        .values("result__index")[:1]
+        .values("index")[:1]
     )
     open_steps = RoadmapStep.objects.filter(team=team, status=RoadmapStepStatus.OPEN).order_by()
     open_count = open_steps.values("team").annotate(n=Count("pk")).values("n")
@@ -139,11 +133,9 @@ def ranking(
     )
     rows = (
         results.annotate(
-            team_id=F("assessment__team_id"),
-            team_name=F("assessment__team__name"),
-            team_slug=F("assessment__team__slug"),
-            organization_name=F("assessment__team__organization__name"),
-            submitted=F("assessment__submitted_at"),
+            team_name=F("team__name"),
+            team_slug=F("team__slug"),
+            organization_name=F("team__organization__name"),
             previous_index=Subquery(previous),
             delta=F("index") - F("previous_index"),
             open_steps=Coalesce(Subquery(open_count), Value(0)),
@@ -157,7 +149,7 @@ def ranking(
             "team_name",
             "team_slug",
             "organization_name",
-            "submitted",
+            "submitted_at",
             "overall_level",
             "index",
             "previous_index",
@@ -181,7 +173,7 @@ def ranking(
             team_name=row["team_name"],
             team_slug=row["team_slug"],
             organization=row["organization_name"],
-            submitted_at=row["submitted"],
+            submitted_at=row["submitted_at"],
             level=row["overall_level"],
             index=row["index"],
             previous_index=row["previous_index"],
@@ -230,8 +222,8 @@ def index_average_by_month(
 ) -> list[MonthAverage]:
     """The average index of the results the given teams submitted each month in the period."""
     rows = (
-        Result.objects.filter(in_period(filters, "assessment__"), assessment__team_id__in=team_ids)
-        .annotate(month=TruncMonth("assessment__submitted_at"))
+        Result.objects.filter(in_period(filters), team_id__in=team_ids)
+        .annotate(month=TruncMonth("submitted_at"))
         .values("month")
         # Assessments rather than distinct teams: no DISTINCT lets the database hash-aggregate.
         .annotate(average=Avg("index"), assessments=Count("pk"))
@@ -256,9 +248,9 @@ def index_history(
 ) -> dict[int, list[HistoryPoint]]:
     """Every result of the given teams in the period, oldest first, grouped by team."""
     rows = (
-        Result.objects.filter(in_period(filters, "assessment__"), assessment__team__in=team_ids)
-        .order_by("assessment__team", "assessment__submitted_at", "pk")
-        .values_list("assessment__team_id", "assessment__submitted_at", "overall_level", "index")
+        Result.objects.filter(in_period(filters), team_id__in=team_ids)
+        .order_by("team_id", "submitted_at", "pk")
+        .values_list("team_id", "submitted_at", "overall_level", "index")
     )
     history: dict[int, list[HistoryPoint]] = defaultdict(list)
     for team_id, submitted_at, level, index in rows:
