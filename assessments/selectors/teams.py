@@ -1,4 +1,5 @@
-"""Reads about teams: the home page's overview, one team for a user, the people to ask."""
+"""Reads about teams: the home page's overview, one team for a user, its members, the people to
+ask."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -210,6 +211,11 @@ def team_list_with_member_count(*, tag: str | None = None) -> QuerySet[Team]:
     if tag:
         teams = teams.filter(tags__name=tag)
     return teams
+
+
+def membership_list_for_team(*, team: Team) -> QuerySet[Membership]:
+    """The team's members with their users, by role and username, for the team page."""
+    return team.memberships.select_related("user").order_by("role", "user__username")
 
 
 def team_manager_names(*, team: Team, limit: int = 5) -> dict[str, list[str]]:
