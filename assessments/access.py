@@ -81,17 +81,20 @@ def can_manage_team(user, team: Team) -> bool:
 
 
 class TeamActionRefused(PermissionDenied):
-    """A page of a team the user can see but may not use: the 403 page shows `message` and
-    names the team's people who can do it."""
+    """A page of a team the user can see but may not use: the 403 page shows `message`, the
+    user's `role` in the team (decided here, so the page does not ask again) and names the
+    team's people who can do it."""
 
-    def __init__(self, message: str, *, team: Team):
+    def __init__(self, message: str, *, team: Team, role: str | None):
         super().__init__(message)
         self.message = message
         self.team = team
+        self.role = role
 
 
 def require_manage_team(user, team: Team, *, to: str) -> None:
     """Refuse unless the user is a lead of the team or an admin of its organisation;
     `to` completes "Only team leads and org admins can ...", e.g. "connect repositories"."""
-    if not can_manage_team(user, team):
-        raise TeamActionRefused(f"Only team leads and org admins can {to}.", team=team)
+    role = team_role(user, team)
+    if role not in MANAGE_ROLES:
+        raise TeamActionRefused(f"Only team leads and org admins can {to}.", team=team, role=role)
