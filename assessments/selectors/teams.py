@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from ..access import EDIT_ROLES, MANAGE_ROLES, visible_teams
+from ..access import EDIT_ROLES, MANAGE_ROLES, team_roles, visible_teams
 from ..models import (
     Assessment,
     AssessmentStatus,
@@ -141,7 +141,7 @@ def team_overview_for_user(*, user) -> list[TeamOverview]:
             pk__in=[t.last_scan_id for t in teams if t.last_scan_id]
         ).defer("findings", "report")
     }
-    roles = _roles_in_teams(user=user, teams=teams)
+    roles = team_roles(user, teams)
     leads: dict[int, list[str]] = {}
     for team_id, username in (
         Membership.objects.filter(team_id__in=team_ids, role=Role.LEAD, user__is_active=True)
@@ -164,25 +164,6 @@ def team_overview_for_user(*, user) -> list[TeamOverview]:
         )
         for team in teams
     ]
-
-
-def _roles_in_teams(*, user, teams: list[Team]) -> dict[int, str]:
-    """The user's effective role in each team, as `access.team_role` decides, in one query."""
-    if user.is_superuser:
-        return {team.pk: Role.ORG_ADMIN for team in teams}
-    per_team: dict[int, str] = {}
-    admin_of: set[int] = set()
-    for team_id, organization_id, role in Membership.objects.filter(user=user).values_list(
-        "team_id", "organization_id", "role"
-    ):
-        if role == Role.ORG_ADMIN:
-            admin_of.add(organization_id)
-        else:
-            per_team[team_id] = role
-    return {
-        team.pk: Role.ORG_ADMIN if team.organization_id in admin_of else per_team.get(team.pk)
-        for team in teams
-    }
 
 
 def organization_admin_of(*, user) -> bool:
