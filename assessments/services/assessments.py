@@ -272,7 +272,6 @@ def _answer_write(assessment, question_key, option_key, note, expected_version, 
     return SavedAnswer(answer, choices)
 
 
-@transaction.atomic
 @dataclass(frozen=True)
 class PostedAnswer:
     """One question as a questionnaire page sent it: the chosen option ("" for none), the
@@ -348,6 +347,7 @@ def answers_page_save(
     return PageSaved(tuple(saved), conflicts, errors)
 
 
+@transaction.atomic
 def answers_confirm(*, assessment: Assessment, question_keys, user) -> int:
     """Confirm carried-over answers as still true ("nothing changed on this page").
 
