@@ -1,23 +1,27 @@
 """Who may see and change what. Every team-owned query and page goes through this module."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponseBase
 
 from .models import Membership, Role, Team, TeamOwned
 
 Owned = TypeVar("Owned", bound=TeamOwned)
+# Pages and the API ask on behalf of whoever sent the request, signed in or not.
+UserOrAnonymous = User | AnonymousUser
 
 EDIT_ROLES = frozenset({Role.ORG_ADMIN, Role.LEAD, Role.MEMBER})
 MANAGE_ROLES = frozenset({Role.ORG_ADMIN, Role.LEAD})
 
 
-def visible_teams(user) -> QuerySet[Team]:
+def visible_teams(user: UserOrAnonymous) -> QuerySet[Team]:
     """Teams the user belongs to, plus every team of the organisations the user administers."""
     if not user.is_authenticated or not user.is_active:
         return Team.objects.none()
@@ -28,12 +32,12 @@ def visible_teams(user) -> QuerySet[Team]:
     return Team.objects.filter(Q(id__in=member_of) | Q(organization_id__in=admin_of))
 
 
-def visible_team_ids(user) -> QuerySet:
+def visible_team_ids(user: UserOrAnonymous) -> QuerySet[Team, int]:
     """A subquery of visible team ids, so callers filter in SQL instead of in Python."""
-    return visible_teams(user).values("id")
+    return visible_teams(user).values_list("id", flat=True)
 
 
-def visible_to(queryset: QuerySet[Owned], user) -> QuerySet[Owned]:
+def visible_to(queryset: QuerySet[Owned], user: UserOrAnonymous) -> QuerySet[Owned]:
     """The one tenancy rule for team-owned objects (models.TeamOwned): a team's members and
     its organisation's admins see them, nobody else."""
     team_path = queryset.model.team_path
@@ -70,10 +74,10 @@ def roles_remembered() -> Iterator[RoleMemo]:
 class RememberRolesMiddleware:
     """Opens a role memo for each request, which ends with the response."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         with roles_remembered():
             return self.get_response(request)
 
@@ -87,7 +91,7 @@ def _best_role(roles: Iterable[str]) -> str | None:
     return None
 
 
-def team_role(user, team: Team) -> str | None:
+def team_role(user: UserOrAnonymous, team: Team) -> str | None:
     """The user's effective role in the team; org admin outranks any per-team role.
 
     None exactly when `visible_teams(user)` leaves the team out. Read once per request.
@@ -110,7 +114,7 @@ def team_role(user, team: Team) -> str | None:
     return role
 
 
-def team_roles(user, teams: Iterable[Team]) -> dict[int, str | None]:
+def team_roles(user: UserOrAnonymous, teams: Iterable[Team]) -> dict[int, str | None]:
     """`team_role` for each team, by team id, in one query however many teams."""
     teams = list(teams)
     if not user.is_authenticated or not user.is_active:
@@ -138,13 +142,13 @@ def team_roles(user, teams: Iterable[Team]) -> dict[int, str | None]:
     return roles
 
 
-def can_edit_team(user, team: Team) -> bool:
+def can_edit_team(user: UserOrAnonymous, team: Team) -> bool:
     """Members and above answer questionnaires, submit them and reopen them as new drafts
     (a submitted assessment never changes); viewers only read."""
     return team_role(user, team) in EDIT_ROLES
 
 
-def can_manage_team(user, team: Team) -> bool:
+def can_manage_team(user: UserOrAnonymous, team: Team) -> bool:
     """Leads and org admins connect, change and remove repositories: they hold the tokens."""
     return team_role(user, team) in MANAGE_ROLES
 
@@ -161,7 +165,7 @@ class TeamActionRefused(PermissionDenied):
         self.role = role
 
 
-def require_manage_team(user, team: Team, *, to: str) -> None:
+def require_manage_team(user: UserOrAnonymous, team: Team, *, to: str) -> None:
     """Refuse unless the user is a lead of the team or an admin of its organisation;
     `to` completes "Only team leads and org admins can ...", e.g. "connect repositories"."""
     role = team_role(user, team)

@@ -1,10 +1,13 @@
 """Reads about assessments and their answers."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from ..access import team_role
+from ..access import UserOrAnonymous, team_role
 from ..models import Answer, Assessment, AssessmentStatus, Team
 from .periods import apply_date_range
 
@@ -18,7 +21,7 @@ def assessment_list_for_team(*, team: Team) -> QuerySet[Assessment]:
     )
 
 
-def assessment_get_for_user(*, user, assessment_id: int) -> Assessment:
+def assessment_get_for_user(*, user: UserOrAnonymous, assessment_id: int) -> Assessment:
     """The assessment, or 404 when it does not exist or belongs to a team the user cannot see.
 
     Visibility is the user's role in the team (none: not visible), which the request remembers
@@ -31,7 +34,7 @@ def assessment_get_for_user(*, user, assessment_id: int) -> Assessment:
     return assessment
 
 
-def _answer_count():
+def _answer_count() -> Coalesce:
     counted = (
         Answer.objects.filter(assessment=OuterRef("pk"))
         .order_by()
@@ -42,7 +45,9 @@ def _answer_count():
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def assessment_list_with_answer_count(*, filters: dict | None = None) -> QuerySet[Assessment]:
+def assessment_list_with_answer_count(
+    *, filters: Mapping[str, Any] | None = None
+) -> QuerySet[Assessment]:
     """Every assessment, newest first, with its team, result, authors and number of answers,
     in a fixed number of queries however many there are. Not narrowed to a user: the caller
     applies tenancy (the API's TeamScoped views do).

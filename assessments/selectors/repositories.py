@@ -1,15 +1,25 @@
 """Reads about connected repositories and their scans."""
 
+from dataclasses import dataclass
+
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
-from ..access import visible_to
+from ..access import UserOrAnonymous, visible_to
 from ..models import Repository, Scan, Team
 
 
-def repository_list_for_team(*, team: Team) -> list[Repository]:
+@dataclass(frozen=True)
+class RepositoryWithLastScan:
+    """A repository as the team page lists it, with its latest scan (None: never scanned)."""
+
+    repository: Repository
+    last_scan: Scan | None
+
+
+def repository_list_for_team(*, team: Team) -> list[RepositoryWithLastScan]:
     """The team's repositories, each with its latest scan (two queries in all)."""
-    repositories = list(Repository.objects.filter(team=team).order_by("url", "branch"))
+    repositories = Repository.objects.filter(team=team).order_by("url", "branch")
     latest_ids = (
         Repository.objects.filter(team=team)
         .annotate(
@@ -25,9 +35,10 @@ def repository_list_for_team(*, team: Team) -> list[Repository]:
         scan.repository_id: scan
         for scan in Scan.objects.filter(pk__in=latest_ids).defer("findings")
     }
-    for repository in repositories:
-        repository.last_scan = latest.get(repository.pk)
-    return repositories
+    return [
+        RepositoryWithLastScan(repository=repository, last_scan=latest.get(repository.pk))
+        for repository in repositories
+    ]
 
 
 def repository_list_with_latest_scan() -> QuerySet[Repository]:
@@ -42,7 +53,7 @@ def repository_list_with_latest_scan() -> QuerySet[Repository]:
     )
 
 
-def repository_get_for_user(*, user, repository_id: int) -> Repository:
+def repository_get_for_user(*, user: UserOrAnonymous, repository_id: int) -> Repository:
     try:
         return (
             visible_to(Repository.objects.all(), user).select_related("team").get(pk=repository_id)
