@@ -50,7 +50,7 @@ class RoleMemo:
 
     A request checks a role for visibility and again for each permission (the page, then the
     service it calls); with the memo only the first check costs a query. It lives as long as
-    the request, so a role changed by another request is seen from the next one on.
+    the request: a role changed meanwhile holds from the next request on.
     """
 
     roles: dict[tuple[int, int], str | None] = field(default_factory=dict)
@@ -83,7 +83,7 @@ class RememberRolesMiddleware:
 
 
 def _best_role(roles: Iterable[str]) -> str | None:
-    """Org admin outranks lead, lead member, member viewer."""
+    """The highest of the roles held: org admin, then lead, member, viewer."""
     held = set(roles)
     for role in (Role.ORG_ADMIN, Role.LEAD, Role.MEMBER, Role.VIEWER):
         if role in held:

@@ -26,6 +26,7 @@ from .evidence import (
     recent_scan_coverage,
 )
 from .repositories import (
+    RepositoryWithLastScan,
     repository_get_for_user,
     repository_get_unscoped,
     repository_list_for_team,
@@ -56,6 +57,7 @@ from .tokens import api_token_get_for_user, api_token_list_for_user
 
 __all__ = [
     "ASSESSMENT_DUE_AFTER",
+    "RepositoryWithLastScan",
     "TeamDebtItem",
     "TeamOverview",
     "answer_for_question",
