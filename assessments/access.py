@@ -1,19 +1,27 @@
 """Who may see and change what. Every team-owned query and page goes through this module."""
 
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import TypeVar
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponseBase
 
 from .models import Membership, Role, Team, TeamOwned
 
 Owned = TypeVar("Owned", bound=TeamOwned)
+# Pages and the API ask on behalf of whoever sent the request, signed in or not.
+UserOrAnonymous = User | AnonymousUser
 
 EDIT_ROLES = frozenset({Role.ORG_ADMIN, Role.LEAD, Role.MEMBER})
 MANAGE_ROLES = frozenset({Role.ORG_ADMIN, Role.LEAD})
 
 
-def visible_teams(user) -> QuerySet[Team]:
+def visible_teams(user: UserOrAnonymous) -> QuerySet[Team]:
     """Teams the user belongs to, plus every team of the organisations the user administers."""
     if not user.is_authenticated or not user.is_active:
         return Team.objects.none()
@@ -24,74 +32,142 @@ def visible_teams(user) -> QuerySet[Team]:
     return Team.objects.filter(Q(id__in=member_of) | Q(organization_id__in=admin_of))
 
 
-def visible_team_ids(user) -> QuerySet:
+def visible_team_ids(user: UserOrAnonymous) -> QuerySet[Team, int]:
     """A subquery of visible team ids, so callers filter in SQL instead of in Python."""
-    return visible_teams(user).values("id")
+    return visible_teams(user).values_list("id", flat=True)
 
 
-def visible_to(queryset: QuerySet[Owned], user) -> QuerySet[Owned]:
+def visible_to(queryset: QuerySet[Owned], user: UserOrAnonymous) -> QuerySet[Owned]:
     """The one tenancy rule for team-owned objects (models.TeamOwned): a team's members and
     its organisation's admins see them, nobody else."""
     team_path = queryset.model.team_path
     return queryset.filter(**{f"{team_path}_id__in": visible_team_ids(user)})
 
 
-def team_role(user, team: Team) -> str | None:
-    """The user's effective role in the team; org admin outranks any per-team role.
+@dataclass
+class RoleMemo:
+    """The roles read during one request, by (user id, team id).
 
-    None exactly when `visible_teams(user)` leaves the team out.
+    A request checks a role for visibility and again for each permission (the page, then the
+    service it calls); with the memo only the first check costs a query. It lives as long as
+    the request: a role changed meanwhile holds from the next request on.
     """
-    known = team.__dict__.get("_roles_read_in_this_request")
-    if known is not None and user.pk in known:
-        return known[user.pk]
-    if not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_superuser:
-        return Role.ORG_ADMIN
-    roles = set(
-        Membership.objects.filter(
-            Q(team=team) | Q(organization_id=team.organization_id, role=Role.ORG_ADMIN), user=user
-        ).values_list("role", flat=True)
-    )
+
+    roles: dict[tuple[int, int], str | None] = field(default_factory=dict)
+
+
+_request_roles: ContextVar[RoleMemo | None] = ContextVar("request_roles", default=None)
+
+
+@contextmanager
+def roles_remembered() -> Iterator[RoleMemo]:
+    """Remember the roles read inside the block (one request: see RememberRolesMiddleware).
+    Outside such a block, in tasks, commands and tests, every check reads the database."""
+    memo = RoleMemo()
+    token = _request_roles.set(memo)
+    try:
+        yield memo
+    finally:
+        _request_roles.reset(token)
+
+
+class RememberRolesMiddleware:
+    """Opens a role memo for each request, which ends with the response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        with roles_remembered():
+            return self.get_response(request)
+
+
+def _best_role(roles: Iterable[str]) -> str | None:
+    """The highest of the roles held: org admin, then lead, member, viewer."""
+    held = set(roles)
     for role in (Role.ORG_ADMIN, Role.LEAD, Role.MEMBER, Role.VIEWER):
-        if role in roles:
+        if role in held:
             return role
     return None
 
 
-def team_role_kept(user, team: Team) -> str | None:
-    """`team_role`, remembered on this team instance: a request that loaded the team checks the
-    role for visibility and again for permission, and the second check costs no query.
+def team_role(user: UserOrAnonymous, team: Team) -> str | None:
+    """The user's effective role in the team; org admin outranks any per-team role.
 
-    Only for instances loaded in the current request, which the next request loads afresh."""
-    role = team_role(user, team)
-    team.__dict__["_roles_read_in_this_request"] = {user.pk: role}
+    None exactly when `visible_teams(user)` leaves the team out. Read once per request.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.ORG_ADMIN
+    memo = _request_roles.get()
+    key = (user.pk, team.pk)
+    if memo is not None and key in memo.roles:
+        return memo.roles[key]
+    role = _best_role(
+        Membership.objects.filter(
+            Q(team=team) | Q(organization_id=team.organization_id, role=Role.ORG_ADMIN), user=user
+        ).values_list("role", flat=True)
+    )
+    if memo is not None:
+        memo.roles[key] = role
     return role
 
 
-def can_edit_team(user, team: Team) -> bool:
+def team_roles(user: UserOrAnonymous, teams: Iterable[Team]) -> dict[int, str | None]:
+    """`team_role` for each team, by team id, in one query however many teams."""
+    teams = list(teams)
+    if not user.is_authenticated or not user.is_active:
+        return {team.pk: None for team in teams}
+    if user.is_superuser:
+        return {team.pk: Role.ORG_ADMIN for team in teams}
+    per_team: dict[int, set[str]] = {}
+    admin_of: set[int] = set()
+    for team_id, organization_id, role in Membership.objects.filter(user=user).values_list(
+        "team_id", "organization_id", "role"
+    ):
+        if role == Role.ORG_ADMIN:
+            admin_of.add(organization_id)
+        else:
+            per_team.setdefault(team_id, set()).add(role)
+    roles = {
+        team.pk: Role.ORG_ADMIN
+        if team.organization_id in admin_of
+        else _best_role(per_team.get(team.pk, ()))
+        for team in teams
+    }
+    memo = _request_roles.get()
+    if memo is not None:
+        memo.roles.update(((user.pk, team_id), role) for team_id, role in roles.items())
+    return roles
+
+
+def can_edit_team(user: UserOrAnonymous, team: Team) -> bool:
     """Members and above answer questionnaires, submit them and reopen them as new drafts
     (a submitted assessment never changes); viewers only read."""
     return team_role(user, team) in EDIT_ROLES
 
 
-def can_manage_team(user, team: Team) -> bool:
+def can_manage_team(user: UserOrAnonymous, team: Team) -> bool:
     """Leads and org admins connect, change and remove repositories: they hold the tokens."""
     return team_role(user, team) in MANAGE_ROLES
 
 
 class TeamActionRefused(PermissionDenied):
-    """A page of a team the user can see but may not use: the 403 page shows `message` and
-    names the team's people who can do it."""
+    """A page of a team the user can see but may not use: the 403 page shows `message`, the
+    user's `role` in the team (decided here, so the page does not ask again) and names the
+    team's people who can do it."""
 
-    def __init__(self, message: str, *, team: Team):
+    def __init__(self, message: str, *, team: Team, role: str | None):
         super().__init__(message)
         self.message = message
         self.team = team
+        self.role = role
 
 
-def require_manage_team(user, team: Team, *, to: str) -> None:
+def require_manage_team(user: UserOrAnonymous, team: Team, *, to: str) -> None:
     """Refuse unless the user is a lead of the team or an admin of its organisation;
     `to` completes "Only team leads and org admins can ...", e.g. "connect repositories"."""
-    if not can_manage_team(user, team):
-        raise TeamActionRefused(f"Only team leads and org admins can {to}.", team=team)
+    role = team_role(user, team)
+    if role not in MANAGE_ROLES:
+        raise TeamActionRefused(f"Only team leads and org admins can {to}.", team=team, role=role)

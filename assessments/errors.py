@@ -1,8 +1,10 @@
 """Application errors; views and the API turn them into a clear sentence for the user."""
 
+from typing import Any
+
 
 class ApplicationError(Exception):
-    def __init__(self, message: str, *, extra: dict | None = None):
+    def __init__(self, message: str, *, extra: dict[str, Any] | None = None):
         super().__init__(message)
         self.message = message
         self.extra = extra or {}

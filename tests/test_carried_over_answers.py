@@ -194,3 +194,14 @@ def test_a_carried_over_answer_is_never_replaced_by_a_suggestion(team, member, l
     answer = Answer.objects.get(assessment=draft, question_key="ci_runs_tests")
     assert (answer.option_key, answer.suggested_from) == ("partly", None)
     assert answer.carried_over_from is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirming_without_a_page_save_around_it_runs_in_its_own_transaction(
+    team, member, last_quarter
+):
+    # Confirming locks the draft's row, which PostgreSQL only does inside a transaction.
+    draft = assessment_start(team=team, user=member)
+    keys = [question.key for question in FIRST.questions]
+    assert answers_confirm(assessment=draft, question_keys=keys, user=member) > 0
+    assert not page_answers(draft, FIRST).filter(carried_over_from__isnull=False).exists()

@@ -3,7 +3,14 @@
 import pytest
 from django.urls import reverse
 
-from assessments.access import can_edit_team, can_manage_team, team_role, visible_teams
+from assessments.access import (
+    can_edit_team,
+    can_manage_team,
+    roles_remembered,
+    team_role,
+    team_roles,
+    visible_teams,
+)
 from assessments.models import Role
 
 # Every team-owned page, as a function of the team's objects; grows as pages are added.
@@ -166,6 +173,54 @@ def test_a_role_in_a_team_exists_exactly_where_the_team_is_visible(
                 user,
                 candidate,
             )
+        assert team_roles(user, [team, other_team]) == {
+            team.pk: team_role(user, team),
+            other_team.pk: team_role(user, other_team),
+        }, user
+
+
+def test_a_request_reads_a_users_role_in_a_team_once(team, member, django_assert_num_queries):
+    with roles_remembered(), django_assert_num_queries(1):
+        assert team_role(member, team) == Role.MEMBER
+        assert can_edit_team(member, team)
+        assert not can_manage_team(member, team)
+
+
+def test_the_remembered_roles_do_not_leak_between_users(
+    team, member, lead, org_admin, other_team_member, stranger_org_admin
+):
+    """One team instance, checked for several users in the same request: each gets their own
+    role, whoever was asked first, and the instance itself carries nothing."""
+    attributes = set(vars(team))
+    for first, then in [(lead, other_team_member), (other_team_member, lead)]:
+        with roles_remembered():
+            team_role(first, team)
+            assert team_role(then, team) == (Role.LEAD if then == lead else None)
+    with roles_remembered():
+        assert team_role(member, team) == Role.MEMBER
+        assert team_role(stranger_org_admin, team) is None
+        assert not can_edit_team(stranger_org_admin, team)
+        assert team_role(org_admin, team) == Role.ORG_ADMIN
+        team_roles(other_team_member, [team])
+        assert team_role(other_team_member, team) is None
+        assert team_role(member, team) == Role.MEMBER
+    assert set(vars(team)) == attributes
+
+
+def test_the_remembered_roles_end_with_the_request(client, team, member, django_user_model):
+    """A role changed between two requests holds from the next request on, and a page seen
+    by one user and then another shows each their own."""
+    from assessments.services.assessments import assessment_start
+
+    draft = assessment_start(team=team, user=member)
+    page = reverse("questionnaire_section", args=[draft.pk, "data"])
+    read_only = "only members and leads can answer"
+    client.force_login(member)
+    assert read_only not in client.get(page).content.decode()
+    member.memberships.filter(team=team).update(role=Role.VIEWER)
+    assert read_only in client.get(page).content.decode()
+    client.force_login(django_user_model.objects.create_user("nobody-here"))
+    assert client.get(page).status_code == 404
 
 
 def test_models_say_whose_an_object_is_and_never_decide_who_sees_it():
@@ -183,3 +238,15 @@ def test_models_say_whose_an_object_is_and_never_decide_who_sees_it():
     }
     assert not any(module.endswith("access") for module in imported)
     assert not hasattr(assessments.models.Repository.objects, "visible_to")
+
+
+def test_a_team_role_without_a_team_is_refused_with_a_sentence(team, django_user_model):
+    from assessments.errors import ApplicationError
+    from assessments.services.tenancy import membership_set
+
+    user = django_user_model.objects.create_user("newcomer")
+    with pytest.raises(ApplicationError, match="give the team for any other role"):
+        membership_set(user=user, role=Role.MEMBER, organization=team.organization)
+    assert not user.memberships.exists()
+    membership_set(user=user, role=Role.MEMBER, organization=team.organization, team=team)
+    assert team_role(user, team) == Role.MEMBER

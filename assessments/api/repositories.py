@@ -3,7 +3,6 @@
 A scan answers its status and, once finished, `report`: the same JSON as the `scan_repo` CLI.
 """
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -11,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from .. import selectors
 from ..access import can_manage_team, visible_teams
 from ..errors import ActionNotAllowed
 from ..models import Repository, Scan, ScanStatus, Team
@@ -135,9 +135,8 @@ class RepositorySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ScanSummarySerializer(allow_null=True))
     def get_last_scan(self, repository):
-        latest = getattr(repository, "latest_scans", None)
-        if latest is None:
-            latest = list(repository.scans.order_by("-queued_at", "-pk")[:1])
+        # Read with the repository by selectors.repository_list_with_latest_scan.
+        latest = repository.latest_scans
         return ScanSummarySerializer(latest[0]).data if latest else None
 
 
@@ -164,12 +163,7 @@ class RepositoryViewSet(
     queryset = Repository.objects.none()  # for the schema; rows come from get_base_queryset()
 
     def get_base_queryset(self):
-        latest = Scan.objects.order_by("-queued_at", "-pk")[:1]
-        return (
-            Repository.objects.select_related("team")
-            .prefetch_related(Prefetch("scans", queryset=latest, to_attr="latest_scans"))
-            .order_by("url", "branch", "id")
-        )
+        return selectors.repository_list_with_latest_scan()
 
     def create(self, request, *args, **kwargs):
         serializer = RepositorySerializer(
@@ -212,7 +206,7 @@ class RepositoryViewSet(
     def scans(self, request, pk=None):
         repository = self.get_object()
         if request.method == "GET":
-            scans = repository.scans.order_by("-queued_at", "-pk")
+            scans = selectors.scan_list(repository_id=repository.pk)
             page = self.paginate_queryset(scans)
             return self.get_paginated_response(ScanSerializer(page, many=True).data)
         if not can_manage_team(request.user, repository.team):
@@ -239,16 +233,12 @@ class ScanViewSet(TeamScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModel
         return ScanDetailSerializer if self.action == "retrieve" else ScanSerializer
 
     def get_base_queryset(self):
-        queryset = Scan.objects.order_by("-queued_at", "-pk")
-        if self.action == "list":
-            filters = ScanFilterSerializer(data=self.request.query_params)
-            filters.is_valid(raise_exception=True)
-            if "repository" in filters.validated_data:
-                queryset = queryset.filter(repository_id=filters.validated_data["repository"])
-            if "status" in filters.validated_data:
-                queryset = queryset.filter(status=filters.validated_data["status"])
-            # The report can be large; lists leave it out.
-            queryset = queryset.defer("report", "findings")
-        else:
-            queryset = queryset.defer("findings")
-        return queryset
+        if self.action != "list":
+            return selectors.scan_list(with_report=True)
+        filters = ScanFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        # The report can be large; lists leave it out.
+        return selectors.scan_list(
+            repository_id=filters.validated_data.get("repository"),
+            status=filters.validated_data.get("status"),
+        )

@@ -26,9 +26,12 @@ from .evidence import (
     recent_scan_coverage,
 )
 from .repositories import (
+    RepositoryWithLastScan,
     repository_get_for_user,
     repository_get_unscoped,
     repository_list_for_team,
+    repository_list_with_latest_scan,
+    scan_list,
     scan_list_for_repository,
 )
 from .results import (
@@ -43,20 +46,25 @@ from .results import (
 from .teams import (
     ASSESSMENT_DUE_AFTER,
     TeamOverview,
+    membership_list_for_team,
     organization_admin_of,
     team_get_for_user,
     team_list_with_member_count,
     team_manager_names,
     team_overview_for_user,
 )
+from .tokens import api_token_get_for_user, api_token_list_for_user
 
 __all__ = [
     "ASSESSMENT_DUE_AFTER",
+    "RepositoryWithLastScan",
     "TeamDebtItem",
     "TeamOverview",
     "answer_for_question",
     "answer_list_for_assessment",
     "answers_for_assessment",
+    "api_token_get_for_user",
+    "api_token_list_for_user",
     "assessment_get_for_user",
     "assessment_list_for_team",
     "assessment_list_with_answer_count",
@@ -66,6 +74,7 @@ __all__ = [
     "evidence_for_team",
     "evidence_hints_for_team",
     "evidence_sources_for_team",
+    "membership_list_for_team",
     "organization_admin_of",
     "organization_debt_statement",
     "organization_median_dimension_index",
@@ -74,10 +83,12 @@ __all__ = [
     "repository_get_for_user",
     "repository_get_unscoped",
     "repository_list_for_team",
+    "repository_list_with_latest_scan",
     "result_for_assessment",
     "result_history_for_team",
     "result_history_until",
     "results_with_assessments",
+    "scan_list",
     "scan_list_for_repository",
     "team_get_for_user",
     "team_has_open_draft",

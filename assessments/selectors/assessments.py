@@ -1,10 +1,13 @@
 """Reads about assessments and their answers."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from ..access import team_role_kept
+from ..access import UserOrAnonymous, team_role
 from ..models import Answer, Assessment, AssessmentStatus, Team
 from .periods import apply_date_range
 
@@ -18,20 +21,20 @@ def assessment_list_for_team(*, team: Team) -> QuerySet[Assessment]:
     )
 
 
-def assessment_get_for_user(*, user, assessment_id: int) -> Assessment:
+def assessment_get_for_user(*, user: UserOrAnonymous, assessment_id: int) -> Assessment:
     """The assessment, or 404 when it does not exist or belongs to a team the user cannot see.
 
-    Visibility is the user's role in the team (none: not visible), read once and kept for the
-    permission checks that follow in the same request; two plain queries cost less than the
-    tenancy subquery on the questionnaire's hottest path, autosave.
+    Visibility is the user's role in the team (none: not visible), which the request remembers
+    for the permission checks that follow; two plain queries cost less than the tenancy
+    subquery on the questionnaire's hottest path, autosave.
     """
     assessment = Assessment.objects.select_related("team").filter(pk=assessment_id).first()
-    if assessment is None or team_role_kept(user, assessment.team) is None:
+    if assessment is None or team_role(user, assessment.team) is None:
         raise Http404("No such assessment.")
     return assessment
 
 
-def _answer_count():
+def _answer_count() -> Coalesce:
     counted = (
         Answer.objects.filter(assessment=OuterRef("pk"))
         .order_by()
@@ -42,7 +45,9 @@ def _answer_count():
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def assessment_list_with_answer_count(*, filters: dict | None = None) -> QuerySet[Assessment]:
+def assessment_list_with_answer_count(
+    *, filters: Mapping[str, Any] | None = None
+) -> QuerySet[Assessment]:
     """Every assessment, newest first, with its team, result, authors and number of answers,
     in a fixed number of queries however many there are. Not narrowed to a user: the caller
     applies tenancy (the API's TeamScoped views do).

@@ -10,11 +10,12 @@ dates, as the bill's "today" is.
 
 import functools
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.utils import timezone
 
 from .. import maturity
+from ..access import UserOrAnonymous
 from ..dashboards.filters import DashboardFilters
 from ..maturity.debt import MONTHLY_INTEREST_RATE
 from ..maturity.versions import load_catalogue_version
@@ -23,8 +24,15 @@ from .dashboards import DEFAULT_CRITICALITY, organization_debt
 from .results import result_history_for_team, result_history_until
 
 
-def _local_date(moment) -> date:
+def _local_date(moment: datetime) -> date:
     return timezone.localtime(moment).date()
+
+
+def _submission_date(result: Result) -> date:
+    """The local date the result's assessment was submitted."""
+    submitted_at = result.assessment.submitted_at
+    assert submitted_at is not None  # the database holds every submission to have a date
+    return _local_date(submitted_at)
 
 
 def _statement_from_history(
@@ -37,7 +45,7 @@ def _statement_from_history(
     return maturity.debt_statement(
         [
             (
-                _local_date(r.assessment.submitted_at),
+                _submission_date(r),
                 maturity.MaturityResult.from_dict(r.snapshot["result"]),
             )
             for r in history
@@ -60,7 +68,7 @@ def debt_statement_for_team(*, team: Team, today: date | None = None) -> list[ma
 def debt_statement_as_of_submission(*, result: Result) -> tuple[date, list[maturity.DebtItem]]:
     """The team's debt statement as it stood when this result's assessment was submitted, and
     that date."""
-    as_of = _local_date(result.assessment.submitted_at)
+    as_of = _submission_date(result)
     history = result_history_until(result=result)
     return as_of, _statement_from_history(history, latest=result, today=as_of)
 
@@ -73,7 +81,7 @@ class TeamDebtItem:
 
 
 def organization_debt_statement(
-    *, user, filters: DashboardFilters, catalogue: maturity.Catalogue, today: date
+    *, user: UserOrAnonymous, filters: DashboardFilters, catalogue: maturity.Catalogue, today: date
 ) -> list[TeamDebtItem]:
     """Every open gap of the teams the dashboard filters match, priced on `today` with each
     team's criticality; gaps of capabilities the catalogue no longer has are left out."""

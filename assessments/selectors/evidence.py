@@ -1,6 +1,6 @@
 """Reads of the evidence the repository scans found, as the engine and questionnaire use it."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
@@ -65,16 +65,16 @@ def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
     return [maturity.Evidence.from_dict(finding) for scan in scans for finding in scan.findings]
 
 
-def evidence_sources_for_team(team: Team) -> list[tuple[maturity.Evidence, dict]]:
+def evidence_sources_for_team(team: Team) -> list[tuple[maturity.Evidence, dict[str, str | None]]]:
     """Each finding of the team's latest conclusive scans with where it comes from (the
     repository's name, the scanned commit, a link to the file on the forge when known), to
     say where a suggested answer comes from."""
-    found = []
+    found: list[tuple[maturity.Evidence, dict[str, str | None]]] = []
     for scan in _latest_conclusive_scans(team):
         repository, commit = scan.repository, scan.commit or ""
         for finding in scan.findings:
             evidence = maturity.Evidence.from_dict(finding)
-            where = {
+            where: dict[str, str | None] = {
                 "repository": repository.display_name,
                 "commit": commit,
                 "url": repository.file_url(commit, evidence.path, evidence.line),
@@ -83,7 +83,9 @@ def evidence_sources_for_team(team: Team) -> list[tuple[maturity.Evidence, dict]
     return found
 
 
-def recent_scan_coverage(team: Team, *, now=None) -> tuple[bool, frozenset[str] | None]:
+def recent_scan_coverage(
+    team: Team, *, now: datetime | None = None
+) -> tuple[bool, frozenset[str] | None]:
     """Whether a conclusive scan of the team's repositories is recent enough to contradict,
     and the dimensions those repositories hold (None: the whole system).
 
@@ -93,13 +95,14 @@ def recent_scan_coverage(team: Team, *, now=None) -> tuple[bool, frozenset[str] 
     """
     now = now or timezone.now()
     since = now - timedelta(days=settings.SCAN_CONTRADICTS_DAYS)
-    holds = Repository.objects.filter(
-        team=team,
-        scans__status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED],
-        scans__report__inconclusive=False,
-        scans__finished_at__gte=since,
-    ).values_list("holds", flat=True)
-    holds = list(holds)
+    holds: list[list[str]] = list(
+        Repository.objects.filter(
+            team=team,
+            scans__status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED],
+            scans__report__inconclusive=False,
+            scans__finished_at__gte=since,
+        ).values_list("holds", flat=True)
+    )
     if not holds:
         return False, None
     if any(not parts for parts in holds):

@@ -1,10 +1,19 @@
 """The results export's rows, read as plain tuples so that memory stays flat however many
 rows there are."""
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import CharField, Func, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 
 from ..models import ResultCapability, Team
 from .periods import apply_date_range
+
+if TYPE_CHECKING:
+    # The stubs' name for what a compiled expression is: its SQL and the parameters it binds.
+    from django.db.models.sql.compiler import _AsSqlType
 
 # The columns, in their stable order: (name, lookup from ResultCapability, description).
 # Scripts and BI tools rely on this order; add new columns at the end only.
@@ -44,10 +53,20 @@ class IsoUtcTimestamp(Func):
 
     output_field = CharField()
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> "_AsSqlType":
         return compiler.compile(self.source_expressions[0])
 
-    def as_postgresql(self, compiler, connection, **extra_context):
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> "_AsSqlType":
         sql, params = compiler.compile(self.source_expressions[0])
         utc = f"(({sql}) AT TIME ZONE 'UTC')"
         text = (
@@ -57,7 +76,9 @@ class IsoUtcTimestamp(Func):
         )
         return text, (*params, *params, *params)
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> "_AsSqlType":
         # Stored as naive UTC text, 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
         sql, params = compiler.compile(self.source_expressions[0])
         return f"(replace({sql}, ' ', 'T') || '+00:00')", params
@@ -69,7 +90,9 @@ def result_capability_list() -> QuerySet[ResultCapability]:
     return ResultCapability.objects.all()
 
 
-def export_rows(queryset, filters: dict):
+def export_rows(
+    queryset: QuerySet[ResultCapability], filters: Mapping[str, Any]
+) -> QuerySet[ResultCapability, tuple[Any, ...]]:
     """The export's rows as tuples in column order, from an already tenancy-scoped queryset."""
     if "team" in filters:
         queryset = queryset.filter(result__assessment__team_id=filters["team"])

@@ -1,15 +1,25 @@
 """Reads about connected repositories and their scans."""
 
-from django.db.models import OuterRef, Subquery
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
-from ..access import visible_to
+from ..access import UserOrAnonymous, visible_to
 from ..models import Repository, Scan, Team
 
 
-def repository_list_for_team(*, team: Team) -> list[Repository]:
+@dataclass(frozen=True)
+class RepositoryWithLastScan:
+    """A repository as the team page lists it, with its latest scan (None: never scanned)."""
+
+    repository: Repository
+    last_scan: Scan | None
+
+
+def repository_list_for_team(*, team: Team) -> list[RepositoryWithLastScan]:
     """The team's repositories, each with its latest scan (two queries in all)."""
-    repositories = list(Repository.objects.filter(team=team).order_by("url", "branch"))
+    repositories = Repository.objects.filter(team=team).order_by("url", "branch")
     latest_ids = (
         Repository.objects.filter(team=team)
         .annotate(
@@ -25,12 +35,25 @@ def repository_list_for_team(*, team: Team) -> list[Repository]:
         scan.repository_id: scan
         for scan in Scan.objects.filter(pk__in=latest_ids).defer("findings")
     }
-    for repository in repositories:
-        repository.last_scan = latest.get(repository.pk)
-    return repositories
+    return [
+        RepositoryWithLastScan(repository=repository, last_scan=latest.get(repository.pk))
+        for repository in repositories
+    ]
 
 
-def repository_get_for_user(*, user, repository_id: int) -> Repository:
+def repository_list_with_latest_scan() -> QuerySet[Repository]:
+    """Every repository with its team and its latest scan (`latest_scans`, a list of at most
+    one), by address, in a fixed number of queries however many there are. Not narrowed to a
+    user: the caller applies tenancy (the API's TeamScoped views do)."""
+    latest = Scan.objects.order_by("-queued_at", "-pk").defer("report", "findings")[:1]
+    return (
+        Repository.objects.select_related("team")
+        .prefetch_related(Prefetch("scans", queryset=latest, to_attr="latest_scans"))
+        .order_by("url", "branch", "id")
+    )
+
+
+def repository_get_for_user(*, user: UserOrAnonymous, repository_id: int) -> Repository:
     try:
         return (
             visible_to(Repository.objects.all(), user).select_related("team").get(pk=repository_id)
@@ -49,4 +72,19 @@ def repository_get_unscoped(*, repository_id: int) -> Repository:
 
 
 def scan_list_for_repository(*, repository: Repository, limit: int = 20) -> list[Scan]:
+    """The repository's latest scans, newest first, with their reports, for its page."""
     return list(repository.scans.order_by("-queued_at", "-pk")[:limit])
+
+
+def scan_list(
+    *, repository_id: int | None = None, status: str | None = None, with_report: bool = False
+) -> QuerySet[Scan]:
+    """Every scan (of this repository, with this status, if given), newest first. A report can
+    be large, so only `with_report` carries it; the findings, which the report repeats, never.
+    Not narrowed to a user: the caller applies tenancy (the API's TeamScoped views do)."""
+    scans = Scan.objects.order_by("-queued_at", "-pk")
+    if repository_id is not None:
+        scans = scans.filter(repository_id=repository_id)
+    if status is not None:
+        scans = scans.filter(status=status)
+    return scans.defer("findings") if with_report else scans.defer("report", "findings")

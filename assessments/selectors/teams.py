@@ -1,12 +1,15 @@
-"""Reads about teams: the home page's overview, one team for a user, the people to ask."""
+"""Reads about teams: the home page's overview, one team for a user, its members, the people to
+ask."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
+from django.contrib.auth.models import User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from ..access import EDIT_ROLES, MANAGE_ROLES, visible_teams
+from ..access import EDIT_ROLES, MANAGE_ROLES, UserOrAnonymous, team_roles, visible_teams
 from ..models import (
     Assessment,
     AssessmentStatus,
@@ -19,8 +22,19 @@ from ..models import (
     needs_confirmation,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 # A submission older than this is due again: teams assess themselves about once a quarter.
 ASSESSMENT_DUE_AFTER = timedelta(days=92)
+
+
+class DraftCounts(TypedDict):
+    """What the home page says of an open draft: answers given, and how many of them were
+    carried over and still need confirming."""
+
+    answered: int
+    to_confirm: int
 
 
 @dataclass
@@ -33,8 +47,7 @@ class TeamOverview:
     previous_index: float | None = None
     # The latest submitted assessment, whose result may still be being computed.
     latest_submitted: Assessment | None = None
-    # The open draft, annotated with `answered` and `to_confirm` (carried over, not confirmed).
-    draft: Assessment | None = None
+    draft: "WithAnnotations[Assessment, DraftCounts] | None" = None
     last_scan: Scan | None = None
     repository_count: int = 0
     # The usernames of the team's leads, whom a member asks to connect a repository.
@@ -49,10 +62,11 @@ class TeamOverview:
         return self.role in MANAGE_ROLES
 
     def is_due(self, now: datetime) -> bool:
-        return (
-            self.latest_submitted is not None
-            and now - self.latest_submitted.submitted_at > ASSESSMENT_DUE_AFTER
-        )
+        if self.latest_submitted is None:
+            return False
+        submitted_at = self.latest_submitted.submitted_at
+        assert submitted_at is not None  # the database holds every submission to have a date
+        return now - submitted_at > ASSESSMENT_DUE_AFTER
 
     def next_action(self, now: datetime) -> str:
         """The one next step for this user, by priority: finish what is open, then start, then
@@ -70,7 +84,7 @@ class TeamOverview:
         return "result"
 
 
-def team_overview_for_user(*, user) -> list[TeamOverview]:
+def team_overview_for_user(*, user: UserOrAnonymous) -> list[TeamOverview]:
     """The teams the user can see, each with its latest result and the one before (for the
     trend), its open draft with how many answers are given and how many still need confirming,
     its last scan, and the user's role in it. A fixed number of queries however many teams.
@@ -140,7 +154,7 @@ def team_overview_for_user(*, user) -> list[TeamOverview]:
             pk__in=[t.last_scan_id for t in teams if t.last_scan_id]
         ).defer("findings", "report")
     }
-    roles = _roles_in_teams(user=user, teams=teams)
+    roles = team_roles(user, teams)
     leads: dict[int, list[str]] = {}
     for team_id, username in (
         Membership.objects.filter(team_id__in=team_ids, role=Role.LEAD, user__is_active=True)
@@ -153,7 +167,9 @@ def team_overview_for_user(*, user) -> list[TeamOverview]:
         TeamOverview(
             team=team,
             role=roles.get(team.pk),
-            latest_result=results.get(team.latest_result_id),
+            latest_result=(
+                results.get(team.latest_result_id) if team.latest_result_id is not None else None
+            ),
             previous_index=team.previous_index,
             latest_submitted=submitted.get(team.latest_submitted_id),
             draft=drafts.get(team.pk),
@@ -165,31 +181,12 @@ def team_overview_for_user(*, user) -> list[TeamOverview]:
     ]
 
 
-def _roles_in_teams(*, user, teams: list[Team]) -> dict[int, str]:
-    """The user's effective role in each team, as `access.team_role` decides, in one query."""
-    if user.is_superuser:
-        return {team.pk: Role.ORG_ADMIN for team in teams}
-    per_team: dict[int, str] = {}
-    admin_of: set[int] = set()
-    for team_id, organization_id, role in Membership.objects.filter(user=user).values_list(
-        "team_id", "organization_id", "role"
-    ):
-        if role == Role.ORG_ADMIN:
-            admin_of.add(organization_id)
-        else:
-            per_team[team_id] = role
-    return {
-        team.pk: Role.ORG_ADMIN if team.organization_id in admin_of else per_team.get(team.pk)
-        for team in teams
-    }
-
-
-def organization_admin_of(*, user) -> bool:
+def organization_admin_of(*, user: User) -> bool:
     """Whether the user administers an organisation (the home page's empty state differs)."""
     return Membership.objects.filter(user=user, role=Role.ORG_ADMIN).exists()
 
 
-def team_get_for_user(*, user, slug: str) -> Team:
+def team_get_for_user(*, user: UserOrAnonymous, slug: str) -> Team:
     """The team, or 404 when it does not exist or the user may not see it (indistinguishable)."""
     try:
         return visible_teams(user).select_related("organization").get(slug=slug)
@@ -212,6 +209,11 @@ def team_list_with_member_count(*, tag: str | None = None) -> QuerySet[Team]:
     return teams
 
 
+def membership_list_for_team(*, team: Team) -> QuerySet[Membership]:
+    """The team's members with their users, by role and username, for the team page."""
+    return team.memberships.select_related("user").order_by("role", "user__username")
+
+
 def team_manager_names(*, team: Team, limit: int = 5) -> dict[str, list[str]]:
     """The usernames of the team's leads and of its organisation's admins, the people a refused
     member can ask; at most `limit` of each (the team page lists every member)."""
@@ -224,7 +226,7 @@ def team_manager_names(*, team: Team, limit: int = 5) -> dict[str, list[str]]:
         .order_by("user__username")
         .values_list("role", "user__username")
     )
-    names = {"leads": [], "admins": []}
+    names: dict[str, list[str]] = {"leads": [], "admins": []}
     for role, username in memberships:
         group = names["leads"] if role == Role.LEAD else names["admins"]
         if len(group) < limit:

@@ -1,7 +1,10 @@
 """Writes of the questionnaire flow: start, answer (optimistic concurrency), submit, reopen."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -32,7 +35,7 @@ class AnswerConflict(ApplicationError):
         )
 
 
-def _require_editor(user, team: Team) -> None:
+def _require_editor(user: User, team: Team) -> None:
     if not can_edit_team(user, team):
         raise ActionNotAllowed("Only members, team leads and org admins can change assessments.")
 
@@ -55,13 +58,15 @@ class DraftOpened:
     created: bool
 
 
-def assessment_start(*, team: Team, user, copy_from: Assessment | None = None) -> Assessment:
+def assessment_start(*, team: Team, user: User, copy_from: Assessment | None = None) -> Assessment:
     """The team's draft: the open one, or a new one (see `assessment_open_draft`)."""
     return assessment_open_draft(team=team, user=user, copy_from=copy_from).assessment
 
 
 @transaction.atomic
-def assessment_open_draft(*, team: Team, user, copy_from: Assessment | None = None) -> DraftOpened:
+def assessment_open_draft(
+    *, team: Team, user: User, copy_from: Assessment | None = None
+) -> DraftOpened:
     """Open the team's draft, or create one prefilled from `copy_from` or the latest submission,
     saying which happened: callers answer "created" or "already there" from this, never by
     looking for a draft first (another member may start one in between).
@@ -109,7 +114,9 @@ def assessment_open_draft(*, team: Team, user, copy_from: Assessment | None = No
     return DraftOpened(assessment, created=True)
 
 
-def _suggest_from_evidence(assessment: Assessment, catalogue, user) -> None:
+def _suggest_from_evidence(
+    assessment: Assessment, catalogue: maturity.Catalogue, user: User
+) -> None:
     """Answer what the team's scanned repositories already show, marked to be confirmed.
 
     Only questions nobody has answered are suggested: a carried-over answer is the team's
@@ -150,7 +157,7 @@ def normalize_note(note: str) -> str:
     return note.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _validate_answer(assessment: Assessment, question_key: str, option_key: str, note: str):
+def _validate_answer(assessment: Assessment, question_key: str, option_key: str, note: str) -> None:
     catalogue = load_catalogue_version(assessment.catalogue_version)
     if not catalogue.has_question(question_key):
         raise ApplicationError(f"There is no question '{question_key}' in this questionnaire.")
@@ -183,7 +190,7 @@ def answer_save(
     option_key: str,
     note: str = "",
     expected_version: int,
-    user,
+    user: User,
 ) -> Answer:
     """Save one answer if nobody changed it since `expected_version` (0: not answered yet).
 
@@ -207,7 +214,7 @@ def answer_save_with_choices(
     option_key: str,
     note: str = "",
     expected_version: int,
-    user,
+    user: User,
 ) -> SavedAnswer:
     """`answer_save`, also returning every chosen option after the save (for autosave's
     progress), at no extra query."""
@@ -219,7 +226,14 @@ def answer_save_with_choices(
         return _answer_write(assessment, question_key, option_key, note, expected_version, user)
 
 
-def _answer_write(assessment, question_key, option_key, note, expected_version, user):
+def _answer_write(
+    assessment: Assessment,
+    question_key: str,
+    option_key: str,
+    note: str,
+    expected_version: int,
+    user: User,
+) -> SavedAnswer:
     # Every writer locks the assessment first, so nothing changes its answers between this
     # read and the write below.
     _locked_draft(assessment.pk)
@@ -272,7 +286,6 @@ def _answer_write(assessment, question_key, option_key, note, expected_version, 
     return SavedAnswer(answer, choices)
 
 
-@transaction.atomic
 @dataclass(frozen=True)
 class PostedAnswer:
     """One question as a questionnaire page sent it: the chosen option ("" for none), the
@@ -289,7 +302,7 @@ class PageSaved:
     conflict (someone else's value) or the sentence that says why it was not saved."""
 
     saved: tuple[str, ...]
-    conflicts: dict[str, dict]
+    conflicts: dict[str, dict[str, Any]]
     errors: dict[str, str]
 
     @property
@@ -298,7 +311,7 @@ class PageSaved:
 
 
 def answers_page_save(
-    *, assessment: Assessment, posted: dict[str, PostedAnswer], confirm: bool, user
+    *, assessment: Assessment, posted: dict[str, PostedAnswer], confirm: bool, user: User
 ) -> PageSaved:
     """Save a questionnaire page's answers that changed; with `confirm`, also confirm the
     page's answers left as they were ("nothing changed on this page"), once all saved.
@@ -311,7 +324,7 @@ def answers_page_save(
     """
     _require_editor(user, assessment.team)
     saved: list[str] = []
-    conflicts: dict[str, dict] = {}
+    conflicts: dict[str, dict[str, Any]] = {}
     errors: dict[str, str] = {}
     with transaction.atomic():
         current = {answer.question_key: answer for answer in assessment.answers.all()}
@@ -348,7 +361,8 @@ def answers_page_save(
     return PageSaved(tuple(saved), conflicts, errors)
 
 
-def answers_confirm(*, assessment: Assessment, question_keys, user) -> int:
+@transaction.atomic
+def answers_confirm(*, assessment: Assessment, question_keys: Iterable[str], user: User) -> int:
     """Confirm carried-over answers as still true ("nothing changed on this page").
 
     The answers keep their value and version; only the mark that they need a look goes.
@@ -364,7 +378,7 @@ def answers_confirm(*, assessment: Assessment, question_keys, user) -> int:
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment, user) -> Assessment:
+def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
     """Lock the assessment and compute its result in a worker once the submission is committed."""
     from ..tasks import compute_result
 
@@ -378,7 +392,7 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     return locked
 
 
-def assessment_reopen(*, assessment: Assessment, user) -> Assessment:
+def assessment_reopen(*, assessment: Assessment, user: User) -> Assessment:
     """Submitted assessments never change; reopening starts a new draft with the same answers."""
     if assessment.is_draft:
         raise ApplicationError("This assessment is still a draft; keep editing it.")

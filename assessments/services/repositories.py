@@ -1,8 +1,10 @@
 """Connecting repositories: validated, token encrypted, first scan queued."""
 
 import secrets as random_secrets
+from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from .. import maturity, scanning
@@ -33,7 +35,7 @@ def _validated_url(url: str) -> str:
     return safe.url
 
 
-def _validated_holds(holds) -> list[str]:
+def _validated_holds(holds: Iterable[str]) -> list[str]:
     """Dimension keys of the current catalogue, in its order; empty for the whole system."""
     dimensions = [d.key for d in maturity.load_catalogue().dimensions]
     unknown = sorted(set(holds) - set(dimensions))
@@ -46,7 +48,7 @@ def _validated_holds(holds) -> list[str]:
 
 
 @transaction.atomic
-def repository_set_holds(*, repository: Repository, user, holds) -> Repository:
+def repository_set_holds(*, repository: Repository, user: User, holds: Iterable[str]) -> Repository:
     """Say which parts of the ML system the repository holds (none ticked: all of it)."""
     if not can_manage_team(user, repository.team):
         raise ActionNotAllowed("Only team leads and org admins can change what a repository holds.")
@@ -91,7 +93,7 @@ def _validated_branch(branch: str) -> str:
 def repository_connect(
     *,
     team: Team,
-    user,
+    user: User,
     url: str,
     branch: str = "",
     access_token: str = "",
@@ -130,7 +132,7 @@ def repository_connect(
 
 
 @transaction.atomic
-def repository_update_token(*, repository: Repository, user, access_token: str) -> Repository:
+def repository_update_token(*, repository: Repository, user: User, access_token: str) -> Repository:
     if not can_manage_team(user, repository.team):
         raise ActionNotAllowed("Only team leads and org admins can change access tokens.")
     repository.access_token_encrypted = encrypt(access_token.strip())
@@ -139,7 +141,7 @@ def repository_update_token(*, repository: Repository, user, access_token: str) 
 
 
 @transaction.atomic
-def repository_disconnect(*, repository: Repository, user) -> None:
+def repository_disconnect(*, repository: Repository, user: User) -> None:
     if not can_manage_team(user, repository.team):
         raise ActionNotAllowed("Only team leads and org admins can disconnect repositories.")
     team = repository.team

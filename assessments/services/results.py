@@ -1,7 +1,8 @@
 """Compute and store an assessment's result; keep the team's roadmap steps in step with it."""
 
-from collections.abc import Sequence
-from datetime import timedelta
+import functools
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -72,7 +73,7 @@ def result_compute(*, assessment: Assessment) -> Result:
     return result
 
 
-def teams_latest_result_refresh(*, team_ids) -> None:
+def teams_latest_result_refresh(*, team_ids: Iterable[int]) -> None:
     """Point each team at the result of its latest submission, in one statement: for results
     written in bulk (the synthetic organisations), where `result_compute` did not run."""
     latest = (
@@ -122,7 +123,7 @@ def result_capability_rows(
     ]
 
 
-def team_latest_result_recompute(*, team) -> Result | None:
+def team_latest_result_recompute(*, team: Team) -> Result | None:
     """New scan evidence changes what the team's latest submission shows; older ones stay."""
     latest = (
         Assessment.objects.filter(team=team, status=AssessmentStatus.SUBMITTED)
@@ -166,6 +167,8 @@ def roadmap_steps_advance(
     when the target no longer needs them. Step ids are stable across assessments, so a step keeps
     the date it was first seen for as long as it stays open. Returns the ids to save.
     """
+    submitted_at = assessment.submitted_at
+    assert submitted_at is not None  # the database holds every submission to have a date
     changed: set[str] = set()
     for position, planned in enumerate(roadmap):
         changed.add(planned.id)
@@ -177,12 +180,12 @@ def roadmap_steps_advance(
                 capability_key=planned.capability,
                 position=position,
                 status=RoadmapStepStatus.OPEN,
-                first_seen=assessment.submitted_at,
+                first_seen=submitted_at,
                 opened_in=assessment,
             )
             continue
         if step.status != RoadmapStepStatus.OPEN:
-            step.first_seen = assessment.submitted_at
+            step.first_seen = submitted_at
             step.opened_in = assessment
             step.done_in = None
             step.done_at = None
@@ -195,7 +198,7 @@ def roadmap_steps_advance(
         met = step.capability_key in outcome.met
         step.status = RoadmapStepStatus.DONE if met else RoadmapStepStatus.DROPPED
         step.done_in = assessment
-        step.done_at = assessment.submitted_at
+        step.done_at = submitted_at
         changed.add(step_id)
     return changed
 
@@ -204,7 +207,7 @@ def roadmap_steps_advance(
 MISSING_RESULT_GRACE = timedelta(minutes=5)
 
 
-def results_missing_enqueue(*, now=None) -> int:
+def results_missing_enqueue(*, now: datetime | None = None) -> int:
     """Queue the computation again for submissions whose result never arrived (a lost message)."""
     from ..tasks import compute_result
 
@@ -215,7 +218,5 @@ def results_missing_enqueue(*, now=None) -> int:
         submitted_at__lt=now - MISSING_RESULT_GRACE,
     ).values_list("pk", flat=True)
     for assessment_id in missing:
-        transaction.on_commit(
-            lambda assessment_id=assessment_id: compute_result.delay(assessment_id)
-        )
+        transaction.on_commit(functools.partial(compute_result.delay, assessment_id))
     return len(missing)

@@ -7,7 +7,8 @@ storing two results for one (repository, commit, scanner version).
 
 import functools
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -89,7 +90,7 @@ def allowed_networks() -> tuple[scanning.Network, ...]:
 
 
 @functools.lru_cache(maxsize=8)
-def _parsed_networks(entries: tuple[str, ...]) -> tuple:
+def _parsed_networks(entries: tuple[str, ...]) -> tuple[scanning.Network, ...]:
     return scanning.parse_allowed_networks(entries)
 
 
@@ -143,7 +144,7 @@ def scan_fail(*, scan: Scan, reason: str) -> Scan:
     return scan
 
 
-def findings_as_evidence(report: scanning.ScanReport) -> list[dict]:
+def findings_as_evidence(report: scanning.ScanReport) -> list[dict[str, Any]]:
     """The scanner's findings in the shape the maturity engine reads back as Evidence."""
     return [
         {
@@ -209,7 +210,7 @@ def _record(scan: Scan, report: scanning.ScanReport) -> Scan:
 REAPER_SWEEP_SECONDS = 30.0
 
 
-def scans_reap(*, now=None) -> dict[str, int]:
+def scans_reap(*, now: datetime | None = None) -> dict[str, int]:
     """Recover scans a killed worker or a lost message left behind; the database decides.
 
     Also sweeps the temporary directories killed scans left on this host's disk.
@@ -228,7 +229,7 @@ def scans_reap(*, now=None) -> dict[str, int]:
             )
             if moved:
                 counts["requeued"] += 1
-                transaction.on_commit(lambda scan_id=scan.pk: _dispatch(scan_id))
+                transaction.on_commit(functools.partial(_dispatch, scan.pk))
         else:
             scan_fail(
                 scan=scan,
@@ -243,7 +244,7 @@ def scans_reap(*, now=None) -> dict[str, int]:
         # Claims are atomic, so a second message for the same scan is harmless; restarting
         # queued_at keeps a backlog from gaining a message per scan at every pass.
         if Scan.objects.filter(pk=scan_id, status=ScanStatus.QUEUED).update(queued_at=now):
-            transaction.on_commit(lambda scan_id=scan_id: _dispatch(scan_id))
+            transaction.on_commit(functools.partial(_dispatch, scan_id))
             counts["redispatched"] += 1
     scan_dirs_sweep(budget_seconds=REAPER_SWEEP_SECONDS)
     return counts
@@ -267,7 +268,7 @@ def scan_dirs_sweep(*, budget_seconds: float | None = None) -> int:
     return swept
 
 
-def scans_schedule(*, now=None) -> int:
+def scans_schedule(*, now: datetime | None = None) -> int:
     """Queue a scan for every repository whose own interval has passed since its last scan."""
     now = now or timezone.now()
     due = 0

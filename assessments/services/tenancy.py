@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from ..errors import ApplicationError
@@ -26,13 +29,20 @@ def team_get_or_create(
 
 
 @transaction.atomic
-def membership_set(*, user, role: str, organization: Organization, team: Team | None = None):
+def membership_set(
+    *, user: User, role: str, organization: Organization, team: Team | None = None
+) -> Membership:
     """Give the user one role: org-wide for admins, per team otherwise (replacing the old one)."""
     if role == Role.ORG_ADMIN:
         membership, _ = Membership.objects.get_or_create(
             user=user, organization=organization, role=Role.ORG_ADMIN
         )
         return membership
+    if team is None:
+        raise ApplicationError(
+            "Only org admins hold their role across the organisation; give the team for any "
+            "other role."
+        )
     membership, _ = Membership.objects.update_or_create(
         user=user, team=team, defaults={"organization": team.organization, "role": role}
     )
@@ -44,7 +54,7 @@ TAG_MAX_LENGTH = 60
 
 
 @transaction.atomic
-def team_tags_set(*, team: Team, names) -> list[str]:
+def team_tags_set(*, team: Team, names: Iterable[str]) -> list[str]:
     """Replace the team's tags; tags are trimmed, lower-cased labels such as `unit:payments`."""
     cleaned = sorted({name.strip().lower() for name in names if name.strip()})
     for name in cleaned:

@@ -11,9 +11,11 @@ import secrets
 from datetime import timedelta
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from ..errors import ActionNotAllowed, ApplicationError
@@ -30,12 +32,12 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class InvalidCredentials(ApplicationError):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("The username and password do not match an active account.")
 
 
 class LoginLockedOut(ApplicationError):
-    def __init__(self):
+    def __init__(self) -> None:
         minutes = LOCKOUT_SECONDS // 60
         super().__init__(
             "Too many failed attempts for this username; token requests for it are refused "
@@ -60,7 +62,7 @@ def _clean_name(name: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for `user`; returns the row and the plaintext, which is never stored."""
     name = _clean_name(name)
     active = ApiToken.objects.filter(user=user, revoked_at__isnull=True).count()
@@ -84,7 +86,7 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
     return token, plaintext
 
 
-def api_token_revoke(*, token: ApiToken, user) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, user: User) -> ApiToken:
     """Revoke the user's own token; revoking an already revoked token changes nothing."""
     if token.user_id != user.pk:
         raise ActionNotAllowed("You can only revoke your own API tokens.")
@@ -115,7 +117,7 @@ def api_token_authenticate(*, plaintext: str) -> ApiToken | None:
 
 
 def token_authenticate_credentials(
-    *, username: str, password: str, token_name: str = "", request=None
+    *, username: str, password: str, token_name: str = "", request: HttpRequest | None = None
 ) -> tuple[ApiToken, str]:
     """Trade a username and password for a new token, refusing locked-out usernames.
 

@@ -3,6 +3,8 @@
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from ..errors import ApplicationError
 from ..models import Repository, Scan
@@ -24,7 +26,9 @@ def _gitlab_token_valid(secret: str, header: str) -> bool:
     return hmac.compare_digest(secret.encode(), (header or "").encode("utf-8", "replace"))
 
 
-def webhook_receive(*, repository: Repository, provider: str, body: bytes, headers) -> Scan | None:
+def webhook_receive(
+    *, repository: Repository, provider: str, body: bytes, headers: Mapping[str, str]
+) -> Scan | None:
     """Queue a scan for a verified push to the connected branch; None for other events.
 
     Nothing is queued unless the signature checks out.
@@ -61,7 +65,7 @@ def webhook_receive(*, repository: Repository, provider: str, body: bytes, heade
     return scan_enqueue(repository=repository, trigger="webhook")
 
 
-def _default_branch(payload: dict) -> str | None:
+def _default_branch(payload: dict[str, Any]) -> str | None:
     for owner in ("repository", "project"):
         described = payload.get(owner)
         if isinstance(described, dict) and isinstance(described.get("default_branch"), str):

@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
 
 from .. import selectors
-from ..access import TeamActionRefused, team_role
+from ..access import TeamActionRefused
 from ..api.exceptions import error_body
 from ..api.notfound import api_not_found
 from ..models import Role
@@ -53,10 +53,9 @@ def permission_denied(request, exception=None):
     context = {"reason": reason}
     if isinstance(exception, TeamActionRefused):
         team = exception.team
-        role = team_role(request.user, team)
         context.update(
             team=team,
-            role_label=Role(role).label if role else None,
+            role_label=Role(exception.role).label if exception.role else None,
             managers=selectors.team_manager_names(team=team),
         )
     return render(request, "errors/403.html", context, status=403)

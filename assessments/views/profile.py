@@ -3,10 +3,11 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .. import selectors
 from ..errors import ApplicationError
 from ..forms import StyledControls
 from ..services.tokens import NAME_MAX_LENGTH, api_token_create, api_token_revoke
@@ -21,7 +22,7 @@ class ApiTokenForm(StyledControls, forms.Form):
 
 
 def _render(request, *, form, new_token=None, status=200):
-    tokens = request.user.api_tokens.order_by("-created_at", "-id")
+    tokens = selectors.api_token_list_for_user(user=request.user)
     context = {"form": form, "tokens": tokens, "new_token": new_token}
     response = render(request, "accounts/profile.html", context, status=status)
     return response
@@ -52,7 +53,7 @@ def profile(request):
 @login_required
 @require_POST
 def api_token_revoke_view(request, token_id):
-    token = get_object_or_404(request.user.api_tokens, pk=token_id)
+    token = selectors.api_token_get_for_user(user=request.user, token_id=token_id)
     api_token_revoke(token=token, user=request.user)
     messages.success(request, f"The token “{token.name}” is revoked; it no longer works.")
     return redirect("profile")

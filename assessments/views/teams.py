@@ -53,7 +53,7 @@ def _with_article(label: str | None) -> str:
 @login_required
 def team_detail(request, slug):
     team = selectors.team_get_for_user(user=request.user, slug=slug)
-    members = team.memberships.select_related("user").order_by("role", "user__username")
+    members = selectors.membership_list_for_team(team=team)
     role = team_role(request.user, team)
     assessments = list(selectors.assessment_list_for_team(team=team))
     context = {

@@ -2,7 +2,9 @@
 
 import re
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import ApiToken
@@ -98,3 +100,19 @@ def test_the_page_has_no_inline_script_or_style(client, member):
     assert not re.search(r"<script(?![^>]*\bsrc=)", page)
     assert " style=" not in page
     assert "<style" not in page
+
+
+def test_the_token_list_runs_as_many_queries_for_twelve_tokens_as_for_two(client, member):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("profile")).status_code == 200
+        return len(captured.captured_queries)
+
+    client.force_login(member)
+    for number in range(2):
+        api_token_create(user=member, name=f"token {number}")
+    with_two = queries()
+    for number in range(2, 12):
+        api_token_create(user=member, name=f"token {number}")
+    assert queries() == with_two
+    assert "token 11" in client.get(reverse("profile")).content.decode()

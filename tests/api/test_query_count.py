@@ -1,4 +1,5 @@
-"""The API does not N+1: a list or an export runs as many queries for many teams as for few.
+"""The API does not N+1: a list or an export runs as many queries for many teams (or
+repositories, or scans) as for few.
 
 Each test counts the queries of a request, grows the data (more teams, each with members, tags
 and results), and counts again.
@@ -8,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments.models import Role, TeamTag
+from assessments.models import Repository, Role, Scan, ScanStatus, TeamTag
 
 from ..assessment_helpers import answer_everything, answers_all
 from ..factories import MembershipFactory, TeamFactory, UserFactory
@@ -68,3 +69,45 @@ def test_the_answers_of_an_assessment_take_as_many_queries_however_many_there_ar
     answer_everything(draft, everything, lead)
     assert draft.answers.count() > 10
     assert count_queries(as_member, url) == one
+
+
+def add_repositories(team, count, *, first):
+    """`count` more repositories of the team, each with a finished scan and a queued one."""
+    repositories = []
+    for number in range(first, first + count):
+        repository = Repository.objects.create(
+            team=team, url=f"https://git.example.com/ml/r{number}.git"
+        )
+        Scan.objects.create(
+            repository=repository,
+            status=ScanStatus.SUCCEEDED,
+            commit=f"{number:040x}",
+            report={"overall_level": 1, "flags": []},
+            findings=[{"capability": "ci"}],
+        )
+        Scan.objects.create(repository=repository)
+        repositories.append(repository)
+    return repositories
+
+
+@pytest.mark.parametrize(
+    "query", [{}, {"status": "succeeded"}], ids=["every-scan", "succeeded-scans"]
+)
+def test_the_scan_list_runs_as_many_queries_for_eight_repositories_as_for_two(
+    as_org_admin, team, query
+):
+    add_repositories(team, 2, first=1)
+    count_queries(as_org_admin, "/api/v1/scans/", query)
+    with_two = count_queries(as_org_admin, "/api/v1/scans/", query)
+    add_repositories(team, 6, first=3)
+    assert count_queries(as_org_admin, "/api/v1/scans/", query) == with_two
+
+
+def test_a_repositorys_scans_take_as_many_queries_however_many_there_are(as_org_admin, team):
+    (repository,) = add_repositories(team, 1, first=1)
+    url = f"/api/v1/repositories/{repository.pk}/scans/"
+    count_queries(as_org_admin, url)
+    with_two = count_queries(as_org_admin, url)
+    for _ in range(8):
+        Scan.objects.create(repository=repository, status=ScanStatus.FAILED)
+    assert count_queries(as_org_admin, url) == with_two
