@@ -88,7 +88,7 @@ def teams_latest_result_refresh(*, team_ids: Iterable[int]) -> None:
 
 def result_summary_fields(
     assessment: Assessment, outcome: maturity.MaturityResult, target: maturity.TargetRecommendation
-) -> dict:
+) -> dict[str, object]:
     """The result's small copies of its assessment and snapshot, for dashboards (see `Result`)."""
     target_level = target.level
     progress = outcome.next_level_progress
