@@ -109,6 +109,7 @@ class Migration(migrations.Migration):
                 name="result_team_history",
             ),
         ),
-        migrations.RunPython(copy_summary_figures_from_snapshots, migrations.RunPython.noop),
+        # Before the copies: PostgreSQL alters no table with foreign key checks still pending.
         migrations.RunPython(keep_snapshots_out_of_the_result_rows, migrations.RunPython.noop),
+        migrations.RunPython(copy_summary_figures_from_snapshots, migrations.RunPython.noop),
     ]
