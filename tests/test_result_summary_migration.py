@@ -48,3 +48,18 @@ def test_existing_results_get_their_copies_when_the_columns_arrive(team, member)
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
     copied = Result.objects.values(*expected).get(pk=result.pk)
     assert copied == expected
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL storage setting")
+def test_on_postgresql_snapshots_leave_the_row_and_the_small_copies_stay(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = "
+            "'assessments_result'::regclass AND attname IN "
+            "('snapshot', 'dimension_levels', 'target_gaps')"
+        )
+        storage = dict(cursor.fetchall())
+        cursor.execute("SELECT reloptions FROM pg_class WHERE oid = 'assessments_result'::regclass")
+        options = cursor.fetchone()[0]
+    assert storage == {"snapshot": "x", "dimension_levels": "m", "target_gaps": "m"}
+    assert "toast_tuple_target=128" in options
