@@ -64,12 +64,15 @@ def in_period(filters: DashboardFilters, prefix: str = "") -> Q:
 
 @dataclass(frozen=True)
 class Latest:
-    """Each matching team's latest result, as a query that the aggregates after it embed."""
+    """Each matching team's latest result, as queries that the aggregates after it embed."""
 
     results: QuerySet[Result]
+    teams: QuerySet[Team] | None = None  # the teams with a result, when no level narrows them
 
     @property
-    def team_ids(self) -> QuerySet[Result]:
+    def team_ids(self) -> QuerySet:
+        if self.teams is not None:
+            return self.teams.values("pk")
         return self.results.values("team_id")
 
 
@@ -82,15 +85,15 @@ def latest_for_user(*, user, filters: DashboardFilters, period: bool = True) -> 
     its newest result inside it, once (one query), and the aggregates filter by those ids.
     """
     teams = dashboard_teams(user=user, filters=filters)
+    with_result: QuerySet[Team] | None = None
     if not period or not (filters.period_start or filters.period_end):
-        results = Result.objects.filter(
-            pk__in=teams.filter(latest_result__isnull=False).values("latest_result_id")
-        )
+        with_result = teams.filter(latest_result__isnull=False)
+        results = Result.objects.filter(pk__in=with_result.values("latest_result_id"))
     else:
         results = Result.objects.filter(pk__in=_latest_in_period(teams, filters))
     if filters.level is not None:
-        results = results.filter(*_level_conditions(filters.level, filters.dimension))
-    return Latest(results)
+        return Latest(results.filter(*_level_conditions(filters.level, filters.dimension)))
+    return Latest(results, with_result)
 
 
 def _latest_in_period(teams: QuerySet[Team], filters: DashboardFilters) -> list[int]:
