@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..maturity import Catalogue
-from .addresses import Network, Resolver, validate_repository_url
+from .addresses import Resolver, validate_repository_url
 from .detectors import Finding, all_keywords, run_all
 from .detectors.common import ml_files
 from .errors import LimitExceeded, ScanError
@@ -28,6 +28,7 @@ from .facts import (
 from .git import Deadline, FetchedRepository, GitSession, fetch_repository
 from .gitobjects import BlobReader, TreeEntry, extended_regex, grep_tree, list_tree
 from .levels import CapabilityResult, assess
+from .networks import Network
 from .projects import normalize_project_folder, project_entries
 from .tree import RepositorySnapshot
 from .workdir import make_scan_dir
