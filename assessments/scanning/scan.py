@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..maturity import Catalogue
 from .addresses import Resolver, validate_repository_url
 from .detectors import Finding, all_keywords, run_all
-from .detectors.common import ml_files
+from .detectors.mlcode import ml_files
 from .errors import LimitExceeded, ScanError
 from .evidencepaths import GREP_PATHSPECS, grep_exclude_pathspecs
 from .facts import (

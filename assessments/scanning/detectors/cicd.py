@@ -9,19 +9,10 @@ import re
 from ..tree import RepositorySnapshot
 from .base import Finding, Strength, keywords, register
 from .ciconfig import CIConfig, ci_configs, does_work, invoked_scripts
-from .common import (
-    ML_LIBRARIES,
-    TEMPLATE_PATH,
-    code_hits,
-    config_hits,
-    finding,
-    first_hits,
-    imports,
-    is_test_path,
-    local_modules,
-    module_matches,
-    test_hits,
-)
+from .common import code_hits, config_hits, finding, first_hits, test_hits
+from .imports import imports, local_modules, module_matches
+from .mlcode import ML_LIBRARIES
+from .paths import TEMPLATE_PATH, is_test_path
 from .pipeline import orchestrated_files
 
 CI_NAMES = {

@@ -9,19 +9,10 @@ from collections.abc import Mapping
 from ..tree import RepositorySnapshot
 from .base import Finding, Strength, keywords, register
 from .ciconfig import ci_configs, invoked_scripts
-from .common import (
-    code_hits,
-    files_importing,
-    finding,
-    first_hits,
-    first_per_path,
-    imports,
-    is_notebook,
-    is_test_path,
-    local_modules,
-    ml_files,
-    plural,
-)
+from .common import code_hits, finding, first_hits, plural
+from .imports import files_importing, first_per_path, imports, local_modules
+from .mlcode import ml_files
+from .paths import is_notebook, is_test_path
 from .pipeline import dvc_stages, orchestrated_files
 
 VALIDATORS: dict[str, str] = {

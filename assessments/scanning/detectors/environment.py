@@ -10,22 +10,11 @@ from collections import Counter
 from ..gitobjects import TreeEntry
 from ..tree import Hit, RepositorySnapshot
 from .base import Finding, Strength, keywords, register
-from .common import (
-    basename,
-    code_hits,
-    config_hits,
-    declared,
-    dependencies,
-    finding,
-    first_hits,
-    import_sites_by_top_module,
-    imports,
-    is_notebook,
-    is_test_path,
-    local_modules,
-    ml_files,
-    plural,
-)
+from .common import code_hits, config_hits, finding, first_hits, plural
+from .dependencies import declared, dependencies
+from .imports import import_sites_by_top_module, imports, local_modules
+from .mlcode import ml_files
+from .paths import basename, is_notebook, is_test_path
 from .pipeline import PIPELINE_SPECS, orchestrated_files
 
 MODEL_BINARY_SUFFIXES = (

@@ -8,16 +8,9 @@ from collections.abc import Mapping
 from ..tree import RepositorySnapshot
 from .base import Finding, Strength, keywords, register
 from .ciconfig import ci_configs
-from .common import (
-    code_hits,
-    config_hits,
-    files_importing,
-    finding,
-    first_hits,
-    first_per_path,
-    is_test_path,
-    safe_yaml,
-)
+from .common import code_hits, config_hits, finding, first_hits, safe_yaml
+from .imports import files_importing, first_per_path
+from .paths import is_test_path
 
 ORCHESTRATORS: dict[str, str] = {
     "kfp": "Kubeflow Pipelines",
