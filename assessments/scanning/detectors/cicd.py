@@ -12,8 +12,8 @@ from .ciconfig import CIConfig, ci_configs, does_work, invoked_scripts
 from .common import code_hits, config_hits, finding, first_hits, test_hits
 from .imports import imports, local_modules, module_matches
 from .mlcode import ML_LIBRARIES
+from .orchestration import orchestrated_files
 from .paths import TEMPLATE_PATH, is_test_path
-from .pipeline import orchestrated_files
 
 CI_NAMES = {
     "github": "GitHub Actions",

@@ -12,8 +12,8 @@ from .ciconfig import ci_configs, invoked_scripts
 from .common import code_hits, finding, first_hits, plural
 from .imports import files_importing, first_per_path, imports, local_modules
 from .mlcode import ml_files
+from .orchestration import dvc_stages, orchestrated_files
 from .paths import is_notebook, is_test_path
-from .pipeline import dvc_stages, orchestrated_files
 
 VALIDATORS: dict[str, str] = {
     "great_expectations": "Great Expectations",

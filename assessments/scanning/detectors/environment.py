@@ -14,8 +14,8 @@ from .common import code_hits, config_hits, finding, first_hits, plural
 from .dependencies import declared, dependencies
 from .imports import import_sites_by_top_module, imports, local_modules
 from .mlcode import ml_files
+from .orchestration import PIPELINE_SPECS, orchestrated_files
 from .paths import basename, is_notebook, is_test_path
-from .pipeline import PIPELINE_SPECS, orchestrated_files
 
 MODEL_BINARY_SUFFIXES = (
     ".pkl",

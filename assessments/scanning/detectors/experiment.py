@@ -9,8 +9,8 @@ from .common import any_of, code_hits, config_hits, finding, first_hits, plural
 from .environment import environment_pins
 from .imports import files_importing, first_per_path
 from .mlcode import ml_files
+from .orchestration import orchestrated_files
 from .paths import basename
-from .pipeline import orchestrated_files
 
 # module prefix -> (tool name, calls that log runs)
 TRACKERS: dict[str, tuple[str, tuple[str, ...]]] = {
