@@ -9,10 +9,10 @@ from ..tree import Hit, RepositorySnapshot
 from .base import Finding, Strength, keywords, register
 from .ciconfig import ci_configs
 from .common import code_hits, config_hits, finding, first_hits
-from .data import MODEL_LOAD, WEB_FRAMEWORKS, serving_files
 from .imports import files_importing, first_per_path, imports, module_matches
 from .mlcode import ml_files
 from .paths import basename, is_test_path
+from .servingcode import MODEL_LOAD, WEB_FRAMEWORKS, serving_files
 
 SERVING_FRAMEWORKS = keywords(
     "@bentoml.service",
