@@ -1,4 +1,5 @@
-"""What Python files import, parsed once per snapshot from the import lines of the line index."""
+"""What Python files import, parsed once per snapshot from the line index, and which of the
+repository's own files those imports lead to."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import NamedTuple
 
 from ..tree import RepositorySnapshot
 from .base import keywords
-from .paths import is_code_path
+from .paths import is_code_path, is_test_path
 
 IMPORT = keywords("import ")
 
@@ -118,3 +119,60 @@ def local_modules(snapshot: RepositorySnapshot) -> set[str]:
         return names
 
     return snapshot.memo("local_modules", compute)
+
+
+def _module_index(snapshot: RepositorySnapshot) -> dict[str, list[str]]:
+    """Dotted names a repository file can be imported by (``pkg.mod``, ``mod``) -> its paths."""
+
+    def compute() -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for entry in snapshot.evidence:
+            if not entry.path.endswith(".py"):
+                continue
+            parts = entry.path[:-3].split("/")
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            for start in range(len(parts)):
+                index.setdefault(".".join(parts[start:]), []).append(entry.path)
+        return index
+
+    return snapshot.memo("serving_module_index", compute)
+
+
+def local_imports(snapshot: RepositorySnapshot, path: str) -> list[str]:
+    """The repository files ``path`` imports; a sibling module wins over a same-named one
+    elsewhere, as Python's path would have it when the script runs from its folder."""
+    index = _module_index(snapshot)
+    folder = path.rsplit("/", 1)[0] if "/" in path else ""
+    found: list[str] = []
+    for module in imports(snapshot).get(path, {}):
+        candidates = [c for c in index.get(module, ()) if c != path]
+        siblings = [c for c in candidates if c.rsplit("/", 1)[0] == folder or "/" not in c]
+        for candidate in (siblings or candidates)[:3]:
+            if candidate not in found:
+                found.append(candidate)
+    return found
+
+
+def import_chain(
+    snapshot: RepositorySnapshot, start: str, targets: set[str], *, hops: int = 3
+) -> list[str]:
+    """How ``start`` reaches one of ``targets`` through local imports (both ends included),
+    or an empty list when it does not within ``hops`` imports."""
+    parents: dict[str, str] = {start: ""}
+    frontier = [start]
+    for _ in range(hops):
+        following = []
+        for path in frontier:
+            for imported in local_imports(snapshot, path):
+                if imported in parents or is_test_path(imported):
+                    continue
+                parents[imported] = path
+                if imported in targets:
+                    chain = [imported]
+                    while parents[chain[-1]]:
+                        chain.append(parents[chain[-1]])
+                    return chain[::-1]
+                following.append(imported)
+        frontier = following
+    return []
