@@ -2,9 +2,9 @@
 lenient YAML, and wording.
 
 Analyses several families share live beside this module: ``paths`` (kinds of files),
-``imports``, ``mlcode`` and ``dependencies``. Each is computed once per snapshot
-(``snapshot.memo``) from the line index or from a few small files, so detectors stay cheap
-however many ask.
+``imports``, ``mlcode``, ``dependencies``, ``ciconfig`` (with ``cisystems``), ``orchestration``
+and ``servingcode``. Each is computed once per snapshot (``snapshot.memo``) from the line index
+or from a few small files, so detectors stay cheap however many ask.
 """
 
 from __future__ import annotations
