@@ -1,5 +1,7 @@
-"""What scoring produces: capability results, contradictions, progress to the next level and
-the whole result, stored as plain dictionaries and read back from them."""
+"""Scoring's output: capability results, contradictions, level progress and the whole result.
+
+Each is stored as a plain dictionary and read back from one.
+"""
 
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
-"""Fetching an untrusted repository into a temporary bare repository, shallowly and with
-a blob-size limit; its tree is then read from git objects, never from a checkout.
+"""Fetching an untrusted repository into a temporary bare repository, shallow and size-capped.
 
-After fetching, the promisor settings are removed so a missing blob is reported as missing
-instead of being fetched lazily behind our back. How git itself is run safely is in
-``gitsession`` and ``processes``; reading the fetched commit (tree, blobs, grep) in
-``gitobjects``.
+Its tree is then read from git objects, never from a checkout. After fetching, the promisor
+settings are removed so a missing blob is reported as missing instead of being fetched lazily
+behind our back. How git itself is run safely is in ``gitsession`` and ``processes``; reading
+the fetched commit (tree, blobs, grep) in ``gitobjects``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
-"""How git runs on an untrusted repository: a clean environment, hardened settings, a pinned
-address, a token kept off command lines, and error texts turned into sentences.
+"""How git runs on an untrusted repository: clean, hardened, pinned, its errors scrubbed.
 
 Why each measure exists:
 - a fresh environment (no inherited variables, HOME in the temp dir, no system or global

@@ -1,5 +1,4 @@
-"""Which IP addresses a scan may reach: public unicast ones, and the private networks an
-operator opens for self-hosted forges."""
+"""Which IP addresses a scan may reach: public ones, and private networks an operator opens."""
 
 from __future__ import annotations
 

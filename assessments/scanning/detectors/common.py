@@ -1,5 +1,4 @@
-"""What every detector family uses: findings, keyword hits in code, tests or configuration,
-lenient YAML, and wording.
+"""What every detector family uses: findings, keyword hits, lenient YAML and wording.
 
 Analyses several families share live beside this module: ``paths`` (kinds of files),
 ``imports``, ``mlcode``, ``dependencies``, ``ciconfig`` (with ``cisystems``), ``orchestration``

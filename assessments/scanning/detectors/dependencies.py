@@ -1,5 +1,7 @@
-"""Dependencies declared in requirements files, pyproject, setup files, Pipfiles and conda
-environments, and whether each is pinned to an exact version."""
+"""Dependencies declared in manifests, and whether each is pinned to an exact version.
+
+Manifests are requirements files, pyproject, setup files, Pipfiles and conda environments.
+"""
 
 from __future__ import annotations
 

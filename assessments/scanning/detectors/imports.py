@@ -1,5 +1,7 @@
-"""What Python files import, parsed once per snapshot from the line index, and which of the
-repository's own files those imports lead to."""
+"""What Python files import, and which of the repository's own files those imports lead to.
+
+Parsed once per snapshot from the import lines of the line index.
+"""
 
 from __future__ import annotations
 

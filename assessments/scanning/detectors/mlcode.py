@@ -1,5 +1,4 @@
-"""Which files hold ML code: they import an ML library, call a hosted model or an LLM
-framework, or load a serialised model."""
+"""Which files hold ML code: ML libraries, hosted models and LLMs, loaded model files."""
 
 from __future__ import annotations
 

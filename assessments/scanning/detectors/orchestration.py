@@ -1,5 +1,4 @@
-"""Which files define or drive an orchestrated pipeline, pipeline specifications, and the
-stages of DVC pipelines: the pipeline facts several families read."""
+"""Pipeline facts several families read: orchestrated files, pipeline specs, DVC stages."""
 
 from __future__ import annotations
 

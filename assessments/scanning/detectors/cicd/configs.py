@@ -1,5 +1,4 @@
-"""How the CI/CD detectors read CI configurations: a system's display name, the configurations
-that deliver something, and those that run the tests."""
+"""CI configurations as the CI/CD detectors read them: display names, delivery, test runs."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Code and environment: ML code in git, packaging, pinned environments, containers,
-configuration outside code, infrastructure as code, and tools only declared as dependencies."""
+"""The code and environment family: how ML code is kept, packaged, run and configured.
+
+In full: ML code in git, packaging, pinned environments, containers, configuration outside
+code, infrastructure as code, and tools only declared as dependencies.
+"""
 
 # Importing the modules registers their detectors; the names below are read by other families
 # and by the repository facts.

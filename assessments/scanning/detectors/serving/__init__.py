@@ -1,5 +1,4 @@
-"""Serving and monitoring: prediction services, prediction logging, drift monitoring, and
-monitoring wired back to retraining."""
+"""The serving family: prediction services and logs, monitoring, and retraining on alerts."""
 
 # Importing the modules registers their detectors.
 from . import logs, monitoring, retraining, services  # noqa: F401

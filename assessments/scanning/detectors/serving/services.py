@@ -1,5 +1,4 @@
-"""Prediction services: web services, model servers, managed endpoints, batch scoring and
-apps answering with a language model."""
+"""Prediction services: web services, model servers, managed endpoints, batch scoring, apps."""
 
 from __future__ import annotations
 
