@@ -20,23 +20,21 @@ from .catalogue import (
     parse_catalogue,
 )
 from .debt import DebtItem, DebtTotal, accrued_interest, debt_item, debt_statement, debt_total
-from .roadmap import RoadmapStep, build_roadmap, completed_steps, step_id
-from .scoring import (
-    STRENGTHS,
-    AnswerError,
+from .evidence import STRENGTHS, Evidence
+from .ml_test_score import ml_test_score_band
+from .results import (
     CapabilityResult,
     Contradiction,
-    Evidence,
     LevelProgress,
     MaturityResult,
     MLTestScore,
     claimed_not_visible,
-    ml_test_score_band,
     next_level_progress,
     progress_sentence,
     progress_with_titles,
-    score,
 )
+from .roadmap import RoadmapStep, build_roadmap, completed_steps, step_id
+from .scoring import AnswerError, score
 from .suggestions import Suggestion, suggest_answers
 from .target import TargetRecommendation, is_over_investment, recommend_target
 

@@ -24,7 +24,7 @@ from itertools import pairwise
 from typing import Any
 
 from .catalogue import Catalogue, load_catalogue
-from .scoring import MaturityResult
+from .results import MaturityResult
 
 MONTHLY_INTEREST_RATE = {"proof_of_concept": 0.01, "non_critical": 0.02, "critical": 0.05}
 DAYS_PER_MONTH = 365.2425 / 12

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .catalogue import LEVELS, Catalogue
-from .scoring import MaturityResult
+from .results import MaturityResult
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .catalogue import Catalogue, Question
-from .scoring import STRENGTH_RANK, Evidence
+from .evidence import STRENGTH_RANK, Evidence
 
 STRONG = STRENGTH_RANK["code"]
 

@@ -13,7 +13,7 @@ Typical use::
     sweep_scan_dirs()  # remove the temporary directories of scans whose process was killed
 """
 
-from .addresses import Network, SafeRepositoryURL, parse_allowed_networks, validate_repository_url
+from .addresses import SafeRepositoryURL, validate_repository_url
 from .detectors import Finding, Strength
 from .errors import (
     GitUnavailable,
@@ -25,6 +25,7 @@ from .errors import (
     UnsafeRepositoryURL,
 )
 from .levels import CapabilityResult
+from .networks import Network, parse_allowed_networks
 from .projects import normalize_project_folder
 from .scan import (
     SCANNER_VERSION,

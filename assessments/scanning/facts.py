@@ -14,15 +14,10 @@ import tomllib
 from typing import NotRequired, TypedDict
 
 from .detectors.ciconfig import ci_configs
-from .detectors.common import (
-    ML_LIBRARIES,
-    TEMPLATE_PATH,
-    imports,
-    is_code_path,
-    is_notebook,
-    ml_files,
-)
 from .detectors.environment import DECLARED_TOOLS, model_binaries
+from .detectors.imports import imports
+from .detectors.mlcode import ML_LIBRARIES, ml_files
+from .detectors.paths import TEMPLATE_PATH, is_code_path, is_notebook
 from .tree import RepositorySnapshot
 
 FLAG_ORDER = (

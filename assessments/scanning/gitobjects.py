@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .errors import RepositoryUnavailable
-from .git import GitSession, kill_process_group
+from .gitsession import GitSession
+from .processes import kill_process_group
 
 _LONG_LINE = 1 << 20
 

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..maturity import Catalogue
-from .addresses import Network, Resolver, validate_repository_url
+from .addresses import Resolver, validate_repository_url
 from .detectors import Finding, all_keywords, run_all
-from .detectors.common import ml_files
+from .detectors.mlcode import ml_files
 from .errors import LimitExceeded, ScanError
+from .evidencepaths import GREP_PATHSPECS, grep_exclude_pathspecs
 from .facts import (
     RepositoryFacts,
     project_roots,
@@ -27,8 +28,9 @@ from .facts import (
 from .git import Deadline, FetchedRepository, GitSession, fetch_repository
 from .gitobjects import BlobReader, TreeEntry, extended_regex, grep_tree, list_tree
 from .levels import CapabilityResult, assess
+from .networks import Network
 from .projects import normalize_project_folder, project_entries
-from .tree import GREP_PATHSPECS, RepositorySnapshot, grep_exclude_pathspecs
+from .tree import RepositorySnapshot
 from .workdir import make_scan_dir
 
 SCANNER_VERSION = "1.1.0"

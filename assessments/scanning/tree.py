@@ -6,14 +6,12 @@ strings the detectors registered. That line index is built in one pass over ever
 text file (``git grep`` for a real repository, a Python loop for an in-memory one), so a scan
 reads the bulk of a repository once however many detectors there are.
 
-Which files count as evidence is decided here, once: documentation, images, vendored code and
-notebook checkpoints never do (a README that says "we use MLflow" proves nothing).
+Which files count as evidence is decided once, in ``evidencepaths``.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import functools
 import json
 import posixpath
 import re
@@ -21,160 +19,26 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple, TypedDict, TypeVar, Unpack, cast
 
+from .evidencepaths import (
+    GREP_PATHSPECS,
+    grep_exclude_pathspecs,
+    is_evidence_path,
+    is_grep_candidate,
+)
 from .git import Ref
 from .gitobjects import TreeEntry
+from .keywordmatcher import KeywordMatcher
 
 __all__ = [
     "Hit",
+    "KeywordMatcher",
     "RepositorySnapshot",
     "TreeEntry",
     "is_evidence_path",
     "is_grep_candidate",
+    "grep_exclude_pathspecs",
     "GREP_PATHSPECS",
 ]
-
-DOC_SUFFIXES = frozenset(
-    {
-        ".md",
-        ".markdown",
-        ".rst",
-        ".adoc",
-        ".asciidoc",
-        ".txt",
-        ".html",
-        ".htm",
-        ".pdf",
-        ".tex",
-        ".org",
-        ".rtf",
-        ".doc",
-        ".docx",
-        ".odt",
-        ".ppt",
-        ".pptx",
-    }
-)
-IMAGE_SUFFIXES = frozenset(
-    {
-        ".png",
-        ".jpg",
-        ".jpeg",
-        ".gif",
-        ".svg",
-        ".bmp",
-        ".ico",
-        ".webp",
-        ".tif",
-        ".tiff",
-        ".eps",
-        ".psd",
-        ".drawio",
-    }
-)
-DOC_NAMES = frozenset(
-    {
-        "readme",
-        "license",
-        "licence",
-        "changelog",
-        "changes",
-        "authors",
-        "contributors",
-        "contributing",
-        "notice",
-        "copying",
-        "history",
-        "news",
-        "todo",
-    }
-)
-VENDOR_SEGMENTS = frozenset(
-    {
-        "vendor",
-        "vendors",
-        "vendored",
-        "third_party",
-        "third-party",
-        "thirdparty",
-        "external",
-        "node_modules",
-        "bower_components",
-        "site-packages",
-        "dist-packages",
-        ".venv",
-        "venv",
-        ".tox",
-        ".nox",
-        ".eggs",
-        "__pycache__",
-        ".ipynb_checkpoints",
-        ".git",
-    }
-)
-DOC_SEGMENTS = frozenset({"docs", "doc", "documentation", "_build", "_site"})
-
-# The files worth searching line by line. Written as git pathspecs (where ``*`` also matches
-# ``/``) and matched with the same semantics in Python, so both backends agree exactly.
-GREP_PATHSPECS = (
-    "*.py",
-    "*.yml",
-    "*.yaml",
-    "*.toml",
-    "*.cfg",
-    "*.ini",
-    "*.sh",
-    "*.tf",
-    "*.hcl",
-    "*.bicep",
-    "*.groovy",
-    "*.pbtxt",
-    "*.mk",
-    "*.jsonnet",
-    "*requirements*.txt",
-    "*constraints*.txt",
-    "*Dockerfile*",
-    "*dockerfile*",
-    "*Containerfile*",
-    "*Jenkinsfile*",
-    "*Makefile",
-    "*MLproject",
-    "*Procfile",
-    "*Pipfile",
-)
-_GREP_CANDIDATE = re.compile("|".join(fnmatch.translate(spec) for spec in GREP_PATHSPECS))
-_REQUIREMENT_TEXT = re.compile(r"(requirements|constraints)[^/]*\.txt$|requirements/[^/]*\.txt$")
-
-
-def _segments(path: str) -> list[str]:
-    return path.split("/")
-
-
-def is_evidence_path(path: str) -> bool:
-    """True when a file at ``path`` may count as evidence (code, config, CI, manifests)."""
-    parts = _segments(path)
-    if any(part in VENDOR_SEGMENTS or part in DOC_SEGMENTS for part in parts[:-1]):
-        return False
-    name = parts[-1]
-    lower = name.lower()
-    stem, suffix = posixpath.splitext(lower)
-    if suffix in IMAGE_SUFFIXES:
-        return False
-    if suffix in DOC_SUFFIXES:
-        return suffix == ".txt" and bool(_REQUIREMENT_TEXT.search(path.lower()))
-    return not (stem in DOC_NAMES and suffix in {"", ".txt"})
-
-
-def is_grep_candidate(path: str) -> bool:
-    """True for the text files the line index covers (notebooks are handled apart)."""
-    return bool(_GREP_CANDIDATE.match(path))
-
-
-def grep_exclude_pathspecs() -> list[str]:
-    """Pathspecs that keep ``git grep`` out of folders ``is_evidence_path`` rejects anyway."""
-    specs = []
-    for segment in sorted(VENDOR_SEGMENTS | DOC_SEGMENTS):
-        specs += [f":(exclude){segment}/*", f":(exclude)*/{segment}/*"]
-    return specs
 
 
 class Hit(NamedTuple):
@@ -186,80 +50,11 @@ class Hit(NamedTuple):
     text: str
 
 
-class KeywordMatcher:
-    """Finds which registered fixed strings occur in a line, overlapping ones included.
-
-    The keywords are compiled into one regex shaped like a trie (``mlflow\\.(?:log_|reg...)``)
-    inside a lookahead, so every position of a line is tried once against shared prefixes
-    instead of against hundreds of alternatives; the longest keyword starting at a position
-    also stands for the shorter keywords that are its prefixes. Lines repeat a lot in code
-    (imports above all), so answers are cached, within a bound.
-    """
-
-    CACHE_SIZE = 50_000
-
-    def __init__(self, keywords: Iterable[str]) -> None:
-        self.keywords = tuple(sorted(set(keywords)))
-        if any(len(keyword) < 3 for keyword in self.keywords):
-            raise ValueError("Keywords must be at least three characters long.")
-        self._regex = re.compile("(?=(" + _trie_pattern(self.keywords) + "))")
-        self._prefixes = {
-            keyword: frozenset(k for k in self.keywords if keyword.startswith(k))
-            for keyword in self.keywords
-        }
-        self._cache: dict[str, frozenset[str]] = {}
-
-    @classmethod
-    @functools.lru_cache(maxsize=8)
-    def for_keywords(cls, keywords: frozenset[str]) -> KeywordMatcher:
-        """One shared matcher per keyword set: compiling the trie is not free."""
-        return cls(keywords)
-
-    def matches(self, line: str) -> frozenset[str]:
-        cached = self._cache.get(line)
-        if cached is not None:
-            return cached
-        found: set[str] = set()
-        prefixes = self._prefixes
-        for match in self._regex.finditer(line):
-            found |= prefixes[match.group(1)]
-        result = frozenset(found)
-        if len(self._cache) >= self.CACHE_SIZE:
-            self._cache.clear()
-        self._cache[line] = result
-        return result
-
-
-def _trie_pattern(words: Iterable[str]) -> str:
-    """A regex matching any of ``words``, longest first, factored by common prefixes."""
-    root: _Trie = {}
-    for word in words:
-        node = root
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def build(node: _Trie) -> str:
-        branches = [re.escape(char) + build(node[char]) for char in sorted(c for c in node if c)]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if "" in node:  # a keyword ends here; longer ones are tried first
-            body = f"(?:{body})?"
-        return body
-
-    return build(root)
-
-
 ReadBlob = Callable[[TreeEntry], "bytes | None"]
 GrepBackend = Callable[[Callable[[str, int, str], None]], bool]
 
 
 _Memoised = TypeVar("_Memoised")
-
-# A trie of keywords: each character leads to the node of the words that continue with it;
-# the empty string marks the end of a keyword.
-_Trie = dict[str, "_Trie"]
 
 
 class SnapshotOptions(TypedDict, total=False):

@@ -1,4 +1,4 @@
-"""Detectors, one module per family; importing this package registers all of them.
+"""Detectors, one module (or package) per family; importing this package registers all of them.
 
 The registry itself is in ``base``.
 """

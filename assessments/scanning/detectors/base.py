@@ -1,7 +1,8 @@
 """The detector registry: each detector reads a RepositorySnapshot and returns Findings.
 
 A detector is a plain function registered with ``@register``; it lives in the module of its
-family (experiment, data, pipeline, model_registry, cicd, serving, environment, governance).
+family (experiment, data, pipeline, model_registry, cicd, serving, environment, governance), or
+in a module of the family's package when the family is large enough to need several.
 The fixed strings detectors look for in file contents are declared with ``keywords(...)`` at
 import time, so the snapshot can find all of them in a single pass over the repository.
 
@@ -116,10 +117,19 @@ def register(
         if key in _REGISTRY:
             raise ValueError(f"A detector named {key!r} is already registered.")
         _REGISTRY[key] = function
-        _FAMILIES[key] = function.__module__.rsplit(".", 1)[-1]
+        _FAMILIES[key] = _family_of(function.__module__)
         return function
 
     return decorate(func) if func is not None else decorate
+
+
+def _family_of(module: str) -> str:
+    """The module or package directly under ``detectors`` that a detector's module belongs to
+    (``serving`` for ``detectors.serving.monitoring``); elsewhere (tests), the module's name."""
+    package = __name__.rpartition(".")[0] + "."
+    if module.startswith(package):
+        return module.removeprefix(package).split(".", 1)[0]
+    return module.rsplit(".", 1)[-1]
 
 
 def keywords(*words: str) -> tuple[str, ...]:

@@ -5,20 +5,12 @@ from __future__ import annotations
 from ..tree import RepositorySnapshot
 from .base import Finding, Strength, keywords, register
 from .ciconfig import ci_configs
-from .common import (
-    any_of,
-    basename,
-    code_hits,
-    config_hits,
-    files_importing,
-    finding,
-    first_hits,
-    first_per_path,
-    ml_files,
-    plural,
-)
+from .common import any_of, code_hits, config_hits, finding, first_hits, plural
 from .environment import environment_pins
-from .pipeline import orchestrated_files
+from .imports import files_importing, first_per_path
+from .mlcode import ml_files
+from .orchestration import orchestrated_files
+from .paths import basename
 
 # module prefix -> (tool name, calls that log runs)
 TRACKERS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -10,7 +10,8 @@ import re
 
 from ..tree import RepositorySnapshot
 from .base import Finding, Strength, keywords, register
-from .common import files_importing, finding
+from .common import finding
+from .imports import files_importing
 
 MODEL_CARD_TOOLKIT = keywords("model_card_toolkit")
 KPI_WORDS = re.compile(r"\bKPIs?\b|business metric|\bSLA\b|\bSLO\b|success metric", re.I)

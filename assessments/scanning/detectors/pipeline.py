@@ -3,42 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 from ..tree import RepositorySnapshot
 from .base import Finding, Strength, keywords, register
 from .ciconfig import ci_configs
-from .common import (
-    code_hits,
-    config_hits,
-    files_importing,
-    finding,
-    first_hits,
-    first_per_path,
-    is_test_path,
-    safe_yaml,
-)
+from .common import code_hits, config_hits, finding, first_hits
+from .orchestration import PIPELINE_SPECS, dvc_stages, orchestrated_files
 
-ORCHESTRATORS: dict[str, str] = {
-    "kfp": "Kubeflow Pipelines",
-    "tfx": "TFX",
-    "airflow": "Airflow",
-    "prefect": "Prefect",
-    "dagster": "Dagster",
-    "zenml": "ZenML",
-    "metaflow": "Metaflow",
-    "kedro": "Kedro",
-    "flytekit": "Flyte",
-    "sagemaker.workflow": "SageMaker Pipelines",
-    "azure.ai.ml.dsl": "Azure ML pipelines",
-    "azureml.pipeline": "Azure ML pipelines",
-    "luigi": "Luigi",
-    "mage_ai": "Mage",
-    "clearml.automation": "ClearML pipelines",
-    "ray.workflow": "Ray Workflows",
-    "stepfunctions": "AWS Step Functions",
-}
-VERTEX_PIPELINE = keywords("PipelineJob(")
 DEFINITIONS = keywords(
     "@dsl.pipeline",
     "@pipeline",
@@ -65,15 +36,6 @@ DEFINITIONS = keywords(
     "PipelineJob(",
     "Workflow(",
     "steps.states.Chain(",
-)
-PIPELINE_SPECS = keywords(
-    "pipelineSpec",
-    "deploymentSpec",
-    "argoproj.io/",
-    "type: pipeline",
-    "notebook_task",
-    "spark_python_task",
-    "python_wheel_task",
 )
 SCHEDULES = keywords(
     "schedule_interval=",
@@ -132,24 +94,6 @@ PIPELINE_RUN = re.compile(
 )
 DVC_REPRO = re.compile(r"\bdvc (repro|exp run)\b")
 PIPELINE_CONTEXT = re.compile(r"train|pipeline|retrain|dag", re.I)
-
-
-def orchestrated_files(snapshot: RepositorySnapshot) -> dict[str, str]:
-    """Non-test files that define or drive an orchestrated pipeline -> orchestrator name."""
-
-    def compute() -> dict[str, str]:
-        found: dict[str, str] = {}
-        for prefix, tool in ORCHESTRATORS.items():
-            for site in first_per_path(files_importing(snapshot, prefix)):
-                if not is_test_path(site.path):
-                    found.setdefault(site.path, tool)
-        vertex = {s.path for s in files_importing(snapshot, "google.cloud.aiplatform")}
-        for hit in code_hits(snapshot, *VERTEX_PIPELINE):
-            if hit.path in vertex:
-                found.setdefault(hit.path, "Vertex AI Pipelines")
-        return found
-
-    return snapshot.memo("orchestrated_files", compute)
 
 
 @register
@@ -242,22 +186,6 @@ def _valohai_pipelines(snapshot: RepositorySnapshot) -> list[Finding]:
                 )
             ]
     return []
-
-
-def dvc_stages(snapshot: RepositorySnapshot) -> dict[str, Mapping[object, object]]:
-    """Stages of every dvc.yaml (name -> definition), parsed leniently."""
-
-    def compute() -> dict[str, Mapping[object, object]]:
-        stages: dict[str, Mapping[object, object]] = {}
-        for entry in snapshot.named("dvc.yaml"):
-            data = safe_yaml(snapshot.read_text(entry))
-            if isinstance(data, dict) and isinstance(data.get("stages"), dict):
-                for name, stage in data["stages"].items():
-                    if isinstance(stage, dict):
-                        stages[f"{entry.path}:{name}"] = stage
-        return stages
-
-    return snapshot.memo("dvc_stages", compute)
 
 
 def _dvc_pipeline(snapshot: RepositorySnapshot) -> list[Finding]:

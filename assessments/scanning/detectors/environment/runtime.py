@@ -1,0 +1,139 @@
+"""The runtime environment: lock files, pinned requirements, container images."""
+
+from __future__ import annotations
+
+from ...tree import Hit, RepositorySnapshot
+from ..base import Finding, Strength, keywords, register
+from ..common import code_hits, finding, first_hits
+from ..dependencies import dependencies
+from ..orchestration import orchestrated_files
+from ..paths import basename
+
+DOCKER_FROM = keywords("FROM ")
+CONTAINER_STEPS = keywords(
+    "base_image=",
+    "@dsl.container_component",
+    "ContainerOp(",
+    "image_uri=",
+    "KubeflowV2DagRunner",
+    "KubeflowDagRunner",
+    "container_image",
+    "ContainerSpec",
+)
+
+LOCK_FILES = (
+    "uv.lock",
+    "poetry.lock",
+    "pipfile.lock",
+    "pdm.lock",
+    "conda-lock.yml",
+    "conda-lock.yaml",
+    "requirements.lock",
+    "requirements-lock.txt",
+    "pixi.lock",
+)
+
+
+@register
+def environment_pins(snapshot: RepositorySnapshot) -> list[Finding]:
+    """A reproducible environment: lock files, fully pinned requirements, container images."""
+    findings = []
+    for entry in snapshot.named(*LOCK_FILES)[:3]:
+        findings.append(
+            finding(
+                "reproducible_environment",
+                1,
+                Strength.FILE_NAME,
+                f"The environment is locked ({basename(entry.path)}).",
+                entry.path,
+            )
+        )
+    per_file: dict[str, list[bool]] = {}
+    for dependency in dependencies(snapshot):
+        per_file.setdefault(dependency.path, []).append(dependency.pinned)
+    for path, pins in sorted(per_file.items()):
+        pinned, total = sum(pins), len(pins)
+        name = basename(path)
+        if name.lower() in {"setup.py", "setup.cfg", "pyproject.toml"} and pinned < total:
+            continue  # libraries declare ranges on purpose; locks live elsewhere
+        grade: float
+        if pinned == total or pinned / total >= 0.8:
+            grade, reason = 1, f"{name} pins {pinned} of {total} packages to exact versions."
+        elif pinned:
+            grade, reason = 0.5, f"{name} pins only {pinned} of {total} packages."
+        else:
+            grade, reason = 0, f"{name} pins none of its {total} packages."
+        findings.append(finding("reproducible_environment", grade, Strength.CODE, reason, path))
+    for path in sorted({hit.path for hit in _dockerfile_hits(snapshot)})[:3]:
+        findings.append(
+            finding(
+                "reproducible_environment",
+                0.5,
+                Strength.CODE,
+                "A container image defines the runtime environment.",
+                path,
+            )
+        )
+    return findings
+
+
+def _dockerfile_hits(snapshot: RepositorySnapshot) -> list[Hit]:
+    return [
+        hit
+        for hit in snapshot.hits(*DOCKER_FROM)
+        if is_dockerfile(hit.path) and hit.text.startswith("FROM ")
+    ]
+
+
+def is_dockerfile(path: str) -> bool:
+    name = basename(path).lower()
+    return name.startswith(("dockerfile", "containerfile")) or name.endswith(
+        (".dockerfile", ".containerfile")
+    )
+
+
+@register
+def containers(snapshot: RepositorySnapshot) -> list[Finding]:
+    """Containerised components: Dockerfiles, compose services, pipeline steps as images."""
+    findings = []
+    seen = set()
+    for hit in _dockerfile_hits(snapshot):
+        if hit.path not in seen:
+            seen.add(hit.path)
+            findings.append(
+                finding(
+                    "containerization",
+                    1,
+                    Strength.CODE,
+                    f"A Dockerfile builds an image ({hit.text[5:60].strip()}).",
+                    hit,
+                )
+            )
+    # A deploy script naming a prebuilt serving image builds no container of its own: only
+    # pipeline definitions that run their steps in images count here.
+    orchestrated = orchestrated_files(snapshot)
+    for hit in first_hits(
+        h for h in code_hits(snapshot, *CONTAINER_STEPS) if h.path in orchestrated
+    ):
+        findings.append(
+            finding(
+                "containerization",
+                0.5,
+                Strength.CODE,
+                "Pipeline steps run in container images.",
+                hit,
+            )
+        )
+    for entry in snapshot.named(
+        "docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"
+    )[:1]:
+        findings.append(
+            finding(
+                "containerization",
+                0.5,
+                Strength.FILE_NAME,
+                "Services are described in a compose file.",
+                entry.path,
+            )
+        )
+    return findings
