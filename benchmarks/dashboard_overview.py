@@ -12,7 +12,8 @@ connection. It prints the median server time of each and their ratio, twice:
 * computed: the cache emptied before every request, so every query and the rendering run,
   as for the first view after a submission.
 
-Goal: the overview under 300 ms and under 20x the trivial view.
+Goals for the pages computed (cache emptied): within 20x the trivial view at 500 teams x 24
+months; under 300 ms at 5,000 teams x 12 months.
 
 The test client runs the whole Django stack (middleware, session and user lookups, view,
 template) without a network socket; DEBUG is off as in production, so queries are not logged.
@@ -52,8 +53,9 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from assessments.demo import synthetic_organization_load  # noqa: E402
 from assessments.models import Result, ResultCapability, Team  # noqa: E402
 
-GOAL_MS = 300
-GOAL_RATIO = 20
+GOAL_MS = 300  # at 5,000 teams and more
+GOAL_RATIO = 20  # below that size, against the trivial view
+LARGE_TEAMS = 5000
 WARMUP = 3
 
 
@@ -129,20 +131,21 @@ def main() -> int:
     with CaptureQueriesContext(connection) as cached_queries:
         client.get(overview)
     medians = {name: statistics.median(values) * 1000 for name, values in timings.items()}
-    print(f"\nmedian server time of {args.requests} requests each:")
-    for name, value in medians.items():
-        print(f"  {name:<52} {value:8.1f} ms")
     base = medians["trivial view (/health/)"]
+    # The goals differ by size: at 500 teams within 20x the trivial view, at 5,000 under 300 ms.
+    large = args.teams >= LARGE_TEAMS
+    goal = f"under {GOAL_MS} ms" if large else f"within {GOAL_RATIO}x the trivial view"
+    print(f"\nmedian server time of {args.requests} requests each (goal when computed: {goal}):")
+    for name, value in medians.items():
+        ratio = value / base
+        verdict = ""
+        if "computed" in name:
+            met = value < GOAL_MS if large else ratio < GOAL_RATIO
+            verdict = "met" if met else "NOT met"
+        print(f"  {name:<52} {value:8.1f} ms {ratio:7.1f}x  {verdict}")
     print(f"\noverview: {size / 1024:.0f} KiB of HTML")
     for mode, queries in (("cached", cached_queries), ("computed", computed_queries)):
-        value = medians[f"overview, {mode}"]
-        ratio = value / base
-        met = "met" if value < GOAL_MS and ratio < GOAL_RATIO else "NOT met"
-        print(
-            f"  {mode:<9} {value:7.1f} ms = {ratio:5.1f}x the trivial view, "
-            f"{len(queries.captured_queries):2} queries "
-            f"(goal under {GOAL_MS} ms and under {GOAL_RATIO}x: {met})"
-        )
+        print(f"  {mode:<9} {len(queries.captured_queries):2} queries")
     return 0
 
 
