@@ -102,6 +102,8 @@ def main() -> int:
     client = Client()
     client.force_login(get_user_model().objects.get(username=summary.admin_username))
 
+    compared = Team.objects.filter(organization=organization).order_by("slug")[:6]
+    compared = list(compared.values_list("slug", flat=True))
     overview = "/dashboard/"
     trivial = "/health/"
     pages = {
@@ -111,6 +113,8 @@ def main() -> int:
         "overview with dimension and level filters, computed": "/dashboard/?dimension=cicd&level=0",
         "overview sorted by change, page 3, computed": "/dashboard/?sort=delta&page=3",
         "organisation debt statement, computed": "/dashboard/debt/",
+        "six teams compared, computed": "/dashboard/compare/?"
+        + "&".join(f"team={slug}" for slug in compared),
     }
     for url in set(pages.values()):
         for _ in range(WARMUP):
