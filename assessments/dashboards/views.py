@@ -1,6 +1,6 @@
 """Organisation dashboard pages and their CSV downloads.
 
-Thin: a form reads the filters from the URL, a page object (pages.py) reads through the
+Thin: a form reads the filters from the URL, a page object (pages/) reads through the
 selectors and shapes tables and chart data, a template renders them. Invalid filters render
 the page with the sentences saying what is wrong, with status 400.
 """

@@ -1,0 +1,153 @@
+"""Two to six teams side by side: latest results, capabilities and trends."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from ... import charts
+from ...selectors import dashboards as dashboard_selectors
+from .base import (
+    Cell,
+    DashboardPage,
+    Table,
+    date_text,
+    dimension_choices,
+    dimension_title,
+    grade_text,
+    index_text,
+    tables_by_name,
+)
+
+
+class Compare(DashboardPage):
+    """Two to six teams side by side: latest results, capabilities and trends."""
+
+    @cached_property
+    def teams(self) -> list[dashboard_selectors.ComparedTeam]:
+        return dashboard_selectors.compared_teams(user=self.user, filters=self.filters)
+
+    @cached_property
+    def grades(self) -> dict[int, dict[str, dashboard_selectors.GradeCell]]:
+        return dashboard_selectors.capability_grades(results=[t.result_id for t in self.teams])
+
+    @cached_property
+    def history(self) -> dict[int, list[dashboard_selectors.HistoryPoint]]:
+        return dashboard_selectors.index_history(
+            team_ids=[t.team_id for t in self.teams], filters=self.filters
+        )
+
+    def missing(self, choices: dict[str, str]) -> list[str]:
+        """Names of chosen teams without a result in the period."""
+        found = {t.slug for t in self.teams}
+        return [choices.get(slug, slug) for slug in self.filters.teams if slug not in found]
+
+    def summary_table(self) -> Table:
+        rows = [
+            (
+                Cell(t.name, self.team_url(t.slug)),
+                Cell(str(t.level)),
+                Cell(index_text(t.index)),
+                Cell(str(t.target_level)),
+                Cell(date_text(t.submitted_at)),
+            )
+            for t in self.teams
+        ]
+        return Table(
+            "compare-summary",
+            "Latest result of each team",
+            ("Team", "Level", "Index", "Target level", "Assessed"),
+            rows,
+        )
+
+    def dimensions_table(self) -> Table:
+        rows = [
+            (
+                Cell(title),
+                *(
+                    Cell(_dimension_cell(t, key)) if key in t.dimension_levels else Cell("")
+                    for t in self.teams
+                ),
+            )
+            for key, title in dimension_choices(self.catalogue)
+        ]
+        return Table(
+            "compare-dimensions",
+            "Index (and level) of each dimension",
+            ("Dimension", *(t.name for t in self.teams)),
+            rows,
+        )
+
+    def capabilities_table(self) -> Table:
+        rows = []
+        for capability in self.catalogue.capabilities:
+            rows.append(
+                (
+                    Cell(capability.title),
+                    Cell(dimension_title(self.catalogue, capability.dimension)),
+                    Cell(str(capability.level)),
+                    *(
+                        Cell(grade_text(self.grades.get(t.result_id, {}).get(capability.key)))
+                        for t in self.teams
+                    ),
+                )
+            )
+        return Table(
+            "compare-capabilities",
+            "Grade of each capability (1 automated, 0.5 partly or by hand, 0 absent, "
+            "? not answered)",
+            ("Capability", "Dimension", "Required at level", *(t.name for t in self.teams)),
+            rows,
+        )
+
+    def trends_table(self) -> Table:
+        rows = [
+            (
+                Cell(t.name, self.team_url(t.slug)),
+                Cell(date_text(p.submitted_at)),
+                Cell(str(p.level)),
+                Cell(index_text(p.index)),
+            )
+            for t in self.teams
+            for p in self.history.get(t.team_id, ())
+        ]
+        return Table(
+            "compare-trends",
+            "Maturity index of each assessment",
+            ("Team", "Submitted", "Level", "Index"),
+            rows,
+        )
+
+    def tables(self) -> dict[str, Table]:
+        return tables_by_name(
+            self.summary_table(),
+            self.dimensions_table(),
+            self.capabilities_table(),
+            self.trends_table(),
+        )
+
+    def charts(self) -> dict[str, dict]:
+        radar = charts.radar_figure(
+            dimension_choices(self.catalogue),
+            [
+                {"name": t.name, "values": t.dimension_index, "link": self.team_url(t.slug)}
+                for t in self.teams
+            ],
+        )
+        trends = charts.trend_figure(
+            [
+                {
+                    "name": t.name,
+                    "link": self.team_url(t.slug),
+                    "points": [
+                        (date_text(p.submitted_at), p.index)
+                        for p in self.history.get(t.team_id, ())
+                    ],
+                }
+                for t in self.teams
+            ]
+        )
+        return {"radar": radar, "trends": trends}
+
+
+def _dimension_cell(team: dashboard_selectors.ComparedTeam, key: str) -> str:
+    return f"{index_text(team.dimension_index.get(key))} (level {team.dimension_levels[key]})"

@@ -1,0 +1,296 @@
+"""The organisation overview: levels, the ranking, grades, trends and common gaps."""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+
+from django.utils import timezone
+
+from ... import charts
+from ...selectors import dashboards as dashboard_selectors
+from ..filters import DashboardFilters
+from .base import (
+    Cell,
+    DashboardPage,
+    Table,
+    capability_choices,
+    capability_title,
+    dashboard_url,
+    date_text,
+    dimension_choices,
+    dimension_title,
+    grade_text,
+    index_text,
+    progress_text,
+    result_url,
+    tables_by_name,
+)
+
+
+class Overview(DashboardPage):
+    """The organisation overview."""
+
+    @cached_property
+    def latest(self) -> dashboard_selectors.Latest:
+        return dashboard_selectors.latest_for_user(user=self.user, filters=self.filters)
+
+    @property
+    def results(self):
+        return self.latest.results
+
+    @cached_property
+    def standing(self) -> dashboard_selectors.Standing:
+        return dashboard_selectors.standing(results=self.results, dimension=self.filters.dimension)
+
+    @property
+    def distribution(self) -> dict[str, dict[int, int]]:
+        return self.standing.distribution
+
+    @property
+    def total(self) -> int:
+        return sum(self.distribution["overall"].values())
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / dashboard_selectors.PAGE_SIZE))
+
+    @property
+    def page(self) -> int:
+        return min(self.filters.page, self.pages)
+
+    @cached_property
+    def rows(self) -> list[dashboard_selectors.RankingRow]:
+        if self.everything:
+            return dashboard_selectors.ranking(
+                results=self.results, filters=self.filters, limit=None
+            )
+        offset = (self.page - 1) * dashboard_selectors.PAGE_SIZE
+        return dashboard_selectors.ranking(
+            results=self.results, filters=self.filters, offset=offset
+        )
+
+    @cached_property
+    def grades(self) -> dict[int, dict[str, dashboard_selectors.GradeCell]]:
+        results = self.results if self.everything else [r.result_id for r in self.rows]
+        return dashboard_selectors.capability_grades(
+            results=results, dimension=self.filters.dimension
+        )
+
+    @property
+    def gaps(self) -> list[dashboard_selectors.Gap]:
+        return self.standing.gaps
+
+    @cached_property
+    def average(self) -> list[dashboard_selectors.MonthAverage]:
+        return dashboard_selectors.index_average_by_month(
+            team_ids=self.latest.team_ids, filters=self.filters
+        )
+
+    @cached_property
+    def history(self) -> dict[int, list[dashboard_selectors.HistoryPoint]]:
+        team_ids = self.latest.team_ids if self.everything else [r.team_id for r in self.rows]
+        return dashboard_selectors.index_history(team_ids=team_ids, filters=self.filters)
+
+    @property
+    def capabilities(self) -> list[tuple[str, str]]:
+        return capability_choices(self.catalogue, self.filters.dimension)
+
+    # Tables ---------------------------------------------------------------------------
+
+    def levels_table(self) -> Table:
+        rows = []
+        for key, title in [("overall", "Overall"), *dimension_choices(self.catalogue)]:
+            counts = self.distribution.get(key, {})
+            cells = [Cell(title)]
+            for level in (0, 1, 2):
+                cells.append(Cell(str(counts.get(level, 0)), self._level_link(key, level)))
+            rows.append(tuple(cells))
+        return Table(
+            "levels",
+            "Teams at each level, overall and per dimension",
+            ("Dimension", "Level 0", "Level 1", "Level 2"),
+            rows,
+        )
+
+    def ranking_table(self) -> Table:
+        today = timezone.localdate()
+        rows = []
+        for row in self.rows:
+            days = ""
+            if row.oldest_debt:
+                days = str((today - timezone.localtime(row.oldest_debt).date()).days)
+            rows.append(
+                (
+                    Cell(row.team_name, self.team_url(row.team_slug)),
+                    Cell(str(row.level), result_url(row.assessment_id)),
+                    Cell(index_text(row.index), result_url(row.assessment_id)),
+                    Cell("" if row.delta is None else f"{row.delta:+.1f}"),
+                    Cell(str(row.target_level)),
+                    Cell(progress_text(row)),
+                    Cell(str(row.open_steps)),
+                    Cell(date_text(row.oldest_debt)),
+                    Cell(days),
+                    Cell(dimension_title(self.catalogue, row.weakest_dimension)),
+                    Cell(date_text(row.submitted_at)),
+                )
+            )
+        return Table(
+            "ranking",
+            "Ranking of the teams",
+            (
+                "Team",
+                "Level",
+                "Index",
+                "Change since last quarter",
+                "Target level",
+                "Next level: capabilities in place",
+                "Open roadmap steps",
+                "Oldest debt since",
+                "Oldest debt, days",
+                "Weakest dimension",
+                "Last assessed",
+            ),
+            rows,
+        )
+
+    def heatmap_table(self) -> Table:
+        capabilities = self.capabilities
+        rows = []
+        for row in self.rows:
+            grades = self.grades.get(row.result_id, {})
+            rows.append(
+                (
+                    Cell(row.team_name, self.team_url(row.team_slug)),
+                    *(Cell(grade_text(grades.get(key))) for key, _ in capabilities),
+                )
+            )
+        return Table(
+            "heatmap",
+            "Grade of each capability per team (1 automated, 0.5 partly or by hand, 0 absent, "
+            "? not answered)",
+            ("Team", *(title for _, title in capabilities)),
+            rows,
+        )
+
+    def trends_table(self) -> Table:
+        rows = []
+        for row in self.rows:
+            for point in self.history.get(row.team_id, ()):
+                rows.append(
+                    (
+                        Cell(row.team_name, self.team_url(row.team_slug)),
+                        Cell(date_text(point.submitted_at)),
+                        Cell(str(point.level)),
+                        Cell(index_text(point.index)),
+                    )
+                )
+        return Table(
+            "trends",
+            "Maturity index of each assessment",
+            ("Team", "Submitted", "Level", "Index"),
+            rows,
+        )
+
+    def average_table(self) -> Table:
+        rows = [
+            (Cell(m.month.strftime("%Y-%m")), Cell(str(m.assessments)), Cell(index_text(m.index)))
+            for m in self.average
+        ]
+        return Table(
+            "average",
+            "Average maturity index of the assessments submitted each month",
+            ("Month", "Assessments", "Average index"),
+            rows,
+        )
+
+    def gaps_table(self) -> Table:
+        total = self.total
+        rows = []
+        for gap in self.gaps:
+            capability = self.catalogue.capability(gap.capability)
+            rows.append(
+                (
+                    Cell(capability.title, self._gap_link(gap.capability)),
+                    Cell(dimension_title(self.catalogue, capability.dimension)),
+                    Cell(str(capability.level)),
+                    Cell(str(gap.teams)),
+                    Cell(f"{round(100 * gap.teams / total)}%" if total else ""),
+                )
+            )
+        return Table(
+            "gaps",
+            "Capabilities the teams' target levels need and they miss",
+            ("Capability", "Dimension", "Required at level", "Teams missing it", "Share of teams"),
+            rows,
+        )
+
+    def tables(self) -> dict[str, Table]:
+        return tables_by_name(
+            self.levels_table(),
+            self.ranking_table(),
+            self.heatmap_table(),
+            self.trends_table(),
+            self.average_table(),
+            self.gaps_table(),
+        )
+
+    # Charts ---------------------------------------------------------------------------
+
+    def charts(self) -> dict[str, dict]:
+        capabilities = self.capabilities
+        teams = [{"name": r.team_name, "link": result_url(r.assessment_id)} for r in self.rows]
+        grades = []
+        for row in self.rows:
+            cells = self.grades.get(row.result_id, {})
+            grades.append([_grade_value(cells.get(key)) for key, _ in capabilities])
+        series = [
+            {
+                "name": row.team_name,
+                "link": self.team_url(row.team_slug),
+                "points": [
+                    (date_text(p.submitted_at), p.index) for p in self.history.get(row.team_id, ())
+                ],
+            }
+            for row in self.rows
+        ]
+        gaps = [
+            {
+                "title": capability_title(self.catalogue, gap.capability),
+                "teams": gap.teams,
+                "link": self._gap_link(gap.capability),
+            }
+            for gap in self.gaps[:12]
+        ]
+        dimensions = dimension_choices(self.catalogue)
+        links = {
+            (key, level): self._level_link(key, level)
+            for key, _ in [("overall", ""), *dimensions]
+            for level in (0, 1, 2)
+        }
+        return {
+            "levels": charts.level_distribution_figure(dimensions, self.distribution, links=links),
+            "heatmap": charts.heatmap_figure(teams, capabilities, grades),
+            "trends": charts.trend_figure(
+                series, average=[(m.month.isoformat(), m.index) for m in self.average]
+            ),
+            "gaps": charts.gaps_figure(gaps, total_teams=self.total),
+        }
+
+    def _level_link(self, key: str, level: int) -> str:
+        dimension = "" if key == "overall" else key
+        return dashboard_url("dashboard", self.filters, level=level, dimension=dimension, page=1)
+
+    def _gap_link(self, capability: str) -> str:
+        return dashboard_url(
+            "dashboard_debt",
+            DashboardFilters(
+                organization=self.filters.organization,
+                tags=self.filters.tags,
+                capability=capability,
+            ),
+        )
+
+
+def _grade_value(cell: dashboard_selectors.GradeCell | None) -> float | None:
+    return None if cell is None else cell.grade
