@@ -28,6 +28,7 @@ from .evidence import (
 from .exemptions import (
     ReadingWithExemptions,
     exemption_get_for_user,
+    exemption_list,
     exemption_list_for_user,
     exemption_requests_to_decide,
     exemptions_active_count_by_team,
@@ -86,6 +87,7 @@ __all__ = [
     "evidence_hints_for_team",
     "evidence_sources_for_team",
     "exemption_get_for_user",
+    "exemption_list",
     "exemption_list_for_user",
     "exemption_requests_to_decide",
     "exemptions_active_count_by_team",

@@ -29,17 +29,35 @@ def _with_people(queryset: QuerySet[Exemption]) -> QuerySet[Exemption]:
     return queryset.select_related("team__organization", "requested_by", "decided_by")
 
 
+def exemption_list(
+    *,
+    team_id: int | None = None,
+    status: str | None = None,
+    active: bool | None = None,
+    today: date | None = None,
+) -> QuerySet[Exemption]:
+    """Exemptions (of one team, in one status, in force on `today` or not), newest request
+    first, before tenancy: the caller narrows them to a user (the API's TeamScoped views do)."""
+    exemptions = Exemption.objects.all()
+    if team_id is not None:
+        exemptions = exemptions.filter(team_id=team_id)
+    if status is not None:
+        exemptions = exemptions.filter(status=status)
+    if active is not None:
+        if today is None:
+            raise ValueError("reading exemptions in force needs the day")
+        exemptions = exemptions.filter(active_on(today) if active else ~active_on(today))
+    return _with_people(exemptions).order_by("-requested_at", "-id")
+
+
 def exemption_list_for_user(
     *, user, team: Team | None = None, status: str | None = None
 ) -> QuerySet[Exemption]:
     """The exemptions of the teams the user can see (of one team, in one status), newest
     request first."""
-    exemptions = Exemption.objects.all()
-    if team is not None:
-        exemptions = exemptions.filter(team=team)
-    if status is not None:
-        exemptions = exemptions.filter(status=status)
-    return _with_people(visible_to(exemptions, user)).order_by("-requested_at", "-id")
+    return visible_to(
+        exemption_list(team_id=team.pk if team is not None else None, status=status), user
+    )
 
 
 def exemption_get_for_user(*, user, exemption_id: int) -> Exemption:
