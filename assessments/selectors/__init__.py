@@ -26,10 +26,13 @@ from .evidence import (
     recent_scan_coverage,
 )
 from .exemptions import (
+    ExemptionOverview,
     ReadingWithExemptions,
+    exemption_counts_for_team,
     exemption_get_for_user,
     exemption_list,
     exemption_list_for_user,
+    exemption_overview_for_user,
     exemption_requests_to_decide,
     exemptions_active_count_by_team,
     exemptions_active_for_team,
@@ -68,6 +71,7 @@ from .tokens import api_token_get_for_user, api_token_list_for_user
 
 __all__ = [
     "ASSESSMENT_DUE_AFTER",
+    "ExemptionOverview",
     "ReadingWithExemptions",
     "RepositoryWithLastScan",
     "TeamDebtItem",
@@ -86,9 +90,11 @@ __all__ = [
     "evidence_for_team",
     "evidence_hints_for_team",
     "evidence_sources_for_team",
+    "exemption_counts_for_team",
     "exemption_get_for_user",
     "exemption_list",
     "exemption_list_for_user",
+    "exemption_overview_for_user",
     "exemption_requests_to_decide",
     "exemptions_active_count_by_team",
     "exemptions_active_for_team",

@@ -60,6 +60,35 @@ def exemption_list_for_user(
     )
 
 
+@dataclass(frozen=True)
+class ExemptionOverview:
+    """What the exemptions page shows: requests waiting (oldest first), exemptions in force
+    (ending soonest first), and the latest closed ones (rejected, withdrawn or expired)."""
+
+    waiting: list[Exemption]
+    active: list[Exemption]
+    closed: list[Exemption]
+
+
+def exemption_overview_for_user(
+    *, user, today: date, team: Team | None = None, closed_limit: int = 50
+) -> ExemptionOverview:
+    """The exemptions of the teams the user can see (or of one team), in three lists, in three
+    queries however many there are; older closed ones are left to the API."""
+    visible = exemption_list_for_user(user=user, team=team)
+    return ExemptionOverview(
+        waiting=list(
+            visible.filter(status=ExemptionStatus.REQUESTED).order_by("requested_at", "id")
+        ),
+        active=list(visible.filter(active_on(today)).order_by("expires_on", "id")),
+        closed=list(
+            visible.exclude(status=ExemptionStatus.REQUESTED)
+            .exclude(active_on(today))
+            .order_by("-decided_at", "-id")[:closed_limit]
+        ),
+    )
+
+
 def exemption_get_for_user(*, user, exemption_id: int) -> Exemption:
     """The exemption, or 404 when it does not exist or the user may not see it
     (indistinguishable)."""
@@ -98,6 +127,14 @@ def exemptions_waiting_for_team(*, team: Team) -> list[Exemption]:
         _with_people(
             Exemption.objects.filter(team=team, status=ExemptionStatus.REQUESTED)
         ).order_by("requested_at", "id")
+    )
+
+
+def exemption_counts_for_team(*, team: Team, today: date) -> dict[str, int]:
+    """{"active": capabilities exempted today, "waiting": requests waiting}, in one query."""
+    return Exemption.objects.filter(team=team).aggregate(
+        active=Count("capability_key", filter=active_on(today), distinct=True),
+        waiting=Count("pk", filter=Q(status=ExemptionStatus.REQUESTED)),
     )
 
 

@@ -27,7 +27,6 @@ from .. import maturity
 from ..access import can_manage_team, team_role
 from ..errors import ActionNotAllowed, ApplicationError
 from ..models import Exemption, ExemptionStatus, Role, Team
-from .assessments import normalize_note
 
 LONGEST_EXEMPTION = timedelta(days=365)
 RENEWAL_WINDOW = timedelta(days=30)
@@ -54,7 +53,9 @@ def _capability_title(capability_key: str) -> str:
 
 
 def _clean_text(text: str, *, what: str) -> str:
-    text = normalize_note(text or "").strip()
+    # Line endings as an answer's note keeps them (services.assessments.normalize_note); not
+    # imported from there, because the forms import this module and that one reads selectors.
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(text) > TEXT_MAX_LENGTH:
         raise ApplicationError(f"The {what} is longer than {TEXT_MAX_LENGTH} characters.")
     if "\x00" in text:
