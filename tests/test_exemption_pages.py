@@ -333,3 +333,15 @@ def test_the_team_page_counts_its_exemptions(client, team, lead, org_admin, memb
     assert reverse("exemption_request", args=[team.slug]) in page(
         client, lead, reverse("team_detail", args=[team.slug])
     )
+
+
+def test_the_admin_lists_exemptions_read_only(client, team, lead):
+    exemption = asked(team, lead)
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    listing = client.get(reverse("admin:assessments_exemption_changelist"))
+    assert listing.status_code == 200
+    assert "pipeline_triggers" in listing.content.decode()
+    assert client.get(reverse("admin:assessments_exemption_add")).status_code == 403
+    detail = client.get(reverse("admin:assessments_exemption_change", args=[exemption.pk]))
+    assert detail.status_code == 200
+    assert 'name="reason"' not in detail.content.decode()
