@@ -345,3 +345,21 @@ def test_the_admin_lists_exemptions_read_only(client, team, lead):
     detail = client.get(reverse("admin:assessments_exemption_change", args=[exemption.pk]))
     assert detail.status_code == 200
     assert 'name="reason"' not in detail.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("decision", "note", "sentence"),
+    [
+        ("maybe", "", "Choose to approve or reject the request."),
+        ("approve", "x" * 2001, "The note is longer than 2000 characters."),
+    ],
+    ids=["decision", "long-note"],
+)
+def test_a_malformed_decision_says_what_is_wrong(
+    client, team, lead, org_admin, decision, note, sentence
+):
+    exemption = asked(team, lead)
+    client.force_login(org_admin)
+    assert sentence in decide(client, exemption, decision, note).content.decode()
+    exemption.refresh_from_db()
+    assert exemption.status == ExemptionStatus.REQUESTED

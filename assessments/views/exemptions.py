@@ -22,6 +22,7 @@ from ..errors import ActionNotAllowed, ApplicationError
 from ..forms import SUGGESTED_EXEMPTION, ExemptionDecisionForm, ExemptionRequestForm
 from ..models import ExemptionStatus, Role
 from ..services.exemptions import (
+    TEXT_MAX_LENGTH,
     exemption_approve,
     exemption_reject,
     exemption_request,
@@ -139,7 +140,10 @@ def exemption_decide_view(request, pk):
     back = _back(request, _list_url())
     form = ExemptionDecisionForm(request.POST, prefix=f"exemption-{pk}")
     if not form.is_valid():
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        if "decision" in form.errors:
+            messages.error(request, "Choose to approve or reject the request.")
+        else:
+            messages.error(request, f"The note is longer than {TEXT_MAX_LENGTH} characters.")
         return redirect(back)
     decide = exemption_approve if form.cleaned_data["decision"] == "approve" else exemption_reject
     try:
