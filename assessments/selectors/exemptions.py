@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from .. import maturity
-from ..access import visible_to
+from ..access import UserOrAnonymous, visible_to
 from ..maturity.exemptions import stored_result_with_exemptions
 from ..maturity.versions import load_catalogue_version
 from ..models import Exemption, ExemptionStatus, Membership, Organization, Result, Role, Team
@@ -51,7 +51,7 @@ def exemption_list(
 
 
 def exemption_list_for_user(
-    *, user, team: Team | None = None, status: str | None = None
+    *, user: UserOrAnonymous, team: Team | None = None, status: str | None = None
 ) -> QuerySet[Exemption]:
     """The exemptions of the teams the user can see (of one team, in one status), newest
     request first."""
@@ -71,7 +71,7 @@ class ExemptionOverview:
 
 
 def exemption_overview_for_user(
-    *, user, today: date, team: Team | None = None, closed_limit: int = 50
+    *, user: UserOrAnonymous, today: date, team: Team | None = None, closed_limit: int = 50
 ) -> ExemptionOverview:
     """The exemptions of the teams the user can see (or of one team), in three lists, in three
     queries however many there are; older closed ones are left to the API."""
@@ -89,7 +89,7 @@ def exemption_overview_for_user(
     )
 
 
-def exemption_get_for_user(*, user, exemption_id: int) -> Exemption:
+def exemption_get_for_user(*, user: UserOrAnonymous, exemption_id: int) -> Exemption:
     """The exemption, or 404 when it does not exist or the user may not see it
     (indistinguishable)."""
     try:
@@ -98,7 +98,7 @@ def exemption_get_for_user(*, user, exemption_id: int) -> Exemption:
         raise Http404("No such exemption.") from None
 
 
-def exemption_requests_to_decide(*, user) -> list[Exemption]:
+def exemption_requests_to_decide(*, user: UserOrAnonymous) -> list[Exemption]:
     """Requests waiting for a decision in the organisations the user administers, oldest first:
     the queue an org admin works through. Empty for everyone else."""
     if not user.is_authenticated or not user.is_active:

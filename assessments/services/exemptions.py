@@ -18,6 +18,7 @@ The rules, and why:
 
 from datetime import date, timedelta
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -87,7 +88,9 @@ def _saved(exemption: Exemption) -> Exemption:
     return exemption
 
 
-def _refuse_a_second_request(team: Team, capability_key: str, title: str, expires_on, today):
+def _refuse_a_second_request(
+    team: Team, capability_key: str, title: str, expires_on: date, today: date
+) -> None:
     """No request while one waits; none while an exemption is in force, unless it is a renewal
     in the exemption's last days that ends after it."""
     current = Exemption.objects.filter(
@@ -119,7 +122,7 @@ def _refuse_a_second_request(team: Team, capability_key: str, title: str, expire
 def exemption_request(
     *,
     team: Team,
-    user,
+    user: User,
     capability_key: str,
     reason: str,
     expires_on: date,
@@ -168,14 +171,16 @@ def _locked_request(exemption: Exemption, *, verb: str) -> Exemption:
     return locked
 
 
-def _require_decider(user, exemption: Exemption) -> None:
+def _require_decider(user: User, exemption: Exemption) -> None:
     if team_role(user, exemption.team) != Role.ORG_ADMIN:
         raise ActionNotAllowed("Only org admins can approve or reject exemptions.")
     if exemption.requested_by_id is not None and exemption.requested_by_id == user.pk:
         raise ActionNotAllowed("You asked for this exemption, so another org admin decides on it.")
 
 
-def _decide(exemption: Exemption, locked: Exemption, *, status, user, note: str) -> Exemption:
+def _decide(
+    exemption: Exemption, locked: Exemption, *, status: ExemptionStatus, user: User, note: str
+) -> Exemption:
     locked.status = status
     locked.decided_by = user
     locked.decided_at = timezone.now()
@@ -187,7 +192,7 @@ def _decide(exemption: Exemption, locked: Exemption, *, status, user, note: str)
 
 @transaction.atomic
 def exemption_approve(
-    *, exemption: Exemption, user, note: str = "", today: date | None = None
+    *, exemption: Exemption, user: User, note: str = "", today: date | None = None
 ) -> Exemption:
     """Approve a waiting request: from now until its expiry date the capability counts as not
     applicable in the team's reading with exemptions."""
@@ -204,7 +209,7 @@ def exemption_approve(
 
 
 @transaction.atomic
-def exemption_reject(*, exemption: Exemption, user, note: str) -> Exemption:
+def exemption_reject(*, exemption: Exemption, user: User, note: str) -> Exemption:
     """Reject a waiting request, saying why."""
     _require_decider(user, exemption)
     note = _clean_text(note, what="note")
@@ -215,7 +220,7 @@ def exemption_reject(*, exemption: Exemption, user, note: str) -> Exemption:
 
 
 @transaction.atomic
-def exemption_withdraw(*, exemption: Exemption, user) -> Exemption:
+def exemption_withdraw(*, exemption: Exemption, user: User) -> Exemption:
     """Take back a request before it is decided."""
     if not can_manage_team(user, exemption.team):
         raise ActionNotAllowed("Only team leads and org admins can withdraw a request.")
