@@ -18,8 +18,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .catalogue import Catalogue, Option, Question
-from .scoring import Evidence, MaturityResult, score
+# The package's public names, not its modules': the catalogue and scoring modules are being
+# reorganised, and the package's names are what stays. The package never imports this module,
+# so it is fully loaded by the time these names are read.
+from . import Catalogue, Evidence, MaturityResult, Option, Question, score
 
 # The extra question's key; no catalogue key can start with an underscore.
 EXEMPTION_QUESTION = "_exempted_after_review"
