@@ -4,6 +4,7 @@ from .models import (
     Answer,
     ApiToken,
     Assessment,
+    Exemption,
     Membership,
     Organization,
     Repository,
@@ -136,6 +137,21 @@ class ScanAdmin(admin.ModelAdmin):
     list_filter = ["status", "scanner_version"]
     list_select_related = ["repository__team"]
     raw_id_fields = ["repository"]
+
+
+@admin.register(Exemption)
+class ExemptionAdmin(admin.ModelAdmin):
+    list_display = ["team", "capability_key", "status", "expires_on", "requested_by", "decided_by"]
+    list_filter = ["status", "team__organization"]
+    list_select_related = ["team", "requested_by", "decided_by"]
+    search_fields = ["team__name", "capability_key"]
+
+    # Asked and decided in the app, where the rules are (who, when, until when); only read here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ApiToken)

@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.utils.formats import date_format
 
 from .maturity import load_catalogue
+from .services.exemptions import TEXT_MAX_LENGTH, exemption_latest_expiry
 from .services.login_guard import LOCKOUT_SECONDS, login_is_locked_out
 from .services.repositories import MAX_INTERVAL_HOURS, MIN_INTERVAL_HOURS
 
@@ -83,6 +87,60 @@ class RepositoryConnectForm(StyledControls, forms.Form):
         min_value=MIN_INTERVAL_HOURS,
         max_value=MAX_INTERVAL_HOURS,
         initial=24,
+    )
+
+
+def _capability_choices():
+    catalogue = load_catalogue()
+    return [
+        (d.title, [(c.key, c.title) for c in catalogue.capabilities_in(d.key)])
+        for d in catalogue.dimensions
+    ]
+
+
+# A quarter: teams assess themselves about that often, so the next assessment meets it again.
+SUGGESTED_EXEMPTION = timedelta(days=92)
+
+
+class ExemptionRequestForm(StyledControls, forms.Form):
+    capability = forms.ChoiceField(label="Capability", choices=_capability_choices)
+    reason = forms.CharField(
+        label="Why it does not apply to the team",
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The org admins decide on this: say what makes the capability not apply now, "
+        "and what would change that.",
+        error_messages={
+            "required": "Give a reason: say why the capability does not apply to the team for now."
+        },
+    )
+    expires_on = forms.DateField(
+        label="In force until",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        error_messages={"invalid": "Give the expiry date as a date, such as 2026-09-30."},
+    )
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        latest = exemption_latest_expiry(today=today)
+        field = self.fields["expires_on"]
+        field.widget.attrs.update(
+            min=(today + timedelta(days=1)).isoformat(), max=latest.isoformat()
+        )
+        field.help_text = (
+            "The last day the exemption is in force: after today, and no later than "
+            f"{date_format(latest, 'j M Y')} (a year)."
+        )
+
+
+class ExemptionDecisionForm(StyledControls, forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    note = forms.CharField(
+        label="Note to the team",
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required to reject: say why.",
     )
 
 

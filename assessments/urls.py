@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import methodology, questionnaire, repositories, results, teams
+from .views import exemptions, methodology, questionnaire, repositories, results, teams
 
 urlpatterns = [
     path("", teams.home, name="home"),
@@ -17,6 +17,18 @@ urlpatterns = [
         "teams/<slug:slug>/repositories/connect/",
         repositories.repository_connect_view,
         name="repository_connect",
+    ),
+    path(
+        "teams/<slug:slug>/exemptions/request/",
+        exemptions.exemption_request_view,
+        name="exemption_request",
+    ),
+    path("exemptions/", exemptions.exemption_list_view, name="exemption_list"),
+    path("exemptions/<int:pk>/decide/", exemptions.exemption_decide_view, name="exemption_decide"),
+    path(
+        "exemptions/<int:pk>/withdraw/",
+        exemptions.exemption_withdraw_view,
+        name="exemption_withdraw",
     ),
     path("repositories/<int:pk>/", repositories.repository_detail, name="repository_detail"),
     path("repositories/<int:pk>/scan/", repositories.repository_scan_now, name="repository_scan"),

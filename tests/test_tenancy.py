@@ -21,6 +21,7 @@ TEAM_PAGES = {
     "summary": lambda o: reverse("assessment_summary", args=[o["draft"].pk]),
     "result": lambda o: reverse("assessment_result", args=[o["submitted"].pk]),
     "repository": lambda o: reverse("repository_detail", args=[o["repository"].pk]),
+    "exemptions": lambda o: reverse("exemption_list") + f"?team={o['team'].slug}",
 }
 
 

@@ -60,6 +60,7 @@ class ExportRowSerializer(serializers.Serializer):
     grade = serializers.FloatField(allow_null=True)
     source = serializers.CharField()
     met = serializers.BooleanField()
+    exempted_until = serializers.DateField(allow_null=True)
 
 
 def _iso(value) -> str:

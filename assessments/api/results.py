@@ -4,6 +4,8 @@ Field names follow the `scan_repo` CLI where they overlap (`overall_level`, `ind
 `dimensions`, `capabilities[].key/grade`), so one script can read both.
 """
 
+from django.utils import timezone
+
 from .. import maturity, selectors
 from ..models import Result
 
@@ -15,6 +17,24 @@ def _debt_as_of_submission(result: Result) -> dict:
         "as_of": as_of,
         "items": [item.to_dict() for item in items],
         "total": maturity.debt_total(items).to_dict(),
+    }
+
+
+def _with_exemptions(result: Result) -> dict | None:
+    """The result read with the team's exemptions in force today; the raw figures above never
+    change."""
+    reading = selectors.result_with_exemptions(result=result, today=timezone.localdate())
+    if reading is None:
+        return None
+    return {
+        "as_of": reading.as_of,
+        "overall_level": reading.outcome.level,
+        "index": reading.outcome.index,
+        "dimensions": reading.outcome.dimension_levels,
+        "dimension_index": reading.outcome.dimension_index,
+        "why_not_next_level": reading.outcome.why_not_next,
+        "capabilities": list(reading.capabilities),
+        "exemptions": [exemption.pk for exemption in reading.exemptions],
     }
 
 
@@ -43,6 +63,7 @@ def result_document(result: Result) -> dict:
         "scanned": outcome.get("scanned", False),
         "evidence_can_contradict": outcome.get("can_contradict", outcome.get("scanned", False)),
         "debt": _debt_as_of_submission(result),
+        "with_exemptions": _with_exemptions(result),
     }
 
 

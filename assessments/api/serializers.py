@@ -326,6 +326,23 @@ class DebtSerializer(serializers.Serializer):
     total = DebtTotalSerializer()
 
 
+class ReadingWithExemptionsSerializer(serializers.Serializer):
+    as_of = serializers.DateField(help_text="The day whose exemptions in force are applied.")
+    overall_level = serializers.IntegerField()
+    index = serializers.FloatField(help_text="0-100.")
+    dimensions = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Level (0-2) per dimension key."
+    )
+    dimension_index = serializers.DictField(child=serializers.FloatField())
+    why_not_next_level = serializers.CharField()
+    capabilities = serializers.ListField(
+        child=serializers.CharField(), help_text="The exempted capability keys."
+    )
+    exemptions = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The ids of the exemptions applied."
+    )
+
+
 class ResultSerializer(serializers.Serializer):
     assessment = serializers.IntegerField()
     team = serializers.IntegerField()
@@ -364,6 +381,14 @@ class ResultSerializer(serializers.Serializer):
         "evidence to contradict an answer."
     )
     debt = DebtSerializer()
+    with_exemptions = ReadingWithExemptionsSerializer(
+        allow_null=True,
+        help_text=(
+            "The reading with the team's exemptions in force today, each exempted capability "
+            "counted as not applicable; null when none is in force. The figures above are the "
+            "raw reading and never change."
+        ),
+    )
 
 
 class RoadmapStepSerializer(serializers.Serializer):

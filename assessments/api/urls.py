@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .exemptions import ExemptionViewSet
 from .export import ExportResultsView
 from .notfound import api_not_found
 from .repositories import RepositoryViewSet, ScanViewSet
@@ -15,6 +16,7 @@ router.register("teams", views.TeamViewSet, basename="team")
 router.register("assessments", views.AssessmentViewSet, basename="assessment")
 router.register("repositories", RepositoryViewSet, basename="repository")
 router.register("scans", ScanViewSet, basename="scan")
+router.register("exemptions", ExemptionViewSet, basename="exemption")
 
 urlpatterns = [
     path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),

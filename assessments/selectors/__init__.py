@@ -25,6 +25,20 @@ from .evidence import (
     evidence_sources_for_team,
     recent_scan_coverage,
 )
+from .exemptions import (
+    ExemptionOverview,
+    ReadingWithExemptions,
+    exemption_counts_for_team,
+    exemption_get_for_user,
+    exemption_list,
+    exemption_list_for_user,
+    exemption_overview_for_user,
+    exemption_requests_to_decide,
+    exemptions_active_count_by_team,
+    exemptions_active_for_team,
+    exemptions_waiting_for_team,
+    result_with_exemptions,
+)
 from .repositories import (
     RepositoryWithLastScan,
     repository_get_for_user,
@@ -57,6 +71,8 @@ from .tokens import api_token_get_for_user, api_token_list_for_user
 
 __all__ = [
     "ASSESSMENT_DUE_AFTER",
+    "ExemptionOverview",
+    "ReadingWithExemptions",
     "RepositoryWithLastScan",
     "TeamDebtItem",
     "TeamOverview",
@@ -74,6 +90,15 @@ __all__ = [
     "evidence_for_team",
     "evidence_hints_for_team",
     "evidence_sources_for_team",
+    "exemption_counts_for_team",
+    "exemption_get_for_user",
+    "exemption_list",
+    "exemption_list_for_user",
+    "exemption_overview_for_user",
+    "exemption_requests_to_decide",
+    "exemptions_active_count_by_team",
+    "exemptions_active_for_team",
+    "exemptions_waiting_for_team",
     "membership_list_for_team",
     "organization_admin_of",
     "organization_debt_statement",
@@ -87,6 +112,7 @@ __all__ = [
     "result_for_assessment",
     "result_history_for_team",
     "result_history_until",
+    "result_with_exemptions",
     "results_with_assessments",
     "scan_list",
     "scan_list_for_repository",

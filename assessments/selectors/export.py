@@ -2,13 +2,17 @@
 rows there are."""
 
 from collections.abc import Mapping
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import CharField, Func, QuerySet
+from django.db.models import CharField, Func, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.db.models.sql.compiler import SQLCompiler
+from django.utils import timezone
 
-from ..models import ResultCapability, Team
+from ..models import Exemption, ResultCapability, Team
+from .exemptions import active_on
 from .periods import apply_date_range
 
 if TYPE_CHECKING:
@@ -34,6 +38,13 @@ EXPORT_COLUMNS = (
     ("grade", "grade", "0, 0.5 or 1; empty (CSV) or null (JSON) when unknown."),
     ("source", "source", "Where the grade came from (answer, evidence, ...)."),
     ("met", "met", "Whether the capability is met: true or false."),
+    (
+        "exempted_until",
+        "exempted_until",
+        "The last day of the team's exemption from the capability in force on the day of the "
+        "export, YYYY-MM-DD; empty (CSV) or null (JSON) when none. The row's figures stay the "
+        "raw reading.",
+    ),
 )
 COLUMN_NAMES = tuple(name for name, _, _ in EXPORT_COLUMNS)
 _LOOKUPS = tuple(lookup for _, lookup, _ in EXPORT_COLUMNS)
@@ -90,10 +101,26 @@ def result_capability_list() -> QuerySet[ResultCapability]:
     return ResultCapability.objects.all()
 
 
+def _exempted_until(today: date) -> Cast:
+    """The expiry date, as text, of the row's team's exemption from the row's capability in
+    force on `today`; the latest one during a renewal."""
+    exemptions = Exemption.objects.filter(
+        active_on(today),
+        team_id=OuterRef("result__assessment__team_id"),
+        capability_key=OuterRef("capability_key"),
+    ).order_by("-expires_on")
+    return Cast(Subquery(exemptions.values("expires_on")[:1]), output_field=CharField())
+
+
 def export_rows(
-    queryset: QuerySet[ResultCapability], filters: Mapping[str, Any]
+    queryset: QuerySet[ResultCapability],
+    filters: Mapping[str, Any],
+    *,
+    today: date | None = None,
 ) -> QuerySet[ResultCapability, tuple[Any, ...]]:
-    """The export's rows as tuples in column order, from an already tenancy-scoped queryset."""
+    """The export's rows as tuples in column order, from an already tenancy-scoped queryset;
+    exemptions are those in force on `today` (the export's day by default)."""
+    queryset = queryset.annotate(exempted_until=_exempted_until(today or timezone.localdate()))
     if "team" in filters:
         queryset = queryset.filter(result__assessment__team_id=filters["team"])
     if "tag" in filters:

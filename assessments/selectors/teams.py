@@ -13,6 +13,8 @@ from ..access import EDIT_ROLES, MANAGE_ROLES, UserOrAnonymous, team_roles, visi
 from ..models import (
     Assessment,
     AssessmentStatus,
+    Exemption,
+    ExemptionStatus,
     Membership,
     Repository,
     Result,
@@ -52,6 +54,8 @@ class TeamOverview:
     repository_count: int = 0
     # The usernames of the team's leads, whom a member asks to connect a repository.
     lead_names: list[str] = field(default_factory=list)
+    # Exemption requests waiting for an org admin's decision.
+    exemptions_waiting: int = 0
 
     @property
     def can_edit(self) -> bool:
@@ -118,6 +122,13 @@ def team_overview_for_user(*, user: UserOrAnonymous) -> list[TeamOverview]:
             has_draft=Exists(
                 Assessment.objects.filter(team=OuterRef("pk"), status=AssessmentStatus.DRAFT)
             ),
+            exemptions_waiting=Subquery(
+                Exemption.objects.filter(team=OuterRef("pk"), status=ExemptionStatus.REQUESTED)
+                .order_by()
+                .values("team")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
         )
         .order_by("organization__name", "name")
     )
@@ -176,6 +187,7 @@ def team_overview_for_user(*, user: UserOrAnonymous) -> list[TeamOverview]:
             last_scan=scans.get(team.last_scan_id),
             repository_count=team.repository_count or 0,
             lead_names=leads.get(team.pk, []),
+            exemptions_waiting=team.exemptions_waiting or 0,
         )
         for team in teams
     ]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from .. import charts, maturity, selectors
-from ..access import can_edit_team
+from ..access import EDIT_ROLES, MANAGE_ROLES, team_role
 from ..maturity.versions import load_catalogue_version
 
 
@@ -68,6 +68,12 @@ def assessment_result(request, pk):
         }
         for dimension in catalogue.dimensions
     ]
+    today = timezone.localdate()
+    exemptions = selectors.exemptions_active_for_team(team=assessment.team, today=today)
+    # Beside the raw reading, never in its place: the stored result stays as it is.
+    reading = selectors.result_with_exemptions(result=result, today=today, exemptions=exemptions)
+    waiting = selectors.exemptions_waiting_for_team(team=assessment.team)
+    role = team_role(request.user, assessment.team)
     beyond_target = []
     if not snapshot["roadmap"] and result.overall_level < 2:
         # The target is reached: say what the next level would take, and that it is not needed.
@@ -89,7 +95,13 @@ def assessment_result(request, pk):
         "capability_titles": {c.key: c.title for c in catalogue.capabilities},
         "dimension_titles": dict(dimensions),
         "debt": selectors.debt_statement_for_team(team=assessment.team),
-        "can_edit": can_edit_team(request.user, assessment.team),
+        "can_edit": role in EDIT_ROLES,
+        "can_request_exemption": role in MANAGE_ROLES,
+        "reading": reading,
+        # Ordered by expiry, so a renewal in force beside its predecessor is the one shown.
+        "exempted": {e.capability_key: e for e in exemptions},
+        "exemptions_waiting": waiting,
+        "exemption_asked": {e.capability_key: e for e in waiting},
         "level_titles": {level.number: level.title for level in catalogue.levels},
         "claimed_not_visible": maturity.claimed_not_visible(outcome),
         "progress": maturity.progress_with_titles(

@@ -39,6 +39,10 @@ def home(request):
         "shared_org": organizations.pop() if len(organizations) == 1 else None,
         "shared_role": _with_article(roles.pop()) if len(roles) == 1 else None,
         "assessed": sum(1 for overview in overviews if overview.latest_submitted),
+        # Requests an org admin decides on, from the teams of the organisations they administer.
+        "exemptions_to_decide": sum(
+            overview.exemptions_waiting for overview in overviews if overview.role == Role.ORG_ADMIN
+        ),
         "is_org_admin": not rows
         and (request.user.is_superuser or selectors.organization_admin_of(user=request.user)),
     }
@@ -63,6 +67,7 @@ def team_detail(request, slug):
         "assessments": assessments,
         "draft": next((a for a in assessments if a.is_draft), None),
         "repositories": selectors.repository_list_for_team(team=team),
+        "exemptions": selectors.exemption_counts_for_team(team=team, today=timezone.localdate()),
         "can_manage": role in MANAGE_ROLES,
         "can_edit": role in EDIT_ROLES,
     }

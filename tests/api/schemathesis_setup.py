@@ -1,7 +1,8 @@
 """What both schemathesis runs share: the seeded organisation and the dictionaries naming it.
 
 One organisation is seeded (a team, its lead with a personal API token, a submitted assessment
-with its result, the team's draft, a connected repository with a finished scan). Generated ids
+with its result, the team's draft, a connected repository with a finished scan, an exemption
+request waiting for a decision). Generated ids
 and keys rarely name a row that exists, so the runs are given dictionaries: the seeded ids, the
 catalogue's question keys and answer options, the repositories' paths. About half of those
 values come from them, the rest are generated. The seeded rows take fixed ids, far above what
@@ -13,7 +14,10 @@ schemathesis.toml for the command line.
 """
 
 import json
+from datetime import timedelta
 from pathlib import Path
+
+from django.utils import timezone
 
 from assessments import maturity
 
@@ -27,6 +31,7 @@ TEAM_ID = 900_001
 SUBMITTED_ID, DRAFT_ID = 900_011, 900_012
 REPOSITORY_ID = 900_021
 SCAN_ID = 900_031
+EXEMPTION_ID = 900_041
 LEAD_USERNAME = "lena"
 LEAD_PASSWORD = "correct horse battery staple"  # UserFactory's password
 DRAFT_ANSWERED = 5  # questions answered in the draft (version 1); the others are at version 0
@@ -34,8 +39,10 @@ DRAFT_ANSWERED = 5  # questions answered in the draft (version 1); the others ar
 # Whether these requests succeed depends on stored data or state that no schema can describe:
 # a team id the user can see, an option that the question offers, an assessment that is still
 # a draft (or already submitted), a password that matches, a path that is a git repository not
-# connected yet. The API refuses the rest with a 400 and a sentence, as documented, so 400 joins
-# the statuses schema-valid input may get here. Every other operation stays strict.
+# connected yet, a capability without a request yet, an exemption request still waiting for a
+# decision (and a note to reject it). The API refuses the rest with a 400 and a sentence, as
+# documented, so 400 joins the statuses schema-valid input may get here. Every other operation
+# stays strict.
 DEPENDS_ON_STORED_DATA = [
     "POST /api/v1/assessments/",
     "PUT /api/v1/assessments/{id}/answers/{question_key}/",
@@ -43,6 +50,10 @@ DEPENDS_ON_STORED_DATA = [
     "POST /api/v1/assessments/{id}/reopen/",
     "POST /api/v1/auth/token/",
     "POST /api/v1/repositories/",
+    "POST /api/v1/exemptions/",
+    "POST /api/v1/exemptions/{id}/approve/",
+    "POST /api/v1/exemptions/{id}/reject/",
+    "POST /api/v1/exemptions/{id}/withdraw/",
 ]
 POSITIVE_DATA_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 
@@ -59,6 +70,7 @@ def config_dict(*, connected: Path, unconnected: Path) -> dict:
         "assessments": "assessment-ids",
         "repositories": "repository-ids",
         "scans": "scan-ids",
+        "exemptions": "exemption-ids",
     }
     return {
         "seed": SEED,
@@ -68,6 +80,8 @@ def config_dict(*, connected: Path, unconnected: Path) -> dict:
             "assessment-ids": {"values": [SUBMITTED_ID, DRAFT_ID]},
             "repository-ids": {"values": [REPOSITORY_ID]},
             "scan-ids": {"values": [SCAN_ID]},
+            "exemption-ids": {"values": [EXEMPTION_ID]},
+            "capabilities": {"values": [c.key for c in catalogue.capabilities]},
             "questions": {"values": [question.key for question in catalogue.questions]},
             # Every graded question offers these; context questions have their own.
             "options": {"values": ["no", "partly", "yes", "unknown"]},
@@ -82,6 +96,7 @@ def config_dict(*, connected: Path, unconnected: Path) -> dict:
             "body.team": _from("team-ids"),
             "body.url": _from("urls"),
             "body.option": _from("options"),
+            "body.capability": _from("capabilities"),
             "body.username": _from("usernames"),
             "body.password": _from("passwords"),
             "path.question_key": _from("questions"),
@@ -147,7 +162,7 @@ def make_repositories(folder: Path) -> tuple[Path, Path]:
 
 def seed_organisation(*, connected: str) -> str:
     """Create the organisation the run works on; returns the lead's API token."""
-    from assessments.models import Assessment, Repository, Role, Scan, ScanStatus
+    from assessments.models import Assessment, Exemption, Repository, Role, Scan, ScanStatus
     from assessments.services.assessments import answer_save, assessment_submit
     from assessments.services.results import result_compute
     from assessments.services.scans import scan_execute
@@ -194,4 +209,13 @@ def seed_organisation(*, connected: str) -> str:
     Scan.objects.create(id=SCAN_ID, repository=repository, trigger="connect")
     scan = scan_execute(scan_id=SCAN_ID)
     assert scan.status == ScanStatus.SUCCEEDED, scan.failure_reason
+    Exemption.objects.create(
+        id=EXEMPTION_ID,
+        team=team,
+        capability_key="feature_store",
+        reason="No features are shared between models.",
+        expires_on=timezone.localdate() + timedelta(days=90),
+        requested_by=lead,
+        requested_at=timezone.now(),
+    )
     return token

@@ -33,6 +33,7 @@ EXPECTED_COLUMNS = (
     "grade",
     "source",
     "met",
+    "exempted_until",
 )
 
 

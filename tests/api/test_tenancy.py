@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from assessments.api.base import TeamScoped, UnscopedAPIView
 from assessments.api.notfound import api_not_found
 from assessments.api.views import AuthTokenView, CatalogueView
-from assessments.models import Answer, Assessment, Repository, Result, Scan
+from assessments.models import Answer, Assessment, Exemption, Repository, Result, Scan
 
 # Views that serve no team data at all; everything else under /api/v1/ must be TeamScoped.
 UNSCOPED = {CatalogueView, AuthTokenView}
@@ -47,8 +47,13 @@ def test_every_api_view_is_team_scoped_or_declared_unscoped():
 @pytest.fixture
 def team_a_objects(submitted, team, member, lead, tmp_path):
     """Team A with a submitted assessment (result computed), a new draft, a repository and its
-    queued scan."""
+    queued scan, and an exemption request waiting for a decision."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from assessments.services.assessments import assessment_reopen
+    from assessments.services.exemptions import exemption_request
     from assessments.services.repositories import repository_connect
 
     from ..scanning.gitrepo import make_repo
@@ -62,6 +67,13 @@ def team_a_objects(submitted, team, member, lead, tmp_path):
         "team": team,
         "repository": repository,
         "scan": Scan.objects.get(repository=repository),
+        "exemption": exemption_request(
+            team=team,
+            user=lead,
+            capability_key="feature_store",
+            reason="Team A shares no features.",
+            expires_on=timezone.localdate() + timedelta(days=30),
+        ),
     }
 
 
@@ -77,6 +89,9 @@ def _state():
             "results": Result.objects.count(),
             "repositories": list(Repository.objects.order_by("pk").values_list("pk", "url")),
             "scans": list(Scan.objects.order_by("pk").values_list("pk", "status")),
+            "exemptions": list(
+                Exemption.objects.order_by("pk").values_list("pk", "status", "decided_at")
+            ),
         },
         default=str,
     )
@@ -86,6 +101,8 @@ def _matrix(a):
     submitted, draft, team = a["submitted"].id, a["draft"].id, a["team"].id
     repository, scan = a["repository"].id, a["scan"].id
     answer = f"/api/v1/assessments/{draft}/answers/experiments_tracked/"
+    exemption = f"/api/v1/exemptions/{a['exemption'].id}/"
+    request = {"team": team, "capability": "ci", "reason": "Not ours.", "expires_on": "2099-01-01"}
     return [
         ("get", f"/api/v1/teams/{team}/", None, {}, 404),
         ("get", f"/api/v1/assessments/{submitted}/", None, {}, 404),
@@ -104,6 +121,11 @@ def _matrix(a):
         ("post", f"/api/v1/repositories/{repository}/scans/", None, {}, 404),
         ("post", "/api/v1/repositories/", {"team": team, "url": "/tmp"}, {}, 400),
         ("get", f"/api/v1/scans/{scan}/", None, {}, 404),
+        ("get", exemption, None, {}, 404),
+        ("post", f"{exemption}approve/", {"note": "Fine."}, {}, 404),
+        ("post", f"{exemption}reject/", {"note": "No."}, {}, 404),
+        ("post", f"{exemption}withdraw/", None, {}, 404),
+        ("post", "/api/v1/exemptions/", request, {}, 400),
     ]
 
 
@@ -126,6 +148,8 @@ def test_a_user_of_another_team_sees_and_changes_nothing(request, team_a_objects
     assert client.get("/api/v1/repositories/").json()["count"] == 0
     repository = team_a_objects["repository"].id
     assert client.get("/api/v1/scans/", {"repository": repository}).json()["count"] == 0
+    for params in ({}, {"team": team_a_objects["team"].id}, {"status": "requested"}):
+        assert client.get("/api/v1/exemptions/", params).json()["count"] == 0
     for params in ({}, {"team": team_a_objects["team"].id}, {"format": "json"}):
         response = client.get("/api/v1/export/results/", params)
         body = b"".join(response.streaming_content).decode()
@@ -141,6 +165,7 @@ def test_the_matrix_covers_every_team_scoped_route(team_a_objects):
         "export-results",
         "repository-list",
         "scan-list",
+        "exemption-list",
     }
     names = set()
     for _, pattern in _api_patterns():

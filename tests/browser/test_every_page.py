@@ -5,11 +5,14 @@ A page added to the app belongs in `pages()` below.
 """
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from assessments.models import Role
 from assessments.services.assessments import assessment_start, assessment_submit
+from assessments.services.exemptions import exemption_approve, exemption_request
 from assessments.services.repositories import repository_connect
 
 from ..assessment_helpers import answer_everything, answers_all
@@ -30,7 +33,8 @@ def _submitted(team, user, answer):
 
 @pytest.fixture
 def organisation(team, lead, member, org_admin, tmp_path, django_capture_on_commit_callbacks):
-    """A team with a scanned repository, two submitted assessments and a draft; a second team."""
+    """A team with a scanned repository, two submitted assessments and a draft, an exemption in
+    force and a request waiting; a second team."""
     repository = repository_connect(
         team=team, user=lead, url=str(make_repo(tmp_path / "repo", LEVEL_TWO))
     )
@@ -42,6 +46,25 @@ def organisation(team, lead, member, org_admin, tmp_path, django_capture_on_comm
     MembershipFactory(team=other, user=UserFactory(username="sam"), role=Role.LEAD)
     with django_capture_on_commit_callbacks(execute=True):
         _submitted(other, org_admin, "partly")
+    soon = timezone.localdate() + timedelta(days=60)
+    exemption_approve(
+        exemption=exemption_request(
+            team=team,
+            user=lead,
+            capability_key="feature_store",
+            reason="No features are shared between our models.\nThe warehouse holds them.",
+            expires_on=soon,
+        ),
+        user=org_admin,
+        note="Agreed until a second model needs them.",
+    )
+    exemption_request(
+        team=team,
+        user=lead,
+        capability_key="monitoring",
+        reason='<script>alert("x")</script> Batch scoring only; reviewed by hand every week.',
+        expires_on=soon,
+    )
     return {
         "team": team,
         "repository": repository,
@@ -68,6 +91,13 @@ def pages(data):
         ("profile", "lena", "/accounts/profile/"),
         ("password", "lena", "/accounts/password/"),
         ("methodology", "lena", "/methodology/"),
+        ("team exemptions", "lena", f"/exemptions/?team={team.slug}"),
+        (
+            "exemption request",
+            "lena",
+            f"/teams/{team.slug}/exemptions/request/?capability=data_validation",
+        ),
+        ("exemptions", "olga", "/exemptions/"),
         ("dashboard", "olga", "/dashboard/"),
         ("debt", "olga", "/dashboard/debt/"),
         ("compare", "olga", f"/dashboard/compare/?team={team.slug}&team=search"),
