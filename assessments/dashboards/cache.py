@@ -9,7 +9,9 @@ page are cached under a key made of:
   or a team renamed, changes the key at once, so nobody sees a team they lost access to;
 * a fingerprint of the data, read in the same query: the highest capability row id (every
   result computed, new or recomputed after a scan, writes new rows; roadmap steps change in
-  the same transaction), and the number and highest id of team tags (a tag added or removed);
+  the same transaction), the number and highest id of team tags (a tag added or removed), and
+  the latest decision on an exemption (approved, rejected or withdrawn: the counts of
+  exemptions in force move; their expiry moves with the date, below);
 * the catalogue version, and today's date (days outstanding move with it).
 
 Entries also expire after `CACHE_SECONDS`, a bound on what the fingerprint cannot see: an
@@ -25,7 +27,7 @@ from django.utils import timezone
 
 from .. import maturity
 from ..access import visible_teams
-from ..models import ResultCapability, TeamTag
+from ..models import Exemption, ResultCapability, TeamTag
 
 CACHE_SECONDS = 300
 KEY_PREFIX = "dashboards:v1"
@@ -37,15 +39,18 @@ def _fingerprint_sql() -> dict[str, RawSQL]:
     Every result computed, new or recomputed after a scan, writes fresh capability rows (see
     services/results.py), so the highest capability row id moves with each computation, and the
     roadmap steps are written in the same transaction. Tags are replaced by delete and insert:
-    their count and highest id move when a tag comes or goes.
+    their count and highest id move when a tag comes or goes. Every decision on an exemption
+    stamps its time.
     """
     capability = connection.ops.quote_name(ResultCapability._meta.db_table)
     tag = connection.ops.quote_name(TeamTag._meta.db_table)
+    exemption = connection.ops.quote_name(Exemption._meta.db_table)
     # Table names come from the models, never from a request.
     return {
         "fingerprint_computed": RawSQL(f"SELECT MAX(id) FROM {capability}", ()),  # noqa: S608, S611
         "fingerprint_tags": RawSQL(f"SELECT COUNT(*) FROM {tag}", ()),  # noqa: S608, S611
         "fingerprint_last_tag": RawSQL(f"SELECT MAX(id) FROM {tag}", ()),  # noqa: S608, S611
+        "fingerprint_decided": RawSQL(f"SELECT MAX(decided_at) FROM {exemption}", ()),  # noqa: S608, S611
     }
 
 

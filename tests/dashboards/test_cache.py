@@ -87,3 +87,36 @@ def test_invalid_filters_are_never_cached(client, org_admin, organization):
     for _ in range(2):
         response = client.get(reverse("dashboard"), {"level": "9"})
         assert response.status_code == 400
+
+
+def test_a_decision_on_an_exemption_shows_at_once(client, org_admin, organization):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.services.exemptions import exemption_approve, exemption_request
+
+    client.force_login(org_admin)
+    rows = ranking(client)
+    assert all(row[-1] == "" for row in rows)
+    team = Team.objects.get(organization=organization, name=rows[0][0])
+    request = exemption_request(
+        team=team,
+        user=org_admin,
+        capability_key="feature_store",
+        reason="No features are shared between our models.",
+        expires_on=timezone.localdate() + timedelta(days=90),
+    )
+    # A request waiting for a decision changes no figure.
+    assert all(row[-1] == "" for row in ranking(client))
+    other_admin = Membership.objects.create(
+        user=type(org_admin).objects.create(username="second-admin"),
+        organization=organization,
+        role="org_admin",
+    ).user
+    exemption_approve(exemption=request, user=other_admin)
+    rows = {row[0]: row[-1] for row in ranking(client)}
+    assert rows[team.name] == "1"
+    assert [value for value in rows.values() if value] == ["1"]
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "1 of these teams has exemptions in force (1 capability in all)" in page

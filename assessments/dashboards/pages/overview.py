@@ -92,6 +92,21 @@ class Overview(DashboardPage):
         team_ids = self.latest.team_ids if self.everything else [r.team_id for r in self.rows]
         return dashboard_selectors.index_history(team_ids=team_ids, filters=self.filters)
 
+    @cached_property
+    def exemptions(self) -> dict[int, int]:
+        """Capabilities exempted today, per matching team that has any."""
+        return dashboard_selectors.exemptions_in_force_by_team(
+            team_ids=self.latest.team_ids, today=timezone.localdate()
+        )
+
+    @property
+    def exempted_teams(self) -> int:
+        return len(self.exemptions)
+
+    @property
+    def exempted_capabilities(self) -> int:
+        return sum(self.exemptions.values())
+
     @property
     def capabilities(self) -> list[tuple[str, str]]:
         return capability_choices(self.catalogue, self.filters.dimension)
@@ -133,6 +148,7 @@ class Overview(DashboardPage):
                     Cell(days),
                     Cell(dimension_title(self.catalogue, row.weakest_dimension)),
                     Cell(date_text(row.submitted_at)),
+                    Cell(str(self.exemptions.get(row.team_id, ""))),
                 )
             )
         return Table(
@@ -150,6 +166,7 @@ class Overview(DashboardPage):
                 "Oldest debt, days",
                 "Weakest dimension",
                 "Last assessed",
+                "Exemptions in force",
             ),
             rows,
         )
