@@ -1,0 +1,32 @@
+"""Persistence only: tables and constraints, one module per subject. Who may see what is
+decided in `access.py`, never here."""
+
+from .assessments import Answer, Assessment, AssessmentStatus, needs_confirmation
+from .exemptions import Exemption, ExemptionStatus
+from .repositories import Repository, Scan, ScanStatus
+from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
+from .teams import Membership, Organization, Role, Team, TeamOwned, TeamTag
+from .tokens import ApiToken
+
+__all__ = [
+    "Answer",
+    "ApiToken",
+    "Assessment",
+    "AssessmentStatus",
+    "Exemption",
+    "ExemptionStatus",
+    "Membership",
+    "Organization",
+    "Repository",
+    "Result",
+    "ResultCapability",
+    "RoadmapStep",
+    "RoadmapStepStatus",
+    "Role",
+    "Scan",
+    "ScanStatus",
+    "Team",
+    "TeamOwned",
+    "TeamTag",
+    "needs_confirmation",
+]
