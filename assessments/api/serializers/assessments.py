@@ -1,0 +1,123 @@
+"""Organisations, teams, assessments and their answers."""
+
+from rest_framework import serializers
+
+from ...models import Answer, Assessment, Organization, Team
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "slug", "name"]
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    organization = OrganizationSerializer(read_only=True)
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    member_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Team
+        fields = ["id", "slug", "name", "description", "organization", "tags", "member_count"]
+
+
+# --- Assessments and answers -------------------------------------------------------------------
+
+
+class ResultSummarySerializer(serializers.Serializer):
+    overall_level = serializers.IntegerField()
+    index = serializers.FloatField()
+    target_level = serializers.IntegerField()
+    computed_at = serializers.DateTimeField()
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    submitted_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    answer_count = serializers.IntegerField(read_only=True)
+    result = ResultSummarySerializer(
+        read_only=True, allow_null=True, help_text="Headline figures once the result is computed."
+    )
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "team",
+            "status",
+            "catalogue_version",
+            "copied_from",
+            "created_at",
+            "created_by",
+            "submitted_at",
+            "submitted_by",
+            "answer_count",
+            "result",
+        ]
+        read_only_fields = fields
+
+
+class AssessmentCreateSerializer(serializers.Serializer):
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.none(),
+        error_messages={
+            "does_not_exist": "There is no team with id {pk_value} that you can see.",
+            "incorrect_type": "Give the team's id as a number.",
+        },
+    )
+
+    def __init__(self, *args, visible_teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if visible_teams is not None:
+            self.fields["team"].queryset = visible_teams
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    question = serializers.CharField(source="question_key", read_only=True)
+    option = serializers.CharField(source="option_key", read_only=True, allow_null=True)
+    updated_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Answer
+        fields = [
+            "question",
+            "option",
+            "note",
+            "version",
+            "updated_by",
+            "updated_at",
+            "carried_over_from",
+            "suggested_from",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "version": {"help_text": 'Also sent as the ETag header, quoted: "3".'},
+            "updated_at": {"allow_null": True},
+            "carried_over_from": {
+                "help_text": "When the answer was copied from an earlier submission, that "
+                "submission's time; null once someone confirms or changes it (saving the "
+                "answer again confirms it)."
+            },
+            "suggested_from": {
+                "help_text": "For an answer suggested by repository evidence: repository, "
+                "commit, path, line and reason; null once someone confirms or changes it."
+            },
+        }
+
+
+class AnswerWriteSerializer(serializers.Serializer):
+    option = serializers.CharField(max_length=40, help_text="An option key of the question.")
+    note = serializers.CharField(
+        max_length=4000,
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        help_text="Free text kept as given, except that line endings are stored as \\n.",
+    )

@@ -1,0 +1,182 @@
+"""Results, their evidence, debt and progress, and the roadmap."""
+
+from rest_framework import serializers
+
+
+class EvidenceSerializer(serializers.Serializer):
+    capability = serializers.CharField()
+    grade = serializers.FloatField()
+    strength = serializers.CharField()
+    reason = serializers.CharField()
+    path = serializers.CharField(allow_null=True)
+    line = serializers.IntegerField(allow_null=True)
+    detector = serializers.CharField(allow_null=True)
+
+
+class CapabilityResultSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    dimension = serializers.CharField()
+    level = serializers.IntegerField()
+    optional = serializers.BooleanField()
+    grade = serializers.FloatField(
+        help_text="The grade levels use: unknown counts 0, not applicable 1."
+    )
+    status = serializers.CharField()
+    source = serializers.CharField(help_text="Where the grade came from: answer, evidence, ...")
+    met = serializers.BooleanField()
+    answer_grade = serializers.FloatField(allow_null=True)
+    evidence_grade = serializers.FloatField(allow_null=True)
+    evidence_strength = serializers.CharField(allow_null=True)
+    evidence = EvidenceSerializer(many=True)
+
+
+class ContradictionSerializer(serializers.Serializer):
+    capability = serializers.CharField()
+    kind = serializers.CharField()
+    message = serializers.CharField()
+
+
+class MLTestScoreSerializer(serializers.Serializer):
+    sections = serializers.DictField(child=serializers.FloatField())
+    score = serializers.FloatField()
+    weakest_section = serializers.CharField()
+    band = serializers.CharField()
+
+
+class TargetSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    criticality = serializers.CharField(allow_null=True)
+    over_investment = serializers.BooleanField()
+    finding = serializers.CharField(allow_null=True)
+    missing_context = serializers.ListField(child=serializers.CharField())
+
+
+class DebtItemSerializer(serializers.Serializer):
+    capability = serializers.CharField()
+    title = serializers.CharField()
+    debt_kind = serializers.CharField()
+    debt_title = serializers.CharField()
+    level = serializers.IntegerField()
+    first_seen = serializers.DateField()
+    days_outstanding = serializers.IntegerField()
+    principal = serializers.FloatField(help_text="Effort-days to close the gap.")
+    interest = serializers.FloatField(help_text="Effort-days accrued from age and criticality.")
+    balance = serializers.FloatField()
+
+
+class DebtTotalSerializer(serializers.Serializer):
+    items = serializers.IntegerField()
+    principal = serializers.FloatField()
+    interest = serializers.FloatField()
+    balance = serializers.FloatField()
+
+
+class LevelProgressSerializer(serializers.Serializer):
+    level = serializers.IntegerField(help_text="The next level.")
+    in_place = serializers.IntegerField(
+        help_text="Capabilities required up to that level that are met."
+    )
+    total = serializers.IntegerField(help_text="Capabilities required up to that level.")
+    blocking = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Unmet characteristics of the level: what holds it back.",
+    )
+    missing = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Unmet additional components: needed, but not gating the level.",
+    )
+    unknown = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Not answered, or not visible in a repository.",
+    )
+
+
+class DebtSerializer(serializers.Serializer):
+    as_of = serializers.DateField(help_text="The submission date: the bill as it stood then.")
+    items = DebtItemSerializer(many=True)
+    total = DebtTotalSerializer()
+
+
+class ReadingWithExemptionsSerializer(serializers.Serializer):
+    as_of = serializers.DateField(help_text="The day whose exemptions in force are applied.")
+    overall_level = serializers.IntegerField()
+    index = serializers.FloatField(help_text="0-100.")
+    dimensions = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Level (0-2) per dimension key."
+    )
+    dimension_index = serializers.DictField(child=serializers.FloatField())
+    why_not_next_level = serializers.CharField()
+    capabilities = serializers.ListField(
+        child=serializers.CharField(), help_text="The exempted capability keys."
+    )
+    exemptions = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The ids of the exemptions applied."
+    )
+
+
+class ResultSerializer(serializers.Serializer):
+    assessment = serializers.IntegerField()
+    team = serializers.IntegerField()
+    catalogue_version = serializers.CharField()
+    computed_at = serializers.DateTimeField()
+    overall_level = serializers.IntegerField()
+    index = serializers.FloatField(help_text="0-100.")
+    dimensions = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Level (0-2) per dimension key."
+    )
+    dimension_index = serializers.DictField(child=serializers.FloatField())
+    weakest_dimension = serializers.CharField()
+    capabilities = CapabilityResultSerializer(many=True)
+    target_level = serializers.IntegerField()
+    target = TargetSerializer()
+    why_not_next_level = serializers.CharField()
+    missing_for_next_level = serializers.ListField(child=serializers.CharField())
+    next_level_progress = LevelProgressSerializer(
+        allow_null=True, help_text="Null at the highest level."
+    )
+    contradictions = ContradictionSerializer(many=True)
+    claimed_not_visible = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=(
+            "Capabilities answered as done that a recent scan did not see, where a repository "
+            "may not show them (a console, another repository): not contradictions."
+        ),
+    )
+    unknown = serializers.ListField(child=serializers.CharField())
+    ml_test_score = MLTestScoreSerializer()
+    scanned = serializers.BooleanField(
+        help_text="Whether repository evidence from a conclusive scan was used."
+    )
+    evidence_can_contradict = serializers.BooleanField(
+        help_text="Whether that scan was recent enough (SCAN_CONTRADICTS_DAYS) for missing "
+        "evidence to contradict an answer."
+    )
+    debt = DebtSerializer()
+    with_exemptions = ReadingWithExemptionsSerializer(
+        allow_null=True,
+        help_text=(
+            "The reading with the team's exemptions in force today, each exempted capability "
+            "counted as not applicable; null when none is in force. The figures above are the "
+            "raw reading and never change."
+        ),
+    )
+
+
+class RoadmapStepSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    capability = serializers.CharField()
+    position = serializers.IntegerField(help_text="0 is the first step to take.")
+    title = serializers.CharField()
+    dimension = serializers.CharField()
+    level = serializers.IntegerField()
+    optional = serializers.BooleanField()
+    action = serializers.CharField(source="what", help_text="What to do.")
+    why = serializers.CharField()
+    verify = serializers.CharField(help_text="How to tell it is done.")
+    effort = serializers.CharField()
+    effort_days = serializers.FloatField()
+    debt_kind = serializers.CharField()
+    prerequisites = serializers.ListField(
+        child=serializers.CharField(), help_text="Ids of steps that come first."
+    )
