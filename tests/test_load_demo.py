@@ -4,7 +4,7 @@ from django.core.management import call_command
 
 from assessments.access import can_manage_team, visible_teams
 from assessments.demo import DEMO_TEAMS
-from assessments.models import Membership, Team
+from assessments.models import Exemption, ExemptionStatus, Membership, Team
 
 
 @pytest.fixture(autouse=True)
@@ -35,13 +35,32 @@ def test_load_demo_creates_the_demo_organisation_and_prints_the_logins(capsys):
 @pytest.mark.django_db
 def test_load_demo_is_idempotent():
     call_command("load_demo")
-    counts = (get_user_model().objects.count(), Team.objects.count(), Membership.objects.count())
+    counts = (
+        get_user_model().objects.count(),
+        Team.objects.count(),
+        Membership.objects.count(),
+        Exemption.objects.count(),
+    )
     call_command("load_demo")
     assert (
         get_user_model().objects.count(),
         Team.objects.count(),
         Membership.objects.count(),
+        Exemption.objects.count(),
     ) == counts
+
+
+@pytest.mark.django_db
+def test_the_demo_has_an_exemption_in_force_and_a_request_waiting_for_the_admin():
+    call_command("load_demo")
+    admin = get_user_model().objects.get(username="demo-admin")
+    recommendations = Team.objects.get(slug="recommendations")
+    in_force = Exemption.objects.get(status=ExemptionStatus.APPROVED)
+    assert (in_force.team, in_force.decided_by) == (recommendations, admin)
+    assert in_force.capability_key in recommendations.latest_result.target_gaps
+    waiting = Exemption.objects.get(status=ExemptionStatus.REQUESTED)
+    assert waiting.team.slug == "churn-insights"
+    assert waiting.requested_by.username == "churn-insights-lead"
 
 
 @pytest.mark.django_db

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from .. import maturity
 from ..errors import ApplicationError
-from ..models import Answer, Assessment, AssessmentStatus, Membership, Role, Team
+from ..models import Answer, Assessment, AssessmentStatus, Exemption, Membership, Role, Team
+from ..services.exemptions import exemption_approve, exemption_request
 from ..services.repositories import repository_connect
 from ..services.results import result_compute
 from ..services.tenancy import (
@@ -151,7 +152,47 @@ def demo_load() -> list[DemoLogin]:
             _history_load(team=team, spec=spec, months=DEMO_MONTHS)
     for spec in DEMO_TEAMS:
         _repository_load(team=Team.objects.get(slug=spec.slug))
+    _exemptions_load(organization=organization)
     return logins
+
+
+# One exemption in force and one request waiting for the admin, so that both readings and the
+# decision queue have something to show: (team, capability, reason, approved).
+DEMO_EXEMPTIONS = (
+    (
+        "recommendations",
+        "infrastructure_as_code",
+        "The platform team owns and versions the cluster our services run on; we deploy "
+        "through its templates.",
+        True,
+    ),
+    (
+        "churn-insights",
+        "model_rollback",
+        "Churn scores are a nightly batch: a bad model is replaced by re-running the "
+        "previous night's model.",
+        False,
+    ),
+)
+
+
+def _exemptions_load(*, organization) -> None:
+    """Ask for the demo exemptions once, as each team's lead, and approve the first as the
+    organisation's admin."""
+    if Exemption.objects.filter(team__organization=organization).exists():
+        return
+    admin = _demo_user("demo-admin")
+    for slug, capability, reason, approved in DEMO_EXEMPTIONS:
+        team = Team.objects.get(slug=slug)
+        exemption = exemption_request(
+            team=team,
+            user=_demo_user(f"{slug}-lead"),
+            capability_key=capability,
+            reason=reason,
+            expires_on=timezone.localdate() + timedelta(days=92),
+        )
+        if approved:
+            exemption_approve(exemption=exemption, user=admin, note="Agreed until the next review.")
 
 
 def _repository_load(*, team: Team) -> None:
