@@ -39,8 +39,9 @@ def test_the_download_equals_the_table_on_the_page(admin_client, page, query, ta
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert f'filename="{table}.csv"' in response["Content-Disposition"]
         rows = csv_rows(response.content)
-        if table == "debt-items":
-            # The page lists the open gaps 50 at a time; the download has all of them.
+        if table in ("debt-items", "debt-teams"):
+            # The page lists the open gaps 50 at a time and the teams owing the most; the
+            # download has all of them.
             assert len(rows) >= len(shown[table])
             rows = rows[: len(shown[table])]
         assert rows == shown[table], table
@@ -99,3 +100,17 @@ def test_a_team_named_like_a_formula_is_downloaded_as_text(admin_client, team):
     give_history(team)
     rows = csv_rows(admin_client.get(reverse("dashboard_csv", args=["ranking"])).content)
     assert [row[0] for row in rows if "1+1" in row[0]] == ["'=1+1"]
+
+
+def test_the_debt_page_shows_the_teams_owing_the_most_and_the_download_every_team(
+    admin_client, monkeypatch
+):
+    from assessments.dashboards.pages import debt
+
+    everyone = csv_rows(admin_client.get(reverse("dashboard_csv", args=["debt-teams"])).content)[1:]
+    assert len(everyone) > 3
+    monkeypatch.setattr(debt, "DEBT_TEAMS_SHOWN", 3)
+    body = admin_client.get(reverse("dashboard_debt")).content.decode()
+    shown = html_tables(body)["debt-teams"][1:]
+    assert [row[0] for row in shown] == [row[0] for row in everyone[:3]]
+    assert f"the 3 of {len(everyone)} owing the most" in body

@@ -22,6 +22,8 @@ from .base import (
 )
 
 DEBT_PAGE_SIZE = 50
+# The page shows the teams owing the most; the download lists every team.
+DEBT_TEAMS_SHOWN = 25
 AGE_BUCKETS = ((30, "0-30 days"), (90, "31-90 days"), (180, "91-180 days"), (365, "181-365 days"))
 OLDEST_BUCKET = "over a year"
 
@@ -129,6 +131,10 @@ class Debt(DashboardPage):
         summary = sorted(
             by_team.items(), key=lambda kv: (-sum(i.interest for i in kv[1]), kv[0][0])
         )
+        caption = "Debt per team"
+        if not self.everything and len(summary) > DEBT_TEAMS_SHOWN:
+            caption = f"Debt per team: the {DEBT_TEAMS_SHOWN} of {len(summary)} owing the most"
+            summary = summary[:DEBT_TEAMS_SHOWN]
         rows = []
         for (name, slug), items in summary:
             principal = sum(i.principal for i in items)
@@ -145,7 +151,7 @@ class Debt(DashboardPage):
             )
         return Table(
             "debt-teams",
-            "Debt per team",
+            caption,
             (
                 "Team",
                 "Open gaps",
