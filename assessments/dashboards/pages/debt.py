@@ -6,8 +6,8 @@ import datetime as dt
 import functools
 import math
 from collections import defaultdict
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -28,8 +28,8 @@ AGE_BUCKETS = ((30, "0-30 days"), (90, "31-90 days"), (180, "91-180 days"), (365
 OLDEST_BUCKET = "over a year"
 
 
-@dataclass(frozen=True)
-class DebtItemRow:
+# A tuple, not a dataclass: one per open gap of the organisation, tens of thousands of them.
+class DebtItemRow(NamedTuple):
     team_name: str
     team_slug: str
     capability: str

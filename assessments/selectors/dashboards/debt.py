@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -17,8 +17,8 @@ DEFAULT_CRITICALITY = "non_critical"
 # --- Organisation debt --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DebtRow:
+# A tuple, not a dataclass: an organisation of thousands of teams owes tens of thousands.
+class DebtRow(NamedTuple):
     team_name: str
     team_slug: str
     capability: str
