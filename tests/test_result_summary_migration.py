@@ -33,6 +33,7 @@ def test_existing_results_get_their_copies_when_the_columns_arrive(team, member)
         "team_id",
         "submitted_at",
         "criticality",
+        "dimension_index",
         "dimension_levels",
         "target_gaps",
         "next_level_in_place",
@@ -56,10 +57,15 @@ def test_on_postgresql_snapshots_leave_the_row_and_the_small_copies_stay(db):
         cursor.execute(
             "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = "
             "'assessments_result'::regclass AND attname IN "
-            "('snapshot', 'dimension_levels', 'target_gaps')"
+            "('snapshot', 'dimension_levels', 'dimension_index', 'target_gaps')"
         )
         storage = dict(cursor.fetchall())
         cursor.execute("SELECT reloptions FROM pg_class WHERE oid = 'assessments_result'::regclass")
         options = cursor.fetchone()[0]
-    assert storage == {"snapshot": "x", "dimension_levels": "m", "target_gaps": "m"}
+    assert storage == {
+        "snapshot": "x",
+        "dimension_levels": "m",
+        "dimension_index": "m",
+        "target_gaps": "m",
+    }
     assert "toast_tuple_target=128" in options

@@ -242,6 +242,7 @@ def test_a_result_keeps_small_copies_of_its_snapshot_for_dashboards(team, member
     result = result_compute(assessment=submitted(team, member, answers_all("partly")))
     outcome = result.snapshot["result"]
     assert result.dimension_levels == outcome["dimension_levels"]
+    assert result.dimension_index == outcome["dimension_index"]
     assert (result.next_level_in_place, result.next_level_total) == (
         outcome["next_level_progress"]["in_place"],
         outcome["next_level_progress"]["total"],
@@ -264,17 +265,23 @@ def test_results_stored_before_the_small_copies_existed_get_them_from_their_snap
     migration = importlib.import_module("assessments.migrations.0013_result_summary_fields")
     result = result_compute(assessment=submitted(team, member, answers_all("partly")))
     written = (
+        result.dimension_index,
         result.dimension_levels,
         result.target_gaps,
         result.next_level_in_place,
         result.next_level_total,
     )
     Result.objects.filter(pk=result.pk).update(
-        dimension_levels={}, target_gaps=[], next_level_in_place=None, next_level_total=None
+        dimension_index={},
+        dimension_levels={},
+        target_gaps=[],
+        next_level_in_place=None,
+        next_level_total=None,
     )
     migration.copy_summary_figures_from_snapshots(apps, None)
     result.refresh_from_db()
     assert (
+        result.dimension_index,
         result.dimension_levels,
         result.target_gaps,
         result.next_level_in_place,

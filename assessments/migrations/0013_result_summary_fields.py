@@ -18,6 +18,7 @@ def copy_summary_figures_from_snapshots(apps, schema_editor):
     )
     fields = [
         "dimension_levels",
+        "dimension_index",
         "target_gaps",
         "next_level_in_place",
         "next_level_total",
@@ -27,6 +28,7 @@ def copy_summary_figures_from_snapshots(apps, schema_editor):
     for result in Result.objects.only("pk", "target_level", "snapshot").iterator(BATCH):
         outcome = result.snapshot.get("result", {})
         result.dimension_levels = dict(outcome.get("dimension_levels", {}))
+        result.dimension_index = dict(outcome.get("dimension_index", {}))
         result.target_gaps = sorted(
             capability["key"]
             for capability in outcome.get("capabilities", [])
@@ -55,6 +57,7 @@ def keep_snapshots_out_of_the_result_rows(apps, schema_editor):
         schema_editor.execute(
             "ALTER TABLE assessments_result SET (toast_tuple_target = 128), "
             "ALTER COLUMN dimension_levels SET STORAGE MAIN, "
+            "ALTER COLUMN dimension_index SET STORAGE MAIN, "
             "ALTER COLUMN target_gaps SET STORAGE MAIN"
         )
 
@@ -68,6 +71,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="result",
             name="dimension_levels",
+            field=models.JSONField(default=dict),
+        ),
+        migrations.AddField(
+            model_name="result",
+            name="dimension_index",
             field=models.JSONField(default=dict),
         ),
         migrations.AddField(

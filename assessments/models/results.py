@@ -27,6 +27,8 @@ class Result(TeamOwned):
     # thousands of latest results without reading their large snapshots or capability rows.
     # {dimension key: level} as the engine decided it.
     dimension_levels = models.JSONField(default=dict)
+    # {dimension key: index}, for the organisation medians beside a team's own.
+    dimension_index = models.JSONField(default=dict)
     # Capability keys the target level needs and the team does not meet (optional ones never).
     target_gaps = models.JSONField(default=list)
     # On the way to the next level: capabilities in place of those required; none at level 2.

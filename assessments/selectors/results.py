@@ -45,7 +45,7 @@ def dimension_index_history_for_team(*, team: Team) -> list[tuple[object, dict[s
     return list(
         Result.objects.filter(assessment__team=team)
         .order_by("assessment__submitted_at")
-        .values_list("assessment__submitted_at", "snapshot__result__dimension_index")
+        .values_list("assessment__submitted_at", "dimension_index")
     )
 
 
@@ -70,7 +70,7 @@ def organization_median_dimension_index(*, organization_id: int) -> dict[str, fl
     # Only the small per-dimension dict leaves the database, not the whole snapshot.
     indexes = Team.objects.filter(
         organization_id=organization_id, latest_result__isnull=False
-    ).values_list("latest_result__snapshot__result__dimension_index", flat=True)
+    ).values_list("latest_result__dimension_index", flat=True)
     per_dimension: dict[str, list[float]] = {}
     for dimension_index in indexes:
         for key, value in (dimension_index or {}).items():

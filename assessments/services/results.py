@@ -97,6 +97,7 @@ def result_summary_fields(
         "submitted_at": assessment.submitted_at,
         "criticality": target.criticality or "",
         "dimension_levels": dict(outcome.dimension_levels),
+        "dimension_index": dict(outcome.dimension_index),
         "target_gaps": sorted(
             key for key in outcome.gaps if outcome.capabilities[key].level <= target_level
         ),

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models.fields.json import KeyTransform
-
 from ...access import visible_teams
 from ...dashboards.filters import DashboardFilters
 from ...models import Organization, TeamTag
@@ -67,7 +65,6 @@ def compared_teams(*, user, filters: DashboardFilters) -> list[ComparedTeam]:
         teams=filters.teams, date_from=filters.date_from, date_to=filters.date_to
     )
     results = latest_results(user=user, filters=chosen)
-    snapshot_result = KeyTransform("result", "snapshot")
     rows = results.values(
         "pk",
         "assessment__team_id",
@@ -78,7 +75,7 @@ def compared_teams(*, user, filters: DashboardFilters) -> list[ComparedTeam]:
         "index",
         "target_level",
         "dimension_levels",
-        dimension_index=KeyTransform("dimension_index", snapshot_result),
+        "dimension_index",
     )
     teams = [
         ComparedTeam(
