@@ -207,6 +207,23 @@ def test_the_organisation_median_uses_each_teams_latest_result(team, member, lea
         assert value == (latest[team.pk][key] + latest[other.pk][key]) / 2
 
 
+def test_the_organisation_median_is_kept_until_a_result_is_computed_again(team, member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assessments.selectors import organization_median_dimension_index
+
+    first = result_compute(assessment=submitted(team, member, answers_all("no")))
+    before = organization_median_dimension_index(organization_id=team.organization_id)
+    assert before == first.dimension_index
+    with CaptureQueriesContext(connection) as queries:
+        assert organization_median_dimension_index(organization_id=team.organization_id) == before
+    assert len(queries.captured_queries) == 1  # the key; the medians come from the cache
+    again = result_compute(assessment=submitted(team, member, answers_all("yes")))
+    after = organization_median_dimension_index(organization_id=team.organization_id)
+    assert after == again.dimension_index != before
+
+
 def test_a_submission_whose_result_never_arrived_is_computed_again(
     team, member, django_capture_on_commit_callbacks
 ):

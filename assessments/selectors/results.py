@@ -2,7 +2,13 @@
 
 import statistics
 
-from ..models import Assessment, Result, Team
+from django.core.cache import cache
+from django.db.models import Subquery
+
+from ..models import Assessment, Organization, Result, ResultCapability, Team
+
+# A bound on what the fingerprint cannot see (a result deleted in the admin site, say).
+MEDIAN_CACHE_SECONDS = 300
 
 
 def result_history_for_team(*, team: Team, with_snapshots: bool = True) -> list[Result]:
@@ -65,8 +71,30 @@ def organization_median_dimension_index(*, organization_id: int) -> dict[str, fl
     """Median per-dimension index over the latest result of every team of the organisation.
 
     One join through each team's `latest_result`, whatever the length of the history: no
-    search for the newest result per team, so no plan that depends on fresh statistics.
+    search for the newest result per team, so no plan that depends on fresh statistics. The
+    medians of thousands of teams are kept in the cache until a result is computed again (the
+    highest capability row id moves with every computation, see services/results.py), so a
+    result page does not read every team of the organisation on each view.
     """
+    # The organisation's creation time makes the key unique even where ids are reused.
+    created_at, newest_computation = (
+        Organization.objects.filter(pk=organization_id)
+        .annotate(newest=Subquery(ResultCapability.objects.order_by("-pk").values("pk")[:1]))
+        .values_list("created_at", "newest")
+        .get()
+    )
+    key = (
+        f"results:organization-median:v1:{organization_id}:{created_at.timestamp()}:"
+        f"{newest_computation}"
+    )
+    medians: dict[str, float] | None = cache.get(key)
+    if medians is None:
+        medians = _organization_median_dimension_index(organization_id)
+        cache.set(key, medians, MEDIAN_CACHE_SECONDS)
+    return medians
+
+
+def _organization_median_dimension_index(organization_id: int) -> dict[str, float]:
     # Only the small per-dimension dict leaves the database, not the whole snapshot.
     indexes = Team.objects.filter(
         organization_id=organization_id, latest_result__isnull=False
