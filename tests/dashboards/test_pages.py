@@ -127,7 +127,7 @@ def test_the_debt_totals_add_up_the_items(admin_client, org_admin):
     total = page.total
     assert total.items == len(page.items)
     assert total.interest == pytest.approx(sum(i.interest for i in page.items), abs=0.01)
-    by_age = sum(b["items"] for b in page.buckets())
+    by_age = sum(b["items"] for b in page.buckets)
     assert by_age == total.items
     body = admin_client.get(reverse("dashboard_debt")).content.decode()
     assert f"<dd>{total.items}</dd>" in body
