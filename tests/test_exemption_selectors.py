@@ -114,11 +114,15 @@ def test_the_count_per_team_is_one_query_of_capabilities_in_force(
     approved(stranger, "ci", asker=UserFactory(is_superuser=True), admin=org_admin_of(stranger))
 
     with django_assert_num_queries(1):
-        counts = selectors.exemptions_active_count_by_team(organization=organization, today=TODAY)
+        counts = selectors.exemptions_active_count_by_team(
+            team_ids=organization.teams.values("pk"), today=TODAY
+        )
     assert counts == {team.pk: 2, search.pk: 1}
     assert quiet.pk not in counts
     later = TODAY + timedelta(days=6)
-    assert selectors.exemptions_active_count_by_team(organization=organization, today=later) == {
+    assert selectors.exemptions_active_count_by_team(
+        team_ids=organization.teams.values("pk"), today=later
+    ) == {
         team.pk: 1,
         search.pk: 1,
     }
@@ -135,7 +139,9 @@ def test_a_renewal_in_force_beside_its_predecessor_counts_once(team, lead, org_a
     window = first.expires_on - timedelta(days=20)
     approved(team, "feature_store", days=100, asker=lead, admin=org_admin, today=window)
     assert len(selectors.exemptions_active_for_team(team=team, today=window)) == 2
-    counts = selectors.exemptions_active_count_by_team(organization=team.organization, today=window)
+    counts = selectors.exemptions_active_count_by_team(
+        team_ids=team.organization.teams.values("pk"), today=window
+    )
     assert counts == {team.pk: 1}
 
 

@@ -6,8 +6,10 @@ expires on its day without a job. Every list goes through `access.visible_to`: a
 and its organisation's admins see its exemptions, nobody else.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -16,7 +18,7 @@ from .. import maturity
 from ..access import UserOrAnonymous, visible_to
 from ..maturity.exemptions import stored_result_with_exemptions
 from ..maturity.versions import load_catalogue_version
-from ..models import Exemption, ExemptionStatus, Membership, Organization, Result, Role, Team
+from ..models import Exemption, ExemptionStatus, Membership, Result, Role, Team
 
 
 def active_on(day: date, prefix: str = "") -> Q:
@@ -138,14 +140,17 @@ def exemption_counts_for_team(*, team: Team, today: date) -> dict[str, int]:
     )
 
 
-def exemptions_active_count_by_team(*, organization: Organization, today: date) -> dict[int, int]:
-    """{team id: number of capabilities exempted today} for the organisation's teams that have
-    any, in one query: how many exemptions each team's reading with exemptions rests on.
+def exemptions_active_count_by_team(
+    *, team_ids: QuerySet[Any] | Iterable[int], today: date
+) -> dict[int, int]:
+    """{team id: number of capabilities exempted today} for the given teams that have any, in
+    one query: how many exemptions each team's reading with exemptions rests on (the result
+    page, and the dashboards beside their raw figures).
 
     Capabilities are counted, not rows: a renewal approved in an exemption's last days is in
     force beside it for a while, yet the team is exempted from one capability, not two."""
     rows = (
-        Exemption.objects.filter(active_on(today), team__organization=organization)
+        Exemption.objects.filter(active_on(today), team_id__in=team_ids)
         .order_by()
         .values("team_id")
         .annotate(capabilities=Count("capability_key", distinct=True))

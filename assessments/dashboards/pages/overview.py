@@ -7,7 +7,7 @@ from functools import cached_property
 
 from django.utils import timezone
 
-from ... import charts
+from ... import charts, selectors
 from ...selectors import dashboards as dashboard_selectors
 from ..filters import DashboardFilters
 from .base import (
@@ -95,7 +95,7 @@ class Overview(DashboardPage):
     @cached_property
     def exemptions(self) -> dict[int, int]:
         """Capabilities exempted today, per matching team that has any."""
-        return dashboard_selectors.exemptions_in_force_by_team(
+        return selectors.exemptions_active_count_by_team(
             team_ids=self.latest.team_ids, today=timezone.localdate()
         )
 

@@ -13,13 +13,11 @@ from django.db.models.functions import Coalesce, TruncMonth
 from ... import maturity
 from ...dashboards.filters import DashboardFilters
 from ...models import (
-    Exemption,
     Result,
     ResultCapability,
     RoadmapStep,
     RoadmapStepStatus,
 )
-from ..exemptions import active_on
 from .latest import dimension_capability_keys, in_period, optional_capability_keys
 
 PAGE_SIZE = 25
@@ -262,19 +260,3 @@ def index_history(
 
 def _as_date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
-
-
-def exemptions_in_force_by_team(
-    *, team_ids: Sequence[int] | QuerySet, today: dt.date
-) -> dict[int, int]:
-    """{team id: capabilities exempted on `today`} for the given teams that have any, in one
-    query: how many exemptions each team's reading with exemptions rests on. Dashboards show
-    raw figures; this says how many of them a reading with exemptions would change."""
-    rows = (
-        Exemption.objects.filter(active_on(today), team_id__in=team_ids)
-        .order_by()
-        .values("team_id")
-        .annotate(capabilities=Count("capability_key", distinct=True))
-        .values_list("team_id", "capabilities")
-    )
-    return dict(rows)
