@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections import defaultdict
 from functools import cached_property
 from typing import NamedTuple
 
@@ -127,28 +126,29 @@ class Debt(DashboardPage):
         )
 
     def teams_table(self) -> Table:
-        by_team: dict[tuple[str, str], list[DebtItemRow]] = defaultdict(list)
+        # One pass with running sums: an organisation owes tens of thousands of gaps.
+        by_team: dict[tuple[str, str], list] = {}
         for item in self.items:
-            by_team[(item.team_name, item.team_slug)].append(item)
-        summary = sorted(
-            by_team.items(), key=lambda kv: (-sum(i.interest for i in kv[1]), kv[0][0])
-        )
+            sums = by_team.setdefault((item.team_name, item.team_slug), [0, 0.0, 0.0, 0])
+            sums[0] += 1
+            sums[1] += item.principal
+            sums[2] += item.interest
+            sums[3] = max(sums[3], item.days)
+        summary = sorted(by_team.items(), key=lambda kv: (-kv[1][2], kv[0][0]))
         caption = "Debt per team"
         if not self.everything and len(summary) > DEBT_TEAMS_SHOWN:
             caption = f"Debt per team: the {DEBT_TEAMS_SHOWN} of {len(summary)} owing the most"
             summary = summary[:DEBT_TEAMS_SHOWN]
         rows = []
-        for (name, slug), items in summary:
-            principal = sum(i.principal for i in items)
-            interest = sum(i.interest for i in items)
+        for (name, slug), (count, principal, interest, days) in summary:
             rows.append(
                 (
                     Cell(name, self.team_url(slug)),
-                    Cell(str(len(items))),
+                    Cell(str(count)),
                     Cell(f"{principal:.1f}"),
                     Cell(f"{interest:.1f}"),
                     Cell(f"{principal + interest:.1f}"),
-                    Cell(str(max(i.days for i in items))),
+                    Cell(str(days)),
                 )
             )
         return Table(
@@ -166,20 +166,20 @@ class Debt(DashboardPage):
         )
 
     def capabilities_table(self) -> Table:
-        by_capability: dict[str, list[DebtItemRow]] = defaultdict(list)
+        by_capability: dict[str, list] = {}
         for item in self.items:
-            by_capability[item.capability].append(item)
-        summary = sorted(
-            by_capability.items(), key=lambda kv: (-sum(i.interest for i in kv[1]), kv[0])
-        )
+            sums = by_capability.setdefault(item.capability, [item, 0, 0.0])
+            sums[1] += 1
+            sums[2] += item.interest
+        summary = sorted(by_capability.items(), key=lambda kv: (-kv[1][2], kv[0]))
         rows = [
             (
-                Cell(items[0].title, self._capability_link(key)),
-                Cell(items[0].dimension),
-                Cell(str(len(items))),
-                Cell(f"{sum(i.interest for i in items):.1f}"),
+                Cell(first.title, self._capability_link(key)),
+                Cell(first.dimension),
+                Cell(str(count)),
+                Cell(f"{interest:.1f}"),
             )
-            for key, items in summary
+            for key, (first, count, interest) in summary
         ]
         return Table(
             "debt-capabilities",
