@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from .. import maturity, selectors
 from ..access import is_org_admin
 from ..forms import AuditFilterForm
-from ..models import AuditEvent, Role
+from ..models import AuditAction, AuditEvent, Role
 
 EVENTS_PER_PAGE = 50
 
@@ -27,8 +27,8 @@ def _day(value: str) -> str:
 def _what(event: AuditEvent, capability_titles: dict[str, str]) -> str:
     """The change in a phrase, from the event's details: plain text, escaped by the template."""
     details = event.details or {}
-    kind = event.action.split(".")[0]
-    if event.action == "membership.role_changed":
+    kind = event.action.split(".")[0]  # the subject: membership, exemption, repository, token
+    if event.action == AuditAction.MEMBERSHIP_ROLE_CHANGED:
         return (
             f"{details.get('username', '?')}: {_role(details.get('old_role', ''))} "
             f"→ {_role(details.get('new_role', ''))}"
