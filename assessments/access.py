@@ -1,4 +1,5 @@
-"""Who may see and change what. Every team-owned query and page goes through this module."""
+"""Who may see and change what. Every team-owned query and page goes through this module, and
+so do the records only an organisation's admins read."""
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -11,9 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 
-from .models import Membership, Role, Team, TeamOwned
+from .models import Membership, OrganizationAdminOnly, Role, Team, TeamOwned
 
 Owned = TypeVar("Owned", bound=TeamOwned)
+AdminOnly = TypeVar("AdminOnly", bound=OrganizationAdminOnly)
 # Pages and the API ask on behalf of whoever sent the request, signed in or not.
 UserOrAnonymous = User | AnonymousUser
 
@@ -42,6 +44,37 @@ def visible_to(queryset: QuerySet[Owned], user: UserOrAnonymous) -> QuerySet[Own
     its organisation's admins see them, nobody else."""
     team_path = queryset.model.team_path
     return queryset.filter(**{f"{team_path}_id__in": visible_team_ids(user)})
+
+
+def administered_organization_ids(user: UserOrAnonymous) -> QuerySet[Membership, int] | None:
+    """A subquery of the ids of the organisations the user administers; None for a superuser,
+    who administers every one."""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return None
+    if not user.is_authenticated or not user.is_active:
+        return Membership.objects.none().values_list("organization_id", flat=True)
+    return Membership.objects.filter(user=user, role=Role.ORG_ADMIN).values_list(
+        "organization_id", flat=True
+    )
+
+
+def is_org_admin(user: UserOrAnonymous) -> bool:
+    """Whether the user administers at least one organisation."""
+    administered = administered_organization_ids(user)
+    return administered is None or administered.exists()
+
+
+def visible_to_org_admins(
+    queryset: QuerySet[AdminOnly], user: UserOrAnonymous
+) -> QuerySet[AdminOnly]:
+    """The tenancy rule for records of an organisation's administration (models.
+    OrganizationAdminOnly, the audit log): its admins see them; its teams' people do not, as
+    the records name people and changes across every team."""
+    administered = administered_organization_ids(user)
+    if administered is None:
+        return queryset
+    organization_path = queryset.model.organization_path
+    return queryset.filter(**{f"{organization_path}_id__in": administered})
 
 
 @dataclass

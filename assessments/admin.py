@@ -4,6 +4,7 @@ from .models import (
     Answer,
     ApiToken,
     Assessment,
+    AuditEvent,
     Exemption,
     Membership,
     Organization,
@@ -165,4 +166,23 @@ class ApiTokenAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "organization", "team", "actor", "action", "object_type"]
+    list_filter = ["action", "organization"]
+    list_select_related = ["organization", "team", "actor"]
+    search_fields = ["actor__username", "team__name", "object_id"]
+    date_hierarchy = "created_at"
+
+    # The log is append-only: written by the services with the change, never edited or removed.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.formats import date_format
 
 from .maturity import load_catalogue
+from .models import AuditAction
 from .services.exemptions import TEXT_MAX_LENGTH, exemption_latest_expiry
 from .services.login_guard import LOCKOUT_SECONDS, login_is_locked_out
 from .services.repositories import MAX_INTERVAL_HOURS, MIN_INTERVAL_HOURS
@@ -163,3 +164,16 @@ class LoginForm(StyledControls, AuthenticationForm):
 
 class StyledPasswordChangeForm(StyledControls, PasswordChangeForm):
     """Django's password change form with the app's controls."""
+
+
+class AuditFilterForm(StyledControls, forms.Form):
+    """The audit log's filters; `teams` are the teams of the organisations the user
+    administers."""
+
+    team = forms.ChoiceField(required=False, label="Team")
+    action = forms.ChoiceField(required=False, label="Change")
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", "Every team"), *((t.slug, t.name) for t in teams)]
+        self.fields["action"].choices = [("", "Every change"), *AuditAction.choices]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import exemptions, methodology, questionnaire, repositories, results, teams
+from .views import audit, exemptions, methodology, questionnaire, repositories, results, teams
 
 urlpatterns = [
     path("", teams.home, name="home"),
@@ -23,6 +23,7 @@ urlpatterns = [
         exemptions.exemption_request_view,
         name="exemption_request",
     ),
+    path("audit/", audit.audit_list, name="audit_list"),
     path("exemptions/", exemptions.exemption_list_view, name="exemption_list"),
     path("exemptions/<int:pk>/decide/", exemptions.exemption_decide_view, name="exemption_decide"),
     path(

@@ -83,10 +83,11 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, team_objects, pag
 
 
 def test_every_team_owned_model_is_reachable_through_the_tenancy_rule():
-    """Each model with a team goes through `visible_to`, so no page can forget the rule."""
+    """Each model with a team goes through `visible_to` (or, for records only org admins read,
+    `visible_to_org_admins`), so no page can forget the rule."""
     from django.apps import apps
 
-    from assessments.models import Team, TeamOwned
+    from assessments.models import OrganizationAdminOnly, Team, TeamOwned
 
     for model in apps.get_app_config("assessments").get_models():
         fields = {f.name: f for f in model._meta.get_fields()}
@@ -95,7 +96,9 @@ def test_every_team_owned_model_is_reachable_through_the_tenancy_rule():
             for f in fields.values()
         )
         if owned_by_team and model.__name__ not in {"Membership", "TeamTag"}:
-            assert issubclass(model, TeamOwned), f"{model.__name__} bypasses visible_to()"
+            assert issubclass(model, TeamOwned | OrganizationAdminOnly), (
+                f"{model.__name__} bypasses visible_to()"
+            )
 
 
 def test_home_lists_only_the_users_teams(client, team, other_team_member):
@@ -250,7 +253,9 @@ def test_a_team_role_without_a_team_is_refused_with_a_sentence(team, django_user
 
     user = django_user_model.objects.create_user("newcomer")
     with pytest.raises(ApplicationError, match="give the team for any other role"):
-        membership_set(user=user, role=Role.MEMBER, organization=team.organization)
+        membership_set(user=user, role=Role.MEMBER, organization=team.organization, actor=None)
     assert not user.memberships.exists()
-    membership_set(user=user, role=Role.MEMBER, organization=team.organization, team=team)
+    membership_set(
+        user=user, role=Role.MEMBER, organization=team.organization, team=team, actor=None
+    )
     assert team_role(user, team) == Role.MEMBER

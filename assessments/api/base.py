@@ -2,8 +2,9 @@
 
 `TeamScoped` is the one place where tenancy is applied: a subclass says which rows it serves in
 `get_base_queryset()` and never overrides `get_queryset()`, which filters those rows through
-`visible_to(user)`. Another team's objects are therefore missing from lists and answer 404 on
-detail routes, exactly like objects that do not exist. A test walks the URL configuration and
+`visible_to(user)` (or, for records only org admins read, `visible_to_org_admins(user)`).
+Another team's objects are therefore missing from lists and answer 404 on detail routes,
+exactly like objects that do not exist. A test walks the URL configuration and
 fails if an API view serving team data does not derive from it.
 """
 
@@ -11,8 +12,8 @@ from rest_framework import generics, viewsets
 from rest_framework.exceptions import ParseError
 from rest_framework.views import APIView
 
-from ..access import visible_team_ids, visible_to
-from ..models import Team
+from ..access import visible_team_ids, visible_to, visible_to_org_admins
+from ..models import OrganizationAdminOnly, Team
 
 
 class BlankQueryParameter(ParseError):
@@ -45,6 +46,8 @@ class TeamScoped(ApiViewMixin):
         user = self.request.user
         if queryset.model is Team:
             return queryset.filter(id__in=visible_team_ids(user))
+        if issubclass(queryset.model, OrganizationAdminOnly):
+            return visible_to_org_admins(queryset, user)
         return visible_to(queryset, user)
 
 

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .audit import AuditEventViewSet
 from .exemptions import ExemptionViewSet
 from .export import ExportResultsView
 from .notfound import api_not_found
@@ -17,6 +18,7 @@ router.register("assessments", views.AssessmentViewSet, basename="assessment")
 router.register("repositories", RepositoryViewSet, basename="repository")
 router.register("scans", ScanViewSet, basename="scan")
 router.register("exemptions", ExemptionViewSet, basename="exemption")
+router.register("audit", AuditEventViewSet, basename="audit")
 
 urlpatterns = [
     path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),

@@ -133,7 +133,10 @@ def demo_load() -> list[DemoLogin]:
         organization = organization_get_or_create(slug=slug, name=name)
         logins = [DemoLogin("demo-admin", Role.ORG_ADMIN.label, None)]
         membership_set(
-            user=_demo_user("demo-admin"), role=Role.ORG_ADMIN, organization=organization
+            user=_demo_user("demo-admin"),
+            role=Role.ORG_ADMIN,
+            organization=organization,
+            actor=None,
         )
         for spec in DEMO_TEAMS:
             team = team_get_or_create(
@@ -145,7 +148,11 @@ def demo_load() -> list[DemoLogin]:
             for suffix, role in (("lead", Role.LEAD), ("member", Role.MEMBER)):
                 username = f"{spec.slug}-{suffix}"
                 membership_set(
-                    user=_demo_user(username), role=role, organization=organization, team=team
+                    user=_demo_user(username),
+                    role=role,
+                    organization=organization,
+                    team=team,
+                    actor=None,
                 )
                 logins.append(DemoLogin(username, role.label, spec.name))
             team_tags_set(team=team, names=DEMO_TAGS.get(spec.slug, ()))

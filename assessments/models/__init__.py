@@ -2,6 +2,7 @@
 decided in `access.py`, never here."""
 
 from .assessments import Answer, Assessment, AssessmentStatus, needs_confirmation
+from .audit import AuditAction, AuditEvent, OrganizationAdminOnly
 from .exemptions import Exemption, ExemptionStatus
 from .repositories import Repository, Scan, ScanStatus
 from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
@@ -13,10 +14,13 @@ __all__ = [
     "ApiToken",
     "Assessment",
     "AssessmentStatus",
+    "AuditAction",
+    "AuditEvent",
     "Exemption",
     "ExemptionStatus",
     "Membership",
     "Organization",
+    "OrganizationAdminOnly",
     "Repository",
     "Result",
     "ResultCapability",

@@ -13,6 +13,7 @@ from .assessments import (
     assessment_list_with_answer_count,
     team_has_open_draft,
 )
+from .audit import audit_event_list, audit_events_for_user, audit_teams_for_user
 from .debt import (
     TeamDebtItem,
     debt_statement_as_of_submission,
@@ -81,6 +82,9 @@ __all__ = [
     "answers_for_assessment",
     "api_token_get_for_user",
     "api_token_list_for_user",
+    "audit_event_list",
+    "audit_events_for_user",
+    "audit_teams_for_user",
     "assessment_get_for_user",
     "assessment_list_for_team",
     "assessment_list_with_answer_count",

@@ -27,7 +27,8 @@ from django.utils.formats import date_format
 from .. import maturity
 from ..access import can_manage_team, team_role
 from ..errors import ActionNotAllowed, ApplicationError
-from ..models import Exemption, ExemptionStatus, Role, Team
+from ..models import AuditAction, Exemption, ExemptionStatus, Role, Team
+from .audit import audit_record
 
 LONGEST_EXEMPTION = timedelta(days=365)
 RENEWAL_WINDOW = timedelta(days=30)
@@ -77,6 +78,20 @@ def _validated_expiry(expires_on: date, *, today: date) -> date:
             f"{_day(latest)}."
         )
     return expires_on
+
+
+def _record(exemption: Exemption, *, action: AuditAction, user: User) -> None:
+    audit_record(
+        organization=exemption.team.organization,
+        team=exemption.team,
+        actor=user,
+        action=action,
+        target=exemption,
+        details={
+            "capability": exemption.capability_key,
+            "expires_on": exemption.expires_on.isoformat(),
+        },
+    )
 
 
 def _saved(exemption: Exemption) -> Exemption:
@@ -145,7 +160,7 @@ def exemption_request(
             # would write.
             Team.objects.select_for_update().get(pk=team.pk)
             _refuse_a_second_request(team, capability_key, title, expires_on, today)
-            return _saved(
+            exemption = _saved(
                 Exemption(
                     team=team,
                     capability_key=capability_key,
@@ -155,6 +170,8 @@ def exemption_request(
                     requested_at=timezone.now(),
                 )
             )
+            _record(exemption, action=AuditAction.EXEMPTION_REQUESTED, user=user)
+            return exemption
     except IntegrityError:
         raise ApplicationError(f"{title} already has a request waiting for a decision.") from None
 
@@ -178,6 +195,13 @@ def _require_decider(user: User, exemption: Exemption) -> None:
         raise ActionNotAllowed("You asked for this exemption, so another org admin decides on it.")
 
 
+_DECISION_ACTIONS = {
+    ExemptionStatus.APPROVED: AuditAction.EXEMPTION_APPROVED,
+    ExemptionStatus.REJECTED: AuditAction.EXEMPTION_REJECTED,
+    ExemptionStatus.WITHDRAWN: AuditAction.EXEMPTION_WITHDRAWN,
+}
+
+
 def _decide(
     exemption: Exemption, locked: Exemption, *, status: ExemptionStatus, user: User, note: str
 ) -> Exemption:
@@ -186,6 +210,7 @@ def _decide(
     locked.decided_at = timezone.now()
     locked.decision_note = note
     _saved(locked)
+    _record(locked, action=_DECISION_ACTIONS[status], user=user)
     exemption.refresh_from_db()
     return exemption
 

@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from .. import maturity, scanning
 from ..access import can_manage_team
 from ..errors import ActionNotAllowed, ApplicationError
-from ..models import Assessment, AssessmentStatus, Repository, Team
+from ..models import Assessment, AssessmentStatus, AuditAction, Repository, Team
+from .audit import audit_record
 from .scans import allowed_networks, scan_enqueue
 from .secrets import encrypt
 
@@ -73,6 +74,22 @@ def _recompute_latest_result_after_commit(team: Team) -> None:
         transaction.on_commit(lambda: compute_result.delay(latest))
 
 
+def _record(repository: Repository, *, action: AuditAction, user: User) -> None:
+    # The address only: the access token and the webhook secret never reach the log.
+    audit_record(
+        organization=repository.team.organization,
+        team=repository.team,
+        actor=user,
+        action=action,
+        target=repository,
+        details={
+            "url": repository.url,
+            "branch": repository.branch,
+            "project": repository.project,
+        },
+    )
+
+
 def _validated_project(project: str) -> str:
     try:
         return scanning.normalize_project_folder(project)
@@ -123,6 +140,7 @@ def repository_connect(
     try:
         with transaction.atomic():
             repository.save()
+            _record(repository, action=AuditAction.REPOSITORY_CONNECTED, user=user)
             scan_enqueue(repository=repository, trigger="connect")
     except IntegrityError:
         raise ApplicationError(
@@ -145,5 +163,7 @@ def repository_disconnect(*, repository: Repository, user: User) -> None:
     if not can_manage_team(user, repository.team):
         raise ActionNotAllowed("Only team leads and org admins can disconnect repositories.")
     team = repository.team
+    # Before the delete, while the row still has its id.
+    _record(repository, action=AuditAction.REPOSITORY_REMOVED, user=user)
     repository.delete()
     _recompute_latest_result_after_commit(team)

@@ -4,7 +4,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from ..errors import ApplicationError
-from ..models import Membership, Organization, Role, Team, TeamTag
+from ..models import AuditAction, Membership, Organization, Role, Team, TeamTag
+from .audit import audit_record
 
 
 @transaction.atomic
@@ -30,24 +31,62 @@ def team_get_or_create(
 
 @transaction.atomic
 def membership_set(
-    *, user: User, role: str, organization: Organization, team: Team | None = None
+    *,
+    user: User,
+    role: str,
+    organization: Organization,
+    team: Team | None = None,
+    actor: User | None,
 ) -> Membership:
-    """Give the user one role: org-wide for admins, per team otherwise (replacing the old one)."""
+    """Give the user one role: org-wide for admins, per team otherwise (replacing the old one).
+
+    `actor` is who gives it, for the audit log; None when the system does (demo data, imports).
+    Setting the role a user already holds changes nothing and records nothing."""
     if role == Role.ORG_ADMIN:
-        membership, _ = Membership.objects.get_or_create(
+        membership, created = Membership.objects.get_or_create(
             user=user, organization=organization, role=Role.ORG_ADMIN
         )
+        if created:
+            _record_membership_added(membership, actor=actor)
         return membership
     if team is None:
         raise ApplicationError(
             "Only org admins hold their role across the organisation; give the team for any "
             "other role."
         )
+    old_role = (
+        Membership.objects.select_for_update()
+        .filter(user=user, team=team)
+        .values_list("role", flat=True)
+        .first()
+    )
     membership, _ = Membership.objects.update_or_create(
         user=user, team=team, defaults={"organization": team.organization, "role": role}
     )
     membership.full_clean()
+    if old_role is None:
+        _record_membership_added(membership, actor=actor)
+    elif old_role != role:
+        audit_record(
+            organization=membership.organization,
+            team=team,
+            actor=actor,
+            action=AuditAction.MEMBERSHIP_ROLE_CHANGED,
+            target=membership,
+            details={"username": user.get_username(), "old_role": old_role, "new_role": role},
+        )
     return membership
+
+
+def _record_membership_added(membership: Membership, *, actor: User | None) -> None:
+    audit_record(
+        organization=membership.organization,
+        team=membership.team,
+        actor=actor,
+        action=AuditAction.MEMBERSHIP_ADDED,
+        target=membership,
+        details={"username": membership.user.get_username(), "role": membership.role},
+    )
 
 
 TAG_MAX_LENGTH = 60

@@ -19,7 +19,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from ..errors import ActionNotAllowed, ApplicationError
-from ..models import ApiToken
+from ..models import ApiToken, AuditAction, Organization
+from .audit import audit_record
 from .login_guard import LOCKOUT_SECONDS, login_is_locked_out
 
 TOKEN_PREFIX = "mlm_"  # noqa: S105 - a public marker that tells tokens apart, not a secret
@@ -83,16 +84,33 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     except ValidationError as error:
         raise ApplicationError(" ".join(error.messages)) from error
     token.save()
+    _record(token, action=AuditAction.TOKEN_CREATED)
     return token, plaintext
 
 
+def _record(token: ApiToken, *, action: AuditAction) -> None:
+    """One event in each organisation the token's owner belongs to, as the token reaches the
+    data of all of them. The name and id only: neither the token nor its prefix is logged."""
+    for organization in Organization.objects.filter(memberships__user=token.user).distinct():
+        audit_record(
+            organization=organization,
+            actor=token.user,
+            action=action,
+            target=token,
+            details={"name": token.name},
+        )
+
+
+@transaction.atomic
 def api_token_revoke(*, token: ApiToken, user: User) -> ApiToken:
     """Revoke the user's own token; revoking an already revoked token changes nothing."""
     if token.user_id != user.pk:
         raise ActionNotAllowed("You can only revoke your own API tokens.")
     now = timezone.now()
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
     token.refresh_from_db(fields=["revoked_at"])
+    if revoked:
+        _record(token, action=AuditAction.TOKEN_REVOKED)
     return token
 
 

@@ -46,6 +46,10 @@ def home(request):
         "is_org_admin": not rows
         and (request.user.is_superuser or selectors.organization_admin_of(user=request.user)),
     }
+    # An org admin's teams say so without a query; one without teams was asked just above.
+    context["reads_audit_log"] = context["is_org_admin"] or any(
+        overview.role == Role.ORG_ADMIN for overview in overviews
+    )
     return render(request, "assessments/home.html", context)
 
 

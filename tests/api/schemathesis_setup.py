@@ -2,7 +2,8 @@
 
 One organisation is seeded (a team, its lead with a personal API token, a submitted assessment
 with its result, the team's draft, a connected repository with a finished scan, an exemption
-request waiting for a decision). Generated ids
+request waiting for a decision), and an org admin, whose token reads the audit log (the lead's
+is refused it, as documented). Generated ids
 and keys rarely name a row that exists, so the runs are given dictionaries: the seeded ids, the
 catalogue's question keys and answer options, the repositories' paths. About half of those
 values come from them, the rest are generated. The seeded rows take fixed ids, far above what
@@ -34,6 +35,7 @@ SCAN_ID = 900_031
 EXEMPTION_ID = 900_041
 LEAD_USERNAME = "lena"
 LEAD_PASSWORD = "correct horse battery staple"  # UserFactory's password
+ORG_ADMIN_USERNAME = "olga"
 DRAFT_ANSWERED = 5  # questions answered in the draft (version 1); the others are at version 0
 
 # Whether these requests succeed depends on stored data or state that no schema can describe:
@@ -218,4 +220,20 @@ def seed_organisation(*, connected: str) -> str:
         requested_by=lead,
         requested_at=timezone.now(),
     )
+    return token
+
+
+def seed_audit_reader() -> str:
+    """An org admin of the seeded organisation, made through the service so that the audit log
+    holds a membership event; returns the admin's API token (whose creation is logged too)."""
+    from assessments.models import Role, Team
+    from assessments.services.tenancy import membership_set
+    from assessments.services.tokens import api_token_create
+
+    from ..factories import UserFactory
+
+    admin = UserFactory(username=ORG_ADMIN_USERNAME)
+    organization = Team.objects.get(id=TEAM_ID).organization
+    membership_set(user=admin, role=Role.ORG_ADMIN, organization=organization, actor=None)
+    _, token = api_token_create(user=admin, name="schemathesis")
     return token

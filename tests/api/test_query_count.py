@@ -111,3 +111,28 @@ def test_a_repositorys_scans_take_as_many_queries_however_many_there_are(as_org_
     for _ in range(8):
         Scan.objects.create(repository=repository, status=ScanStatus.FAILED)
     assert count_queries(as_org_admin, url) == with_two
+
+
+def grow_audit_log(organization, count, *, first):
+    """`count` more events, each by a different person on a different team."""
+    from assessments.models import AuditAction, AuditEvent
+
+    for number in range(first, first + count):
+        team = TeamFactory(organization=organization, name=f"Logged {number}", slug=f"log-{number}")
+        AuditEvent.objects.create(
+            organization=organization,
+            team=team,
+            actor=UserFactory(username=f"actor-{number}"),
+            action=AuditAction.MEMBERSHIP_ADDED,
+            object_type="membership",
+            object_id=str(number),
+            details={"username": f"user-{number}", "role": "member"},
+        )
+
+
+def test_the_audit_log_runs_as_many_queries_for_eight_events_as_for_two(as_org_admin, team):
+    grow_audit_log(team.organization, 2, first=1)
+    count_queries(as_org_admin, "/api/v1/audit/")
+    with_two = count_queries(as_org_admin, "/api/v1/audit/")
+    grow_audit_log(team.organization, 6, first=3)
+    assert count_queries(as_org_admin, "/api/v1/audit/") == with_two

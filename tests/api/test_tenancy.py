@@ -11,7 +11,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from assessments.api.base import TeamScoped, UnscopedAPIView
 from assessments.api.notfound import api_not_found
 from assessments.api.views import AuthTokenView, CatalogueView
-from assessments.models import Answer, Assessment, Exemption, Repository, Result, Scan
+from assessments.models import (
+    Answer,
+    Assessment,
+    AuditEvent,
+    Exemption,
+    Repository,
+    Result,
+    Scan,
+)
 
 # Views that serve no team data at all; everything else under /api/v1/ must be TeamScoped.
 UNSCOPED = {CatalogueView, AuthTokenView}
@@ -92,6 +100,8 @@ def _state():
             "exemptions": list(
                 Exemption.objects.order_by("pk").values_list("pk", "status", "decided_at")
             ),
+            # A refused change writes no audit event.
+            "audit_events": list(AuditEvent.objects.order_by("pk").values_list("pk", "action")),
         },
         default=str,
     )
@@ -150,6 +160,16 @@ def test_a_user_of_another_team_sees_and_changes_nothing(request, team_a_objects
     assert client.get("/api/v1/scans/", {"repository": repository}).json()["count"] == 0
     for params in ({}, {"team": team_a_objects["team"].id}, {"status": "requested"}):
         assert client.get("/api/v1/exemptions/", params).json()["count"] == 0
+    for params in ({}, {"team": team_a_objects["team"].id}, {"action": "exemption.requested"}):
+        response = client.get("/api/v1/audit/", params)
+        assert not any(secret in response.content.decode() for secret in secrets)
+        # An admin of another organisation reads only that one's log; a team member none.
+        if who == "stranger_org_admin":
+            rows = response.json()["results"]
+            assert team_a_objects["team"].organization_id not in {r["organization"] for r in rows}
+            assert not [row for row in rows if row["team"] == team_a_objects["team"].id]
+        else:
+            assert response.status_code == 403
     for params in ({}, {"team": team_a_objects["team"].id}, {"format": "json"}):
         response = client.get("/api/v1/export/results/", params)
         body = b"".join(response.streaming_content).decode()
@@ -166,6 +186,7 @@ def test_the_matrix_covers_every_team_scoped_route(team_a_objects):
         "repository-list",
         "scan-list",
         "exemption-list",
+        "audit-list",
     }
     names = set()
     for _, pattern in _api_patterns():

@@ -98,6 +98,8 @@ def pages(data):
             f"/teams/{team.slug}/exemptions/request/?capability=data_validation",
         ),
         ("exemptions", "olga", "/exemptions/"),
+        ("audit log", "olga", "/audit/"),
+        ("audit log filtered", "olga", f"/audit/?team={team.slug}&action=no.such.change"),
         ("dashboard", "olga", "/dashboard/"),
         ("debt", "olga", "/dashboard/debt/"),
         ("compare", "olga", f"/dashboard/compare/?team={team.slug}&team=search"),
