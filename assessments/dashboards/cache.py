@@ -22,18 +22,20 @@ import hashlib
 
 from django.core.cache import cache as django_cache
 from django.db import connection
+from django.db.models import Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .. import maturity
 from ..access import visible_teams
-from ..models import Exemption, ResultCapability, TeamTag
+from ..models import Exemption, TeamTag
+from ..selectors.results import newest_computation
 
 CACHE_SECONDS = 300
 KEY_PREFIX = "dashboards:v1"
 
 
-def _fingerprint_sql() -> dict[str, RawSQL]:
+def _fingerprint_sql() -> dict[str, RawSQL | Subquery]:
     """Cheap signals of change, each read from an index or a small table.
 
     Every result computed, new or recomputed after a scan, writes fresh capability rows (see
@@ -42,12 +44,11 @@ def _fingerprint_sql() -> dict[str, RawSQL]:
     their count and highest id move when a tag comes or goes. Every decision on an exemption
     stamps its time.
     """
-    capability = connection.ops.quote_name(ResultCapability._meta.db_table)
     tag = connection.ops.quote_name(TeamTag._meta.db_table)
     exemption = connection.ops.quote_name(Exemption._meta.db_table)
     # Table names come from the models, never from a request.
     return {
-        "fingerprint_computed": RawSQL(f"SELECT MAX(id) FROM {capability}", ()),  # noqa: S608, S611
+        "fingerprint_computed": newest_computation(),
         "fingerprint_tags": RawSQL(f"SELECT COUNT(*) FROM {tag}", ()),  # noqa: S608, S611
         "fingerprint_last_tag": RawSQL(f"SELECT MAX(id) FROM {tag}", ()),  # noqa: S608, S611
         "fingerprint_decided": RawSQL(f"SELECT MAX(decided_at) FROM {exemption}", ()),  # noqa: S608, S611

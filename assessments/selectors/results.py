@@ -67,6 +67,13 @@ def previous_result(*, assessment: Assessment) -> Result | None:
     )
 
 
+def newest_computation() -> Subquery:
+    """The highest capability row id: every result computed, new or recomputed after a scan,
+    rewrites its capability rows (services/results.py), so this moves with each computation.
+    A cache key that includes it changes as soon as a result does."""
+    return Subquery(ResultCapability.objects.order_by("-pk").values("pk")[:1])
+
+
 def organization_median_dimension_index(*, organization_id: int) -> dict[str, float]:
     """Median per-dimension index over the latest result of every team of the organisation.
 
@@ -77,16 +84,13 @@ def organization_median_dimension_index(*, organization_id: int) -> dict[str, fl
     result page does not read every team of the organisation on each view.
     """
     # The organisation's creation time makes the key unique even where ids are reused.
-    created_at, newest_computation = (
+    created_at, newest = (
         Organization.objects.filter(pk=organization_id)
-        .annotate(newest=Subquery(ResultCapability.objects.order_by("-pk").values("pk")[:1]))
+        .annotate(newest=newest_computation())
         .values_list("created_at", "newest")
         .get()
     )
-    key = (
-        f"results:organization-median:v1:{organization_id}:{created_at.timestamp()}:"
-        f"{newest_computation}"
-    )
+    key = f"results:organization-median:v1:{organization_id}:{created_at.timestamp()}:{newest}"
     medians: dict[str, float] | None = cache.get(key)
     if medians is None:
         medians = _organization_median_dimension_index(organization_id)
