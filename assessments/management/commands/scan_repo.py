@@ -1,13 +1,17 @@
 """Scan a repository without the web app, for people and for CI pipelines.
 
-    python manage.py scan_repo PATH_OR_URL [--branch B] [--subdir DIR] [--format text|json]
-                                           [--fail-under LEVEL]
+    python manage.py scan_repo PATH_OR_URL [--branch B] [--subdir DIR]
+                               [--format text|json|sarif|markdown]
+                               [--fail-under LEVEL] [--baseline REPORT.json]
 
 A monorepo of many ML projects is reported with the projects it holds; ``--subdir`` judges one
-of them on its own.
+of them on its own. ``--format sarif`` is for code scanning (GitHub, GitLab), ``markdown`` for
+a pull request comment; ``--baseline`` compares with an earlier ``--format json`` report, for a
+gate that fails only when a change lowers the level or a capability.
 
-Exit status: 0 done; 3 when the level is below --fail-under (or inconclusive with it set);
-2 on bad input or a failed scan, with a one-line error on stderr.
+Exit status: 0 done; 3 when the level is below --fail-under (or inconclusive with it set), or
+when the scan is worse than the baseline; 2 on bad input or a failed scan, with a one-line
+error on stderr.
 """
 
 import json
@@ -16,6 +20,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from assessments import maturity, scanning
+from assessments.scanning import formats
 
 EXIT_BELOW_THRESHOLD = 3
 EXIT_BAD_INPUT = 2
@@ -32,7 +37,9 @@ class Command(BaseCommand):
             default=None,
             help="a project folder of a monorepo, judged on its own",
         )
-        parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument(
+            "--format", choices=["text", "json", "sarif", "markdown"], default="text"
+        )
         parser.add_argument(
             "--fail-under",
             type=int,
@@ -40,8 +47,16 @@ class Command(BaseCommand):
             default=None,
             help="exit with status 3 when the level is below this one",
         )
+        parser.add_argument(
+            "--baseline",
+            default=None,
+            metavar="REPORT.json",
+            help="an earlier --format json report: exit with status 3 only when this scan "
+            "lowers the level or a capability's grade",
+        )
 
-    def handle(self, *args, source, branch, subdir, format, fail_under, **options):  # noqa: A002
+    def handle(self, *args, source, branch, subdir, format, fail_under, baseline, **options):  # noqa: A002
+        previous = self._read_baseline(baseline) if baseline else None
         try:
             # The operator runs this command on their own machine, so local paths are fine.
             report = scanning.scan_repository(
@@ -51,14 +66,48 @@ class Command(BaseCommand):
             self.stderr.write(f"error: {error.message}")
             sys.exit(EXIT_BAD_INPUT)
         data = report.to_dict()
+        catalogue = maturity.load_catalogue()
+        current = formats.read_report(data)
+        comparison = None
+        if previous is not None:
+            try:
+                comparison = formats.compare_reports(previous, current, catalogue)
+            except formats.BaselineError as error:
+                self.stderr.write(f"error: {error}")
+                sys.exit(EXIT_BAD_INPUT)
         if format == "json":
             self.stdout.write(json.dumps(data, indent=2, sort_keys=False))
+        elif format == "sarif":
+            self.stdout.write(json.dumps(formats.as_sarif(current, catalogue), indent=2))
+        elif format == "markdown":
+            self.stdout.write(formats.as_markdown(current, catalogue, comparison), ending="")
         else:
             self.stdout.write(_as_text(data, report))
+            if comparison is not None:
+                self.stdout.write("against the baseline:")
+                for sentence in comparison.sentences():
+                    self.stdout.write(f"  {sentence}")
         if fail_under is not None and (
             data["overall_level"] is None or data["overall_level"] < fail_under
         ):
             sys.exit(EXIT_BELOW_THRESHOLD)
+        if comparison is not None and comparison.worse:
+            # The reasons go to stderr too, so a CI log shows them whatever the format.
+            for sentence in comparison.worse_sentences():
+                self.stderr.write(f"worse than the baseline: {sentence}")
+            sys.exit(EXIT_BELOW_THRESHOLD)
+
+    def _read_baseline(self, path: str) -> formats.ReportData:
+        try:
+            with open(path, encoding="utf-8") as file:
+                return formats.read_report(json.load(file))
+        except OSError as error:
+            reason = error.strerror or "it cannot be read"
+            self.stderr.write(f"error: the baseline {path} cannot be read: {reason}.")
+        except ValueError as error:  # invalid JSON, or JSON that is not a report
+            detail = str(error) if isinstance(error, formats.ReportFormatError) else "not JSON."
+            self.stderr.write(f"error: the baseline {path} is not a scan report: {detail}")
+        sys.exit(EXIT_BAD_INPUT)
 
 
 def _as_text(data: dict, report) -> str:
