@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import audit, exemptions, methodology, questionnaire, repositories, results, teams
+from .views import (
+    audit,
+    badges,
+    exemptions,
+    methodology,
+    questionnaire,
+    repositories,
+    results,
+    teams,
+)
 
 urlpatterns = [
     path("", teams.home, name="home"),
@@ -8,6 +17,8 @@ urlpatterns = [
     path("methodology/", methodology.methodology, name="methodology"),
     path("teams/<slug:slug>/", teams.team_detail, name="team_detail"),
     path("teams/<slug:slug>/history/", results.team_history, name="team_history"),
+    path("teams/<slug:slug>/badge/", badges.team_badge, name="team_badge"),
+    path("badges/<str:token>.svg", badges.badge_image, name="badge_image"),
     path(
         "teams/<slug:slug>/assessments/start/",
         questionnaire.assessment_start_view,

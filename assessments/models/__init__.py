@@ -3,6 +3,7 @@ decided in `access.py`, never here."""
 
 from .assessments import Answer, Assessment, AssessmentStatus, needs_confirmation
 from .audit import AuditAction, AuditEvent, OrganizationAdminOnly
+from .badges import TeamBadge
 from .exemptions import Exemption, ExemptionStatus
 from .repositories import Repository, Scan, ScanStatus
 from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
@@ -30,6 +31,7 @@ __all__ = [
     "Scan",
     "ScanStatus",
     "Team",
+    "TeamBadge",
     "TeamOwned",
     "TeamTag",
     "needs_confirmation",

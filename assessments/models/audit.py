@@ -18,6 +18,8 @@ class AuditAction(models.TextChoices):
     REPOSITORY_REMOVED = "repository.removed", "Disconnected a repository"
     TOKEN_CREATED = "token.created", "Created an API token"
     TOKEN_REVOKED = "token.revoked", "Revoked an API token"
+    BADGE_ENABLED = "badge.enabled", "Turned the maturity badge on"
+    BADGE_DISABLED = "badge.disabled", "Turned the maturity badge off"
 
 
 class OrganizationAdminOnly(models.Model):

@@ -14,6 +14,7 @@ from .assessments import (
     team_has_open_draft,
 )
 from .audit import audit_event_list, audit_events_for_user, audit_teams_for_user
+from .badges import BadgeFigures, badge_figures, badge_for_team
 from .debt import (
     TeamDebtItem,
     debt_statement_as_of_submission,
@@ -72,6 +73,9 @@ from .tokens import api_token_get_for_user, api_token_list_for_user
 
 __all__ = [
     "ASSESSMENT_DUE_AFTER",
+    "BadgeFigures",
+    "badge_figures",
+    "badge_for_team",
     "ExemptionOverview",
     "ReadingWithExemptions",
     "RepositoryWithLastScan",

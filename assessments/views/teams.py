@@ -74,6 +74,7 @@ def team_detail(request, slug):
         "exemptions": selectors.exemption_counts_for_team(team=team, today=timezone.localdate()),
         "can_manage": role in MANAGE_ROLES,
         "can_edit": role in EDIT_ROLES,
+        "badge_on": selectors.badge_for_team(team=team) is not None,
     }
     return render(request, "assessments/team_detail.html", context)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assessments.models import Role
 from assessments.services.assessments import assessment_start, assessment_submit
+from assessments.services.badges import badge_enable
 from assessments.services.exemptions import exemption_approve, exemption_request
 from assessments.services.repositories import repository_connect
 
@@ -65,6 +66,7 @@ def organisation(team, lead, member, org_admin, tmp_path, django_capture_on_comm
         reason='<script>alert("x")</script> Batch scoring only; reviewed by hand every week.',
         expires_on=soon,
     )
+    badge_enable(team=team, actor=lead)
     return {
         "team": team,
         "repository": repository,
@@ -88,6 +90,7 @@ def pages(data):
         ("history", "lena", f"/teams/{team.slug}/history/?compare={first}&compare={second}"),
         ("repository", "lena", f"/repositories/{data['repository'].pk}/"),
         ("connect", "lena", f"/teams/{team.slug}/repositories/connect/"),
+        ("badge", "lena", f"/teams/{team.slug}/badge/"),
         ("profile", "lena", "/accounts/profile/"),
         ("password", "lena", "/accounts/password/"),
         ("methodology", "lena", "/methodology/"),
