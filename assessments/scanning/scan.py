@@ -105,12 +105,15 @@ def scan_repository(
     allowed_networks: tuple[Network, ...] = (),
     ca_bundle: str | None = None,
     project: str | None = None,
+    also: Callable[[RepositorySnapshot], None] | None = None,
 ) -> ScanReport:
     """Scan ``source`` (an https URL, or a local path when allowed) and report its evidence.
 
     ``allowed_networks`` are private networks whose addresses count as reachable forges;
     ``ca_bundle`` a PEM file of the certificate authorities git trusts instead of the system's;
-    ``project`` a folder of a monorepo to judge on its own (see projects.py).
+    ``project`` a folder of a monorepo to judge on its own (see projects.py); ``also`` a
+    function given the scanned commit's snapshot while it is open (a level-up kit is built
+    from the same commit as the report).
 
     Raises a ScanError subclass with a user-facing sentence on refusal or failure.
     """
@@ -139,6 +142,8 @@ def scan_repository(
             history_days=limits.history_days,
         )
         with open_snapshot(session, fetched, limits, project=folder) as snapshot:
+            if also is not None:
+                also(snapshot)
             return analyze_snapshot(
                 snapshot,
                 repository=safe.url,

@@ -3,11 +3,14 @@
     python manage.py scan_repo PATH_OR_URL [--branch B] [--subdir DIR]
                                [--format text|json|sarif|markdown]
                                [--fail-under LEVEL] [--baseline REPORT.json]
+                               [--kit STEP]
 
 A monorepo of many ML projects is reported with the projects it holds; ``--subdir`` judges one
 of them on its own. ``--format sarif`` is for code scanning (GitHub, GitLab), ``markdown`` for
 a pull request comment; ``--baseline`` compares with an earlier ``--format json`` report, for a
-gate that fails only when a change lowers the level or a capability.
+gate that fails only when a change lowers the level or a capability. ``--kit STEP`` prints,
+instead of the report, a patch of the scanned commit that puts the roadmap step's capability in
+place (``git apply`` it), and what it does and does not do on stderr.
 
 Exit status: 0 done; 3 when the level is below --fail-under (or inconclusive with it set), or
 when the scan is worse than the baseline; 2 on bad input or a failed scan, with a one-line
@@ -19,7 +22,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from assessments import maturity, scanning
+from assessments import kits, maturity, scanning
 from assessments.scanning import formats
 
 EXIT_BELOW_THRESHOLD = 3
@@ -54,17 +57,40 @@ class Command(BaseCommand):
             help="an earlier --format json report: exit with status 3 only when this scan "
             "lowers the level or a capability's grade",
         )
+        parser.add_argument(
+            "--kit",
+            default=None,
+            metavar="STEP",
+            choices=kits.kit_steps(),
+            help="print a patch that puts this roadmap step's capability in place instead of "
+            "the report",
+        )
 
-    def handle(self, *args, source, branch, subdir, format, fail_under, baseline, **options):  # noqa: A002
+    def handle(self, *args, source, branch, subdir, format, fail_under, baseline, kit, **options):  # noqa: A002
         previous = self._read_baseline(baseline) if baseline else None
+        built: list[kits.Kit] = []
+
+        def build(snapshot: scanning.RepositorySnapshot) -> None:
+            built.append(kits.build_kit(kit, snapshot, repository=source))
+
         try:
             # The operator runs this command on their own machine, so local paths are fine.
             report = scanning.scan_repository(
-                source, branch=branch, allow_local_paths=True, project=subdir
+                source,
+                branch=branch,
+                allow_local_paths=True,
+                project=subdir,
+                also=build if kit else None,
             )
         except scanning.ScanError as error:
             self.stderr.write(f"error: {error.message}")
             sys.exit(EXIT_BAD_INPUT)
+        except kits.KitUnavailable as error:
+            self.stderr.write(f"error: {error}")
+            sys.exit(EXIT_BAD_INPUT)
+        if built:
+            self._write_kit(built[0], report.commit)
+            return
         data = report.to_dict()
         catalogue = maturity.load_catalogue()
         current = formats.read_report(data)
@@ -96,6 +122,14 @@ class Command(BaseCommand):
             for sentence in comparison.worse_sentences():
                 self.stderr.write(f"worse than the baseline: {sentence}")
             sys.exit(EXIT_BELOW_THRESHOLD)
+
+    def _write_kit(self, kit: kits.Kit, commit: str | None) -> None:
+        self.stdout.write(kits.as_patch(kit.changes), ending="")
+        self.stderr.write(f"{kit.title}: a patch of {(commit or '')[:12]}, for git apply.")
+        for sentence in kit.does:
+            self.stderr.write(f"  does: {sentence}")
+        for sentence in kit.does_not:
+            self.stderr.write(f"  does not: {sentence}")
 
     def _read_baseline(self, path: str) -> formats.ReportData:
         try:

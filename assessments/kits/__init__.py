@@ -1,0 +1,24 @@
+"""Level-up kits: for a roadmap step, the files that put the capability in place in the
+team's own repository, adapted to its stack, as a patch `git apply` takes.
+
+Pure Python, like the scanner it reads from: a kit is built from the snapshot of the commit
+that was scanned, so the patch applies to exactly that commit.
+
+Names found in the repository (paths, columns, packages) are untrusted. They only ever land in
+generated Python files, as Python literals (`repr`); workflows, Dockerfiles and shell lines are
+made of fixed text and choices from fixed lists, so no name can become a command, a YAML key or
+a CI expression.
+"""
+
+from .build import KITS, Kit, KitUnavailable, build_kit, kit_steps
+from .patch import FileChange, as_patch
+
+__all__ = [
+    "KITS",
+    "FileChange",
+    "Kit",
+    "KitUnavailable",
+    "as_patch",
+    "build_kit",
+    "kit_steps",
+]

@@ -1,0 +1,78 @@
+"""The kits, one per roadmap step (a capability of the catalogue), and how one is built."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..scanning.tree import RepositorySnapshot
+from .patch import FileChange
+from .stack import Stack, read_stack
+
+
+class KitUnavailable(ValueError):
+    """No kit can be built for this repository; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Kit:
+    step: str  # the capability key of the roadmap step
+    title: str
+    changes: tuple[FileChange, ...]
+    does: tuple[str, ...]  # what the files do, one sentence each
+    does_not: tuple[str, ...]  # what is still the team's to do
+
+
+KitBuilder = Callable[[Stack], Kit]
+KITS: dict[str, KitBuilder] = {}
+
+
+def kit(step: str) -> Callable[[KitBuilder], KitBuilder]:
+    def register(builder: KitBuilder) -> KitBuilder:
+        KITS[step] = builder
+        return builder
+
+    return register
+
+
+def kit_steps() -> tuple[str, ...]:
+    _load_kits()
+    return tuple(sorted(KITS))
+
+
+def build_kit(step: str, snapshot: RepositorySnapshot, *, repository: str = "") -> Kit:
+    """The kit of roadmap step `step` for the scanned commit in `snapshot`."""
+    _load_kits()
+    builder = KITS.get(step)
+    if builder is None:
+        raise KitUnavailable(
+            f"There is no kit for {step!r}; kits exist for: {', '.join(sorted(KITS))}."
+        )
+    return builder(read_stack(snapshot, repository=repository))
+
+
+def with_requirements(stack: Stack, *pins: str) -> tuple[FileChange, ...]:
+    """requirements.txt with the kit's packages added, pinned (a pinned file stays pinned).
+
+    Packages already listed are left as the team has them."""
+    if stack.requirements is None:
+        return ()
+    listed = {_package(line) for line in stack.requirements.splitlines()}
+    missing = [pin for pin in pins if _package(pin) not in listed]
+    if not missing:
+        return ()
+    before = stack.requirements
+    separator = "" if not before or before.endswith("\n") else "\n"
+    return (FileChange("requirements.txt", before + separator + "\n".join(missing) + "\n", before),)
+
+
+def _package(line: str) -> str:
+    name = line.split("#", 1)[0].strip()
+    for mark in ("[", "=", "<", ">", "~", "!", ";", " "):
+        name = name.split(mark, 1)[0]
+    return name.lower().replace("_", "-")
+
+
+def _load_kits() -> None:
+    # The kit modules register themselves; imported here to keep the registry the one list.
+    from . import ci, container, data, tracking  # noqa: F401
