@@ -16,10 +16,11 @@ from .assessments import (
 from .audit import audit_event_list, audit_events_for_user, audit_teams_for_user
 from .badges import BadgeFigures, badge_figures, badge_for_team
 from .debt import (
-    TeamDebtItem,
+    OrganizationDebt,
+    OwedGap,
     debt_statement_as_of_submission,
     debt_statement_for_team,
-    organization_debt_statement,
+    organization_debt_summary,
 )
 from .evidence import (
     evidence_for_team,
@@ -79,7 +80,8 @@ __all__ = [
     "ExemptionOverview",
     "ReadingWithExemptions",
     "RepositoryWithLastScan",
-    "TeamDebtItem",
+    "OrganizationDebt",
+    "OwedGap",
     "TeamOverview",
     "answer_for_question",
     "answer_list_for_assessment",
@@ -109,7 +111,7 @@ __all__ = [
     "exemptions_waiting_for_team",
     "membership_list_for_team",
     "organization_admin_of",
-    "organization_debt_statement",
+    "organization_debt_summary",
     "organization_median_dimension_index",
     "previous_result",
     "recent_scan_coverage",

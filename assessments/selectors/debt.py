@@ -9,6 +9,8 @@ dates, as the bill's "today" is.
 """
 
 import functools
+import heapq
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -20,7 +22,7 @@ from ..dashboards.filters import DashboardFilters
 from ..maturity.debt import MONTHLY_INTEREST_RATE
 from ..maturity.versions import load_catalogue_version
 from ..models import Result, Team
-from .dashboards import DEFAULT_CRITICALITY, organization_debt
+from .dashboards import DEFAULT_CRITICALITY, DebtTeam, organization_debt
 from .results import result_history_for_team, result_history_until
 
 
@@ -73,18 +75,76 @@ def debt_statement_as_of_submission(*, result: Result) -> tuple[date, list[matur
     return as_of, _statement_from_history(history, latest=result, today=as_of)
 
 
-# A tuple, not a dataclass: one per open gap of the organisation, tens of thousands of them.
-class TeamDebtItem(NamedTuple):
-    team_name: str
-    team_slug: str
+AGE_BUCKETS = ((30, "0-30 days"), (90, "31-90 days"), (180, "91-180 days"), (365, "181-365 days"))
+OLDEST_BUCKET = "over a year"
+
+
+class OwedGap(NamedTuple):
+    """One open gap, priced: compact, for there are tens of thousands."""
+
+    team_id: int
     item: maturity.DebtItem
 
 
-def organization_debt_statement(
+@dataclass
+class Sums:
+    gaps: int = 0
+    principal: float = 0.0
+    interest: float = 0.0
+    oldest_days: int = 0
+
+    def add(self, item: maturity.DebtItem) -> None:
+        self.gaps += 1
+        self.principal += item.principal
+        self.interest += item.interest
+        self.oldest_days = max(self.oldest_days, item.days_outstanding)
+
+
+@dataclass
+class OrganizationDebt:
+    """The organisation's debt summed in one pass: by team, by capability, by age, in total;
+    the gaps themselves are kept compact and sorted only when a page of them is shown."""
+
+    teams: dict[int, DebtTeam]
+    gaps: list[OwedGap] = field(default_factory=list)
+    total: Sums = field(default_factory=Sums)
+    by_team: dict[int, Sums] = field(default_factory=dict)
+    by_capability: dict[str, Sums] = field(default_factory=dict)
+    by_age: dict[str, Sums] = field(
+        default_factory=lambda: {label: Sums() for label in (*_bucket_labels(), OLDEST_BUCKET)}
+    )
+
+    def largest(self, *, start: int = 0, count: int | None = None) -> list[OwedGap]:
+        """Gaps by interest (then days outstanding, team and capability), largest first:
+        `count` of them from `start`, or all of them."""
+
+        def order(owed: OwedGap) -> tuple[float, int, str, str]:
+            return (
+                -owed.item.interest,
+                -owed.item.days_outstanding,
+                self.teams[owed.team_id].name,
+                owed.item.capability,
+            )
+
+        if count is None:
+            return sorted(self.gaps, key=order)[start:]
+        return heapq.nsmallest(start + count, self.gaps, key=order)[start:]
+
+
+def _bucket_labels() -> tuple[str, ...]:
+    return tuple(label for _, label in AGE_BUCKETS)
+
+
+def _bucket(days: int) -> str:
+    return next((label for limit, label in AGE_BUCKETS if days <= limit), OLDEST_BUCKET)
+
+
+def organization_debt_summary(
     *, user: UserOrAnonymous, filters: DashboardFilters, catalogue: maturity.Catalogue, today: date
-) -> list[TeamDebtItem]:
+) -> OrganizationDebt:
     """Every open gap of the teams the dashboard filters match, priced on `today` with each
-    team's criticality; gaps of capabilities the catalogue no longer has are left out."""
+    team's criticality and summed; gaps of capabilities the catalogue no longer has are left
+    out."""
 
     # Teams share gaps opened on the same day: each distinct bill is priced once.
     @functools.cache
@@ -95,10 +155,16 @@ def organization_debt_statement(
             catalogue, capability, first_seen=first_seen, today=today, criticality=criticality
         )
 
-    return [
-        TeamDebtItem(
-            row.team_name, row.team_slug, priced(row.capability, row.first_seen, row.criticality)
-        )
-        for row in organization_debt(user=user, filters=filters)
-        if catalogue.has_capability(row.capability)
-    ]
+    rows = organization_debt(user=user, filters=filters)
+    debt = OrganizationDebt(teams=rows.teams)
+    known = functools.cache(catalogue.has_capability)
+    for team_id, capability, first_seen in rows.gaps:
+        if not known(capability):
+            continue
+        item = priced(capability, first_seen, rows.teams[team_id].criticality)
+        debt.gaps.append(OwedGap(team_id, item))
+        debt.total.add(item)
+        debt.by_team.setdefault(team_id, Sums()).add(item)
+        debt.by_capability.setdefault(capability, Sums()).add(item)
+        debt.by_age[_bucket(item.days_outstanding)].add(item)
+    return debt

@@ -164,3 +164,27 @@ def test_tags_must_all_match(org_admin, organization, twelve_teams):
     }
     assert set(teams.values_list("pk", flat=True)) == expected
     assert team.pk in expected
+
+
+def test_a_page_of_the_largest_gaps_is_that_slice_of_the_whole_order():
+    from datetime import date
+
+    from assessments.maturity import debt_item, load_catalogue
+    from assessments.selectors import OrganizationDebt, OwedGap
+    from assessments.selectors.dashboards import DebtTeam
+
+    catalogue = load_catalogue()
+    today = date(2026, 12, 1)
+    teams = {n: DebtTeam(f"team {n % 3}", f"t{n}", "critical") for n in range(6)}
+    debt = OrganizationDebt(teams=teams)
+    for n, capability in enumerate(["ci", "data_validation", "monitoring", "ci", "ci", "ci"]):
+        first_seen = date(2026, 1 + n % 4, 1)
+        item = debt_item(
+            catalogue, capability, first_seen=first_seen, today=today, criticality="critical"
+        )
+        debt.gaps.append(OwedGap(n, item))
+    everything = debt.largest()
+    interests = [(-o.item.interest, -o.item.days_outstanding) for o in everything]
+    assert interests == sorted(interests)
+    for start in range(6):
+        assert debt.largest(start=start, count=2) == everything[start : start + 2]

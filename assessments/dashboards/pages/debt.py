@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import math
 from functools import cached_property
-from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -23,72 +20,34 @@ from .base import (
 DEBT_PAGE_SIZE = 50
 # The page shows the teams owing the most; the download lists every team.
 DEBT_TEAMS_SHOWN = 25
-AGE_BUCKETS = ((30, "0-30 days"), (90, "31-90 days"), (180, "91-180 days"), (365, "181-365 days"))
-OLDEST_BUCKET = "over a year"
-
-
-# A tuple, not a dataclass: one per open gap of the organisation, tens of thousands of them.
-class DebtItemRow(NamedTuple):
-    team_name: str
-    team_slug: str
-    capability: str
-    title: str
-    dimension: str
-    debt_title: str
-    first_seen: dt.date
-    days: int
-    principal: float
-    interest: float
-
-    @property
-    def balance(self) -> float:
-        return round(self.principal + self.interest, 2)
 
 
 class Debt(DashboardPage):
-    """The organisation's debt statement: every open gap of the matching teams, with interest."""
+    """The organisation's debt statement: every open gap of the matching teams, with interest.
+
+    The sums come from one pass over the gaps (`selectors.organization_debt_summary`); only
+    the gaps a page shows are sorted out and written as rows.
+    """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.today = timezone.localdate()
 
     @cached_property
-    def items(self) -> list[DebtItemRow]:
-        items = []
-        dimension_of = functools.cache(
-            lambda key: dimension_title(self.catalogue, self.catalogue.capability(key).dimension)
-        )
-        for owed in selectors.organization_debt_statement(
+    def debt(self) -> selectors.OrganizationDebt:
+        return selectors.organization_debt_summary(
             user=self.user, filters=self.filters, catalogue=self.catalogue, today=self.today
-        ):
-            item = owed.item
-            items.append(
-                DebtItemRow(
-                    team_name=owed.team_name,
-                    team_slug=owed.team_slug,
-                    capability=item.capability,
-                    title=item.title,
-                    dimension=dimension_of(item.capability),
-                    debt_title=item.debt_title,
-                    first_seen=item.first_seen,
-                    days=item.days_outstanding,
-                    principal=item.principal,
-                    interest=item.interest,
-                )
-            )
-        items.sort(key=lambda i: (-i.interest, -i.days, i.team_name, i.capability))
-        return items
+        )
 
     @property
     def total(self) -> maturity.DebtTotal:
-        items = self.items
-        principal = round(sum(i.principal for i in items), 2)
-        interest = round(sum(i.interest for i in items), 2)
-        return maturity.DebtTotal(len(items), principal, interest, round(principal + interest, 2))
+        sums = self.debt.total
+        principal, interest = round(sums.principal, 2), round(sums.interest, 2)
+        return maturity.DebtTotal(sums.gaps, principal, interest, round(principal + interest, 2))
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(len(self.items) / DEBT_PAGE_SIZE))
+        return max(1, math.ceil(self.debt.total.gaps / DEBT_PAGE_SIZE))
 
     @property
     def page(self) -> int:
@@ -97,15 +56,14 @@ class Debt(DashboardPage):
     @cached_property
     def buckets(self) -> list[dict]:
         """Open gaps by days outstanding: read by the table and by the chart."""
-        sums = {label: [0, 0.0, 0.0] for label in [*(b for _, b in AGE_BUCKETS), OLDEST_BUCKET]}
-        for item in self.items:
-            label = next((b for limit, b in AGE_BUCKETS if item.days <= limit), OLDEST_BUCKET)
-            sums[label][0] += 1
-            sums[label][1] += item.principal
-            sums[label][2] += item.interest
         return [
-            {"label": label, "items": n, "principal": round(p, 2), "interest": round(i, 2)}
-            for label, (n, p, i) in sums.items()
+            {
+                "label": label,
+                "items": sums.gaps,
+                "principal": round(sums.principal, 2),
+                "interest": round(sums.interest, 2),
+            }
+            for label, sums in self.debt.by_age.items()
         ]
 
     def age_table(self) -> Table:
@@ -126,29 +84,25 @@ class Debt(DashboardPage):
         )
 
     def teams_table(self) -> Table:
-        # One pass with running sums: an organisation owes tens of thousands of gaps.
-        by_team: dict[tuple[str, str], list] = {}
-        for item in self.items:
-            sums = by_team.setdefault((item.team_name, item.team_slug), [0, 0.0, 0.0, 0])
-            sums[0] += 1
-            sums[1] += item.principal
-            sums[2] += item.interest
-            sums[3] = max(sums[3], item.days)
-        summary = sorted(by_team.items(), key=lambda kv: (-kv[1][2], kv[0][0]))
+        teams = self.debt.teams
+        summary = sorted(
+            self.debt.by_team.items(), key=lambda kv: (-kv[1].interest, teams[kv[0]].name)
+        )
         caption = "Debt per team"
         if not self.everything and len(summary) > DEBT_TEAMS_SHOWN:
             caption = f"Debt per team: the {DEBT_TEAMS_SHOWN} of {len(summary)} owing the most"
             summary = summary[:DEBT_TEAMS_SHOWN]
         rows = []
-        for (name, slug), (count, principal, interest, days) in summary:
+        for team_id, sums in summary:
+            team = teams[team_id]
             rows.append(
                 (
-                    Cell(name, self.team_url(slug)),
-                    Cell(str(count)),
-                    Cell(f"{principal:.1f}"),
-                    Cell(f"{interest:.1f}"),
-                    Cell(f"{principal + interest:.1f}"),
-                    Cell(str(days)),
+                    Cell(team.name, self.team_url(team.slug)),
+                    Cell(str(sums.gaps)),
+                    Cell(f"{sums.principal:.1f}"),
+                    Cell(f"{sums.interest:.1f}"),
+                    Cell(f"{sums.principal + sums.interest:.1f}"),
+                    Cell(str(sums.oldest_days)),
                 )
             )
         return Table(
@@ -166,20 +120,15 @@ class Debt(DashboardPage):
         )
 
     def capabilities_table(self) -> Table:
-        by_capability: dict[str, list] = {}
-        for item in self.items:
-            sums = by_capability.setdefault(item.capability, [item, 0, 0.0])
-            sums[1] += 1
-            sums[2] += item.interest
-        summary = sorted(by_capability.items(), key=lambda kv: (-kv[1][2], kv[0]))
+        summary = sorted(self.debt.by_capability.items(), key=lambda kv: (-kv[1].interest, kv[0]))
         rows = [
             (
-                Cell(first.title, self._capability_link(key)),
-                Cell(first.dimension),
-                Cell(str(count)),
-                Cell(f"{interest:.1f}"),
+                Cell(self.catalogue.capability(key).title, self._capability_link(key)),
+                Cell(self._dimension(key)),
+                Cell(str(sums.gaps)),
+                Cell(f"{sums.interest:.1f}"),
             )
-            for key, (first, count, interest) in summary
+            for key, sums in summary
         ]
         return Table(
             "debt-capabilities",
@@ -189,24 +138,26 @@ class Debt(DashboardPage):
         )
 
     def items_table(self) -> Table:
-        items = self.items
-        if not self.everything:
-            start = (self.page - 1) * DEBT_PAGE_SIZE
-            items = items[start : start + DEBT_PAGE_SIZE]
-        rows = [
-            (
-                Cell(i.team_name, self.team_url(i.team_slug)),
-                Cell(i.title),
-                Cell(i.dimension),
-                Cell(i.debt_title),
-                Cell(i.first_seen.isoformat()),
-                Cell(str(i.days)),
-                Cell(f"{i.principal:.1f}"),
-                Cell(f"{i.interest:.2f}"),
-                Cell(f"{i.balance:.2f}"),
+        if self.everything:
+            shown = self.debt.largest()
+        else:
+            shown = self.debt.largest(start=(self.page - 1) * DEBT_PAGE_SIZE, count=DEBT_PAGE_SIZE)
+        rows = []
+        for owed in shown:
+            team, item = self.debt.teams[owed.team_id], owed.item
+            rows.append(
+                (
+                    Cell(team.name, self.team_url(team.slug)),
+                    Cell(item.title),
+                    Cell(self._dimension(item.capability)),
+                    Cell(item.debt_title),
+                    Cell(item.first_seen.isoformat()),
+                    Cell(str(item.days_outstanding)),
+                    Cell(f"{item.principal:.1f}"),
+                    Cell(f"{item.interest:.2f}"),
+                    Cell(f"{round(item.principal + item.interest, 2):.2f}"),
+                )
             )
-            for i in items
-        ]
         return Table(
             "debt-items",
             "Open gaps, largest interest first",
@@ -231,6 +182,9 @@ class Debt(DashboardPage):
 
     def charts(self) -> dict[str, dict]:
         return {"age": charts.debt_age_figure(self.buckets)}
+
+    def _dimension(self, capability: str) -> str:
+        return dimension_title(self.catalogue, self.catalogue.capability(capability).dimension)
 
     def _capability_link(self, capability: str) -> str:
         return dashboard_url("dashboard_debt", self.filters, capability=capability, page=1)

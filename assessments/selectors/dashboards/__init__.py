@@ -5,7 +5,7 @@ knowing which module holds what.
 """
 
 from .compare import ComparedTeam, compared_teams, filter_choices_for_user, team_choices_for_user
-from .debt import DEFAULT_CRITICALITY, DebtRow, organization_debt
+from .debt import DEFAULT_CRITICALITY, DebtTeam, OrganizationDebtRows, organization_debt
 from .latest import (
     Latest,
     dashboard_teams,
@@ -37,7 +37,8 @@ __all__ = [
     "QUARTER",
     "SORT_ORDERS",
     "ComparedTeam",
-    "DebtRow",
+    "DebtTeam",
+    "OrganizationDebtRows",
     "Gap",
     "GradeCell",
     "HistoryPoint",
