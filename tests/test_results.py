@@ -12,7 +12,7 @@ from assessments.maturity import versions
 from assessments.models import AssessmentStatus, Repository, Result, Scan, ScanStatus
 from assessments.selectors import evidence_for_team
 from assessments.services.assessments import assessment_start, assessment_submit
-from assessments.services.results import result_compute
+from assessments.services.results import result_compute, teams_latest_result_refresh
 
 from .assessment_helpers import answer_everything, answers_all
 
@@ -350,12 +350,20 @@ def test_each_team_points_at_the_result_of_its_latest_submission(
     newer = submitted("yes")
     team.refresh_from_db()
     assert team.latest_result == newer.result
+    # The criticality the debt statement prices by comes with the pointer.
+    assert team.criticality == newer.result.criticality == "critical"
 
     # Recomputing an older submission (a catalogue re-score, say) leaves the pointer alone.
     older.refresh_from_db()
     result_compute(assessment=older)
     team.refresh_from_db()
     assert team.latest_result == newer.result
+
+    # The bulk refresh (synthetic organisations) writes both too.
+    type(team).objects.filter(pk=team.pk).update(latest_result=None, criticality="")
+    teams_latest_result_refresh(team_ids=[team.pk])
+    team.refresh_from_db()
+    assert (team.latest_result, team.criticality) == (newer.result, "critical")
 
 
 def test_results_written_in_bulk_point_their_teams_at_the_latest(db):

@@ -30,6 +30,9 @@ class Team(models.Model):
     latest_result = models.OneToOneField(
         "Result", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The latest result's criticality, written with `latest_result`: the debt statement prices
+    # every team's gaps by it, and reading it here spares reading the results of every team.
+    criticality = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]

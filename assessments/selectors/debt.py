@@ -8,10 +8,11 @@ was first seen from the teams' stored roadmap steps; each item is still priced b
 dates, as the bill's "today" is.
 """
 
-import functools
 import heapq
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import attrgetter
 from typing import NamedTuple
 
 from django.utils import timezone
@@ -80,7 +81,7 @@ OLDEST_BUCKET = "over a year"
 
 
 class OwedGap(NamedTuple):
-    """One open gap, priced: compact, for there are tens of thousands."""
+    """One open gap of a team, priced."""
 
     team_id: int
     item: maturity.DebtItem
@@ -93,20 +94,25 @@ class Sums:
     interest: float = 0.0
     oldest_days: int = 0
 
-    def add(self, item: maturity.DebtItem) -> None:
-        self.gaps += 1
-        self.principal += item.principal
-        self.interest += item.interest
+    def add(self, item: maturity.DebtItem, count: int = 1) -> None:
+        self.gaps += count
+        self.principal += item.principal * count
+        self.interest += item.interest * count
         self.oldest_days = max(self.oldest_days, item.days_outstanding)
 
 
 @dataclass
 class OrganizationDebt:
-    """The organisation's debt summed in one pass: by team, by capability, by age, in total;
-    the gaps themselves are kept compact and sorted only when a page of them is shown."""
+    """The organisation's debt summed by team, by capability, by age and in total.
+
+    Tens of thousands of gaps share a few hundred bills (capability, day first seen,
+    criticality): each bill is priced once and the sums are taken per bill; the per-gap work
+    is column-wise (`zip`, `map`, `Counter`), and gaps are sorted out only for the page shown.
+    """
 
     teams: dict[int, DebtTeam]
-    gaps: list[OwedGap] = field(default_factory=list)
+    team_ids: tuple[int, ...] = ()
+    items: tuple[maturity.DebtItem, ...] = ()  # one per gap, the same object for one bill
     total: Sums = field(default_factory=Sums)
     by_team: dict[int, Sums] = field(default_factory=dict)
     by_capability: dict[str, Sums] = field(default_factory=dict)
@@ -117,18 +123,20 @@ class OrganizationDebt:
     def largest(self, *, start: int = 0, count: int | None = None) -> list[OwedGap]:
         """Gaps by interest (then days outstanding, team and capability), largest first:
         `count` of them from `start`, or all of them."""
-
-        def order(owed: OwedGap) -> tuple[float, int, str, str]:
-            return (
-                -owed.item.interest,
-                -owed.item.days_outstanding,
-                self.teams[owed.team_id].name,
-                owed.item.capability,
-            )
-
-        if count is None:
-            return sorted(self.gaps, key=order)[start:]
-        return heapq.nsmallest(start + count, self.gaps, key=order)[start:]
+        names = [self.teams[team_id].name for team_id in self.team_ids]
+        keys = zip(
+            [-item.interest for item in self.items],
+            [-item.days_outstanding for item in self.items],
+            names,
+            [item.capability for item in self.items],
+            range(len(self.items)),
+            strict=True,
+        )
+        ordered = sorted(keys) if count is None else heapq.nsmallest(start + count, keys)
+        return [
+            OwedGap(self.team_ids[key[-1]], self.items[key[-1]])
+            for key in ordered[start : None if count is None else start + count]
+        ]
 
 
 def _bucket_labels() -> tuple[str, ...]:
@@ -145,26 +153,42 @@ def organization_debt_summary(
     """Every open gap of the teams the dashboard filters match, priced on `today` with each
     team's criticality and summed; gaps of capabilities the catalogue no longer has are left
     out."""
-
-    # Teams share gaps opened on the same day: each distinct bill is priced once.
-    @functools.cache
-    def priced(capability: str, first_seen: date, criticality: str) -> maturity.DebtItem:
-        if criticality not in MONTHLY_INTEREST_RATE:
-            criticality = DEFAULT_CRITICALITY
-        return maturity.debt_item(
-            catalogue, capability, first_seen=first_seen, today=today, criticality=criticality
-        )
-
     rows = organization_debt(user=user, filters=filters)
+    gaps = [gap for gap in rows.gaps if catalogue.has_capability(gap[1])]
     debt = OrganizationDebt(teams=rows.teams)
-    known = functools.cache(catalogue.has_capability)
-    for team_id, capability, first_seen in rows.gaps:
-        if not known(capability):
-            continue
-        item = priced(capability, first_seen, rows.teams[team_id].criticality)
-        debt.gaps.append(OwedGap(team_id, item))
-        debt.total.add(item)
-        debt.by_team.setdefault(team_id, Sums()).add(item)
-        debt.by_capability.setdefault(capability, Sums()).add(item)
-        debt.by_age[_bucket(item.days_outstanding)].add(item)
+    if not gaps:
+        return debt
+    team_ids, capabilities, first_seen = zip(*gaps, strict=True)
+    criticality = [rows.teams[team_id].criticality for team_id in team_ids]
+    bills = Counter(zip(capabilities, first_seen, criticality, strict=True))
+    priced = {
+        bill: maturity.debt_item(
+            catalogue,
+            bill[0],
+            first_seen=bill[1],
+            today=today,
+            criticality=bill[2] if bill[2] in MONTHLY_INTEREST_RATE else DEFAULT_CRITICALITY,
+        )
+        for bill in bills
+    }
+    for bill, count in bills.items():
+        item = priced[bill]
+        debt.total.add(item, count)
+        debt.by_capability.setdefault(item.capability, Sums()).add(item, count)
+        debt.by_age[_bucket(item.days_outstanding)].add(item, count)
+    debt.team_ids = team_ids
+    debt.items = tuple(
+        map(priced.__getitem__, zip(capabilities, first_seen, criticality, strict=True))
+    )
+    # The gaps come ordered by team: each team's are one slice of the columns.
+    principal = list(map(attrgetter("principal"), debt.items))
+    interest = list(map(attrgetter("interest"), debt.items))
+    days = list(map(attrgetter("days_outstanding"), debt.items))
+    start = 0
+    for team_id, count in Counter(team_ids).items():
+        end = start + count
+        debt.by_team[team_id] = Sums(
+            count, sum(principal[start:end]), sum(interest[start:end]), max(days[start:end])
+        )
+        start = end
     return debt

@@ -5,7 +5,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .. import maturity
@@ -68,7 +69,9 @@ def result_compute(*, assessment: Assessment) -> Result:
         result.capabilities.all().delete()
         ResultCapability.objects.bulk_create(result_capability_rows(result, outcome))
         if _is_latest_submission(assessment):
-            Team.objects.filter(pk=assessment.team_id).update(latest_result=result)
+            Team.objects.filter(pk=assessment.team_id).update(
+                latest_result=result, criticality=result.criticality
+            )
             _roadmap_sync(assessment=assessment, roadmap=roadmap, outcome=outcome)
     return result
 
@@ -76,14 +79,13 @@ def result_compute(*, assessment: Assessment) -> Result:
 def teams_latest_result_refresh(*, team_ids: Iterable[int]) -> None:
     """Point each team at the result of its latest submission, in one statement: for results
     written in bulk (the synthetic organisations), where `result_compute` did not run."""
-    latest = (
-        Result.objects.filter(
-            assessment__team=OuterRef("pk"), assessment__status=AssessmentStatus.SUBMITTED
-        )
-        .order_by("-assessment__submitted_at")
-        .values("pk")[:1]
+    latest = Result.objects.filter(
+        assessment__team=OuterRef("pk"), assessment__status=AssessmentStatus.SUBMITTED
+    ).order_by("-assessment__submitted_at")
+    Team.objects.filter(pk__in=team_ids).update(
+        latest_result=Subquery(latest.values("pk")[:1]),
+        criticality=Coalesce(Subquery(latest.values("criticality")[:1]), Value("")),
     )
-    Team.objects.filter(pk__in=team_ids).update(latest_result=Subquery(latest))
 
 
 def result_summary_fields(

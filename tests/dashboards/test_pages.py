@@ -122,6 +122,11 @@ def test_the_org_debt_of_a_team_is_the_teams_own_debt_statement(org_admin, organ
             if page.debt.teams[owed.team_id].slug == team.slug
         }
         assert org == own, team.slug
+        if own:
+            sums = page.debt.by_team[team.pk]
+            assert sums.gaps == len(own)
+            assert sums.interest == pytest.approx(sum(i[2] for i in own.values()))
+            assert sums.oldest_days == max(i[1] for i in own.values())
         checked += bool(own)
     assert checked, "some team should owe something"
 

@@ -176,13 +176,16 @@ def test_a_page_of_the_largest_gaps_is_that_slice_of_the_whole_order():
     catalogue = load_catalogue()
     today = date(2026, 12, 1)
     teams = {n: DebtTeam(f"team {n % 3}", f"t{n}", "critical") for n in range(6)}
-    debt = OrganizationDebt(teams=teams)
+    gaps = []
     for n, capability in enumerate(["ci", "data_validation", "monitoring", "ci", "ci", "ci"]):
         first_seen = date(2026, 1 + n % 4, 1)
         item = debt_item(
             catalogue, capability, first_seen=first_seen, today=today, criticality="critical"
         )
-        debt.gaps.append(OwedGap(n, item))
+        gaps.append(OwedGap(n, item))
+    debt = OrganizationDebt(
+        teams=teams, team_ids=tuple(g.team_id for g in gaps), items=tuple(g.item for g in gaps)
+    )
     everything = debt.largest()
     interests = [(-o.item.interest, -o.item.days_outstanding) for o in everything]
     assert interests == sorted(interests)

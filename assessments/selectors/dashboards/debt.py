@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ...dashboards.filters import DashboardFilters
 from ...models import RoadmapStep, RoadmapStepStatus, Team
-from .latest import dimension_capability_keys, latest_results, optional_capability_keys
+from .latest import dimension_capability_keys, latest_for_user, optional_capability_keys
 
 DEFAULT_CRITICALITY = "non_critical"
 
@@ -25,8 +25,8 @@ class OrganizationDebtRows(NamedTuple):
     """Open gaps as (team id, capability key, first seen) tuples, and the teams they name.
 
     An organisation of thousands of teams owes tens of thousands of gaps: rows are plain
-    tuples of three small values, read without joins or sorting, and each team's name, slug
-    and criticality are read once.
+    tuples of three small values, read without joins, and each team's name, slug and
+    criticality are read once. `gaps` are ordered by team id: each team's are one run.
     """
 
     gaps: list[tuple[int, str, dt.date]]  # first seen: the day in the current time zone
@@ -36,26 +36,29 @@ class OrganizationDebtRows(NamedTuple):
 def organization_debt(*, user, filters: DashboardFilters) -> OrganizationDebtRows:
     """Every open, non-optional roadmap step of the matching teams: the organisation's debt.
 
-    Two queries: the teams with their criticality from their latest result, and the open
-    steps. The steps are the teams' roadmaps now, so the period does not apply; the level
-    filter reads each team's latest result.
+    Two queries: the teams with their criticality (their latest result's, kept on the team),
+    and the open steps. The steps are the teams' roadmaps now, so the period does not apply;
+    the level filter reads each team's latest result.
     """
-    results = latest_results(user=user, filters=filters, period=False)
+    # The teams with a latest result, as a subquery of the team table when no level narrows
+    # them: it spares reading the results only to find their teams.
+    team_ids = latest_for_user(user=user, filters=filters, period=False).team_ids
     teams = {
         team_id: DebtTeam(name, slug, criticality or DEFAULT_CRITICALITY)
-        for team_id, name, slug, criticality in Team.objects.filter(
-            pk__in=results.values("team_id")
-        ).values_list("pk", "name", "slug", "latest_result__criticality")
+        for team_id, name, slug, criticality in Team.objects.filter(pk__in=team_ids)
+        .order_by()
+        .values_list("pk", "name", "slug", "criticality")
     }
-    steps = RoadmapStep.objects.filter(
-        team__in=results.values("team_id"), status=RoadmapStepStatus.OPEN
-    ).exclude(capability_key__in=optional_capability_keys())
+    steps = RoadmapStep.objects.filter(team__in=team_ids, status=RoadmapStepStatus.OPEN).exclude(
+        capability_key__in=optional_capability_keys()
+    )
     if filters.dimension:
         steps = steps.filter(capability_key__in=dimension_capability_keys(filters.dimension))
     if filters.capability:
         steps = steps.filter(capability_key=filters.capability)
     gaps = list(
-        steps.order_by().values_list(
+        # By team, so that a team's gaps are one run of rows (summed as a slice).
+        steps.order_by("team_id").values_list(
             "team_id",
             "capability_key",
             # The day in the current time zone, by the database.
