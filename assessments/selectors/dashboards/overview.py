@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, F, Min, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Avg, Count, F, Min, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from ... import maturity
 from ...dashboards.filters import DashboardFilters
@@ -81,9 +82,18 @@ def standing(*, results: QuerySet[Result], dimension: str = "") -> Standing:
     distribution = {key: dict.fromkeys(LEVELS, 0) for key in ["overall", *dimensions]}
     wanted = set(dimension_capability_keys(dimension)) if dimension else None
     teams: Counter[str] = Counter()
-    rows = results.values_list("overall_level", "dimension_levels", "target_gaps").order_by()
-    for overall_level, dimension_levels, target_gaps in rows:
-        distribution["overall"][overall_level] += 1
+    # The JSON columns come as text and are decoded in one call for all the teams: decoding
+    # thousands of small documents one by one costs more than reading them.
+    rows = results.values_list(
+        "overall_level",
+        Cast("dimension_levels", TextField()),
+        Cast("target_gaps", TextField()),
+    ).order_by()
+    overall_levels, levels_text, gaps_text = zip(*rows, strict=True) if rows else ((), (), ())
+    all_levels = json.loads(f"[{','.join(levels_text)}]")
+    all_gaps = json.loads(f"[{','.join(gaps_text)}]")
+    distribution["overall"].update(Counter(overall_levels))
+    for dimension_levels, target_gaps in zip(all_levels, all_gaps, strict=True):
         for key in dimensions:
             level = dimension_levels.get(key)
             if level in LEVELS:
