@@ -3,6 +3,7 @@ decided in `access.py`, never here."""
 
 from .assessments import Answer, Assessment, AssessmentStatus, needs_confirmation
 from .audit import AuditAction, AuditEvent, OrganizationAdminOnly
+from .campaigns import Campaign, CampaignGoalKind, CampaignReminder, ReminderKind
 from .exemptions import Exemption, ExemptionStatus
 from .repositories import Repository, Scan, ScanStatus
 from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
@@ -16,11 +17,15 @@ __all__ = [
     "AssessmentStatus",
     "AuditAction",
     "AuditEvent",
+    "Campaign",
+    "CampaignReminder",
     "Exemption",
     "ExemptionStatus",
+    "CampaignGoalKind",
     "Membership",
     "Organization",
     "OrganizationAdminOnly",
+    "ReminderKind",
     "Repository",
     "Result",
     "ResultCapability",

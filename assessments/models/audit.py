@@ -18,6 +18,9 @@ class AuditAction(models.TextChoices):
     REPOSITORY_REMOVED = "repository.removed", "Disconnected a repository"
     TOKEN_CREATED = "token.created", "Created an API token"
     TOKEN_REVOKED = "token.revoked", "Revoked an API token"
+    CAMPAIGN_CREATED = "campaign.created", "Started a campaign"
+    CAMPAIGN_CHANGED = "campaign.changed", "Changed a campaign"
+    CAMPAIGN_ARCHIVED = "campaign.archived", "Archived a campaign"
 
 
 class OrganizationAdminOnly(models.Model):

@@ -14,6 +14,18 @@ from .assessments import (
     team_has_open_draft,
 )
 from .audit import audit_event_list, audit_events_for_user, audit_teams_for_user
+from .campaigns import (
+    CampaignAsk,
+    CampaignProgress,
+    TeamProgress,
+    campaign_asks_for_teams,
+    campaign_get_for_user,
+    campaign_goal,
+    campaign_list,
+    campaign_list_for_user,
+    campaign_progress,
+    campaign_scope_teams,
+)
 from .debt import (
     TeamDebtItem,
     debt_statement_as_of_submission,
@@ -71,6 +83,16 @@ from .teams import (
 from .tokens import api_token_get_for_user, api_token_list_for_user
 
 __all__ = [
+    "CampaignAsk",
+    "CampaignProgress",
+    "TeamProgress",
+    "campaign_asks_for_teams",
+    "campaign_get_for_user",
+    "campaign_goal",
+    "campaign_list",
+    "campaign_list_for_user",
+    "campaign_progress",
+    "campaign_scope_teams",
     "ASSESSMENT_DUE_AFTER",
     "ExemptionOverview",
     "ReadingWithExemptions",
