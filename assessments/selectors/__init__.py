@@ -23,6 +23,8 @@ from .campaigns import (
     campaign_goal,
     campaign_list,
     campaign_list_for_user,
+    campaign_organizations_for_admin,
+    campaign_owner_candidates,
     campaign_progress,
     campaign_scope_teams,
 )
@@ -91,6 +93,8 @@ __all__ = [
     "campaign_goal",
     "campaign_list",
     "campaign_list_for_user",
+    "campaign_organizations_for_admin",
+    "campaign_owner_candidates",
     "campaign_progress",
     "campaign_scope_teams",
     "ASSESSMENT_DUE_AFTER",

@@ -10,11 +10,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from ..access import UserOrAnonymous, visible_campaigns, visible_team_ids
+from ..access import (
+    UserOrAnonymous,
+    administered_organization_ids,
+    visible_campaigns,
+    visible_team_ids,
+)
 from ..maturity.campaigns import (
     DayCounts,
     ExemptionSpan,
@@ -32,6 +38,7 @@ from ..models import (
     Campaign,
     Exemption,
     ExemptionStatus,
+    Organization,
     Result,
     ResultCapability,
     Team,
@@ -268,3 +275,25 @@ def campaign_asks_for_teams(*, teams: Iterable[Team], today: date) -> dict[int, 
                 )
             )
     return asks
+
+
+def campaign_organizations_for_admin(*, user: UserOrAnonymous) -> list[Organization]:
+    """The organisations in which the user may start campaigns, by name."""
+    administered = administered_organization_ids(user)
+    organizations = Organization.objects.order_by("name", "id")
+    if administered is None:
+        return list(organizations)
+    return list(organizations.filter(pk__in=administered))
+
+
+def campaign_owner_candidates(*, organization_ids: Iterable[int]) -> list[User]:
+    """The active people of these organisations (admins and team members), who may own a
+    campaign, by username."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organization_id__in=list(organization_ids),
+        )
+        .distinct()
+        .order_by("username")
+    )
