@@ -60,6 +60,15 @@ class Goal:
             return f"meets {(capability_titles or {}).get(key, key)}"
         return "submits an assessment"
 
+    def ask(self, capability_titles: Mapping[str, str] | None = None) -> str:
+        """What the goal asks of one team, as an instruction: "reach level 1"."""
+        if self.kind == GoalKind.LEVEL:
+            return f"reach level {self.level}"
+        if self.kind == GoalKind.CAPABILITY:
+            key = self.capability or ""
+            return f"meet {(capability_titles or {}).get(key, key)}"
+        return "submit an assessment"
+
 
 def goal_validated(
     kind: str, *, level: int | None, capability: str | None, capability_keys: Iterable[str]
