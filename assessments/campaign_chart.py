@@ -22,15 +22,26 @@ def campaign_progress_figure(days: Sequence[Mapping[str, Any]], *, deadline: str
     """
     traces = [
         {
-            "type": "bar",
+            "type": "scatter",
+            "mode": "lines",
+            "stackgroup": "teams",
             "name": name,
             "x": [d["day"] for d in days],
             "y": [d[key] for d in days],
-            "marker": {"color": colour, "pattern": {"shape": pattern}},
+            # A team's state changes on a day and holds until the next change: steps, not slopes.
+            "line": {"color": colour, "shape": "hv", "width": 1},
+            "fillcolor": colour,
+            "fillpattern": {
+                "shape": pattern,
+                "bgcolor": colour,
+                "fgcolor": "#ffffff",
+                "fgopacity": 0.5,
+            },
             "hovertemplate": f"{name}: %{{y}} teams<br>%{{x|%d %b %Y}}<extra></extra>",
         }
         for key, name, colour, pattern in STATES
     ]
+    most = max((d["done"] + d["exempt"] + d["not_yet"] for d in days), default=0)
     deadline_line = {
         "type": "line",
         "xref": "x",
@@ -43,10 +54,9 @@ def campaign_progress_figure(days: Sequence[Mapping[str, Any]], *, deadline: str
     }
     layout = {
         **_BASE_LAYOUT,
-        "barmode": "stack",
-        "bargap": 0.1,
         "xaxis": {"type": "date", "title": {"text": "Day"}},
-        "yaxis": {"title": {"text": "Teams"}, "rangemode": "tozero"},
+        # Whole teams only: a small campaign's axis would otherwise read 0.5 teams.
+        "yaxis": {"title": {"text": "Teams"}, "rangemode": "tozero", "dtick": max(1, most // 6)},
         "shapes": [deadline_line],
         "annotations": [
             {
@@ -59,7 +69,7 @@ def campaign_progress_figure(days: Sequence[Mapping[str, Any]], *, deadline: str
                 "yanchor": "bottom",
             }
         ],
-        "legend": {"orientation": "h", "y": -0.25},
+        "legend": {"orientation": "h", "y": -0.25, "traceorder": "normal"},
         "height": 380,
     }
     return {"data": traces, "layout": layout}

@@ -185,9 +185,9 @@ DEMO_CAMPAIGNS = (
         40,
     ),
     (
-        "Data validation in every digital pipeline",
+        "Data validation in every pipeline",
         {"goal_kind": "capability", "goal_capability": "data_validation"},
-        {"scope_tags": ["unit:digital", "unit:payments"]},
+        {"scope_tags": ["unit:digital", "unit:payments", "unit:marketing", "unit:commercial"]},
         75,
         12,
     ),

@@ -33,7 +33,7 @@ def _scope_sentence(campaign) -> str:
         parts.append("tagged " + " or ".join(campaign.scope_tags))
     if campaign.scope_criticalities:
         labels = dict(CampaignForm.base_fields["scope_criticalities"].choices)
-        names = [labels.get(c, c).lower() for c in campaign.scope_criticalities]
+        names = [f"“{labels.get(c, c)}”" for c in campaign.scope_criticalities]
         parts.append("whose business criticality is " + " or ".join(names))
     return "Teams " + " and ".join(parts) if parts else "Every team of the organisation"
 
