@@ -121,3 +121,11 @@ def test_an_archived_campaign_no_longer_changes(team, org_admin, lead):
         campaign_archive(campaign=campaign, user=org_admin)
     with pytest.raises(ApplicationError, match="archived"):
         campaign_update(campaign=campaign, user=org_admin, **_fields(campaign, title="New"))
+
+
+def test_a_campaign_whose_owner_is_gone_asks_for_one(team, org_admin, member):
+    campaign = a_campaign(team.organization, org_admin, owner=member)
+    member.delete()
+    campaign.refresh_from_db()
+    with pytest.raises(ApplicationError, match="Choose the campaign's owner"):
+        campaign_update(campaign=campaign, user=org_admin, **_fields(campaign))

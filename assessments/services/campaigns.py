@@ -89,7 +89,9 @@ def _clean_dates(starts_on: date, deadline: date, *, today: date, was: Campaign 
         raise ApplicationError("A campaign lasts at most two years: choose an earlier deadline.")
 
 
-def _check_owner(owner: User, organization: Organization) -> None:
+def _check_owner(owner: User | None, organization: Organization) -> User:
+    if owner is None:
+        raise ApplicationError("Choose the campaign's owner: the person teams ask about it.")
     if (
         not owner.is_active
         or not Membership.objects.filter(user=owner, organization=organization).exists()
@@ -97,6 +99,7 @@ def _check_owner(owner: User, organization: Organization) -> None:
         raise ApplicationError(
             f"The owner must be an active member or admin of {organization.name}."
         )
+    return owner
 
 
 def _apply(
@@ -109,7 +112,7 @@ def _apply(
     goal_capability: str,
     scope_tags: Iterable[str],
     scope_criticalities: Iterable[str],
-    owner: User,
+    owner: User | None,
     starts_on: date,
     deadline: date,
     was: Campaign | None,
@@ -129,8 +132,7 @@ def _apply(
     campaign.goal_capability = goal.capability or ""
     campaign.scope_tags = _clean_tags(scope_tags)
     campaign.scope_criticalities = _clean_criticalities(scope_criticalities)
-    _check_owner(owner, campaign.organization)
-    campaign.owner = owner
+    campaign.owner = _check_owner(owner, campaign.organization)
     _clean_dates(starts_on, deadline, today=today, was=was)
     campaign.starts_on = starts_on
     campaign.deadline = deadline
@@ -224,7 +226,7 @@ def campaign_update(
     goal_capability: str = "",
     scope_tags: Iterable[str] = (),
     scope_criticalities: Iterable[str] = (),
-    owner: User,
+    owner: User | None,
     starts_on: date,
     deadline: date,
     today: date | None = None,

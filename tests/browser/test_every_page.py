@@ -10,8 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assessments.models import Role
-from assessments.models import Campaign
+from assessments.models import Campaign, Role
 from assessments.services.assessments import assessment_start, assessment_submit
 from assessments.services.campaigns import campaign_create
 from assessments.services.exemptions import exemption_approve, exemption_request
