@@ -128,3 +128,15 @@ def test_a_bad_campaign_form_says_why(client, team, org_admin):
     response = client.post(reverse("campaign_create"), _form(org_admin, deadline="soon"))
     assert "Give the deadline as a date" in response.content.decode()
     assert not Campaign.objects.exists()
+
+
+def test_an_archived_campaign_is_read_not_changed(client, campaign, org_admin):
+    from assessments.services.campaigns import campaign_archive
+
+    campaign_archive(campaign=campaign, user=org_admin)
+    client.force_login(org_admin)
+    body = client.get(reverse("campaign_detail", args=[campaign.pk])).content.decode()
+    assert "archived" in body
+    assert reverse("campaign_edit", args=[campaign.pk]) not in body
+    response = client.get(reverse("campaign_edit", args=[campaign.pk]))
+    assert response.status_code == 302

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from .. import selectors
-from ..access import administered_organization_ids
 from ..errors import ApplicationError
 from ..maturity.campaigns import TeamState
 from ..models import Campaign, CampaignGoalKind, Organization
@@ -95,10 +94,7 @@ class CampaignWriteSerializer(serializers.Serializer):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None:
-            administered = administered_organization_ids(user)
-            organizations = Organization.objects.all()
-            if administered is not None:
-                organizations = organizations.filter(pk__in=administered)
+            organizations = selectors.campaign_organizations_for_admin(user=user)
             self.fields["organization"].queryset = organizations
 
 
@@ -138,7 +134,7 @@ class CampaignProgressSerializer(serializers.Serializer):
 
 
 def _owner(name: str, organization_id: int) -> User:
-    owner = User.objects.filter(username=name, memberships__organization_id=organization_id).first()
+    owner = selectors.campaign_owner_get(username=name, organization_id=organization_id)
     if owner is None:
         raise ApplicationError("The owner must be an active member or admin of the organisation.")
     return owner

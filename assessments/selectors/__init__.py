@@ -25,6 +25,7 @@ from .campaigns import (
     campaign_list_for_user,
     campaign_organizations_for_admin,
     campaign_owner_candidates,
+    campaign_owner_get,
     campaign_progress,
     campaign_scope_teams,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "campaign_list_for_user",
     "campaign_organizations_for_admin",
     "campaign_owner_candidates",
+    "campaign_owner_get",
     "campaign_progress",
     "campaign_scope_teams",
     "ASSESSMENT_DUE_AFTER",

@@ -277,13 +277,20 @@ def campaign_asks_for_teams(*, teams: Iterable[Team], today: date) -> dict[int, 
     return asks
 
 
-def campaign_organizations_for_admin(*, user: UserOrAnonymous) -> list[Organization]:
+def campaign_organizations_for_admin(*, user: UserOrAnonymous) -> QuerySet[Organization]:
     """The organisations in which the user may start campaigns, by name."""
     administered = administered_organization_ids(user)
     organizations = Organization.objects.order_by("name", "id")
     if administered is None:
-        return list(organizations)
-    return list(organizations.filter(pk__in=administered))
+        return organizations
+    return organizations.filter(pk__in=administered)
+
+
+def campaign_owner_get(*, username: str, organization_id: int) -> User | None:
+    """The person of the organisation with this username, or None."""
+    return User.objects.filter(
+        username=username, memberships__organization_id=organization_id
+    ).first()
 
 
 def campaign_owner_candidates(*, organization_ids: Iterable[int]) -> list[User]:

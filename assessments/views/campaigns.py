@@ -57,7 +57,7 @@ def campaign_list_view(request):
     context = {
         "rows": rows,
         "today": today,
-        "can_create": bool(selectors.campaign_organizations_for_admin(user=request.user)),
+        "can_create": selectors.campaign_organizations_for_admin(user=request.user).exists(),
     }
     return render(request, "assessments/campaign_list.html", context)
 
@@ -102,7 +102,7 @@ def _owner(people, owner_id):
 
 @login_required
 def campaign_create_view(request):
-    organizations = selectors.campaign_organizations_for_admin(user=request.user)
+    organizations = list(selectors.campaign_organizations_for_admin(user=request.user))
     if not organizations:
         raise PermissionDenied("Only org admins can start campaigns.")
     organization = organizations[0]
@@ -135,6 +135,9 @@ def campaign_edit_view(request, pk):
     campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=pk)
     if not is_admin_of_organization(request.user, campaign.organization_id):
         raise PermissionDenied("Only org admins can change campaigns.")
+    if campaign.is_archived:
+        messages.error(request, "This campaign is archived; it can no longer be changed.")
+        return redirect("campaign_detail", pk=campaign.pk)
     people = selectors.campaign_owner_candidates(organization_ids=[campaign.organization_id])
     initial = {
         "title": campaign.title,
