@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 
-from .models import Membership, OrganizationAdminOnly, Role, Team, TeamOwned
+from .maturity.campaigns import in_scope
+from .models import Campaign, Membership, OrganizationAdminOnly, Role, Team, TeamOwned, TeamTag
 
 Owned = TypeVar("Owned", bound=TeamOwned)
 AdminOnly = TypeVar("AdminOnly", bound=OrganizationAdminOnly)
@@ -75,6 +76,50 @@ def visible_to_org_admins(
         return queryset
     organization_path = queryset.model.organization_path
     return queryset.filter(**{f"{organization_path}_id__in": administered})
+
+
+def is_admin_of_organization(user: UserOrAnonymous, organization_id: int) -> bool:
+    """Whether the user administers this organisation (a superuser administers every one)."""
+    administered = administered_organization_ids(user)
+    return administered is None or administered.filter(organization_id=organization_id).exists()
+
+
+def visible_campaigns(queryset: QuerySet[Campaign], user: UserOrAnonymous) -> QuerySet[Campaign]:
+    """The tenancy rule for campaigns: an organisation's admins see all of its campaigns; the
+    people of a team see the campaigns that apply to their team, nobody else.
+
+    Which teams a campaign applies to is computed (tags and the latest criticality), so the
+    campaigns of a member's organisations are matched here against the member's few teams, in
+    three queries however many campaigns and teams the organisation has."""
+    administered = administered_organization_ids(user)
+    if administered is None:
+        return queryset
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    teams = list(
+        Team.objects.filter(memberships__user=user)
+        .values_list("id", "organization_id", "latest_result__criticality")
+        .distinct()
+    )
+    tags: dict[int, set[str]] = {}
+    for team_id, name in TeamTag.objects.filter(team_id__in=[t[0] for t in teams]).values_list(
+        "team_id", "name"
+    ):
+        tags.setdefault(team_id, set()).add(name)
+    applying = []
+    if teams:
+        for campaign_id, organization_id, scope_tags, criticalities in Campaign.objects.filter(
+            organization_id__in={t[1] for t in teams}
+        ).values_list("id", "organization_id", "scope_tags", "scope_criticalities"):
+            if any(
+                in_scope(
+                    tags.get(team_id, ()), criticality, tags=scope_tags, criticalities=criticalities
+                )
+                for team_id, team_organization_id, criticality in teams
+                if team_organization_id == organization_id
+            ):
+                applying.append(campaign_id)
+    return queryset.filter(Q(organization_id__in=administered) | Q(pk__in=applying))
 
 
 @dataclass

@@ -108,3 +108,11 @@ def compute_missing_results() -> int:
     from .services.results import results_missing_enqueue
 
     return results_missing_enqueue()
+
+
+@shared_task(name="assessments.send_campaign_reminders", acks_late=True, time_limit=300)
+def send_campaign_reminders() -> int:
+    # The ledger's unique row makes a redelivered or doubled run send nothing twice.
+    from .services.campaign_reminders import campaign_reminders_send
+
+    return campaign_reminders_send()

@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     audit,
     badges,
+    campaigns,
     exemptions,
     methodology,
     questionnaire,
@@ -35,6 +36,11 @@ urlpatterns = [
         name="exemption_request",
     ),
     path("audit/", audit.audit_list, name="audit_list"),
+    path("campaigns/", campaigns.campaign_list_view, name="campaign_list"),
+    path("campaigns/new/", campaigns.campaign_create_view, name="campaign_create"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail_view, name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", campaigns.campaign_edit_view, name="campaign_edit"),
+    path("campaigns/<int:pk>/archive/", campaigns.campaign_archive_view, name="campaign_archive"),
     path("exemptions/", exemptions.exemption_list_view, name="exemption_list"),
     path("exemptions/<int:pk>/decide/", exemptions.exemption_decide_view, name="exemption_decide"),
     path(

@@ -341,6 +341,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.compute_missing_results",
         "schedule": 5 * 60,
     },
+    # E-mail campaign reminders to team leads; each is owed once a week, and the reminder
+    # ledger's unique row keeps a second run (or a second beat) from sending it again.
+    "send-campaign-reminders": {
+        "task": "assessments.send_campaign_reminders",
+        "schedule": 60 * 60,
+    },
 }
 
 # --- Product settings -------------------------------------------------------------------------

@@ -125,3 +125,20 @@ def test_the_demo_tells_a_true_story_teams_at_level_two_show_no_false_contradict
     # A team whose repository has no tests or CI, yet answers that it does, is still told so.
     forecasting = latest["demand-forecasting"].snapshot["result"]["contradictions"]
     assert {"automated_tests", "ci"} <= {c["capability"] for c in forecasting}
+
+
+@pytest.mark.django_db
+def test_the_demo_has_campaigns_with_teams_done_and_not_yet():
+    from django.utils import timezone
+
+    from assessments import selectors
+    from assessments.models import Campaign
+
+    call_command("load_demo")
+    call_command("load_demo")
+    campaigns = list(Campaign.objects.order_by("title"))
+    assert len(campaigns) == 2
+    for campaign in campaigns:
+        progress = selectors.campaign_progress(campaign=campaign, today=timezone.localdate())
+        assert progress.teams, campaign.title
+        assert len(progress.series) > 10

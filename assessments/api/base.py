@@ -2,7 +2,8 @@
 
 `TeamScoped` is the one place where tenancy is applied: a subclass says which rows it serves in
 `get_base_queryset()` and never overrides `get_queryset()`, which filters those rows through
-`visible_to(user)` (or, for records only org admins read, `visible_to_org_admins(user)`).
+`visible_to(user)` (or, for records only org admins read, `visible_to_org_admins(user)`, and
+for campaigns `visible_campaigns(user)`).
 Another team's objects are therefore missing from lists and answer 404 on detail routes,
 exactly like objects that do not exist. A test walks the URL configuration and
 fails if an API view serving team data does not derive from it.
@@ -12,8 +13,8 @@ from rest_framework import generics, viewsets
 from rest_framework.exceptions import ParseError
 from rest_framework.views import APIView
 
-from ..access import visible_team_ids, visible_to, visible_to_org_admins
-from ..models import OrganizationAdminOnly, Team
+from ..access import visible_campaigns, visible_team_ids, visible_to, visible_to_org_admins
+from ..models import Campaign, OrganizationAdminOnly, Team
 
 
 class BlankQueryParameter(ParseError):
@@ -46,6 +47,8 @@ class TeamScoped(ApiViewMixin):
         user = self.request.user
         if queryset.model is Team:
             return queryset.filter(id__in=visible_team_ids(user))
+        if queryset.model is Campaign:
+            return visible_campaigns(queryset, user)
         if issubclass(queryset.model, OrganizationAdminOnly):
             return visible_to_org_admins(queryset, user)
         return visible_to(queryset, user)

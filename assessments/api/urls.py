@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from . import views
 from .audit import AuditEventViewSet
+from .campaigns import CampaignViewSet
 from .exemptions import ExemptionViewSet
 from .export import ExportResultsView
 from .notfound import api_not_found
@@ -19,6 +20,7 @@ router.register("repositories", RepositoryViewSet, basename="repository")
 router.register("scans", ScanViewSet, basename="scan")
 router.register("exemptions", ExemptionViewSet, basename="exemption")
 router.register("audit", AuditEventViewSet, basename="audit")
+router.register("campaigns", CampaignViewSet, basename="campaign")
 
 urlpatterns = [
     path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),

@@ -11,7 +11,17 @@ from django.utils import timezone
 
 from .. import maturity
 from ..errors import ApplicationError
-from ..models import Answer, Assessment, AssessmentStatus, Exemption, Membership, Role, Team
+from ..models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    Campaign,
+    Exemption,
+    Membership,
+    Role,
+    Team,
+)
+from ..services.campaigns import campaign_create
 from ..services.exemptions import exemption_approve, exemption_request
 from ..services.repositories import repository_connect
 from ..services.results import result_compute
@@ -160,7 +170,46 @@ def demo_load() -> list[DemoLogin]:
     for spec in DEMO_TEAMS:
         _repository_load(team=Team.objects.get(slug=spec.slug))
     _exemptions_load(organization=organization)
+    _campaigns_load(organization=organization)
     return logins
+
+
+# Two campaigns, so that the campaign pages, their chart and the home page's lines have
+# something to show: (title, goal, scope, days since the start, days to the deadline).
+DEMO_CAMPAIGNS = (
+    (
+        "Every business-critical team at level 1",
+        {"goal_kind": "level", "goal_level": 1},
+        {"scope_criticalities": ["critical"]},
+        120,
+        40,
+    ),
+    (
+        "Data validation in every pipeline",
+        {"goal_kind": "capability", "goal_capability": "data_validation"},
+        {"scope_tags": ["unit:digital", "unit:payments", "unit:marketing", "unit:commercial"]},
+        75,
+        12,
+    ),
+)
+
+
+def _campaigns_load(*, organization) -> None:
+    """Start the demo campaigns once, as the organisation's admin."""
+    if Campaign.objects.filter(organization=organization).exists():
+        return
+    admin = _demo_user("demo-admin")
+    today = timezone.localdate()
+    for title, goal, scope, since, left in DEMO_CAMPAIGNS:
+        campaign_create(
+            organization=organization,
+            user=admin,
+            title=title,
+            starts_on=today - timedelta(days=since),
+            deadline=today + timedelta(days=left),
+            **goal,
+            **scope,
+        )
 
 
 # One exemption in force and one request waiting for the admin, so that both readings and the

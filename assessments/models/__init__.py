@@ -4,6 +4,7 @@ decided in `access.py`, never here."""
 from .assessments import Answer, Assessment, AssessmentStatus, needs_confirmation
 from .audit import AuditAction, AuditEvent, OrganizationAdminOnly
 from .badges import TeamBadge
+from .campaigns import Campaign, CampaignGoalKind, CampaignReminder, ReminderKind
 from .exemptions import Exemption, ExemptionStatus
 from .repositories import Repository, Scan, ScanStatus
 from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
@@ -17,11 +18,15 @@ __all__ = [
     "AssessmentStatus",
     "AuditAction",
     "AuditEvent",
+    "Campaign",
+    "CampaignReminder",
     "Exemption",
     "ExemptionStatus",
+    "CampaignGoalKind",
     "Membership",
     "Organization",
     "OrganizationAdminOnly",
+    "ReminderKind",
     "Repository",
     "Result",
     "ResultCapability",

@@ -20,6 +20,9 @@ class AuditAction(models.TextChoices):
     TOKEN_REVOKED = "token.revoked", "Revoked an API token"
     BADGE_ENABLED = "badge.enabled", "Turned the maturity badge on"
     BADGE_DISABLED = "badge.disabled", "Turned the maturity badge off"
+    CAMPAIGN_CREATED = "campaign.created", "Started a campaign"
+    CAMPAIGN_CHANGED = "campaign.changed", "Changed a campaign"
+    CAMPAIGN_ARCHIVED = "campaign.archived", "Archived a campaign"
 
 
 class OrganizationAdminOnly(models.Model):

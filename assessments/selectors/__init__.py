@@ -15,6 +15,21 @@ from .assessments import (
 )
 from .audit import audit_event_list, audit_events_for_user, audit_teams_for_user
 from .badges import BadgeFigures, badge_figures, badge_for_team
+from .campaigns import (
+    CampaignAsk,
+    CampaignProgress,
+    TeamProgress,
+    campaign_asks_for_teams,
+    campaign_get_for_user,
+    campaign_goal,
+    campaign_list,
+    campaign_list_for_user,
+    campaign_organizations_for_admin,
+    campaign_owner_candidates,
+    campaign_owner_get,
+    campaign_progress,
+    campaign_scope_teams,
+)
 from .debt import (
     OrganizationDebt,
     OwedGap,
@@ -73,6 +88,19 @@ from .teams import (
 from .tokens import api_token_get_for_user, api_token_list_for_user
 
 __all__ = [
+    "CampaignAsk",
+    "CampaignProgress",
+    "TeamProgress",
+    "campaign_asks_for_teams",
+    "campaign_get_for_user",
+    "campaign_goal",
+    "campaign_list",
+    "campaign_list_for_user",
+    "campaign_organizations_for_admin",
+    "campaign_owner_candidates",
+    "campaign_owner_get",
+    "campaign_progress",
+    "campaign_scope_teams",
     "ASSESSMENT_DUE_AFTER",
     "BadgeFigures",
     "badge_figures",

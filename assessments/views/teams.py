@@ -8,7 +8,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from .. import selectors
+from .. import maturity, selectors
 from ..access import EDIT_ROLES, MANAGE_ROLES, team_role
 from ..models import Role
 from .results import index_trend
@@ -19,6 +19,10 @@ def home(request):
     """The teams I can see, where each stands, and the one next thing to do for each."""
     now = timezone.now()
     overviews = selectors.team_overview_for_user(user=request.user)
+    asks = selectors.campaign_asks_for_teams(
+        teams=[overview.team for overview in overviews], today=timezone.localdate()
+    )
+    titles = {c.key: c.title for c in maturity.load_catalogue().capabilities}
     rows = [
         {
             "o": overview,
@@ -28,6 +32,10 @@ def home(request):
             "action": overview.next_action(now),
             "due": overview.is_due(now),
             "role_label": Role(overview.role).label if overview.role else None,
+            "campaigns": [
+                {"ask": ask, "text": selectors.campaign_goal(ask.campaign).ask(titles)}
+                for ask in asks.get(overview.team.pk, [])
+            ],
         }
         for overview in overviews
     ]

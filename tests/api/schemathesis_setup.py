@@ -2,12 +2,12 @@
 
 One organisation is seeded (a team, its lead with a personal API token, a submitted assessment
 with its result, the team's draft, a connected repository with a finished scan, an exemption
-request waiting for a decision), and an org admin, whose token reads the audit log (the lead's
-is refused it, as documented). Generated ids
-and keys rarely name a row that exists, so the runs are given dictionaries: the seeded ids, the
-catalogue's question keys and answer options, the repositories' paths. About half of those
-values come from them, the rest are generated. The seeded rows take fixed ids, far above what
-the sequences reach in a test run.
+request waiting for a decision, a campaign for every team), and an org admin, whose token reads
+the audit log (the lead's is refused it, as documented). Generated ids and keys rarely name a
+row that exists, so the runs are given dictionaries: the seeded ids, the catalogue's question
+keys and answer options, the repositories' paths. About half of those values come from them, the
+rest are generated. The seeded rows take fixed ids, far above what the sequences reach in a test
+run.
 
 The in-process run (test_schemathesis.py) builds its config with `schemathesis.Config.from_dict`;
 the run against a live server (test_schemathesis_embedded.py) writes the same dictionary as a
@@ -33,18 +33,19 @@ SUBMITTED_ID, DRAFT_ID = 900_011, 900_012
 REPOSITORY_ID = 900_021
 SCAN_ID = 900_031
 EXEMPTION_ID = 900_041
+CAMPAIGN_ID = 900_051
 LEAD_USERNAME = "lena"
 LEAD_PASSWORD = "correct horse battery staple"  # UserFactory's password
 ORG_ADMIN_USERNAME = "olga"
 DRAFT_ANSWERED = 5  # questions answered in the draft (version 1); the others are at version 0
 
-# Whether these requests succeed depends on stored data or state that no schema can describe:
-# a team id the user can see, an option that the question offers, an assessment that is still
-# a draft (or already submitted), a password that matches, a path that is a git repository not
+# Whether these requests succeed depends on stored data or state that no schema can describe: a
+# team id the user can see, an option that the question offers, an assessment that is still a
+# draft (or already submitted), a password that matches, a path that is a git repository not
 # connected yet, a capability without a request yet, an exemption request still waiting for a
-# decision (and a note to reject it). The API refuses the rest with a 400 and a sentence, as
-# documented, so 400 joins the statuses schema-valid input may get here. Every other operation
-# stays strict.
+# decision (and a note to reject it), an organisation the user administers (campaigns). The API
+# refuses the rest with a 400 and a sentence, as documented, so 400 joins the statuses
+# schema-valid input may get here. Every other operation stays strict.
 DEPENDS_ON_STORED_DATA = [
     "POST /api/v1/assessments/",
     "PUT /api/v1/assessments/{id}/answers/{question_key}/",
@@ -56,6 +57,9 @@ DEPENDS_ON_STORED_DATA = [
     "POST /api/v1/exemptions/{id}/approve/",
     "POST /api/v1/exemptions/{id}/reject/",
     "POST /api/v1/exemptions/{id}/withdraw/",
+    "POST /api/v1/campaigns/",
+    "PATCH /api/v1/campaigns/{id}/",
+    "POST /api/v1/campaigns/{id}/archive/",
 ]
 POSITIVE_DATA_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 
@@ -73,6 +77,7 @@ def config_dict(*, connected: Path, unconnected: Path) -> dict:
         "repositories": "repository-ids",
         "scans": "scan-ids",
         "exemptions": "exemption-ids",
+        "campaigns": "campaign-ids",
     }
     return {
         "seed": SEED,
@@ -83,6 +88,7 @@ def config_dict(*, connected: Path, unconnected: Path) -> dict:
             "repository-ids": {"values": [REPOSITORY_ID]},
             "scan-ids": {"values": [SCAN_ID]},
             "exemption-ids": {"values": [EXEMPTION_ID]},
+            "campaign-ids": {"values": [CAMPAIGN_ID]},
             "capabilities": {"values": [c.key for c in catalogue.capabilities]},
             "questions": {"values": [question.key for question in catalogue.questions]},
             # Every graded question offers these; context questions have their own.
@@ -164,7 +170,15 @@ def make_repositories(folder: Path) -> tuple[Path, Path]:
 
 def seed_organisation(*, connected: str) -> str:
     """Create the organisation the run works on; returns the lead's API token."""
-    from assessments.models import Assessment, Exemption, Repository, Role, Scan, ScanStatus
+    from assessments.models import (
+        Assessment,
+        Campaign,
+        Exemption,
+        Repository,
+        Role,
+        Scan,
+        ScanStatus,
+    )
     from assessments.services.assessments import answer_save, assessment_submit
     from assessments.services.results import result_compute
     from assessments.services.scans import scan_execute
@@ -219,6 +233,15 @@ def seed_organisation(*, connected: str) -> str:
         expires_on=timezone.localdate() + timedelta(days=90),
         requested_by=lead,
         requested_at=timezone.now(),
+    )
+    Campaign.objects.create(
+        id=CAMPAIGN_ID,
+        organization=team.organization,
+        title="Every team at level 1",
+        goal_kind="level",
+        goal_level=1,
+        starts_on=timezone.localdate() - timedelta(days=30),
+        deadline=timezone.localdate() + timedelta(days=60),
     )
     return token
 

@@ -15,6 +15,7 @@ from assessments.models import (
     Answer,
     Assessment,
     AuditEvent,
+    Campaign,
     Exemption,
     Repository,
     Result,
@@ -53,14 +54,16 @@ def test_every_api_view_is_team_scoped_or_declared_unscoped():
 
 
 @pytest.fixture
-def team_a_objects(submitted, team, member, lead, tmp_path):
+def team_a_objects(submitted, team, member, lead, org_admin, tmp_path):
     """Team A with a submitted assessment (result computed), a new draft, a repository and its
-    queued scan, and an exemption request waiting for a decision."""
+    queued scan, an exemption request waiting for a decision, and a campaign for its tag."""
     from datetime import timedelta
 
     from django.utils import timezone
 
+    from assessments.models import TeamTag
     from assessments.services.assessments import assessment_reopen
+    from assessments.services.campaigns import campaign_create
     from assessments.services.exemptions import exemption_request
     from assessments.services.repositories import repository_connect
 
@@ -69,7 +72,18 @@ def team_a_objects(submitted, team, member, lead, tmp_path):
     draft = assessment_reopen(assessment=submitted, user=member)
     path = make_repo(tmp_path / "repo", {"README.md": "team A"})
     repository = repository_connect(team=team, user=lead, url=str(path))
+    TeamTag.objects.create(team=team, name="unit:a")
+    campaign = campaign_create(
+        organization=team.organization,
+        user=org_admin,
+        title="Level 1 for unit A",
+        goal_kind="level",
+        goal_level=1,
+        scope_tags=["unit:a"],
+        deadline=timezone.localdate() + timedelta(days=30),
+    )
     return {
+        "campaign": campaign,
         "submitted": submitted,
         "draft": draft,
         "team": team,
@@ -100,6 +114,9 @@ def _state():
             "exemptions": list(
                 Exemption.objects.order_by("pk").values_list("pk", "status", "decided_at")
             ),
+            "campaigns": list(
+                Campaign.objects.order_by("pk").values_list("pk", "title", "archived_at")
+            ),
             # A refused change writes no audit event.
             "audit_events": list(AuditEvent.objects.order_by("pk").values_list("pk", "action")),
         },
@@ -113,7 +130,19 @@ def _matrix(a):
     answer = f"/api/v1/assessments/{draft}/answers/experiments_tracked/"
     exemption = f"/api/v1/exemptions/{a['exemption'].id}/"
     request = {"team": team, "capability": "ci", "reason": "Not ours.", "expires_on": "2099-01-01"}
+    campaign = f"/api/v1/campaigns/{a['campaign'].id}/"
+    new_campaign = {
+        "organization": a["team"].organization_id,
+        "title": "Mine",
+        "goal_kind": "assessed_since",
+        "deadline": "2099-01-01",
+    }
     return [
+        ("get", campaign, None, {}, 404),
+        ("get", f"{campaign}progress/", None, {}, 404),
+        ("patch", campaign, {"title": "Mine"}, {}, 404),
+        ("post", f"{campaign}archive/", None, {}, 404),
+        ("post", "/api/v1/campaigns/", new_campaign, {}, 400),
         ("get", f"/api/v1/teams/{team}/", None, {}, 404),
         ("get", f"/api/v1/assessments/{submitted}/", None, {}, 404),
         ("get", f"/api/v1/assessments/{draft}/answers/", None, {}, 404),
@@ -160,6 +189,7 @@ def test_a_user_of_another_team_sees_and_changes_nothing(request, team_a_objects
     assert client.get("/api/v1/scans/", {"repository": repository}).json()["count"] == 0
     for params in ({}, {"team": team_a_objects["team"].id}, {"status": "requested"}):
         assert client.get("/api/v1/exemptions/", params).json()["count"] == 0
+    assert client.get("/api/v1/campaigns/").json()["count"] == 0
     for params in ({}, {"team": team_a_objects["team"].id}, {"action": "exemption.requested"}):
         response = client.get("/api/v1/audit/", params)
         assert not any(secret in response.content.decode() for secret in secrets)
@@ -187,6 +217,7 @@ def test_the_matrix_covers_every_team_scoped_route(team_a_objects):
         "scan-list",
         "exemption-list",
         "audit-list",
+        "campaign-list",
     }
     names = set()
     for _, pattern in _api_patterns():

@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assessments.models import Role
+from assessments.models import Campaign, Role
 from assessments.services.assessments import assessment_start, assessment_submit
 from assessments.services.badges import badge_enable
+from assessments.services.campaigns import campaign_create
 from assessments.services.exemptions import exemption_approve, exemption_request
 from assessments.services.repositories import repository_connect
 
@@ -35,7 +36,7 @@ def _submitted(team, user, answer):
 @pytest.fixture
 def organisation(team, lead, member, org_admin, tmp_path, django_capture_on_commit_callbacks):
     """A team with a scanned repository, two submitted assessments and a draft, an exemption in
-    force and a request waiting; a second team."""
+    force and a request waiting; a second team; a campaign past its deadline."""
     repository = repository_connect(
         team=team, user=lead, url=str(make_repo(tmp_path / "repo", LEVEL_TWO))
     )
@@ -67,7 +68,21 @@ def organisation(team, lead, member, org_admin, tmp_path, django_capture_on_comm
         expires_on=soon,
     )
     badge_enable(team=team, actor=lead)
+    campaign = campaign_create(
+        organization=team.organization,
+        user=org_admin,
+        title='Level 2 for <b>"all"</b>',
+        goal_kind="level",
+        goal_level=2,
+        deadline=soon,
+    )
+    # Started a month ago and due yesterday: the chart has days to draw and a team is late.
+    Campaign.objects.filter(pk=campaign.pk).update(
+        starts_on=timezone.localdate() - timedelta(days=30),
+        deadline=timezone.localdate() - timedelta(days=1),
+    )
     return {
+        "campaign": campaign,
         "team": team,
         "repository": repository,
         "first": first,
@@ -101,6 +116,11 @@ def pages(data):
             f"/teams/{team.slug}/exemptions/request/?capability=data_validation",
         ),
         ("exemptions", "olga", "/exemptions/"),
+        ("campaigns", "lena", "/campaigns/"),
+        ("campaign", "lena", f"/campaigns/{data['campaign'].pk}/"),
+        ("campaign as admin", "olga", f"/campaigns/{data['campaign'].pk}/"),
+        ("campaign start", "olga", "/campaigns/new/"),
+        ("campaign change", "olga", f"/campaigns/{data['campaign'].pk}/edit/"),
         ("audit log", "olga", "/audit/"),
         ("audit log filtered", "olga", f"/audit/?team={team.slug}&action=no.such.change"),
         ("dashboard", "olga", "/dashboard/"),
