@@ -84,6 +84,7 @@ from .teams import (
     team_list_with_member_count,
     team_manager_names,
     team_overview_for_user,
+    teams_missing_capability,
 )
 from .tokens import api_token_get_for_user, api_token_list_for_user
 
@@ -159,4 +160,5 @@ __all__ = [
     "team_list_with_member_count",
     "team_manager_names",
     "team_overview_for_user",
+    "teams_missing_capability",
 ]

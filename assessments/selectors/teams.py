@@ -244,3 +244,16 @@ def team_manager_names(*, team: Team, limit: int = 5) -> dict[str, list[str]]:
         if len(group) < limit:
             group.append(username)
     return names
+
+
+def teams_missing_capability(*, user: UserOrAnonymous, capability: str) -> list[Team]:
+    """The visible teams whose latest result does not have `capability` in place."""
+    return list(
+        visible_teams(user)
+        .filter(
+            latest_result__capabilities__capability_key=capability,
+            latest_result__capabilities__met=False,
+        )
+        .select_related("organization", "latest_result")
+        .order_by("name", "pk")
+    )

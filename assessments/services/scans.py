@@ -7,6 +7,7 @@ storing two results for one (repository, commit, scanner version).
 
 import functools
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -94,6 +95,32 @@ def _parsed_networks(entries: tuple[str, ...]) -> tuple[scanning.Network, ...]:
     return scanning.parse_allowed_networks(entries)
 
 
+def repository_scan(
+    *,
+    repository: Repository,
+    also: Callable[[scanning.RepositorySnapshot], None] | None = None,
+) -> scanning.ScanReport:
+    """Scan a connected repository as the workers do: its branch and project, its token, and
+    the deployment's address rules and limits. `also` is given the scanned commit's snapshot
+    (a level-up kit is built from it). Raises ScanError, or ApplicationError for a token that
+    cannot be read."""
+    token = decrypt(repository.access_token_encrypted)
+    return scanning.scan_repository(
+        repository.url,
+        branch=repository.branch or None,
+        project=repository.project or None,
+        access_token=token or None,
+        allow_local_paths=settings.SCAN_ALLOW_LOCAL_PATHS,
+        allowed_networks=allowed_networks(),
+        ca_bundle=settings.SCAN_CA_BUNDLE or None,
+        limits=scanning.ScanLimits(
+            timeout_seconds=settings.SCAN_TIMEOUT_SECONDS,
+            work_dir=settings.SCAN_WORK_DIR or None,
+        ),
+        also=also,
+    )
+
+
 def scan_execute(*, scan_id: int) -> Scan | None:
     """Run a claimed scan and record its outcome; raises ScanRetry on transient failures."""
     scan = scan_claim(scan_id=scan_id)
@@ -101,20 +128,7 @@ def scan_execute(*, scan_id: int) -> Scan | None:
         return None
     repository = scan.repository
     try:
-        token = decrypt(repository.access_token_encrypted)
-        report = scanning.scan_repository(
-            repository.url,
-            branch=repository.branch or None,
-            project=repository.project or None,
-            access_token=token or None,
-            allow_local_paths=settings.SCAN_ALLOW_LOCAL_PATHS,
-            allowed_networks=allowed_networks(),
-            ca_bundle=settings.SCAN_CA_BUNDLE or None,
-            limits=scanning.ScanLimits(
-                timeout_seconds=settings.SCAN_TIMEOUT_SECONDS,
-                work_dir=settings.SCAN_WORK_DIR or None,
-            ),
-        )
+        report = repository_scan(repository=repository)
     except scanning.ScanError as error:
         # The message is a sentence without secrets; the detail (scrubbed) is for operators.
         logger.info("scan %s failed: %s %s", scan.pk, error.message, error.detail)
