@@ -5,6 +5,7 @@ from .views import (
     badges,
     campaigns,
     exemptions,
+    kits,
     methodology,
     questionnaire,
     repositories,
@@ -49,6 +50,11 @@ urlpatterns = [
         name="exemption_withdraw",
     ),
     path("repositories/<int:pk>/", repositories.repository_detail, name="repository_detail"),
+    path(
+        "repositories/<int:pk>/kits/<slug:capability>/",
+        kits.repository_kit,
+        name="repository_kit",
+    ),
     path("repositories/<int:pk>/scan/", repositories.repository_scan_now, name="repository_scan"),
     path(
         "repositories/<int:pk>/holds/", repositories.repository_holds_view, name="repository_holds"

@@ -13,7 +13,9 @@ from rest_framework.reverse import reverse
 from .. import selectors
 from ..access import can_manage_team, visible_teams
 from ..errors import ActionNotAllowed
+from ..kits import as_patch
 from ..models import Repository, Scan, ScanStatus, Team
+from ..services.kits import kit_for_repository
 from ..services.repositories import repository_connect, repository_disconnect
 from ..services.scans import scan_enqueue
 from .base import TeamScopedViewSet
@@ -49,6 +51,22 @@ class ScanSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "same_as": {"help_text": "For an unchanged commit: the scan whose result stands."}
         }
+
+
+class KitFileSerializer(serializers.Serializer):
+    path = serializers.CharField()
+    added = serializers.BooleanField(help_text="A new file; false: a file of the commit, changed.")
+    content = serializers.CharField(help_text="The file's text once the patch is applied.")
+
+
+class KitSerializer(serializers.Serializer):
+    step = serializers.CharField(help_text="The capability key of the roadmap step.")
+    title = serializers.CharField()
+    commit = serializers.CharField(help_text="The commit the patch applies to.")
+    files = KitFileSerializer(many=True)
+    does = serializers.ListField(child=serializers.CharField())
+    does_not = serializers.ListField(child=serializers.CharField())
+    patch = serializers.CharField(help_text="A unified diff in git's format, for `git apply`.")
 
 
 @extend_schema_field(
@@ -216,6 +234,26 @@ class RepositoryViewSet(
         return Response(
             ScanSerializer(scan).data, status=status.HTTP_202_ACCEPTED, headers={"Location": url}
         )
+
+    @extend_schema(
+        responses={200: KitSerializer},
+        description="The level-up kit of a roadmap step (a catalogue capability key) for the "
+        "repository's current commit; 400 with a sentence when the kit does not fit it.",
+    )
+    @action(detail=True, methods=["get"], url_path=r"kits/(?P<capability>[a-z0-9_]+)")
+    def kit(self, request, pk=None, capability=None):
+        repository = self.get_object()
+        kit, commit = kit_for_repository(repository=repository, capability=capability)
+        data = {
+            "step": kit.step,
+            "title": kit.title,
+            "commit": commit,
+            "files": [{"path": c.path, "added": c.added, "content": c.after} for c in kit.changes],
+            "does": list(kit.does),
+            "does_not": list(kit.does_not),
+            "patch": as_patch(kit.changes),
+        }
+        return Response(KitSerializer(data).data)
 
 
 class ScanFilterSerializer(serializers.Serializer):

@@ -41,7 +41,7 @@ def continuous_integration(stack: Stack) -> Kit:
         change = FileChange(path, _github(stack))
     does = [
         f"Runs on every push and pull request with Python {stack.python_version}.",
-        f"Installs the dependencies with `{stack.install_command}`."
+        f"Installs the dependencies with {stack.install_command}."
         if stack.install_command
         else "Installs nothing: the repository declares no dependencies.",
         "Runs the tests with pytest." if stack.has_tests else NO_TESTS,

@@ -83,7 +83,7 @@ def data_validation_gate(stack: Stack) -> Kit:
         does=(
             f"data_schema.py: a pandera schema of the {len(stack.columns)} columns of "
             f"{stack.sample_data}, with their types and whether they may be empty.",
-            "`python validate_data.py` checks data files against it and exits with status 1, "
+            "python validate_data.py checks data files against it and exits with status 1, "
             "listing every failing value, when one does not match.",
         ),
         does_not=(

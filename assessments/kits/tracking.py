@@ -52,7 +52,7 @@ def experiment_tracking(stack: Stack) -> Kit:
         title="Experiment tracking",
         changes=(FileChange("train_tracked.py", wrapper), *with_requirements(stack, MLFLOW)),
         does=(
-            f"`python train_tracked.py` runs {script} inside an MLflow run, with autologging "
+            f"python train_tracked.py runs {script} inside an MLflow run, with autologging "
             "of parameters, metrics and the model for the libraries MLflow knows.",
             TRACKING_NOTE,
         ),
@@ -102,7 +102,7 @@ def model_registration(stack: Stack) -> Kit:
         title="Model registry and versions",
         changes=(FileChange("register_model.py", register), *with_requirements(stack, MLFLOW)),
         does=(
-            f"`python register_model.py` registers {stack.saved_model} as a new version of "
+            f"python register_model.py registers {stack.saved_model} as a new version of "
             f"the model {name} in the MLflow registry.",
         ),
         does_not=(

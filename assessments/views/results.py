@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from .. import charts, maturity, selectors
+from .. import charts, kits, maturity, selectors
 from ..access import EDIT_ROLES, MANAGE_ROLES, team_role
 from ..maturity.versions import load_catalogue_version
 
@@ -95,6 +95,11 @@ def assessment_result(request, pk):
         "capability_titles": {c.key: c.title for c in catalogue.capabilities},
         "dimension_titles": dict(dimensions),
         "debt": selectors.debt_statement_for_team(team=assessment.team),
+        # Roadmap steps with a level-up kit link to it for each of the team's repositories.
+        "kit_steps": kits.kit_steps(),
+        "kit_repositories": [
+            row.repository for row in selectors.repository_list_for_team(team=assessment.team)
+        ],
         "can_edit": role in EDIT_ROLES,
         "can_request_exemption": role in MANAGE_ROLES,
         "reading": reading,

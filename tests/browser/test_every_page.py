@@ -95,6 +95,7 @@ def pages(data):
     """(name, user, path) of every page; None logs nobody in."""
     team, draft = data["team"], data["draft"]
     first, second = data["first"].pk, data["second"].pk
+    repository = data["repository"].pk
     return [
         ("login", None, "/accounts/login/"),
         ("home", "lena", "/"),
@@ -104,6 +105,7 @@ def pages(data):
         ("result", "lena", f"/assessments/{second}/result/"),
         ("history", "lena", f"/teams/{team.slug}/history/?compare={first}&compare={second}"),
         ("repository", "lena", f"/repositories/{data['repository'].pk}/"),
+        ("level-up kit", "lena", f"/repositories/{repository}/kits/experiment_tracking/"),
         ("connect", "lena", f"/teams/{team.slug}/repositories/connect/"),
         ("badge", "lena", f"/teams/{team.slug}/badge/"),
         ("profile", "lena", "/accounts/profile/"),
