@@ -78,12 +78,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from .catalogue import Capability, Catalogue
 from .evidence import STRENGTH_RANK, STRENGTHS, Evidence, supports_claim
 from .ml_test_score import ml_test_score
 from .results import MAX_LEVEL, CapabilityResult, Contradiction, MaturityResult, in_sentence
+from .scoring_tables import CapabilityRow, ScoringTables, scoring_tables
 
 # STRENGTHS is imported from here by the property tests and the rescoring benchmark.
 __all__ = [
@@ -136,50 +136,60 @@ def score(
         can_contradict = scanned
     if evidence_only and answers:
         raise AnswerError("an evidence-only result takes no answers")
+    tables = scoring_tables(catalogue)
     findings = _findings_by_capability(catalogue, evidence or ())
-    answered = _answer_grades(catalogue, answers)
+    _check_answers(tables, answers)
     results: dict[str, CapabilityResult] = {}
     contradictions: list[Contradiction] = []
-    for capability in catalogue.topological_order:
+    not_answered: set[str] = set()  # capabilities with some question not answered at all
+    for row in tables.rows:
+        answer_grade, not_applicable, unanswered = row.read_answers(answers)
+        if unanswered:
+            not_answered.add(row.key)
         result = _capability_result(
-            capability, answered, findings.get(capability.key, ()), evidence_only=evidence_only
+            row,
+            answer_grade,
+            not_applicable,
+            findings.get(row.key, ()),
+            evidence_only=evidence_only,
         )
-        results[capability.key] = result
-        in_view = covered_dimensions is None or capability.dimension in covered_dimensions
-        contradiction = _contradiction(capability, result, scanned and can_contradict and in_view)
+        results[row.key] = result
+        if answer_grade is None:
+            continue  # nothing claimed, nothing denied: no contradiction
+        in_view = covered_dimensions is None or row.dimension in covered_dimensions
+        contradiction = _contradiction(
+            row.capability, result, scanned and can_contradict and in_view
+        )
         if contradiction is not None:
             contradictions.append(contradiction)
 
-    dimension_levels = {
-        d.key: _level_of(
-            [results[c.key] for c in catalogue.capabilities_in(d.key)], components_gate=True
+    dimension_levels: dict[str, int] = {}
+    dimension_index: dict[str, float] = {}
+    for dimension, keys in tables.dimensions:
+        dimension_levels[dimension], dimension_index[dimension] = _level_and_index(
+            [results[key] for key in keys], components_gate=True
         )
-        for d in catalogue.dimensions
-    }
-    dimension_index = {
-        d.key: _index_of([results[c.key] for c in catalogue.capabilities_in(d.key)])
-        for d in catalogue.dimensions
-    }
-    level = _level_of(list(results.values()))
-    position = {d.key: i for i, d in enumerate(catalogue.dimensions)}
+    every = list(results.values())
+    level, index = _level_and_index(every)
+    position = {key: i for i, key in enumerate(dimension_levels)}
     weakest = min(
         dimension_levels, key=lambda k: (dimension_levels[k], dimension_index[k], position[k])
     )
     if dimension_levels[weakest] == MAX_LEVEL and dimension_index[weakest] >= 100.0:
         weakest = ""  # every dimension complete: no weakest link to name
-    missing = _missing_for(catalogue, results, level + 1)
+    missing = [r.key for r in every if r.level <= level + 1 and r.blocks_level]
     return MaturityResult(
         catalogue_version=catalogue.version,
         level=level,
         dimension_levels=dimension_levels,
         dimension_index=dimension_index,
         weakest_dimension=weakest,
-        index=_index_of(list(results.values())),
-        why_not_next=_why_not_next(catalogue, results, level, missing, answered),
+        index=index,
+        why_not_next=_why_not_next(catalogue, tables, results, level, missing, not_answered),
         missing_for_next=tuple(missing),
         capabilities=results,
         contradictions=tuple(contradictions),
-        unknown=tuple(k for k, r in results.items() if r.status == "unknown"),
+        unknown=tuple(r.key for r in every if r.status == "unknown"),
         ml_test_score=ml_test_score(catalogue, results),
         scanned=scanned,
         evidence_only=evidence_only,
@@ -188,36 +198,15 @@ def score(
     )
 
 
-@dataclass
-class _Answered:
-    grades: list[float] = field(default_factory=list)
-    not_applicable: bool = False
-    open: bool = False  # some question unanswered or answered "don't know"
-    unanswered: bool = False  # some question not answered at all
-
-
-def _answer_grades(catalogue: Catalogue, answers: Mapping[str, str]) -> dict[str, _Answered]:
+def _check_answers(tables: ScoringTables, answers: Mapping[str, str]) -> None:
     for key, option_key in answers.items():
-        if catalogue.option(key, option_key) is None:
-            if not catalogue.has_question(key):
+        if option_key not in tables.options.get(key, _NO_OPTIONS):
+            if key not in tables.options:
                 raise AnswerError(f"answer to unknown question {key!r}")
             raise AnswerError(f"question {key!r} has no option {option_key!r}")
-    answered: dict[str, _Answered] = defaultdict(_Answered)
-    for question in catalogue.graded_questions:
-        option = None
-        visible = catalogue.is_visible(question, answers)
-        if visible and question.key in answers:
-            option = catalogue.option(question.key, answers[question.key])
-        for key in question.capabilities:
-            state = answered[key]
-            if not visible or (option is not None and option.not_applicable):
-                state.not_applicable = True
-            elif option is not None and option.grade is not None:
-                state.grades.append(option.grade)
-            else:
-                state.open = True
-                state.unanswered |= option is None
-    return answered
+
+
+_NO_OPTIONS: frozenset[str] = frozenset()
 
 
 def _findings_by_capability(
@@ -237,15 +226,29 @@ def threshold(capability: Capability) -> float:
 
 
 def _capability_result(
-    capability: Capability,
-    answered: Mapping[str, _Answered],
+    row: CapabilityRow,
+    answer_grade: float | None,
+    not_applicable: bool,
     findings: tuple[Evidence, ...],
     *,
-    evidence_only: bool = False,
+    evidence_only: bool,
 ) -> CapabilityResult:
-    state = answered.get(capability.key) or _Answered(open=True)
-    answer_grade = min(state.grades) if state.grades else None
-    not_applicable = answer_grade is None and state.not_applicable and not state.open
+    shared = row.results_without_findings
+    if findings or shared is None:
+        return _graded(row.capability, answer_grade, not_applicable, findings, evidence_only)
+    key = (answer_grade, not_applicable, evidence_only)
+    if key not in shared:
+        shared[key] = _graded(row.capability, answer_grade, not_applicable, (), evidence_only)
+    return shared[key]
+
+
+def _graded(
+    capability: Capability,
+    answer_grade: float | None,
+    not_applicable: bool,
+    findings: tuple[Evidence, ...],
+    evidence_only: bool,
+) -> CapabilityResult:
     best = max(findings, key=_finding_order, default=None)
     evidence_grade = best.effective_grade if best is not None else None
     strong_grade = max(
@@ -303,6 +306,8 @@ def _contradiction(
     if claimed is None:
         return None
     if claimed == 0:
+        if not result.evidence:
+            return None  # most capabilities have no finding: nothing can deny a no
         denied_by = [
             f
             for f in result.evidence
@@ -318,8 +323,9 @@ def _contradiction(
             f"Answered no for {in_sentence(capability.title)}, but the repository shows it: "
             f"{finding.reason}{where}.",
         )
-    supported = any(supports_claim(f) for f in result.evidence)
-    if not scanned or not capability.evidence_decides or supported:
+    if not scanned or not capability.evidence_decides:
+        return None
+    if any(supports_claim(f) for f in result.evidence):
         return None
     how = "automated" if claimed == 1 else "done partly or by hand"
     return Contradiction(
@@ -339,62 +345,51 @@ def _location(finding: Evidence) -> str:
     return f"{finding.path}:{finding.line}" if finding.line is not None else str(finding.path)
 
 
-def _level_of(results: Sequence[CapabilityResult], *, components_gate: bool = False) -> int:
-    """The highest level whose characteristics, and those of every level below, are all met.
+def _level_and_index(
+    results: Sequence[CapabilityResult], *, components_gate: bool = False
+) -> tuple[int, float]:
+    """The level and the index of ``results``, in one pass over them.
 
+    The level is the highest whose characteristics, and those of every level below, are all
+    met: one below the lowest level anything holds back, never below 0 nor above MAX_LEVEL.
     With ``components_gate`` (a dimension's own level) every non-optional capability counts.
+    The index weighs each capability that counts by 3 - level, halved when optional; the
+    sums run in the order of ``results``, as they always have.
     """
-    level = 0
-    for candidate in range(1, MAX_LEVEL + 1):
-        if any(
-            r.blocks_level
-            or (components_gate and not r.optional and not r.met and r.status != "not_visible")
-            for r in results
-            if r.level <= candidate
-        ):
-            break
-        level = candidate
-    return level
-
-
-def _weight(result: CapabilityResult) -> float:
-    return (3 - result.level) * (0.5 if result.optional else 1.0)
-
-
-def _index_of(results: Sequence[CapabilityResult]) -> float:
-    known = [r for r in results if r.status != "not_visible"]
-    total = sum(_weight(r) for r in known)
+    lowest = MAX_LEVEL + 1
+    weights: list[float] = []
+    weighted: list[float] = []
+    for r in results:
+        if r.status == "not_visible":
+            continue  # neither gates a level nor counts in the index
+        gates = r.gates_level or (components_gate and not r.optional)
+        if gates and not r.met and r.level < lowest:
+            lowest = r.level
+        weight = (3 - r.level) * (0.5 if r.optional else 1.0)
+        weights.append(weight)
+        weighted.append(weight * r.grade)
+    level = max(0, min(MAX_LEVEL, lowest - 1))
+    total = sum(weights)
     if not total:
-        return 0.0
-    value = 100.0 * sum(_weight(r) * r.grade for r in known) / total
-    return round(min(100.0, max(0.0, value)), 1)
-
-
-def _missing_for(
-    catalogue: Catalogue, results: Mapping[str, CapabilityResult], level: int
-) -> list[str]:
-    """The characteristics that hold level ``level`` back."""
-    return [
-        c.key
-        for c in catalogue.topological_order
-        if c.level <= level and results[c.key].blocks_level
-    ]
+        return level, 0.0
+    value = 100.0 * sum(weighted) / total
+    return level, round(min(100.0, max(0.0, value)), 1)
 
 
 def _why_not_next(
     catalogue: Catalogue,
+    tables: ScoringTables,
     results: Mapping[str, CapabilityResult],
     level: int,
     missing: list[str],
-    answered: Mapping[str, _Answered],
+    not_answered: set[str],
 ) -> str:
-    if level >= max(lv.number for lv in catalogue.levels):
+    if level >= tables.highest_level:
         return f"Level {level}, the highest level, is reached."
     names = []
     for key in missing:
         name = in_sentence(catalogue.capability(key).title)
         if results[key].status == "unknown":
-            state = answered.get(key)
-            name += " (not answered)" if state is None or state.unanswered else " (don't know)"
+            name += " (not answered)" if key in not_answered else " (don't know)"
         names.append(name)
     return f"Level {level + 1} is not reached: missing {', '.join(names)}."
