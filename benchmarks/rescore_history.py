@@ -9,6 +9,11 @@ answers and improves a little each month, and about half of the teams have scan 
 baseline measured in the same run (serialising each answer set to JSON, the cheapest work any
 real path does per assessment) puts the figure in proportion to the machine.
 
+The goal is twice the 1,979 assessments/s measured when it was set. The machine is shared and
+its speed varies, so the ratio to the baseline is the steadier figure: before the engine read
+per-catalogue tables, re-scoring cost 24x the baseline (quiet machine, median of 3 runs);
+twice as fast is 12x or less.
+
 Run: .venv/bin/python benchmarks/rescore_history.py [--teams 500] [--assessments 24]
 """
 
@@ -35,6 +40,8 @@ from assessments.maturity import (  # noqa: E402 - the path is set just above
 from assessments.maturity.scoring import STRENGTHS  # noqa: E402
 
 SEED = 20261101
+GOAL = 2 * 1979  # assessments/s
+RATIO_BEFORE = 24  # re-scoring time / baseline time before the per-catalogue tables
 START = date(2024, 1, 1)
 STEPS = ("no", "partly", "yes")
 
@@ -133,7 +140,17 @@ def main(argv=None) -> None:
         f"baseline (json.dumps of each answer set): {baseline_seconds:.3f} s, "
         f"{total / baseline_seconds:,.0f} assessments/s"
     )
-    print(f"ratio: re-scoring costs {engine_seconds / baseline_seconds:.0f}x the baseline")
+    ratio = engine_seconds / baseline_seconds
+    print(f"ratio: re-scoring costs {ratio:.0f}x the baseline")
+    rate = total / engine_seconds
+    print(
+        f"goal: >= {GOAL:,} assessments/s (2 x 1,979): {rate:,.0f}, "
+        f"{'met' if rate >= GOAL else 'NOT met'}"
+    )
+    print(
+        f"goal against the baseline: <= {RATIO_BEFORE / 2:.0f}x (half of {RATIO_BEFORE}x before): "
+        f"{ratio:.1f}x, {'met' if ratio <= RATIO_BEFORE / 2 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

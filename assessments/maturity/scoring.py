@@ -70,8 +70,10 @@ Index (0-100)
     version control. Every term grows with the grade, so the index is monotone; it is rounded
     to one decimal.
 
-What a finding can grant is in ``evidence``; the result types, stored and read back, in
-``results``; the ML Test Score lens (Breck et al. 2017) in ``ml_test_score``.
+What a finding can grant is in ``evidence``; the contradictions in ``contradictions``; the
+result types, stored and read back, in ``results``; the ML Test Score lens (Breck et al. 2017)
+in ``ml_test_score``; what scoring reads of a catalogue, laid out once per catalogue, in
+``scoring_tables``.
 """
 
 from __future__ import annotations
@@ -80,10 +82,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from .catalogue import Capability, Catalogue
-from .evidence import STRENGTH_RANK, STRENGTHS, Evidence, supports_claim
+from .contradictions import contradiction
+from .evidence import STRENGTH_RANK, STRENGTHS, Evidence, finding_order
 from .ml_test_score import ml_test_score
-from .results import MAX_LEVEL, CapabilityResult, Contradiction, MaturityResult, in_sentence
-from .scoring_tables import CapabilityRow, ScoringTables, scoring_tables
+from .results import MAX_LEVEL, CapabilityResult, Contradiction, MaturityResult
+from .scoring_tables import (
+    HOLDS_NOTHING,
+    CapabilityRow,
+    Outcome,
+    ScoringTables,
+    Tally,
+    scoring_tables,
+)
 
 # STRENGTHS is imported from here by the property tests and the rescoring benchmark.
 __all__ = [
@@ -140,26 +150,24 @@ def score(
     findings = _findings_by_capability(catalogue, evidence or ())
     _check_answers(tables, answers)
     results: dict[str, CapabilityResult] = {}
+    tallies: dict[str, Tally] = {}
     contradictions: list[Contradiction] = []
     not_answered: set[str] = set()  # capabilities with some question not answered at all
+    scan_can_contradict = bool(scanned and can_contradict)
     for row in tables.rows:
         answer_grade, not_applicable, unanswered = row.read_answers(answers)
         if unanswered:
             not_answered.add(row.key)
-        result = _capability_result(
+        in_view = covered_dimensions is None or row.dimension in covered_dimensions
+        result, contradiction, tallies[row.key] = _outcome(
             row,
             answer_grade,
             not_applicable,
             findings.get(row.key, ()),
-            evidence_only=evidence_only,
+            evidence_only,
+            scan_can_contradict and in_view,
         )
         results[row.key] = result
-        if answer_grade is None:
-            continue  # nothing claimed, nothing denied: no contradiction
-        in_view = covered_dimensions is None or row.dimension in covered_dimensions
-        contradiction = _contradiction(
-            row.capability, result, scanned and can_contradict and in_view
-        )
         if contradiction is not None:
             contradictions.append(contradiction)
 
@@ -167,14 +175,12 @@ def score(
     dimension_index: dict[str, float] = {}
     for dimension, keys in tables.dimensions:
         dimension_levels[dimension], dimension_index[dimension] = _level_and_index(
-            [results[key] for key in keys], components_gate=True
+            [tallies[key] for key in keys], dimension=True
         )
-    every = list(results.values())
-    level, index = _level_and_index(every)
-    position = {key: i for i, key in enumerate(dimension_levels)}
-    weakest = min(
-        dimension_levels, key=lambda k: (dimension_levels[k], dimension_index[k], position[k])
-    )
+    level, index = _level_and_index(list(tallies.values()))
+    every = results.values()
+    # Ties go to the dimension that comes first in the catalogue: min() keeps the first.
+    weakest = min(dimension_levels, key=lambda k: (dimension_levels[k], dimension_index[k]))
     if dimension_levels[weakest] == MAX_LEVEL and dimension_index[weakest] >= 100.0:
         weakest = ""  # every dimension complete: no weakest link to name
     missing = [r.key for r in every if r.level <= level + 1 and r.blocks_level]
@@ -185,7 +191,7 @@ def score(
         dimension_index=dimension_index,
         weakest_dimension=weakest,
         index=index,
-        why_not_next=_why_not_next(catalogue, tables, results, level, missing, not_answered),
+        why_not_next=_why_not_next(tables, results, level, missing, not_answered),
         missing_for_next=tuple(missing),
         capabilities=results,
         contradictions=tuple(contradictions),
@@ -199,6 +205,8 @@ def score(
 
 
 def _check_answers(tables: ScoringTables, answers: Mapping[str, str]) -> None:
+    if answers.items() <= tables.answers:
+        return  # every answer is a known option of a known question (one set comparison)
     for key, option_key in answers.items():
         if option_key not in tables.options.get(key, _NO_OPTIONS):
             if key not in tables.options:
@@ -225,21 +233,31 @@ def threshold(capability: Capability) -> float:
     return LEVEL_0_THRESHOLD if capability.level == 0 else AUTOMATED_THRESHOLD
 
 
-def _capability_result(
+def _outcome(
     row: CapabilityRow,
     answer_grade: float | None,
     not_applicable: bool,
     findings: tuple[Evidence, ...],
-    *,
     evidence_only: bool,
-) -> CapabilityResult:
-    shared = row.results_without_findings
+    can_contradict: bool,
+) -> Outcome:
+    """The capability's result, the contradiction it shows if any, and its tally.
+    ``can_contradict``: a recent scan covered a repository holding the capability's dimension."""
+    shared = row.outcomes_without_findings
     if findings or shared is None:
-        return _graded(row.capability, answer_grade, not_applicable, findings, evidence_only)
+        result = _graded(row.capability, answer_grade, not_applicable, findings, evidence_only)
+        return Outcome(
+            result, contradiction(row.capability, result, can_contradict), _tally(result)
+        )
     key = (answer_grade, not_applicable, evidence_only)
     if key not in shared:
-        shared[key] = _graded(row.capability, answer_grade, not_applicable, (), evidence_only)
-    return shared[key]
+        result = _graded(row.capability, answer_grade, not_applicable, (), evidence_only)
+        shared[key] = Outcome(result, contradiction(row.capability, result, True), _tally(result))
+    outcome = shared[key]
+    if can_contradict or outcome.contradiction is None:
+        return outcome
+    # Without findings, only a scan that can contradict turns a claim into a contradiction.
+    return Outcome(outcome.result, None, outcome.tally)
 
 
 def _graded(
@@ -249,7 +267,7 @@ def _graded(
     findings: tuple[Evidence, ...],
     evidence_only: bool,
 ) -> CapabilityResult:
-    best = max(findings, key=_finding_order, default=None)
+    best = max(findings, key=finding_order, default=None)
     evidence_grade = best.effective_grade if best is not None else None
     strong_grade = max(
         (f.effective_grade for f in findings if STRENGTH_RANK[f.strength] >= STRENGTH_RANK["code"]),
@@ -299,75 +317,32 @@ def _graded(
     )
 
 
-def _contradiction(
-    capability: Capability, result: CapabilityResult, scanned: bool
-) -> Contradiction | None:
-    claimed = result.answer_grade
-    if claimed is None:
-        return None
-    if claimed == 0:
-        if not result.evidence:
-            return None  # most capabilities have no finding: nothing can deny a no
-        denied_by = [
-            f
-            for f in result.evidence
-            if STRENGTH_RANK[f.strength] >= STRENGTH_RANK["code"] and f.effective_grade >= 0.5
-        ]
-        if not denied_by:
-            return None
-        finding = max(denied_by, key=_finding_order)
-        where = f" ({_location(finding)})" if finding.path else ""
-        return Contradiction(
-            capability.key,
-            "detected_but_denied",
-            f"Answered no for {in_sentence(capability.title)}, but the repository shows it: "
-            f"{finding.reason}{where}.",
-        )
-    if not scanned or not capability.evidence_decides:
-        return None
-    if any(supports_claim(f) for f in result.evidence):
-        return None
-    how = "automated" if claimed == 1 else "done partly or by hand"
-    return Contradiction(
-        capability.key,
-        "claimed_without_evidence",
-        f"Answered that {in_sentence(capability.title)} is {how}, but the repository scan "
-        "found no sign of it.",
+def _tally(result: CapabilityResult) -> Tally:
+    """What the result adds to the level and the index (see Levels and Index above)."""
+    if result.status == "not_visible":
+        return Tally(0.0, 0.0, HOLDS_NOTHING, HOLDS_NOTHING)  # neither gates nor counts
+    weight = (3 - result.level) * (0.5 if result.optional else 1.0)
+    unmet = HOLDS_NOTHING if result.met else result.level
+    return Tally(
+        weight,
+        weight * result.grade,
+        unmet if result.gates_level else HOLDS_NOTHING,
+        unmet if result.gates_level or not result.optional else HOLDS_NOTHING,
     )
 
 
-def _finding_order(finding: Evidence) -> tuple[float, int]:
-    """Best finding first: the highest grade it can grant, then the strongest kind."""
-    return (finding.effective_grade, STRENGTH_RANK[finding.strength])
-
-
-def _location(finding: Evidence) -> str:
-    return f"{finding.path}:{finding.line}" if finding.line is not None else str(finding.path)
-
-
-def _level_and_index(
-    results: Sequence[CapabilityResult], *, components_gate: bool = False
-) -> tuple[int, float]:
-    """The level and the index of ``results``, in one pass over them.
+def _level_and_index(tallies: Sequence[Tally], *, dimension: bool = False) -> tuple[int, float]:
+    """The level and the index of the capabilities tallied, in their order.
 
     The level is the highest whose characteristics, and those of every level below, are all
     met: one below the lowest level anything holds back, never below 0 nor above MAX_LEVEL.
-    With ``components_gate`` (a dimension's own level) every non-optional capability counts.
-    The index weighs each capability that counts by 3 - level, halved when optional; the
-    sums run in the order of ``results``, as they always have.
+    A ``dimension``'s own level counts every non-optional capability. Capabilities that do not
+    count in the index add 0 to both its sums, which leaves each sum exactly as it was.
     """
-    lowest = MAX_LEVEL + 1
-    weights: list[float] = []
-    weighted: list[float] = []
-    for r in results:
-        if r.status == "not_visible":
-            continue  # neither gates a level nor counts in the index
-        gates = r.gates_level or (components_gate and not r.optional)
-        if gates and not r.met and r.level < lowest:
-            lowest = r.level
-        weight = (3 - r.level) * (0.5 if r.optional else 1.0)
-        weights.append(weight)
-        weighted.append(weight * r.grade)
+    if not tallies:
+        return MAX_LEVEL, 0.0
+    weights, weighted, holds_back, holds_back_dimension = zip(*tallies, strict=True)
+    lowest = min(holds_back_dimension if dimension else holds_back)
     level = max(0, min(MAX_LEVEL, lowest - 1))
     total = sum(weights)
     if not total:
@@ -377,7 +352,6 @@ def _level_and_index(
 
 
 def _why_not_next(
-    catalogue: Catalogue,
     tables: ScoringTables,
     results: Mapping[str, CapabilityResult],
     level: int,
@@ -388,7 +362,7 @@ def _why_not_next(
         return f"Level {level}, the highest level, is reached."
     names = []
     for key in missing:
-        name = in_sentence(catalogue.capability(key).title)
+        name = tables.titles_in_sentence[key]
         if results[key].status == "unknown":
             name += " (not answered)" if key in not_answered else " (don't know)"
         names.append(name)

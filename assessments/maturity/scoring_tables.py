@@ -11,9 +11,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .catalogue import Capability, Catalogue
-from .results import CapabilityResult
+from .results import MAX_LEVEL, CapabilityResult, Contradiction, in_sentence
+
+
+class Tally(NamedTuple):
+    """What a capability's result adds to the level and the index (see ``scoring``)."""
+
+    weight: float  # its weight in the index, 0 when it does not count there (not visible)
+    weighted: float  # its weight times its grade, 0 when it does not count
+    holds_back: int  # the level it holds back, HOLDS_NOTHING when none
+    holds_back_dimension: int  # the same for its dimension's own level
+
+
+HOLDS_NOTHING = MAX_LEVEL + 1
+
+
+class Outcome(NamedTuple):
+    """A capability's result, the contradiction it shows, and its tally."""
+
+    result: CapabilityResult
+    contradiction: Contradiction | None
+    tally: Tally
+
 
 # What one capability's answers say: (answer grade, not applicable, unanswered); see
 # ``CapabilityRow.read_answers``. A plain tuple: it is built for every capability of every
@@ -40,12 +62,14 @@ class CapabilityRow:
     key: str
     dimension: str
     questions: tuple[GradedQuestion, ...]  # the graded questions naming it, in file order
-    # A capability without findings has a result that depends only on its answer grade,
-    # whether it is not applicable, and whether the result is evidence-only: each such result
-    # is built once and shared by every score (results are frozen). None when the catalogue's
-    # grades are not all floats, as ``parse_catalogue`` makes them: an int grade equals its
-    # float as a key but reads differently in a stored result.
-    results_without_findings: dict[tuple[float | None, bool, bool], CapabilityResult] | None
+    # Without findings, a capability's result depends only on its answer grade, whether it is
+    # not applicable, and whether the result is evidence-only, and its contradiction only on
+    # that result and whether a scan can contradict: each outcome (with the contradiction it
+    # shows when a scan can contradict) is built once and shared by every score (results and
+    # contradictions are frozen). None when the catalogue's grades are not all floats, as
+    # ``parse_catalogue`` makes them: an int grade equals its float as a key but reads
+    # differently in a stored result.
+    outcomes_without_findings: dict[tuple[float | None, bool, bool], Outcome] | None
 
     def read_answers(self, answers: Mapping[str, str]) -> AnswerReading:
         """The answer grade (the minimum graded answer, None when no graded answer is left),
@@ -83,6 +107,8 @@ class CapabilityRow:
 class ScoringTables:
     rows: tuple[CapabilityRow, ...]  # in the catalogue's topological order
     options: dict[str, frozenset[str]]  # every question's option keys
+    answers: frozenset[tuple[str, str]]  # every (question, option) pair
+    titles_in_sentence: dict[str, str]  # each capability's title, to use mid-sentence
     dimensions: tuple[tuple[str, tuple[str, ...]], ...]  # each dimension's capability keys
     highest_level: int
 
@@ -113,13 +139,15 @@ def _build(catalogue: Catalogue) -> ScoringTables:
             key=c.key,
             dimension=c.dimension,
             questions=tuple(questions[c.key]),
-            results_without_findings={} if float_grades else None,
+            outcomes_without_findings={} if float_grades else None,
         )
         for c in catalogue.topological_order
     )
     return ScoringTables(
         rows=rows,
         options={q.key: frozenset(o.key for o in q.options) for q in catalogue.questions},
+        answers=frozenset((q.key, o.key) for q in catalogue.questions for o in q.options),
+        titles_in_sentence={c.key: in_sentence(c.title) for c in catalogue.capabilities},
         dimensions=tuple(
             (d.key, tuple(c.key for c in catalogue.capabilities_in(d.key)))
             for d in catalogue.dimensions
