@@ -249,15 +249,13 @@ def _outcome(
         return Outcome(
             result, contradiction(row.capability, result, can_contradict), _tally(result)
         )
-    key = (answer_grade, not_applicable, evidence_only)
+    key = (answer_grade, not_applicable, evidence_only, can_contradict)
     if key not in shared:
         result = _graded(row.capability, answer_grade, not_applicable, (), evidence_only)
-        shared[key] = Outcome(result, contradiction(row.capability, result, True), _tally(result))
-    outcome = shared[key]
-    if can_contradict or outcome.contradiction is None:
-        return outcome
-    # Without findings, only a scan that can contradict turns a claim into a contradiction.
-    return Outcome(outcome.result, None, outcome.tally)
+        shared[key] = Outcome(
+            result, contradiction(row.capability, result, can_contradict), _tally(result)
+        )
+    return shared[key]
 
 
 def _graded(

@@ -64,12 +64,11 @@ class CapabilityRow:
     questions: tuple[GradedQuestion, ...]  # the graded questions naming it, in file order
     # Without findings, a capability's result depends only on its answer grade, whether it is
     # not applicable, and whether the result is evidence-only, and its contradiction only on
-    # that result and whether a scan can contradict: each outcome (with the contradiction it
-    # shows when a scan can contradict) is built once and shared by every score (results and
-    # contradictions are frozen). None when the catalogue's grades are not all floats, as
-    # ``parse_catalogue`` makes them: an int grade equals its float as a key but reads
-    # differently in a stored result.
-    outcomes_without_findings: dict[tuple[float | None, bool, bool], Outcome] | None
+    # that result and whether a scan can contradict: each outcome is built once, by those four,
+    # and shared by every score (results and contradictions are frozen). None when the
+    # catalogue's grades are not all floats, as ``parse_catalogue`` makes them: an int grade
+    # equals its float as a key but reads differently in a stored result.
+    outcomes_without_findings: dict[tuple[float | None, bool, bool, bool], Outcome] | None
 
     def read_answers(self, answers: Mapping[str, str]) -> AnswerReading:
         """The answer grade (the minimum graded answer, None when no graded answer is left),
