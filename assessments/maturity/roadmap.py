@@ -119,18 +119,19 @@ def _select(tables: _RoadmapTables, result: MaturityResult, target_level: int) -
 
 
 def _order(tables: _RoadmapTables, within: dict[str, tuple[str, ...]]) -> list[str]:
-    waiting = {key: set(prerequisites) for key, prerequisites in within.items()}
-    dependents: dict[str, list[str]] = {key: [] for key in within}
+    # Kahn's algorithm with a heap; only the steps that wait for another are tracked.
+    waiting = {key: set(prerequisites) for key, prerequisites in within.items() if prerequisites}
+    dependents: dict[str, list[str]] = {}
     for key, prerequisites in waiting.items():
         for p in prerequisites:
-            dependents[p].append(key)
-    ready = [tables.priority[k] for k, w in waiting.items() if not w]
+            dependents.setdefault(p, []).append(key)
+    ready = [tables.priority[k] for k in within if k not in waiting]
     heapq.heapify(ready)
     order = []
     while ready:
         key = heapq.heappop(ready)[-1]
         order.append(key)
-        for dependent in dependents[key]:
+        for dependent in dependents.get(key, ()):
             waiting[dependent].discard(key)
             if not waiting[dependent]:
                 heapq.heappush(ready, tables.priority[dependent])
