@@ -10,7 +10,7 @@ from .evidence import STRENGTH_RANK, Evidence, finding_order, supports_claim
 from .results import CapabilityResult, Contradiction, in_sentence
 
 
-def contradiction(
+def contradiction_of(
     capability: Capability, result: CapabilityResult, scanned: bool
 ) -> Contradiction | None:
     """The contradiction between the capability's answer and its findings, if any.

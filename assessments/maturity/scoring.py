@@ -82,7 +82,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from .catalogue import Capability, Catalogue
-from .contradictions import contradiction
+from .contradictions import contradiction_of
 from .evidence import STRENGTH_RANK, STRENGTHS, Evidence, finding_order
 from .ml_test_score import ml_test_score
 from .results import MAX_LEVEL, CapabilityResult, Contradiction, MaturityResult
@@ -247,13 +247,13 @@ def _outcome(
     if findings or shared is None:
         result = _graded(row.capability, answer_grade, not_applicable, findings, evidence_only)
         return Outcome(
-            result, contradiction(row.capability, result, can_contradict), _tally(result)
+            result, contradiction_of(row.capability, result, can_contradict), _tally(result)
         )
     key = (answer_grade, not_applicable, evidence_only, can_contradict)
     if key not in shared:
         result = _graded(row.capability, answer_grade, not_applicable, (), evidence_only)
         shared[key] = Outcome(
-            result, contradiction(row.capability, result, can_contradict), _tally(result)
+            result, contradiction_of(row.capability, result, can_contradict), _tally(result)
         )
     return shared[key]
 
