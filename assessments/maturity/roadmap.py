@@ -126,6 +126,8 @@ def _order(tables: _RoadmapTables, within: dict[str, tuple[str, ...]]) -> list[s
         for p in prerequisites:
             dependents.setdefault(p, []).append(key)
     ready = [tables.priority[k] for k in within if k not in waiting]
+    if not waiting:  # no step waits: the heap would pop them in sorted order
+        return [priority[-1] for priority in sorted(ready)]
     heapq.heapify(ready)
     order = []
     while ready:
