@@ -9,6 +9,11 @@ answers and improves a little each month, and about half of the teams have scan 
 baseline measured in the same run (serialising each answer set to JSON, the cheapest work any
 real path does per assessment) puts the figure in proportion to the machine.
 
+The goal is twice the 1,979 assessments/s measured when it was set. The machine is shared and
+its speed varies, so the ratio to the baseline is the steadier figure: before the engine read
+per-catalogue tables, re-scoring cost 24x the baseline (quiet machine, median of 3 runs);
+twice as fast is 12x or less.
+
 Run: .venv/bin/python benchmarks/rescore_history.py [--teams 500] [--assessments 24]
 """
 
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import sys
 import time
 from datetime import date, timedelta
@@ -35,6 +41,8 @@ from assessments.maturity import (  # noqa: E402 - the path is set just above
 from assessments.maturity.scoring import STRENGTHS  # noqa: E402
 
 SEED = 20261101
+GOAL = 2 * 1979  # assessments/s
+RATIO_BEFORE = 24  # re-scoring time / baseline time before the per-catalogue tables
 START = date(2024, 1, 1)
 STEPS = ("no", "partly", "yes")
 
@@ -117,8 +125,12 @@ def main(argv=None) -> None:
     catalogue, load_seconds = timed(load_catalogue)
     history, generate_seconds = timed(generate_history, catalogue, args.teams, args.assessments)
     total = args.teams * args.assessments
+    # The baseline is short: timed before and twice after re-scoring, its median kept, so one
+    # busy moment on a shared machine does not swing the ratio.
+    baselines = [timed(baseline, history)[1]]
     (steps, debts), engine_seconds = timed(rescore, catalogue, history)
-    _, baseline_seconds = timed(baseline, history)
+    baselines += [timed(baseline, history)[1] for _ in range(2)]
+    baseline_seconds = statistics.median(baselines)
 
     print(f"catalogue {catalogue.version}: loaded and validated in {load_seconds * 1000:.1f} ms")
     print(f"history: {args.teams} teams x {args.assessments} assessments = {total} assessments")
@@ -130,10 +142,20 @@ def main(argv=None) -> None:
     )
     print(f"         {steps} roadmap steps, {debts} debt items")
     print(
-        f"baseline (json.dumps of each answer set): {baseline_seconds:.3f} s, "
+        f"baseline (json.dumps of each answer set, median of 3): {baseline_seconds:.3f} s, "
         f"{total / baseline_seconds:,.0f} assessments/s"
     )
-    print(f"ratio: re-scoring costs {engine_seconds / baseline_seconds:.0f}x the baseline")
+    ratio = engine_seconds / baseline_seconds
+    print(f"ratio: re-scoring costs {ratio:.0f}x the baseline")
+    rate = total / engine_seconds
+    print(
+        f"goal: >= {GOAL:,} assessments/s (2 x 1,979): {rate:,.0f}, "
+        f"{'met' if rate >= GOAL else 'NOT met'}"
+    )
+    print(
+        f"goal against the baseline: <= {RATIO_BEFORE / 2:.0f}x (half of {RATIO_BEFORE}x before): "
+        f"{ratio:.1f}x, {'met' if ratio <= RATIO_BEFORE / 2 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

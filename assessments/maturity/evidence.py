@@ -60,3 +60,8 @@ def supports_claim(finding: Evidence) -> bool:
         finding.effective_grade > 0
         and STRENGTH_RANK[finding.strength] >= STRENGTH_RANK["file_name"]
     )
+
+
+def finding_order(finding: Evidence) -> tuple[float, int]:
+    """Best finding first: the highest grade it can grant, then the strongest kind."""
+    return (finding.effective_grade, STRENGTH_RANK[finding.strength])

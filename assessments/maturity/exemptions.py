@@ -69,6 +69,26 @@ def exempting_catalogue(catalogue: Catalogue, exempted: Iterable[str]) -> Catalo
         )
     if not keys:
         return catalogue
+    # A team's reading is computed again on every page that shows it, and each copy builds its
+    # own lookup tables on first use: keep the copies of the exemption sets last used.
+    copies = catalogue.derived(_exempting_copies)
+    copy = copies.get(keys)
+    if copy is None:
+        copy = _exempting_copy(catalogue, keys)
+        if len(copies) >= _COPIES_KEPT:
+            copies.pop(next(iter(copies), keys), None)  # the oldest
+        copies[keys] = copy
+    return copy
+
+
+_COPIES_KEPT = 64
+
+
+def _exempting_copies(catalogue: Catalogue) -> dict[frozenset[str], Catalogue]:
+    return {}
+
+
+def _exempting_copy(catalogue: Catalogue, keys: frozenset[str]) -> Catalogue:
     questions = tuple(
         replace(q, capabilities=tuple(k for k in q.capabilities if k not in keys))
         if keys.intersection(q.capabilities)

@@ -39,9 +39,8 @@ ML_TEST_SCORE_TOP_BAND = "Exceptional levels of automated testing and monitoring
 
 def ml_test_score(catalogue: Catalogue, results: Mapping[str, CapabilityResult]) -> MLTestScore:
     sections = dict.fromkeys(ML_TEST_SCORE_SECTIONS, 0.0)
-    for capability in catalogue.capabilities:
-        if capability.ml_test_score_section is not None:
-            sections[capability.ml_test_score_section] += results[capability.key].grade
+    for section, key in catalogue.derived(_sections_of_capabilities):
+        sections[section] += results[key].grade
     sections = {k: round(v, 2) for k, v in sections.items()}
     weakest = min(ML_TEST_SCORE_SECTIONS, key=lambda s: sections[s])
     final = sections[weakest]
@@ -54,3 +53,12 @@ def ml_test_score_band(value: float) -> str:
         if value <= upper:
             return band
     return ML_TEST_SCORE_TOP_BAND
+
+
+def _sections_of_capabilities(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
+    """(section, capability key) of every capability in a section, in the catalogue's order."""
+    return tuple(
+        (c.ml_test_score_section, c.key)
+        for c in catalogue.capabilities
+        if c.ml_test_score_section is not None
+    )

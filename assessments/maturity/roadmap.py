@@ -70,8 +70,11 @@ def build_roadmap(
             f"the result was scored against catalogue {result.catalogue_version}, "
             f"not {catalogue.version}"
         )
-    selected = _select(catalogue, result, target_level)
-    return [_step(catalogue, result, key, selected) for key in _order(catalogue, selected)]
+    tables = catalogue.derived(_RoadmapTables.build)
+    selected = _select(tables, result, target_level)
+    # Each step's prerequisites that are steps of this roadmap too, in the catalogue's order.
+    within = {key: tuple(p for p in tables.prerequisites[key] if p in selected) for key in selected}
+    return [_step(catalogue, tables, result, key, within[key]) for key in _order(tables, within)]
 
 
 def completed_steps(steps: Iterable[RoadmapStep], result: MaturityResult) -> list[str]:
@@ -79,48 +82,79 @@ def completed_steps(steps: Iterable[RoadmapStep], result: MaturityResult) -> lis
     return [s.id for s in steps if s.capability in result.met]
 
 
-def _select(catalogue: Catalogue, result: MaturityResult, target_level: int) -> set[str]:
+@dataclass(frozen=True, slots=True)
+class _RoadmapTables:
+    """What roadmaps read of a catalogue, built once per catalogue (``Catalogue.derived``)."""
+
+    level: dict[str, int]
+    prerequisites: dict[str, tuple[str, ...]]
+    priority: dict[str, tuple[int, bool, float, str]]  # see the module docstring's Order
+    # Steps are frozen and depend only on their capability, its status and its prerequisites
+    # within the roadmap, so each is built once and shared by every roadmap that has it.
+    steps: dict[tuple[str, str, tuple[str, ...]], RoadmapStep]
+
+    @classmethod
+    def build(cls, catalogue: Catalogue) -> _RoadmapTables:
+        capabilities = catalogue.capabilities
+        return cls(
+            level={c.key: c.level for c in capabilities},
+            prerequisites={c.key: c.prerequisites for c in capabilities},
+            priority={
+                c.key: (c.level, c.optional, -c.impact / c.effort_days, c.key) for c in capabilities
+            },
+            steps={},
+        )
+
+
+def _select(tables: _RoadmapTables, result: MaturityResult, target_level: int) -> set[str]:
     unmet = {k for k, c in result.capabilities.items() if not c.met}
-    selected = {k for k in unmet if catalogue.capability(k).level <= target_level}
+    selected = {k for k in unmet if tables.level[k] <= target_level}
     pending = list(selected)
     while pending:
-        for prerequisite in catalogue.capability(pending.pop()).prerequisites:
+        for prerequisite in tables.prerequisites[pending.pop()]:
             if prerequisite in unmet and prerequisite not in selected:
                 selected.add(prerequisite)
                 pending.append(prerequisite)
     return selected
 
 
-def _priority(catalogue: Catalogue, key: str) -> tuple[int, bool, float, str]:
-    c = catalogue.capability(key)
-    return (c.level, c.optional, -c.impact / c.effort_days, key)
-
-
-def _order(catalogue: Catalogue, selected: set[str]) -> list[str]:
-    waiting = {
-        key: {p for p in catalogue.capability(key).prerequisites if p in selected}
-        for key in selected
-    }
-    dependents: dict[str, list[str]] = {key: [] for key in selected}
+def _order(tables: _RoadmapTables, within: dict[str, tuple[str, ...]]) -> list[str]:
+    # Kahn's algorithm with a heap; only the steps that wait for another are tracked.
+    waiting = {key: set(prerequisites) for key, prerequisites in within.items() if prerequisites}
+    dependents: dict[str, list[str]] = {}
     for key, prerequisites in waiting.items():
         for p in prerequisites:
-            dependents[p].append(key)
-    ready = [_priority(catalogue, k) for k, w in waiting.items() if not w]
+            dependents.setdefault(p, []).append(key)
+    ready = [tables.priority[k] for k in within if k not in waiting]
+    if not waiting:  # no step waits: the heap would pop them in sorted order
+        return [priority[-1] for priority in sorted(ready)]
     heapq.heapify(ready)
     order = []
     while ready:
         key = heapq.heappop(ready)[-1]
         order.append(key)
-        for dependent in dependents[key]:
+        for dependent in dependents.get(key, ()):
             waiting[dependent].discard(key)
             if not waiting[dependent]:
-                heapq.heappush(ready, _priority(catalogue, dependent))
+                heapq.heappush(ready, tables.priority[dependent])
     return order
 
 
 def _step(
-    catalogue: Catalogue, result: MaturityResult, key: str, selected: set[str]
+    catalogue: Catalogue,
+    tables: _RoadmapTables,
+    result: MaturityResult,
+    key: str,
+    within: tuple[str, ...],
 ) -> RoadmapStep:
+    status = result.capabilities[key].status
+    memo = (key, status, within)
+    if memo not in tables.steps:
+        tables.steps[memo] = _new_step(catalogue, key, status, within)
+    return tables.steps[memo]
+
+
+def _new_step(catalogue: Catalogue, key: str, status: str, within: tuple[str, ...]) -> RoadmapStep:
     c = catalogue.capability(key)
     level = catalogue.level(c.level)
     debt = catalogue.debt_kind(c.debt)
@@ -139,6 +173,6 @@ def _step(
         effort=c.effort,
         effort_days=c.effort_days,
         impact=c.impact,
-        status=result.capabilities[key].status,
-        prerequisites=tuple(step_id(p) for p in c.prerequisites if p in selected),
+        status=status,
+        prerequisites=tuple(step_id(p) for p in within),
     )

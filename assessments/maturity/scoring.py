@@ -70,20 +70,30 @@ Index (0-100)
     version control. Every term grows with the grade, so the index is monotone; it is rounded
     to one decimal.
 
-What a finding can grant is in ``evidence``; the result types, stored and read back, in
-``results``; the ML Test Score lens (Breck et al. 2017) in ``ml_test_score``.
+What a finding can grant is in ``evidence``; the contradictions in ``contradictions``; the
+result types, stored and read back, in ``results``; the ML Test Score lens (Breck et al. 2017)
+in ``ml_test_score``; what scoring reads of a catalogue, laid out once per catalogue, in
+``scoring_tables``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from .catalogue import Capability, Catalogue
-from .evidence import STRENGTH_RANK, STRENGTHS, Evidence, supports_claim
+from .contradictions import contradiction_of
+from .evidence import STRENGTH_RANK, STRENGTHS, Evidence, finding_order
 from .ml_test_score import ml_test_score
-from .results import MAX_LEVEL, CapabilityResult, Contradiction, MaturityResult, in_sentence
+from .results import MAX_LEVEL, CapabilityResult, Contradiction, MaturityResult
+from .scoring_tables import (
+    HOLDS_NOTHING,
+    CapabilityRow,
+    Outcome,
+    ScoringTables,
+    Tally,
+    scoring_tables,
+)
 
 # STRENGTHS is imported from here by the property tests and the rescoring benchmark.
 __all__ = [
@@ -136,50 +146,56 @@ def score(
         can_contradict = scanned
     if evidence_only and answers:
         raise AnswerError("an evidence-only result takes no answers")
+    tables = scoring_tables(catalogue)
     findings = _findings_by_capability(catalogue, evidence or ())
-    answered = _answer_grades(catalogue, answers)
+    _check_answers(tables, answers)
     results: dict[str, CapabilityResult] = {}
+    tallies: dict[str, Tally] = {}
     contradictions: list[Contradiction] = []
-    for capability in catalogue.topological_order:
-        result = _capability_result(
-            capability, answered, findings.get(capability.key, ()), evidence_only=evidence_only
+    not_answered: set[str] = set()  # capabilities with some question not answered at all
+    scan_can_contradict = bool(scanned and can_contradict)
+    for row in tables.rows:
+        answer_grade, not_applicable, unanswered = row.read_answers(answers)
+        if unanswered:
+            not_answered.add(row.key)
+        in_view = covered_dimensions is None or row.dimension in covered_dimensions
+        result, contradiction, tallies[row.key] = _outcome(
+            row,
+            answer_grade,
+            not_applicable,
+            findings.get(row.key, ()),
+            evidence_only,
+            scan_can_contradict and in_view,
         )
-        results[capability.key] = result
-        in_view = covered_dimensions is None or capability.dimension in covered_dimensions
-        contradiction = _contradiction(capability, result, scanned and can_contradict and in_view)
+        results[row.key] = result
         if contradiction is not None:
             contradictions.append(contradiction)
 
-    dimension_levels = {
-        d.key: _level_of(
-            [results[c.key] for c in catalogue.capabilities_in(d.key)], components_gate=True
+    dimension_levels: dict[str, int] = {}
+    dimension_index: dict[str, float] = {}
+    for dimension, keys in tables.dimensions:
+        dimension_levels[dimension], dimension_index[dimension] = _level_and_index(
+            [tallies[key] for key in keys], dimension=True
         )
-        for d in catalogue.dimensions
-    }
-    dimension_index = {
-        d.key: _index_of([results[c.key] for c in catalogue.capabilities_in(d.key)])
-        for d in catalogue.dimensions
-    }
-    level = _level_of(list(results.values()))
-    position = {d.key: i for i, d in enumerate(catalogue.dimensions)}
-    weakest = min(
-        dimension_levels, key=lambda k: (dimension_levels[k], dimension_index[k], position[k])
-    )
+    level, index = _level_and_index(list(tallies.values()))
+    every = results.values()
+    # Ties go to the dimension that comes first in the catalogue: min() keeps the first.
+    weakest = min(dimension_levels, key=lambda k: (dimension_levels[k], dimension_index[k]))
     if dimension_levels[weakest] == MAX_LEVEL and dimension_index[weakest] >= 100.0:
         weakest = ""  # every dimension complete: no weakest link to name
-    missing = _missing_for(catalogue, results, level + 1)
+    missing = [r.key for r in every if r.level <= level + 1 and r.blocks_level]
     return MaturityResult(
         catalogue_version=catalogue.version,
         level=level,
         dimension_levels=dimension_levels,
         dimension_index=dimension_index,
         weakest_dimension=weakest,
-        index=_index_of(list(results.values())),
-        why_not_next=_why_not_next(catalogue, results, level, missing, answered),
+        index=index,
+        why_not_next=_why_not_next(tables, results, level, missing, not_answered),
         missing_for_next=tuple(missing),
         capabilities=results,
         contradictions=tuple(contradictions),
-        unknown=tuple(k for k, r in results.items() if r.status == "unknown"),
+        unknown=tuple(r.key for r in every if r.status == "unknown"),
         ml_test_score=ml_test_score(catalogue, results),
         scanned=scanned,
         evidence_only=evidence_only,
@@ -188,36 +204,17 @@ def score(
     )
 
 
-@dataclass
-class _Answered:
-    grades: list[float] = field(default_factory=list)
-    not_applicable: bool = False
-    open: bool = False  # some question unanswered or answered "don't know"
-    unanswered: bool = False  # some question not answered at all
-
-
-def _answer_grades(catalogue: Catalogue, answers: Mapping[str, str]) -> dict[str, _Answered]:
+def _check_answers(tables: ScoringTables, answers: Mapping[str, str]) -> None:
+    if answers.items() <= tables.answers:
+        return  # every answer is a known option of a known question (one set comparison)
     for key, option_key in answers.items():
-        if catalogue.option(key, option_key) is None:
-            if not catalogue.has_question(key):
+        if option_key not in tables.options.get(key, _NO_OPTIONS):
+            if key not in tables.options:
                 raise AnswerError(f"answer to unknown question {key!r}")
             raise AnswerError(f"question {key!r} has no option {option_key!r}")
-    answered: dict[str, _Answered] = defaultdict(_Answered)
-    for question in catalogue.graded_questions:
-        option = None
-        visible = catalogue.is_visible(question, answers)
-        if visible and question.key in answers:
-            option = catalogue.option(question.key, answers[question.key])
-        for key in question.capabilities:
-            state = answered[key]
-            if not visible or (option is not None and option.not_applicable):
-                state.not_applicable = True
-            elif option is not None and option.grade is not None:
-                state.grades.append(option.grade)
-            else:
-                state.open = True
-                state.unanswered |= option is None
-    return answered
+
+
+_NO_OPTIONS: frozenset[str] = frozenset()
 
 
 def _findings_by_capability(
@@ -236,17 +233,39 @@ def threshold(capability: Capability) -> float:
     return LEVEL_0_THRESHOLD if capability.level == 0 else AUTOMATED_THRESHOLD
 
 
-def _capability_result(
-    capability: Capability,
-    answered: Mapping[str, _Answered],
+def _outcome(
+    row: CapabilityRow,
+    answer_grade: float | None,
+    not_applicable: bool,
     findings: tuple[Evidence, ...],
-    *,
-    evidence_only: bool = False,
+    evidence_only: bool,
+    can_contradict: bool,
+) -> Outcome:
+    """The capability's result, the contradiction it shows if any, and its tally.
+    ``can_contradict``: a recent scan covered a repository holding the capability's dimension."""
+    shared = row.outcomes_without_findings
+    if findings or shared is None:
+        result = _graded(row.capability, answer_grade, not_applicable, findings, evidence_only)
+        return Outcome(
+            result, contradiction_of(row.capability, result, can_contradict), _tally(result)
+        )
+    key = (answer_grade, not_applicable, evidence_only, can_contradict)
+    if key not in shared:
+        result = _graded(row.capability, answer_grade, not_applicable, (), evidence_only)
+        shared[key] = Outcome(
+            result, contradiction_of(row.capability, result, can_contradict), _tally(result)
+        )
+    return shared[key]
+
+
+def _graded(
+    capability: Capability,
+    answer_grade: float | None,
+    not_applicable: bool,
+    findings: tuple[Evidence, ...],
+    evidence_only: bool,
 ) -> CapabilityResult:
-    state = answered.get(capability.key) or _Answered(open=True)
-    answer_grade = min(state.grades) if state.grades else None
-    not_applicable = answer_grade is None and state.not_applicable and not state.open
-    best = max(findings, key=_finding_order, default=None)
+    best = max(findings, key=finding_order, default=None)
     evidence_grade = best.effective_grade if best is not None else None
     strong_grade = max(
         (f.effective_grade for f in findings if STRENGTH_RANK[f.strength] >= STRENGTH_RANK["code"]),
@@ -296,105 +315,53 @@ def _capability_result(
     )
 
 
-def _contradiction(
-    capability: Capability, result: CapabilityResult, scanned: bool
-) -> Contradiction | None:
-    claimed = result.answer_grade
-    if claimed is None:
-        return None
-    if claimed == 0:
-        denied_by = [
-            f
-            for f in result.evidence
-            if STRENGTH_RANK[f.strength] >= STRENGTH_RANK["code"] and f.effective_grade >= 0.5
-        ]
-        if not denied_by:
-            return None
-        finding = max(denied_by, key=_finding_order)
-        where = f" ({_location(finding)})" if finding.path else ""
-        return Contradiction(
-            capability.key,
-            "detected_but_denied",
-            f"Answered no for {in_sentence(capability.title)}, but the repository shows it: "
-            f"{finding.reason}{where}.",
-        )
-    supported = any(supports_claim(f) for f in result.evidence)
-    if not scanned or not capability.evidence_decides or supported:
-        return None
-    how = "automated" if claimed == 1 else "done partly or by hand"
-    return Contradiction(
-        capability.key,
-        "claimed_without_evidence",
-        f"Answered that {in_sentence(capability.title)} is {how}, but the repository scan "
-        "found no sign of it.",
+def _tally(result: CapabilityResult) -> Tally:
+    """What the result adds to the level and the index (see Levels and Index above)."""
+    if result.status == "not_visible":
+        return Tally(0.0, 0.0, HOLDS_NOTHING, HOLDS_NOTHING)  # neither gates nor counts
+    weight = (3 - result.level) * (0.5 if result.optional else 1.0)
+    unmet = HOLDS_NOTHING if result.met else result.level
+    return Tally(
+        weight,
+        weight * result.grade,
+        unmet if result.gates_level else HOLDS_NOTHING,
+        unmet if result.gates_level or not result.optional else HOLDS_NOTHING,
     )
 
 
-def _finding_order(finding: Evidence) -> tuple[float, int]:
-    """Best finding first: the highest grade it can grant, then the strongest kind."""
-    return (finding.effective_grade, STRENGTH_RANK[finding.strength])
+def _level_and_index(tallies: Sequence[Tally], *, dimension: bool = False) -> tuple[int, float]:
+    """The level and the index of the capabilities tallied, in their order.
 
-
-def _location(finding: Evidence) -> str:
-    return f"{finding.path}:{finding.line}" if finding.line is not None else str(finding.path)
-
-
-def _level_of(results: Sequence[CapabilityResult], *, components_gate: bool = False) -> int:
-    """The highest level whose characteristics, and those of every level below, are all met.
-
-    With ``components_gate`` (a dimension's own level) every non-optional capability counts.
+    The level is the highest whose characteristics, and those of every level below, are all
+    met: one below the lowest level anything holds back, never below 0 nor above MAX_LEVEL.
+    A ``dimension``'s own level counts every non-optional capability. Capabilities that do not
+    count in the index add 0 to both its sums, which leaves each sum exactly as it was.
     """
-    level = 0
-    for candidate in range(1, MAX_LEVEL + 1):
-        if any(
-            r.blocks_level
-            or (components_gate and not r.optional and not r.met and r.status != "not_visible")
-            for r in results
-            if r.level <= candidate
-        ):
-            break
-        level = candidate
-    return level
-
-
-def _weight(result: CapabilityResult) -> float:
-    return (3 - result.level) * (0.5 if result.optional else 1.0)
-
-
-def _index_of(results: Sequence[CapabilityResult]) -> float:
-    known = [r for r in results if r.status != "not_visible"]
-    total = sum(_weight(r) for r in known)
+    if not tallies:
+        return MAX_LEVEL, 0.0
+    weights, weighted, holds_back, holds_back_dimension = zip(*tallies, strict=True)
+    lowest = min(holds_back_dimension if dimension else holds_back)
+    level = max(0, min(MAX_LEVEL, lowest - 1))
+    total = sum(weights)
     if not total:
-        return 0.0
-    value = 100.0 * sum(_weight(r) * r.grade for r in known) / total
-    return round(min(100.0, max(0.0, value)), 1)
-
-
-def _missing_for(
-    catalogue: Catalogue, results: Mapping[str, CapabilityResult], level: int
-) -> list[str]:
-    """The characteristics that hold level ``level`` back."""
-    return [
-        c.key
-        for c in catalogue.topological_order
-        if c.level <= level and results[c.key].blocks_level
-    ]
+        return level, 0.0
+    value = 100.0 * sum(weighted) / total
+    return level, round(min(100.0, max(0.0, value)), 1)
 
 
 def _why_not_next(
-    catalogue: Catalogue,
+    tables: ScoringTables,
     results: Mapping[str, CapabilityResult],
     level: int,
     missing: list[str],
-    answered: Mapping[str, _Answered],
+    not_answered: set[str],
 ) -> str:
-    if level >= max(lv.number for lv in catalogue.levels):
+    if level >= tables.highest_level:
         return f"Level {level}, the highest level, is reached."
     names = []
     for key in missing:
-        name = in_sentence(catalogue.capability(key).title)
+        name = tables.titles_in_sentence[key]
         if results[key].status == "unknown":
-            state = answered.get(key)
-            name += " (not answered)" if state is None or state.unanswered else " (don't know)"
+            name += " (not answered)" if key in not_answered else " (don't know)"
         names.append(name)
     return f"Level {level + 1} is not reached: missing {', '.join(names)}."

@@ -174,12 +174,17 @@ def _over_investment_finding(current: int, target: int, criticality: str | None)
 
 def _context(catalogue: Catalogue, answers: Mapping[str, str]) -> dict[str, str | None]:
     """Context answers by question key; unanswered or unrecognised answers read as None."""
+    options = catalogue.derived(_context_options)
     context = {}
     for key in CONTEXT_QUESTIONS:
         value = answers.get(key)
-        question = catalogue.question(key)
-        context[key] = value if any(o.key == value for o in question.options) else None
+        context[key] = value if value in options[key] else None
     return context
+
+
+def _context_options(catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
+    """The option keys of each context question the rules read, built once per catalogue."""
+    return {key: tuple(o.key for o in catalogue.question(key).options) for key in CONTEXT_QUESTIONS}
 
 
 def _label(catalogue: Catalogue, question: str, option: str) -> str:

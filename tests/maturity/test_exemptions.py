@@ -1,5 +1,7 @@
 """The reading with exemptions: exempted capabilities count as not applicable, all else stays."""
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -110,6 +112,24 @@ def test_the_catalogue_itself_is_left_alone(catalogue):
     assert not catalogue.has_question(EXEMPTION_QUESTION)
     assert derived.question(EXEMPTION_QUESTION).capabilities == ("ci", "monitoring")
     assert all("ci" not in q.capabilities for q in derived.questions if q.key != EXEMPTION_QUESTION)
+
+
+def test_the_same_exemptions_share_one_copy_of_the_catalogue(catalogue):
+    copy = exempting_catalogue(catalogue, {"ci", "monitoring"})
+    assert exempting_catalogue(catalogue, ["monitoring", "ci"]) is copy
+    assert exempting_catalogue(catalogue, {"ci"}) is not copy
+
+
+def test_copies_beyond_the_last_used_are_built_again_and_read_the_same():
+    catalogue = replace(CATALOGUE)  # its own copies, whatever other tests used
+    answers = answer_all(catalogue, "partly")
+    first = score_with_exemptions(catalogue, answers, exempted={"ci"})
+    copy = exempting_catalogue(catalogue, {"ci"})
+    for i, key in enumerate(KEYS):
+        exempting_catalogue(catalogue, {key, KEYS[i - 1]})
+        exempting_catalogue(catalogue, {key, KEYS[i - 2]})
+    assert exempting_catalogue(catalogue, {"ci"}) is not copy
+    assert score_with_exemptions(catalogue, answers, exempted={"ci"}) == first
 
 
 def test_a_stored_result_scored_again_from_its_snapshot_is_the_same_result(catalogue):

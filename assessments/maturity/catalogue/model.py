@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+_Table = TypeVar("_Table")
 
 LEVELS = (0, 1, 2)
 GRADES = (0, 0.5, 1)
@@ -163,6 +166,8 @@ class _CatalogueIndex:
     topological: tuple[Capability, ...]
     graded: tuple[Question, ...]
     context: tuple[Question, ...]
+    # Tables other modules derive from the catalogue, by the function that builds them.
+    derived: dict[Callable[[Any], Any], Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -199,6 +204,18 @@ class Catalogue:
         )
         # The dataclass is frozen; the index is derived from the fields, never changed later.
         object.__setattr__(self, "_index", index)
+
+    def derived(self, build: Callable[[Catalogue], _Table]) -> _Table:
+        """``build(self)``, built on first use and kept with this catalogue.
+
+        The engine's hot paths read lookup tables derived from the catalogue (scoring's rule
+        per capability, the roadmap's step templates). A catalogue never changes, so each is
+        built once per catalogue object; a changed copy (``dataclasses.replace``) gets its own.
+        """
+        tables = self._index.derived
+        if build not in tables:
+            tables[build] = build(self)
+        return cast(_Table, tables[build])
 
     def capability(self, key: str) -> Capability:
         return self._index.capability[key]
