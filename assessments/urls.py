@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import audit, exemptions, methodology, questionnaire, repositories, results, teams
+from .views import (
+    audit,
+    exemptions,
+    invitations,
+    methodology,
+    questionnaire,
+    repositories,
+    results,
+    teams,
+)
 
 urlpatterns = [
     path("", teams.home, name="home"),
@@ -22,6 +31,27 @@ urlpatterns = [
         "teams/<slug:slug>/exemptions/request/",
         exemptions.exemption_request_view,
         name="exemption_request",
+    ),
+    path(
+        "teams/<slug:slug>/invitations/",
+        invitations.team_invitations,
+        name="team_invitations",
+    ),
+    path("invitations/", invitations.organization_invitations, name="organization_invitations"),
+    path(
+        "invitations/<int:pk>/resend/",
+        invitations.invitation_resend_view,
+        name="invitation_resend",
+    ),
+    path(
+        "invitations/<int:pk>/revoke/",
+        invitations.invitation_revoke_view,
+        name="invitation_revoke",
+    ),
+    path(
+        "invitations/<str:token>/",
+        invitations.invitation_accept_view,
+        name="invitation_accept",
     ),
     path("audit/", audit.audit_list, name="audit_list"),
     path("exemptions/", exemptions.exemption_list_view, name="exemption_list"),

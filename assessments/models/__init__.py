@@ -4,6 +4,7 @@ decided in `access.py`, never here."""
 from .assessments import Answer, Assessment, AssessmentStatus, needs_confirmation
 from .audit import AuditAction, AuditEvent, OrganizationAdminOnly
 from .exemptions import Exemption, ExemptionStatus
+from .invitations import Invitation
 from .repositories import Repository, Scan, ScanStatus
 from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
 from .teams import Membership, Organization, Role, Team, TeamOwned, TeamTag
@@ -18,6 +19,7 @@ __all__ = [
     "AuditEvent",
     "Exemption",
     "ExemptionStatus",
+    "Invitation",
     "Membership",
     "Organization",
     "OrganizationAdminOnly",

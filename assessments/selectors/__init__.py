@@ -40,6 +40,12 @@ from .exemptions import (
     exemptions_waiting_for_team,
     result_with_exemptions,
 )
+from .invitations import (
+    invitation_get_for_user,
+    invitation_list_pending_for_team,
+    invitation_list_pending_for_user,
+    organizations_administered,
+)
 from .repositories import (
     RepositoryWithLastScan,
     repository_get_for_user,
@@ -92,6 +98,10 @@ __all__ = [
     "debt_statement_for_team",
     "dimension_index_history_for_team",
     "evidence_for_team",
+    "invitation_get_for_user",
+    "invitation_list_pending_for_team",
+    "invitation_list_pending_for_user",
+    "organizations_administered",
     "evidence_hints_for_team",
     "evidence_sources_for_team",
     "exemption_counts_for_team",

@@ -74,6 +74,9 @@ def team_detail(request, slug):
         "exemptions": selectors.exemption_counts_for_team(team=team, today=timezone.localdate()),
         "can_manage": role in MANAGE_ROLES,
         "can_edit": role in EDIT_ROLES,
+        "pending_invitations": selectors.invitation_list_pending_for_team(team=team).count()
+        if role in MANAGE_ROLES
+        else 0,
     }
     return render(request, "assessments/team_detail.html", context)
 
