@@ -267,3 +267,13 @@ class RefusingBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError(111, "Connection refused")
+
+
+def test_the_audit_log_page_names_the_invited_address_and_role(client, team, lead, org_admin):
+    invitation, _ = invite(team, lead, role=Role.VIEWER)
+    invitation_revoke(invitation=invitation, user=lead)
+    client.force_login(org_admin)
+    page = client.get(reverse("audit_list")).content.decode()
+    assert "Sent an invitation" in page
+    assert "Revoked an invitation" in page
+    assert page.count("nadia@example.com as Viewer") == 2

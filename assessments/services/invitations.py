@@ -236,9 +236,9 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 
 def _acceptable(token: str) -> Invitation:
-    """The invitation, locked, or InvalidInvitation saying why it cannot be accepted."""
+    """The invitation, locked, or InvitationInvalid saying why it cannot be accepted."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("organization", "team", "invited_by")
         .filter(token_hash=hash_token(token or ""))
         .first()

@@ -85,7 +85,7 @@ def membership_remove(*, membership: Membership, actor: User | None) -> bool:
     `actor` is who removes it, for the audit log; None when the system does. Removing a
     membership already gone changes nothing and records nothing; returns whether one went."""
     current = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("user", "organization", "team")
         .filter(pk=membership.pk)
         .first()
