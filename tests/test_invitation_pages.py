@@ -277,3 +277,20 @@ def test_the_audit_log_page_names_the_invited_address_and_role(client, team, lea
     assert "Sent an invitation" in page
     assert "Revoked an invitation" in page
     assert page.count("nadia@example.com as Viewer") == 2
+
+
+def test_outsiders_get_not_found_and_anonymous_visitors_the_login_page(
+    client, team, lead, stranger_org_admin, other_team_member
+):
+    invitation, _ = invite(team, lead)
+    url = reverse("team_invitations", args=[team.slug])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert client.post(reverse("invitation_revoke", args=[invitation.pk])).status_code == 302
+    for outsider in (stranger_org_admin, other_team_member):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+        assert client.post(reverse("invitation_revoke", args=[invitation.pk])).status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.is_pending
