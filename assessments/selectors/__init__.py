@@ -41,6 +41,7 @@ from .exemptions import (
     result_with_exemptions,
 )
 from .invitations import (
+    account_exists_for_email,
     invitation_get_for_user,
     invitation_list_pending_for_team,
     invitation_list_pending_for_user,
@@ -98,6 +99,7 @@ __all__ = [
     "debt_statement_for_team",
     "dimension_index_history_for_team",
     "evidence_for_team",
+    "account_exists_for_email",
     "invitation_get_for_user",
     "invitation_list_pending_for_team",
     "invitation_list_pending_for_user",

@@ -1,5 +1,6 @@
 """Invitations as their inviters read them: pending ones, within `access.invitations_visible_to`."""
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -43,3 +44,8 @@ def organizations_administered(*, user: UserOrAnonymous) -> QuerySet[Organizatio
     if administered is None:
         return Organization.objects.order_by("name")
     return Organization.objects.filter(pk__in=administered).order_by("name")
+
+
+def account_exists_for_email(*, email: str) -> bool:
+    """Whether an account uses this address: its owner logs in to accept an invitation."""
+    return User.objects.filter(email__iexact=email).exists()

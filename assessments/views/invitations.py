@@ -3,7 +3,7 @@ invited person accepts from the email's link, signed in or not."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -196,7 +196,7 @@ def invitation_accept_view(request, token):
     user = request.user
     if user.is_authenticated:
         mode = "accept" if (user.email or "").lower() == invitation.email else "other_account"
-    elif get_user_model().objects.filter(email__iexact=invitation.email).exists():
+    elif selectors.account_exists_for_email(email=invitation.email):
         mode = "login"
     else:
         mode = "signup"
