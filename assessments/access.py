@@ -13,7 +13,16 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 
 from .maturity.campaigns import in_scope
-from .models import Campaign, Membership, OrganizationAdminOnly, Role, Team, TeamOwned, TeamTag
+from .models import (
+    Campaign,
+    Invitation,
+    Membership,
+    OrganizationAdminOnly,
+    Role,
+    Team,
+    TeamOwned,
+    TeamTag,
+)
 
 Owned = TypeVar("Owned", bound=TeamOwned)
 AdminOnly = TypeVar("AdminOnly", bound=OrganizationAdminOnly)
@@ -249,3 +258,50 @@ def require_manage_team(user: UserOrAnonymous, team: Team, *, to: str) -> None:
     role = team_role(user, team)
     if role not in MANAGE_ROLES:
         raise TeamActionRefused(f"Only team leads and org admins can {to}.", team=team, role=role)
+
+
+# Highest first: a role may give roles up to its own, never above.
+ROLE_RANK: dict[str, int] = {Role.ORG_ADMIN: 3, Role.LEAD: 2, Role.MEMBER: 1, Role.VIEWER: 0}
+
+
+def is_admin_of(user: UserOrAnonymous, organization_id: int) -> bool:
+    """Whether the user administers this organisation (superusers administer every one)."""
+    administered = administered_organization_ids(user)
+    return administered is None or administered.filter(organization_id=organization_id).exists()
+
+
+def invitable_roles(user: UserOrAnonymous, team: Team) -> list[str]:
+    """The team roles the user may invite people to: org admins any team role, leads their own
+    team's roles up to lead; nobody else invites. Org admins are invited organisation-wide,
+    by the organisation's admins (`can_invite_org_admin`)."""
+    role = team_role(user, team)
+    if role not in MANAGE_ROLES:
+        return []
+    return [r for r in (Role.LEAD, Role.MEMBER, Role.VIEWER) if ROLE_RANK[r] <= ROLE_RANK[role]]
+
+
+def can_invite(
+    user: UserOrAnonymous, *, organization_id: int, team: Team | None, role: str
+) -> bool:
+    """Whether the user may invite (and resend or revoke an invitation) to this role: to a
+    team, see `invitable_roles`; to the organisation as an admin, its admins only."""
+    if team is None:
+        return role == Role.ORG_ADMIN and is_admin_of(user, organization_id)
+    return team.organization_id == organization_id and role in invitable_roles(user, team)
+
+
+def can_see_invitations(user: UserOrAnonymous, team: Team) -> bool:
+    """A team's pending invitations (names and addresses) are for its leads and org admins."""
+    return team_role(user, team) in MANAGE_ROLES
+
+
+def invitations_visible_to(user: UserOrAnonymous) -> QuerySet[Invitation]:
+    """The invitations the user may see, resend and revoke (within `can_invite`): those of the
+    organisations the user administers, and of the teams the user leads."""
+    administered = administered_organization_ids(user)
+    if administered is None:
+        return Invitation.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return Invitation.objects.none()
+    led = Membership.objects.filter(user=user, role=Role.LEAD, team__isnull=False).values("team_id")
+    return Invitation.objects.filter(Q(organization_id__in=administered) | Q(team_id__in=led))

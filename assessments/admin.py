@@ -6,6 +6,7 @@ from .models import (
     Assessment,
     AuditEvent,
     Exemption,
+    Invitation,
     Membership,
     Organization,
     Repository,
@@ -16,6 +17,7 @@ from .models import (
     Team,
     TeamTag,
 )
+from .services.tenancy import membership_remove
 
 
 class MembershipInline(admin.TabularInline):
@@ -48,6 +50,18 @@ class TeamAdmin(admin.ModelAdmin):
     readonly_fields = ["latest_result"]
     inlines = [TeamTagInline, MembershipInline]
 
+    def save_formset(self, request, form, formset, change):
+        """Members removed here leave through the service, so the audit log records it."""
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            membership_remove(membership=membership, actor=request.user)
+        for membership in instances:
+            membership.save()
+        formset.save_m2m()
+        return None
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -56,6 +70,14 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "team__name"]
     autocomplete_fields = ["user"]
     list_select_related = ["user", "organization", "team"]
+
+    # Removals go through the service, so the audit log records who removed whom.
+    def delete_model(self, request, obj):
+        membership_remove(membership=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            membership_remove(membership=membership, actor=request.user)
 
 
 class AnswerInline(admin.TabularInline):
@@ -185,4 +207,20 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "role", "team", "organization", "created_at", "expires_at"]
+    list_filter = ["role", "organization"]
+    list_select_related = ["organization", "team"]
+    search_fields = ["email", "team__name"]
+    # Invited, resent and revoked in the app, where the rules and the email are; only read here.
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.formats import date_format
 
 from .maturity import load_catalogue
-from .models import AuditAction
+from .models import AuditAction, Role
 from .services.exemptions import TEXT_MAX_LENGTH, exemption_latest_expiry
 from .services.login_guard import LOCKOUT_SECONDS, login_is_locked_out
 from .services.repositories import MAX_INTERVAL_HOURS, MIN_INTERVAL_HOURS
@@ -248,3 +248,55 @@ class CampaignForm(StyledControls, forms.Form):
 
     def clean_scope_tags(self):
         return [tag.strip() for tag in self.cleaned_data["scope_tags"].split(",") if tag.strip()]
+
+
+class InvitationForm(StyledControls, forms.Form):
+    """Invite someone to a team; `roles` are the roles the inviter may give (access.py)."""
+
+    email = forms.EmailField(label="Email address", max_length=254)
+    role = forms.ChoiceField(label="Role", choices=())
+
+    def __init__(self, *args, roles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        self.fields["role"].initial = Role.MEMBER if Role.MEMBER in roles else None
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+
+
+class OrganizationInvitationForm(StyledControls, forms.Form):
+    """Invite an organisation admin, to one of the organisations the inviter administers."""
+
+    email = forms.EmailField(label="Email address", max_length=254)
+    organization = forms.ChoiceField(label="Organisation", choices=())
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [(o.slug, o.name) for o in organizations]
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+
+
+class InvitationSignupForm(StyledControls, forms.Form):
+    """A new account for an invited address; the service checks the username and password."""
+
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        help_text="Letters, digits and @ . + - _ only; what you log in with.",
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters, not only digits, not a common password.",
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", "The two passwords differ; type the same one twice.")
+        return cleaned

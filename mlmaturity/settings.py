@@ -232,6 +232,35 @@ if REDIS_URL:
     # database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# --- Email (invitations; any feature that mails reuses these) -------------------------------
+# SMTP when EMAIL_HOST is set. Without it the embedded default (SQLite, no REDIS_URL) prints
+# each email in the terminal, so a newcomer sees an invitation's link; a deployment on
+# PostgreSQL or Redis with no EMAIL_HOST sends through Django's default, an SMTP server on
+# localhost:25. EMAIL_BACKEND overrides either choice.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+_EMBEDDED = not REDIS_URL and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if not EMAIL_HOST and _EMBEDDED
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# Emails are sent while a person waits for the page: a mail server that does not answer costs
+# them this long at most, and the invitation is kept, marked as not delivered.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MLMaturity <noreply@localhost>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Links in emails are absolute and emails are sent outside requests: the address people use.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# How long an invitation's link works.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

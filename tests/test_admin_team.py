@@ -17,3 +17,71 @@ def test_the_team_admin_page_shows_the_latest_result_read_only(client, team):
     assert "Latest result" in body
     # An editable field would render a menu of every result in the database.
     assert 'name="latest_result"' not in body
+
+
+def _superuser(client):
+    superuser = get_user_model().objects.create_superuser("root", password="x" * 20)
+    client.force_login(superuser)
+    return superuser
+
+
+def test_deleting_a_membership_in_the_admin_records_membership_removed(client, team, member):
+    from assessments.models import AuditAction, AuditEvent, Membership
+
+    root = _superuser(client)
+    membership = Membership.objects.get(user=member, team=team)
+    response = client.post(
+        f"/admin/assessments/membership/{membership.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    event = AuditEvent.objects.get(action=AuditAction.MEMBERSHIP_REMOVED)
+    assert (event.actor, event.team, event.details["username"]) == (root, team, "alice")
+
+
+def test_bulk_deleting_memberships_in_the_admin_records_each(client, team, member, lead):
+    from assessments.models import AuditAction, AuditEvent, Membership
+
+    _superuser(client)
+    ids = list(Membership.objects.filter(team=team).values_list("pk", flat=True))
+    response = client.post(
+        "/admin/assessments/membership/",
+        {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Membership.objects.filter(team=team).exists()
+    removed = AuditEvent.objects.filter(action=AuditAction.MEMBERSHIP_REMOVED)
+    assert sorted(e.details["username"] for e in removed) == ["alice", "lena"]
+
+
+def test_removing_a_member_from_the_team_admin_page_records_it(client, team, member):
+    from assessments.models import AuditAction, AuditEvent, Membership
+
+    _superuser(client)
+    membership = Membership.objects.get(user=member, team=team)
+    url = f"/admin/assessments/team/{team.pk}/change/"
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {
+        "organization": team.organization.pk,
+        "name": team.name,
+        "slug": team.slug,
+        "description": form.initial.get("description", ""),
+    }
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name, field in management.fields.items():
+            data[f"{formset.formset.prefix}-{name}"] = management.initial.get(name, field.initial)
+        for index, inline_form in enumerate(formset.formset.forms):
+            prefix = f"{formset.formset.prefix}-{index}"
+            for name in inline_form.fields:
+                value = inline_form[name].value()
+                if value is not None:
+                    data[f"{prefix}-{name}"] = getattr(value, "pk", value)
+            if formset.formset.model is Membership:
+                data[f"{prefix}-DELETE"] = "on"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    event = AuditEvent.objects.get(action=AuditAction.MEMBERSHIP_REMOVED)
+    assert event.details == {"username": "alice", "role": "member"}

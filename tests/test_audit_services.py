@@ -220,3 +220,31 @@ def test_the_admin_site_only_reads_the_log(admin_client, team, org_admin):
     assert admin_client.post(f"{base}{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert admin_client.get(f"{base}add/").status_code == 403
     assert AuditEvent.objects.get().action == AuditAction.MEMBERSHIP_ADDED
+
+
+def test_removing_a_member_records_who_removed_whom_and_their_role(team, member, org_admin):
+    from assessments.models import Membership
+    from assessments.services.tenancy import membership_remove
+
+    membership = Membership.objects.get(user=member, team=team)
+    membership_id = membership.pk
+    assert membership_remove(membership=membership, actor=org_admin) is True
+    assert not Membership.objects.filter(pk=membership_id).exists()
+    event = only_event(AuditAction.MEMBERSHIP_REMOVED)
+    assert (event.organization, event.team, event.actor) == (team.organization, team, org_admin)
+    assert (event.object_type, event.object_id) == ("membership", str(membership_id))
+    assert event.details == {"username": "alice", "role": "member"}
+    # Removing it again changes nothing and records nothing more.
+    assert membership_remove(membership=membership, actor=org_admin) is False
+    assert AuditEvent.objects.filter(action=AuditAction.MEMBERSHIP_REMOVED).count() == 1
+
+
+def test_removing_an_org_admin_records_the_organisation_wide_role(team, org_admin):
+    from assessments.models import Membership
+    from assessments.services.tenancy import membership_remove
+
+    membership = Membership.objects.get(user=org_admin, role=Role.ORG_ADMIN)
+    membership_remove(membership=membership, actor=None)
+    event = only_event(AuditAction.MEMBERSHIP_REMOVED)
+    assert (event.team, event.actor) == (None, None)
+    assert event.details == {"username": "olga", "role": "org_admin"}

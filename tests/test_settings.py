@@ -141,3 +141,38 @@ def test_the_embedded_server_queues_a_browsers_parallel_connections():
     command = load_command_class(get_commands()["runserver"], "runserver")
     # Django's own server queues 10; two tabs, a page's assets and an API client overflow it.
     assert command.server_cls.request_queue_size >= 128
+
+
+def _email_backend(**env):
+    """The email backend the settings choose with these variables and no other mail or
+    database or broker variable."""
+    code = "from django.conf import settings; print(settings.EMAIL_BACKEND, settings.EMAIL_HOST)"
+    cleared = {
+        "DATABASE_URL": "",
+        "REDIS_URL": "",
+        "EMAIL_HOST": "",
+        "EMAIL_BACKEND": "",
+    }
+    base = {k: v for k, v in os.environ.items() if k not in cleared}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()[-2:]
+
+
+def test_the_embedded_default_prints_emails_and_a_configured_host_gets_smtp():
+    assert _email_backend() == ["django.core.mail.backends.console.EmailBackend", "localhost"]
+    assert _email_backend(EMAIL_HOST="smtp.example.com") == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.com",
+    ]
+    # A deployment of its own (PostgreSQL) never prints emails where nobody reads them.
+    assert _email_backend(DATABASE_URL="postgres://user@127.0.0.1:5432/mlmaturity")[0] == (
+        "django.core.mail.backends.smtp.EmailBackend"
+    )

@@ -6,6 +6,7 @@ from .audit import AuditAction, AuditEvent, OrganizationAdminOnly
 from .badges import TeamBadge
 from .campaigns import Campaign, CampaignGoalKind, CampaignReminder, ReminderKind
 from .exemptions import Exemption, ExemptionStatus
+from .invitations import Invitation
 from .repositories import Repository, Scan, ScanStatus
 from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
 from .teams import Membership, Organization, Role, Team, TeamOwned, TeamTag
@@ -23,6 +24,7 @@ __all__ = [
     "Exemption",
     "ExemptionStatus",
     "CampaignGoalKind",
+    "Invitation",
     "Membership",
     "Organization",
     "OrganizationAdminOnly",

@@ -10,6 +10,10 @@ from .teams import Organization, Team
 class AuditAction(models.TextChoices):
     MEMBERSHIP_ADDED = "membership.added", "Added a member"
     MEMBERSHIP_ROLE_CHANGED = "membership.role_changed", "Changed a member's role"
+    MEMBERSHIP_REMOVED = "membership.removed", "Removed a member"
+    INVITATION_SENT = "invitation.sent", "Sent an invitation"
+    INVITATION_REVOKED = "invitation.revoked", "Revoked an invitation"
+    INVITATION_ACCEPTED = "invitation.accepted", "Accepted an invitation"
     EXEMPTION_REQUESTED = "exemption.requested", "Asked for an exemption"
     EXEMPTION_APPROVED = "exemption.approved", "Approved an exemption"
     EXEMPTION_REJECTED = "exemption.rejected", "Rejected an exemption"

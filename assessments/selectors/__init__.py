@@ -57,6 +57,13 @@ from .exemptions import (
     exemptions_waiting_for_team,
     result_with_exemptions,
 )
+from .invitations import (
+    account_exists_for_email,
+    invitation_get_for_user,
+    invitation_list_pending_for_team,
+    invitation_list_pending_for_user,
+    organizations_administered,
+)
 from .repositories import (
     RepositoryWithLastScan,
     repository_get_for_user,
@@ -127,6 +134,11 @@ __all__ = [
     "debt_statement_for_team",
     "dimension_index_history_for_team",
     "evidence_for_team",
+    "account_exists_for_email",
+    "invitation_get_for_user",
+    "invitation_list_pending_for_team",
+    "invitation_list_pending_for_user",
+    "organizations_administered",
     "evidence_hints_for_team",
     "evidence_sources_for_team",
     "exemption_counts_for_team",

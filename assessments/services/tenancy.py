@@ -78,6 +78,32 @@ def membership_set(
     return membership
 
 
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User | None) -> bool:
+    """Take the role away: the user leaves the team (or stops administering the organisation).
+
+    `actor` is who removes it, for the audit log; None when the system does. Removing a
+    membership already gone changes nothing and records nothing; returns whether one went."""
+    current = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "organization", "team")
+        .filter(pk=membership.pk)
+        .first()
+    )
+    if current is None:
+        return False
+    audit_record(
+        organization=current.organization,
+        team=current.team,
+        actor=actor,
+        action=AuditAction.MEMBERSHIP_REMOVED,
+        target=current,
+        details={"username": current.user.get_username(), "role": current.role},
+    )
+    current.delete()
+    return True
+
+
 def _record_membership_added(membership: Membership, *, actor: User | None) -> None:
     audit_record(
         organization=membership.organization,

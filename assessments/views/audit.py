@@ -33,6 +33,10 @@ def _what(event: AuditEvent, capability_titles: dict[str, str]) -> str:
             f"{details.get('username', '?')}: {_role(details.get('old_role', ''))} "
             f"→ {_role(details.get('new_role', ''))}"
         )
+    if kind == "invitation":
+        return f"{details.get('email', '?')} as {_role(details.get('role', ''))}" + (
+            " (sent again)" if details.get("resent") else ""
+        )
     if kind == "membership":
         return f"{details.get('username', '?')} as {_role(details.get('role', ''))}"
     if kind == "exemption":

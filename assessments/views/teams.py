@@ -83,6 +83,9 @@ def team_detail(request, slug):
         "can_manage": role in MANAGE_ROLES,
         "can_edit": role in EDIT_ROLES,
         "badge_on": selectors.badge_for_team(team=team) is not None,
+        "pending_invitations": selectors.invitation_list_pending_for_team(team=team).count()
+        if role in MANAGE_ROLES
+        else 0,
     }
     return render(request, "assessments/team_detail.html", context)
 

@@ -15,6 +15,7 @@ from assessments.services.assessments import assessment_start, assessment_submit
 from assessments.services.badges import badge_enable
 from assessments.services.campaigns import campaign_create
 from assessments.services.exemptions import exemption_approve, exemption_request
+from assessments.services.invitations import invitation_create
 from assessments.services.repositories import repository_connect
 
 from ..assessment_helpers import answer_everything, answers_all
@@ -81,9 +82,27 @@ def organisation(team, lead, member, org_admin, tmp_path, django_capture_on_comm
         starts_on=timezone.localdate() - timedelta(days=30),
         deadline=timezone.localdate() - timedelta(days=1),
     )
+    _, invitation_token = invitation_create(
+        inviter=lead,
+        organization=team.organization,
+        team=team,
+        email="nadia@example.com",
+        role=Role.MEMBER,
+    )
+    expired, expired_token = invitation_create(
+        inviter=lead,
+        organization=team.organization,
+        team=team,
+        email="old@example.com",
+        role=Role.VIEWER,
+    )
+    expired.expires_at = timezone.now() - timedelta(days=1)
+    expired.save(update_fields=["expires_at"])
     return {
         "campaign": campaign,
         "team": team,
+        "invitation_token": invitation_token,
+        "expired_token": expired_token,
         "repository": repository,
         "first": first,
         "second": second,
@@ -128,6 +147,10 @@ def pages(data):
         ("dashboard", "olga", "/dashboard/"),
         ("debt", "olga", "/dashboard/debt/"),
         ("compare", "olga", f"/dashboard/compare/?team={team.slug}&team=search"),
+        ("invitations", "lena", f"/teams/{team.slug}/invitations/"),
+        ("organisation invitations", "olga", "/invitations/"),
+        ("invitation", None, f"/invitations/{data['invitation_token']}/"),
+        ("expired invitation", None, f"/invitations/{data['expired_token']}/"),
         ("not allowed", "alice", f"/teams/{team.slug}/repositories/connect/"),
         ("not found", "lena", "/teams/no-such-team/"),
     ]
@@ -159,7 +182,7 @@ def test_every_page_is_accessible_error_free_and_fits_the_screen(
         page = sessions[username]
         page.errors.clear()
         response = page.goto(live_server.url + path)
-        expected = {"not allowed": 403, "not found": 404}.get(name, 200)
+        expected = {"not allowed": 403, "not found": 404, "expired invitation": 404}.get(name, 200)
         assert response.status == expected, f"{name}: {response.status}"
         if page.locator("[data-figure], [data-dashboard-figure]").count():
             page.locator(".main-svg").first.wait_for()

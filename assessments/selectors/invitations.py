@@ -1,0 +1,51 @@
+"""Invitations as their inviters read them: pending ones, within `access.invitations_visible_to`."""
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.http import Http404
+
+from ..access import UserOrAnonymous, administered_organization_ids, invitations_visible_to
+from ..models import Invitation, Organization, Team
+
+
+def _pending(queryset: QuerySet[Invitation]) -> QuerySet[Invitation]:
+    return (
+        queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("organization", "team", "invited_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def invitation_list_pending_for_team(*, team: Team) -> QuerySet[Invitation]:
+    """The team's pending invitations, newest first; the caller checked who may see them."""
+    return _pending(Invitation.objects.filter(team=team))
+
+
+def invitation_list_pending_for_user(*, user: UserOrAnonymous) -> QuerySet[Invitation]:
+    """Every pending invitation the user may see, resend and revoke, newest first."""
+    return _pending(invitations_visible_to(user))
+
+
+def invitation_get_for_user(*, user: UserOrAnonymous, invitation_id: int) -> Invitation:
+    """The invitation, or 404 when there is none or the user may not see it (indistinguishable)."""
+    try:
+        return (
+            invitations_visible_to(user)
+            .select_related("organization", "team")
+            .get(pk=invitation_id)
+        )
+    except Invitation.DoesNotExist:
+        raise Http404("No such invitation.") from None
+
+
+def organizations_administered(*, user: UserOrAnonymous) -> QuerySet[Organization]:
+    """The organisations whose admins the user may invite, by name."""
+    administered = administered_organization_ids(user)
+    if administered is None:
+        return Organization.objects.order_by("name")
+    return Organization.objects.filter(pk__in=administered).order_by("name")
+
+
+def account_exists_for_email(*, email: str) -> bool:
+    """Whether an account uses this address: its owner logs in to accept an invitation."""
+    return User.objects.filter(email__iexact=email).exists()

@@ -1,0 +1,371 @@
+"""Invitations by email: invite, resend, revoke, accept.
+
+The token is 256 random bits and only its SHA-256 is stored (as for API tokens): the email's
+link carries it and nothing else does, so resending makes a new token. The email goes out once
+the invitation is committed (`transaction.on_commit`): a rolled back invitation sends nothing.
+A send that fails leaves the invitation saved and marked as not delivered, with the reason, so
+the inviter can resend it once mail works.
+
+Accepting gives the role through `membership_set`, so the audit log records the membership as
+for any other, followed by the invitation's own `invitation.accepted` event.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from ..access import ROLE_RANK, can_invite, team_role
+from ..errors import ActionNotAllowed, ApplicationError
+from ..models import AuditAction, Invitation, Membership, Organization, Role, Team
+from .audit import audit_record
+from .tenancy import membership_set
+from .tokens import hash_token
+
+logger = logging.getLogger(__name__)
+
+DELIVERY_ERROR_MAX_LENGTH = 300
+EMAIL_MAX_LENGTH = 254
+MAX_PENDING_PER_ORGANIZATION = 500
+
+
+class InvitationState(Enum):
+    """Why a link does not work; each has the one sentence the accept page shows."""
+
+    UNKNOWN = "This invitation link is not valid; check that it was copied whole."
+    EXPIRED = "This invitation has expired; ask the person who invited you to send a new one."
+    REVOKED = "This invitation was withdrawn; ask the person who invited you if you still need it."
+    USED = "This invitation has already been accepted; log in to use your account."
+
+
+class InvitationInvalid(ApplicationError):
+    def __init__(self, state: InvitationState):
+        super().__init__(state.value)
+        self.state = state
+
+
+def _normalize_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValidationError("too long")
+        validate_email(email)
+    except ValidationError as error:
+        raise ApplicationError("Give a valid email address, e.g. name@example.com.") from error
+    return email
+
+
+def _new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def _expiry() -> timedelta:
+    return timedelta(days=settings.INVITATION_DAYS)
+
+
+def invitation_link(token: str) -> str:
+    """The absolute address of the accept page: emails are sent outside any request."""
+    return f"{settings.SITE_URL}{reverse('invitation_accept', args=[token])}"
+
+
+def _require_can_invite(user: User, invitation: Invitation) -> None:
+    if not can_invite(
+        user, organization_id=invitation.organization_id, team=invitation.team, role=invitation.role
+    ):
+        if invitation.team is None:
+            raise ActionNotAllowed("Only the organisation's admins can invite organisation admins.")
+        raise ActionNotAllowed(
+            "Only team leads and org admins can invite people, and leads only to their own team "
+            "with a role no higher than their own."
+        )
+
+
+def _already_member(email: str, organization: Organization, team: Team | None) -> bool:
+    users = User.objects.filter(email__iexact=email, is_active=True)
+    if team is None:
+        return Membership.objects.filter(
+            user__in=users, organization=organization, role=Role.ORG_ADMIN
+        ).exists()
+    return Membership.objects.filter(user__in=users, team=team).exists()
+
+
+def _record(
+    invitation: Invitation, *, action: AuditAction, actor: User | None, **extra: object
+) -> None:
+    audit_record(
+        organization=invitation.organization,
+        team=invitation.team,
+        actor=actor,
+        action=action,
+        target=invitation,
+        details={"email": invitation.email, "role": invitation.role, **extra},
+    )
+
+
+@transaction.atomic
+def invitation_create(
+    *, inviter: User, organization: Organization, team: Team | None, email: str, role: str
+) -> tuple[Invitation, str]:
+    """Invite `email` to `team` with `role` (or to the organisation as an admin when `team` is
+    None); returns the invitation and its token, which is never stored. The email is sent when
+    the transaction commits; `invitation.delivery_error` says afterwards whether it failed.
+
+    An expired pending invitation to the same place is renewed rather than duplicated."""
+    email = _normalize_email(email)
+    if role not in Role.values:
+        raise ApplicationError("Choose one of the roles offered.")
+    if team is not None and team.organization_id != organization.pk:
+        raise ApplicationError("The team belongs to another organisation.")
+    invitation = Invitation(
+        organization=organization, team=team, role=role, email=email, invited_by=inviter
+    )
+    _require_can_invite(inviter, invitation)
+    if _already_member(email, organization, team):
+        raise ApplicationError(f"{email} already belongs to {team or organization}.")
+    pending = (
+        Invitation.objects.select_for_update()
+        .filter(
+            organization=organization,
+            team=team,
+            email=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        .first()
+    )
+    now = timezone.now()
+    if pending is not None:
+        if pending.expires_at > now:
+            raise ApplicationError(
+                f"{email} already has a pending invitation to {team or organization}; resend or "
+                "revoke it from the list."
+            )
+        invitation = pending  # expired: renewed below, with a new token and role
+        invitation.role, invitation.invited_by = role, inviter
+    elif (
+        Invitation.objects.filter(
+            organization=organization, accepted_at__isnull=True, revoked_at__isnull=True
+        ).count()
+        >= MAX_PENDING_PER_ORGANIZATION
+    ):
+        raise ApplicationError(
+            f"{organization} already has {MAX_PENDING_PER_ORGANIZATION} pending invitations; "
+            "revoke the ones no longer needed first."
+        )
+    token, invitation.token_hash = _new_token()
+    invitation.expires_at = now + _expiry()
+    invitation.sent_at, invitation.delivery_error = None, ""
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError as error:  # the same invitation made at the same moment elsewhere
+        raise ApplicationError(
+            f"{email} already has a pending invitation to {team or organization}."
+        ) from error
+    _record(invitation, action=AuditAction.INVITATION_SENT, actor=inviter)
+    _send_on_commit(invitation, token)
+    return invitation, token
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, user: User) -> tuple[Invitation, str]:
+    """Send a pending invitation again, with a new token and a new expiry: the old link stops
+    working (only a hash is kept, so the old token cannot be sent again)."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _require_can_invite(user, invitation)
+    if not invitation.is_pending:
+        raise ApplicationError("Only pending invitations can be sent again.")
+    token, invitation.token_hash = _new_token()
+    invitation.expires_at = timezone.now() + _expiry()
+    invitation.sent_at, invitation.delivery_error = None, ""
+    invitation.save(update_fields=["token_hash", "expires_at", "sent_at", "delivery_error"])
+    _record(invitation, action=AuditAction.INVITATION_SENT, actor=user, resent=True)
+    _send_on_commit(invitation, token)
+    return invitation, token
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, user: User) -> Invitation:
+    """Withdraw a pending invitation: its link stops working. Revoking twice changes nothing."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _require_can_invite(user, invitation)
+    if invitation.accepted_at is not None:
+        raise ApplicationError("The invitation was already accepted; it can no longer be revoked.")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        _record(invitation, action=AuditAction.INVITATION_REVOKED, actor=user)
+    return invitation
+
+
+def invitation_state(invitation: Invitation | None) -> InvitationState | None:
+    """None when the invitation can be accepted, else why not."""
+    if invitation is None:
+        return InvitationState.UNKNOWN
+    if invitation.accepted_at is not None:
+        return InvitationState.USED
+    if invitation.revoked_at is not None:
+        return InvitationState.REVOKED
+    if invitation.expires_at <= timezone.now():
+        return InvitationState.EXPIRED
+    return None
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation whose link carries `token`, in any state; None when there is none."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("organization", "team", "invited_by")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def _acceptable(token: str) -> Invitation:
+    """The invitation, locked, or InvitationInvalid saying why it cannot be accepted."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("organization", "team", "invited_by")
+        .filter(token_hash=hash_token(token or ""))
+        .first()
+    )
+    state = invitation_state(invitation)
+    if state is not None:
+        raise InvitationInvalid(state)
+    assert invitation is not None
+    return invitation
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    invitation: Invitation
+    user: User
+    # False when the user already held the role or a higher one there: nothing changed.
+    membership_changed: bool
+
+
+def _accept(invitation: Invitation, user: User) -> Acceptance:
+    if invitation.team is not None:
+        held = team_role(user, invitation.team)
+    else:
+        admin = Membership.objects.filter(
+            user=user, organization=invitation.organization, role=Role.ORG_ADMIN
+        ).exists()
+        held = Role.ORG_ADMIN if admin else None
+    changed = held is None or ROLE_RANK[held] < ROLE_RANK[invitation.role]
+    if changed:
+        membership_set(
+            user=user,
+            role=invitation.role,
+            organization=invitation.organization,
+            team=invitation.team,
+            actor=invitation.invited_by,
+        )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    _record(
+        invitation,
+        action=AuditAction.INVITATION_ACCEPTED,
+        actor=user,
+        username=user.get_username(),
+    )
+    return Acceptance(invitation=invitation, user=user, membership_changed=changed)
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Acceptance:
+    """Accept as the signed-in `user`, whose email must be the invited address: the link may
+    have been forwarded, and the invitation is for the address, not for whoever holds it."""
+    invitation = _acceptable(token)
+    if not user.is_active or (user.email or "").strip().lower() != invitation.email:
+        raise ActionNotAllowed(
+            "This invitation is for another email address; log out and open the link again, or "
+            "ask for an invitation to your own address."
+        )
+    return _accept(invitation, user)
+
+
+USERNAME_MAX_LENGTH = 150
+
+
+@transaction.atomic
+def invitation_accept_new_user(*, token: str, username: str, password: str) -> Acceptance:
+    """Accept by creating an account for the invited address with the chosen username and
+    password (Django's password validators apply). Refused when an account already uses the
+    address: its owner logs in and accepts instead."""
+    invitation = _acceptable(token)
+    username = (username or "").strip()
+    if not username:
+        raise ApplicationError("Choose a username.")
+    if len(username) > USERNAME_MAX_LENGTH:
+        raise ApplicationError(f"The username is longer than {USERNAME_MAX_LENGTH} characters.")
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ApplicationError(
+            "An account already uses this email address; log in to accept the invitation."
+        )
+    if User.objects.filter(username__iexact=username).exists():
+        raise ApplicationError("That username is taken; choose another.")
+    user = User(username=username, email=invitation.email)
+    try:
+        User.username_validator(username)
+        password_validation.validate_password(password, user=user)
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages)) from error
+    user.set_password(password)
+    user.save()
+    return _accept(invitation, user)
+
+
+def _send_on_commit(invitation: Invitation, token: str) -> None:
+    invitation_id = invitation.pk
+    transaction.on_commit(lambda: invitation_send_email(invitation_id=invitation_id, token=token))
+
+
+def invitation_send_email(*, invitation_id: int, token: str) -> bool:
+    """Send the invitation's email now; True when the mail server took it. A failure is logged
+    and kept on the invitation (`delivery_error`), never raised: the invitation stays."""
+    invitation = Invitation.objects.select_related("organization", "team", "invited_by").get(
+        pk=invitation_id
+    )
+    inviter = invitation.invited_by
+    context = {
+        "invitation": invitation,
+        "inviter": inviter.get_full_name() or inviter.get_username() if inviter else "Someone",
+        "place": invitation.team.name if invitation.team else invitation.organization.name,
+        "organization": invitation.organization.name,
+        "role": Role(invitation.role).label,
+        "link": invitation_link(token),
+        "expires_at": invitation.expires_at,
+    }
+    # One line whatever the names hold: a header must not take a newline.
+    subject = " ".join(render_to_string("emails/invitation_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("emails/invitation.txt", context),
+        to=[invitation.email],
+    )
+    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
+    try:
+        message.send()
+    except Exception as error:  # any failure of the mail server: refused, unreachable, timed out
+        reason = f"{type(error).__name__}: {error}"[:DELIVERY_ERROR_MAX_LENGTH]
+        logger.warning("Invitation %s was not delivered: %s", invitation_id, reason)
+        Invitation.objects.filter(pk=invitation_id).update(delivery_error=reason or "failed")
+        return False
+    Invitation.objects.filter(pk=invitation_id).update(sent_at=timezone.now(), delivery_error="")
+    return True
