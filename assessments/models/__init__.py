@@ -4,6 +4,7 @@ decided in `access.py`, never here."""
 from .assessments import Answer, Assessment, AssessmentStatus, needs_confirmation
 from .audit import AuditAction, AuditEvent, OrganizationAdminOnly
 from .exemptions import Exemption, ExemptionStatus
+from .forges import ForgeConnection, ForgeImport, ForgeKind, ImportState
 from .repositories import Repository, Scan, ScanStatus
 from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
 from .teams import Membership, Organization, Role, Team, TeamOwned, TeamTag
@@ -18,6 +19,10 @@ __all__ = [
     "AuditEvent",
     "Exemption",
     "ExemptionStatus",
+    "ForgeConnection",
+    "ForgeImport",
+    "ForgeKind",
+    "ImportState",
     "Membership",
     "Organization",
     "OrganizationAdminOnly",

@@ -18,6 +18,8 @@ class AuditAction(models.TextChoices):
     REPOSITORY_REMOVED = "repository.removed", "Disconnected a repository"
     TOKEN_CREATED = "token.created", "Created an API token"
     TOKEN_REVOKED = "token.revoked", "Revoked an API token"
+    FORGE_CONNECTED = "forge.connected", "Connected a forge"
+    IMPORT_RAN = "import.ran", "Imported a forge's repositories"
 
 
 class OrganizationAdminOnly(models.Model):

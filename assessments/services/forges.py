@@ -1,0 +1,396 @@
+"""Importing the repositories of a GitHub organisation or a GitLab group.
+
+An org admin connects the forge (its token encrypted like repository tokens), previews an
+import with mapping rules (nothing is created), then runs it: the forge is listed again, the
+same rules applied, and each mapped repository not connected yet is connected through
+`repository_connect`. Re-running picks up new repositories and leaves existing ones alone.
+
+Imported repositories do not queue their first scan at once: `first_scans_release` lets each
+organisation have at most SCANS_PER_ORGANISATION_IN_FLIGHT scans queued or running while it has
+imported repositories waiting, and releases the next one when one of its scans finishes, so
+500 imported repositories do not hold up other organisations' scans.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from .. import scanning
+from ..access import administered_organization_ids
+from ..errors import ActionNotAllowed, ApplicationError
+from ..models import (
+    AuditAction,
+    ForgeConnection,
+    ForgeImport,
+    ImportState,
+    Organization,
+    Repository,
+    Scan,
+    ScanStatus,
+    Team,
+)
+from ..scanning import forge_listing, forge_mapping
+from ..scanning.forge_http import PinnedHTTPS
+from .audit import audit_record
+from .repositories import repository_connect
+from .scans import ACTIVE, allowed_networks, scan_enqueue
+from .secrets import decrypt, encrypt
+
+logger = logging.getLogger(__name__)
+
+TOKEN_MAX_LENGTH = 1000
+
+
+def _require_org_admin(user: User, organization: Organization) -> None:
+    administered = administered_organization_ids(user)
+    if administered is not None and not administered.filter(organization_id=organization.pk).exists():
+        raise ActionNotAllowed("Only org admins can connect forges and import repositories.")
+
+
+def _validated_api(api_url: str) -> forge_listing.SafeApiURL:
+    try:
+        return forge_listing.validate_forge_api_url(
+            api_url,
+            allowed_networks=allowed_networks(),
+            allow_loopback=settings.FORGE_ALLOW_LOOPBACK,
+        )
+    except scanning.UnsafeRepositoryURL as error:
+        raise ApplicationError(error.message) from None
+
+
+def forge_connect(
+    *,
+    organization: Organization,
+    user: User,
+    kind: str,
+    owner: str,
+    token: str,
+    api_url: str = "",
+) -> ForgeConnection:
+    """Connect a GitHub organisation or a GitLab group; the token is stored encrypted."""
+    _require_org_admin(user, organization)
+    try:
+        owner = forge_listing.validate_owner(kind, owner)
+    except forge_listing.ForgeError as error:
+        raise ApplicationError(error.message) from None
+    api = _validated_api(api_url.strip() or forge_listing.DEFAULT_API_URLS[kind])
+    token = token.strip()
+    if len(token) > TOKEN_MAX_LENGTH:
+        raise ApplicationError(f"The token is longer than {TOKEN_MAX_LENGTH} characters.")
+    connection = ForgeConnection(
+        organization=organization,
+        kind=kind,
+        api_url=api.url,
+        owner=owner,
+        token_encrypted=encrypt(token),
+        created_by=user,
+    )
+    try:
+        with transaction.atomic():
+            connection.save()
+            audit_record(
+                organization=organization,
+                actor=user,
+                action=AuditAction.FORGE_CONNECTED,
+                target=connection,
+                details={"kind": kind, "api_url": api.url, "owner": owner},
+            )
+    except IntegrityError:
+        raise ApplicationError("This organisation or group is already connected.") from None
+    return connection
+
+
+@dataclass
+class Listing:
+    repos: list[forge_listing.ForgeRepo]
+    api_calls: int
+
+
+def _list(connection: ForgeConnection) -> Listing:
+    """Every repository of the forge's organisation or group, rate limits waited out."""
+    api = _validated_api(connection.api_url)
+    transport = PinnedHTTPS(
+        api,
+        ca_bundle=settings.FORGE_CA_BUNDLE or settings.SCAN_CA_BUNDLE or None,
+        timeout=settings.FORGE_API_TIMEOUT_SECONDS,
+    )
+    lister = forge_listing.ForgeLister(
+        kind=connection.kind,
+        api=api,
+        owner=connection.owner,
+        token=decrypt(connection.token_encrypted),
+        transport=transport,
+        max_wait_seconds=settings.FORGE_RATE_LIMIT_MAX_WAIT_SECONDS,
+        sleep=lambda seconds: time.sleep(seconds),
+    )
+    try:
+        repos = list(lister.repositories())
+    except forge_listing.ForgeError as error:
+        raise ForgeListingFailed(error.message, api_calls=lister.stats.api_calls) from None
+    finally:
+        transport.close()
+    return Listing(repos=repos, api_calls=lister.stats.api_calls)
+
+
+class ForgeListingFailed(ApplicationError):
+    def __init__(self, message: str, *, api_calls: int) -> None:
+        super().__init__(message)
+        self.api_calls = api_calls
+
+
+def _team_slugs(organization: Organization) -> dict[str, Team]:
+    return {team.slug: team for team in Team.objects.filter(organization=organization)}
+
+
+def _existing_urls(organization: Organization) -> set[str]:
+    urls = Repository.objects.filter(team__organization=organization).values_list("url", flat=True)
+    return {forge_mapping.comparable_url(url) for url in urls}
+
+
+def _rules(text: str, organization: Organization) -> list[forge_mapping.Rule]:
+    try:
+        return forge_mapping.parse_rules(text, _team_slugs(organization))
+    except forge_listing.ForgeError as error:
+        raise ApplicationError(error.message) from None
+
+
+def forge_preview(
+    *,
+    connection: ForgeConnection,
+    user: User,
+    rules: str = "",
+    include_archived: bool = False,
+    include_forks: bool = False,
+) -> ForgeImport:
+    """List the forge and show what an import would do; creates no repository."""
+    organization = connection.organization
+    _require_org_admin(user, organization)
+    parsed = _rules(rules, organization)
+    listing = _list(connection)
+    rows = forge_mapping.plan(
+        listing.repos,
+        parsed,
+        existing_urls=_existing_urls(organization),
+        include_archived=include_archived,
+        include_forks=include_forks,
+    )
+    return ForgeImport.objects.create(
+        organization=organization,
+        connection=connection,
+        rules=rules,
+        include_archived=include_archived,
+        include_forks=include_forks,
+        preview=[row.as_dict() for row in rows],
+        counts=forge_mapping.counts(rows),
+        api_calls=listing.api_calls,
+        created_by=user,
+    )
+
+
+def forge_import_start(*, forge_import: ForgeImport, user: User) -> ForgeImport:
+    """Queue the run of a previewed import."""
+    from ..tasks import run_forge_import
+
+    _require_org_admin(user, forge_import.organization)
+    started = ForgeImport.objects.filter(
+        pk=forge_import.pk, state=ImportState.PREVIEWED
+    ).update(state=ImportState.QUEUED, created_by=user)
+    if not started:
+        raise ApplicationError("This import has already run; preview a new one to import again.")
+    transaction.on_commit(lambda: run_forge_import.delay(forge_import.pk))
+    forge_import.refresh_from_db()
+    return forge_import
+
+
+def forge_import_run(*, import_id: int) -> ForgeImport | None:
+    """Run a queued import (the task's body); None when another worker has it already."""
+    claimed = ForgeImport.objects.filter(pk=import_id, state=ImportState.QUEUED).update(
+        state=ImportState.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    forge_import = ForgeImport.objects.select_related("connection", "organization").get(
+        pk=import_id
+    )
+    try:
+        _run(forge_import)
+    except ApplicationError as error:
+        forge_import.state = ImportState.FAILED
+        forge_import.error = error.message
+        forge_import.api_calls += getattr(error, "api_calls", 0)
+        forge_import.finished_at = timezone.now()
+        forge_import.save(update_fields=["state", "error", "api_calls", "finished_at"])
+    first_scans_release(organization_id=forge_import.organization_id)
+    return forge_import
+
+
+def _run(forge_import: ForgeImport) -> None:
+    organization = forge_import.organization
+    user = forge_import.created_by
+    if user is None:
+        raise ApplicationError("The admin who started this import no longer exists.")
+    teams = _team_slugs(organization)
+    parsed = _rules(forge_import.rules, organization)
+    listing = _list(forge_import.connection)
+    forge_import.api_calls += listing.api_calls
+    rows = forge_mapping.plan(
+        listing.repos,
+        parsed,
+        existing_urls=_existing_urls(organization),
+        include_archived=forge_import.include_archived,
+        include_forks=forge_import.include_forks,
+    )
+    token = decrypt(forge_import.connection.token_encrypted)
+    outcome = []
+    for row in rows:
+        entry = row.as_dict()
+        if row.action == forge_mapping.CREATE and row.team is not None:
+            try:
+                repository_connect(
+                    team=teams[row.team],
+                    user=user,
+                    url=row.clone_url,
+                    access_token=token,
+                    forge_import=forge_import,
+                )
+            except ApplicationError as error:
+                entry["action"] = "refused"
+                entry["reason"] = error.message
+            else:
+                entry["action"] = "created"
+        outcome.append(entry)
+    counts = dict(Counter(str(entry["action"]) for entry in outcome))
+    with transaction.atomic():
+        forge_import.preview = outcome
+        forge_import.counts = {"listed": len(rows), **counts}
+        forge_import.state = ImportState.FINISHED
+        forge_import.finished_at = timezone.now()
+        forge_import.save(
+            update_fields=["preview", "counts", "state", "finished_at", "api_calls"]
+        )
+        audit_record(
+            organization=organization,
+            actor=user,
+            action=AuditAction.IMPORT_RAN,
+            target=forge_import,
+            details={
+                "owner": forge_import.connection.owner,
+                "kind": forge_import.connection.kind,
+                "listed": len(rows),
+                "created": counts.get("created", 0),
+                "exists": counts.get("exists", 0),
+                "unmapped": counts.get("unmapped", 0),
+            },
+        )
+
+
+# --- Fair first scans ------------------------------------------------------------------------
+
+
+@dataclass
+class _Feeding:
+    again: bool = False
+
+
+_feeding: ContextVar[_Feeding | None] = ContextVar("first_scans_feeding", default=None)
+
+
+def _release_once(organization_id: int) -> int:
+    cap = settings.SCANS_PER_ORGANISATION_IN_FLIGHT
+    with transaction.atomic():
+        # One feeder per organisation at a time, so two finishing scans release one each.
+        Organization.objects.select_for_update().filter(pk=organization_id).first()
+        in_flight = Scan.objects.filter(
+            repository__team__organization_id=organization_id, status__in=ACTIVE
+        ).count()
+        free = cap - in_flight
+        if free <= 0:
+            return 0
+        waiting = list(
+            Repository.objects.filter(
+                team__organization_id=organization_id, first_scan_pending=True
+            ).order_by("pk")[:free]
+        )
+        for repository in waiting:
+            Repository.objects.filter(pk=repository.pk).update(first_scan_pending=False)
+            scan_enqueue(repository=repository, trigger="import")
+    return len(waiting)
+
+
+def first_scans_release(*, organization_id: int | None = None) -> int:
+    """Queue the first scans of imported repositories, keeping each organisation at most
+    SCANS_PER_ORGANISATION_IN_FLIGHT scans queued or running; called when an import ends,
+    when a scan ends, and every minute by beat. Returns how many were queued.
+
+    Without a broker a queued scan runs in-process as its transaction commits and calls this
+    again when it ends: that nested call only asks the outer one to go round once more."""
+    if organization_id is None:
+        organization_ids = list(
+            Repository.objects.filter(first_scan_pending=True)
+            .values_list("team__organization_id", flat=True)
+            .distinct()
+        )
+    elif Repository.objects.filter(
+        team__organization_id=organization_id, first_scan_pending=True
+    ).exists():
+        organization_ids = [organization_id]
+    else:
+        return 0
+    running = _feeding.get()
+    if running is not None:
+        running.again = True
+        return 0
+    state = _Feeding()
+    token = _feeding.set(state)
+    released = 0
+    try:
+        for org_id in organization_ids:
+            while True:
+                state.again = False
+                released += _release_once(org_id)
+                if not state.again:
+                    break
+    finally:
+        _feeding.reset(token)
+    return released
+
+
+def import_progress(forge_import: ForgeImport) -> dict[str, int]:
+    """The first scans of the repositories the import created: waiting their turn, queued,
+    running, scanned, failed."""
+    latest = Scan.objects.filter(repository=OuterRef("pk")).order_by("-queued_at", "-pk")
+    rows = Repository.objects.filter(forge_import=forge_import).annotate(
+        last_status=Subquery(latest.values("status")[:1])
+    )
+    progress = dict.fromkeys(("created", "waiting", "queued", "running", "scanned", "failed"), 0)
+    for pending, status in rows.values_list("first_scan_pending", "last_status"):
+        progress["created"] += 1
+        if pending or status is None:
+            progress["waiting"] += 1
+        elif status == ScanStatus.QUEUED:
+            progress["queued"] += 1
+        elif status == ScanStatus.RUNNING:
+            progress["running"] += 1
+        elif status == ScanStatus.FAILED:
+            progress["failed"] += 1
+        else:
+            progress["scanned"] += 1
+    return progress
+
+
+def import_in_progress(forge_import: ForgeImport, progress: dict[str, Any]) -> bool:
+    """Whether the page should keep polling."""
+    return forge_import.state in (ImportState.QUEUED, ImportState.RUNNING) or bool(
+        progress["waiting"] or progress["queued"] or progress["running"]
+    )
