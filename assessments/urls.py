@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import audit, exemptions, methodology, questionnaire, repositories, results, teams
+from .views import (
+    audit,
+    exemptions,
+    forges,
+    methodology,
+    questionnaire,
+    repositories,
+    results,
+    teams,
+)
 
 urlpatterns = [
     path("", teams.home, name="home"),
@@ -24,6 +33,10 @@ urlpatterns = [
         name="exemption_request",
     ),
     path("audit/", audit.audit_list, name="audit_list"),
+    path("forges/", forges.forge_list, name="forge_list"),
+    path("forges/<int:pk>/", forges.forge_detail, name="forge_detail"),
+    path("imports/<int:pk>/", forges.import_detail, name="import_detail"),
+    path("imports/<int:pk>/run/", forges.import_run, name="import_run"),
     path("exemptions/", exemptions.exemption_list_view, name="exemption_list"),
     path("exemptions/<int:pk>/decide/", exemptions.exemption_decide_view, name="exemption_decide"),
     path(

@@ -1,0 +1,123 @@
+"""The forge import pages: org admins only, the token never shown back, preview then run."""
+
+import pytest
+from django.urls import reverse
+
+from assessments.models import ForgeConnection, ForgeImport, Repository
+
+from .fakeforge import FakeForge, ForgeState, repos
+from .factories import TeamFactory
+
+
+@pytest.fixture(autouse=True)
+def dispatched(monkeypatch):
+    sent: list[int] = []
+    monkeypatch.setattr("assessments.services.scans._dispatch", sent.append)
+    return sent
+
+
+@pytest.fixture
+def forge(settings):
+    state = ForgeState(kind="gitlab", owner="acme/ml", repos=repos(120, archived_every=4))
+    with FakeForge(state) as server:
+        settings.FORGE_ALLOW_LOOPBACK = True
+        settings.FORGE_CA_BUNDLE = server.ca_path
+        yield server
+
+
+def _connect(client, forge, token="glpat-s3cret"):
+    return client.post(
+        reverse("forge_list"),
+        {
+            "organization": "",
+            "kind": "gitlab",
+            "owner": "acme/ml",
+            "api_url": forge.api_url,
+            "token": token,
+        },
+    )
+
+
+def test_an_org_admin_connects_previews_and_runs_an_import(
+    client, forge, team, org_admin, django_capture_on_commit_callbacks
+):
+    TeamFactory(organization=team.organization, slug="search", name="Search")
+    client.force_login(org_admin)
+    response = client.post(
+        reverse("forge_list"),
+        {
+            "organization": team.organization.pk,
+            "kind": "gitlab",
+            "owner": "acme/ml",
+            "api_url": forge.api_url,
+            "token": "glpat-s3cret",
+        },
+    )
+    connection = ForgeConnection.objects.get()
+    assert response.status_code == 302 and response.url == reverse("forge_detail", args=[connection.pk])
+    page = client.get(response.url)
+    assert b"glpat-s3cret" not in page.content and b"a token is stored" in page.content
+    response = client.post(
+        reverse("forge_detail", args=[connection.pk]),
+        {"rules": "name:repo-00* = fraud-detection\nname:* = search"},
+    )
+    preview = ForgeImport.objects.get()
+    assert response.url == reverse("import_detail", args=[preview.pk])
+    page = client.get(response.url)
+    text = page.content.decode()
+    assert "Run the import" in text and "Skipped: archived" in text
+    assert "acme/ml/repo-0001" in text and Repository.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("import_run", args=[preview.pk]))
+    assert response.status_code == 302
+    assert Repository.objects.count() == 90
+    page = client.get(reverse("import_detail", args=[preview.pk])).content.decode()
+    assert "Run the import" not in page
+    assert "0 of 90 scanned" in page and "88 waiting their turn" in page
+    assert 'http-equiv="refresh"' in page
+
+
+def test_a_refused_address_is_shown_as_a_sentence_on_the_form(client, team, org_admin):
+    client.force_login(org_admin)
+    response = client.post(
+        reverse("forge_list"),
+        {
+            "organization": team.organization.pk,
+            "kind": "github",
+            "owner": "acme",
+            "api_url": "http://api.github.com",
+            "token": "ghp_s3cret",
+        },
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Only https:// API addresses are accepted, not &#x27;http:&#x27;." in text
+    assert "ghp_s3cret" not in text and not ForgeConnection.objects.exists()
+
+
+def test_team_people_may_not_open_the_import_pages(client, team, lead, member):
+    for user in (lead, member):
+        client.force_login(user)
+        assert client.get(reverse("forge_list")).status_code == 403
+
+
+def test_another_organisations_admin_gets_not_found(
+    client, forge, team, org_admin, stranger_org_admin
+):
+    from assessments.services.forges import forge_connect, forge_preview
+
+    connection = forge_connect(
+        organization=team.organization,
+        user=org_admin,
+        kind="gitlab",
+        owner="acme/ml",
+        token="t",
+        api_url=forge.api_url,
+    )
+    preview = forge_preview(connection=connection, user=org_admin, rules="")
+    client.force_login(stranger_org_admin)
+    assert client.get(reverse("forge_detail", args=[connection.pk])).status_code == 404
+    assert client.get(reverse("import_detail", args=[preview.pk])).status_code == 404
+    assert client.post(reverse("import_run", args=[preview.pk])).status_code == 404
+    listing = client.get(reverse("forge_list")).content.decode()
+    assert "GitLab group acme/ml" not in listing and "Connected forges" not in listing
