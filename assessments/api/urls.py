@@ -7,6 +7,7 @@ from . import views
 from .audit import AuditEventViewSet
 from .exemptions import ExemptionViewSet
 from .export import ExportResultsView
+from .forges import ForgeConnectionViewSet, ForgeImportViewSet
 from .notfound import api_not_found
 from .repositories import RepositoryViewSet, ScanViewSet
 
@@ -19,6 +20,8 @@ router.register("repositories", RepositoryViewSet, basename="repository")
 router.register("scans", ScanViewSet, basename="scan")
 router.register("exemptions", ExemptionViewSet, basename="exemption")
 router.register("audit", AuditEventViewSet, basename="audit")
+router.register("forges", ForgeConnectionViewSet, basename="forge")
+router.register("imports", ForgeImportViewSet, basename="import")
 
 urlpatterns = [
     path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),

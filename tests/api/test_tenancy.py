@@ -16,6 +16,8 @@ from assessments.models import (
     Assessment,
     AuditEvent,
     Exemption,
+    ForgeConnection,
+    ForgeImport,
     Repository,
     Result,
     Scan,
@@ -69,7 +71,16 @@ def team_a_objects(submitted, team, member, lead, tmp_path):
     draft = assessment_reopen(assessment=submitted, user=member)
     path = make_repo(tmp_path / "repo", {"README.md": "team A"})
     repository = repository_connect(team=team, user=lead, url=str(path))
+    connection = ForgeConnection.objects.create(
+        organization=team.organization, kind="github", api_url="https://api.github.com",
+        owner="acme", token_encrypted="",
+    )
+    forge_import = ForgeImport.objects.create(
+        organization=team.organization, connection=connection, rules="name:* = x",
+    )
     return {
+        "connection": connection,
+        "forge_import": forge_import,
         "submitted": submitted,
         "draft": draft,
         "team": team,
@@ -102,6 +113,8 @@ def _state():
             ),
             # A refused change writes no audit event.
             "audit_events": list(AuditEvent.objects.order_by("pk").values_list("pk", "action")),
+            "forges": list(ForgeConnection.objects.order_by("pk").values_list("pk", "owner")),
+            "imports": list(ForgeImport.objects.order_by("pk").values_list("pk", "state")),
         },
         default=str,
     )
@@ -136,7 +149,23 @@ def _matrix(a):
         ("post", f"{exemption}reject/", {"note": "No."}, {}, 404),
         ("post", f"{exemption}withdraw/", None, {}, 404),
         ("post", "/api/v1/exemptions/", request, {}, 400),
+        # Org admins' records: 404 for everyone else, team members of the organisation too.
+        ("get", f"/api/v1/forges/{a['connection'].id}/", None, {}, 404),
+        ("get", f"/api/v1/imports/{a['forge_import'].id}/", None, {}, 404),
+        ("post", f"/api/v1/imports/{a['forge_import'].id}/run/", None, {}, 404),
+        ("post", "/api/v1/imports/", {"connection": a["connection"].id}, {}, 400),
+        (
+            "post",
+            "/api/v1/forges/",
+            {"organization": team_org(a), "kind": "github", "owner": "evil"},
+            {},
+            400,
+        ),
     ]
+
+
+def team_org(a):
+    return a["team"].organization_id
 
 
 @pytest.mark.parametrize("who", ["other_team_member", "stranger_org_admin"])
@@ -187,6 +216,8 @@ def test_the_matrix_covers_every_team_scoped_route(team_a_objects):
         "scan-list",
         "exemption-list",
         "audit-list",
+        "forge-list",
+        "import-list",
     }
     names = set()
     for _, pattern in _api_patterns():
@@ -202,11 +233,13 @@ def _route_name(url):
     return resolve(url).url_name
 
 
-def test_the_owning_member_gets_200_on_the_same_matrix(team_a_objects, member):
-    """The control: the matrix's routes do work for someone who may see team A."""
+def test_the_owning_member_gets_200_on_the_same_matrix(team_a_objects, member, org_admin):
+    """The control: the matrix's routes do work for someone who may see team A (its
+    organisation's admin for the admins' own records)."""
     from .conftest import token_client
 
-    client = token_client(member)
+    client, admin = token_client(member), token_client(org_admin)
     for method, url, _, _, _ in _matrix(team_a_objects):
         if method == "get":
-            assert client.get(url).status_code == 200, url
+            admins_only = url.startswith(("/api/v1/forges/", "/api/v1/imports/"))
+            assert (admin if admins_only else client).get(url).status_code == 200, url
