@@ -29,8 +29,8 @@ from assessments.services.repositories import repository_connect
 from assessments.services.scans import scans_schedule
 from assessments.services.secrets import decrypt
 
-from .fakeforge import CLONE_HOST, FakeForge, FakeRepo, ForgeState, repos
 from .factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
+from .fakeforge import CLONE_HOST, FakeForge, FakeRepo, ForgeState, repos
 
 
 @pytest.fixture(autouse=True)
@@ -87,16 +87,16 @@ def _run(connection, user, rules=RULES):
 
 
 def test_connecting_a_forge_stores_the_token_encrypted_and_records_it(connection, org_admin):
-    assert connection.token_encrypted and "ghp_s3cret" not in connection.token_encrypted
+    assert connection.token_encrypted
+    assert "ghp_s3cret" not in connection.token_encrypted
     assert decrypt(connection.token_encrypted) == "ghp_s3cret"
     event = AuditEvent.objects.get(action=AuditAction.FORGE_CONNECTED)
-    assert event.actor == org_admin and event.details["owner"] == "acme"
+    assert event.actor == org_admin
+    assert event.details["owner"] == "acme"
     assert "ghp_s3cret" not in str(event.details)
 
 
-def test_only_org_admins_of_the_organisation_connect_forges(
-    forge, team, lead, stranger_org_admin
-):
+def test_only_org_admins_of_the_organisation_connect_forges(forge, team, lead, stranger_org_admin):
     for user in (lead, stranger_org_admin):
         with pytest.raises(ActionNotAllowed):
             forge_connect(
@@ -128,9 +128,7 @@ def test_only_org_admins_of_the_organisation_connect_forges(
         ),
     ],
 )
-def test_unsafe_api_addresses_are_refused_like_repository_urls(
-    team, org_admin, api_url, sentence
-):
+def test_unsafe_api_addresses_are_refused_like_repository_urls(team, org_admin, api_url, sentence):
     with pytest.raises(ApplicationError) as refused:
         forge_connect(
             organization=team.organization,
@@ -143,9 +141,7 @@ def test_unsafe_api_addresses_are_refused_like_repository_urls(
     assert refused.value.message == sentence
 
 
-def test_a_preview_creates_nothing_and_says_what_would_happen(
-    connection, org_admin, search_team
-):
+def test_a_preview_creates_nothing_and_says_what_would_happen(connection, org_admin, search_team):
     preview = forge_preview(connection=connection, user=org_admin, rules=RULES)
     assert Repository.objects.count() == 0
     assert preview.state == ImportState.PREVIEWED
@@ -158,7 +154,8 @@ def test_a_preview_creates_nothing_and_says_what_would_happen(
     }
     assert preview.api_calls == 3
     first = preview.preview[0]
-    assert first["full_name"] == "acme/repo-0000" and first["team"] == "search"
+    assert first["full_name"] == "acme/repo-0000"
+    assert first["team"] == "search"
 
 
 def test_unmapped_repositories_are_listed_not_created(connection, org_admin, search_team):
@@ -188,7 +185,8 @@ def test_the_run_connects_mapped_repositories_to_their_teams(
     assert not created.filter(url__endswith="repo-0009.git").exists()  # archived
     assert not created.filter(url__endswith="repo-0023.git").exists()  # a fork
     event = AuditEvent.objects.get(action=AuditAction.IMPORT_RAN)
-    assert event.details["created"] == 198 and event.actor == org_admin
+    assert event.details["created"] == 198
+    assert event.actor == org_admin
 
 
 def test_re_running_picks_up_new_repositories_and_leaves_existing_ones_alone(
@@ -198,15 +196,19 @@ def test_re_running_picks_up_new_repositories_and_leaves_existing_ones_alone(
         team=team, user=lead, url=f"https://{CLONE_HOST}/acme/repo-0002", forge_import=None
     )
     first = _run(connection, org_admin)
-    assert first.counts["exists"] == 1 and first.counts["created"] == 197
+    assert first.counts["exists"] == 1
+    assert first.counts["created"] == 197
     ids = set(Repository.objects.values_list("pk", flat=True))
     forge.state.repos.append(FakeRepo("brand-new", topics=["fraud"]))
     second = _run(connection, org_admin)
-    assert second.counts["created"] == 1 and second.counts["exists"] == 198
+    assert second.counts["created"] == 1
+    assert second.counts["exists"] == 198
     new = Repository.objects.exclude(pk__in=ids).get()
-    assert new.url.endswith("/acme/brand-new.git") and new.team == team
+    assert new.url.endswith("/acme/brand-new.git")
+    assert new.team == team
     by_hand.refresh_from_db()
-    assert by_hand.team == team and by_hand.forge_import is None
+    assert by_hand.team == team
+    assert by_hand.forge_import is None
 
 
 def test_a_rate_limit_refusal_during_the_run_is_waited_out(
@@ -217,7 +219,8 @@ def test_a_rate_limit_refusal_during_the_run_is_waited_out(
     forge.state.refuse_request = forge.state.requests + 2
     forge.state.retry_after = 2
     done = _run(connection, org_admin)
-    assert done.state == ImportState.FINISHED and done.counts["created"] == 198
+    assert done.state == ImportState.FINISHED
+    assert done.counts["created"] == 198
     assert slept == [2.0]
     assert done.api_calls == 3 + 4  # the preview's pages, then the run's with one retry
 

@@ -79,11 +79,15 @@ class PinnedHTTPS:
                 # A kept-alive connection the server closed meanwhile: once more on a new one.
                 self.close()
                 if attempt == 2:
-                    raise ForgeError(f"The forge at {self.api.host} closed the connection.") from None
+                    raise ForgeError(
+                        f"The forge at {self.api.host} closed the connection."
+                    ) from None
             except (OSError, http.client.HTTPException) as error:
                 self.close()
                 if isinstance(error, TimeoutError | socket.timeout):
-                    raise ForgeError(f"The forge at {self.api.host} did not answer in time.") from None
+                    raise ForgeError(
+                        f"The forge at {self.api.host} did not answer in time."
+                    ) from None
                 raise ForgeError(f"The forge at {self.api.host} could not be reached.") from None
         raise ForgeError(f"The forge at {self.api.host} could not be reached.")  # pragma: no cover
 

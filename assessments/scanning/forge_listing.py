@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from . import addresses
 from .addresses import Resolver
-from .errors import ScanError, UnsafeRepositoryURL
+from .errors import HostResolutionFailed, ScanError, UnsafeRepositoryURL
 from .networks import Network
 
 GITHUB = "github"
@@ -116,7 +116,9 @@ def validate_forge_api_url(
     if len(url) > addresses.MAX_URL_LENGTH:
         raise UnsafeRepositoryURL("The forge's API address is too long.")
     if any(char.isspace() or not char.isprintable() for char in url):
-        raise UnsafeRepositoryURL("The forge's API address contains whitespace or control characters.")
+        raise UnsafeRepositoryURL(
+            "The forge's API address contains whitespace or control characters."
+        )
     lowered = url.lower()
     if not lowered.startswith("https://"):
         scheme = lowered.split(":", 1)[0] if "://" in lowered else ""
@@ -128,7 +130,8 @@ def validate_forge_api_url(
     authority, _, path = rest.partition("/")
     if "@" in authority:
         raise UnsafeRepositoryURL(
-            "User names or passwords in the API address are not accepted; give the token separately."
+            "User names or passwords in the API address are not accepted; "
+            "give the token separately."
         )
     if "?" in url or "#" in url:
         raise UnsafeRepositoryURL("The API address must not contain a query or a fragment.")
@@ -156,7 +159,7 @@ def validate_forge_api_url(
     try:
         results = resolver(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError, ValueError):
-        raise addresses.HostResolutionFailed(f"The host {host} could not be resolved.") from None
+        raise HostResolutionFailed(f"The host {host} could not be resolved.") from None
     found = []
     for result in results or ():
         try:
@@ -166,7 +169,7 @@ def validate_forge_api_url(
                 f"The host {host} resolved to something that is not an IP address."
             ) from None
     if not found:
-        raise addresses.HostResolutionFailed(f"The host {host} could not be resolved.")
+        raise HostResolutionFailed(f"The host {host} could not be resolved.")
     for address in found:
         _check_address(address, host, allowed_networks, allow_loopback)
     return SafeApiURL(url=normalised, host=host, port=port, address=str(found[0]))

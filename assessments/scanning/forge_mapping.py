@@ -57,7 +57,7 @@ class Rule:
 def parse_rules(text: str, team_slugs: Iterable[str]) -> list[Rule]:
     """Read the rules; a wrong line raises ForgeError with a sentence naming it."""
     teams = set(team_slugs)
-    rules = []
+    rules: list[Rule] = []
     for number, raw in enumerate((text or "").splitlines(), start=1):
         line = raw.split("#", 1)[0].strip() if not raw.strip().startswith("regex:") else raw.strip()
         if not line:
@@ -73,14 +73,20 @@ def parse_rules(text: str, team_slugs: Iterable[str]) -> list[Rule]:
                 f"(kinds: {', '.join(RULE_KINDS)})."
             )
         if len(pattern) > MAX_PATTERN:
-            raise ForgeError(f"The pattern on line {number} is longer than {MAX_PATTERN} characters.")
+            raise ForgeError(
+                f"The pattern on line {number} is longer than {MAX_PATTERN} characters."
+            )
         if team not in teams:
-            raise ForgeError(f"Line {number} names the team '{team}', which this organisation has not.")
+            raise ForgeError(
+                f"Line {number} names the team '{team}', which this organisation has not."
+            )
         if kind == "regex":
             try:
                 re.compile(pattern)
             except re.error as error:
-                raise ForgeError(f"The regular expression on line {number} is wrong: {error}.") from None
+                raise ForgeError(
+                    f"The regular expression on line {number} is wrong: {error}."
+                ) from None
         rules.append(Rule(kind=kind, pattern=pattern, team=team, line=number))
     return rules
 

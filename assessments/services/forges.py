@@ -54,7 +54,10 @@ TOKEN_MAX_LENGTH = 1000
 
 def _require_org_admin(user: User, organization: Organization) -> None:
     administered = administered_organization_ids(user)
-    if administered is not None and not administered.filter(organization_id=organization.pk).exists():
+    if (
+        administered is not None
+        and not administered.filter(organization_id=organization.pk).exists()
+    ):
         raise ActionNotAllowed("Only org admins can connect forges and import repositories.")
 
 
@@ -203,9 +206,9 @@ def forge_import_start(*, forge_import: ForgeImport, user: User) -> ForgeImport:
     from ..tasks import run_forge_import
 
     _require_org_admin(user, forge_import.organization)
-    started = ForgeImport.objects.filter(
-        pk=forge_import.pk, state=ImportState.PREVIEWED
-    ).update(state=ImportState.QUEUED, created_by=user)
+    started = ForgeImport.objects.filter(pk=forge_import.pk, state=ImportState.PREVIEWED).update(
+        state=ImportState.QUEUED, created_by=user
+    )
     if not started:
         raise ApplicationError("This import has already run; preview a new one to import again.")
     transaction.on_commit(lambda: run_forge_import.delay(forge_import.pk))
@@ -276,9 +279,7 @@ def _run(forge_import: ForgeImport) -> None:
         forge_import.counts = {"listed": len(rows), **counts}
         forge_import.state = ImportState.FINISHED
         forge_import.finished_at = timezone.now()
-        forge_import.save(
-            update_fields=["preview", "counts", "state", "finished_at", "api_calls"]
-        )
+        forge_import.save(update_fields=["preview", "counts", "state", "finished_at", "api_calls"])
         audit_record(
             organization=organization,
             actor=user,

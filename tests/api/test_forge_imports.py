@@ -5,8 +5,8 @@ import pytest
 
 from assessments.models import ForgeConnection, ForgeImport, Repository
 
-from ..fakeforge import FakeForge, ForgeState, repos
 from ..factories import TeamFactory
+from ..fakeforge import FakeForge, ForgeState, repos
 from .conftest import token_client
 
 
@@ -45,7 +45,8 @@ def test_an_org_admin_connects_previews_and_runs_an_import(
     response = _connect(as_org_admin, team, forge)
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["has_token"] is True and "token" not in body
+    assert body["has_token"] is True
+    assert "token" not in body
     assert "ghp_s3cret" not in response.content.decode()
     assert response["Location"].endswith(f"/api/v1/forges/{body['id']}/")
 
@@ -56,8 +57,15 @@ def test_an_org_admin_connects_previews_and_runs_an_import(
     )
     assert response.status_code == 201, response.content
     preview = response.json()
-    assert preview["state"] == "previewed" and preview["api_calls"] == 2
-    assert preview["counts"] == {"create": 104, "exists": 0, "unmapped": 0, "archived": 0, "fork": 26}
+    assert preview["state"] == "previewed"
+    assert preview["api_calls"] == 2
+    assert preview["counts"] == {
+        "create": 104,
+        "exists": 0,
+        "unmapped": 0,
+        "archived": 0,
+        "fork": 26,
+    }
     assert preview["repositories"][0] == {
         "full_name": "acme/repo-0000",
         "clone_url": "https://140.82.112.3/acme/repo-0000.git",
@@ -84,7 +92,8 @@ def test_an_org_admin_connects_previews_and_runs_an_import(
     again = as_org_admin.post(f"/api/v1/imports/{preview['id']}/run/")
     assert again.status_code == 400
     listed = as_org_admin.get("/api/v1/imports/").json()
-    assert listed["count"] == 1 and "repositories" not in listed["results"][0]
+    assert listed["count"] == 1
+    assert "repositories" not in listed["results"][0]
     assert "ghp_s3cret" not in as_org_admin.get("/api/v1/forges/").content.decode()
 
 

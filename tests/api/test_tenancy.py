@@ -72,11 +72,16 @@ def team_a_objects(submitted, team, member, lead, tmp_path):
     path = make_repo(tmp_path / "repo", {"README.md": "team A"})
     repository = repository_connect(team=team, user=lead, url=str(path))
     connection = ForgeConnection.objects.create(
-        organization=team.organization, kind="github", api_url="https://api.github.com",
-        owner="acme", token_encrypted="",
+        organization=team.organization,
+        kind="github",
+        api_url="https://api.github.com",
+        owner="acme",
+        token_encrypted="",
     )
     forge_import = ForgeImport.objects.create(
-        organization=team.organization, connection=connection, rules="name:* = x",
+        organization=team.organization,
+        connection=connection,
+        rules="name:* = x",
     )
     return {
         "connection": connection,

@@ -22,8 +22,10 @@ from assessments.scanning.forge_mapping import parse_rules, plan, team_for
 
 from ..fakeforge import FakeForge, FakeRepo, ForgeState, repos
 
+TOKEN = "s3cret-token"
 
-def _lister(forge, kind, *, token="s3cret-token", sleeps=None, max_wait=60.0, now=1_000_000.0):
+
+def _lister(forge, kind, *, token=TOKEN, sleeps=None, max_wait=60.0, now=1_000_000.0):
     api = validate_forge_api_url(forge.api_url, allow_loopback=True)
     return ForgeLister(
         kind=kind,
@@ -44,16 +46,19 @@ def test_every_page_is_listed_with_the_forges_own_shapes(kind):
         lister = _lister(forge, kind)
         listed = list(lister.repositories())
     assert [r.full_name for r in listed] == [f"acme/repo-{n:04d}" for n in range(250)]
-    assert lister.stats.pages == 3 and lister.stats.api_calls == 3
+    assert lister.stats.pages == 3
+    assert lister.stats.api_calls == 3
     assert sum(r.archived for r in listed) == 250 // 7
     assert sum(r.fork for r in listed) == len([n for n in range(250) if n % 9 == 7])
-    assert listed[0].clone_url.startswith("https://") and listed[0].default_branch == "main"
+    assert listed[0].clone_url.startswith("https://")
+    assert listed[0].default_branch == "main"
     expected_auth = "Bearer s3cret-token" if kind == "github" else "s3cret-token"
     assert set(state.tokens_seen) == {expected_auth}
     first = state.paths[0]
     assert "per_page=100" in first
     if kind == "gitlab":
-        assert first.startswith("/groups/acme/projects") and "include_subgroups=true" in first
+        assert first.startswith("/groups/acme/projects")
+        assert "include_subgroups=true" in first
 
 
 def test_a_gitlab_subgroup_is_one_encoded_path_segment():
@@ -73,7 +78,8 @@ def test_a_rate_limit_refusal_is_waited_out_then_the_page_is_asked_again(kind):
         listed = list(lister.repositories())
     assert len(listed) == 150
     assert sleeps == [7.0]
-    assert lister.stats.api_calls == 3 and lister.stats.pages == 2
+    assert lister.stats.api_calls == 3
+    assert lister.stats.pages == 2
 
 
 def test_a_wait_longer_than_allowed_stops_with_the_time_to_retry():
@@ -97,7 +103,8 @@ def test_a_spent_limit_waits_until_its_reset_before_the_next_page():
 
         lister = _lister(forge, "github", sleeps=sleeps, now=time.time())
         assert len(list(lister.repositories())) == 150
-    assert len(sleeps) == 1 and 4 <= sleeps[0] <= 7
+    assert len(sleeps) == 1
+    assert 4 <= sleeps[0] <= 7
 
 
 def test_a_next_link_to_another_host_is_refused():
@@ -185,7 +192,8 @@ def test_a_host_resolving_to_a_private_address_is_refused():
 def test_a_public_host_is_pinned_to_its_checked_address():
     safe = validate_forge_api_url("https://GitLab.Example.com/api/v4/", resolver=_public)
     assert safe.url == "https://gitlab.example.com/api/v4"
-    assert safe.address == "140.82.112.5" and safe.port == 443
+    assert safe.address == "140.82.112.5"
+    assert safe.port == 443
 
 
 def test_loopback_is_reachable_only_with_the_test_switch():
@@ -208,8 +216,11 @@ def test_link_headers_and_gitlab_next_page():
     assert next_link(header) == "https://api.github.com/orgs/a/repos?page=3"
     assert next_link('<https://x/y?page=9>; rel="last"') is None
     assert (
-        next_page_url("gitlab", "https://g.example.com/api/v4/groups/1/projects?per_page=100",
-                      {"x-next-page": "2"})
+        next_page_url(
+            "gitlab",
+            "https://g.example.com/api/v4/groups/1/projects?per_page=100",
+            {"x-next-page": "2"},
+        )
         == "https://g.example.com/api/v4/groups/1/projects?per_page=100&page=2"
     )
     assert next_page_url("gitlab", "https://g/x?page=2", {"x-next-page": ""}) is None
@@ -217,9 +228,12 @@ def test_link_headers_and_gitlab_next_page():
 
 def test_rate_limit_answers_are_told_apart_from_plain_refusals():
     assert rate_limit_wait(ForgeResponse(403, {"retry-after": "30"}, b""), 0) == 30
-    assert rate_limit_wait(
-        ForgeResponse(403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "100"}, b""), 40
-    ) == 61
+    assert (
+        rate_limit_wait(
+            ForgeResponse(403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "100"}, b""), 40
+        )
+        == 61
+    )
     assert rate_limit_wait(ForgeResponse(403, {"x-ratelimit-remaining": "10"}, b""), 0) is None
     assert rate_limit_wait(ForgeResponse(429, {"ratelimit-remaining": "0"}, b""), 0) == 60
     assert rate_limit_wait(ForgeResponse(200, {"retry-after": "5"}, b""), 0) is None
