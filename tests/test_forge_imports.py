@@ -2,6 +2,8 @@
 audit log, the tokens, and the fair release of imported repositories' first scans. The forge
 is a local HTTPS fake (tests/fakeforge.py); no scan ever runs here (dispatch is recorded)."""
 
+import time
+
 import pytest
 
 from assessments.errors import ActionNotAllowed, ApplicationError
@@ -327,3 +329,56 @@ def test_preview_rows_never_hold_the_token(connection, org_admin, search_team):
     preview = forge_preview(connection=connection, user=org_admin, rules=RULES)
     assert "ghp_s3cret" not in str(preview.preview)
     assert ForgeImport.objects.filter(pk=preview.pk).exists()
+
+
+@pytest.mark.redis
+def test_a_real_worker_scans_another_organisations_repository_before_the_imports_backlog(
+    celery_worker_process, team, org_admin, tmp_path, monkeypatch
+):
+    """Six imported repositories of organisation A wait their turn, two in flight at a time;
+    organisation B's repository, connected after them, is scanned before A's last ones."""
+    from assessments.models import ForgeConnection
+
+    from .scanning.gitrepo import make_repo
+
+    monkeypatch.undo()  # this test's scans run, on local repositories
+    connection = ForgeConnection.objects.create(
+        organization=team.organization, kind="github", api_url="https://api.github.com", owner="a"
+    )
+    forge_import = ForgeImport.objects.create(
+        organization=team.organization, connection=connection, state=ImportState.FINISHED
+    )
+    imported = [
+        Repository.objects.create(
+            team=team,
+            url=str(make_repo(tmp_path / f"a{n}", {"train.py": f"# {n}\n"})),
+            forge_import=forge_import,
+            first_scan_pending=True,
+        )
+        for n in range(6)
+    ]
+    other_team = TeamFactory(organization=OrganizationFactory())
+    other_lead = UserFactory(username="otto")
+    MembershipFactory(user=other_lead, team=other_team, role=Role.LEAD)
+    other_path = str(make_repo(tmp_path / "b", {"a.py": "x\n"}))
+    assert first_scans_release(organization_id=team.organization_id) == 2
+    other = repository_connect(team=other_team, user=other_lead, url=other_path)
+    deadline = time.monotonic() + 120
+    scans = Scan.objects.filter(repository__in=[*imported, other])
+    while scans.filter(status__in=["succeeded", "unchanged", "failed"]).count() < 7:
+        assert time.monotonic() < deadline, list(scans.values_list("status", flat=True))
+        assert (
+            Scan.objects.filter(repository__in=imported, status__in=["queued", "running"]).count()
+            <= 2
+        )
+        time.sleep(0.2)
+    assert not scans.filter(status="failed").exists()
+    b = Scan.objects.get(repository=other)
+    a_scans = Scan.objects.filter(repository__in=imported)
+    # A's scans released after B was queued went behind it, not ahead of it...
+    later = a_scans.filter(queued_at__gt=b.queued_at)
+    assert later.exists(), "every imported scan ran before B was even connected"
+    assert all(scan.started_at > b.started_at for scan in later)
+    # ...and those queued before it (never more than two in flight, checked above) ran first.
+    assert a_scans.filter(queued_at__lt=b.queued_at, started_at__gt=b.started_at).count() == 0
+    assert import_progress(forge_import)["scanned"] == 6
