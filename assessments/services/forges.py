@@ -27,7 +27,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from .. import scanning
-from ..access import administered_organization_ids
+from ..access import administered_organization_ids, roles_remembered
 from ..errors import ActionNotAllowed, ApplicationError
 from ..models import (
     AuditAction,
@@ -50,6 +50,7 @@ from .secrets import decrypt, encrypt
 logger = logging.getLogger(__name__)
 
 TOKEN_MAX_LENGTH = 1000
+CONNECT_BATCH = 100
 
 
 def _require_org_admin(user: User, organization: Organization) -> None:
@@ -255,24 +256,14 @@ def _run(forge_import: ForgeImport) -> None:
         include_forks=forge_import.include_forks,
     )
     token = decrypt(forge_import.connection.token_encrypted)
-    outcome = []
-    for row in rows:
-        entry = row.as_dict()
-        if row.action == forge_mapping.CREATE and row.team is not None:
-            try:
-                repository_connect(
-                    team=teams[row.team],
-                    user=user,
-                    url=row.clone_url,
-                    access_token=token,
-                    forge_import=forge_import,
-                )
-            except ApplicationError as error:
-                entry["action"] = "refused"
-                entry["reason"] = error.message
-            else:
-                entry["action"] = "created"
-        outcome.append(entry)
+    outcome: list[dict[str, object]] = []
+    # Batches share one commit (each connection is a savepoint inside it), and the admin's
+    # role in each team is read once: 2,000 repositories are not 2,000 commits.
+    with roles_remembered():
+        for start in range(0, len(rows), CONNECT_BATCH):
+            with transaction.atomic():
+                for row in rows[start : start + CONNECT_BATCH]:
+                    outcome.append(_connect_row(row, forge_import, teams, user, token))
     counts = dict(Counter(str(entry["action"]) for entry in outcome))
     with transaction.atomic():
         forge_import.preview = outcome
@@ -294,6 +285,31 @@ def _run(forge_import: ForgeImport) -> None:
                 "unmapped": counts.get("unmapped", 0),
             },
         )
+
+
+def _connect_row(
+    row: forge_mapping.PreviewRow,
+    forge_import: ForgeImport,
+    teams: dict[str, Team],
+    user: User,
+    token: str,
+) -> dict[str, object]:
+    entry = row.as_dict()
+    if row.action == forge_mapping.CREATE and row.team is not None:
+        try:
+            repository_connect(
+                team=teams[row.team],
+                user=user,
+                url=row.clone_url,
+                access_token=token,
+                forge_import=forge_import,
+            )
+        except ApplicationError as error:
+            entry["action"] = "refused"
+            entry["reason"] = error.message
+        else:
+            entry["action"] = "created"
+    return entry
 
 
 # --- Fair first scans ------------------------------------------------------------------------
