@@ -188,9 +188,8 @@ def main() -> None:
             _, run_peak = _peak(lambda: run(preview2, admin2))
 
         progress = import_progress(done)
-        print(
-            f"Forge import of {args.repos} repositories ({connection.vendor}, {args.per_page} a page)"
-        )
+        where = f"{connection.vendor}, {args.per_page} a page"
+        print(f"Forge import of {args.repos} repositories ({where})")
         print(f"listed {len(listed)}; counts after the run: {done.counts}")
         print(f"first scans: {progress}")
         print()
@@ -201,9 +200,8 @@ def main() -> None:
         baseline = rows[0][1]
         print()
         print(f"run / baseline: {rows[2][1] / baseline:.1f}x the time of fetching the pages alone")
-        print(
-            f"per repository connected: {rows[2][1] / max(done.counts.get('created', 1), 1) * 1000:.2f} ms"
-        )
+        per_repository = rows[2][1] / max(done.counts.get("created", 1), 1) * 1000
+        print(f"per repository connected: {per_repository:.2f} ms")
         print(
             f"peak Python allocations (tracemalloc): fetch {fetch_peak:.1f} MB, "
             f"preview {preview_peak:.1f} MB, run {run_peak:.1f} MB"
