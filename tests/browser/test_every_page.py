@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assessments.models import Role
+from assessments.models import ForgeConnection, ForgeImport, ImportState, Repository, Role
 from assessments.services.assessments import assessment_start, assessment_submit
 from assessments.services.exemptions import exemption_approve, exemption_request
 from assessments.services.repositories import repository_connect
@@ -65,7 +65,56 @@ def organisation(team, lead, member, org_admin, tmp_path, django_capture_on_comm
         reason='<script>alert("x")</script> Batch scoring only; reviewed by hand every week.',
         expires_on=soon,
     )
+    connection = ForgeConnection.objects.create(
+        organization=team.organization,
+        kind="github",
+        api_url="https://api.github.com",
+        owner="acme-machine-learning-platform",
+        token_encrypted="x",
+    )
+    rows = [
+        {
+            "full_name": f"acme-machine-learning-platform/{name}",
+            "clone_url": f"https://github.com/acme-machine-learning-platform/{name}.git",
+            "team": team_slug,
+            "action": action,
+            "topics": topics,
+        }
+        for name, team_slug, action, topics in (
+            (
+                "fraud-scoring-feature-pipeline-with-a-very-long-name",
+                team.slug,
+                "create",
+                ["fraud"],
+            ),
+            ("search-ranking", "search", "create", ["search", "ranking"]),
+            ("old-experiments", None, "archived", []),
+            ("someone-elses-fork", None, "fork", []),
+            ("misc-scripts", None, "unmapped", []),
+        )
+    ]
+    preview = ForgeImport.objects.create(
+        organization=team.organization,
+        connection=connection,
+        rules=f"topic:fraud = {team.slug}\ntopic:search = search",
+        preview=rows,
+        counts={"create": 2, "exists": 0, "unmapped": 1, "archived": 1, "fork": 1},
+        api_calls=1,
+    )
+    finished = ForgeImport.objects.create(
+        organization=team.organization,
+        connection=connection,
+        state=ImportState.FINISHED,
+        preview=[dict(row, action="created") if row["action"] == "create" else row for row in rows],
+        counts={"listed": 5, "created": 1, "archived": 1, "fork": 1, "unmapped": 1, "exists": 1},
+        api_calls=2,
+        finished_at=timezone.now(),
+    )
+    Repository.objects.filter(pk=repository.pk).update(forge_import=finished)
     return {
+        "connection": connection,
+        "preview": preview,
+        "finished": finished,
         "team": team,
         "repository": repository,
         "first": first,
@@ -99,6 +148,10 @@ def pages(data):
         ),
         ("exemptions", "olga", "/exemptions/"),
         ("audit log", "olga", "/audit/"),
+        ("forges", "olga", "/forges/"),
+        ("forge", "olga", f"/forges/{data['connection'].pk}/"),
+        ("import preview", "olga", f"/imports/{data['preview'].pk}/"),
+        ("import finished", "olga", f"/imports/{data['finished'].pk}/"),
         ("audit log filtered", "olga", f"/audit/?team={team.slug}&action=no.such.change"),
         ("dashboard", "olga", "/dashboard/"),
         ("debt", "olga", "/dashboard/debt/"),
