@@ -67,6 +67,10 @@ def test_an_org_admin_connects_previews_and_runs_an_import(
     assert "0 of 90 scanned" in page
     assert "88 waiting their turn" in page
     assert 'http-equiv="refresh"' in page
+    audit = client.get(reverse("audit_list"), {"action": "forge.connected"}).content.decode()
+    assert f"gitlab acme/ml at {forge.api_url}" in audit
+    audit = client.get(reverse("audit_list"), {"action": "import.ran"}).content.decode()
+    assert "acme/ml: 90 connected, 0 already connected, 0 unmapped" in audit
 
 
 def test_a_refused_address_is_shown_as_a_sentence_on_the_form(client, team, org_admin):
