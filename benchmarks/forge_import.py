@@ -9,8 +9,8 @@ each, their first scans left waiting but two); a re-run that finds every reposit
 Peak memory is measured in a second organisation's identical import under tracemalloc, which
 slows code down and so is not timed. No scan runs: the queued scans' dispatch is a no-op.
 
-The data lives in a throwaway test database (`test_<name>` on PostgreSQL, in memory on SQLite),
-created and dropped by the script.
+The data lives in a throwaway database (`bench_forge_import_<pid>` on PostgreSQL, in memory on
+SQLite), created and dropped by the script.
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/mlmaturity \\
      .venv/bin/python benchmarks/forge_import.py [--repos 2000] [--per-page 100]
@@ -111,6 +111,11 @@ def main() -> None:
 
     scans._dispatch = lambda scan_id: None  # no scan runs: the clone URLs are not real
     setup_test_environment(debug=False)
+    if connection.vendor != "sqlite":
+        # Not test_<name>: a test run on the same database would lose its own.
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = (
+            f"bench_forge_import_{os.getpid()}"
+        )
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     topic = {0: "fraud", 1: "search", 2: "ranking"}
     state = ForgeState(
