@@ -220,7 +220,14 @@ class ForgePreviewForm(StyledControls, forms.Form):
         label="Mapping rules",
         required=False,
         max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 6,
+                "spellcheck": "false",
+                "aria-describedby": "id_rules-help",
+                "placeholder": "topic:fraud = fraud-detection\nname:search-* = search",
+            }
+        ),
         help_text="One a line, KIND:PATTERN = team-slug; kinds: repo (one repository by its "
         "full name, wins over the others), topic, name (a glob such as fraud-*), regex. "
         "The first matching rule decides; repositories no rule maps are left out.",
