@@ -121,9 +121,10 @@ def run_forge_import(import_id: int) -> dict:
 
 @shared_task(name="assessments.reap_scans", acks_late=True, time_limit=120)
 def reap_scans() -> dict:
+    from .services.forges import imports_reap
     from .services.scans import scans_reap
 
-    return scans_reap()
+    return {**scans_reap(), "imports": imports_reap()}
 
 
 @worker_process_init.connect

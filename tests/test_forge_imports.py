@@ -382,3 +382,30 @@ def test_a_real_worker_scans_another_organisations_repository_before_the_imports
     # ...and those queued before it (never more than two in flight, checked above) ran first.
     assert a_scans.filter(queued_at__lt=b.queued_at, started_at__gt=b.started_at).count() == 0
     assert import_progress(forge_import)["scanned"] == 6
+
+
+def test_the_reaper_resends_a_lost_import_and_fails_one_whose_worker_died(
+    connection, org_admin, search_team, django_capture_on_commit_callbacks, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.services.forges import imports_reap
+
+    sent = []
+    monkeypatch.setattr("assessments.tasks.run_forge_import.delay", sent.append)
+    lost = forge_preview(connection=connection, user=org_admin, rules=RULES)
+    forge_import_start(forge_import=lost, user=org_admin)
+    dead = forge_preview(connection=connection, user=org_admin, rules=RULES)
+    long_ago = timezone.now() - timedelta(hours=2)
+    ForgeImport.objects.filter(pk=lost.pk).update(queued_at=long_ago)
+    ForgeImport.objects.filter(pk=dead.pk).update(state=ImportState.RUNNING, started_at=long_ago)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert imports_reap() == {"redispatched": 1, "failed": 1}
+    assert sent == [lost.pk]
+    dead.refresh_from_db()
+    assert dead.state == ImportState.FAILED
+    assert dead.error.startswith("The import was interrupted before it finished")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert imports_reap() == {"redispatched": 0, "failed": 0}

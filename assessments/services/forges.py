@@ -13,11 +13,13 @@ imported repositories waiting, and releases the next one when one of its scans f
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections import Counter
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -310,6 +312,38 @@ def _connect_row(
         else:
             entry["action"] = "created"
     return entry
+
+
+# An import's task runs under a 1,900 s hard limit (tasks.run_forge_import).
+IMPORT_RUNNING_DEADLINE = timedelta(seconds=1900 + 120)
+IMPORT_QUEUED_GRACE = timedelta(minutes=10)
+
+
+def imports_reap(*, now: datetime | None = None) -> dict[str, int]:
+    """Imports a lost message or a killed worker left behind: a queued one is sent again, a
+    running one past its task's time limit fails with a sentence (a new preview and run picks
+    up where it stopped, since connected repositories are left alone)."""
+    from ..tasks import run_forge_import
+
+    now = now or timezone.now()
+    counts = {"redispatched": 0, "failed": 0}
+    lost = ForgeImport.objects.filter(
+        state=ImportState.QUEUED, queued_at__lt=now - IMPORT_QUEUED_GRACE
+    )
+    for import_id in lost.values_list("pk", flat=True):
+        # queued_at restarts, so a backlog does not gain a message per import at every pass.
+        if ForgeImport.objects.filter(pk=import_id, state=ImportState.QUEUED).update(queued_at=now):
+            transaction.on_commit(functools.partial(run_forge_import.delay, import_id))
+            counts["redispatched"] += 1
+    counts["failed"] = ForgeImport.objects.filter(
+        state=ImportState.RUNNING, started_at__lt=now - IMPORT_RUNNING_DEADLINE
+    ).update(
+        state=ImportState.FAILED,
+        finished_at=now,
+        error="The import was interrupted before it finished; preview and run it again to "
+        "connect the rest.",
+    )
+    return counts
 
 
 # --- Fair first scans ------------------------------------------------------------------------
