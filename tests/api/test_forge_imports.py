@@ -137,3 +137,15 @@ def test_others_see_no_connection_nor_import(request, team, forge, org_admin, wh
     assert response.status_code == 400
     assert ForgeImport.objects.get().state == "previewed"
     assert Repository.objects.count() == 0
+
+
+def test_the_schema_documents_forges_and_imports(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    paths = schema["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/forges/"])
+    assert {"get", "post"} <= set(paths["/api/v1/imports/"])
+    assert "post" in paths["/api/v1/imports/{id}/run/"]
+    connection = schema["components"]["schemas"]["ForgeConnectionRequest"]["properties"]
+    assert connection["token"]["writeOnly"] is True
+    detail = schema["components"]["schemas"]["ForgeImportDetail"]["properties"]
+    assert {"progress", "repositories", "counts", "api_calls"} <= set(detail)
