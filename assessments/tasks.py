@@ -84,7 +84,7 @@ def run_scan(self, scan_id: int) -> dict:
 
 def _release_first_scans_after(scan: Scan) -> None:
     """A finished scan makes room for the next imported repository of its organisation."""
-    from .services.forges import first_scans_release
+    from .services.first_scans import first_scans_release
 
     if not scan.is_final:
         return
@@ -97,7 +97,7 @@ def _release_first_scans_after(scan: Scan) -> None:
 
 @shared_task(name="assessments.release_first_scans", acks_late=True, time_limit=120)
 def release_first_scans() -> int:
-    from .services.forges import first_scans_release
+    from .services.first_scans import first_scans_release
 
     return first_scans_release()
 

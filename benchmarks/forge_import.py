@@ -93,15 +93,12 @@ def main() -> None:
     args = parser.parse_args()
 
     from assessments.models import ForgeImport
+    from assessments.scanning.forge_addresses import validate_forge_api_url
     from assessments.scanning.forge_http import PinnedHTTPS
-    from assessments.scanning.forge_listing import ForgeLister, validate_forge_api_url
+    from assessments.scanning.forge_listing import ForgeLister
+    from assessments.selectors.forges import import_progress
     from assessments.services import scans
-    from assessments.services.forges import (
-        forge_connect,
-        forge_import_start,
-        forge_preview,
-        import_progress,
-    )
+    from assessments.services.forges import forge_connect, forge_import_start, forge_preview
 
     def run(forge_import, user):
         # Without a broker the task runs in-process as the start commits, as in the embedded

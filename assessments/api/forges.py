@@ -12,16 +12,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from ..access import administered_organization_ids, visible_to_org_admins
+from .. import selectors
 from ..models import ForgeConnection, ForgeImport, ForgeKind, ImportState, Organization
-from ..services.forges import forge_connect, forge_import_start, forge_preview, import_progress
+from ..services.forges import forge_connect, forge_import_start, forge_preview
 from .base import TeamScopedViewSet
-
-
-def _administered_organizations(user):
-    administered = administered_organization_ids(user)
-    organizations = Organization.objects.all()
-    return organizations if administered is None else organizations.filter(pk__in=administered)
 
 
 class ForgeConnectionSerializer(serializers.ModelSerializer):
@@ -144,7 +138,7 @@ class ForgeImportSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ProgressSerializer)
     def get_progress(self, forge_import):
-        return import_progress(forge_import)
+        return selectors.import_progress(forge_import)
 
 
 class ForgeImportDetailSerializer(ForgeImportSerializer):
@@ -196,11 +190,12 @@ class ForgeConnectionViewSet(
     queryset = ForgeConnection.objects.none()  # for the schema; rows: get_base_queryset()
 
     def get_base_queryset(self):
-        return ForgeConnection.objects.order_by("pk")
+        return selectors.forge_connection_list()
 
     def create(self, request, *args, **kwargs):
         serializer = ForgeConnectionSerializer(
-            data=request.data, organizations=_administered_organizations(request.user)
+            data=request.data,
+            organizations=selectors.organizations_administered_by(user=request.user),
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -246,10 +241,10 @@ class ForgeImportViewSet(
         return ForgeImportDetailSerializer
 
     def get_base_queryset(self):
-        return ForgeImport.objects.select_related("connection").order_by("-created_at", "-pk")
+        return selectors.forge_import_list()
 
     def create(self, request, *args, **kwargs):
-        connections = visible_to_org_admins(ForgeConnection.objects.all(), request.user)
+        connections = selectors.forge_connection_list_for_user(user=request.user)
         serializer = ForgeImportCreateSerializer(data=request.data, connections=connections)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

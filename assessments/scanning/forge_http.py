@@ -14,7 +14,8 @@ import ssl
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from .forge_listing import MAX_PAGE_BYTES, ForgeError, ForgeResponse, SafeApiURL, same_origin
+from .forge_addresses import SafeApiURL
+from .forge_listing import MAX_PAGE_BYTES, ForgeError, ForgeResponse, same_origin
 
 
 class _PinnedConnection(http.client.HTTPSConnection):

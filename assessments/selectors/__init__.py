@@ -40,6 +40,16 @@ from .exemptions import (
     exemptions_waiting_for_team,
     result_with_exemptions,
 )
+from .forges import (
+    forge_connection_get_for_user,
+    forge_connection_list,
+    forge_connection_list_for_user,
+    forge_import_get_for_user,
+    forge_import_list,
+    import_in_progress,
+    import_progress,
+    organizations_administered_by,
+)
 from .repositories import (
     RepositoryWithLastScan,
     repository_get_for_user,
@@ -71,6 +81,14 @@ from .teams import (
 from .tokens import api_token_get_for_user, api_token_list_for_user
 
 __all__ = [
+    "forge_connection_get_for_user",
+    "forge_connection_list",
+    "forge_connection_list_for_user",
+    "forge_import_get_for_user",
+    "forge_import_list",
+    "import_in_progress",
+    "import_progress",
+    "organizations_administered_by",
     "ASSESSMENT_DUE_AFTER",
     "ExemptionOverview",
     "ReadingWithExemptions",

@@ -17,15 +17,12 @@ import functools
 import logging
 import time
 from collections import Counter
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from .. import scanning
@@ -38,15 +35,14 @@ from ..models import (
     ImportState,
     Organization,
     Repository,
-    Scan,
-    ScanStatus,
     Team,
 )
-from ..scanning import forge_listing, forge_mapping
+from ..scanning import forge_addresses, forge_listing, forge_mapping
 from ..scanning.forge_http import PinnedHTTPS
 from .audit import audit_record
+from .first_scans import first_scans_release
 from .repositories import repository_connect
-from .scans import ACTIVE, allowed_networks, scan_enqueue
+from .scans import allowed_networks
 from .secrets import decrypt, encrypt
 
 logger = logging.getLogger(__name__)
@@ -64,9 +60,9 @@ def _require_org_admin(user: User, organization: Organization) -> None:
         raise ActionNotAllowed("Only org admins can connect forges and import repositories.")
 
 
-def _validated_api(api_url: str) -> forge_listing.SafeApiURL:
+def _validated_api(api_url: str) -> forge_addresses.SafeApiURL:
     try:
-        return forge_listing.validate_forge_api_url(
+        return forge_addresses.validate_forge_api_url(
             api_url,
             allowed_networks=allowed_networks(),
             allow_loopback=settings.FORGE_ALLOW_LOOPBACK,
@@ -344,104 +340,3 @@ def imports_reap(*, now: datetime | None = None) -> dict[str, int]:
         "connect the rest.",
     )
     return counts
-
-
-# --- Fair first scans ------------------------------------------------------------------------
-
-
-@dataclass
-class _Feeding:
-    again: bool = False
-
-
-_feeding: ContextVar[_Feeding | None] = ContextVar("first_scans_feeding", default=None)
-
-
-def _release_once(organization_id: int) -> int:
-    cap = settings.SCANS_PER_ORGANISATION_IN_FLIGHT
-    with transaction.atomic():
-        # One feeder per organisation at a time, so two finishing scans release one each.
-        Organization.objects.select_for_update().filter(pk=organization_id).first()
-        in_flight = Scan.objects.filter(
-            repository__team__organization_id=organization_id, status__in=ACTIVE
-        ).count()
-        free = cap - in_flight
-        if free <= 0:
-            return 0
-        waiting = list(
-            Repository.objects.filter(
-                team__organization_id=organization_id, first_scan_pending=True
-            ).order_by("pk")[:free]
-        )
-        for repository in waiting:
-            Repository.objects.filter(pk=repository.pk).update(first_scan_pending=False)
-            scan_enqueue(repository=repository, trigger="import")
-    return len(waiting)
-
-
-def first_scans_release(*, organization_id: int | None = None) -> int:
-    """Queue the first scans of imported repositories, keeping each organisation at most
-    SCANS_PER_ORGANISATION_IN_FLIGHT scans queued or running; called when an import ends,
-    when a scan ends, and every minute by beat. Returns how many were queued.
-
-    Without a broker a queued scan runs in-process as its transaction commits and calls this
-    again when it ends: that nested call only asks the outer one to go round once more."""
-    if organization_id is None:
-        organization_ids = list(
-            Repository.objects.filter(first_scan_pending=True)
-            .values_list("team__organization_id", flat=True)
-            .distinct()
-        )
-    elif Repository.objects.filter(
-        team__organization_id=organization_id, first_scan_pending=True
-    ).exists():
-        organization_ids = [organization_id]
-    else:
-        return 0
-    running = _feeding.get()
-    if running is not None:
-        running.again = True
-        return 0
-    state = _Feeding()
-    token = _feeding.set(state)
-    released = 0
-    try:
-        for org_id in organization_ids:
-            while True:
-                state.again = False
-                released += _release_once(org_id)
-                if not state.again:
-                    break
-    finally:
-        _feeding.reset(token)
-    return released
-
-
-def import_progress(forge_import: ForgeImport) -> dict[str, int]:
-    """The first scans of the repositories the import created: waiting their turn, queued,
-    running, scanned, failed."""
-    latest = Scan.objects.filter(repository=OuterRef("pk")).order_by("-queued_at", "-pk")
-    rows = Repository.objects.filter(forge_import=forge_import).annotate(
-        last_status=Subquery(latest.values("status")[:1])
-    )
-    progress = dict.fromkeys(("created", "waiting", "queued", "running", "scanned", "failed"), 0)
-    for pending, status in rows.values_list("first_scan_pending", "last_status"):
-        progress["created"] += 1
-        if pending or status is None:
-            progress["waiting"] += 1
-        elif status == ScanStatus.QUEUED:
-            progress["queued"] += 1
-        elif status == ScanStatus.RUNNING:
-            progress["running"] += 1
-        elif status == ScanStatus.FAILED:
-            progress["failed"] += 1
-        else:
-            progress["scanned"] += 1
-    return progress
-
-
-def import_in_progress(forge_import: ForgeImport, progress: dict[str, Any]) -> bool:
-    """Whether the page should keep polling."""
-    return forge_import.state in (ImportState.QUEUED, ImportState.RUNNING) or bool(
-        progress["waiting"] or progress["queued"] or progress["running"]
-    )

@@ -4,21 +4,16 @@ with mapping rules, run it and follow its first scans."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from ..access import administered_organization_ids, is_org_admin, visible_to_org_admins
+from .. import selectors
+from ..access import is_org_admin
 from ..errors import ApplicationError
 from ..forms import ForgeConnectForm, ForgePreviewForm
-from ..models import ForgeConnection, ForgeImport, ImportState, Organization
-from ..services.forges import (
-    forge_connect,
-    forge_import_start,
-    forge_preview,
-    import_in_progress,
-    import_progress,
-)
+from ..models import ImportState
+from ..services.forges import forge_connect, forge_import_start, forge_preview
 
 PREVIEW_ROWS_SHOWN = 500
 ACTION_WORDS = {
@@ -40,19 +35,11 @@ def _require_org_admin(user):
         )
 
 
-def _organizations(user):
-    administered = administered_organization_ids(user)
-    organizations = Organization.objects.all()
-    if administered is not None:
-        organizations = organizations.filter(pk__in=administered)
-    return list(organizations)
-
-
 @sensitive_post_parameters("token")
 @login_required
 def forge_list(request):
     _require_org_admin(request.user)
-    organizations = _organizations(request.user)
+    organizations = list(selectors.organizations_administered_by(user=request.user))
     form = ForgeConnectForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -71,9 +58,7 @@ def forge_list(request):
         else:
             messages.success(request, "Forge connected; preview an import to see its repositories.")
             return redirect("forge_detail", pk=connection.pk)
-    connections = visible_to_org_admins(
-        ForgeConnection.objects.select_related("organization"), request.user
-    )
+    connections = selectors.forge_connection_list_for_user(user=request.user)
     context = {
         "form": form,
         "connections": connections,
@@ -85,11 +70,9 @@ def forge_list(request):
 @login_required
 def forge_detail(request, pk):
     _require_org_admin(request.user)
-    connection = get_object_or_404(
-        visible_to_org_admins(ForgeConnection.objects.select_related("organization"), request.user),
-        pk=pk,
-    )
-    latest = connection.imports.order_by("-created_at", "-pk").first()
+    connection = selectors.forge_connection_get_for_user(user=request.user, connection_id=pk)
+    imports = list(selectors.forge_import_list(connection=connection)[:20])
+    latest = imports[0] if imports else None
     initial = (
         {
             "rules": latest.rules,
@@ -111,7 +94,7 @@ def forge_detail(request, pk):
     context = {
         "connection": connection,
         "form": form,
-        "imports": connection.imports.order_by("-created_at", "-pk")[:20],
+        "imports": imports,
         "teams": teams,
     }
     return render(request, "assessments/forge_detail.html", context)
@@ -120,13 +103,8 @@ def forge_detail(request, pk):
 @login_required
 def import_detail(request, pk):
     _require_org_admin(request.user)
-    forge_import = get_object_or_404(
-        visible_to_org_admins(
-            ForgeImport.objects.select_related("connection", "organization"), request.user
-        ),
-        pk=pk,
-    )
-    progress = import_progress(forge_import)
+    forge_import = selectors.forge_import_get_for_user(user=request.user, import_id=pk)
+    progress = selectors.import_progress(forge_import)
     rows = [
         {**row, "words": ACTION_WORDS.get(row["action"], row["action"])}
         for row in forge_import.preview[:PREVIEW_ROWS_SHOWN]
@@ -143,7 +121,7 @@ def import_detail(request, pk):
         "more_rows": max(len(forge_import.preview) - PREVIEW_ROWS_SHOWN, 0),
         "counts": counts,
         "progress": progress,
-        "polling": import_in_progress(forge_import, progress),
+        "polling": selectors.import_in_progress(forge_import, progress),
         "can_run": forge_import.state == ImportState.PREVIEWED,
     }
     return render(request, "assessments/import_detail.html", context)
@@ -153,10 +131,7 @@ def import_detail(request, pk):
 @require_POST
 def import_run(request, pk):
     _require_org_admin(request.user)
-    forge_import = get_object_or_404(
-        visible_to_org_admins(ForgeImport.objects.select_related("organization"), request.user),
-        pk=pk,
-    )
+    forge_import = selectors.forge_import_get_for_user(user=request.user, import_id=pk)
     try:
         forge_import_start(forge_import=forge_import, user=request.user)
     except ApplicationError as error:

@@ -6,6 +6,7 @@ import socket
 import pytest
 
 from assessments.scanning.errors import UnsafeRepositoryURL
+from assessments.scanning.forge_addresses import validate_forge_api_url
 from assessments.scanning.forge_http import PinnedHTTPS
 from assessments.scanning.forge_listing import (
     ForgeError,
@@ -15,7 +16,6 @@ from assessments.scanning.forge_listing import (
     next_link,
     next_page_url,
     rate_limit_wait,
-    validate_forge_api_url,
     validate_owner,
 )
 from assessments.scanning.forge_mapping import parse_rules, plan, team_for
