@@ -119,3 +119,37 @@ def test_another_organisations_admin_gets_not_found(
     listing = client.get(reverse("forge_list")).content.decode()
     assert "GitLab group acme/ml" not in listing
     assert "Connected forges" not in listing
+
+
+def _import_with(team, count):
+    from assessments.models import ForgeImport, Scan
+
+    connection, _ = ForgeConnection.objects.get_or_create(
+        organization=team.organization, kind="github", api_url="https://api.github.com", owner="a"
+    )
+    forge_import = ForgeImport.objects.create(
+        organization=team.organization, connection=connection, state="finished"
+    )
+    for n in range(count):
+        repository = Repository.objects.create(
+            team=team,
+            url=f"https://140.82.112.3/a/r{forge_import.pk}-{n}",
+            forge_import=forge_import,
+            first_scan_pending=n % 2 == 0,
+        )
+        if n % 2:
+            Scan.objects.create(repository=repository, status="succeeded")
+    return forge_import
+
+
+def test_the_import_page_reads_the_same_number_of_times_however_many_repositories(
+    client, team, org_admin, django_assert_num_queries
+):
+    client.force_login(org_admin)
+    small, large = _import_with(team, 3), _import_with(team, 40)
+    client.get(reverse("import_detail", args=[small.pk]))
+    with django_assert_num_queries(5) as captured:
+        client.get(reverse("import_detail", args=[small.pk]))
+    with django_assert_num_queries(len(captured)):
+        page = client.get(reverse("import_detail", args=[large.pk]))
+    assert "20 of 40 scanned" in page.content.decode()
