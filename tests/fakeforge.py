@@ -44,6 +44,8 @@ class ForgeState:
     spent_limit_reset_in: int | None = None
     # A next-page link to another host, to test that it is refused.
     foreign_next_link: bool = False
+    # Where the listed clone URLs point; the forge is untrusted, so tests point them elsewhere.
+    clone_host: str = CLONE_HOST
     tokens_seen: list[str] = field(default_factory=list)
     requests: int = 0
     paths: list[str] = field(default_factory=list)
@@ -58,7 +60,7 @@ def _github_item(state: ForgeState, repo: FakeRepo) -> dict:
         "full_name": full,
         "private": False,
         "html_url": f"https://github.com/{full}",
-        "clone_url": f"https://{CLONE_HOST}/{full}.git",
+        "clone_url": f"https://{state.clone_host}/{full}.git",
         "archived": repo.archived,
         "fork": repo.fork,
         "topics": repo.topics,
@@ -73,7 +75,7 @@ def _gitlab_item(state: ForgeState, repo: FakeRepo) -> dict:
         "id": abs(hash(full)) % 10**9,
         "name": repo.name,
         "path_with_namespace": full,
-        "http_url_to_repo": f"https://{CLONE_HOST}/{full}.git",
+        "http_url_to_repo": f"https://{state.clone_host}/{full}.git",
         "web_url": f"https://gitlab.example/{full}",
         "archived": repo.archived,
         "topics": repo.topics,

@@ -204,6 +204,21 @@ def test_re_running_picks_up_new_repositories_and_leaves_existing_ones_alone(
     assert by_hand.forge_import is None
 
 
+def test_clone_urls_the_forge_points_at_private_addresses_are_refused_one_by_one(
+    connection, org_admin, search_team, forge
+):
+    forge.state.clone_host = "10.0.0.9"
+    done = _run(connection, org_admin)
+    assert done.state == ImportState.FINISHED
+    assert done.counts["refused"] == 198
+    assert "created" not in done.counts
+    refused = next(row for row in done.preview if row["action"] == "refused")
+    assert refused["reason"] == (
+        "The address 10.0.0.9 is a private address; only public addresses are allowed."
+    )
+    assert not Repository.objects.exists()
+
+
 def test_a_rate_limit_refusal_during_the_run_is_waited_out(
     connection, org_admin, search_team, forge, monkeypatch
 ):
