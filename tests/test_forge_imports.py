@@ -288,3 +288,11 @@ def test_the_reaper_resends_a_lost_import_and_fails_one_whose_worker_died(
     assert dead.error.startswith("The import was interrupted before it finished")
     with django_capture_on_commit_callbacks(execute=True):
         assert imports_reap() == {"redispatched": 0, "failed": 0}
+
+
+def test_a_preview_waits_seconds_for_a_rate_limit_not_a_minute(connection, org_admin, forge):
+    forge.state.refuse_request = forge.state.requests + 1
+    forge.state.retry_after = 30
+    with pytest.raises(ApplicationError, match="rate limit is spent; try the import again after"):
+        forge_preview(connection=connection, user=org_admin, rules="")
+    assert not ForgeImport.objects.exists()

@@ -49,6 +49,7 @@ logger = logging.getLogger(__name__)
 
 TOKEN_MAX_LENGTH = 1000
 CONNECT_BATCH = 100
+PREVIEW_MAX_WAIT_SECONDS = 10
 
 
 def _require_org_admin(user: User, organization: Organization) -> None:
@@ -119,7 +120,7 @@ class Listing:
     api_calls: int
 
 
-def _list(connection: ForgeConnection) -> Listing:
+def _list(connection: ForgeConnection, *, max_wait_seconds: float) -> Listing:
     """Every repository of the forge's organisation or group, rate limits waited out."""
     api = _validated_api(connection.api_url)
     transport = PinnedHTTPS(
@@ -133,7 +134,7 @@ def _list(connection: ForgeConnection) -> Listing:
         owner=connection.owner,
         token=decrypt(connection.token_encrypted),
         transport=transport,
-        max_wait_seconds=settings.FORGE_RATE_LIMIT_MAX_WAIT_SECONDS,
+        max_wait_seconds=max_wait_seconds,
         sleep=lambda seconds: time.sleep(seconds),
     )
     try:
@@ -179,7 +180,11 @@ def forge_preview(
     organization = connection.organization
     _require_org_admin(user, organization)
     parsed = _rules(rules, organization)
-    listing = _list(connection)
+    # A preview answers a web request: it waits a few seconds for a rate limit, not a minute.
+    listing = _list(
+        connection,
+        max_wait_seconds=min(PREVIEW_MAX_WAIT_SECONDS, settings.FORGE_RATE_LIMIT_MAX_WAIT_SECONDS),
+    )
     rows = forge_mapping.plan(
         listing.repos,
         parsed,
@@ -244,7 +249,9 @@ def _run(forge_import: ForgeImport) -> None:
         raise ApplicationError("The admin who started this import no longer exists.")
     teams = _team_slugs(organization)
     parsed = _rules(forge_import.rules, organization)
-    listing = _list(forge_import.connection)
+    listing = _list(
+        forge_import.connection, max_wait_seconds=settings.FORGE_RATE_LIMIT_MAX_WAIT_SECONDS
+    )
     forge_import.api_calls += listing.api_calls
     rows = forge_mapping.plan(
         listing.repos,
