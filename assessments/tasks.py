@@ -78,14 +78,53 @@ def run_scan(self, scan_id: int) -> dict:
 
     if scan is None:
         return {"scan": scan_id, "status": "skipped"}
+    _release_first_scans_after(scan)
     return {"scan": scan_id, "status": scan.status}
+
+
+def _release_first_scans_after(scan: Scan) -> None:
+    """A finished scan makes room for the next imported repository of its organisation."""
+    from .services.first_scans import first_scans_release
+
+    if not scan.is_final:
+        return
+    try:
+        first_scans_release(organization_id=scan.repository.team.organization_id)
+    except Exception:
+        # Beat's periodic release catches up; the scan's own outcome stands.
+        logger.exception("first scans after scan %s could not be released", scan.pk)
+
+
+@shared_task(name="assessments.release_first_scans", acks_late=True, time_limit=120)
+def release_first_scans() -> int:
+    from .services.first_scans import first_scans_release
+
+    return first_scans_release()
+
+
+@shared_task(
+    name="assessments.run_forge_import",
+    acks_late=True,
+    # Rate-limit waits are bounded by FORGE_RATE_LIMIT_MAX_WAIT_SECONDS per page; a big
+    # organisation's listing and connections fit well inside this.
+    soft_time_limit=1800,
+    time_limit=1900,
+)
+def run_forge_import(import_id: int) -> dict:
+    from .services.forges import forge_import_run
+
+    forge_import = forge_import_run(import_id=import_id)
+    if forge_import is None:
+        return {"import": import_id, "state": "skipped"}
+    return {"import": import_id, "state": forge_import.state, "counts": forge_import.counts}
 
 
 @shared_task(name="assessments.reap_scans", acks_late=True, time_limit=120)
 def reap_scans() -> dict:
+    from .services.forges import imports_reap
     from .services.scans import scans_reap
 
-    return scans_reap()
+    return {**scans_reap(), "imports": imports_reap()}
 
 
 @worker_process_init.connect

@@ -5,6 +5,7 @@ from .views import (
     badges,
     campaigns,
     exemptions,
+    forges,
     invitations,
     kits,
     methodology,
@@ -64,6 +65,10 @@ urlpatterns = [
     path("campaigns/<int:pk>/", campaigns.campaign_detail_view, name="campaign_detail"),
     path("campaigns/<int:pk>/edit/", campaigns.campaign_edit_view, name="campaign_edit"),
     path("campaigns/<int:pk>/archive/", campaigns.campaign_archive_view, name="campaign_archive"),
+    path("forges/", forges.forge_list, name="forge_list"),
+    path("forges/<int:pk>/", forges.forge_detail, name="forge_detail"),
+    path("imports/<int:pk>/", forges.import_detail, name="import_detail"),
+    path("imports/<int:pk>/run/", forges.import_run, name="import_run"),
     path("exemptions/", exemptions.exemption_list_view, name="exemption_list"),
     path("exemptions/<int:pk>/decide/", exemptions.exemption_decide_view, name="exemption_decide"),
     path(

@@ -343,6 +343,20 @@ SCAN_ALLOWED_NETWORKS = env.list("SCAN_ALLOWED_NETWORKS", default=[])
 # A PEM file of the certificate authorities git trusts instead of the system's: for forges
 # behind an internal CA (include the public CAs too when public forges are scanned as well).
 SCAN_CA_BUNDLE = env.str("SCAN_CA_BUNDLE", default="")
+# --- Forge imports (a GitHub organisation's or a GitLab group's repositories) -------------------
+# Certificate authorities for the forges' APIs; empty: SCAN_CA_BUNDLE, or the system's.
+FORGE_CA_BUNDLE = env.str("FORGE_CA_BUNDLE", default="")
+FORGE_API_TIMEOUT_SECONDS = env.int("FORGE_API_TIMEOUT_SECONDS", default=20)
+# The longest wait for a forge's rate limit; a longer one stops the import, saying when to retry.
+FORGE_RATE_LIMIT_MAX_WAIT_SECONDS = env.int("FORGE_RATE_LIMIT_MAX_WAIT_SECONDS", default=60)
+# Tests and benchmarks only (a local fake forge on 127.0.0.1); no environment variable sets it.
+FORGE_ALLOW_LOOPBACK = False
+# Scans of one organisation queued or running at once while an import's first scans are
+# released: 500 imported repositories then wait their turn instead of filling the queue ahead
+# of every other organisation's scans.
+SCANS_PER_ORGANISATION_IN_FLIGHT = env.int("SCANS_PER_ORGANISATION_IN_FLIGHT", default=2)
+if SCANS_PER_ORGANISATION_IN_FLIGHT < 1:
+    raise ImproperlyConfigured("SCANS_PER_ORGANISATION_IN_FLIGHT must be at least 1.")
 # Access tokens are encrypted with this key (a Fernet key); derived from the secret key if unset.
 TOKEN_ENCRYPTION_KEY = env.str("TOKEN_ENCRYPTION_KEY", default="")
 if SCAN_TIMEOUT_SECONDS + 120 >= CELERY_VISIBILITY_TIMEOUT:
@@ -365,6 +379,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Fail or requeue scans a lost message or a killed worker left queued or running.
     "reap-stuck-scans": {"task": "assessments.reap_scans", "schedule": 5 * 60},
+    # Release imported repositories' first scans a message lost with the broker left waiting.
+    "release-first-scans": {"task": "assessments.release_first_scans", "schedule": 60},
     # Recompute submissions whose result never arrived (a message lost with the broker).
     "compute-missing-results": {
         "task": "assessments.compute_missing_results",

@@ -8,6 +8,7 @@ from .audit import AuditEventViewSet
 from .campaigns import CampaignViewSet
 from .exemptions import ExemptionViewSet
 from .export import ExportResultsView
+from .forges import ForgeConnectionViewSet, ForgeImportViewSet
 from .notfound import api_not_found
 from .repositories import RepositoryViewSet, ScanViewSet
 
@@ -21,6 +22,8 @@ router.register("scans", ScanViewSet, basename="scan")
 router.register("exemptions", ExemptionViewSet, basename="exemption")
 router.register("audit", AuditEventViewSet, basename="audit")
 router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("forges", ForgeConnectionViewSet, basename="forge")
+router.register("imports", ForgeImportViewSet, basename="import")
 
 urlpatterns = [
     path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),

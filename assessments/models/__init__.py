@@ -6,6 +6,7 @@ from .audit import AuditAction, AuditEvent, OrganizationAdminOnly
 from .badges import TeamBadge
 from .campaigns import Campaign, CampaignGoalKind, CampaignReminder, ReminderKind
 from .exemptions import Exemption, ExemptionStatus
+from .forges import ForgeConnection, ForgeImport, ForgeKind, ImportState
 from .invitations import Invitation
 from .repositories import Repository, Scan, ScanStatus
 from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
@@ -25,6 +26,10 @@ __all__ = [
     "ExemptionStatus",
     "CampaignGoalKind",
     "Invitation",
+    "ForgeConnection",
+    "ForgeImport",
+    "ForgeKind",
+    "ImportState",
     "Membership",
     "Organization",
     "OrganizationAdminOnly",

@@ -27,6 +27,8 @@ class AuditAction(models.TextChoices):
     CAMPAIGN_CREATED = "campaign.created", "Started a campaign"
     CAMPAIGN_CHANGED = "campaign.changed", "Changed a campaign"
     CAMPAIGN_ARCHIVED = "campaign.archived", "Archived a campaign"
+    FORGE_CONNECTED = "forge.connected", "Connected a forge"
+    IMPORT_RAN = "import.ran", "Imported a forge's repositories"
 
 
 class OrganizationAdminOnly(models.Model):

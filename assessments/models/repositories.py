@@ -28,10 +28,29 @@ class Repository(TeamOwned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The forge import that created it, if one did.
+    forge_import = models.ForeignKey(
+        "ForgeImport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="repositories",
+    )
+    # Imported, its first scan not released yet: imported repositories wait their turn, a few
+    # per organisation at a time (services.forges.first_scans_release), and the periodic
+    # schedule leaves them alone meanwhile.
+    first_scan_pending = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["url"]
         verbose_name_plural = "repositories"
+        indexes = [
+            models.Index(
+                fields=["team"],
+                condition=Q(first_scan_pending=True),
+                name="repository_first_scan_pending",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["team", "url", "branch", "project"],

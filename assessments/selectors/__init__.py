@@ -57,6 +57,15 @@ from .exemptions import (
     exemptions_waiting_for_team,
     result_with_exemptions,
 )
+from .forges import (
+    forge_connection_get_for_user,
+    forge_connection_list,
+    forge_connection_list_for_user,
+    forge_import_get_for_user,
+    forge_import_list,
+    import_in_progress,
+    import_progress,
+)
 from .invitations import (
     account_exists_for_email,
     invitation_get_for_user,
@@ -109,6 +118,13 @@ __all__ = [
     "campaign_owner_get",
     "campaign_progress",
     "campaign_scope_teams",
+    "forge_connection_get_for_user",
+    "forge_connection_list",
+    "forge_connection_list_for_user",
+    "forge_import_get_for_user",
+    "forge_import_list",
+    "import_in_progress",
+    "import_progress",
     "ASSESSMENT_DUE_AFTER",
     "BadgeFigures",
     "badge_figures",

@@ -39,7 +39,8 @@ def invitation_get_for_user(*, user: UserOrAnonymous, invitation_id: int) -> Inv
 
 
 def organizations_administered(*, user: UserOrAnonymous) -> QuerySet[Organization]:
-    """The organisations whose admins the user may invite, by name."""
+    """The organisations the user administers (every one for a superuser), by name: where
+    they may invite admins, connect forges and import repositories."""
     administered = administered_organization_ids(user)
     if administered is None:
         return Organization.objects.order_by("name")

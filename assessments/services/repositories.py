@@ -10,7 +10,14 @@ from django.db import IntegrityError, transaction
 from .. import maturity, scanning
 from ..access import can_manage_team
 from ..errors import ActionNotAllowed, ApplicationError
-from ..models import Assessment, AssessmentStatus, AuditAction, Repository, Team
+from ..models import (
+    Assessment,
+    AssessmentStatus,
+    AuditAction,
+    ForgeImport,
+    Repository,
+    Team,
+)
 from .audit import audit_record
 from .scans import allowed_networks, scan_enqueue
 from .secrets import encrypt
@@ -117,8 +124,12 @@ def repository_connect(
     scan_interval_hours: int = 24,
     project: str = "",
     holds: list[str] | tuple[str, ...] = (),
+    forge_import: ForgeImport | None = None,
 ) -> Repository:
-    """Connect a repository (or one project folder of a monorepo) and queue its first scan."""
+    """Connect a repository (or one project folder of a monorepo) and queue its first scan.
+
+    A repository created by a forge import waits for its first scan instead: the import
+    releases a few per organisation at a time (services.forges.first_scans_release)."""
     if not can_manage_team(user, team):
         raise ActionNotAllowed("Only team leads and org admins can connect repositories.")
     if not MIN_INTERVAL_HOURS <= scan_interval_hours <= MAX_INTERVAL_HOURS:
@@ -136,12 +147,15 @@ def repository_connect(
         webhook_secret_encrypted=encrypt(random_secrets.token_urlsafe(32)),
         scan_interval_hours=scan_interval_hours,
         created_by=user,
+        forge_import=forge_import,
+        first_scan_pending=forge_import is not None,
     )
     try:
         with transaction.atomic():
             repository.save()
             _record(repository, action=AuditAction.REPOSITORY_CONNECTED, user=user)
-            scan_enqueue(repository=repository, trigger="connect")
+            if forge_import is None:
+                scan_enqueue(repository=repository, trigger="connect")
     except IntegrityError:
         raise ApplicationError(
             "This repository, branch and project folder are already connected."

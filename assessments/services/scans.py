@@ -286,7 +286,10 @@ def scans_schedule(*, now: datetime | None = None) -> int:
     """Queue a scan for every repository whose own interval has passed since its last scan."""
     now = now or timezone.now()
     due = 0
-    repositories = Repository.objects.annotate(last_queued=Max("scans__queued_at"))
+    # Imported repositories waiting for their first scan are released by the import's feeder.
+    repositories = Repository.objects.filter(first_scan_pending=False).annotate(
+        last_queued=Max("scans__queued_at")
+    )
     for repository in repositories:
         interval = timedelta(hours=repository.scan_interval_hours)
         if repository.last_queued is None or repository.last_queued <= now - interval:

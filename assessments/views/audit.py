@@ -49,6 +49,14 @@ def _what(event: AuditEvent, capability_titles: dict[str, str]) -> str:
         return f"{details.get('url', '?')}{f' ({extra})' if extra else ''}"
     if kind == "token":
         return f"“{details.get('name', '')}”"
+    if kind == "forge":
+        where = details.get("api_url", "?")
+        return f"{details.get('kind', '?')} {details.get('owner', '?')} at {where}"
+    if kind == "import":
+        return (
+            f"{details.get('owner', '?')}: {details.get('created', 0)} connected, "
+            f"{details.get('exists', 0)} already connected, {details.get('unmapped', 0)} unmapped"
+        )
     return f"{event.object_type} {event.object_id}"
 
 

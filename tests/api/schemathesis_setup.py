@@ -43,9 +43,10 @@ DRAFT_ANSWERED = 5  # questions answered in the draft (version 1); the others ar
 # team id the user can see, an option that the question offers, an assessment that is still a
 # draft (or already submitted), a password that matches, a path that is a git repository not
 # connected yet, a capability without a request yet, an exemption request still waiting for a
-# decision (and a note to reject it), an organisation the user administers (campaigns). The API
-# refuses the rest with a 400 and a sentence, as documented, so 400 joins the statuses
-# schema-valid input may get here. Every other operation stays strict.
+# decision (and a note to reject it), an organisation the user administers (campaigns), or a
+# forge connection the user administers. The API refuses the rest with a 400 and a sentence, as
+# documented, so 400 joins the statuses schema-valid input may get here. Every other operation
+# stays strict.
 DEPENDS_ON_STORED_DATA = [
     "POST /api/v1/assessments/",
     "PUT /api/v1/assessments/{id}/answers/{question_key}/",
@@ -60,6 +61,10 @@ DEPENDS_ON_STORED_DATA = [
     "POST /api/v1/campaigns/",
     "PATCH /api/v1/campaigns/{id}/",
     "POST /api/v1/campaigns/{id}/archive/",
+    # Only an organisation's admins connect forges and preview imports: the lead gets a 400
+    # naming the organisation or connection it does not administer (and never reaches a forge).
+    "POST /api/v1/forges/",
+    "POST /api/v1/imports/",
 ]
 POSITIVE_DATA_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 

@@ -17,6 +17,8 @@ from assessments.models import (
     AuditEvent,
     Campaign,
     Exemption,
+    ForgeConnection,
+    ForgeImport,
     Repository,
     Result,
     Scan,
@@ -82,8 +84,22 @@ def team_a_objects(submitted, team, member, lead, org_admin, tmp_path):
         scope_tags=["unit:a"],
         deadline=timezone.localdate() + timedelta(days=30),
     )
+    connection = ForgeConnection.objects.create(
+        organization=team.organization,
+        kind="github",
+        api_url="https://api.github.com",
+        owner="acme",
+        token_encrypted="",
+    )
+    forge_import = ForgeImport.objects.create(
+        organization=team.organization,
+        connection=connection,
+        rules="name:* = x",
+    )
     return {
         "campaign": campaign,
+        "connection": connection,
+        "forge_import": forge_import,
         "submitted": submitted,
         "draft": draft,
         "team": team,
@@ -119,6 +135,8 @@ def _state():
             ),
             # A refused change writes no audit event.
             "audit_events": list(AuditEvent.objects.order_by("pk").values_list("pk", "action")),
+            "forges": list(ForgeConnection.objects.order_by("pk").values_list("pk", "owner")),
+            "imports": list(ForgeImport.objects.order_by("pk").values_list("pk", "state")),
         },
         default=str,
     )
@@ -158,6 +176,7 @@ def _matrix(a):
         ("delete", f"/api/v1/repositories/{repository}/", None, {}, 404),
         ("get", f"/api/v1/repositories/{repository}/scans/", None, {}, 404),
         ("post", f"/api/v1/repositories/{repository}/scans/", None, {}, 404),
+        ("get", f"/api/v1/repositories/{repository}/kits/ci/", None, {}, 404),
         ("post", "/api/v1/repositories/", {"team": team, "url": "/tmp"}, {}, 400),
         ("get", f"/api/v1/scans/{scan}/", None, {}, 404),
         ("get", exemption, None, {}, 404),
@@ -165,7 +184,23 @@ def _matrix(a):
         ("post", f"{exemption}reject/", {"note": "No."}, {}, 404),
         ("post", f"{exemption}withdraw/", None, {}, 404),
         ("post", "/api/v1/exemptions/", request, {}, 400),
+        # Org admins' records: 404 for everyone else, team members of the organisation too.
+        ("get", f"/api/v1/forges/{a['connection'].id}/", None, {}, 404),
+        ("get", f"/api/v1/imports/{a['forge_import'].id}/", None, {}, 404),
+        ("post", f"/api/v1/imports/{a['forge_import'].id}/run/", None, {}, 404),
+        ("post", "/api/v1/imports/", {"connection": a["connection"].id}, {}, 400),
+        (
+            "post",
+            "/api/v1/forges/",
+            {"organization": team_org(a), "kind": "github", "owner": "evil"},
+            {},
+            400,
+        ),
     ]
+
+
+def team_org(a):
+    return a["team"].organization_id
 
 
 @pytest.mark.parametrize("who", ["other_team_member", "stranger_org_admin"])
@@ -218,6 +253,8 @@ def test_the_matrix_covers_every_team_scoped_route(team_a_objects):
         "exemption-list",
         "audit-list",
         "campaign-list",
+        "forge-list",
+        "import-list",
     }
     names = set()
     for _, pattern in _api_patterns():
@@ -233,11 +270,13 @@ def _route_name(url):
     return resolve(url).url_name
 
 
-def test_the_owning_member_gets_200_on_the_same_matrix(team_a_objects, member):
-    """The control: the matrix's routes do work for someone who may see team A."""
+def test_the_owning_member_gets_200_on_the_same_matrix(team_a_objects, member, org_admin):
+    """The control: the matrix's routes do work for someone who may see team A (its
+    organisation's admin for the admins' own records)."""
     from .conftest import token_client
 
-    client = token_client(member)
+    client, admin = token_client(member), token_client(org_admin)
     for method, url, _, _, _ in _matrix(team_a_objects):
         if method == "get":
-            assert client.get(url).status_code == 200, url
+            admins_only = url.startswith(("/api/v1/forges/", "/api/v1/imports/"))
+            assert (admin if admins_only else client).get(url).status_code == 200, url

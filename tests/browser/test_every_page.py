@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assessments.models import Campaign, Role
+from assessments.models import Campaign, ForgeConnection, ForgeImport, ImportState, Repository, Role
 from assessments.services.assessments import assessment_start, assessment_submit
 from assessments.services.badges import badge_enable
 from assessments.services.campaigns import campaign_create
@@ -98,8 +98,57 @@ def organisation(team, lead, member, org_admin, tmp_path, django_capture_on_comm
     )
     expired.expires_at = timezone.now() - timedelta(days=1)
     expired.save(update_fields=["expires_at"])
+    connection = ForgeConnection.objects.create(
+        organization=team.organization,
+        kind="github",
+        api_url="https://api.github.com",
+        owner="acme-machine-learning-platform",
+        token_encrypted="x",
+    )
+    rows = [
+        {
+            "full_name": f"acme-machine-learning-platform/{name}",
+            "clone_url": f"https://github.com/acme-machine-learning-platform/{name}.git",
+            "team": team_slug,
+            "action": action,
+            "topics": topics,
+        }
+        for name, team_slug, action, topics in (
+            (
+                "fraud-scoring-feature-pipeline-with-a-very-long-name",
+                team.slug,
+                "create",
+                ["fraud"],
+            ),
+            ("search-ranking", "search", "create", ["search", "ranking"]),
+            ("old-experiments", None, "archived", []),
+            ("someone-elses-fork", None, "fork", []),
+            ("misc-scripts", None, "unmapped", []),
+        )
+    ]
+    preview = ForgeImport.objects.create(
+        organization=team.organization,
+        connection=connection,
+        rules=f"topic:fraud = {team.slug}\ntopic:search = search",
+        preview=rows,
+        counts={"create": 2, "exists": 0, "unmapped": 1, "archived": 1, "fork": 1},
+        api_calls=1,
+    )
+    finished = ForgeImport.objects.create(
+        organization=team.organization,
+        connection=connection,
+        state=ImportState.FINISHED,
+        preview=[dict(row, action="created") if row["action"] == "create" else row for row in rows],
+        counts={"listed": 5, "created": 1, "archived": 1, "fork": 1, "unmapped": 1, "exists": 1},
+        api_calls=2,
+        finished_at=timezone.now(),
+    )
+    Repository.objects.filter(pk=repository.pk).update(forge_import=finished)
     return {
         "campaign": campaign,
+        "connection": connection,
+        "preview": preview,
+        "finished": finished,
         "team": team,
         "invitation_token": invitation_token,
         "expired_token": expired_token,
@@ -143,6 +192,10 @@ def pages(data):
         ("campaign start", "olga", "/campaigns/new/"),
         ("campaign change", "olga", f"/campaigns/{data['campaign'].pk}/edit/"),
         ("audit log", "olga", "/audit/"),
+        ("forges", "olga", "/forges/"),
+        ("forge", "olga", f"/forges/{data['connection'].pk}/"),
+        ("import preview", "olga", f"/imports/{data['preview'].pk}/"),
+        ("import finished", "olga", f"/imports/{data['finished'].pk}/"),
         ("audit log filtered", "olga", f"/audit/?team={team.slug}&action=no.such.change"),
         ("dashboard", "olga", "/dashboard/"),
         ("debt", "olga", "/dashboard/debt/"),
