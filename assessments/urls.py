@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import audit, exemptions, methodology, questionnaire, repositories, results, teams
+from .views import (
+    audit,
+    exemptions,
+    methodology,
+    questionnaire,
+    repositories,
+    results,
+    sso,
+    teams,
+)
 
 urlpatterns = [
     path("", teams.home, name="home"),
@@ -24,6 +33,8 @@ urlpatterns = [
         name="exemption_request",
     ),
     path("audit/", audit.audit_list, name="audit_list"),
+    path("organisation/sso/", sso.sso_rules, name="sso_rules"),
+    path("organisation/sso/<int:pk>/delete/", sso.sso_rule_delete, name="sso_rule_delete"),
     path("exemptions/", exemptions.exemption_list_view, name="exemption_list"),
     path("exemptions/<int:pk>/decide/", exemptions.exemption_decide_view, name="exemption_decide"),
     path(

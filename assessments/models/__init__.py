@@ -6,7 +6,16 @@ from .audit import AuditAction, AuditEvent, OrganizationAdminOnly
 from .exemptions import Exemption, ExemptionStatus
 from .repositories import Repository, Scan, ScanStatus
 from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
-from .teams import Membership, Organization, Role, Team, TeamOwned, TeamTag
+from .sso import GroupMappingRule, SsoIdentity
+from .teams import (
+    Membership,
+    MembershipSource,
+    Organization,
+    Role,
+    Team,
+    TeamOwned,
+    TeamTag,
+)
 from .tokens import ApiToken
 
 __all__ = [
@@ -18,7 +27,9 @@ __all__ = [
     "AuditEvent",
     "Exemption",
     "ExemptionStatus",
+    "GroupMappingRule",
     "Membership",
+    "MembershipSource",
     "Organization",
     "OrganizationAdminOnly",
     "Repository",
@@ -29,6 +40,7 @@ __all__ = [
     "Role",
     "Scan",
     "ScanStatus",
+    "SsoIdentity",
     "Team",
     "TeamOwned",
     "TeamTag",
