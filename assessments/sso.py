@@ -7,6 +7,7 @@ read at each call, so tests can change them with `override_settings`.
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 from django.conf import settings
@@ -29,7 +30,7 @@ class Provider:
     end_session_endpoint: str  # empty when the provider has none
 
 
-_discovered: dict[str, dict] = {}
+_discovered: dict[str, dict[str, Any]] = {}
 _lock = threading.Lock()
 
 
@@ -44,10 +45,10 @@ def local_passwords_enabled() -> bool:
 
 
 def provider_name() -> str:
-    return settings.OIDC_PROVIDER_NAME
+    return str(settings.OIDC_PROVIDER_NAME)
 
 
-def _discovery(issuer: str) -> dict:
+def _discovery(issuer: str) -> dict[str, Any]:
     with _lock:
         if issuer in _discovered:
             return _discovered[issuer]
@@ -77,7 +78,7 @@ def provider() -> Provider:
         "jwks_uri": settings.OIDC_OP_JWKS_ENDPOINT,
     }
     logout = settings.OIDC_OP_LOGOUT_ENDPOINT
-    document: dict = {}
+    document: dict[str, Any] = {}
     if not all(explicit.values()):
         document = _discovery(issuer)
     values = {key: value or document.get(key, "") for key, value in explicit.items()}
@@ -97,7 +98,7 @@ def forget_discovery() -> None:
         _discovered.clear()
 
 
-def login_options(request: HttpRequest) -> dict:
+def login_options(request: HttpRequest) -> dict[str, Any]:
     """Template context: how people sign in here."""
     return {
         "sso_enabled": oidc_enabled(),

@@ -64,6 +64,20 @@ def _unique_username(base: str) -> str:
     return username
 
 
+def _existing_account(email: str, claims: dict[str, Any]) -> User | None:
+    if not email or claims.get("email_verified") is not True:
+        return None
+    matches = list(User.objects.filter(email__iexact=email, sso_identity__isnull=True)[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+def _new_account(email: str, claims: dict[str, Any]) -> User:
+    user = User(username=_unique_username(_username_base(claims)), email=email)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
 @transaction.atomic
 def sso_user_get_or_create(*, issuer: str, claims: dict[str, Any]) -> User:
     """The user the provider's account (issuer, `sub`) signs in as, created at its first sign-in.
@@ -85,14 +99,7 @@ def sso_user_get_or_create(*, issuer: str, claims: dict[str, Any]) -> User:
     if identity is not None:
         user = identity.user
     else:
-        user = None
-        if email and claims.get("email_verified") is True:
-            matches = list(User.objects.filter(email__iexact=email, sso_identity__isnull=True)[:2])
-            user = matches[0] if len(matches) == 1 else None
-        if user is None:
-            user = User(username=_unique_username(_username_base(claims)), email=email)
-            user.set_unusable_password()
-            user.save()
+        user = _existing_account(email, claims) or _new_account(email, claims)
         identity = SsoIdentity.objects.create(user=user, issuer=issuer, subject=subject)
     changed = []
     for field, claim in (
