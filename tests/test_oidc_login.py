@@ -299,3 +299,10 @@ def test_oidc_password_user_logout_stays_local(client, oidc_settings, member):
     client.force_login(member, backend="assessments.backends.LockoutModelBackend")
     response = client.post("/accounts/logout/")
     assert response["Location"] == "/accounts/login/"
+
+
+def test_oidc_content_security_policy_lets_forms_lead_to_the_provider(client, oidc_settings):
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert f"form-action 'self' {oidc_settings.OIDC_ISSUER.rsplit('/o', 1)[0]};" in policy
+    oidc_settings.OIDC_ISSUER = ""
+    assert "form-action 'self';" in client.get("/accounts/login/")["Content-Security-Policy"]
