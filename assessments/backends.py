@@ -64,6 +64,10 @@ class OidcBackend(OIDCAuthenticationBackend):
     def OIDC_RP_CLIENT_SECRET(self):  # noqa: N802
         return settings.OIDC_RP_CLIENT_SECRET
 
+    def get_user(self, user_id):
+        # The parent's would load a deactivated account too: a session stays only while active.
+        return ModelBackend.get_user(self, user_id)
+
     def authenticate(self, request, **kwargs):
         # Password logins pass a username and password: never this backend's business.
         if not sso.oidc_enabled() or "password" in kwargs or "username" in kwargs:

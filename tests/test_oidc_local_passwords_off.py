@@ -101,3 +101,13 @@ def test_oidc_passwords_off_without_sso_is_refused_by_settings(tmp_path):
     )
     assert done.returncode != 0
     assert "LOCAL_PASSWORDS_ENABLED=false needs single sign-on" in done.stderr
+
+
+def test_oidc_profile_of_a_provider_account_says_where_the_password_is(
+    client, oidc_settings, oidc_provider
+):
+    oidc_provider.set_user("pia", groups=[])
+    oidc_sign_in(client, oidc_provider, "pia")
+    page = client.get("/accounts/profile/").content.decode()
+    assert "You sign in with Test Provider, which keeps your password." in page
+    assert "Change your password" not in page

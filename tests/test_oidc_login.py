@@ -306,3 +306,15 @@ def test_oidc_content_security_policy_lets_forms_lead_to_the_provider(client, oi
     assert f"form-action 'self' {oidc_settings.OIDC_ISSUER.rsplit('/o', 1)[0]};" in policy
     oidc_settings.OIDC_ISSUER = ""
     assert "form-action 'self';" in client.get("/accounts/login/")["Content-Security-Policy"]
+
+
+def test_oidc_deactivated_user_loses_the_session_and_cannot_sign_in(
+    client, oidc_settings, oidc_provider
+):
+    oidc_provider.set_user("gone", groups=[])
+    oidc_sign_in(client, oidc_provider, "gone")
+    User.objects.filter(username="gone").update(is_active=False)
+    assert not client.get("/").wsgi_request.user.is_authenticated
+    response = oidc_sign_in(client, oidc_provider, "gone")
+    assert response["Location"] == "/accounts/login/"
+    assert not client.get("/").wsgi_request.user.is_authenticated

@@ -14,6 +14,7 @@ from assessments.models import Role
 from assessments.services.assessments import assessment_start, assessment_submit
 from assessments.services.exemptions import exemption_approve, exemption_request
 from assessments.services.repositories import repository_connect
+from assessments.services.sso import group_mapping_rule_create
 
 from ..assessment_helpers import answer_everything, answers_all
 from ..factories import MembershipFactory, TeamFactory, UserFactory
@@ -65,6 +66,13 @@ def organisation(team, lead, member, org_admin, tmp_path, django_capture_on_comm
         reason='<script>alert("x")</script> Batch scoring only; reviewed by hand every week.',
         expires_on=soon,
     )
+    group_mapping_rule_create(
+        organization=team.organization,
+        group="ml-fraud-detection-leads",
+        team=team,
+        role=Role.LEAD,
+        actor=org_admin,
+    )
     return {
         "team": team,
         "repository": repository,
@@ -100,6 +108,7 @@ def pages(data):
         ("exemptions", "olga", "/exemptions/"),
         ("audit log", "olga", "/audit/"),
         ("audit log filtered", "olga", f"/audit/?team={team.slug}&action=no.such.change"),
+        ("single sign-on group rules", "olga", "/organisation/sso/"),
         ("dashboard", "olga", "/dashboard/"),
         ("debt", "olga", "/dashboard/debt/"),
         ("compare", "olga", f"/dashboard/compare/?team={team.slug}&team=search"),
