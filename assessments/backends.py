@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from . import sso
@@ -116,10 +116,18 @@ class OidcBackend(OIDCAuthenticationBackend):
         from .services.sso import groups_from_claims, sso_memberships_sync, sso_user_get_or_create
 
         claims = self.get_userinfo(access_token, id_token, payload)
-        with transaction.atomic():
-            user = sso_user_get_or_create(issuer=settings.OIDC_ISSUER, claims=claims)
-            if not user.is_active:
-                return None
-            groups = groups_from_claims(claims, settings.OIDC_GROUPS_CLAIM)
-            sso_memberships_sync(user=user, groups=groups)
-        return user
+        groups = groups_from_claims(claims, settings.OIDC_GROUPS_CLAIM)
+        for attempt in (1, 2):
+            try:
+                with transaction.atomic():
+                    user = sso_user_get_or_create(issuer=settings.OIDC_ISSUER, claims=claims)
+                    if not user.is_active:
+                        return None
+                    sso_memberships_sync(user=user, groups=groups)
+                    return user
+            except IntegrityError:
+                # The same person's first sign-in in two tabs at once: the other one made the
+                # account; the second attempt finds it.
+                if attempt == 2:
+                    raise
+        return None

@@ -135,7 +135,7 @@ def sso_memberships_sync(*, user: User, groups: Iterable[str]) -> None:
 
     held = {
         (m.organization_id, m.team_id if m.role != Role.ORG_ADMIN else None): m
-        for m in Membership.objects.select_for_update()
+        for m in Membership.objects.select_for_update(of=("self",))
         .filter(user=user)
         .select_related("organization", "team")
     }
