@@ -318,3 +318,53 @@ def test_oidc_deactivated_user_loses_the_session_and_cannot_sign_in(
     response = oidc_sign_in(client, oidc_provider, "gone")
     assert response["Location"] == "/accounts/login/"
     assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_oidc_provider_unreachable_is_explained(client, oidc_settings):
+    from .live_server import free_port
+
+    oidc_settings.OIDC_ISSUER = f"http://127.0.0.1:{free_port()}/o"  # nobody listens there
+    response = client.get("/oidc/authenticate/")
+    assert response["Location"] == "/accounts/login/"
+    [message] = messages_of(response)
+    assert message.startswith("Test Provider could not be reached")
+
+
+def test_oidc_explicit_endpoints_need_no_discovery(
+    client, oidc_settings, oidc_provider, monkeypatch
+):
+    from assessments import sso
+
+    issuer = oidc_provider.issuer
+    oidc_settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{issuer}/authorize/"
+    oidc_settings.OIDC_OP_TOKEN_ENDPOINT = f"{issuer}/token/"
+    oidc_settings.OIDC_OP_USER_ENDPOINT = f"{issuer}/userinfo/"
+    oidc_settings.OIDC_OP_JWKS_ENDPOINT = f"{issuer}/.well-known/jwks.json"
+
+    def no_discovery(issuer):
+        raise AssertionError("discovery was not needed")
+
+    monkeypatch.setattr(sso, "_discovery", no_discovery)
+    oidc_provider.set_user("explicit", groups=[])
+    assert oidc_sign_in(client, oidc_provider, "explicit")["Location"] == "/"
+    # Without an end-session endpoint, log-out ends the app's session and stays here.
+    assert client.post("/accounts/logout/")["Location"] == "/accounts/login/"
+
+
+def test_oidc_discovery_of_another_issuer_is_refused(oidc_settings, oidc_provider, monkeypatch):
+    """A discovery document must be the issuer's own: one naming another issuer is refused."""
+    import requests
+
+    from assessments import sso
+
+    real_get = requests.get
+
+    def answer_for_another_issuer(url, **kwargs):
+        response = real_get(url, **kwargs)
+        document = response.json() | {"issuer": "http://127.0.0.1:1/elsewhere"}
+        response._content = json.dumps(document).encode()
+        return response
+
+    monkeypatch.setattr(sso.requests, "get", answer_for_another_issuer)
+    with pytest.raises(sso.ProviderUnavailable, match="names another issuer"):
+        sso.provider()

@@ -107,6 +107,8 @@ def test_oidc_browser_tampered_token_is_refused(new_page, app_with_sso, oidc_pro
     page.wait_for_url(f"{app_with_sso.url}/accounts/login/")
     alert = page.locator(".messages").inner_text()
     assert "could not be verified" in alert
+    assert axe_violations(page) == []
+    screenshot(page, "login-refused")
     assert not Membership.objects.exists()
     from django.contrib.auth.models import User
 
