@@ -9,6 +9,7 @@ from .exemptions import ExemptionViewSet
 from .export import ExportResultsView
 from .notfound import api_not_found
 from .repositories import RepositoryViewSet, ScanViewSet
+from .sso import GroupMappingRuleViewSet
 
 app_name = "api"
 
@@ -19,6 +20,7 @@ router.register("repositories", RepositoryViewSet, basename="repository")
 router.register("scans", ScanViewSet, basename="scan")
 router.register("exemptions", ExemptionViewSet, basename="exemption")
 router.register("audit", AuditEventViewSet, basename="audit")
+router.register("sso-rules", GroupMappingRuleViewSet, basename="sso-rule")
 
 urlpatterns = [
     path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),
