@@ -279,7 +279,31 @@ def test_oidc_provider_refusal_is_explained(client, oidc_settings, oidc_provider
         f"/oidc/callback/?error=access_denied&error_description=Consent+refused&state={state}"
     )
     assert response["Location"] == "/accounts/login/"
-    assert messages_of(response) == ["Test Provider did not sign you in: Consent refused."]
+    assert messages_of(response) == ["Test Provider did not sign you in: access was refused."]
+    # A description in the address is not shown: anyone can make such a link.
+    response = client.get("/oidc/callback/?error=x&error_description=Call+0800+to+unlock")
+    assert messages_of(response)[-1] == (
+        "Test Provider did not sign you in: it answered with an error."
+    )
+
+
+def test_oidc_code_refused_by_the_provider_is_explained(
+    client, oidc_settings, oidc_provider, monkeypatch
+):
+    """The code is traded once: a second trade (or an expired code) is refused by the provider."""
+    real_get_token = OidcBackend.get_token
+
+    def trade_twice(self, payload):
+        real_get_token(self, dict(payload))
+        return real_get_token(self, payload)
+
+    monkeypatch.setattr(OidcBackend, "get_token", trade_twice)
+    oidc_provider.set_user("twice", groups=[])
+    response = oidc_sign_in(client, oidc_provider, "twice")
+    assert response["Location"] == "/accounts/login/"
+    [message] = messages_of(response)
+    assert message.startswith("Test Provider refused to finish signing you in")
+    assert not User.objects.exists()
 
 
 def test_oidc_logout_ends_the_session_at_the_provider_too(client, oidc_settings, oidc_provider):

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
-from requests import RequestException
+from requests import HTTPError, RequestException
 
 from .. import sso
 from ..access import administered_organization_ids, is_org_admin, visible_to_org_admins
@@ -26,6 +26,15 @@ from ..services.sso import group_mapping_rule_create, group_mapping_rule_delete
 
 logger = logging.getLogger(__name__)
 
+# The standard error codes a provider sends back (RFC 6749 4.1.2.1, OpenID Connect 3.1.2.6).
+PROVIDER_ERRORS = {
+    "access_denied": "access was refused",
+    "login_required": "you need to sign in there first",
+    "consent_required": "this application needs your consent there",
+    "interaction_required": "it needs you to do something there first",
+    "temporarily_unavailable": "it is temporarily unavailable",
+    "server_error": "it had an internal error",
+}
 SESSION_ID_TOKEN = "oidc_id_token"  # noqa: S105 (the session key, not a secret)
 
 
@@ -77,12 +86,24 @@ class OidcCallbackView(OIDCAuthenticationCallbackView):
                 f"signed in ({error})."
             )
             return self.login_failure()
+        except HTTPError as error:
+            answered = error.response is not None and 400 <= error.response.status_code < 500
+            if not answered:
+                return _unavailable(request, error)
+            logger.warning("single sign-on: the provider refused the code: %s", error)
+            self._failure_message = (
+                f"{sso.provider_name()} refused to finish signing you in (the sign-in took too "
+                "long or was already used): start again."
+            )
+            return self.login_failure()
         except (sso.ProviderUnavailable, RequestException) as error:
             return _unavailable(request, error)
 
     def login_failure(self):
         if self.request.GET.get("error"):
-            reason = self.request.GET.get("error_description") or self.request.GET["error"]
+            # The provider's own description is not shown: anyone can put text in this address.
+            code = self.request.GET["error"]
+            reason = PROVIDER_ERRORS.get(code, "it answered with an error")
             message = f"{sso.provider_name()} did not sign you in: {reason}."
         else:
             message = getattr(
