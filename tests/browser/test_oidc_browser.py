@@ -82,6 +82,9 @@ def test_oidc_browser_login_group_mapping_and_logout(new_page, app_with_sso, oid
     page.get_by_text("Added: members of “ml-search”").wait_for()
     assert axe_violations(page) == []
     screenshot(page, "sso-rules")
+    page.get_by_role("button", name="Delete the rule for ml-search (Fraud Detection)").click()
+    page.get_by_text("Deleted the rule for “ml-search”").wait_for()
+    assert not GroupMappingRule.objects.filter(group="ml-search").exists()
 
     # Log out: the app's session ends, and so does the provider's, back to the login page.
     page.locator(".account-menu summary").click()
