@@ -8,7 +8,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from ..access import administered_organization_ids, is_org_admin
+from .. import selectors
+from ..access import is_org_admin
 from ..models import GroupMappingRule, Organization, Role, Team
 from ..services.sso import GROUP_MAX_LENGTH, group_mapping_rule_create, group_mapping_rule_delete
 from .base import TeamScopedViewSet
@@ -48,12 +49,10 @@ class GroupMappingRuleSerializer(serializers.ModelSerializer):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None:
-            administered = administered_organization_ids(user)
-            organizations = Organization.objects.all()
-            if administered is not None:
-                organizations = organizations.filter(id__in=administered)
-            self.fields["organization"].queryset = organizations
-            self.fields["team"].queryset = Team.objects.filter(organization__in=organizations)
+            self.fields["organization"].queryset = selectors.organizations_administered_by(
+                user=user
+            )
+            self.fields["team"].queryset = selectors.teams_administered_by(user=user)
 
 
 @extend_schema_view(
@@ -82,9 +81,7 @@ class GroupMappingRuleViewSet(
     queryset = GroupMappingRule.objects.none()  # for the schema
 
     def get_base_queryset(self):
-        return GroupMappingRule.objects.select_related("organization", "team").order_by(
-            "organization__name", "group", "id"
-        )
+        return selectors.group_mapping_rule_list()
 
     def create(self, request, *args, **kwargs):
         serializer = GroupMappingRuleSerializer(data=request.data, user=request.user)

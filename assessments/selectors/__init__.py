@@ -58,6 +58,12 @@ from .results import (
     result_history_until,
     results_with_assessments,
 )
+from .sso import (
+    group_mapping_rule_list,
+    group_mapping_rules_for_user,
+    organizations_administered_by,
+    teams_administered_by,
+)
 from .teams import (
     ASSESSMENT_DUE_AFTER,
     TeamOverview,
@@ -71,6 +77,10 @@ from .teams import (
 from .tokens import api_token_get_for_user, api_token_list_for_user
 
 __all__ = [
+    "group_mapping_rule_list",
+    "group_mapping_rules_for_user",
+    "organizations_administered_by",
+    "teams_administered_by",
     "ASSESSMENT_DUE_AFTER",
     "ExemptionOverview",
     "ReadingWithExemptions",

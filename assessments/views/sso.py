@@ -17,11 +17,10 @@ from django.views.decorators.http import require_POST
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 from requests import HTTPError, RequestException
 
-from .. import sso
-from ..access import administered_organization_ids, is_org_admin, visible_to_org_admins
+from .. import selectors, sso
+from ..access import is_org_admin
 from ..errors import ApplicationError
 from ..forms import GroupMappingRuleForm
-from ..models import GroupMappingRule, Organization, Team
 from ..services.sso import group_mapping_rule_create, group_mapping_rule_delete
 
 logger = logging.getLogger(__name__)
@@ -149,14 +148,6 @@ class LogoutView(auth_views.LogoutView):
 # --- The group rules page ---------------------------------------------------------------------
 
 
-def _administered(user) -> list[Organization]:
-    ids = administered_organization_ids(user)
-    organizations = Organization.objects.all()
-    if ids is not None:
-        organizations = organizations.filter(id__in=ids)
-    return list(organizations.order_by("name"))
-
-
 @login_required
 def sso_rules(request):
     """List, add and delete the group rules of the organisations the user administers."""
@@ -165,12 +156,8 @@ def sso_rules(request):
             "Only org admins manage single sign-on group rules: they give people roles across "
             "the organisation."
         )
-    organizations = _administered(request.user)
-    teams = list(
-        Team.objects.filter(organization__in=organizations)
-        .select_related("organization")
-        .order_by("organization__name", "name")
-    )
+    organizations = list(selectors.organizations_administered_by(user=request.user))
+    teams = list(selectors.teams_administered_by(user=request.user))
     form = GroupMappingRuleForm(request.POST or None, organizations=organizations, teams=teams)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -193,11 +180,7 @@ def sso_rules(request):
                 f"of {rule.team or rule.organization} at their next sign-in.",
             )
             return redirect("sso_rules")
-    rules = (
-        visible_to_org_admins(GroupMappingRule.objects.all(), request.user)
-        .select_related("organization", "team")
-        .order_by("organization__name", "group", "team__name")
-    )
+    rules = selectors.group_mapping_rules_for_user(user=request.user)
     context = {
         "form": form,
         "rules": rules,
@@ -212,12 +195,7 @@ def sso_rules(request):
 @login_required
 @require_POST
 def sso_rule_delete(request, pk: int):
-    rule = get_object_or_404(
-        visible_to_org_admins(GroupMappingRule.objects.all(), request.user).select_related(
-            "organization", "team"
-        ),
-        pk=pk,
-    )
+    rule = get_object_or_404(selectors.group_mapping_rules_for_user(user=request.user), pk=pk)
     group_mapping_rule_delete(rule=rule, actor=request.user)
     messages.success(
         request,
