@@ -6,6 +6,7 @@ from .models import (
     Assessment,
     AuditEvent,
     Exemption,
+    GroupMappingRule,
     Invitation,
     Membership,
     Organization,
@@ -14,6 +15,7 @@ from .models import (
     ResultCapability,
     RoadmapStep,
     Scan,
+    SsoIdentity,
     Team,
     TeamTag,
 )
@@ -24,7 +26,7 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
-    fields = ["user", "organization", "team", "role"]
+    fields = ["user", "organization", "team", "role", "source"]
 
 
 @admin.register(Organization)
@@ -65,8 +67,9 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "organization", "team"]
-    list_filter = ["role", "organization"]
+    # `source`: "sso" memberships follow the user's groups at each sign-in; "manual" ones stay.
+    list_display = ["user", "role", "organization", "team", "source"]
+    list_filter = ["role", "source", "organization"]
     search_fields = ["user__username", "team__name"]
     autocomplete_fields = ["user"]
     list_select_related = ["user", "organization", "team"]
@@ -224,3 +227,22 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(GroupMappingRule)
+class GroupMappingRuleAdmin(admin.ModelAdmin):
+    """Org admins keep these at /organisation/sso/, where changes are audited."""
+
+    list_display = ["group", "role", "organization", "team", "created_at"]
+    list_filter = ["organization", "role"]
+    search_fields = ["group"]
+    list_select_related = ["organization", "team"]
+    raw_id_fields = ["created_by"]
+
+
+@admin.register(SsoIdentity)
+class SsoIdentityAdmin(admin.ModelAdmin):
+    list_display = ["user", "subject", "issuer", "last_login_at"]
+    search_fields = ["user__username", "subject"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["created_at", "last_login_at"]

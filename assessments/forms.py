@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.formats import date_format
 
+from . import sso
 from .maturity import load_catalogue
 from .models import AuditAction, Role
 from .services.exemptions import TEXT_MAX_LENGTH, exemption_latest_expiry
@@ -150,6 +151,11 @@ class LoginForm(StyledControls, AuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username")
+        if not sso.local_passwords_enabled():
+            raise forms.ValidationError(
+                f"Password log-in is turned off here: sign in with {sso.provider_name()}.",
+                code="passwords_off",
+            )
         try:
             return super().clean()
         except forms.ValidationError:
@@ -357,3 +363,32 @@ class ForgePreviewForm(StyledControls, forms.Form):
     )
     include_archived = forms.BooleanField(label="Include archived repositories", required=False)
     include_forks = forms.BooleanField(label="Include forks", required=False)
+
+
+class GroupMappingRuleForm(StyledControls, forms.Form):
+    """A single sign-on group rule; `organizations` are the ones the user administers."""
+
+    organization = forms.ChoiceField(label="Organisation")
+    group = forms.CharField(
+        label="Group",
+        max_length=200,
+        help_text="The group's name exactly as the provider sends it in the groups claim.",
+    )
+    team = forms.ChoiceField(
+        label="Team",
+        required=False,
+        help_text="Leave empty for org admins, who hold their role across the organisation.",
+    )
+    role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.MEMBER)
+
+    def __init__(self, *args, organizations=(), teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        several = len({o.pk for o in organizations}) > 1
+        self.fields["organization"].choices = [(o.slug, o.name) for o in organizations]
+        if not several and organizations:
+            self.fields["organization"].widget = forms.HiddenInput()
+            self.fields["organization"].initial = organizations[0].slug
+        self.fields["team"].choices = [
+            ("", "No team: across the organisation"),
+            *((t.slug, f"{t.name} ({t.organization.name})" if several else t.name) for t in teams),
+        ]

@@ -12,6 +12,7 @@ from .views import (
     questionnaire,
     repositories,
     results,
+    sso,
     teams,
 )
 
@@ -69,6 +70,8 @@ urlpatterns = [
     path("forges/<int:pk>/", forges.forge_detail, name="forge_detail"),
     path("imports/<int:pk>/", forges.import_detail, name="import_detail"),
     path("imports/<int:pk>/run/", forges.import_run, name="import_run"),
+    path("organisation/sso/", sso.sso_rules, name="sso_rules"),
+    path("organisation/sso/<int:pk>/delete/", sso.sso_rule_delete, name="sso_rule_delete"),
     path("exemptions/", exemptions.exemption_list_view, name="exemption_list"),
     path("exemptions/<int:pk>/decide/", exemptions.exemption_decide_view, name="exemption_decide"),
     path(

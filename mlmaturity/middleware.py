@@ -2,6 +2,7 @@
 a retryable answer when the database is too busy to take a request's writes."""
 
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import OperationalError
@@ -20,12 +21,27 @@ class ContentSecurityPolicyMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.policy = settings.CONTENT_SECURITY_POLICY
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", self.policy)
+        response.headers.setdefault("Content-Security-Policy", self.policy())
         return response
+
+    @staticmethod
+    def policy() -> str:
+        """The policy; with single sign-on on, forms may also lead to the OpenID provider: the
+        log-out form's answer redirects there to end the provider's session, and browsers hold
+        redirects after a form to `form-action` too."""
+        policy = settings.CONTENT_SECURITY_POLICY
+        if not settings.OIDC_ISSUER:
+            return policy
+        origins = {
+            f"{parts.scheme}://{parts.netloc}"
+            for parts in map(urlsplit, (settings.OIDC_ISSUER, settings.OIDC_OP_LOGOUT_ENDPOINT))
+            if parts.scheme in {"http", "https"} and parts.netloc
+        }
+        extra = " ".join(sorted(origins))
+        return policy.replace("form-action 'self'", f"form-action 'self' {extra}")
 
 
 class RefuseNulCharactersMiddleware:

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from assessments.forms import StyledPasswordChangeForm
-from assessments.views import accounts, profile
+from assessments.views import accounts, profile, sso
 from assessments.views.teams import favicon
 
 # The app's own error pages; under /api/ they answer in the API's error shape.
@@ -15,7 +15,7 @@ handler500 = "assessments.views.errors.server_error"
 
 account_patterns = [
     path("login/", accounts.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", sso.LogoutView.as_view(), name="logout"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(form_class=StyledPasswordChangeForm),
@@ -37,6 +37,8 @@ account_patterns = [
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include(account_patterns)),
+    # Single sign-on: /oidc/authenticate/ to the provider, /oidc/callback/ back from it.
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

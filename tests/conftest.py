@@ -143,3 +143,25 @@ def celery_worker_process(transactional_db):
 
     with running_worker() as queue:
         yield queue
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    """The test OpenID provider (tests/oidc_provider), served on 127.0.0.1 for the session."""
+    from .oidc_support import provider_served
+
+    with provider_served(tmp_path_factory.mktemp("oidc-provider")) as provider:
+        yield provider
+
+
+@pytest.fixture
+def oidc_settings(settings, oidc_provider):
+    """The app's settings pointing at the test provider, for Django's test client."""
+    from assessments import sso
+
+    oidc_provider.register_client("http://testserver")
+    for name, value in oidc_provider.app_settings().items():
+        setattr(settings, name, value)
+    sso.forget_discovery()
+    yield settings
+    sso.forget_discovery()

@@ -11,6 +11,7 @@ from .export import ExportResultsView
 from .forges import ForgeConnectionViewSet, ForgeImportViewSet
 from .notfound import api_not_found
 from .repositories import RepositoryViewSet, ScanViewSet
+from .sso import GroupMappingRuleViewSet
 
 app_name = "api"
 
@@ -24,6 +25,7 @@ router.register("audit", AuditEventViewSet, basename="audit")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("forges", ForgeConnectionViewSet, basename="forge")
 router.register("imports", ForgeImportViewSet, basename="import")
+router.register("sso-rules", GroupMappingRuleViewSet, basename="sso-rule")
 
 urlpatterns = [
     path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),

@@ -6,178 +6,384 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0001_initial'),
+        ("assessments", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('catalogue_version', models.CharField(max_length=40)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted')], default='draft', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('copied_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='copies', to='assessments.assessment')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='assessments.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("catalogue_version", models.CharField(max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("submitted", "Submitted")],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "copied_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="copies",
+                        to="assessments.assessment",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="assessments.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question_key', models.CharField(max_length=80)),
-                ('option_key', models.CharField(max_length=40)),
-                ('note', models.TextField(blank=True, max_length=4000)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='assessments.assessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question_key", models.CharField(max_length=80)),
+                ("option_key", models.CharField(max_length=40)),
+                ("note", models.TextField(blank=True, max_length=4000)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="assessments.assessment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['question_key'],
+                "ordering": ["question_key"],
             },
         ),
         migrations.CreateModel(
-            name='Repository',
+            name="Repository",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.CharField(max_length=500)),
-                ('branch', models.CharField(blank=True, max_length=200)),
-                ('access_token_encrypted', models.TextField(blank=True)),
-                ('scan_interval_hours', models.PositiveIntegerField(default=24)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='repositories', to='assessments.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.CharField(max_length=500)),
+                ("branch", models.CharField(blank=True, max_length=200)),
+                ("access_token_encrypted", models.TextField(blank=True)),
+                ("scan_interval_hours", models.PositiveIntegerField(default=24)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="repositories",
+                        to="assessments.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'repositories',
-                'ordering': ['url'],
+                "verbose_name_plural": "repositories",
+                "ordering": ["url"],
             },
         ),
         migrations.CreateModel(
-            name='Result',
+            name="Result",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('catalogue_version', models.CharField(max_length=40)),
-                ('overall_level', models.PositiveSmallIntegerField()),
-                ('index', models.FloatField()),
-                ('target_level', models.PositiveSmallIntegerField()),
-                ('weakest_dimension', models.CharField(max_length=80)),
-                ('ml_test_score', models.FloatField()),
-                ('snapshot', models.JSONField()),
-                ('computed_at', models.DateTimeField()),
-                ('assessment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='result', to='assessments.assessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("catalogue_version", models.CharField(max_length=40)),
+                ("overall_level", models.PositiveSmallIntegerField()),
+                ("index", models.FloatField()),
+                ("target_level", models.PositiveSmallIntegerField()),
+                ("weakest_dimension", models.CharField(max_length=80)),
+                ("ml_test_score", models.FloatField()),
+                ("snapshot", models.JSONField()),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "assessment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="result",
+                        to="assessments.assessment",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ResultCapability',
+            name="ResultCapability",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('capability_key', models.CharField(max_length=80)),
-                ('dimension_key', models.CharField(max_length=80)),
-                ('required_level', models.PositiveSmallIntegerField()),
-                ('grade', models.FloatField(null=True)),
-                ('source', models.CharField(max_length=20)),
-                ('met', models.BooleanField()),
-                ('result', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='capabilities', to='assessments.result')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("capability_key", models.CharField(max_length=80)),
+                ("dimension_key", models.CharField(max_length=80)),
+                ("required_level", models.PositiveSmallIntegerField()),
+                ("grade", models.FloatField(null=True)),
+                ("source", models.CharField(max_length=20)),
+                ("met", models.BooleanField()),
+                (
+                    "result",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="capabilities",
+                        to="assessments.result",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['capability_key'],
+                "ordering": ["capability_key"],
             },
         ),
         migrations.CreateModel(
-            name='RoadmapStep',
+            name="RoadmapStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step_id', models.CharField(max_length=100)),
-                ('capability_key', models.CharField(max_length=80)),
-                ('position', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('dropped', 'No longer needed for the target')], max_length=10)),
-                ('first_seen', models.DateTimeField()),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('done_in', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='assessments.assessment')),
-                ('opened_in', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='assessments.assessment')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roadmap_steps', to='assessments.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("step_id", models.CharField(max_length=100)),
+                ("capability_key", models.CharField(max_length=80)),
+                ("position", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("done", "Done"),
+                            ("dropped", "No longer needed for the target"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("first_seen", models.DateTimeField()),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "done_in",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="assessments.assessment",
+                    ),
+                ),
+                (
+                    "opened_in",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="assessments.assessment",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roadmap_steps",
+                        to="assessments.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['status', 'position'],
+                "ordering": ["status", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Scan',
+            name="Scan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='queued', max_length=20)),
-                ('commit', models.CharField(blank=True, max_length=64)),
-                ('scanner_version', models.CharField(blank=True, max_length=20)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('queued_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('failure_reason', models.TextField(blank=True)),
-                ('report', models.JSONField(blank=True, null=True)),
-                ('findings', models.JSONField(blank=True, default=list)),
-                ('repository', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scans', to='assessments.repository')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                ("commit", models.CharField(blank=True, max_length=64)),
+                ("scanner_version", models.CharField(blank=True, max_length=20)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("queued_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("failure_reason", models.TextField(blank=True)),
+                ("report", models.JSONField(blank=True, null=True)),
+                ("findings", models.JSONField(blank=True, default=list)),
+                (
+                    "repository",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scans",
+                        to="assessments.repository",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-queued_at'],
+                "ordering": ["-queued_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['team', 'status', 'submitted_at'], name='assessments_team_id_a7f039_idx'),
+            model_name="assessment",
+            index=models.Index(
+                fields=["team", "status", "submitted_at"], name="assessments_team_id_a7f039_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'draft'), ('submitted_at__isnull', True)), models.Q(('status', 'submitted'), ('submitted_at__isnull', False)), _connector='OR'), name='assessment_submitted_has_a_date'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "draft"), ("submitted_at__isnull", True)),
+                    models.Q(("status", "submitted"), ("submitted_at__isnull", False)),
+                    _connector="OR",
+                ),
+                name="assessment_submitted_has_a_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('team',), name='assessment_one_draft_per_team'),
+            model_name="assessment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "draft")),
+                fields=("team",),
+                name="assessment_one_draft_per_team",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(fields=('assessment', 'question_key'), name='answer_one_per_question'),
+            model_name="answer",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "question_key"), name="answer_one_per_question"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='repository',
-            constraint=models.UniqueConstraint(fields=('team', 'url', 'branch'), name='repository_once_per_team_and_branch'),
+            model_name="repository",
+            constraint=models.UniqueConstraint(
+                fields=("team", "url", "branch"), name="repository_once_per_team_and_branch"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='result',
-            constraint=models.CheckConstraint(condition=models.Q(('overall_level__lte', 2), ('target_level__lte', 2)), name='result_levels_in_range'),
+            model_name="result",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("overall_level__lte", 2), ("target_level__lte", 2)),
+                name="result_levels_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='result',
-            constraint=models.CheckConstraint(condition=models.Q(('index__gte', 0), ('index__lte', 100)), name='result_index_in_range'),
+            model_name="result",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("index__gte", 0), ("index__lte", 100)),
+                name="result_index_in_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='resultcapability',
-            index=models.Index(fields=['capability_key', 'met'], name='assessments_capabil_99ad9c_idx'),
+            model_name="resultcapability",
+            index=models.Index(
+                fields=["capability_key", "met"], name="assessments_capabil_99ad9c_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resultcapability',
-            constraint=models.UniqueConstraint(fields=('result', 'capability_key'), name='result_capability_once_per_result'),
+            model_name="resultcapability",
+            constraint=models.UniqueConstraint(
+                fields=("result", "capability_key"), name="result_capability_once_per_result"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roadmapstep',
-            constraint=models.UniqueConstraint(fields=('team', 'step_id'), name='roadmap_step_once_per_team'),
+            model_name="roadmapstep",
+            constraint=models.UniqueConstraint(
+                fields=("team", "step_id"), name="roadmap_step_once_per_team"
+            ),
         ),
         migrations.AddIndex(
-            model_name='scan',
-            index=models.Index(fields=['repository', 'status', '-finished_at'], name='assessments_reposit_d936cb_idx'),
+            model_name="scan",
+            index=models.Index(
+                fields=["repository", "status", "-finished_at"],
+                name="assessments_reposit_d936cb_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scan',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'succeeded')), fields=('repository', 'commit', 'scanner_version'), name='scan_one_result_per_commit_and_scanner'),
+            model_name="scan",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "succeeded")),
+                fields=("repository", "commit", "scanner_version"),
+                name="scan_one_result_per_commit_and_scanner",
+            ),
         ),
     ]

@@ -5,23 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0003_api_token'),
+        ("assessments", "0003_api_token"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TeamTag',
+            name="TeamTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tags', to='assessments.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tags",
+                        to="assessments.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['name'], name='assessments_name_9e28ee_idx')],
-                'constraints': [models.UniqueConstraint(fields=('team', 'name'), name='team_tag_once')],
+                "ordering": ["name"],
+                "indexes": [models.Index(fields=["name"], name="assessments_name_9e28ee_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("team", "name"), name="team_tag_once")
+                ],
             },
         ),
     ]

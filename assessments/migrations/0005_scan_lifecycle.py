@@ -5,30 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0004_team_tags'),
+        ("assessments", "0004_team_tags"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='repository',
-            name='webhook_secret_encrypted',
+            model_name="repository",
+            name="webhook_secret_encrypted",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='scan',
-            name='same_as',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='assessments.scan'),
+            model_name="scan",
+            name="same_as",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="assessments.scan",
+            ),
         ),
         migrations.AddField(
-            model_name='scan',
-            name='trigger',
-            field=models.CharField(default='manual', max_length=20),
+            model_name="scan",
+            name="trigger",
+            field=models.CharField(default="manual", max_length=20),
         ),
         migrations.AlterField(
-            model_name='scan',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('unchanged', 'Unchanged'), ('failed', 'Failed')], default='queued', max_length=20),
+            model_name="scan",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("running", "Running"),
+                    ("succeeded", "Succeeded"),
+                    ("unchanged", "Unchanged"),
+                    ("failed", "Failed"),
+                ],
+                default="queued",
+                max_length=20,
+            ),
         ),
     ]

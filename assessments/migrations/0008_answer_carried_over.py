@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0007_result_next_level_progress'),
+        ("assessments", "0007_result_next_level_progress"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='answer',
-            name='carried_over_from',
+            model_name="answer",
+            name="carried_over_from",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

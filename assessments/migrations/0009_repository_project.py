@@ -5,24 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0008_answer_carried_over'),
+        ("assessments", "0008_answer_carried_over"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='repository',
-            name='repository_once_per_team_and_branch',
+            model_name="repository",
+            name="repository_once_per_team_and_branch",
         ),
         migrations.AddField(
-            model_name='repository',
-            name='project',
+            model_name="repository",
+            name="project",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddConstraint(
-            model_name='repository',
-            constraint=models.UniqueConstraint(fields=('team', 'url', 'branch', 'project'), name='repository_once_per_team_branch_and_project'),
+            model_name="repository",
+            constraint=models.UniqueConstraint(
+                fields=("team", "url", "branch", "project"),
+                name="repository_once_per_team_branch_and_project",
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0009_repository_project'),
+        ("assessments", "0009_repository_project"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='repository',
-            name='holds',
+            model_name="repository",
+            name="holds",
             field=models.JSONField(blank=True, default=list),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0010_repository_holds'),
+        ("assessments", "0010_repository_holds"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='answer',
-            name='suggested_from',
+            model_name="answer",
+            name="suggested_from",
             field=models.JSONField(blank=True, null=True),
         ),
     ]

@@ -6,29 +6,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0015_audit_events'),
+        ("assessments", "0015_audit_events"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('membership.added', 'Added a member'), ('membership.role_changed', "Changed a member's role"), ('exemption.requested', 'Asked for an exemption'), ('exemption.approved', 'Approved an exemption'), ('exemption.rejected', 'Rejected an exemption'), ('exemption.withdrawn', 'Withdrew an exemption request'), ('repository.connected', 'Connected a repository'), ('repository.removed', 'Disconnected a repository'), ('token.created', 'Created an API token'), ('token.revoked', 'Revoked an API token'), ('badge.enabled', 'Turned the maturity badge on'), ('badge.disabled', 'Turned the maturity badge off')], max_length=40),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("membership.added", "Added a member"),
+                    ("membership.role_changed", "Changed a member's role"),
+                    ("exemption.requested", "Asked for an exemption"),
+                    ("exemption.approved", "Approved an exemption"),
+                    ("exemption.rejected", "Rejected an exemption"),
+                    ("exemption.withdrawn", "Withdrew an exemption request"),
+                    ("repository.connected", "Connected a repository"),
+                    ("repository.removed", "Disconnected a repository"),
+                    ("token.created", "Created an API token"),
+                    ("token.revoked", "Revoked an API token"),
+                    ("badge.enabled", "Turned the maturity badge on"),
+                    ("badge.disabled", "Turned the maturity badge off"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.CreateModel(
-            name='TeamBadge',
+            name="TeamBadge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='badge', to='assessments.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="badge",
+                        to="assessments.team",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
     ]

@@ -6,66 +6,165 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0021_team_criticality'),
+        ("assessments", "0021_team_criticality"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('membership.added', 'Added a member'), ('membership.role_changed', "Changed a member's role"), ('exemption.requested', 'Asked for an exemption'), ('exemption.approved', 'Approved an exemption'), ('exemption.rejected', 'Rejected an exemption'), ('exemption.withdrawn', 'Withdrew an exemption request'), ('repository.connected', 'Connected a repository'), ('repository.removed', 'Disconnected a repository'), ('token.created', 'Created an API token'), ('token.revoked', 'Revoked an API token'), ('badge.enabled', 'Turned the maturity badge on'), ('badge.disabled', 'Turned the maturity badge off'), ('campaign.created', 'Started a campaign'), ('campaign.changed', 'Changed a campaign'), ('campaign.archived', 'Archived a campaign')], max_length=40),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("membership.added", "Added a member"),
+                    ("membership.role_changed", "Changed a member's role"),
+                    ("exemption.requested", "Asked for an exemption"),
+                    ("exemption.approved", "Approved an exemption"),
+                    ("exemption.rejected", "Rejected an exemption"),
+                    ("exemption.withdrawn", "Withdrew an exemption request"),
+                    ("repository.connected", "Connected a repository"),
+                    ("repository.removed", "Disconnected a repository"),
+                    ("token.created", "Created an API token"),
+                    ("token.revoked", "Revoked an API token"),
+                    ("badge.enabled", "Turned the maturity badge on"),
+                    ("badge.disabled", "Turned the maturity badge off"),
+                    ("campaign.created", "Started a campaign"),
+                    ("campaign.changed", "Changed a campaign"),
+                    ("campaign.archived", "Archived a campaign"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('goal_kind', models.CharField(choices=[('level', 'Reach a level'), ('capability', 'Meet a capability'), ('assessed_since', 'Submit an assessment')], max_length=20)),
-                ('goal_level', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('goal_capability', models.CharField(blank=True, max_length=80)),
-                ('scope_tags', models.JSONField(blank=True, default=list)),
-                ('scope_criticalities', models.JSONField(blank=True, default=list)),
-                ('starts_on', models.DateField()),
-                ('deadline', models.DateField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='campaigns', to='assessments.organization')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "goal_kind",
+                    models.CharField(
+                        choices=[
+                            ("level", "Reach a level"),
+                            ("capability", "Meet a capability"),
+                            ("assessed_since", "Submit an assessment"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("goal_level", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("goal_capability", models.CharField(blank=True, max_length=80)),
+                ("scope_tags", models.JSONField(blank=True, default=list)),
+                ("scope_criticalities", models.JSONField(blank=True, default=list)),
+                ("starts_on", models.DateField()),
+                ("deadline", models.DateField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="campaigns",
+                        to="assessments.organization",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['deadline', 'id'],
+                "ordering": ["deadline", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CampaignReminder',
+            name="CampaignReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('before_deadline', 'Before the deadline'), ('late', 'Late')], max_length=20)),
-                ('period', models.CharField(max_length=10)),
-                ('recipients', models.PositiveSmallIntegerField(default=0)),
-                ('sent_at', models.DateTimeField()),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='assessments.campaign')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='assessments.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("before_deadline", "Before the deadline"), ("late", "Late")],
+                        max_length=20,
+                    ),
+                ),
+                ("period", models.CharField(max_length=10)),
+                ("recipients", models.PositiveSmallIntegerField(default=0)),
+                ("sent_at", models.DateTimeField()),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="assessments.campaign",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="assessments.team",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='campaign',
-            index=models.Index(fields=['organization', 'archived_at'], name='campaign_org_open'),
+            model_name="campaign",
+            index=models.Index(fields=["organization", "archived_at"], name="campaign_org_open"),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('deadline__gte', models.F('starts_on'))), name='campaign_deadline_after_start'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("deadline__gte", models.F("starts_on"))),
+                name="campaign_deadline_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('goal_kind', 'level'), ('goal_level__in', [1, 2])), models.Q(('goal_kind', 'capability'), models.Q(('goal_capability', ''), _negated=True)), ('goal_kind', 'assessed_since'), _connector='OR'), name='campaign_goal_has_its_parameter'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("goal_kind", "level"), ("goal_level__in", [1, 2])),
+                    models.Q(
+                        ("goal_kind", "capability"),
+                        models.Q(("goal_capability", ""), _negated=True),
+                    ),
+                    ("goal_kind", "assessed_since"),
+                    _connector="OR",
+                ),
+                name="campaign_goal_has_its_parameter",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaignreminder',
-            constraint=models.UniqueConstraint(fields=('campaign', 'team', 'kind', 'period'), name='campaign_reminder_once'),
+            model_name="campaignreminder",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "team", "kind", "period"), name="campaign_reminder_once"
+            ),
         ),
     ]

@@ -6,40 +6,144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0022_campaigns'),
+        ("assessments", "0022_campaigns"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('membership.added', 'Added a member'), ('membership.role_changed', "Changed a member's role"), ('membership.removed', 'Removed a member'), ('invitation.sent', 'Sent an invitation'), ('invitation.revoked', 'Revoked an invitation'), ('invitation.accepted', 'Accepted an invitation'), ('exemption.requested', 'Asked for an exemption'), ('exemption.approved', 'Approved an exemption'), ('exemption.rejected', 'Rejected an exemption'), ('exemption.withdrawn', 'Withdrew an exemption request'), ('repository.connected', 'Connected a repository'), ('repository.removed', 'Disconnected a repository'), ('token.created', 'Created an API token'), ('token.revoked', 'Revoked an API token'), ('badge.enabled', 'Turned the maturity badge on'), ('badge.disabled', 'Turned the maturity badge off'), ('campaign.created', 'Started a campaign'), ('campaign.changed', 'Changed a campaign'), ('campaign.archived', 'Archived a campaign')], max_length=40),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("membership.added", "Added a member"),
+                    ("membership.role_changed", "Changed a member's role"),
+                    ("membership.removed", "Removed a member"),
+                    ("invitation.sent", "Sent an invitation"),
+                    ("invitation.revoked", "Revoked an invitation"),
+                    ("invitation.accepted", "Accepted an invitation"),
+                    ("exemption.requested", "Asked for an exemption"),
+                    ("exemption.approved", "Approved an exemption"),
+                    ("exemption.rejected", "Rejected an exemption"),
+                    ("exemption.withdrawn", "Withdrew an exemption request"),
+                    ("repository.connected", "Connected a repository"),
+                    ("repository.removed", "Disconnected a repository"),
+                    ("token.created", "Created an API token"),
+                    ("token.revoked", "Revoked an API token"),
+                    ("badge.enabled", "Turned the maturity badge on"),
+                    ("badge.disabled", "Turned the maturity badge off"),
+                    ("campaign.created", "Started a campaign"),
+                    ("campaign.changed", "Changed a campaign"),
+                    ("campaign.archived", "Archived a campaign"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('org_admin', 'Organisation admin'), ('lead', 'Team lead'), ('member', 'Member'), ('viewer', 'Viewer')], max_length=20)),
-                ('email', models.EmailField(max_length=254)),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('delivery_error', models.CharField(blank=True, max_length=300)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='assessments.organization')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='assessments.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("org_admin", "Organisation admin"),
+                            ("lead", "Team lead"),
+                            ("member", "Member"),
+                            ("viewer", "Viewer"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("delivery_error", models.CharField(blank=True, max_length=300)),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="assessments.organization",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="assessments.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['organization', 'created_at'], name='invitation_org')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('role', 'org_admin'), ('team__isnull', True)), models.Q(models.Q(('role', 'org_admin'), _negated=True), ('team__isnull', False)), _connector='OR'), name='invitation_admin_is_org_wide_others_per_team'), models.UniqueConstraint(condition=models.Q(('accepted_at__isnull', True), ('revoked_at__isnull', True), ('team__isnull', False)), fields=('team', 'email'), name='invitation_one_pending_per_team'), models.UniqueConstraint(condition=models.Q(('accepted_at__isnull', True), ('revoked_at__isnull', True), ('team__isnull', True)), fields=('organization', 'email'), name='invitation_one_pending_per_org')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["organization", "created_at"], name="invitation_org")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("role", "org_admin"), ("team__isnull", True)),
+                            models.Q(
+                                models.Q(("role", "org_admin"), _negated=True),
+                                ("team__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="invitation_admin_is_org_wide_others_per_team",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(
+                            ("accepted_at__isnull", True),
+                            ("revoked_at__isnull", True),
+                            ("team__isnull", False),
+                        ),
+                        fields=("team", "email"),
+                        name="invitation_one_pending_per_team",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(
+                            ("accepted_at__isnull", True),
+                            ("revoked_at__isnull", True),
+                            ("team__isnull", True),
+                        ),
+                        fields=("organization", "email"),
+                        name="invitation_one_pending_per_org",
+                    ),
+                ],
             },
         ),
     ]

@@ -6,74 +6,176 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0023_invitations'),
+        ("assessments", "0023_invitations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='repository',
-            name='first_scan_pending',
+            model_name="repository",
+            name="first_scan_pending",
             field=models.BooleanField(default=False),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('membership.added', 'Added a member'), ('membership.role_changed', "Changed a member's role"), ('membership.removed', 'Removed a member'), ('invitation.sent', 'Sent an invitation'), ('invitation.revoked', 'Revoked an invitation'), ('invitation.accepted', 'Accepted an invitation'), ('exemption.requested', 'Asked for an exemption'), ('exemption.approved', 'Approved an exemption'), ('exemption.rejected', 'Rejected an exemption'), ('exemption.withdrawn', 'Withdrew an exemption request'), ('repository.connected', 'Connected a repository'), ('repository.removed', 'Disconnected a repository'), ('token.created', 'Created an API token'), ('token.revoked', 'Revoked an API token'), ('badge.enabled', 'Turned the maturity badge on'), ('badge.disabled', 'Turned the maturity badge off'), ('campaign.created', 'Started a campaign'), ('campaign.changed', 'Changed a campaign'), ('campaign.archived', 'Archived a campaign'), ('forge.connected', 'Connected a forge'), ('import.ran', "Imported a forge's repositories")], max_length=40),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("membership.added", "Added a member"),
+                    ("membership.role_changed", "Changed a member's role"),
+                    ("membership.removed", "Removed a member"),
+                    ("invitation.sent", "Sent an invitation"),
+                    ("invitation.revoked", "Revoked an invitation"),
+                    ("invitation.accepted", "Accepted an invitation"),
+                    ("exemption.requested", "Asked for an exemption"),
+                    ("exemption.approved", "Approved an exemption"),
+                    ("exemption.rejected", "Rejected an exemption"),
+                    ("exemption.withdrawn", "Withdrew an exemption request"),
+                    ("repository.connected", "Connected a repository"),
+                    ("repository.removed", "Disconnected a repository"),
+                    ("token.created", "Created an API token"),
+                    ("token.revoked", "Revoked an API token"),
+                    ("badge.enabled", "Turned the maturity badge on"),
+                    ("badge.disabled", "Turned the maturity badge off"),
+                    ("campaign.created", "Started a campaign"),
+                    ("campaign.changed", "Changed a campaign"),
+                    ("campaign.archived", "Archived a campaign"),
+                    ("forge.connected", "Connected a forge"),
+                    ("import.ran", "Imported a forge's repositories"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.CreateModel(
-            name='ForgeConnection',
+            name="ForgeConnection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('github', 'GitHub organisation'), ('gitlab', 'GitLab group')], max_length=10)),
-                ('api_url', models.CharField(max_length=500)),
-                ('owner', models.CharField(max_length=255)),
-                ('token_encrypted', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='forge_connections', to='assessments.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("github", "GitHub organisation"), ("gitlab", "GitLab group")],
+                        max_length=10,
+                    ),
+                ),
+                ("api_url", models.CharField(max_length=500)),
+                ("owner", models.CharField(max_length=255)),
+                ("token_encrypted", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="forge_connections",
+                        to="assessments.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organization', 'owner'],
+                "ordering": ["organization", "owner"],
             },
         ),
         migrations.CreateModel(
-            name='ForgeImport',
+            name="ForgeImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('previewed', 'Previewed'), ('queued', 'Queued'), ('running', 'Running'), ('finished', 'Finished'), ('failed', 'Failed')], default='previewed', max_length=12)),
-                ('rules', models.TextField(blank=True)),
-                ('include_archived', models.BooleanField(default=False)),
-                ('include_forks', models.BooleanField(default=False)),
-                ('preview', models.JSONField(blank=True, default=list)),
-                ('counts', models.JSONField(blank=True, default=dict)),
-                ('api_calls', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('queued_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('connection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='imports', to='assessments.forgeconnection')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='forge_imports', to='assessments.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("previewed", "Previewed"),
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("finished", "Finished"),
+                            ("failed", "Failed"),
+                        ],
+                        default="previewed",
+                        max_length=12,
+                    ),
+                ),
+                ("rules", models.TextField(blank=True)),
+                ("include_archived", models.BooleanField(default=False)),
+                ("include_forks", models.BooleanField(default=False)),
+                ("preview", models.JSONField(blank=True, default=list)),
+                ("counts", models.JSONField(blank=True, default=dict)),
+                ("api_calls", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("queued_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "connection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="imports",
+                        to="assessments.forgeconnection",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="forge_imports",
+                        to="assessments.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='repository',
-            name='forge_import',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='repositories', to='assessments.forgeimport'),
+            model_name="repository",
+            name="forge_import",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="repositories",
+                to="assessments.forgeimport",
+            ),
         ),
         migrations.AddIndex(
-            model_name='repository',
-            index=models.Index(condition=models.Q(('first_scan_pending', True)), fields=['team'], name='repository_first_scan_pending'),
+            model_name="repository",
+            index=models.Index(
+                condition=models.Q(("first_scan_pending", True)),
+                fields=["team"],
+                name="repository_first_scan_pending",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='forgeconnection',
-            constraint=models.UniqueConstraint(fields=('organization', 'kind', 'api_url', 'owner'), name='forge_connected_once'),
+            model_name="forgeconnection",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "kind", "api_url", "owner"), name="forge_connected_once"
+            ),
         ),
     ]

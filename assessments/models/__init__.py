@@ -10,7 +10,16 @@ from .forges import ForgeConnection, ForgeImport, ForgeKind, ImportState
 from .invitations import Invitation
 from .repositories import Repository, Scan, ScanStatus
 from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
-from .teams import Membership, Organization, Role, Team, TeamOwned, TeamTag
+from .sso import GroupMappingRule, SsoIdentity
+from .teams import (
+    Membership,
+    MembershipSource,
+    Organization,
+    Role,
+    Team,
+    TeamOwned,
+    TeamTag,
+)
 from .tokens import ApiToken
 
 __all__ = [
@@ -30,7 +39,9 @@ __all__ = [
     "ForgeImport",
     "ForgeKind",
     "ImportState",
+    "GroupMappingRule",
     "Membership",
+    "MembershipSource",
     "Organization",
     "OrganizationAdminOnly",
     "ReminderKind",
@@ -42,6 +53,7 @@ __all__ = [
     "Role",
     "Scan",
     "ScanStatus",
+    "SsoIdentity",
     "Team",
     "TeamBadge",
     "TeamOwned",

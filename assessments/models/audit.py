@@ -14,6 +14,13 @@ class AuditAction(models.TextChoices):
     INVITATION_SENT = "invitation.sent", "Sent an invitation"
     INVITATION_REVOKED = "invitation.revoked", "Revoked an invitation"
     INVITATION_ACCEPTED = "invitation.accepted", "Accepted an invitation"
+    MEMBERSHIP_GRANTED_BY_SSO = "membership.granted_by_sso", "Added a member from an SSO group"
+    MEMBERSHIP_REMOVED_BY_SSO = (
+        "membership.removed_by_sso",
+        "Removed a member who left an SSO group",
+    )
+    SSO_RULE_ADDED = "sso_rule.added", "Added an SSO group rule"
+    SSO_RULE_DELETED = "sso_rule.deleted", "Deleted an SSO group rule"
     EXEMPTION_REQUESTED = "exemption.requested", "Asked for an exemption"
     EXEMPTION_APPROVED = "exemption.approved", "Approved an exemption"
     EXEMPTION_REJECTED = "exemption.rejected", "Rejected an exemption"

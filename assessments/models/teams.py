@@ -66,8 +66,17 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
+class MembershipSource(models.TextChoices):
+    MANUAL = "manual", "Given by hand"
+    SSO = "sso", "Granted by a single sign-on group"
+
+
 class Membership(models.Model):
-    """A user's role: organisation-wide for admins, per team for everyone else."""
+    """A user's role: organisation-wide for admins, per team for everyone else.
+
+    `source` says who keeps it: one given by hand stays until a person changes it; one granted
+    by a single sign-on group rule is kept in step with the user's groups at each sign-in.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -79,6 +88,9 @@ class Membership(models.Model):
         Team, on_delete=models.CASCADE, related_name="memberships", null=True, blank=True
     )
     role = models.CharField(max_length=20, choices=Role.choices)
+    source = models.CharField(
+        max_length=10, choices=MembershipSource.choices, default=MembershipSource.MANUAL
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

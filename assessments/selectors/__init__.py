@@ -91,6 +91,11 @@ from .results import (
     result_history_until,
     results_with_assessments,
 )
+from .sso import (
+    group_mapping_rule_list,
+    group_mapping_rules_for_user,
+    teams_administered_by,
+)
 from .teams import (
     ASSESSMENT_DUE_AFTER,
     TeamOverview,
@@ -125,6 +130,9 @@ __all__ = [
     "forge_import_list",
     "import_in_progress",
     "import_progress",
+    "group_mapping_rule_list",
+    "group_mapping_rules_for_user",
+    "teams_administered_by",
     "ASSESSMENT_DUE_AFTER",
     "BadgeFigures",
     "badge_figures",

@@ -4,7 +4,15 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from ..errors import ApplicationError
-from ..models import AuditAction, Membership, Organization, Role, Team, TeamTag
+from ..models import (
+    AuditAction,
+    Membership,
+    MembershipSource,
+    Organization,
+    Role,
+    Team,
+    TeamTag,
+)
 from .audit import audit_record
 
 
@@ -37,17 +45,24 @@ def membership_set(
     organization: Organization,
     team: Team | None = None,
     actor: User | None,
+    source: str = MembershipSource.MANUAL,
+    note: dict[str, str] | None = None,
 ) -> Membership:
     """Give the user one role: org-wide for admins, per team otherwise (replacing the old one).
 
-    `actor` is who gives it, for the audit log; None when the system does (demo data, imports).
-    Setting the role a user already holds changes nothing and records nothing."""
+    `actor` is who gives it, for the audit log; None when the system does (demo data, imports,
+    single sign-on). `source` is who keeps it: a role set by hand makes the membership a
+    hand-made one, which single sign-on never changes; `note` adds facts to the audit event
+    (the group that granted it). Setting the role a user already holds records nothing."""
     if role == Role.ORG_ADMIN:
         membership, created = Membership.objects.get_or_create(
-            user=user, organization=organization, role=Role.ORG_ADMIN
+            user=user, organization=organization, role=Role.ORG_ADMIN, defaults={"source": source}
         )
         if created:
-            _record_membership_added(membership, actor=actor)
+            _record_membership_added(membership, actor=actor, note=note)
+        elif source == MembershipSource.MANUAL and membership.source != source:
+            membership.source = source
+            membership.save(update_fields=["source"])
         return membership
     if team is None:
         raise ApplicationError(
@@ -61,11 +76,13 @@ def membership_set(
         .first()
     )
     membership, _ = Membership.objects.update_or_create(
-        user=user, team=team, defaults={"organization": team.organization, "role": role}
+        user=user,
+        team=team,
+        defaults={"organization": team.organization, "role": role, "source": source},
     )
     membership.full_clean()
     if old_role is None:
-        _record_membership_added(membership, actor=actor)
+        _record_membership_added(membership, actor=actor, note=note)
     elif old_role != role:
         audit_record(
             organization=membership.organization,
@@ -73,17 +90,29 @@ def membership_set(
             actor=actor,
             action=AuditAction.MEMBERSHIP_ROLE_CHANGED,
             target=membership,
-            details={"username": user.get_username(), "old_role": old_role, "new_role": role},
+            details={
+                "username": user.get_username(),
+                "old_role": old_role,
+                "new_role": role,
+                **(note or {}),
+            },
         )
     return membership
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor: User | None) -> bool:
+def membership_remove(
+    *,
+    membership: Membership,
+    actor: User | None,
+    action: AuditAction = AuditAction.MEMBERSHIP_REMOVED,
+    note: dict[str, str] | None = None,
+) -> bool:
     """Take the role away: the user leaves the team (or stops administering the organisation).
 
-    `actor` is who removes it, for the audit log; None when the system does. Removing a
-    membership already gone changes nothing and records nothing; returns whether one went."""
+    `actor` is who removes it, for the audit log (None: the system); `action` tells why (by
+    hand, or left an SSO group). Removing a membership already gone changes nothing and
+    records nothing; returns whether one went."""
     current = (
         Membership.objects.select_for_update(of=("self",))
         .select_related("user", "organization", "team")
@@ -96,22 +125,37 @@ def membership_remove(*, membership: Membership, actor: User | None) -> bool:
         organization=current.organization,
         team=current.team,
         actor=actor,
-        action=AuditAction.MEMBERSHIP_REMOVED,
+        action=action,
         target=current,
-        details={"username": current.user.get_username(), "role": current.role},
+        details={
+            "username": current.user.get_username(),
+            "role": current.role,
+            **(note or {}),
+        },
     )
     current.delete()
     return True
 
 
-def _record_membership_added(membership: Membership, *, actor: User | None) -> None:
+def _record_membership_added(
+    membership: Membership, *, actor: User | None, note: dict[str, str] | None
+) -> None:
+    action = (
+        AuditAction.MEMBERSHIP_GRANTED_BY_SSO
+        if membership.source == MembershipSource.SSO
+        else AuditAction.MEMBERSHIP_ADDED
+    )
     audit_record(
         organization=membership.organization,
         team=membership.team,
         actor=actor,
-        action=AuditAction.MEMBERSHIP_ADDED,
+        action=action,
         target=membership,
-        details={"username": membership.user.get_username(), "role": membership.role},
+        details={
+            "username": membership.user.get_username(),
+            "role": membership.role,
+            **(note or {}),
+        },
     )
 
 

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from .. import sso
 from ..errors import ActionNotAllowed, ApplicationError
 from ..models import ApiToken, AuditAction, Organization
 from .audit import audit_record
@@ -35,6 +36,14 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 class InvalidCredentials(ApplicationError):
     def __init__(self) -> None:
         super().__init__("The username and password do not match an active account.")
+
+
+class PasswordLoginTurnedOff(ActionNotAllowed):
+    def __init__(self) -> None:
+        super().__init__(
+            "Password log-in is turned off here, so a password cannot be traded for a token: "
+            f"sign in with {sso.provider_name()} and create a token on your profile page."
+        )
 
 
 class LoginLockedOut(ApplicationError):
@@ -142,6 +151,8 @@ def token_authenticate_credentials(
     During a lockout even the right password is refused, so guessing cannot go on in the
     background and be confirmed later.
     """
+    if not sso.local_passwords_enabled():
+        raise PasswordLoginTurnedOff()
     if login_is_locked_out(username=username):
         raise LoginLockedOut()
     # The authentication backend counts the attempt and locks the username after too many.

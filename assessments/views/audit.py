@@ -47,6 +47,8 @@ def _what(event: AuditEvent, capability_titles: dict[str, str]) -> str:
         where.append(f"folder {details['project']}" if details.get("project") else "")
         extra = ", ".join(part for part in where if part)
         return f"{details.get('url', '?')}{f' ({extra})' if extra else ''}"
+    if kind == "sso_rule":
+        return f"“{details.get('group', '')}” → {_role(details.get('role', ''))}"
     if kind == "token":
         return f"“{details.get('name', '')}”"
     if kind == "forge":

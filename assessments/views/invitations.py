@@ -212,7 +212,7 @@ def invitation_accept_view(request, token):
                     username=form.cleaned_data["username"],
                     password=form.cleaned_data["password1"],
                 )
-                login(request, acceptance.user)
+                login(request, acceptance.user, backend="assessments.backends.LockoutModelBackend")
             else:
                 acceptance = None
         except InvitationInvalid as invalid:

@@ -19,6 +19,7 @@ from assessments.models import (
     Exemption,
     ForgeConnection,
     ForgeImport,
+    GroupMappingRule,
     Repository,
     Result,
     Scan,
@@ -112,6 +113,9 @@ def team_a_objects(submitted, team, member, lead, org_admin, tmp_path):
             reason="Team A shares no features.",
             expires_on=timezone.localdate() + timedelta(days=30),
         ),
+        "sso_rule": GroupMappingRule.objects.create(
+            organization=team.organization, group="team-a", team=team, role="member"
+        ),
     }
 
 
@@ -137,6 +141,7 @@ def _state():
             "audit_events": list(AuditEvent.objects.order_by("pk").values_list("pk", "action")),
             "forges": list(ForgeConnection.objects.order_by("pk").values_list("pk", "owner")),
             "imports": list(ForgeImport.objects.order_by("pk").values_list("pk", "state")),
+            "sso_rules": list(GroupMappingRule.objects.order_by("pk").values_list("pk", "group")),
         },
         default=str,
     )
@@ -235,6 +240,25 @@ def test_a_user_of_another_team_sees_and_changes_nothing(request, team_a_objects
             assert not [row for row in rows if row["team"] == team_a_objects["team"].id]
         else:
             assert response.status_code == 403
+    # Single sign-on group rules: org admins only (403), and only their own organisation's
+    # (404 for another's rule, 400 for another's team).
+    rule = f"/api/v1/sso-rules/{team_a_objects['sso_rule'].id}/"
+    stranger = who == "stranger_org_admin"
+    for method in ("get", "delete"):
+        assert getattr(client, method)(rule).status_code == (404 if stranger else 403)
+    new_rule = {
+        "organization": team_a_objects["team"].organization_id,
+        "group": "g",
+        "team": team_a_objects["team"].id,
+        "role": "member",
+    }
+    response = client.post("/api/v1/sso-rules/", new_rule, format="json")
+    assert response.status_code == (400 if stranger else 403)
+    response = client.get("/api/v1/sso-rules/")
+    if stranger:
+        assert "team-a" not in response.content.decode()
+    else:
+        assert response.status_code == 403
     for params in ({}, {"team": team_a_objects["team"].id}, {"format": "json"}):
         response = client.get("/api/v1/export/results/", params)
         body = b"".join(response.streaming_content).decode()
@@ -255,6 +279,8 @@ def test_the_matrix_covers_every_team_scoped_route(team_a_objects):
         "campaign-list",
         "forge-list",
         "import-list",
+        "sso-rule-list",
+        "sso-rule-detail",
     }
     names = set()
     for _, pattern in _api_patterns():

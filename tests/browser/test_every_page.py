@@ -17,6 +17,7 @@ from assessments.services.campaigns import campaign_create
 from assessments.services.exemptions import exemption_approve, exemption_request
 from assessments.services.invitations import invitation_create
 from assessments.services.repositories import repository_connect
+from assessments.services.sso import group_mapping_rule_create
 
 from ..assessment_helpers import answer_everything, answers_all
 from ..factories import MembershipFactory, TeamFactory, UserFactory
@@ -144,6 +145,13 @@ def organisation(team, lead, member, org_admin, tmp_path, django_capture_on_comm
         finished_at=timezone.now(),
     )
     Repository.objects.filter(pk=repository.pk).update(forge_import=finished)
+    group_mapping_rule_create(
+        organization=team.organization,
+        group="ml-fraud-detection-leads",
+        team=team,
+        role=Role.LEAD,
+        actor=org_admin,
+    )
     return {
         "campaign": campaign,
         "connection": connection,
@@ -197,6 +205,7 @@ def pages(data):
         ("import preview", "olga", f"/imports/{data['preview'].pk}/"),
         ("import finished", "olga", f"/imports/{data['finished'].pk}/"),
         ("audit log filtered", "olga", f"/audit/?team={team.slug}&action=no.such.change"),
+        ("single sign-on group rules", "olga", "/organisation/sso/"),
         ("dashboard", "olga", "/dashboard/"),
         ("debt", "olga", "/dashboard/debt/"),
         ("compare", "olga", f"/dashboard/compare/?team={team.slug}&team=search"),

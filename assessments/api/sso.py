@@ -1,0 +1,100 @@
+"""Single sign-on group rules: members of a provider group get a role in a team, or across the
+organisation for org admins, at their next sign-in. Org admins only, for their organisations;
+the same rules as the /organisation/sso/ page, with the same checks and audit records."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from .. import selectors
+from ..access import is_org_admin
+from ..models import GroupMappingRule, Organization, Role, Team
+from ..services.sso import GROUP_MAX_LENGTH, group_mapping_rule_create, group_mapping_rule_delete
+from .base import TeamScopedViewSet
+
+
+class OrgAdminsOnly(BasePermission):
+    message = "Only org admins manage single sign-on group rules."
+
+    def has_permission(self, request, view):
+        return is_org_admin(request.user)
+
+
+class GroupMappingRuleSerializer(serializers.ModelSerializer):
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.none(), help_text="An organisation you administer."
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.none(),
+        allow_null=True,
+        required=False,
+        help_text="A team of that organisation; null for org admins (organisation-wide).",
+    )
+    group = serializers.CharField(
+        max_length=GROUP_MAX_LENGTH,
+        help_text="The group's name exactly as the provider sends it in the groups claim.",
+    )
+    role = serializers.ChoiceField(choices=Role.choices)
+
+    class Meta:
+        model = GroupMappingRule
+        fields = ["id", "organization", "group", "team", "role", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        # The service refuses a duplicate with a sentence; DRF's unique-together check would
+        # also make `team` required.
+        validators: list = []
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["organization"].queryset = selectors.organizations_administered(user=user)
+            self.fields["team"].queryset = selectors.teams_administered_by(user=user)
+
+
+@extend_schema_view(
+    list=extend_schema(description="The group rules of the organisations you administer."),
+    create=extend_schema(
+        description=(
+            "Add a rule (org admins): members of `group` get `role` in `team`, or are org "
+            "admins when `team` is null, from their next sign-in."
+        )
+    ),
+    destroy=extend_schema(
+        description="Delete a rule; the memberships it granted end at each member's next sign-in."
+    ),
+)
+class GroupMappingRuleViewSet(
+    TeamScopedViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+):
+    """Single sign-on group rules of the organisations you administer."""
+
+    serializer_class = GroupMappingRuleSerializer
+    permission_classes = [IsAuthenticated, OrgAdminsOnly]
+    queryset = GroupMappingRule.objects.none()  # for the schema
+
+    def get_base_queryset(self):
+        return selectors.group_mapping_rule_list()
+
+    def create(self, request, *args, **kwargs):
+        serializer = GroupMappingRuleSerializer(data=request.data, user=request.user)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        rule = group_mapping_rule_create(
+            organization=data["organization"],
+            group=data["group"],
+            team=data.get("team"),
+            role=data["role"],
+            actor=request.user,
+        )
+        url = reverse("api:sso-rule-detail", kwargs={"pk": rule.pk}, request=request)
+        body = GroupMappingRuleSerializer(rule).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": url})
+
+    def perform_destroy(self, instance):
+        group_mapping_rule_delete(rule=instance, actor=self.request.user)
