@@ -5,6 +5,7 @@ import asyncio
 import json
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
@@ -34,12 +35,19 @@ def assessed(team, member, other_team_member):
     return team
 
 
+def run_async(coroutine_function):
+    """Run the client in an event loop of its own thread: a browser test's Playwright may be
+    running one in this thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine_function()).result()
+
+
 def call(user, tool, arguments=None):
     async def run():
         async with Client(build_server(user)) as client:
             return await client.call_tool(tool, arguments or {})
 
-    return asyncio.run(run())
+    return run_async(run)
 
 
 def data(result):
@@ -54,7 +62,7 @@ def test_the_tools_an_assistant_sees(member):
         async with Client(build_server(member)) as client:
             return await client.list_tools()
 
-    names = {tool.name for tool in asyncio.run(run()).tools}
+    names = {tool.name for tool in run_async(run).tools}
     assert names == {"list_teams", "team_result", "team_roadmap", "teams_missing", "fetch_kit"}
 
 
@@ -130,7 +138,7 @@ def test_the_management_command_serves_over_stdio_for_a_tokens_owner(assessed, m
         async with Client(parameters) as client:
             return await client.call_tool("list_teams", {})
 
-    teams = data(asyncio.run(run(environment)))
+    teams = data(run_async(lambda: run(environment)))
     assert [t["team"] for t in teams] == [assessed.slug]
 
 

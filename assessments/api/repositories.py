@@ -3,7 +3,12 @@
 A scan answers its status and, once finished, `report`: the same JSON as the `scan_repo` CLI.
 """
 
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -13,7 +18,7 @@ from rest_framework.reverse import reverse
 from .. import selectors
 from ..access import can_manage_team, visible_teams
 from ..errors import ActionNotAllowed
-from ..kits import as_patch
+from ..kits import as_patch, kit_steps
 from ..models import Repository, Scan, ScanStatus, Team
 from ..services.kits import kit_for_repository
 from ..services.repositories import repository_connect, repository_disconnect
@@ -236,6 +241,15 @@ class RepositoryViewSet(
         )
 
     @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "capability",
+                str,
+                OpenApiParameter.PATH,
+                enum=list(kit_steps()),
+                description="The capability key of the roadmap step.",
+            )
+        ],
         responses={200: KitSerializer},
         description="The level-up kit of a roadmap step (a catalogue capability key) for the "
         "repository's current commit; 400 with a sentence when the kit does not fit it.",

@@ -60,6 +60,9 @@ DEPENDS_ON_STORED_DATA = [
     "POST /api/v1/exemptions/{id}/withdraw/",
     "POST /api/v1/campaigns/",
     "PATCH /api/v1/campaigns/{id}/",
+    # A kit fits a repository or not by what the repository holds (a training script, sample
+    # data); a kit that does not fit is refused with a 400 and a sentence.
+    "GET /api/v1/repositories/{id}/kits/{capability}/",
     "POST /api/v1/campaigns/{id}/archive/",
     # Only an organisation's admins connect forges and preview imports: the lead gets a 400
     # naming the organisation or connection it does not administer (and never reaches a forge).
