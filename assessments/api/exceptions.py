@@ -20,7 +20,8 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from ..errors import ActionNotAllowed, ApplicationError
-from ..services.assessments import AnswerConflict, AnswersConflict
+from ..services.answers_bulk import AnswersConflict
+from ..services.assessments import AnswerConflict
 from ..services.tokens import LoginLockedOut
 
 
