@@ -6,9 +6,12 @@
 field to its messages (empty when the error is not about a field); `extra` is the application
 error's additional data (an answer conflict carries the current value and version).
 
-Application errors map by type: AnswerConflict -> 412 with the current ETag, ActionNotAllowed
-and LoginLockedOut -> 403, any other ApplicationError -> 400.
+Application errors map by type: AnswerConflict -> 412 with the current ETag, AnswersConflict
+(a bulk write's stale versions) -> 412, ActionNotAllowed and LoginLockedOut -> 403, any other
+ApplicationError -> 400. Every 429 carries Retry-After, a whole number of seconds, at least 1.
 """
+
+import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
@@ -17,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from ..errors import ActionNotAllowed, ApplicationError
+from ..services.answers_bulk import AnswersConflict
 from ..services.assessments import AnswerConflict
 from ..services.tokens import LoginLockedOut
 
@@ -43,6 +47,8 @@ def _application_error(exc: ApplicationError) -> Response:
     if isinstance(exc, AnswerConflict):
         code, status_code = "answer_conflict", status.HTTP_412_PRECONDITION_FAILED
         headers["ETag"] = etag_for_version(exc.extra.get("current_version", 0))
+    elif isinstance(exc, AnswersConflict):
+        code, status_code = "answer_conflict", status.HTTP_412_PRECONDITION_FAILED
     elif isinstance(exc, LoginLockedOut):
         code, status_code = "locked_out", status.HTTP_403_FORBIDDEN
         headers["Retry-After"] = str(exc.extra.get("retry_after_seconds", 0))
@@ -84,15 +90,21 @@ def _validation_error(exc: exceptions.ValidationError) -> Response:
     )
 
 
+# When a throttle cannot say how long to wait (the throttles here always can): a minute, the
+# period of every rate this API sets.
+FALLBACK_RETRY_AFTER_SECONDS = 60
+
+
 def _throttled(exc: exceptions.Throttled) -> Response:
-    wait = int(exc.wait) if exc.wait is not None else None
-    if wait:
-        message = f"Too many requests; try again in {wait} seconds."
-    else:
-        message = "Too many requests; try again later."
-    headers = {"Retry-After": str(wait)} if wait else {}
+    # Rounded up and at least 1: "Retry-After: 0" (or none) would invite an immediate retry
+    # that is refused again.
+    wait = FALLBACK_RETRY_AFTER_SECONDS if exc.wait is None else max(1, math.ceil(exc.wait))
+    unit = "second" if wait == 1 else "seconds"
+    message = f"Too many requests; try again in {wait} {unit}."
     return Response(
-        error_body(code="throttled", message=message), status=exc.status_code, headers=headers
+        error_body(code="throttled", message=message),
+        status=exc.status_code,
+        headers={"Retry-After": str(wait)},
     )
 
 

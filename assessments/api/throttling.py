@@ -11,6 +11,18 @@ class _RateFromCurrentSettings:
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
+    def wait(self) -> float:
+        """Seconds until the next request is allowed, never None: DRF's answers None when more
+        requests are recorded than the rate allows (after the rate was lowered), and every 429
+        must say when to come back (the exception handler rounds this up to whole seconds)."""
+        wait = super().wait()  # type: ignore[misc]
+        if wait is not None:
+            return wait
+        # The history is newest first: a request is allowed again once all but
+        # num_requests - 1 of the recorded ones are older than the period.
+        oldest_counted = self.history[max(self.num_requests - 1, 0)]  # type: ignore[attr-defined]
+        return max(self.duration - (self.now - oldest_counted), 1)  # type: ignore[attr-defined]
+
 
 class TokenClientRateThrottle(_RateFromCurrentSettings, UserRateThrottle):
     """Limits scripts using a personal API token, per user; browser sessions are not counted."""

@@ -29,6 +29,7 @@ from ..services.assessments import (
 )
 from ..services.tokens import token_authenticate_credentials
 from . import serializers as s
+from .answers_bulk import answers_bulk_write, answers_bulk_write_schema
 from .base import TeamScopedViewSet, UnscopedAPIView
 from .exceptions import PreconditionRequired, etag_for_version
 from .pagination import ApiPagination
@@ -206,11 +207,21 @@ class AssessmentViewSet(
 
     # --- answers ---
 
-    @extend_schema(responses=s.AnswerSerializer(many=True), parameters=[])
-    @action(detail=True, methods=["get"], url_path="answers", pagination_class=ApiPagination)
+    @extend_schema(
+        methods=["GET"],
+        responses=s.AnswerSerializer(many=True),
+        parameters=[],
+        description="The assessment's answers, by question key.",
+    )
+    @answers_bulk_write_schema
+    @action(
+        detail=True, methods=["get", "post"], url_path="answers", pagination_class=ApiPagination
+    )
     def answers(self, request, pk=None):
-        """The assessment's answers, by question key."""
+        """The assessment's answers, by question key; POST saves many at once."""
         assessment = self.get_object()
+        if request.method == "POST":
+            return answers_bulk_write(request, assessment)
         answers = selectors.answer_list_for_assessment(assessment=assessment)
         page = self.paginate_queryset(answers)
         return self.get_paginated_response(s.AnswerSerializer(page, many=True).data)

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -26,10 +26,9 @@ def evidence_hints_for_team(*, team: Team) -> dict[str, maturity.Evidence]:
     return best
 
 
-def _latest_conclusive_scans(team: Team) -> list[Scan]:
+def _latest_conclusive(team: Team) -> QuerySet[Scan]:
     """Each repository's latest successful scan, as the scan that holds its findings (a rescan
-    of a commit seen before points at that commit's scan), with its repository; inconclusive
-    ones are left out. One query."""
+    of a commit seen before points at that commit's scan); inconclusive ones are left out."""
     latest_scan = (
         Scan.objects.filter(
             repository=OuterRef("pk"), status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED]
@@ -43,13 +42,12 @@ def _latest_conclusive_scans(team: Team) -> list[Scan]:
         .annotate(latest_scan=Subquery(latest_scan))
         .values("latest_scan")
     )
-    scans = (
-        Scan.objects.filter(pk__in=scan_ids)
-        .exclude(report__inconclusive=True)
-        .select_related("repository")
-        .defer("report")
-    )
-    return list(scans)
+    return Scan.objects.filter(pk__in=scan_ids).exclude(report__inconclusive=True)
+
+
+def _latest_conclusive_scans(team: Team) -> list[Scan]:
+    """`_latest_conclusive` with each scan's repository, in one query."""
+    return list(_latest_conclusive(team).select_related("repository").defer("report"))
 
 
 def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
@@ -59,10 +57,11 @@ def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
     scan that happened can contradict a claim. A rescan of a commit seen before points at that
     commit's stored findings, so going back to an earlier commit brings its evidence back.
     """
-    scans = _latest_conclusive_scans(team)
-    if not scans:
+    # Only the findings: the questionnaire reads this on every page view.
+    findings = list(_latest_conclusive(team).values_list("findings", flat=True))
+    if not findings:
         return None
-    return [maturity.Evidence.from_dict(finding) for scan in scans for finding in scan.findings]
+    return [maturity.Evidence.from_dict(finding) for found in findings for finding in found]
 
 
 def evidence_sources_for_team(team: Team) -> list[tuple[maturity.Evidence, dict[str, str | None]]]:

@@ -1,16 +1,22 @@
 """The questionnaire: one page per section, autosave per answer, summary, submit, reopen."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from .. import selectors
 from ..access import can_edit_team
 from ..errors import ActionNotAllowed, ApplicationError
+from ..maturity import Question
 from ..maturity.sections import questionnaire_sections
 from ..maturity.versions import load_catalogue_version
 from ..services.assessments import (
@@ -94,6 +100,41 @@ def _count(answers, chosen, catalogue, field) -> int:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _options_html(question: Question, checked: str | None, can_edit: bool) -> SafeString:
+    """A question's radio buttons: the same few variants for every draft of a catalogue
+    version (which option is checked, and whether they are disabled), so each is rendered once
+    per process rather than on every page view."""
+    return render_to_string(
+        "assessments/_question_options.html",
+        {"q": question, "checked": checked, "can_edit": can_edit},
+    )
+
+
+def _checked_option(question: Question, posted: str | None, answer) -> str | None:
+    """The option shown checked: the one just posted when the page comes back refused,
+    otherwise the saved one; None for an option the question does not have."""
+    chosen = posted or (answer.option_key if answer is not None else None)
+    return chosen if any(option.key == chosen for option in question.options) else None
+
+
+def _day(value, labels: dict) -> str | None:
+    """A date as the page shows it ("10 Jul 2026"), formatted once per distinct value: a
+    carried-over page repeats the same submission date on every question."""
+    if value is None:
+        return None
+    if value not in labels:
+        labels[value] = date_filter(value, "j M Y")
+    return labels[value]
+
+
+def _section_links(assessment_id: int, sections) -> list:
+    """(section, its page's address) for the page list: the address reversed once and filled
+    in per section, rather than reversed for each."""
+    pattern = reverse("questionnaire_section", args=[assessment_id, "__section__"])
+    return [(section, pattern.replace("__section__", section.key)) for section in sections]
+
+
 def _carried_over_since(answers):
     return min(
         (a.carried_over_from for a in answers.values() if a.carried_over_from is not None),
@@ -160,6 +201,7 @@ def questionnaire_section(request, pk, section):
     chosen = _chosen(answers)
     hints = selectors.evidence_hints_for_team(team=assessment.team)
     answered, total = _progress(catalogue, chosen)
+    days: dict = {}
     questions = [
         {
             "question": question,
@@ -167,14 +209,24 @@ def questionnaire_section(request, pk, section):
             "hidden": not catalogue.is_visible(question, chosen),
             "hint": next((hints[c] for c in question.capabilities if c in hints), None),
             "carried_over": (
-                answers[question.key].carried_over_from if question.key in answers else None
+                _day(answers[question.key].carried_over_from, days)
+                if question.key in answers
+                else None
             ),
             "suggested": (
                 answers[question.key].suggested_from if question.key in answers else None
             ),
             "conflict": conflicts.get(question.key),
             "error": errors.get(question.key),
-            "posted": request.POST.get(f"q-{question.key}") if request.method == "POST" else None,
+            "options": _options_html(
+                question,
+                _checked_option(
+                    question,
+                    request.POST.get(f"q-{question.key}") if request.method == "POST" else None,
+                    answers.get(question.key),
+                ),
+                can_edit,
+            ),
             # What the user typed stays on the page when the save was refused.
             "posted_note": (
                 normalize_note(request.POST.get(f"n-{question.key}", ""))
@@ -188,7 +240,7 @@ def questionnaire_section(request, pk, section):
     context = {
         "assessment": assessment,
         "team": assessment.team,
-        "sections": sections,
+        "section_links": _section_links(assessment.pk, sections),
         "section": current,
         "section_number": index + 1,
         "previous_section": sections[index - 1] if index > 0 else None,
@@ -197,7 +249,7 @@ def questionnaire_section(request, pk, section):
         "answered": answered,
         "total": total,
         "can_edit": can_edit,
-        "carried_over_since": _carried_over_since(answers),
+        "carried_over_since": _day(_carried_over_since(answers), days),
         "carried_over_count": _count(answers, chosen, catalogue, "carried_over_from"),
         "suggested_count": _count(answers, chosen, catalogue, "suggested_from"),
         "page_needs_confirmation": any(

@@ -49,6 +49,7 @@ DRAFT_ANSWERED = 5  # questions answered in the draft (version 1); the others ar
 # stays strict.
 DEPENDS_ON_STORED_DATA = [
     "POST /api/v1/assessments/",
+    "POST /api/v1/assessments/{id}/answers/",
     "PUT /api/v1/assessments/{id}/answers/{question_key}/",
     "POST /api/v1/assessments/{id}/submit/",
     "POST /api/v1/assessments/{id}/reopen/",

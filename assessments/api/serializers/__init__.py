@@ -4,6 +4,9 @@ One module per subject; every serializer is re-exported here.
 """
 
 from .assessments import (
+    AnswerBulkItemSerializer,
+    AnswerBulkResultSerializer,
+    AnswerBulkWriteSerializer,
     AnswerSerializer,
     AnswerWriteSerializer,
     AssessmentCreateSerializer,
@@ -43,6 +46,9 @@ from .results import (
 from .tokens import TokenRequestSerializer, TokenResponseSerializer
 
 __all__ = [
+    "AnswerBulkItemSerializer",
+    "AnswerBulkResultSerializer",
+    "AnswerBulkWriteSerializer",
     "AnswerSerializer",
     "AnswerWriteSerializer",
     "AssessmentCreateSerializer",

@@ -121,3 +121,39 @@ class AnswerWriteSerializer(serializers.Serializer):
         trim_whitespace=False,
         help_text="Free text kept as given, except that line endings are stored as \\n.",
     )
+
+
+class AnswerBulkItemSerializer(serializers.Serializer):
+    question = serializers.CharField(max_length=80, help_text="A question's key.")
+    option = serializers.CharField(max_length=40, help_text="An option key of the question.")
+    note = serializers.CharField(
+        max_length=4000,
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        help_text="Free text kept as given, except that line endings are stored as \\n.",
+    )
+    version = serializers.IntegerField(
+        min_value=0,
+        max_value=999_999_999,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The answer's version you last read (its ETag without quotes); 0, null or "
+        "absent for a question not answered yet. A stale version answers 412 and saves "
+        "nothing.",
+    )
+
+
+class AnswerBulkWriteSerializer(serializers.Serializer):
+    answers = AnswerBulkItemSerializer(
+        many=True,
+        allow_empty=False,
+        help_text="The answers to save, each question at most once; at most one per question "
+        "of the assessment's questionnaire.",
+    )
+
+
+class AnswerBulkResultSerializer(serializers.Serializer):
+    answers = AnswerSerializer(many=True, help_text="The saved answers, in the order sent.")
