@@ -20,6 +20,18 @@ from .factories import MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# The command runs in a process of its own, which reads the test database: only PostgreSQL's
+# is shared (SQLite's test database lives in this process's memory).
+POSTGRES_ONLY = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="the server process reads the test database, which only PostgreSQL shares",
+)
+
+
+def shared_database_url() -> str:
+    database = settings.DATABASES["default"]
+    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
@@ -118,15 +130,14 @@ def test_fetch_kit_refuses_an_unknown_kit_or_repository(assessed, member):
     assert "has no connected repository" in no_repo.content[0].text
 
 
-@pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-    reason="the server process reads the test database, which only PostgreSQL shares",
-)
+@POSTGRES_ONLY
 def test_the_management_command_serves_over_stdio_for_a_tokens_owner(assessed, member):
     _, plaintext = api_token_create(user=member, name="assistant")
-    database = settings.DATABASES["default"]
-    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    environment = {**os.environ, "DATABASE_URL": url, "MLMATURITY_API_TOKEN": plaintext}
+    environment = {
+        **os.environ,
+        "DATABASE_URL": shared_database_url(),
+        "MLMATURITY_API_TOKEN": plaintext,
+    }
 
     async def run(env):
         parameters = StdioServerParameters(
@@ -142,22 +153,38 @@ def test_the_management_command_serves_over_stdio_for_a_tokens_owner(assessed, m
     assert [t["team"] for t in teams] == [assessed.slug]
 
 
-def test_the_command_refuses_a_missing_or_revoked_token(tmp_path):
+def run_command(environment):
     import subprocess
 
-    for token in ("", "mlm_not-a-token"):
-        env = {**os.environ, "MLMATURITY_API_TOKEN": token}
-        done = subprocess.run(
-            [sys.executable, "manage.py", "mcp_server"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
+    return subprocess.run(
+        [sys.executable, "manage.py", "mcp_server"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_the_command_refuses_to_start_without_a_token():
+    done = run_command({**os.environ, "MLMATURITY_API_TOKEN": ""})
+    assert done.returncode == 2
+    assert "set MLMATURITY_API_TOKEN to a personal API token" in done.stderr
+
+
+@POSTGRES_ONLY
+def test_the_command_refuses_an_unknown_or_revoked_token(member):
+    from assessments.services.tokens import api_token_revoke
+
+    token, plaintext = api_token_create(user=member, name="assistant")
+    api_token_revoke(token=token, user=member)
+    for candidate in ("mlm_not-a-token", plaintext):
+        done = run_command(
+            {**os.environ, "DATABASE_URL": shared_database_url(), "MLMATURITY_API_TOKEN": candidate}
         )
         assert done.returncode == 2
-        assert "MLMATURITY_API_TOKEN" in done.stderr
+        assert "MLMATURITY_API_TOKEN is not an active API token" in done.stderr
 
 
 def test_fetch_kit_returns_a_patch_of_the_connected_repository(assessed, lead, tmp_path):
