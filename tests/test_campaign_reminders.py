@@ -51,7 +51,8 @@ def test_before_the_deadline_the_leads_are_reminded_once_a_week(team, org_admin,
     assert message.to == ["lena@example.com", "leo@example.com"]
     assert "10 days left" in message.subject
     assert "asks Fraud Detection to reach level 1 by" in message.body
-    assert f"/campaigns/{campaign.pk}/" in message.body
+    # An absolute link: the email is read outside the app.
+    assert f"{settings.SITE_URL}/campaigns/{campaign.pk}/" in message.body
     assert campaign_reminders_send(today=today + timedelta(days=7)) == 1
     assert [r.kind for r in CampaignReminder.objects.all()] == ["before_deadline"] * 2
 

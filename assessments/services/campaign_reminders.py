@@ -10,6 +10,7 @@ sends. An e-mail that fails rolls its row back, and the next run sends it again.
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -56,8 +57,9 @@ def _message(campaign: Campaign, team: Team, kind: str, today: date) -> tuple[st
     body = (
         f"The campaign “{campaign.title}” of {campaign.organization.name} asks {team.name} to "
         f"{ask} by {deadline}.\n\n{opening}\n\n"
-        f"Where every team stands: {reverse('campaign_detail', args=[campaign.pk])} in "
-        f"MLMaturity. Questions go to the campaign's owner, {owner}.\n\n"
+        "Where every team stands: "
+        f"{settings.SITE_URL}{reverse('campaign_detail', args=[campaign.pk])}\n"
+        f"Questions go to the campaign's owner, {owner}.\n\n"
         "You receive this as a lead of the team, at most once a week.\n"
     )
     return subject, body
