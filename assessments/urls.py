@@ -94,6 +94,12 @@ urlpatterns = [
         repositories.webhook,
         name="webhook",
     ),
+    path(
+        "webhooks/forges/<int:pk>/<str:provider>/",
+        repositories.forge_webhook,
+        name="forge_webhook",
+    ),
+    path("forges/<int:pk>/webhook/", forges.forge_webhook_secret, name="forge_webhook_secret"),
     path("assessments/<int:pk>/", questionnaire.assessment_open, name="assessment_open"),
     path(
         "assessments/<int:pk>/questions/<slug:section>/",

@@ -36,6 +36,7 @@ class AuditAction(models.TextChoices):
     CAMPAIGN_ARCHIVED = "campaign.archived", "Archived a campaign"
     FORGE_CONNECTED = "forge.connected", "Connected a forge"
     IMPORT_RAN = "import.ran", "Imported a forge's repositories"
+    FORGE_WEBHOOK_SECRET_SET = "forge.webhook_secret_set", "Set a forge's webhook secret"
 
 
 class OrganizationAdminOnly(models.Model):

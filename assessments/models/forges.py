@@ -25,6 +25,9 @@ class ForgeConnection(OrganizationAdminOnly):
     # The GitHub organisation, or the GitLab group's path or id.
     owner = models.CharField(max_length=255)
     token_encrypted = models.TextField(blank=True)
+    # The secret of the one push webhook for the whole organisation or group (Fernet
+    # ciphertext); empty until an org admin sets the webhook up.
+    webhook_secret_encrypted = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

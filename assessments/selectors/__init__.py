@@ -59,6 +59,7 @@ from .exemptions import (
 )
 from .forges import (
     forge_connection_get_for_user,
+    forge_connection_get_unscoped,
     forge_connection_list,
     forge_connection_list_for_user,
     forge_import_get_for_user,
@@ -124,6 +125,7 @@ __all__ = [
     "campaign_progress",
     "campaign_scope_teams",
     "forge_connection_get_for_user",
+    "forge_connection_get_unscoped",
     "forge_connection_list",
     "forge_connection_list_for_user",
     "forge_import_get_for_user",

@@ -32,6 +32,16 @@ def forge_connection_get_for_user(*, user: UserOrAnonymous, connection_id: int) 
     return connection
 
 
+def forge_connection_get_unscoped(*, connection_id: int) -> ForgeConnection:
+    """The connection whoever asks, or 404: for its push webhook, whose signature (checked
+    against the connection's own secret) authenticates the caller instead of a user."""
+    connection = ForgeConnection.objects.select_related("organization").filter(pk=connection_id)
+    found = connection.first()
+    if found is None:
+        raise Http404("No such forge connection.")
+    return found
+
+
 def forge_import_list(*, connection: ForgeConnection | None = None) -> QuerySet[ForgeImport]:
     """Imports (of one connection), newest first, before tenancy."""
     imports = ForgeImport.objects.select_related("connection", "organization")

@@ -52,7 +52,7 @@ CONNECT_BATCH = 100
 PREVIEW_MAX_WAIT_SECONDS = 10
 
 
-def _require_org_admin(user: User, organization: Organization) -> None:
+def require_forge_admin(user: User, organization: Organization) -> None:
     administered = administered_organization_ids(user)
     if (
         administered is not None
@@ -82,7 +82,7 @@ def forge_connect(
     api_url: str = "",
 ) -> ForgeConnection:
     """Connect a GitHub organisation or a GitLab group; the token is stored encrypted."""
-    _require_org_admin(user, organization)
+    require_forge_admin(user, organization)
     try:
         owner = forge_listing.validate_owner(kind, owner)
     except forge_listing.ForgeError as error:
@@ -178,7 +178,7 @@ def forge_preview(
 ) -> ForgeImport:
     """List the forge and show what an import would do; creates no repository."""
     organization = connection.organization
-    _require_org_admin(user, organization)
+    require_forge_admin(user, organization)
     parsed = _rules(rules, organization)
     # A preview answers a web request: it waits a few seconds for a rate limit, not a minute.
     listing = _list(
@@ -209,7 +209,7 @@ def forge_import_start(*, forge_import: ForgeImport, user: User) -> ForgeImport:
     """Queue the run of a previewed import."""
     from ..tasks import run_forge_import
 
-    _require_org_admin(user, forge_import.organization)
+    require_forge_admin(user, forge_import.organization)
     started = ForgeImport.objects.filter(pk=forge_import.pk, state=ImportState.PREVIEWED).update(
         state=ImportState.QUEUED, created_by=user
     )

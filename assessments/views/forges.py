@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -14,6 +15,7 @@ from ..errors import ApplicationError
 from ..forms import ForgeConnectForm, ForgePreviewForm
 from ..models import ImportState
 from ..services.forges import forge_connect, forge_import_start, forge_preview
+from ..services.webhooks import forge_webhook_secret_reset
 
 PREVIEW_ROWS_SHOWN = 500
 ACTION_WORDS = {
@@ -139,3 +141,21 @@ def import_run(request, pk):
     else:
         messages.success(request, "Import started; this page follows its progress.")
     return redirect("import_detail", pk=forge_import.pk)
+
+
+@login_required
+@require_POST
+def forge_webhook_secret(request, pk):
+    """Set up (or renew) the connection's one push webhook; the secret is shown once, here."""
+    _require_org_admin(request.user)
+    connection = selectors.forge_connection_get_for_user(user=request.user, connection_id=pk)
+    try:
+        secret = forge_webhook_secret_reset(connection=connection, user=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("forge_detail", pk=connection.pk)
+    url = request.build_absolute_uri(
+        reverse("forge_webhook", args=[connection.pk, connection.kind])
+    )
+    context = {"connection": connection, "webhook_url": url, "secret": secret}
+    return render(request, "assessments/forge_webhook.html", context)

@@ -16,7 +16,7 @@ from ..forms import RepositoryConnectForm, RepositoryHoldsForm
 from ..services.repositories import repository_connect, repository_set_holds
 from ..services.scans import scan_enqueue
 from ..services.secrets import decrypt
-from ..services.webhooks import WebhookRefused, webhook_receive
+from ..services.webhooks import WebhookRefused, forge_webhook_receive, webhook_receive
 
 
 @sensitive_post_parameters("access_token")
@@ -110,3 +110,22 @@ def webhook(request, provider, pk):
     if scan is None:
         return JsonResponse({"detail": "Event ignored."}, status=202)
     return JsonResponse({"detail": "Scan queued.", "scan": scan.pk}, status=202)
+
+
+@csrf_exempt
+@require_POST
+def forge_webhook(request, provider, pk):
+    """The one push webhook of a forge connection: signed push events of any repository of the
+    organisation or group; a scan is queued for each of its connected repositories."""
+    connection = selectors.forge_connection_get_unscoped(connection_id=pk)
+    try:
+        scans = forge_webhook_receive(
+            connection=connection, provider=provider, body=request.body, headers=request.headers
+        )
+    except WebhookRefused as error:
+        return JsonResponse({"detail": error.message}, status=403)
+    if not scans:
+        return JsonResponse({"detail": "Event ignored."}, status=202)
+    return JsonResponse(
+        {"detail": "Scans queued.", "scans": [scan.pk for scan in scans]}, status=202
+    )
