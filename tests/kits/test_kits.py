@@ -154,6 +154,8 @@ def test_requirements_stay_pinned_and_keep_what_the_team_has(tmp_path):
 @pytest.mark.parametrize(
     ("step", "files", "message"),
     [
+        ("monitoring", archetypes.TRAINING_SCRIPTS, "error: there is no kit for 'monitoring';"),
+        ("no_such_step", archetypes.TRAINING_SCRIPTS, "error: there is no kit for 'no_such_step';"),
         ("data_validation", archetypes.TRAINING_SCRIPTS, "No sample data"),
         ("experiment_tracking", archetypes.NOTEBOOK_ONLY, "No training script"),
         ("containerization", archetypes.ORCHESTRATED, "already has a Dockerfile"),
@@ -164,7 +166,9 @@ def test_a_kit_that_does_not_fit_says_why(tmp_path, capsys, step, files, message
     with pytest.raises(SystemExit) as exited:
         call_command("scan_repo", str(repo), "--kit", step)
     assert exited.value.code == 2
-    assert message in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert message in error
+    assert error.count("\n") == 1  # one line
 
 
 HOSTILE = "x'\"\\ $(touch pwned) `touch pwned` ${{ github.event.issue.title }} ;touch pwned"

@@ -61,12 +61,18 @@ class Command(BaseCommand):
             "--kit",
             default=None,
             metavar="STEP",
-            choices=kits.kit_steps(),
             help="print a patch that puts this roadmap step's capability in place instead of "
             "the report",
         )
 
     def handle(self, *args, source, branch, subdir, format, fail_under, baseline, kit, **options):  # noqa: A002
+        if kit and kit not in kits.kit_steps():
+            # Said before fetching anything, in one line, as every refusal of this command is.
+            self.stderr.write(
+                f"error: there is no kit for {kit!r}; kits exist for: "
+                f"{', '.join(kits.kit_steps())}."
+            )
+            sys.exit(EXIT_BAD_INPUT)
         previous = self._read_baseline(baseline) if baseline else None
         built: list[kits.Kit] = []
 
