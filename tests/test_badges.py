@@ -141,6 +141,6 @@ def test_people_outside_the_team_cannot_reach_its_badge_page(client, team, other
     assert client.get(reverse("team_badge", args=[team.slug])).status_code == 404
 
 
-def test_badge_tokens_are_url_safe_and_unique(team, lead, org_admin):
+def test_badge_tokens_are_url_safe(team, lead):
     token = badge_enable(team=team, actor=lead).token
     assert re.fullmatch(r"[A-Za-z0-9_-]+", token)

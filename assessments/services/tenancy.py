@@ -121,18 +121,7 @@ def membership_remove(
     )
     if current is None:
         return False
-    audit_record(
-        organization=current.organization,
-        team=current.team,
-        actor=actor,
-        action=action,
-        target=current,
-        details={
-            "username": current.user.get_username(),
-            "role": current.role,
-            **(note or {}),
-        },
-    )
+    _record_membership(current, actor=actor, action=action, note=note)
     current.delete()
     return True
 
@@ -145,6 +134,17 @@ def _record_membership_added(
         if membership.source == MembershipSource.SSO
         else AuditAction.MEMBERSHIP_ADDED
     )
+    _record_membership(membership, actor=actor, action=action, note=note)
+
+
+def _record_membership(
+    membership: Membership,
+    *,
+    actor: User | None,
+    action: AuditAction,
+    note: dict[str, str] | None,
+) -> None:
+    """One audit event about a membership: whose, which role, and why (`note`)."""
     audit_record(
         organization=membership.organization,
         team=membership.team,
