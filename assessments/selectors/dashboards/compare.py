@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ...access import visible_teams
+from ...access import UserOrAnonymous, visible_teams
 from ...dashboards.filters import DashboardFilters
 from ...models import Organization, TeamTag
 from .latest import latest_results
@@ -13,7 +13,7 @@ from .latest import latest_results
 # --- Filter choices -----------------------------------------------------------------------
 
 
-def filter_choices_for_user(*, user) -> tuple[list[tuple[str, str]], list[str]]:
+def filter_choices_for_user(*, user: UserOrAnonymous) -> tuple[list[tuple[str, str]], list[str]]:
     """The organisations and tags the user's teams have, for the filter form (two queries)."""
     teams = visible_teams(user)
     organizations = list(
@@ -30,14 +30,13 @@ def filter_choices_for_user(*, user) -> tuple[list[tuple[str, str]], list[str]]:
     return organizations, tags
 
 
-def team_choices_for_user(*, user) -> list[tuple[str, str]]:
+def team_choices_for_user(*, user: UserOrAnonymous) -> list[tuple[str, str]]:
     """(slug, name) of every visible team, for choosing teams to compare."""
-    rows = (
+    rows = list(
         visible_teams(user)
         .order_by("organization__name", "name")
         .values_list("slug", "name", "organization__name")
     )
-    rows = list(rows)
     several = len({org for _, _, org in rows}) > 1
     return [(slug, f"{name} ({org})" if several else name) for slug, name, org in rows]
 
@@ -51,7 +50,7 @@ class ComparedTeam:
     team_id: int
     name: str
     slug: str
-    submitted_at: dt.datetime
+    submitted_at: dt.datetime | None  # null only for results older than the column
     level: int
     index: float
     target_level: int
@@ -59,7 +58,7 @@ class ComparedTeam:
     dimension_levels: dict[str, int]
 
 
-def compared_teams(*, user, filters: DashboardFilters) -> list[ComparedTeam]:
+def compared_teams(*, user: UserOrAnonymous, filters: DashboardFilters) -> list[ComparedTeam]:
     """The chosen teams' latest results in the period, in the order they were chosen."""
     chosen = DashboardFilters(
         teams=filters.teams, date_from=filters.date_from, date_to=filters.date_to

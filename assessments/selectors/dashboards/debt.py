@@ -8,6 +8,7 @@ from typing import NamedTuple
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from ...access import UserOrAnonymous
 from ...dashboards.filters import DashboardFilters
 from ...models import RoadmapStep, RoadmapStepStatus, Team
 from .latest import dimension_capability_keys, latest_for_user, optional_capability_keys
@@ -33,7 +34,7 @@ class OrganizationDebtRows(NamedTuple):
     teams: dict[int, DebtTeam]
 
 
-def organization_debt(*, user, filters: DashboardFilters) -> OrganizationDebtRows:
+def organization_debt(*, user: UserOrAnonymous, filters: DashboardFilters) -> OrganizationDebtRows:
     """Every open, non-optional roadmap step of the matching teams: the organisation's debt.
 
     Two queries: the teams with their criticality (their latest result's, kept on the team),

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from ... import maturity
-from ...access import visible_teams
+from ...access import UserOrAnonymous, visible_teams
 from ...dashboards.filters import DashboardFilters
 from ...models import Result, Team, TeamTag
 
@@ -41,7 +42,7 @@ def dimension_capability_keys(dimension: str) -> list[str]:
     return [c.key for c in maturity.load_catalogue().capabilities_in(dimension)]
 
 
-def dashboard_teams(*, user, filters: DashboardFilters) -> QuerySet[Team]:
+def dashboard_teams(*, user: UserOrAnonymous, filters: DashboardFilters) -> QuerySet[Team]:
     """The visible teams that match the filters: organisation, every tag, chosen teams."""
     teams = visible_teams(user)
     if filters.organization:
@@ -70,13 +71,15 @@ class Latest:
     teams: QuerySet[Team] | None = None  # the teams with a result, when no level narrows them
 
     @property
-    def team_ids(self) -> QuerySet:
+    def team_ids(self) -> QuerySet[Any, Any]:
         if self.teams is not None:
             return self.teams.values("pk")
         return self.results.values("team_id")
 
 
-def latest_for_user(*, user, filters: DashboardFilters, period: bool = True) -> Latest:
+def latest_for_user(
+    *, user: UserOrAnonymous, filters: DashboardFilters, period: bool = True
+) -> Latest:
     """The latest result (in the period) of each matching team, narrowed by the level filter.
 
     Without a period, each team's `latest_result` (kept current as results are written) is a
@@ -112,7 +115,9 @@ def _latest_in_period(teams: QuerySet[Team], filters: DashboardFilters) -> list[
     ]
 
 
-def latest_results(*, user, filters: DashboardFilters, period: bool = True) -> QuerySet[Result]:
+def latest_results(
+    *, user: UserOrAnonymous, filters: DashboardFilters, period: bool = True
+) -> QuerySet[Result]:
     """Each matching team's latest result (in the period), narrowed by the level filter."""
     return latest_for_user(user=user, filters=filters, period=period).results
 

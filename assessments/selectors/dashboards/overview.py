@@ -7,6 +7,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Avg, Count, F, Min, OuterRef, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Cast, Coalesce, TruncMonth
@@ -228,7 +229,7 @@ class MonthAverage:
 
 
 def index_average_by_month(
-    *, team_ids: Sequence[int] | QuerySet, filters: DashboardFilters
+    *, team_ids: Sequence[int] | QuerySet[Any, Any], filters: DashboardFilters
 ) -> list[MonthAverage]:
     """The average index of the results the given teams submitted each month in the period."""
     rows = (
@@ -248,13 +249,13 @@ def index_average_by_month(
 @dataclass(frozen=True)
 class HistoryPoint:
     team_id: int
-    submitted_at: dt.datetime
+    submitted_at: dt.datetime | None  # null only for results older than the column
     level: int
     index: float
 
 
 def index_history(
-    *, team_ids: list[int] | QuerySet, filters: DashboardFilters
+    *, team_ids: list[int] | QuerySet[Any, Any], filters: DashboardFilters
 ) -> dict[int, list[HistoryPoint]]:
     """Every result of the given teams in the period, oldest first, grouped by team."""
     rows = (
@@ -268,5 +269,5 @@ def index_history(
     return history
 
 
-def _as_date(value) -> dt.date:
+def _as_date(value: dt.datetime | dt.date) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
