@@ -41,7 +41,11 @@ def assessment_result(request, pk):
     median = selectors.organization_median_dimension_index(
         organization_id=assessment.team.organization_id
     )
+    not_applicable = set(outcome.get("not_applicable_dimensions", ()))
     dimensions = [(d.key, d.title) for d in catalogue.dimensions]
+    # A dimension that does not apply has no place on the radar: drawn at 100 it would read
+    # as mastered, at 0 as missing. The table below says "not applicable" instead.
+    radar_dimensions = [(key, title) for key, title in dimensions if key not in not_applicable]
     series = [
         {"name": f"{assessment.team.name} (this assessment)", "values": outcome["dimension_index"]}
     ]
@@ -61,6 +65,7 @@ def assessment_result(request, pk):
             "dimension": dimension,
             "level": outcome["dimension_levels"][dimension.key],
             "index": outcome["dimension_index"][dimension.key],
+            "not_applicable": dimension.key in not_applicable,
             "capabilities": [
                 {"capability": c, "result": capabilities[c.key]}
                 for c in catalogue.capabilities_in(dimension.key)
@@ -90,7 +95,8 @@ def assessment_result(request, pk):
         "roadmap": snapshot["roadmap"],
         "previous": previous,
         "trend": index_trend(result.index, previous.index if previous else None),
-        "radar": charts.radar_figure(dimensions, series),
+        "radar": charts.radar_figure(radar_dimensions, series),
+        "not_applicable_titles": [title for key, title in dimensions if key in not_applicable],
         "by_dimension": by_dimension,
         "capability_titles": {c.key: c.title for c in catalogue.capabilities},
         "dimension_titles": dict(dimensions),
