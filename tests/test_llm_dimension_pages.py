@@ -111,3 +111,36 @@ def test_the_catalogue_api_lists_the_six_llm_capabilities_under_their_contract_k
         "llm_model_pinning",
         "retrieval_data_refresh",
     ]
+
+
+def test_a_team_whose_repository_calls_llms_gets_the_llm_context_suggested(team, member):
+    from django.utils import timezone
+
+    from assessments.models import Answer, Repository, Scan, ScanStatus
+
+    repository = Repository.objects.create(team=team, url="https://github.com/acme/chat.git")
+    Scan.objects.create(
+        repository=repository,
+        status=ScanStatus.SUCCEEDED,
+        commit="c0ffee" + "0" * 34,
+        scanner_version="1",
+        finished_at=timezone.now(),
+        findings=[
+            {
+                "capability": "llm_model_pinning",
+                "grade": 0.0,
+                "strength": "code",
+                "reason": "Models are named by floating aliases such as gpt-4o.",
+                "path": "app.py",
+                "line": 4,
+                "detector": "llm_model_pinning",
+            }
+        ],
+        report={"inconclusive": False},
+    )
+    draft = assessment_start(team=team, user=member)
+    suggested = Answer.objects.get(assessment=draft, question_key="llm_applications_in_use")
+    assert suggested.option_key == "with_retrieval"
+    assert suggested.suggested_from["path"] == "app.py"
+    # A grade 0 finding never suggests an answer to the practice itself.
+    assert not Answer.objects.filter(assessment=draft, question_key="llm_models_pinned").exists()
