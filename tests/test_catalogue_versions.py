@@ -89,3 +89,112 @@ def test_a_new_assessment_uses_2026_12_prefilled_with_the_questions_both_version
         "retrieval_corpus_refreshed",
     }
     assert not Answer.objects.filter(assessment=draft, question_key__in=new_keys).exists()
+
+
+# --- Where the catalogue changed: history, compare, result page --------------------------
+
+
+def submit_current(team, user, answers, days_ago=0):
+    from assessments.services.assessments import assessment_submit
+
+    draft = assessment_start(team=team, user=user)
+    answer_everything(draft, answers, user)
+    assessment_submit(assessment=draft, user=user)
+    Assessment.objects.filter(pk=draft.pk).update(
+        submitted_at=timezone.now() - timezone.timedelta(days=days_ago)
+    )
+    draft.refresh_from_db()
+    return result_compute(assessment=draft)
+
+
+@pytest.fixture
+def across_versions(team, member, submitted_on_old_catalogue):
+    """Last quarter's result on 2026.11.1, today's on 2026.12 (no LLM applications)."""
+    old = result_compute(assessment=submitted_on_old_catalogue)
+    new = submit_current(team, member, {"llm_applications_in_use": "no"})
+    return old, new
+
+
+def test_the_history_chart_marks_the_first_result_on_a_new_catalogue(
+    client, member, team, across_versions
+):
+    import json
+    import re
+
+    from django.urls import reverse
+
+    old, new = across_versions
+    client.force_login(member)
+    body = client.get(reverse("team_history", args=[team.slug])).content.decode()
+    figure = json.loads(
+        re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', body).group(1)
+    )
+    (annotation,) = figure["layout"]["annotations"]
+    (line,) = figure["layout"]["shapes"]
+    assert annotation["text"] == "Catalogue 2026.12"
+    assert line["x0"] == annotation["x"] == figure["data"][0]["x"][1]
+    assert "results are computed on catalogue 2026.12 (dotted line)" in body
+    # Comparing the two says so in a sentence.
+    compared = client.get(
+        reverse("team_history", args=[team.slug]),
+        {"compare": [old.assessment_id, new.assessment_id]},
+    ).content.decode()
+    assert "These results were computed on different catalogue versions (" in compared
+    assert " on 2026.11.1; " in compared
+    assert " on 2026.12)" in compared
+
+
+def test_one_catalogue_throughout_draws_no_marker(client, member, team):
+    import json
+    import re
+
+    from django.urls import reverse
+
+    submit_current(team, member, {"llm_applications_in_use": "no"}, days_ago=30)
+    submit_current(team, member, {"llm_applications_in_use": "no"})
+    client.force_login(member)
+    body = client.get(reverse("team_history", args=[team.slug])).content.decode()
+    figure = json.loads(
+        re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', body).group(1)
+    )
+    assert "annotations" not in figure["layout"]
+    assert "catalogue-change" not in body
+
+
+def test_the_result_page_says_the_previous_result_used_another_catalogue(
+    client, member, across_versions
+):
+    from django.urls import reverse
+
+    _, new = across_versions
+    client.force_login(member)
+    body = client.get(reverse("assessment_result", args=[new.assessment_id])).content.decode()
+    assert (
+        "The previous assessment was computed on catalogue 2026.11.1, this one on 2026.12: "
+        "part of the change is the catalogue's."
+    ) in body
+
+
+def test_the_compare_dashboard_says_the_teams_are_on_different_catalogues(
+    client, org_admin, team, member, other_team_member, submitted_on_old_catalogue
+):
+    from django.urls import reverse
+
+    from assessments.models import Team
+
+    from .dashboards.html_tables import html_tables
+
+    result_compute(assessment=submitted_on_old_catalogue)
+    other = Team.objects.get(slug="search")
+    submit_current(other, other_team_member, {"llm_applications_in_use": "no"})
+    client.force_login(org_admin)
+    body = client.get(
+        reverse("dashboard_compare"), {"team": [team.slug, other.slug]}
+    ).content.decode()
+    assert (
+        "These results were computed on different catalogue versions "
+        "(Fraud Detection on 2026.11.1; Search on 2026.12)"
+    ) in body
+    rows = {row[0]: row[1:] for row in html_tables(body)["compare-dimensions"]}
+    # Not in the older catalogue: empty; not applicable to the team that said so.
+    assert rows["LLM applications"] == ["", "not applicable"]

@@ -57,6 +57,7 @@ class ComparedTeam:
     target_level: int
     dimension_index: dict[str, float]
     dimension_levels: dict[str, int]
+    catalogue_version: str = ""
 
 
 def compared_teams(*, user, filters: DashboardFilters) -> list[ComparedTeam]:
@@ -76,6 +77,7 @@ def compared_teams(*, user, filters: DashboardFilters) -> list[ComparedTeam]:
         "target_level",
         "dimension_levels",
         "dimension_index",
+        "catalogue_version",
     )
     teams = [
         ComparedTeam(
@@ -89,6 +91,7 @@ def compared_teams(*, user, filters: DashboardFilters) -> list[ComparedTeam]:
             target_level=row["target_level"],
             dimension_index=row["dimension_index"] or {},
             dimension_levels=row["dimension_levels"] or {},
+            catalogue_version=row["catalogue_version"],
         )
         for row in rows
     ]
