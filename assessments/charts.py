@@ -205,8 +205,12 @@ def trend_figure(
     average: Sequence[tuple[str, float]] = (),
     average_name: str = "Organisation average",
     legend_below: bool = False,
+    markers: Sequence[tuple[str, str]] = (),
 ) -> dict:
     """The maturity index over time: one line per team, and the average as a thick line.
+
+    ``markers``: ``[(iso date, label), ...]`` drawn as labelled vertical lines, such as the
+    first result computed on a new catalogue version.
 
     ``series``: ``{"name": str, "points": [(iso date, index), ...], "link": url}``, with
     ``"hidden": True`` for a line shown only when its legend entry is clicked;
@@ -256,6 +260,33 @@ def trend_figure(
         "legend": {"orientation": "h", "y": -0.3} if legend_below else {"orientation": "v"},
         "height": 480 if legend_below else 420,
     }
+    if markers:
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": x,
+                "x1": x,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#57606a", "width": 1, "dash": "dot"},
+            }
+            for x, _ in markers
+        ]
+        layout["annotations"] = [
+            {
+                "x": x,
+                "xref": "x",
+                "yref": "paper",
+                "y": 1,
+                "yanchor": "bottom",
+                "text": text(label),
+                "showarrow": False,
+                "font": {"size": 11},
+            }
+            for x, label in markers
+        ]
     return {"data": traces, "layout": layout}
 
 

@@ -11,6 +11,8 @@ CONTEXT_CRITICAL = {
     "retraining_frequency": "weekly",
     "business_criticality": "critical",
     "team_size": "medium",
+    # Graded like every other question, so answer sets read as they did before 2026.12.
+    "llm_applications_in_use": "with_retrieval",
 }
 
 

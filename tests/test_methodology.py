@@ -67,3 +67,14 @@ def test_a_team_at_its_target_sees_what_would_come_next_and_why_it_is_not_needed
     assert body.count("<li><strong>") >= 1
     assert "gaps above level 0 are not counted as debt" in body
     assert "No open debt.</p>" not in body
+
+
+@pytest.mark.django_db
+def test_the_methodology_explains_llm_applications_and_catalogue_versions(client):
+    body = client.get(reverse("methodology")).content.decode()
+    assert ">LLM applications</h2>" in body
+    assert ">Catalogue versions</h2>" in body
+    assert "reads <strong>not applicable</strong>" in body
+    assert "a result on 2026.11.1 stays as it was" in body
+    for key in ("prompt_versioning", "llm_evaluation", "guardrails", "llm_tracing"):
+        assert load_catalogue().capability(key).title in body

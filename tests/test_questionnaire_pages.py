@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from assessments import maturity
 from assessments.models import Answer, AssessmentStatus, Result
 from assessments.services.assessments import answer_save, assessment_start
 
@@ -279,7 +280,7 @@ def test_history_draws_the_index_over_time_with_times_of_day(
     assert f"index {first:.1f} to {latest:.1f}" in heading
     # Each dimension's own line is there, drawn when its legend entry is clicked.
     dimensions = figure["data"][1:]
-    assert len(dimensions) == 8
+    assert len(dimensions) == len(maturity.load_catalogue().dimensions) == 9
     assert {d["visible"] for d in dimensions} == {"legendonly"}
     assert all(len(d["x"]) == 2 for d in dimensions)
 

@@ -50,6 +50,7 @@ def result_document(result: Result) -> dict:
         "dimensions": outcome["dimension_levels"],
         "dimension_index": outcome["dimension_index"],
         "weakest_dimension": result.weakest_dimension,
+        "not_applicable_dimensions": outcome.get("not_applicable_dimensions", []),
         "capabilities": outcome["capabilities"],
         "target_level": result.target_level,
         "target": result.snapshot["target"],

@@ -114,6 +114,7 @@ def compare(request):
         "form": form,
         "page": page,
         "missing": page.missing(dict(choices)),
+        "versions": page.versions(),
         "tables": page.tables(),
         "charts": page.charts(),
         "csv": _csv_links(pages.Compare, page.filters),

@@ -136,6 +136,9 @@ class MaturityResult:
     covered_dimensions: tuple[str, ...] | None = None
     # Whether the scan was recent enough for missing evidence to contradict an answer.
     can_contradict: bool = False
+    # Dimensions whose every capability is not applicable (see scoring); results stored before
+    # 2026.12 lack it, and no dimension of theirs is read as not applicable.
+    not_applicable_dimensions: tuple[str, ...] = ()
     _derived: dict[str, frozenset[str]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -224,6 +227,7 @@ class MaturityResult:
                 None if self.covered_dimensions is None else list(self.covered_dimensions)
             ),
             "can_contradict": self.can_contradict,
+            "not_applicable_dimensions": list(self.not_applicable_dimensions),
         }
 
     @classmethod
@@ -251,6 +255,7 @@ class MaturityResult:
             ),
             # Before scan age and coverage counted, every scan could contradict.
             can_contradict=data.get("can_contradict", data.get("scanned", False)),
+            not_applicable_dimensions=tuple(data.get("not_applicable_dimensions", ())),
         )
 
 

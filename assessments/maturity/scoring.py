@@ -60,6 +60,11 @@ Levels
     components included, so a dimension reads 2 only when nothing is left to do in it. The
     overall level is therefore never below the weakest dimension's level.
 
+    A dimension whose every capability is not applicable (the LLM applications of a team
+    that has none, say) is listed in ``not_applicable_dimensions``: its level and index keep
+    their meaning (all met: level 2, index 100) so stored shapes stay as they were, but pages
+    show it as not applicable, and it is never the weakest dimension.
+
     Evidence alone (``evidence_only``) follows the same rules, except that a capability a
     repository may not show (``observable`` partly or no) and the scan did not fully credit is
     *not visible*: it neither gates a level nor counts in the index.
@@ -179,8 +184,18 @@ def score(
         )
     level, index = _level_and_index(list(tallies.values()))
     every = results.values()
-    # Ties go to the dimension that comes first in the catalogue: min() keeps the first.
-    weakest = min(dimension_levels, key=lambda k: (dimension_levels[k], dimension_index[k]))
+    not_applicable_dimensions = tuple(
+        dimension
+        for dimension, keys in tables.dimensions
+        if keys and all(results[key].status == "not_applicable" for key in keys)
+    )
+    # A dimension that does not apply is nobody's weakest link. Ties go to the dimension that
+    # comes first in the catalogue: min() keeps the first.
+    candidates = [k for k in dimension_levels if k not in not_applicable_dimensions]
+    weakest = min(
+        candidates or dimension_levels,
+        key=lambda k: (dimension_levels[k], dimension_index[k]),
+    )
     if dimension_levels[weakest] == MAX_LEVEL and dimension_index[weakest] >= 100.0:
         weakest = ""  # every dimension complete: no weakest link to name
     missing = [r.key for r in every if r.level <= level + 1 and r.blocks_level]
@@ -201,6 +216,7 @@ def score(
         evidence_only=evidence_only,
         covered_dimensions=covered_dimensions,
         can_contradict=bool(scanned and can_contradict),
+        not_applicable_dimensions=not_applicable_dimensions,
     )
 
 

@@ -6,6 +6,7 @@ say) must use that version's levels, questions and weights, never the current fi
 
 import functools
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from .catalogue import Catalogue, CatalogueError, load_catalogue
@@ -39,3 +40,22 @@ def _load_archived(version: str, archive_dir: Path) -> Catalogue:
             [f"{path.name}: declares version {catalogue.version!r}, expected {version!r}."]
         )
     return catalogue
+
+
+def catalogue_changes(versions: Sequence[str]) -> list[int]:
+    """Positions in a chronological list of results' catalogue versions where the version
+    differs from the one before: where a history chart marks "Catalogue <version>"."""
+    return [i for i in range(1, len(versions)) if versions[i] != versions[i - 1]]
+
+
+def versions_sentence(named: Sequence[tuple[str, str]]) -> str:
+    """One sentence saying that results compared side by side were computed on different
+    catalogue versions, or "" when they share one. ``named``: (whose result, version)."""
+    versions = sorted({version for _, version in named})
+    if len(versions) < 2:
+        return ""
+    parts = "; ".join(f"{name} on {version}" for name, version in named)
+    return (
+        f"These results were computed on different catalogue versions ({parts}): a capability "
+        "one version lacks shows no grade there, and the indexes weigh different capabilities."
+    )

@@ -25,7 +25,8 @@ class Result(TeamOwned):
     computed_at = models.DateTimeField()
     # Small copies of snapshot figures, written with the result, so that a dashboard aggregates
     # thousands of latest results without reading their large snapshots or capability rows.
-    # {dimension key: level} as the engine decided it.
+    # {dimension key: level} as the engine decided it, without the dimensions not applicable to
+    # the team (they have no level to count; the snapshot names them).
     dimension_levels = models.JSONField(default=dict)
     # {dimension key: index}, for the organisation medians beside a team's own.
     dimension_index = models.JSONField(default=dict)

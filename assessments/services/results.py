@@ -94,12 +94,16 @@ def result_summary_fields(
     """The result's small copies of its assessment and snapshot, for dashboards (see `Result`)."""
     target_level = target.level
     progress = outcome.next_level_progress
+    # A dimension that does not apply to the team has no level to count, rank or take a median
+    # of: dashboards read it as they read a dimension an older catalogue lacks. The snapshot
+    # keeps the engine's full figures and names it in `not_applicable_dimensions`.
+    applicable = [k for k in outcome.dimension_levels if k not in outcome.not_applicable_dimensions]
     return {
         "team_id": assessment.team_id,
         "submitted_at": assessment.submitted_at,
         "criticality": target.criticality or "",
-        "dimension_levels": dict(outcome.dimension_levels),
-        "dimension_index": dict(outcome.dimension_index),
+        "dimension_levels": {k: outcome.dimension_levels[k] for k in applicable},
+        "dimension_index": {k: outcome.dimension_index[k] for k in applicable},
         "target_gaps": sorted(
             key for key in outcome.gaps if outcome.capabilities[key].level <= target_level
         ),

@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 
 from .. import charts, kits, maturity, selectors
 from ..access import EDIT_ROLES, MANAGE_ROLES, team_role
-from ..maturity.versions import load_catalogue_version
+from ..maturity.versions import catalogue_changes, load_catalogue_version, versions_sentence
 
 
 def index_trend(current: float, previous: float | None) -> dict | None:
@@ -41,7 +41,11 @@ def assessment_result(request, pk):
     median = selectors.organization_median_dimension_index(
         organization_id=assessment.team.organization_id
     )
+    not_applicable = set(outcome.get("not_applicable_dimensions", ()))
     dimensions = [(d.key, d.title) for d in catalogue.dimensions]
+    # A dimension that does not apply has no place on the radar: drawn at 100 it would read
+    # as mastered, at 0 as missing. The table below says "not applicable" instead.
+    radar_dimensions = [(key, title) for key, title in dimensions if key not in not_applicable]
     series = [
         {"name": f"{assessment.team.name} (this assessment)", "values": outcome["dimension_index"]}
     ]
@@ -61,6 +65,7 @@ def assessment_result(request, pk):
             "dimension": dimension,
             "level": outcome["dimension_levels"][dimension.key],
             "index": outcome["dimension_index"][dimension.key],
+            "not_applicable": dimension.key in not_applicable,
             "capabilities": [
                 {"capability": c, "result": capabilities[c.key]}
                 for c in catalogue.capabilities_in(dimension.key)
@@ -90,7 +95,10 @@ def assessment_result(request, pk):
         "roadmap": snapshot["roadmap"],
         "previous": previous,
         "trend": index_trend(result.index, previous.index if previous else None),
-        "radar": charts.radar_figure(dimensions, series),
+        "previous_on_other_catalogue": previous is not None
+        and previous.catalogue_version != result.catalogue_version,
+        "radar": charts.radar_figure(radar_dimensions, series),
+        "not_applicable_titles": [title for key, title in dimensions if key in not_applicable],
         "by_dimension": by_dimension,
         "capability_titles": {c.key: c.title for c in catalogue.capabilities},
         "dimension_titles": dict(dimensions),
@@ -171,10 +179,16 @@ def team_history(request, slug):
                     ],
                 }
             )
-        trend = charts.trend_figure(series, legend_below=True)
+        # Where the catalogue changed, the index may move with no change in practice.
+        changes = catalogue_changes([r.catalogue_version for r in results])
+        markers = [(points[i][0], f"Catalogue {results[i].catalogue_version}") for i in changes]
+        trend = charts.trend_figure(series, legend_below=True, markers=markers)
     context = {"team": team, "rows": rows, "compare": compare, "chosen": chosen, "trend": trend}
     if trend:
         context["finding"] = history_finding(results[0], results[-1])
+        context["catalogue_changes"] = [
+            {"version": results[i].catalogue_version, "result": results[i]} for i in changes
+        ]
     return render(request, "assessments/history.html", context)
 
 
@@ -199,4 +213,15 @@ def _comparison(results, chosen):
                 "changed": (a or {}).get("grade") != (b or {}).get("grade"),
             }
         )
-    return {"left": left, "right": right, "rows": rows}
+    versions = versions_sentence(
+        [
+            (f"{_when(left)}", left.catalogue_version),
+            (f"{_when(right)}", right.catalogue_version),
+        ]
+    )
+    return {"left": left, "right": right, "rows": rows, "versions": versions}
+
+
+def _when(result) -> str:
+    """A result named by its submission time, as the history table shows it."""
+    return date_format(timezone.localtime(result.assessment.submitted_at), "j M Y, H:i")

@@ -89,9 +89,14 @@ def score(
     }
     level = _level_of(list(results.values()))
     position = {d.key: i for i, d in enumerate(catalogue.dimensions)}
-    weakest = min(
-        dimension_levels, key=lambda k: (dimension_levels[k], dimension_index[k], position[k])
+    not_applicable = tuple(
+        d.key
+        for d in catalogue.dimensions
+        if catalogue.capabilities_in(d.key)
+        and all(results[c.key].status == "not_applicable" for c in catalogue.capabilities_in(d.key))
     )
+    applicable = [k for k in dimension_levels if k not in not_applicable] or list(dimension_levels)
+    weakest = min(applicable, key=lambda k: (dimension_levels[k], dimension_index[k], position[k]))
     if dimension_levels[weakest] == MAX_LEVEL and dimension_index[weakest] >= 100.0:
         weakest = ""  # every dimension complete: no weakest link to name
     missing = _missing_for(catalogue, results, level + 1)
@@ -112,6 +117,7 @@ def score(
         evidence_only=evidence_only,
         covered_dimensions=covered_dimensions,
         can_contradict=bool(scanned and can_contradict),
+        not_applicable_dimensions=not_applicable,
     )
 
 

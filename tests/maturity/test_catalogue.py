@@ -37,7 +37,7 @@ def load_error(path) -> CatalogueError:
 
 def test_the_bundled_catalogue_loads_and_is_cached(catalogue):
     assert load_catalogue() is catalogue
-    assert catalogue.version == "2026.11.1"
+    assert catalogue.version == "2026.12"
 
 
 def test_it_has_the_size_the_product_promises(catalogue):

@@ -50,7 +50,7 @@ def test_the_roadmap_stops_at_the_target_and_skips_what_is_met(catalogue):
     assert ids(build_roadmap(catalogue, result, 0)) == []
     level_2 = build_roadmap(catalogue, result, 2)
     assert ids(level_2)[0] == "step-data_validation"
-    assert len(level_2) == 1 + 10  # the level 2 capabilities, optional clean-up included
+    assert len(level_2) == 1 + 11  # the level 2 capabilities: optional clean-up, LLM evaluation
 
 
 def test_optional_steps_are_recommended_after_the_required_ones_of_their_level(catalogue):
@@ -100,7 +100,7 @@ def test_step_ids_are_stable_and_marked_done_by_a_later_result(catalogue):
 
 def test_a_result_from_another_catalogue_version_is_refused(catalogue):
     result = dataclasses.replace(score(catalogue, {}), catalogue_version="2025.01")
-    with pytest.raises(ValueError, match="scored against catalogue 2025.01, not 2026.11"):
+    with pytest.raises(ValueError, match="scored against catalogue 2025.01, not 2026.12"):
         build_roadmap(catalogue, result, 1)
 
 

@@ -1,4 +1,6 @@
-"""Golden cases, worked by hand from catalogue 2026.11.1.
+"""Golden cases, worked by hand from catalogue 2026.11.1, and scored with that archived version:
+they pin the rules, and that an old assessment keeps scoring as it did (the LLM applications
+of 2026.12 are in test_scoring_golden_llm.py).
 
 Index weights (3 - level, halved when optional), summed over the 36 capabilities:
 level 0: 2 x 3 = 6; level 1 required: 21 x 2 = 42; level 1 optional: 3 x 1 = 3;
@@ -10,6 +12,7 @@ import json
 import pytest
 
 from assessments.maturity import MaturityResult, score
+from assessments.maturity.versions import load_catalogue_version
 from tests.maturity.builders import answer_all, answer_up_to_level, context
 
 DIMENSIONS = (
@@ -23,6 +26,11 @@ DIMENSIONS = (
     "governance",
 )
 TOTAL_WEIGHT = 60.5
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue_version("2026.11.1")
 
 
 def levels(**overrides):

@@ -37,3 +37,24 @@ def test_the_strongest_finding_of_a_capability_is_the_one_shown(catalogue):
     findings = [finding("ci", 0.5, "code", "a.py"), finding("ci", 1, "ci_config", "ci.yml")]
     suggestion = suggest_answers(catalogue, findings)["ci_runs_tests"]
     assert (suggestion.option, suggestion.evidence.path) == ("yes", "ci.yml")
+
+
+def test_evidence_of_llm_code_suggests_the_llm_context_keeping_every_question_visible(catalogue):
+    # A floating model name grades pinning 0, yet it shows an LLM application all the same.
+    suggestions = suggest_answers(catalogue, [finding("llm_model_pinning", 0, "code", "app.py")])
+    assert set(suggestions) == {"llm_applications_in_use"}
+    suggestion = suggestions["llm_applications_in_use"]
+    assert (suggestion.option, suggestion.evidence.path) == ("with_retrieval", "app.py")
+    traced = suggest_answers(catalogue, [finding("llm_tracing", 1, "code")])
+    assert set(traced) == {"llm_applications_in_use", "llm_calls_traced"}
+
+
+def test_a_prompt_file_alone_does_not_suggest_the_llm_context(catalogue):
+    assert suggest_answers(catalogue, [finding("prompt_versioning", 1, "file_name")]) == {}
+
+
+def test_older_catalogues_have_no_llm_context_to_suggest():
+    from assessments.maturity.versions import load_catalogue_version
+
+    old = load_catalogue_version("2026.11.1")
+    assert suggest_answers(old, [finding("ci", 1, "ci_config")]).keys() == {"ci_runs_tests"}

@@ -26,6 +26,25 @@ GH_TESTS = (
     "      - run: pytest\n"
 )
 A_TEST = "from x import f\ndef test_f():\n    assert f() == 1\n"
+CHAT = "from openai import OpenAI\nclient = OpenAI()\n"
+
+
+def CHAT_WITH(model):  # noqa: N802 - reads as the constant it builds
+    return CHAT + f"client.chat.completions.create(model='{model}', messages=[])\n"
+
+
+PROMPTS = ("prompt_versioning",)
+PINNING = ("llm_model_pinning",)
+GH_ON_PR = "on: [pull_request]\njobs:\n  e:\n    runs-on: ubuntu-latest\n    steps:\n"
+DEEPEVAL_TEST = (
+    "from deepeval import assert_test\nfrom deepeval.metrics import AnswerRelevancyMetric\n"
+    "def test_answer():\n    assert_test(case, [AnswerRelevancyMetric(threshold=0.7)])\n"
+)
+LLM_GUARD = "from llm_guard import scan_output, scan_prompt\n"
+INGEST = (
+    "import chromadb\nfrom langchain_chroma import Chroma\n"
+    "Chroma.from_documents(documents, embeddings, collection_name='docs')\n"
+)
 
 
 def row(name, files, capability, grade, strength):
@@ -672,6 +691,150 @@ TABLE = [
     row("model-card", {"MODEL_CARD.md": "# Churn model\n"}, "model_documentation", 1, NAME),
     row("dependabot", {".github/dependabot.yml": "version: 2\n"}, "dependency_updates", 1, NAME),
     row("renovate", {"renovate.json": "{}\n"}, "dependency_updates", 1, NAME),
+    # LLM applications
+    row("prompt-files", {"app.py": CHAT, "prompts/answer.md": "Answer {q}.\n"}, *PROMPTS, 1, NAME),
+    row("prompty-file", {"app.py": CHAT, "support.prompty": "---\nname: s\n"}, *PROMPTS, 1, NAME),
+    row(
+        "prompt-registry",
+        {
+            "app.py": "from langfuse import Langfuse\n"
+            "p = Langfuse().get_prompt('answer', version=3)\n"
+        },
+        *PROMPTS,
+        1,
+        CODE,
+    ),
+    row("prompts-inline", {"app.py": CHAT + "PROMPT = 'Answer {q}.'\n"}, *PROMPTS, None, None),
+    row(
+        "promptfoo-in-ci",
+        {
+            "promptfooconfig.yaml": "prompts: [prompts/a.txt]\n",
+            ".github/workflows/eval.yml": GH_ON_PR + "      - run: npx promptfoo@latest eval\n",
+        },
+        "llm_evaluation",
+        1,
+        CI,
+    ),
+    row(
+        "promptfoo-config-only",
+        {"promptfooconfig.yaml": "tests: []\n"},
+        "llm_evaluation",
+        0.5,
+        NAME,
+    ),
+    row(
+        "deepeval-tests-in-ci",
+        {"tests/test_answers.py": DEEPEVAL_TEST, ".github/workflows/ci.yml": GH_TESTS},
+        "llm_evaluation",
+        1,
+        CI,
+    ),
+    row(
+        "deepeval-tests-no-ci",
+        {"tests/test_answers.py": DEEPEVAL_TEST},
+        "llm_evaluation",
+        0.5,
+        CODE,
+    ),
+    row(
+        "ragas-script",
+        {"evaluate_rag.py": "from ragas import evaluate\nresult = evaluate(dataset)\n"},
+        "llm_evaluation",
+        0.5,
+        CODE,
+    ),
+    row(
+        "guardrails-ai",
+        {"app.py": "from guardrails import Guard\nguard = Guard().use(ToxicLanguage)\n"},
+        "guardrails",
+        1,
+        CODE,
+    ),
+    row(
+        "llm-guard-both-sides",
+        {"app.py": LLM_GUARD + "scan_prompt(i, p)\nscan_output(o, p, r)\n"},
+        "guardrails",
+        1,
+        CODE,
+    ),
+    row(
+        "llm-guard-input-only",
+        {"app.py": LLM_GUARD + "scan_prompt(i, p)\n"},
+        "guardrails",
+        0.5,
+        CODE,
+    ),
+    row(
+        "nemo-guardrails",
+        {"rails.py": "from nemoguardrails import LLMRails, RailsConfig\nrails = LLMRails(c)\n"},
+        "guardrails",
+        1,
+        CODE,
+    ),
+    row("no-guardrails", {"app.py": CHAT}, "guardrails", None, None),
+    row(
+        "langfuse-observe",
+        {"app.py": "from langfuse.decorators import observe\n@observe()\ndef answer(q): pass\n"},
+        "llm_tracing",
+        1,
+        CODE,
+    ),
+    row(
+        "langsmith-env",
+        {"deploy/app.yaml": "env:\n  - name: LANGCHAIN_TRACING_V2\n    value: 'true'\n"},
+        "llm_tracing",
+        1,
+        CODE,
+    ),
+    row(
+        "openinference",
+        {
+            "otel.py": "from openinference.instrumentation.openai import OpenAIInstrumentor\n"
+            "OpenAIInstrumentor().instrument()\n"
+        },
+        "llm_tracing",
+        1,
+        CODE,
+    ),
+    row("no-tracing", {"app.py": CHAT}, "llm_tracing", None, None),
+    row("dated-models", {"app.py": CHAT_WITH("gpt-4o-2024-08-06")}, *PINNING, 1, CODE),
+    row("anthropic-dated", {"app.py": CHAT_WITH("claude-3-5-sonnet-20241022")}, *PINNING, 1, CODE),
+    row(
+        "bedrock-dated",
+        {"app.py": CHAT_WITH("anthropic.claude-3-5-sonnet-20241022-v2:0")},
+        *PINNING,
+        1,
+        CODE,
+    ),
+    row(
+        "mixed-models",
+        {"app.py": CHAT_WITH("gpt-4o-2024-08-06"), "config.yaml": "model: 'gpt-4o-mini'\n"},
+        *PINNING,
+        0.5,
+        CODE,
+    ),
+    row("floating-model", {"app.py": CHAT_WITH("gpt-4o")}, *PINNING, 0, CODE),
+    row("latest-alias", {"app.py": CHAT_WITH("claude-3-5-sonnet-latest")}, *PINNING, 0, CODE),
+    row("model-in-comment", {"app.py": CHAT + "# try 'gpt-4o' later\n"}, *PINNING, None, None),
+    row(
+        "scheduled-ingestion",
+        {
+            "ingest.py": INGEST,
+            ".github/workflows/refresh.yml": "on:\n  schedule:\n    - cron: '0 3 * * *'\n"
+            "jobs:\n  i:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python ingest.py\n",
+        },
+        "retrieval_data_refresh",
+        1,
+        CI,
+    ),
+    row(
+        "orchestrated-ingestion",
+        {"ingest.py": "from prefect import flow\n" + INGEST},
+        "retrieval_data_refresh",
+        1,
+        CODE,
+    ),
+    row("ingestion-by-hand", {"ingest.py": INGEST}, "retrieval_data_refresh", 0.5, CODE),
 ]
 
 

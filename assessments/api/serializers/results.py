@@ -127,6 +127,14 @@ class ResultSerializer(serializers.Serializer):
     )
     dimension_index = serializers.DictField(child=serializers.FloatField())
     weakest_dimension = serializers.CharField()
+    not_applicable_dimensions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=(
+            "Dimension keys whose every capability is not applicable to the team (the LLM "
+            "applications of a team without any, say). Their entries in `dimensions` and "
+            "`dimension_index` keep their meaning (all met: 2 and 100) but read as not applicable."
+        ),
+    )
     capabilities = CapabilityResultSerializer(many=True)
     target_level = serializers.IntegerField()
     target = TargetSerializer()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from ... import charts
+from ...maturity.versions import load_catalogue_version, versions_sentence
 from ...selectors import dashboards as dashboard_selectors
 from .base import (
     Cell,
@@ -36,6 +37,10 @@ class Compare(DashboardPage):
             team_ids=[t.team_id for t in self.teams], filters=self.filters
         )
 
+    def versions(self) -> str:
+        """A sentence when the teams' results were computed on different catalogue versions."""
+        return versions_sentence([(t.name, t.catalogue_version) for t in self.teams])
+
     def missing(self, choices: dict[str, str]) -> list[str]:
         """Names of chosen teams without a result in the period."""
         found = {t.slug for t in self.teams}
@@ -63,10 +68,7 @@ class Compare(DashboardPage):
         rows = [
             (
                 Cell(title),
-                *(
-                    Cell(_dimension_cell(t, key)) if key in t.dimension_levels else Cell("")
-                    for t in self.teams
-                ),
+                *(Cell(_dimension_cell(t, key)) for t in self.teams),
             )
             for key, title in dimension_choices(self.catalogue)
         ]
@@ -126,8 +128,15 @@ class Compare(DashboardPage):
         )
 
     def charts(self) -> dict[str, dict]:
+        # A dimension none of the teams has a figure for (not applicable to any of them) would
+        # be drawn at 0, read as missing: it is left off, and the table says why.
+        drawn = [
+            (key, title)
+            for key, title in dimension_choices(self.catalogue)
+            if any(key in t.dimension_index for t in self.teams)
+        ]
         radar = charts.radar_figure(
-            dimension_choices(self.catalogue),
+            drawn,
             [
                 {"name": t.name, "values": t.dimension_index, "link": self.team_url(t.slug)}
                 for t in self.teams
@@ -150,4 +159,14 @@ class Compare(DashboardPage):
 
 
 def _dimension_cell(team: dashboard_selectors.ComparedTeam, key: str) -> str:
-    return f"{index_text(team.dimension_index.get(key))} (level {team.dimension_levels[key]})"
+    if key in team.dimension_levels:
+        return f"{index_text(team.dimension_index.get(key))} (level {team.dimension_levels[key]})"
+    # Stored results leave out the dimensions not applicable to the team (see `Result`); a
+    # dimension the result's own catalogue lacks is simply empty.
+    if team.catalogue_version and _has_dimension(team.catalogue_version, key):
+        return "not applicable"
+    return ""
+
+
+def _has_dimension(version: str, key: str) -> bool:
+    return any(d.key == key for d in load_catalogue_version(version).dimensions)

@@ -10,6 +10,7 @@ from . import (  # noqa: E402, F401, I001
     environment,
     experiment,
     governance,
+    llm,
     model_registry,
     pipeline,
     serving,

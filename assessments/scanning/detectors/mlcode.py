@@ -100,6 +100,20 @@ LLM_LIBRARIES = frozenset(
 LLM_PACKAGE_PREFIXES = ("langchain", "llama_index")
 # A model invoked through a cloud runtime client (boto3.client("sagemaker-runtime")).
 MODEL_RUNTIME_CLIENTS = keywords("sagemaker-runtime", "runtime.sagemaker", "bedrock-runtime")
+# A hosted LLM called over plain HTTP (requests, httpx) rather than through its SDK.
+LLM_API_ENDPOINTS = keywords(
+    "api.openai.com/",
+    "openai.azure.com/",
+    "api.anthropic.com/",
+    "generativelanguage.googleapis.com/",
+    "api.mistral.ai/",
+    "api.cohere.com/",
+    "api.cohere.ai/",
+    "api.groq.com/",
+    "api.together.xyz/",
+    "openrouter.ai/api/",
+    "/v1/chat/completions",
+)
 # Generic serialisers: their load call is ML code only when what it loads is a model.
 SERIALISERS = ("joblib", "pickle", "cPickle", "_pickle", "dill", "cloudpickle", "skops")
 SERIALISED_LOADS = keywords(
@@ -127,6 +141,7 @@ def ml_files(snapshot: RepositorySnapshot) -> list[str]:
             for site in sites
         }
         found |= {hit.path for hit in code_hits(snapshot, *MODEL_RUNTIME_CLIENTS, tests=True)}
+        found |= {hit.path for hit in code_hits(snapshot, *LLM_API_ENDPOINTS)}
         found |= serialised_model_loaders(snapshot)
         return sorted(found)
 

@@ -56,6 +56,7 @@ class ComparedTeam:
     target_level: int
     dimension_index: dict[str, float]
     dimension_levels: dict[str, int]
+    catalogue_version: str = ""
 
 
 def compared_teams(*, user: UserOrAnonymous, filters: DashboardFilters) -> list[ComparedTeam]:
@@ -75,6 +76,7 @@ def compared_teams(*, user: UserOrAnonymous, filters: DashboardFilters) -> list[
         "target_level",
         "dimension_levels",
         "dimension_index",
+        "catalogue_version",
     )
     teams = [
         ComparedTeam(
@@ -88,6 +90,7 @@ def compared_teams(*, user: UserOrAnonymous, filters: DashboardFilters) -> list[
             target_level=row["target_level"],
             dimension_index=row["dimension_index"] or {},
             dimension_levels=row["dimension_levels"] or {},
+            catalogue_version=row["catalogue_version"],
         )
         for row in rows
     ]
