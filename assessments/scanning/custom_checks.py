@@ -19,6 +19,8 @@ from .tree import RepositorySnapshot, TreeEntry
 MAX_FILES_PER_RULE = 200
 MAX_FILE_BYTES = 1_000_000
 MAX_LINE_CHARS = 4_000
+# What all the checks of one scan may read together, beside the detectors' own budget.
+MAX_TOTAL_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,26 @@ class CheckOutcome:
 
 def evaluate_check_set(check_set: CheckSet, snapshot: RepositorySnapshot) -> list[CheckOutcome]:
     """One outcome per check of the set, in the set's order."""
-    return [evaluate_check(check, snapshot) for check in check_set.checks]
+    budget = _Budget(MAX_TOTAL_BYTES)
+    return [evaluate_check(check, snapshot, budget) for check in check_set.checks]
 
 
-def evaluate_check(check: CustomCheck, snapshot: RepositorySnapshot) -> CheckOutcome:
+class _Budget:
+    def __init__(self, remaining: int):
+        self.remaining = remaining
+
+    def take(self, entry: TreeEntry) -> bool:
+        size = entry.size or 0
+        if size > self.remaining:
+            return False
+        self.remaining -= size
+        return True
+
+
+def evaluate_check(
+    check: CustomCheck, snapshot: RepositorySnapshot, budget: _Budget | None = None
+) -> CheckOutcome:
+    budget = budget or _Budget(MAX_TOTAL_BYTES)
     rule = check.rule
     if rule.kind == "dependency_present":
         wanted = normalise_package(rule.package)
@@ -69,6 +87,8 @@ def evaluate_check(check: CustomCheck, snapshot: RepositorySnapshot) -> CheckOut
         return CheckOutcome(check.key, False, f"No file matches {rule.path}.")
     pattern = re.compile(rule.pattern)
     for entry in matching[:MAX_FILES_PER_RULE]:
+        if entry.size is None or entry.size > MAX_FILE_BYTES or not budget.take(entry):
+            continue
         text = snapshot.read_text(entry, limit=MAX_FILE_BYTES)
         if text is None:
             continue  # binary, missing, larger than the cap, or over the scan's budget
