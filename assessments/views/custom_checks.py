@@ -92,6 +92,7 @@ def organization_checks(request):
         "form": form,
         "problems": problems,
         "dimensions": catalogue.dimensions,
+        "dimension_titles": {d.key: d.title for d in catalogue.dimensions},
         "rule_kinds": RULE_KINDS,
     }
     status = 400 if problems or form.errors else 200
