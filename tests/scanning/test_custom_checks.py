@@ -103,3 +103,19 @@ def test_a_real_repository_is_judged_at_the_scanned_commit(tmp_path, check_set):
     write_files(repo, {"requirements.txt": "acme-registry==1.2\n", "MODEL_CARD.md": "# card\n"})
     commit(repo, "Register models")
     assert scan() == {"internal_registry": True, "model_card": True, "registry_config": False}
+
+
+def test_a_symlink_out_of_the_repository_is_never_read(tmp_path, check_set):
+    repo = make_repo(
+        tmp_path / "repo",
+        {"train.py": "import sklearn\n"},
+        symlinks={"configs/prod.yaml": "/etc/passwd", "MODEL_CARD.md": "../outside.md"},
+    )
+    (tmp_path / "outside.md").write_text("registry: acme\n")
+    seen = []
+    scan_repository(str(repo), also=lambda snap: seen.extend(evaluate_check_set(check_set, snap)))
+    assert {o.key: o.passed for o in seen} == {
+        "internal_registry": False,
+        "model_card": False,
+        "registry_config": False,
+    }
