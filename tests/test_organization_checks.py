@@ -203,3 +203,68 @@ def test_another_organisations_checks_never_apply(
         repository_connect(team=team, user=lead, url=str(repo))
     assert not RepositoryCheckOutcome.objects.exists()
     assert selectors.organization_checks_for_result(result=submitted_result(team, lead)) is None
+
+
+def test_reading_the_checks_does_not_grow_with_the_repositories(team, lead, org_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assessments.models import Repository, Scan
+
+    version, _ = check_set_import(organization=team.organization, yaml_text=V2, actor=org_admin)
+    result = submitted_result(team, lead)
+
+    def add_repository(number):
+        repository = Repository.objects.create(team=team, url=f"https://git.example.com/r{number}")
+        scan = Scan.objects.create(
+            repository=repository,
+            status=ScanStatus.SUCCEEDED,
+            commit=f"{number:040x}",
+            scanner_version="1",
+            finished_at=timezone.now(),
+        )
+        for key in ("internal_registry", "model_card"):
+            RepositoryCheckOutcome.objects.create(
+                scan=scan, version=version, check_key=key, passed=number % 2 == 0, reason="r"
+            )
+
+    def queries():
+        result.refresh_from_db()
+        with CaptureQueriesContext(connection) as captured:
+            reading = selectors.organization_checks_for_result(result=result)
+        return len(captured), reading
+
+    add_repository(1)
+    few, reading = queries()
+    assert passed(reading) == {"internal_registry": False, "model_card": False}
+    for number in range(2, 8):
+        add_repository(number)
+    many, reading = queries()
+    assert reading["scanned_repositories"] == 7
+    assert passed(reading) == {"internal_registry": True, "model_card": True}
+    assert many == few
+
+
+def test_only_the_latest_scan_of_each_repository_counts(team, lead, org_admin):
+    from datetime import timedelta
+
+    from assessments.models import Repository, Scan
+
+    version, _ = check_set_import(organization=team.organization, yaml_text=V1, actor=org_admin)
+    result = submitted_result(team, lead)
+    repository = Repository.objects.create(team=team, url="https://git.example.com/r")
+    now = timezone.now()
+    for number, (when, passing) in enumerate([(now - timedelta(days=1), True), (now, False)]):
+        scan = Scan.objects.create(
+            repository=repository,
+            status=ScanStatus.SUCCEEDED,
+            commit=f"{number:040x}",
+            scanner_version="1",
+            finished_at=when,
+        )
+        RepositoryCheckOutcome.objects.create(
+            scan=scan, version=version, check_key="internal_registry", passed=passing, reason="r"
+        )
+    reading = selectors.organization_checks_for_result(result=result)
+    assert passed(reading) == {"internal_registry": False}
+    assert len(reading["checks"][0]["repositories"]) == 1
