@@ -33,6 +33,8 @@ def _organizations(request):
             "Only org admins manage the organisation's own checks: they apply to every team."
         )
     organizations = list(selectors.organizations_administered(user=request.user))
+    if not organizations:
+        raise Http404("No organisation exists yet.")
     chosen = request.GET.get("organization") or request.POST.get("organization")
     if chosen:
         organization = next((o for o in organizations if o.slug == chosen), None)
