@@ -3,11 +3,11 @@ scan applies, and a team's reading of them beside its result."""
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from ..access import UserOrAnonymous, visible_to_org_admins
 from ..maturity.custom_checks import check_set_from_dict, organization_level
-from ..models import CheckSetVersion, RepositoryCheckOutcome, Result, Scan
+from ..models import CheckSetVersion, Repository, RepositoryCheckOutcome, Result, Scan
 
 
 def check_set_version_list() -> QuerySet[CheckSetVersion]:
@@ -47,11 +47,17 @@ def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
     check_set = check_set_from_dict(version.document)
     if not check_set.checks:
         return None
+    # Each repository's latest scan that applied this version (a correlated subquery, which
+    # SQLite runs as well as PostgreSQL).
+    latest_scan = (
+        Scan.objects.filter(repository=OuterRef("pk"), check_outcomes__version=version)
+        .order_by("-finished_at", "-pk")
+        .values("pk")[:1]
+    )
     latest_scans = (
-        Scan.objects.filter(repository__team=team, check_outcomes__version=version)
-        .order_by("repository_id", "-finished_at", "-pk")
-        .distinct("repository_id")
-        .values("pk")
+        Repository.objects.filter(team=team)
+        .annotate(latest_scan=Subquery(latest_scan))
+        .values("latest_scan")
     )
     outcomes = (
         RepositoryCheckOutcome.objects.filter(version=version, scan_id__in=latest_scans)
