@@ -6,6 +6,7 @@ from django.utils.formats import date_format
 
 from . import sso
 from .maturity import load_catalogue
+from .maturity.custom_checks import MAX_TEXT_BYTES
 from .models import AuditAction, Role
 from .services.exemptions import TEXT_MAX_LENGTH, exemption_latest_expiry
 from .services.login_guard import LOCKOUT_SECONDS, login_is_locked_out
@@ -19,6 +20,9 @@ _CONTROL_CLASSES = (
     (forms.Select, "form-select"),
     (forms.Widget, "form-control"),
 )
+
+
+CHECK_SET_MAX_BYTES = MAX_TEXT_BYTES
 
 
 class StyledControls:
@@ -392,3 +396,38 @@ class GroupMappingRuleForm(StyledControls, forms.Form):
             ("", "No team: across the organisation"),
             *((t.slug, f"{t.name} ({t.organization.name})" if several else t.name) for t in teams),
         ]
+
+
+class CheckSetImportForm(StyledControls, forms.Form):
+    """An organisation's check set as YAML: pasted, or a file uploaded (the file wins)."""
+
+    yaml_text = forms.CharField(
+        label="Check set (YAML)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "class": "check-set-yaml"}),
+        help_text="Paste the whole set: it replaces the current version.",
+    )
+    yaml_file = forms.FileField(
+        label="Or upload a file",
+        required=False,
+        help_text="A .yaml file from your repository, at most 100 kB.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("yaml_file")
+        if upload is not None:
+            if upload.size > CHECK_SET_MAX_BYTES:
+                raise forms.ValidationError("The file is larger than 100 kB; split or shorten it.")
+            try:
+                data["yaml_text"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                raise forms.ValidationError(
+                    "The file is not UTF-8 text; upload the YAML file itself."
+                ) from None
+            # Shown back in the text box, so an error can be fixed there.
+            self.data = self.data.copy()
+            self.data["yaml_text"] = data["yaml_text"]
+        if not data.get("yaml_text", "").strip():
+            raise forms.ValidationError("Paste the check set's YAML or choose a file to upload.")
+        return data

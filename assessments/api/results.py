@@ -65,6 +65,7 @@ def result_document(result: Result) -> dict:
         "evidence_can_contradict": outcome.get("can_contradict", outcome.get("scanned", False)),
         "debt": _debt_as_of_submission(result),
         "with_exemptions": _with_exemptions(result),
+        "organization_checks": selectors.organization_checks_for_result(result=result),
     }
 
 

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from . import views
 from .audit import AuditEventViewSet
 from .campaigns import CampaignViewSet
+from .custom_checks import CheckSetVersionViewSet
 from .exemptions import ExemptionViewSet
 from .export import ExportResultsView
 from .forges import ForgeConnectionViewSet, ForgeImportViewSet
@@ -26,6 +27,7 @@ router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("forges", ForgeConnectionViewSet, basename="forge")
 router.register("imports", ForgeImportViewSet, basename="import")
 router.register("sso-rules", GroupMappingRuleViewSet, basename="sso-rule")
+router.register("check-sets", CheckSetVersionViewSet, basename="check-set")
 
 urlpatterns = [
     path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),

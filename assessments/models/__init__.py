@@ -5,6 +5,7 @@ from .assessments import Answer, Assessment, AssessmentStatus, needs_confirmatio
 from .audit import AuditAction, AuditEvent, OrganizationAdminOnly
 from .badges import TeamBadge
 from .campaigns import Campaign, CampaignGoalKind, CampaignReminder, ReminderKind
+from .custom_checks import CheckSetVersion, RepositoryCheckOutcome
 from .exemptions import Exemption, ExemptionStatus
 from .forges import ForgeConnection, ForgeImport, ForgeKind, ImportState
 from .invitations import Invitation
@@ -30,6 +31,7 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "Campaign",
+    "CheckSetVersion",
     "CampaignReminder",
     "Exemption",
     "ExemptionStatus",
@@ -46,6 +48,7 @@ __all__ = [
     "OrganizationAdminOnly",
     "ReminderKind",
     "Repository",
+    "RepositoryCheckOutcome",
     "Result",
     "ResultCapability",
     "RoadmapStep",

@@ -37,6 +37,7 @@ class AuditAction(models.TextChoices):
     FORGE_CONNECTED = "forge.connected", "Connected a forge"
     IMPORT_RAN = "import.ran", "Imported a forge's repositories"
     FORGE_WEBHOOK_SECRET_SET = "forge.webhook_secret_set", "Set a forge's webhook secret"
+    CHECK_SET_IMPORTED = "check_set.imported", "Imported the organisation's checks"
 
 
 class OrganizationAdminOnly(models.Model):

@@ -14,6 +14,7 @@ Typical use::
 """
 
 from .addresses import SafeRepositoryURL, validate_repository_url
+from .custom_checks import CheckOutcome, evaluate_check_set
 from .detectors import Finding, Strength
 from .errors import (
     GitUnavailable,
@@ -41,6 +42,7 @@ from .workdir import sweep_scan_dirs
 __all__ = [
     "SCANNER_VERSION",
     "CapabilityResult",
+    "CheckOutcome",
     "Finding",
     "GitUnavailable",
     "HostResolutionFailed",
@@ -55,6 +57,7 @@ __all__ = [
     "Strength",
     "UnsafeRepositoryURL",
     "analyze_snapshot",
+    "evaluate_check_set",
     "normalize_project_folder",
     "scan_path",
     "scan_repository",

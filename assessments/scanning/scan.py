@@ -142,9 +142,7 @@ def scan_repository(
             history_days=limits.history_days,
         )
         with open_snapshot(session, fetched, limits, project=folder) as snapshot:
-            if also is not None:
-                also(snapshot)
-            return analyze_snapshot(
+            report = analyze_snapshot(
                 snapshot,
                 repository=safe.url,
                 branch=fetched.branch,
@@ -153,6 +151,10 @@ def scan_repository(
                 started=started,
                 project=folder,
             )
+            # After the detectors: what `also` reads never takes their share of the read budget.
+            if also is not None:
+                also(snapshot)
+            return report
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

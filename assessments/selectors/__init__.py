@@ -30,6 +30,12 @@ from .campaigns import (
     campaign_progress,
     campaign_scope_teams,
 )
+from .custom_checks import (
+    check_set_current,
+    check_set_version_list,
+    check_set_versions_for_user,
+    organization_checks_for_result,
+)
 from .debt import (
     OrganizationDebt,
     OwedGap,
@@ -111,6 +117,10 @@ from .teams import (
 from .tokens import api_token_get_for_user, api_token_list_for_user
 
 __all__ = [
+    "check_set_current",
+    "check_set_version_list",
+    "check_set_versions_for_user",
+    "organization_checks_for_result",
     "CampaignAsk",
     "CampaignProgress",
     "TeamProgress",

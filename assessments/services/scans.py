@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from .. import scanning
 from ..errors import ApplicationError
-from ..models import Repository, Scan, ScanStatus
+from ..maturity.custom_checks import CheckSet, check_set_from_dict
+from ..models import CheckSetVersion, Repository, Scan, ScanStatus
+from .custom_checks import check_outcomes_record
 from .secrets import decrypt
 
 logger = logging.getLogger(__name__)
@@ -127,8 +129,17 @@ def scan_execute(*, scan_id: int) -> Scan | None:
     if scan is None:
         return None
     repository = scan.repository
+    checks = _organization_checks(repository)
+    outcomes: list[scanning.CheckOutcome] = []
+    also = None
+    if checks is not None:
+        check_set = checks[1]
+
+        def also(snapshot: scanning.RepositorySnapshot) -> None:
+            outcomes.extend(scanning.evaluate_check_set(check_set, snapshot))
+
     try:
-        report = repository_scan(repository=repository)
+        report = repository_scan(repository=repository, also=also)
     except scanning.ScanError as error:
         # The message is a sentence without secrets; the detail (scrubbed) is for operators.
         logger.info("scan %s failed: %s %s", scan.pk, error.message, error.detail)
@@ -138,7 +149,25 @@ def scan_execute(*, scan_id: int) -> Scan | None:
         return scan_fail(scan=scan, reason=error.message)
     except ApplicationError as error:
         return scan_fail(scan=scan, reason=error.message)
-    return _record(scan, report)
+    scan = _record(scan, report)
+    if checks is not None and scan.status in (ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED):
+        # Also for an unchanged commit: the organisation's checks may have changed since.
+        check_outcomes_record(scan=scan, version=checks[0], outcomes=outcomes)
+    return scan
+
+
+def _organization_checks(
+    repository: Repository,
+) -> tuple[CheckSetVersion, CheckSet] | None:
+    """The current version of the organisation's own checks, if it has any check."""
+    # Imported here: the selectors package reaches the forms, which import this module.
+    from ..selectors.custom_checks import check_set_current
+
+    version = check_set_current(organization_id=repository.team.organization_id)
+    if version is None:
+        return None
+    check_set = check_set_from_dict(version.document)
+    return (version, check_set) if check_set.checks else None
 
 
 def _requeue(scan: Scan, *, reason: str) -> None:

@@ -116,6 +116,8 @@ def assessment_result(request, pk):
         "exemptions_waiting": waiting,
         "exemption_asked": {e.capability_key: e for e in waiting},
         "level_titles": {level.number: level.title for level in catalogue.levels},
+        # The organisation's own checks, beside the Google reading, never in its place.
+        "org_checks": selectors.organization_checks_for_result(result=result),
         "claimed_not_visible": maturity.claimed_not_visible(outcome),
         "progress": maturity.progress_with_titles(
             maturity.next_level_progress(outcome),

@@ -16,6 +16,7 @@ from assessments.models import (
     Assessment,
     AuditEvent,
     Campaign,
+    CheckSetVersion,
     Exemption,
     ForgeConnection,
     ForgeImport,
@@ -67,6 +68,7 @@ def team_a_objects(submitted, team, member, lead, org_admin, tmp_path):
     from assessments.models import TeamTag
     from assessments.services.assessments import assessment_reopen
     from assessments.services.campaigns import campaign_create
+    from assessments.services.custom_checks import check_set_import
     from assessments.services.exemptions import exemption_request
     from assessments.services.repositories import repository_connect
 
@@ -116,6 +118,14 @@ def team_a_objects(submitted, team, member, lead, org_admin, tmp_path):
         "sso_rule": GroupMappingRule.objects.create(
             organization=team.organization, group="team-a", team=team, role="member"
         ),
+        "check_set": check_set_import(
+            organization=team.organization,
+            yaml_text=(
+                "checks:\n  - {key: team_a_registry, title: Registry, dimension: data, "
+                "level: 1, rule: {dependency_present: acme}}\n"
+            ),
+            actor=org_admin,
+        )[0],
     }
 
 
@@ -142,6 +152,9 @@ def _state():
             "forges": list(ForgeConnection.objects.order_by("pk").values_list("pk", "owner")),
             "imports": list(ForgeImport.objects.order_by("pk").values_list("pk", "state")),
             "sso_rules": list(GroupMappingRule.objects.order_by("pk").values_list("pk", "group")),
+            "check_sets": list(
+                CheckSetVersion.objects.order_by("pk").values_list("pk", "organization_id")
+            ),
         },
         default=str,
     )
@@ -259,6 +272,25 @@ def test_a_user_of_another_team_sees_and_changes_nothing(request, team_a_objects
         assert "team-a" not in response.content.decode()
     else:
         assert response.status_code == 403
+    # The organisation's own checks: org admins only (403), and only their own organisation's
+    # (404 for another's version or current set, 400 for importing into another's).
+    check_set = f"/api/v1/check-sets/{team_a_objects['check_set'].id}/"
+    organization = {"organization": team_a_objects["team"].organization_id}
+    for url, params in (
+        (check_set, {}),
+        ("/api/v1/check-sets/current/", organization),
+        ("/api/v1/check-sets/current/yaml/", organization),
+    ):
+        response = client.get(url, params)
+        assert response.status_code == (404 if stranger else 403), url
+        assert "team_a_registry" not in response.content.decode()
+    response = client.get("/api/v1/check-sets/")
+    assert "team_a_registry" not in response.content.decode()
+    assert response.status_code == 200 if stranger else 403
+    response = client.post(
+        "/api/v1/check-sets/", {**organization, "yaml": "checks: []\n"}, format="json"
+    )
+    assert response.status_code == (400 if stranger else 403)
     for params in ({}, {"team": team_a_objects["team"].id}, {"format": "json"}):
         response = client.get("/api/v1/export/results/", params)
         body = b"".join(response.streaming_content).decode()
@@ -281,6 +313,10 @@ def test_the_matrix_covers_every_team_scoped_route(team_a_objects):
         "import-list",
         "sso-rule-list",
         "sso-rule-detail",
+        "check-set-list",
+        "check-set-detail",
+        "check-set-current",
+        "check-set-current-yaml",
     }
     names = set()
     for _, pattern in _api_patterns():
@@ -306,3 +342,12 @@ def test_the_owning_member_gets_200_on_the_same_matrix(team_a_objects, member, o
         if method == "get":
             admins_only = url.startswith(("/api/v1/forges/", "/api/v1/imports/"))
             assert (admin if admins_only else client).get(url).status_code == 200, url
+    check_set = team_a_objects["check_set"]
+    for url in (
+        f"/api/v1/check-sets/{check_set.id}/",
+        "/api/v1/check-sets/current/",
+        "/api/v1/check-sets/current/yaml/",
+    ):
+        response = admin.get(url)
+        assert response.status_code == 200, url
+        assert "team_a_registry" in response.content.decode()

@@ -14,6 +14,7 @@ from assessments.models import Campaign, ForgeConnection, ForgeImport, ImportSta
 from assessments.services.assessments import assessment_start, assessment_submit
 from assessments.services.badges import badge_enable
 from assessments.services.campaigns import campaign_create
+from assessments.services.custom_checks import check_set_import
 from assessments.services.exemptions import exemption_approve, exemption_request
 from assessments.services.invitations import invitation_create
 from assessments.services.repositories import repository_connect
@@ -27,6 +28,22 @@ from .conftest import axe_violations, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+ORGANISATION_CHECKS = """\
+counts_towards_levels: true
+checks:
+  - key: internal_registry
+    title: Models registered in our <b>internal</b> registry
+    dimension: validation_registry
+    level: 1
+    question: Are all production models registered in the Acme registry?
+    rule: {dependency_present: acme-registry}
+  - key: ci_config
+    title: CI runs on every change
+    dimension: cicd
+    level: 2
+    rule: {file_exists: ".github/workflows/*.yml"}
+"""
+
 
 def _submitted(team, user, answer):
     assessment = assessment_start(team=team, user=user)
@@ -38,7 +55,9 @@ def _submitted(team, user, answer):
 @pytest.fixture
 def organisation(team, lead, member, org_admin, tmp_path, django_capture_on_commit_callbacks):
     """A team with a scanned repository, two submitted assessments and a draft, an exemption in
-    force and a request waiting; a second team; a campaign past its deadline."""
+    force and a request waiting; a second team; a campaign past its deadline; the
+    organisation's own checks, counted towards levels, applied by the scan."""
+    check_set_import(organization=team.organization, yaml_text=ORGANISATION_CHECKS, actor=org_admin)
     repository = repository_connect(
         team=team, user=lead, url=str(make_repo(tmp_path / "repo", LEVEL_TWO))
     )
@@ -206,6 +225,7 @@ def pages(data):
         ("import finished", "olga", f"/imports/{data['finished'].pk}/"),
         ("audit log filtered", "olga", f"/audit/?team={team.slug}&action=no.such.change"),
         ("single sign-on group rules", "olga", "/organisation/sso/"),
+        ("organisation checks", "olga", "/organisation/checks/"),
         ("dashboard", "olga", "/dashboard/"),
         ("debt", "olga", "/dashboard/debt/"),
         ("compare", "olga", f"/dashboard/compare/?team={team.slug}&team=search"),

@@ -115,6 +115,49 @@ class ReadingWithExemptionsSerializer(serializers.Serializer):
     )
 
 
+class OrganizationCheckRepositorySerializer(serializers.Serializer):
+    repository = serializers.IntegerField()
+    repository_name = serializers.CharField()
+    scan = serializers.IntegerField(help_text="The scan that applied the check.")
+    commit = serializers.CharField()
+    passed = serializers.BooleanField()
+    reason = serializers.CharField()
+    path = serializers.CharField(allow_null=True, help_text="The file that shows it, if any.")
+    line = serializers.IntegerField(allow_null=True)
+    url = serializers.CharField(allow_null=True, help_text="The file on the forge, when known.")
+
+
+class OrganizationCheckSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    dimension = serializers.CharField()
+    level = serializers.IntegerField()
+    question = serializers.CharField(allow_null=True)
+    rule = serializers.DictField(
+        help_text="One of {file_exists: glob}, {file_contains: {path, pattern}}, "
+        "{dependency_present: name}."
+    )
+    rule_text = serializers.CharField()
+    passed = serializers.BooleanField(
+        allow_null=True,
+        help_text="True when one of the team's repositories passes; null until one was scanned "
+        "with this version.",
+    )
+    repositories = OrganizationCheckRepositorySerializer(many=True)
+
+
+class OrganizationChecksSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The organisation's current check set version.")
+    counts_towards_levels = serializers.BooleanField()
+    level = serializers.IntegerField(
+        allow_null=True,
+        help_text="The organisation's reading: the Google level capped below the lowest level "
+        "with a check not passing; null unless the checks count towards levels.",
+    )
+    scanned_repositories = serializers.IntegerField()
+    checks = OrganizationCheckSerializer(many=True)
+
+
 class ResultSerializer(serializers.Serializer):
     assessment = serializers.IntegerField()
     team = serializers.IntegerField()
@@ -167,6 +210,13 @@ class ResultSerializer(serializers.Serializer):
             "The reading with the team's exemptions in force today, each exempted capability "
             "counted as not applicable; null when none is in force. The figures above are the "
             "raw reading and never change."
+        ),
+    )
+    organization_checks = OrganizationChecksSerializer(
+        allow_null=True,
+        help_text=(
+            "The organisation's own checks on the team's latest scans; null when it has none. "
+            "The Google figures above never change with them."
         ),
     )
 

@@ -1,0 +1,647 @@
+"""An organisation's own checks ("scorecards as code"): the YAML format, its validation, its
+export, and the organisation's reading of a level.
+
+A check set is a short YAML document an org admin can keep in a git repository::
+
+    counts_towards_levels: false
+    checks:
+      - key: internal_registry
+        title: Models registered in our internal registry
+        dimension: validation_registry
+        level: 1
+        question: Are all production models registered in the Acme registry?
+        rule: {dependency_present: acme-registry}
+
+Every problem is reported as a sentence that starts with the line it is on, so a check set
+kept in a repository can be fixed from the error alone. Rules are data, never code: a path is
+a bounded glob inside the repository, a pattern a regular expression refused when it is long
+or shaped for catastrophic backtracking (and always evaluated line by line on capped input,
+see ``scanning.custom_checks``).
+
+The Google reading of the built-in catalogue never changes because of these checks; when the
+organisation asks for it (``counts_towards_levels``), ``organization_level`` gives a second
+reading: the Google level capped below the lowest level with a check that is not passing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .catalogue import LEVELS, Catalogue
+
+RULE_KINDS = ("file_exists", "file_contains", "dependency_present")
+MAX_TEXT_BYTES = 100_000
+MAX_CHECKS = 200
+MAX_TITLE = 200
+MAX_QUESTION = 500
+MAX_GLOB = 200
+MAX_GLOB_WILDCARDS = 6
+MAX_PATTERN = 200
+MAX_PACKAGE = 100
+
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
+PACKAGE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# A repeated group (innermost parentheses followed by *, + or {) whose body repeats too, such
+# as (a+)+, (a*)* or (\w+\s?)*, or whose alternatives may start alike, such as (a|aa)+: the
+# shapes whose matching time grows exponentially with the line. Refusing them is cheap and
+# catches the classic cases; evaluation also caps every line and file.
+_GROUP_SYNTAX = re.compile(r"\(\?(?:[:!=>]|<[!=]|P<\w+>|[aiLmsux-]+:)")
+_INNER_REPEAT = re.compile(r"(?<!\\)(?:[*+]|\{\d*,)")
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+_TOP_KEYS = ("version", "counts_towards_levels", "checks")
+_CHECK_KEYS = ("key", "title", "dimension", "level", "question", "rule")
+_REQUIRED_CHECK_KEYS = ("key", "title", "dimension", "level", "rule")
+
+
+class CheckSetError(ValueError):
+    """The check set is invalid; ``problems`` lists every sentence found, each naming its line."""
+
+    def __init__(self, problems: Iterable[str]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What to look for in a repository: ``kind`` is one of RULE_KINDS; ``path`` a glob (the
+    file rules), ``pattern`` a regular expression (file_contains), ``package`` a dependency."""
+
+    kind: str
+    path: str = ""
+    pattern: str = ""
+    package: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.kind == "file_exists":
+            return {"file_exists": self.path}
+        if self.kind == "file_contains":
+            return {"file_contains": {"path": self.path, "pattern": self.pattern}}
+        return {"dependency_present": self.package}
+
+    def describe(self) -> str:
+        """The rule in a few words, for pages."""
+        if self.kind == "file_exists":
+            return f"a file matching {self.path}"
+        if self.kind == "file_contains":
+            return f"a file matching {self.path} containing /{self.pattern}/"
+        return f"the dependency {self.package}"
+
+
+@dataclass(frozen=True)
+class CustomCheck:
+    key: str
+    title: str
+    dimension: str
+    level: int
+    rule: Rule
+    question: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "key": self.key,
+            "title": self.title,
+            "dimension": self.dimension,
+            "level": self.level,
+        }
+        if self.question:
+            data["question"] = self.question
+        data["rule"] = self.rule.to_dict()
+        return data
+
+
+@dataclass(frozen=True)
+class CheckSet:
+    """A validated check set; ``version`` is the number the server gave it (None on import)."""
+
+    checks: tuple[CustomCheck, ...]
+    counts_towards_levels: bool = False
+    version: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.version is not None:
+            data["version"] = self.version
+        data["counts_towards_levels"] = self.counts_towards_levels
+        data["checks"] = [check.to_dict() for check in self.checks]
+        return data
+
+    def content(self) -> dict[str, Any]:
+        """What the set says, without its number: two versions saying the same are equal."""
+        return {k: v for k, v in self.to_dict().items() if k != "version"}
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def parse_check_set(text: str, catalogue: Catalogue) -> CheckSet:
+    """Parse and validate a check set's YAML against the built-in ``catalogue``.
+
+    Raises CheckSetError listing every problem found, each sentence naming its line."""
+    if len(text.encode("utf-8", "replace")) > MAX_TEXT_BYTES:
+        raise CheckSetError(
+            [f"The check set is larger than {MAX_TEXT_BYTES // 1000} kB; split or shorten it."]
+        )
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or getattr(error, "reason", None)
+        line = mark.line + 1 if mark is not None else None
+        if isinstance(error, yaml.reader.ReaderError):
+            line = text.count("\n", 0, error.position) + 1
+        where = f"line {line}: " if line is not None else ""
+        problem = problem or "it could not be read"
+        raise CheckSetError([f"{where}The text is not valid YAML ({problem})."]) from None
+    reader = _Reader(catalogue)
+    check_set = reader.check_set(root)
+    if reader.problems:
+        raise CheckSetError(reader.problems)
+    assert check_set is not None  # built whenever no problem was found
+    return check_set
+
+
+def check_set_from_dict(data: Mapping[str, Any]) -> CheckSet:
+    """Rebuild a stored check set (``CheckSet.to_dict()``), already validated when saved."""
+    checks = []
+    for raw in data.get("checks", []):
+        rule_data = raw["rule"]
+        kind = next(iter(rule_data))
+        value = rule_data[kind]
+        if kind == "file_exists":
+            rule = Rule(kind, path=value)
+        elif kind == "file_contains":
+            rule = Rule(kind, path=value["path"], pattern=value["pattern"])
+        else:
+            rule = Rule(kind, package=value)
+        checks.append(
+            CustomCheck(
+                key=raw["key"],
+                title=raw["title"],
+                dimension=raw["dimension"],
+                level=raw["level"],
+                rule=rule,
+                question=raw.get("question", ""),
+            )
+        )
+    version = data.get("version")
+    return CheckSet(
+        checks=tuple(checks),
+        counts_towards_levels=bool(data.get("counts_towards_levels", False)),
+        version=version if isinstance(version, int) else None,
+    )
+
+
+def export_check_set(check_set: CheckSet) -> str:
+    """The check set as YAML in a fixed layout; reading it back gives the same set."""
+    lines = [
+        "# An organisation's own checks; import this file to make it the current version.",
+    ]
+    if check_set.version is not None:
+        lines.append(f"version: {check_set.version}")
+    lines.append(f"counts_towards_levels: {'true' if check_set.counts_towards_levels else 'false'}")
+    if not check_set.checks:
+        lines.append("checks: []")
+    else:
+        lines.append("checks:")
+    for check in check_set.checks:
+        lines.append(f"  - key: {check.key}")
+        lines.append(f"    title: {_scalar(check.title)}")
+        lines.append(f"    dimension: {check.dimension}")
+        lines.append(f"    level: {check.level}")
+        if check.question:
+            lines.append(f"    question: {_scalar(check.question)}")
+        rule = check.rule
+        if rule.kind == "file_exists":
+            lines.append(f"    rule: {{file_exists: {_scalar(rule.path)}}}")
+        elif rule.kind == "file_contains":
+            lines.append("    rule:")
+            lines.append("      file_contains:")
+            lines.append(f"        path: {_scalar(rule.path)}")
+            lines.append(f"        pattern: {_scalar(rule.pattern)}")
+        else:
+            lines.append(f"    rule: {{dependency_present: {_scalar(rule.package)}}}")
+    return "\n".join(lines) + "\n"
+
+
+def _scalar(text: str) -> str:
+    """A YAML scalar for ``text``: double-quoted (JSON-style escapes), so no text can change
+    the document's structure or be read back as another type."""
+    dumped = yaml.safe_dump(text, default_style='"', width=1_000_000, allow_unicode=True)
+    return dumped.removesuffix("\n...\n").strip()
+
+
+class _Reader:
+    """Walks the composed YAML nodes, so every value keeps the line it came from."""
+
+    def __init__(self, catalogue: Catalogue):
+        self.catalogue = catalogue
+        self.problems: list[str] = []
+        self._seen_nodes: set[int] = set()
+
+    def problem(self, node: yaml.Node | None, message: str) -> None:
+        line = f"line {node.start_mark.line + 1}: " if node is not None else ""
+        self.problems.append(line + message)
+
+    def mapping(self, node: yaml.Node, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
+        """{key: (key node, value node)} of a mapping node, or None (reported) if not one."""
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what} must be a mapping of keys to values.")
+            return None
+        entries: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            if not self._first_visit(value_node):
+                return None
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                self.problem(key_node, f"{what} has a key that is not plain text.")
+                continue
+            if key in entries:
+                self.problem(key_node, f"'{key}' is given twice in {what}.")
+                continue
+            entries[key] = (key_node, value_node)
+        return entries
+
+    def _first_visit(self, node: yaml.Node) -> bool:
+        # An alias reuses a node: refused, so a few lines cannot expand to millions of checks.
+        if id(node) in self._seen_nodes:
+            self.problem(node, "anchors and aliases (&name, *name) are not supported here.")
+            return False
+        self._seen_nodes.add(id(node))
+        return True
+
+    def unknown_keys(
+        self, entries: Mapping[str, tuple[yaml.Node, yaml.Node]], known: tuple[str, ...], what: str
+    ) -> None:
+        for key, (key_node, _) in entries.items():
+            if key not in known:
+                self.problem(key_node, f"'{key}' is not a key of {what} ({', '.join(known)}).")
+
+    def scalar(self, node: yaml.Node) -> object:
+        """The plain value of a scalar node (text, number, boolean), or None for any other."""
+        if not isinstance(node, yaml.ScalarNode):
+            return None
+        loader = yaml.SafeLoader("")
+        try:
+            return loader.construct_object(node, deep=True)
+        except yaml.YAMLError:
+            return None
+        finally:
+            loader.dispose()
+
+    def text(
+        self, node: yaml.Node, name: str, *, maximum: int, single_line: bool = True
+    ) -> str | None:
+        value = self.scalar(node)
+        if not isinstance(value, str) or not value.strip():
+            self.problem(node, f"{name} must be non-empty text.")
+            return None
+        value = value.strip()
+        if len(value) > maximum:
+            self.problem(node, f"{name} is longer than {maximum} characters.")
+            return None
+        if single_line and ("\n" in value or "\r" in value):
+            self.problem(node, f"{name} must fit on one line.")
+            return None
+        if "\x00" in value:
+            self.problem(node, f"{name} must not contain NUL characters.")
+            return None
+        return value
+
+    # -- the document ------------------------------------------------------------------------
+
+    def check_set(self, root: yaml.Node | None) -> CheckSet | None:
+        if root is None:
+            self.problem(None, "The check set is empty: it needs at least a 'checks:' list.")
+            return None
+        entries = self.mapping(root, "the check set")
+        if entries is None:
+            return None
+        self.unknown_keys(entries, _TOP_KEYS, "the check set")
+        version: int | None = None
+        if "version" in entries:
+            node = entries["version"][1]
+            value = self.scalar(node)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                self.problem(node, "version must be a whole number of 1 or more.")
+            else:
+                version = value
+        counts = False
+        if "counts_towards_levels" in entries:
+            node = entries["counts_towards_levels"][1]
+            value = self.scalar(node)
+            if not isinstance(value, bool):
+                self.problem(node, "counts_towards_levels must be true or false.")
+            else:
+                counts = value
+        if "checks" not in entries:
+            self.problem(root, "the check set has no 'checks:' list.")
+            return None
+        checks_node = entries["checks"][1]
+        if isinstance(checks_node, yaml.ScalarNode) and checks_node.value in ("", "~", "null"):
+            items: list[yaml.Node] = []
+        elif not isinstance(checks_node, yaml.SequenceNode):
+            self.problem(checks_node, "checks must be a list of checks, each starting with '-'.")
+            return None
+        else:
+            items = list(checks_node.value)
+        if len(items) > MAX_CHECKS:
+            self.problem(checks_node, f"a check set holds at most {MAX_CHECKS} checks.")
+            return None
+        checks: list[CustomCheck] = []
+        keys: dict[str, int] = {}
+        for item in items:
+            if not self._first_visit(item):
+                continue
+            check = self.check(item, keys)
+            if check is not None:
+                checks.append(check)
+        if self.problems:
+            return None
+        return CheckSet(checks=tuple(checks), counts_towards_levels=counts, version=version)
+
+    def check(self, node: yaml.Node, keys: dict[str, int]) -> CustomCheck | None:
+        entries = self.mapping(node, "a check")
+        if entries is None:
+            return None
+        self.unknown_keys(entries, _CHECK_KEYS, "a check")
+        found_before = len(self.problems)
+        for name in _REQUIRED_CHECK_KEYS:
+            if name not in entries:
+                self.problem(node, f"the check has no '{name}'.")
+        key = self.key(entries["key"][1], keys) if "key" in entries else None
+        title = (
+            self.text(entries["title"][1], "title", maximum=MAX_TITLE)
+            if "title" in entries
+            else None
+        )
+        dimension = self.dimension(entries["dimension"][1]) if "dimension" in entries else None
+        level = self.level(entries["level"][1]) if "level" in entries else None
+        question = ""
+        if "question" in entries:
+            question = self.text(entries["question"][1], "question", maximum=MAX_QUESTION) or ""
+        rule = self.rule(entries["rule"][1]) if "rule" in entries else None
+        if len(self.problems) > found_before:
+            return None
+        assert key
+        assert title
+        assert dimension
+        assert level is not None
+        assert rule is not None
+        return CustomCheck(key, title, dimension, level, rule, question)
+
+    def key(self, node: yaml.Node, keys: dict[str, int]) -> str | None:
+        value = self.scalar(node)
+        if not isinstance(value, str) or not KEY_PATTERN.match(value):
+            self.problem(
+                node,
+                f"key {_shown(value)} must be lower_snake_case text of at most 80 characters, "
+                "starting with a letter.",
+            )
+            return None
+        if self.catalogue.has_capability(value):
+            self.problem(
+                node,
+                f"key '{value}' is a built-in capability of the catalogue; choose another name.",
+            )
+            return None
+        if value in keys:
+            self.problem(node, f"key '{value}' is already used by the check on line {keys[value]}.")
+            return None
+        keys[value] = node.start_mark.line + 1
+        return value
+
+    def dimension(self, node: yaml.Node) -> str | None:
+        value = self.scalar(node)
+        known = [d.key for d in self.catalogue.dimensions]
+        if not isinstance(value, str) or value not in known:
+            self.problem(node, f"dimension {_shown(value)} is not one of {', '.join(known)}.")
+            return None
+        return value
+
+    def level(self, node: yaml.Node) -> int | None:
+        value = self.scalar(node)
+        if not isinstance(value, int) or isinstance(value, bool) or value not in LEVELS:
+            self.problem(
+                node, f"level {_shown(value)} is not one of {', '.join(map(str, LEVELS))}."
+            )
+            return None
+        return value
+
+    def rule(self, node: yaml.Node) -> Rule | None:
+        entries = self.mapping(node, "a rule")
+        if entries is None:
+            return None
+        if len(entries) != 1:
+            self.problem(node, f"a rule has exactly one of {', '.join(RULE_KINDS)}.")
+            return None
+        kind, (kind_node, value_node) = next(iter(entries.items()))
+        if kind not in RULE_KINDS:
+            self.problem(kind_node, f"rule '{kind}' is not one of {', '.join(RULE_KINDS)}.")
+            return None
+        if kind == "file_exists":
+            path = self.glob(value_node)
+            return Rule(kind, path=path) if path else None
+        if kind == "dependency_present":
+            package = self.package(value_node)
+            return Rule(kind, package=package) if package else None
+        inner = self.mapping(value_node, "file_contains")
+        if inner is None:
+            return None
+        self.unknown_keys(inner, ("path", "pattern"), "file_contains")
+        for name in ("path", "pattern"):
+            if name not in inner:
+                self.problem(value_node, f"file_contains needs a '{name}'.")
+        path = self.glob(inner["path"][1]) if "path" in inner else None
+        pattern = self.pattern(inner["pattern"][1]) if "pattern" in inner else None
+        if not path or not pattern:
+            return None
+        return Rule(kind, path=path, pattern=pattern)
+
+    def glob(self, node: yaml.Node) -> str | None:
+        value = self.text(node, "the path", maximum=MAX_GLOB)
+        if value is None:
+            return None
+        problem = glob_problem(value)
+        if problem:
+            self.problem(node, problem)
+            return None
+        return value
+
+    def pattern(self, node: yaml.Node) -> str | None:
+        value = self.scalar(node)
+        if not isinstance(value, str) or not value:
+            self.problem(node, "the pattern must be non-empty text.")
+            return None
+        problem = pattern_problem(value)
+        if problem:
+            self.problem(node, problem)
+            return None
+        return value
+
+    def package(self, node: yaml.Node) -> str | None:
+        value = self.scalar(node)
+        if (
+            not isinstance(value, str)
+            or len(value) > MAX_PACKAGE
+            or not PACKAGE_PATTERN.match(value)
+        ):
+            self.problem(
+                node,
+                f"dependency {_shown(value)} must be a package name such as acme-registry "
+                "(letters, digits, '.', '_' and '-').",
+            )
+            return None
+        return value
+
+
+def _shown(value: object) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"'{text}'"
+
+
+# --- paths and patterns -----------------------------------------------------------------------
+
+
+def glob_problem(glob: str) -> str | None:
+    """Why ``glob`` cannot be a path rule, or None. Paths stay inside the repository."""
+    if glob.startswith("/") or re.match(r"^[A-Za-z]:", glob):
+        return f"the path '{glob}' must be relative to the repository's root, not absolute."
+    if "\\" in glob:
+        return f"the path '{glob}' must use '/' between folders."
+    if any(part in ("..", ".") for part in glob.split("/")):
+        return f"the path '{glob}' must stay inside the repository ('..' and '.' are refused)."
+    if "//" in glob or glob.endswith("/"):
+        return f"the path '{glob}' must name files, without empty folder names."
+    if "[" in glob or "]" in glob or "{" in glob or "}" in glob:
+        return f"the path '{glob}' may use only the wildcards *, ** and ?."
+    wildcards = len(re.findall(r"\*\*|\*|\?", glob))
+    if wildcards > MAX_GLOB_WILDCARDS:
+        return f"the path '{glob}' has more than {MAX_GLOB_WILDCARDS} wildcards."
+    return None
+
+
+def glob_regex(glob: str) -> re.Pattern[str]:
+    """The regular expression of a validated glob: ``**/`` spans any number of folders (none
+    included), ``*`` any characters within a folder name, ``?`` one such character."""
+    out = []
+    index = 0
+    while index < len(glob):
+        if glob.startswith("**/", index):
+            out.append(r"(?:[^/]+/)*")
+            index += 3
+        elif glob.startswith("**", index):
+            out.append(r".*")
+            index += 2
+        elif glob[index] == "*":
+            out.append(r"[^/]*")
+            index += 1
+        elif glob[index] == "?":
+            out.append(r"[^/]")
+            index += 1
+        else:
+            out.append(re.escape(glob[index]))
+            index += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why ``pattern`` cannot be a content rule, or None."""
+    if len(pattern) > MAX_PATTERN:
+        return f"the pattern is longer than {MAX_PATTERN} characters."
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError) as error:
+        return f"the pattern is not a valid regular expression ({error})."
+    if _BACKREFERENCE.search(pattern):
+        return "the pattern must not use back-references (\\1, (?P=name))."
+    if _is_catastrophic(pattern):
+        return (
+            "the pattern repeats a group that itself repeats, or whose alternatives start "
+            "alike, such as (a+)+ or (a|ab)*, which can take hours on one line; write it "
+            "without the outer repetition."
+        )
+    return None
+
+
+def _is_catastrophic(pattern: str) -> bool:
+    plain = _GROUP_SYNTAX.sub("(", pattern)
+    for body in _repeated_group_bodies(plain):
+        if _INNER_REPEAT.search(body):
+            return True
+        alternatives = _top_level_alternatives(body)
+        if len(alternatives) > 1:
+            starts = [a[:1] for a in alternatives]
+            if any(not s.isalnum() for s in starts) or len(set(starts)) < len(starts):
+                return True
+    return False
+
+
+def _repeated_group_bodies(pattern: str) -> list[str]:
+    """The text inside every group followed by *, + or {, nested groups included."""
+    bodies, opened, escaped, in_class = [], [], False, False
+    for index, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            opened.append(index)
+        elif char == ")" and opened:
+            start = opened.pop()
+            if pattern[index + 1 : index + 2] in ("*", "+", "{"):
+                bodies.append(pattern[start + 1 : index])
+    return bodies
+
+
+def _top_level_alternatives(body: str) -> list[str]:
+    """The alternatives of a group body without parentheses, split at unescaped '|' outside
+    character classes."""
+    parts, current, escaped, in_class = [], "", False, False
+    for char in body:
+        if escaped:
+            current += char
+            escaped = False
+        elif char == "\\":
+            current += char
+            escaped = True
+        elif char == "[":
+            in_class = True
+            current += char
+        elif char == "]":
+            in_class = False
+            current += char
+        elif char == "|" and not in_class:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return parts
+
+
+# --- the organisation's reading -----------------------------------------------------------------
+
+
+def organization_level(
+    google_level: int, check_levels: Mapping[str, int], passing: Iterable[str]
+) -> int:
+    """The Google level capped by the organisation's checks: levels are cumulative, so a level
+    with a check not passing (or any level above it) is not reached. ``check_levels`` maps
+    each check's key to its level; ``passing`` names the checks that pass."""
+    passed = set(passing)
+    failing_levels = [level for key, level in check_levels.items() if key not in passed]
+    if not failing_levels:
+        return google_level
+    return min(google_level, max(0, min(failing_levels) - 1))

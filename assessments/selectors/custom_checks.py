@@ -1,0 +1,117 @@
+"""Reads of an organisation's own checks: its versions (org admins only), the current one a
+scan applies, and a team's reading of them beside its result."""
+
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from ..access import UserOrAnonymous, visible_to_org_admins
+from ..maturity.custom_checks import check_set_from_dict, organization_level
+from ..models import CheckSetVersion, Repository, RepositoryCheckOutcome, Result, Scan
+
+
+def check_set_version_list() -> QuerySet[CheckSetVersion]:
+    """Every version with its organisation and author, newest first, before tenancy: the
+    caller narrows them to a user (the API's TeamScoped views do)."""
+    return CheckSetVersion.objects.select_related("organization", "created_by").order_by(
+        "organization__name", "-number"
+    )
+
+
+def check_set_versions_for_user(*, user: UserOrAnonymous) -> QuerySet[CheckSetVersion]:
+    """The versions of the organisations the user administers; none for anyone else."""
+    return visible_to_org_admins(check_set_version_list(), user)
+
+
+def check_set_current(*, organization_id: int) -> CheckSetVersion | None:
+    """The version scans apply: the organisation's highest number, or None before the first."""
+    return (
+        CheckSetVersion.objects.filter(organization_id=organization_id).order_by("-number").first()
+    )
+
+
+def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
+    """The team's reading of its organisation's current checks, beside its result; None when
+    the organisation has no check (or none yet).
+
+    Each check is read on the latest scan of each of the team's repositories that applied the
+    current version; it passes for the team when one of them passes it (as evidence from any
+    repository counts for the built-in capabilities), and is unknown until one was scanned.
+    `level` is the organisation's reading (only when the organisation counts its checks
+    towards levels): the Google level capped below the lowest level with a check not passing.
+    The Google figures of the result never change."""
+    team = result.assessment.team
+    version = check_set_current(organization_id=team.organization_id)
+    if version is None:
+        return None
+    check_set = check_set_from_dict(version.document)
+    if not check_set.checks:
+        return None
+    # Each repository's latest scan that applied this version (a correlated subquery, which
+    # SQLite runs as well as PostgreSQL).
+    latest_scan = (
+        Scan.objects.filter(repository=OuterRef("pk"), check_outcomes__version=version)
+        .order_by("-finished_at", "-pk")
+        .values("pk")[:1]
+    )
+    latest_scans = (
+        Repository.objects.filter(team=team)
+        .annotate(latest_scan=Subquery(latest_scan))
+        .values("latest_scan")
+    )
+    outcomes = (
+        RepositoryCheckOutcome.objects.filter(version=version, scan_id__in=latest_scans)
+        .select_related("scan__repository")
+        .order_by("scan__repository__url", "check_key")
+    )
+    by_check: dict[str, list[dict[str, Any]]] = {}
+    scanned = set()
+    for outcome in outcomes:
+        repository = outcome.scan.repository
+        scanned.add(repository.pk)
+        by_check.setdefault(outcome.check_key, []).append(
+            {
+                "repository": repository.pk,
+                "repository_name": repository.display_name,
+                "scan": outcome.scan_id,
+                "commit": outcome.scan.commit,
+                "passed": outcome.passed,
+                "reason": outcome.reason,
+                "path": outcome.path or None,
+                "line": outcome.line,
+                "url": repository.file_url(outcome.scan.commit, outcome.path, outcome.line)
+                if outcome.path
+                else None,
+            }
+        )
+    checks: list[dict[str, Any]] = []
+    for check in check_set.checks:
+        repositories = by_check.get(check.key, [])
+        passed = any(r["passed"] for r in repositories) if repositories else None
+        checks.append(
+            {
+                "key": check.key,
+                "title": check.title,
+                "dimension": check.dimension,
+                "level": check.level,
+                "question": check.question or None,
+                "rule": check.rule.to_dict(),
+                "rule_text": check.rule.describe(),
+                "passed": passed,
+                "repositories": repositories,
+            }
+        )
+    level = None
+    if check_set.counts_towards_levels:
+        level = organization_level(
+            result.overall_level,
+            {check.key: check.level for check in check_set.checks},
+            (str(c["key"]) for c in checks if c["passed"]),
+        )
+    return {
+        "version": version.number,
+        "counts_towards_levels": check_set.counts_towards_levels,
+        "level": level,
+        "scanned_repositories": len(scanned),
+        "checks": checks,
+    }
