@@ -111,7 +111,7 @@ def test_an_empty_list_of_checks_is_a_valid_set(catalogue):
             VALID.replace("dimension: governance", "dimension: goverance"),
             "line 12: dimension 'goverance' is not one of code_environment, data, "
             "experimentation, pipeline, validation_registry, cicd, serving_monitoring, "
-            "governance.",
+            "governance, llm_applications.",
         ),
         (VALID.replace("level: 0", "level: 3"), "line 13: level '3' is not one of 0, 1, 2."),
         (VALID.replace("level: 0", "level: one"), "line 13: level 'one' is not one of 0, 1, 2."),
