@@ -12,6 +12,7 @@ from .repositories import Repository, Scan, ScanStatus
 from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
 from .sso import GroupMappingRule, SsoIdentity
 from .teams import (
+    HeadlineLens,
     Membership,
     MembershipSource,
     Organization,
@@ -28,6 +29,7 @@ __all__ = [
     "Assessment",
     "AssessmentStatus",
     "AuditAction",
+    "HeadlineLens",
     "AuditEvent",
     "Campaign",
     "CampaignReminder",

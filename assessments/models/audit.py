@@ -37,6 +37,7 @@ class AuditAction(models.TextChoices):
     FORGE_CONNECTED = "forge.connected", "Connected a forge"
     IMPORT_RAN = "import.ran", "Imported a forge's repositories"
     FORGE_WEBHOOK_SECRET_SET = "forge.webhook_secret_set", "Set a forge's webhook secret"
+    HEADLINE_LENS_CHANGED = "organization.headline_lens_changed", "Changed the headline model"
 
 
 class OrganizationAdminOnly(models.Model):

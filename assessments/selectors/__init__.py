@@ -90,6 +90,7 @@ from .results import (
     result_for_assessment,
     result_history_for_team,
     result_history_until,
+    result_lenses,
     results_with_assessments,
 )
 from .sso import (
@@ -111,6 +112,7 @@ from .teams import (
 from .tokens import api_token_get_for_user, api_token_list_for_user
 
 __all__ = [
+    "result_lenses",
     "CampaignAsk",
     "CampaignProgress",
     "TeamProgress",
