@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 
 from .. import charts, kits, maturity, selectors
 from ..access import EDIT_ROLES, MANAGE_ROLES, team_role
+from ..maturity.lenses import MICROSOFT_ASPECT_TITLES
 from ..maturity.versions import load_catalogue_version
 
 
@@ -109,6 +110,9 @@ def assessment_result(request, pk):
         "exemption_asked": {e.capability_key: e for e in waiting},
         "level_titles": {level.number: level.title for level in catalogue.levels},
         "claimed_not_visible": maturity.claimed_not_visible(outcome),
+        "lenses": selectors.result_lenses(result=result),
+        "headline_lens": assessment.team.organization.headline_lens,
+        "aspect_titles": MICROSOFT_ASPECT_TITLES,
         "progress": maturity.progress_with_titles(
             maturity.next_level_progress(outcome),
             {c.key: c.title for c in catalogue.capabilities},

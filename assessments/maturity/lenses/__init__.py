@@ -12,6 +12,7 @@ catalogue's capabilities, validated against the catalogue when it is loaded:
 
 from .data import (
     LENS_DIR,
+    MICROSOFT_ASPECT_TITLES,
     MICROSOFT_ASPECTS,
     Article,
     EuAiActLens,
@@ -38,6 +39,7 @@ from .readings import (
 
 __all__ = [
     "LENS_DIR",
+    "MICROSOFT_ASPECT_TITLES",
     "ARTICLE_STATUSES",
     "LENS_KEYS",
     "MICROSOFT_ASPECTS",

@@ -21,7 +21,14 @@ from assessments.maturity.catalogue.loading import read_yaml
 
 LENS_DIR = Path(__file__).resolve().parent
 MICROSOFT_LEVELS = (0, 1, 2, 3, 4)
-MICROSOFT_ASPECTS = ("people", "model_creation", "model_release", "application_integration")
+# The columns of Microsoft's table, in its order and words.
+MICROSOFT_ASPECT_TITLES = {
+    "people": "People",
+    "model_creation": "Model creation",
+    "model_release": "Model release",
+    "application_integration": "Application integration",
+}
+MICROSOFT_ASPECTS = tuple(MICROSOFT_ASPECT_TITLES)
 
 
 class LensError(CatalogueError):
