@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from assessments.maturity.lenses import eu_ai_act_lens
-from assessments.models import HeadlineLens, Result
+from assessments.models import AuditAction, AuditEvent, HeadlineLens, Result
 from assessments.services.assessments import assessment_start, assessment_submit
 
 from .assessment_helpers import answer_everything, answers_all
@@ -95,3 +95,53 @@ def test_a_stranger_sees_no_reading_of_another_teams_result(
         body = page(client, stranger, url, status=404)
         assert "Other readings" not in body
         assert "Record-keeping" not in body
+
+
+def test_an_org_admin_chooses_microsoft_as_the_headline_and_the_change_is_audited(
+    client, org_admin, team
+):
+    url = reverse("organization_settings")
+    body = page(client, org_admin, url)
+    assert "Google's MLOps levels (0-2)" in text_of(body)
+    response = client.post(
+        url, {"organization": team.organization.slug, "headline_lens": "microsoft"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "now leads with Microsoft" in response.content.decode()
+    team.organization.refresh_from_db()
+    assert team.organization.headline_lens == HeadlineLens.MICROSOFT
+    event = AuditEvent.objects.get(action=AuditAction.HEADLINE_LENS_CHANGED)
+    assert (event.organization, event.actor) == (team.organization, org_admin)
+    assert event.details == {"from": "google", "to": "microsoft"}
+    # Choosing it again changes nothing and records nothing.
+    client.post(url, {"organization": team.organization.slug, "headline_lens": "microsoft"})
+    assert AuditEvent.objects.filter(action=AuditAction.HEADLINE_LENS_CHANGED).count() == 1
+
+
+def test_an_unknown_model_is_refused_with_a_sentence_and_nothing_changes(client, org_admin, team):
+    client.force_login(org_admin)
+    response = client.post(
+        reverse("organization_settings"),
+        {"organization": team.organization.slug, "headline_lens": "gartner"},
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    team.organization.refresh_from_db()
+    assert team.organization.headline_lens == HeadlineLens.GOOGLE
+
+
+def test_only_org_admins_change_the_setting_and_only_for_their_organisation(
+    client, member, stranger_org_admin, team
+):
+    url = reverse("organization_settings")
+    page(client, member, url, status=403)
+    client.post(url, {"organization": team.organization.slug, "headline_lens": "microsoft"})
+    body = page(client, stranger_org_admin, url)
+    assert team.organization.name not in body
+    response = client.post(
+        url, {"organization": team.organization.slug, "headline_lens": "microsoft"}
+    )
+    assert response.status_code == 400
+    team.organization.refresh_from_db()
+    assert team.organization.headline_lens == HeadlineLens.GOOGLE
+    assert not AuditEvent.objects.filter(action=AuditAction.HEADLINE_LENS_CHANGED).exists()
