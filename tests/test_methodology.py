@@ -67,3 +67,26 @@ def test_a_team_at_its_target_sees_what_would_come_next_and_why_it_is_not_needed
     assert body.count("<li><strong>") >= 1
     assert "gaps above level 0 are not counted as debt" in body
     assert "No open debt.</p>" not in body
+
+
+@pytest.mark.django_db
+def test_the_methodology_explains_each_lens_from_its_data(client):
+    from assessments.maturity.lenses import eu_ai_act_lens, microsoft_lens
+
+    body = client.get(reverse("methodology")).content.decode()
+    assert ">Other readings: lenses</h2>" in body
+    catalogue = load_catalogue()
+    microsoft = microsoft_lens()
+    for level in microsoft.levels:
+        assert f"Microsoft level {level.number}: {level.title}" in body
+        for requirement in level.requires:
+            assert requirement.because.replace("'", "&#x27;") in body
+    eu = eu_ai_act_lens()
+    assert "it is not legal advice" in body
+    for article in eu.articles:
+        assert f"Article {article.article}: {article.title}" in body
+        for requirement in article.requires:
+            assert catalogue.capability(requirement.capability).title in body
+    assert "2 August 2026" in body
+    assert f"data version {eu.version}" in body
+    assert microsoft.sources[0].url in body
