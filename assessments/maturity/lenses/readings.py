@@ -10,10 +10,11 @@ an article, and the reading lists it under ``skipped``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from assessments.maturity.catalogue import Catalogue
-from assessments.maturity.results import CapabilityResult, MaturityResult
+from assessments.maturity.results import MaturityResult
 
 from .data import EuAiActLens, MicrosoftLens, Requirement, eu_ai_act_lens, microsoft_lens
 
@@ -51,22 +52,24 @@ def microsoft_reading(
     ``why_not_next_level`` lists the unmet requirements of the next level, each with its status.
     """
     lens = lens or microsoft_lens()
+    table = _microsoft_table(catalogue, lens)
     capabilities = result.capabilities
     level = 0
     blocking: list[dict[str, Any]] = []
-    skipped: list[str] = []
-    for lens_level in lens.levels[1:]:
-        present = _present(catalogue, capabilities, lens_level.requires, skipped)
-        unmet = [r for r in present if not capabilities[r.capability].met]
+    for number, requires in table.levels:
+        unmet = [r for r in requires if not capabilities[r.key].met]
         if unmet:
             blocking = [
-                {**_named(catalogue, capabilities[r.capability]), "aspect": r.aspect} for r in unmet
+                {
+                    "capability": r.key,
+                    "title": r.title,
+                    "status": capabilities[r.key].status,
+                    "aspect": r.aspect,
+                }
+                for r in unmet
             ]
             break
-        level = lens_level.number
-    # Requirements above the next level are skipped silently by the loop; list them too.
-    for lens_level in lens.levels[level + 2 :]:
-        _present(catalogue, capabilities, lens_level.requires, skipped)
+        level = number
     top = lens.levels[-1].number
     return {
         "version": lens.version,
@@ -75,7 +78,7 @@ def microsoft_reading(
         "next_level": None if level >= top else level + 1,
         "next_level_title": None if level >= top else lens.level(level + 1).title,
         "why_not_next_level": blocking,
-        "skipped": sorted(set(skipped)),
+        "skipped": list(table.skipped),
     }
 
 
@@ -85,69 +88,122 @@ def eu_ai_act_reading(
     """Per article: supported (every capability met), partly (some met or partly done), missing
     (none), or not_assessed (the catalogue has none of its capabilities); with counts."""
     lens = lens or eu_ai_act_lens()
+    table = _eu_table(catalogue, lens)
     capabilities = result.capabilities
     articles = []
     counts = dict.fromkeys(ARTICLE_STATUSES, 0)
-    skipped: list[str] = []
-    for article in lens.articles:
-        present = _present(catalogue, capabilities, article.requires, skipped)
-        supported_by = [
-            capabilities[r.capability] for r in present if capabilities[r.capability].met
-        ]
-        missing = [
-            capabilities[r.capability] for r in present if not capabilities[r.capability].met
-        ]
-        if not present:
+    for article, title, requires in table.articles:
+        supported_by = []
+        missing = []
+        partly_done = False
+        for r in requires:
+            capability = capabilities[r.key]
+            named = {"capability": r.key, "title": r.title, "status": capability.status}
+            if capability.met:
+                supported_by.append(named)
+            else:
+                missing.append(named)
+                partly_done = partly_done or capability.grade > 0
+        if not requires:
             status = "not_assessed"
         elif not missing:
             status = "supported"
-        elif supported_by or any(c.grade > 0 for c in missing):
+        elif supported_by or partly_done:
             status = "partly"
         else:
             status = "missing"
         counts[status] += 1
         articles.append(
             {
-                "article": article.article,
-                "title": article.title,
+                "article": article,
+                "title": title,
                 "status": status,
-                "supported_by": [_named(catalogue, c) for c in supported_by],
-                "missing": [_named(catalogue, c) for c in missing],
+                "supported_by": supported_by,
+                "missing": missing,
             }
         )
     return {
         "version": lens.version,
         "disclaimer": lens.disclaimer,
-        "in_force_since": lens.dates[0].date.isoformat() if lens.dates else None,
-        "dates": [{"date": d.date.isoformat(), "event": d.event} for d in lens.dates],
+        "in_force_since": table.dates[0]["date"] if table.dates else None,
+        "dates": [dict(d) for d in table.dates],
         "dates_note": lens.dates_note,
         "articles": articles,
         "counts": counts,
-        "skipped": sorted(set(skipped)),
+        "skipped": list(table.skipped),
     }
 
 
-def _present(
-    catalogue: Catalogue,
-    capabilities: Mapping[str, CapabilityResult],
-    requires: Iterable[Requirement],
-    skipped: list[str],
-) -> list[Requirement]:
-    """The requirements the result's catalogue knows; the others are added to ``skipped``."""
-    present = []
+@dataclass(frozen=True)
+class _Resolved:
+    """A requirement the catalogue knows, with the capability's title."""
+
+    key: str
+    title: str
+    aspect: str
+
+
+@dataclass(frozen=True)
+class _MicrosoftTable:
+    levels: tuple[tuple[int, tuple[_Resolved, ...]], ...]  # levels 1-4
+    skipped: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _EuTable:
+    articles: tuple[tuple[str, str, tuple[_Resolved, ...]], ...]
+    dates: tuple[dict[str, str], ...]
+    skipped: tuple[str, ...]
+
+
+def _resolve(
+    catalogue: Catalogue, requires: Iterable[Requirement], skipped: set[str]
+) -> tuple[_Resolved, ...]:
+    """The requirements the catalogue knows; the others are added to ``skipped``."""
+    resolved = []
     for requirement in requires:
-        if requirement.capability in capabilities and catalogue.has_capability(
-            requirement.capability
-        ):
-            present.append(requirement)
+        if catalogue.has_capability(requirement.capability):
+            title = catalogue.capability(requirement.capability).title
+            resolved.append(_Resolved(requirement.capability, title, requirement.aspect))
         else:
-            skipped.append(requirement.capability)
-    return present
+            skipped.add(requirement.capability)
+    return tuple(resolved)
 
 
-def _named(catalogue: Catalogue, capability: CapabilityResult) -> dict[str, Any]:
-    return {
-        "capability": capability.key,
-        "title": catalogue.capability(capability.key).title,
-        "status": capability.status,
-    }
+def _microsoft_table(catalogue: Catalogue, lens: MicrosoftLens) -> _MicrosoftTable:
+    """The lens laid out for one catalogue; kept with the catalogue for the bundled lens, since
+    re-scoring a history reads thousands of results on the same catalogue."""
+    if lens is microsoft_lens():
+        return catalogue.derived(_bundled_microsoft_table)
+    return _build_microsoft_table(catalogue, lens)
+
+
+def _bundled_microsoft_table(catalogue: Catalogue) -> _MicrosoftTable:
+    return _build_microsoft_table(catalogue, microsoft_lens())
+
+
+def _build_microsoft_table(catalogue: Catalogue, lens: MicrosoftLens) -> _MicrosoftTable:
+    skipped: set[str] = set()
+    levels = tuple(
+        (level.number, _resolve(catalogue, level.requires, skipped)) for level in lens.levels[1:]
+    )
+    return _MicrosoftTable(levels, tuple(sorted(skipped)))
+
+
+def _eu_table(catalogue: Catalogue, lens: EuAiActLens) -> _EuTable:
+    if lens is eu_ai_act_lens():
+        return catalogue.derived(_bundled_eu_table)
+    return _build_eu_table(catalogue, lens)
+
+
+def _bundled_eu_table(catalogue: Catalogue) -> _EuTable:
+    return _build_eu_table(catalogue, eu_ai_act_lens())
+
+
+def _build_eu_table(catalogue: Catalogue, lens: EuAiActLens) -> _EuTable:
+    skipped: set[str] = set()
+    articles = tuple(
+        (a.article, a.title, _resolve(catalogue, a.requires, skipped)) for a in lens.articles
+    )
+    dates = tuple({"date": d.date.isoformat(), "event": d.event} for d in lens.dates)
+    return _EuTable(articles, dates, tuple(sorted(skipped)))
