@@ -59,8 +59,10 @@ def test_the_result_page_reads_the_result_through_microsoft_and_the_eu_ai_act(
     assert "it is not legal advice" in lenses
     assert "0 of 8 articles supported by the team's practice, 8 partly, 0 not yet." in lenses
     assert "Article 12: Record-keeping" in lenses
-    assert "in force since 1 August 2024" in lenses
-    assert "2 August 2026" in lenses
+    assert "1 August 2024: The Regulation enters into force" in lenses
+    assert "2 August 2026: Obligations for high-risk AI systems listed in Annex III" in lenses
+    assert "2 August 2027: Obligations for high-risk AI systems that are products" in lenses
+    assert "Proposals to change them exist" in lenses
     assert f"EU AI Act lens data version {eu_ai_act_lens().version}" in lenses
     assert 'href="#lenses-heading"' in body
 

@@ -101,6 +101,17 @@ def test_an_unknown_key_and_a_missing_one_are_named(catalogue, eu_data):
     assert error.value.problems == ("eu_ai_act.yaml: article #1: unknown key 'annex'",)
 
 
+def test_a_dates_headline_flag_must_be_true_or_false(catalogue, eu_data):
+    eu_data["dates"][0]["headline"] = "yes please"
+    with pytest.raises(LensError, match=r"date #1: headline must be true or false"):
+        parse_eu_ai_act_lens(eu_data, catalogue)
+    assert [d.date.isoformat() for d in eu_ai_act_lens().dates if d.headline] == [
+        "2024-08-01",
+        "2026-08-02",
+        "2027-08-02",
+    ]
+
+
 def test_dates_must_be_real_dates_in_order(catalogue, eu_data):
     eu_data["dates"][1]["date"] = "next August"
     with pytest.raises(LensError, match=r"date #2: date 'next August' must be a date written"):

@@ -102,6 +102,9 @@ class EuArticleSerializer(serializers.Serializer):
 class KeyDateSerializer(serializers.Serializer):
     date = serializers.DateField()
     event = serializers.CharField()
+    headline = serializers.BooleanField(
+        default=False, help_text="One of the dates to show beside the reading."
+    )
 
 
 class EuAiActLensSerializer(serializers.Serializer):

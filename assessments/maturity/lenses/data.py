@@ -88,6 +88,7 @@ class Article:
 class KeyDate:
     date: datetime.date
     event: str
+    headline: bool = False  # shown beside every reading, not only in the full list
 
 
 @dataclass(frozen=True)
@@ -236,12 +237,15 @@ def parse_eu_ai_act_lens(
     dates = []
     for index, raw in enumerate(reader.entry_list(top["dates"], "dates")):
         entry = f"date #{index + 1}"
-        values = reader.fields(entry, raw, {"date": True, "event": True})
+        values = reader.fields(entry, raw, {"date": True, "event": True, "headline": False})
         when = values.get("date")
         if not isinstance(when, datetime.date):
             reader.problem(entry, f"date {when!r} must be a date written YYYY-MM-DD")
             continue
-        dates.append(KeyDate(when, reader.text(entry, values, "event")))
+        headline = values.get("headline", False)
+        if not isinstance(headline, bool):
+            reader.problem(entry, f"headline must be true or false, not {headline!r}")
+        dates.append(KeyDate(when, reader.text(entry, values, "event"), headline is True))
     if [d.date for d in dates] != sorted(d.date for d in dates):
         reader.problem("dates", "must be in date order")
     articles: list[Article] = []

@@ -152,7 +152,7 @@ class _MicrosoftTable:
 @dataclass(frozen=True)
 class _EuTable:
     articles: tuple[tuple[str, str, tuple[_Resolved, ...]], ...]
-    dates: tuple[dict[str, str], ...]
+    dates: tuple[dict[str, Any], ...]
     skipped: tuple[str, ...]
 
 
@@ -205,5 +205,7 @@ def _build_eu_table(catalogue: Catalogue, lens: EuAiActLens) -> _EuTable:
     articles = tuple(
         (a.article, a.title, _resolve(catalogue, a.requires, skipped)) for a in lens.articles
     )
-    dates = tuple({"date": d.date.isoformat(), "event": d.event} for d in lens.dates)
+    dates = tuple(
+        {"date": d.date.isoformat(), "event": d.event, "headline": d.headline} for d in lens.dates
+    )
     return _EuTable(articles, dates, tuple(sorted(skipped)))
