@@ -206,6 +206,7 @@ def pages(data):
         ("import finished", "olga", f"/imports/{data['finished'].pk}/"),
         ("audit log filtered", "olga", f"/audit/?team={team.slug}&action=no.such.change"),
         ("single sign-on group rules", "olga", "/organisation/sso/"),
+        ("organisation settings", "olga", "/organisation/settings/"),
         ("dashboard", "olga", "/dashboard/"),
         ("debt", "olga", "/dashboard/debt/"),
         ("compare", "olga", f"/dashboard/compare/?team={team.slug}&team=search"),
