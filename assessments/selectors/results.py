@@ -23,7 +23,7 @@ def result_history_for_team(*, team: Team, with_snapshots: bool = True) -> list[
         .order_by("assessment__submitted_at")
     )
     if not with_snapshots:
-        results = results.defer("snapshot")
+        results = results.defer("snapshot", "lenses")
     return list(results)
 
 
