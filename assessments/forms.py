@@ -7,7 +7,7 @@ from django.utils.formats import date_format
 from . import sso
 from .maturity import load_catalogue
 from .maturity.custom_checks import MAX_TEXT_BYTES
-from .models import AuditAction, Role
+from .models import AuditAction, HeadlineLens, Role
 from .services.exemptions import TEXT_MAX_LENGTH, exemption_latest_expiry
 from .services.login_guard import LOCKOUT_SECONDS, login_is_locked_out
 from .services.repositories import MAX_INTERVAL_HOURS, MIN_INTERVAL_HOURS
@@ -431,3 +431,24 @@ class CheckSetImportForm(StyledControls, forms.Form):
         if not data.get("yaml_text", "").strip():
             raise forms.ValidationError("Paste the check set's YAML or choose a file to upload.")
         return data
+
+
+class HeadlineLensForm(StyledControls, forms.Form):
+    """The organisation's headline model; `organizations` are the ones the user administers."""
+
+    organization = forms.ChoiceField(label="Organisation")
+    headline_lens = forms.ChoiceField(
+        label="Headline model",
+        choices=HeadlineLens.choices,
+        widget=forms.RadioSelect,
+        help_text="The levels the home page, the dashboards and each result lead with. The "
+        "other model's level is shown beside it; both are read from the same answers.",
+    )
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [(o.slug, o.name) for o in organizations]
+        if len(organizations) == 1:
+            self.fields["organization"].widget = forms.HiddenInput()
+            self.fields["organization"].initial = organizations[0].slug
+            self.fields["headline_lens"].initial = organizations[0].headline_lens

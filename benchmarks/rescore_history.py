@@ -1,8 +1,10 @@
 """Re-score the whole history of 500 teams x 24 assessments and print assessments per second.
 
 When the catalogue changes, or new scan evidence arrives, results are recomputed; this measures
-how fast the pure engine does it. Each assessment goes through score(), recommend_target() and
-build_roadmap(), and each team's history through debt_statement(), as the app does.
+how fast the pure engine does it. Each assessment goes through score(), recommend_target(),
+build_roadmap() and lens_readings() (Microsoft's levels and EU AI Act readiness, stored with
+every result), and each team's history through debt_statement(), as the app does. Pass
+--no-lenses to measure without the lenses, as before they existed.
 
 The history is generated deterministically (seeded): every team starts from its own mix of
 answers and improves a little each month, and about half of the teams have scan evidence. A
@@ -14,7 +16,7 @@ its speed varies, so the ratio to the baseline is the steadier figure: before th
 per-catalogue tables, re-scoring cost 24x the baseline (quiet machine, median of 3 runs);
 twice as fast is 12x or less.
 
-Run: .venv/bin/python benchmarks/rescore_history.py [--teams 500] [--assessments 24]
+Run: .venv/bin/python benchmarks/rescore_history.py [--teams 500] [--assessments 24] [--no-lenses]
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from assessments.maturity import (  # noqa: E402 - the path is set just above
     recommend_target,
     score,
 )
+from assessments.maturity.lenses import lens_readings  # noqa: E402
 from assessments.maturity.scoring import STRENGTHS  # noqa: E402
 
 SEED = 20261101
@@ -88,18 +91,24 @@ def generate_history(catalogue, teams: int, assessments: int, seed: int = SEED):
     return history
 
 
-def rescore(catalogue, history):
+def rescore(catalogue, history, lenses=True):
+    """Returns (roadmap steps, debt items, seconds spent reading the lenses)."""
     last_day = START + timedelta(days=30 * (len(history[0][1]) - 1))
     steps = debts = 0
+    lens_seconds = 0.0
     for criticality, entries in history:
         results = []
         for when, answers, evidence in entries:
             result = score(catalogue, answers, evidence)
             target = recommend_target(catalogue, answers, current_level=result.level)
             steps += len(build_roadmap(catalogue, result, target.level))
+            if lenses:
+                started = time.perf_counter()
+                lens_readings(catalogue, result)
+                lens_seconds += time.perf_counter() - started
             results.append((when, result))
         debts += len(debt_statement(results, criticality=criticality, today=last_day))
-    return steps, debts
+    return steps, debts, lens_seconds
 
 
 def baseline(history):
@@ -120,6 +129,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--teams", type=int, default=500)
     parser.add_argument("--assessments", type=int, default=24)
+    parser.add_argument("--no-lenses", action="store_true", help="leave the lenses out")
     args = parser.parse_args(argv)
 
     catalogue, load_seconds = timed(load_catalogue)
@@ -128,7 +138,9 @@ def main(argv=None) -> None:
     # The baseline is short: timed before and twice after re-scoring, its median kept, so one
     # busy moment on a shared machine does not swing the ratio.
     baselines = [timed(baseline, history)[1]]
-    (steps, debts), engine_seconds = timed(rescore, catalogue, history)
+    (steps, debts, lens_seconds), engine_seconds = timed(
+        rescore, catalogue, history, not args.no_lenses
+    )
     baselines += [timed(baseline, history)[1] for _ in range(2)]
     baseline_seconds = statistics.median(baselines)
 
@@ -136,11 +148,18 @@ def main(argv=None) -> None:
     print(f"history: {args.teams} teams x {args.assessments} assessments = {total} assessments")
     print(f"         generated in {generate_seconds:.2f} s")
     print(
-        f"re-score (score + target + roadmap, debt per team): {engine_seconds:.2f} s, "
+        f"re-score (score + target + roadmap{'' if args.no_lenses else ' + lenses'}, debt per "
+        f"team): {engine_seconds:.2f} s, "
         f"{total / engine_seconds:,.0f} assessments/s, "
         f"{engine_seconds / total * 1e6:.0f} us each"
     )
     print(f"         {steps} roadmap steps, {debts} debt items")
+    if not args.no_lenses:
+        print(
+            f"         of which lenses: {lens_seconds:.2f} s "
+            f"({100 * lens_seconds / engine_seconds:.0f}% of re-scoring, "
+            f"{lens_seconds / total * 1e6:.0f} us per assessment)"
+        )
     print(
         f"baseline (json.dumps of each answer set, median of 3): {baseline_seconds:.3f} s, "
         f"{total / baseline_seconds:,.0f} assessments/s"

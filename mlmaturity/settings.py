@@ -356,6 +356,8 @@ SPECTACULAR_SETTINGS = {
         "ScanStatusEnum": "assessments.models.ScanStatus",
         "ImportStateEnum": "assessments.models.ImportState",
         "CampaignTeamStateEnum": "assessments.maturity.campaigns.TeamState",
+        "CapabilityStatusEnum": "assessments.maturity.results.STATUSES",
+        "LensArticleStatusEnum": "assessments.maturity.lenses.ARTICLE_STATUSES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -78,3 +78,25 @@ def test_the_methodology_explains_llm_applications_and_catalogue_versions(client
     assert "a result on 2026.11.1 stays as it was" in body
     for key in ("prompt_versioning", "llm_evaluation", "guardrails", "llm_tracing"):
         assert load_catalogue().capability(key).title in body
+
+
+def test_the_methodology_explains_each_lens_from_its_data(client):
+    from assessments.maturity.lenses import eu_ai_act_lens, microsoft_lens
+
+    body = client.get(reverse("methodology")).content.decode()
+    assert ">Other readings: lenses</h2>" in body
+    catalogue = load_catalogue()
+    microsoft = microsoft_lens()
+    for level in microsoft.levels:
+        assert f"Microsoft level {level.number}: {level.title}" in body
+        for requirement in level.requires:
+            assert requirement.because.replace("'", "&#x27;") in body
+    eu = eu_ai_act_lens()
+    assert "it is not legal advice" in body
+    for article in eu.articles:
+        assert f"Article {article.article}: {article.title}" in body
+        for requirement in article.requires:
+            assert catalogue.capability(requirement.capability).title in body
+    assert "2 August 2026" in body
+    assert f"data version {eu.version}" in body
+    assert microsoft.sources[0].url in body

@@ -17,7 +17,14 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 
 from ..models import ResultCapability
-from ..selectors.export import COLUMN_NAMES, EXPORT_COLUMNS, export_rows, result_capability_list
+from ..selectors.export import (
+    COLUMN_NAMES,
+    EXPORT_COLUMNS,
+    JSON_ONLY_COLUMNS,
+    export_rows,
+    lens_columns,
+    result_capability_list,
+)
 from .base import TeamScopedAPIView
 from .serializers import DateRangeFilterMixin
 
@@ -30,8 +37,10 @@ BATCH_ROWS = 500  # rows written to the response at a time
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS_DOC = "\n".join(
-    f"{position}. `{name}`: {doc}" for position, (name, _, doc) in enumerate(EXPORT_COLUMNS, 1)
+    f"{position}. `{name}`: {doc}"
+    for position, (name, _, doc) in enumerate((*EXPORT_COLUMNS, *JSON_ONLY_COLUMNS), 1)
 )
+JSON_NAMES = (*COLUMN_NAMES, *(name for name, _, _ in JSON_ONLY_COLUMNS))
 
 
 class ExportFilterSerializer(DateRangeFilterMixin):
@@ -61,6 +70,14 @@ class ExportRowSerializer(serializers.Serializer):
     source = serializers.CharField()
     met = serializers.BooleanField()
     exempted_until = serializers.DateField(allow_null=True)
+    microsoft_level = serializers.IntegerField(allow_null=True, min_value=0, max_value=4)
+    eu_ai_act_supported = serializers.IntegerField(allow_null=True)
+    eu_ai_act_partly = serializers.IntegerField(allow_null=True)
+    eu_ai_act_missing = serializers.IntegerField(allow_null=True)
+    eu_ai_act_articles = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="The status of each EU AI Act article; a readiness aid, not legal advice.",
+    )
 
 
 def _iso(value) -> str:
@@ -88,6 +105,7 @@ def csv_chunks(rows):
     writer.writerow(COLUMN_NAMES)
     for count, row in enumerate(rows, 1):
         row = list(row)
+        row.extend(lens_columns(row.pop()))
         row[_SUBMITTED_AT] = _iso(row[_SUBMITTED_AT])
         row[_MET] = "true" if row[_MET] else "false"
         row[_TEAM_NAME] = _csv_cell(row[_TEAM_NAME])
@@ -105,8 +123,11 @@ def json_chunks(rows):
     separator = "[\n"
     for row in rows:
         row = list(row)
+        articles = row.pop()
+        row.extend(lens_columns(articles))
+        row.append(articles)
         row[_SUBMITTED_AT] = _iso(row[_SUBMITTED_AT])
-        batch.append(separator + encode(dict(zip(COLUMN_NAMES, row, strict=True))))
+        batch.append(separator + encode(dict(zip(JSON_NAMES, row, strict=True))))
         separator = ",\n"
         if len(batch) == BATCH_ROWS:
             yield "".join(batch)

@@ -61,6 +61,7 @@ def result_document(result: Result) -> dict:
         "claimed_not_visible": maturity.claimed_not_visible(outcome),
         "unknown": outcome["unknown"],
         "ml_test_score": outcome["ml_test_score"],
+        "lenses": selectors.result_lenses(result=result),
         "scanned": outcome.get("scanned", False),
         "evidence_can_contradict": outcome.get("can_contradict", outcome.get("scanned", False)),
         "debt": _debt_as_of_submission(result),

@@ -12,6 +12,7 @@ page are cached under a key made of:
   the same transaction), the number and highest id of team tags (a tag added or removed), and
   the latest decision on an exemption (approved, rejected or withdrawn: the counts of
   exemptions in force move; their expiry moves with the date, below);
+* each team's organisation's headline model (Google's or Microsoft's levels lead the page);
 * the catalogue version, and today's date (days outstanding move with it).
 
 Entries also expire after `CACHE_SECONDS`, a bound on what the fingerprint cannot see: an
@@ -67,7 +68,9 @@ def page_key(*, name: str, user, query: str) -> str:
         visible_teams(user)
         .order_by("pk")
         .annotate(**fingerprint)
-        .values_list("pk", "organization_id", "name", "slug", *fingerprint)
+        .values_list(
+            "pk", "organization_id", "organization__headline_lens", "name", "slug", *fingerprint
+        )
     )
     parts = (
         KEY_PREFIX,

@@ -42,6 +42,7 @@ from ..models import (
 )
 from ..services.results import (
     result_capability_rows,
+    result_lens_fields,
     result_summary_fields,
     roadmap_steps_advance,
     teams_latest_result_refresh,
@@ -241,6 +242,7 @@ def synthetic_history_add(
                 },
                 computed_at=submitted_at,
                 **result_summary_fields(assessment, outcome, target),
+                **result_lens_fields(catalogue, outcome),
             )
             results.append(result)
             capability_rows.extend(result_capability_rows(result, outcome))

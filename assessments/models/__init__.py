@@ -13,6 +13,7 @@ from .repositories import Repository, Scan, ScanStatus
 from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
 from .sso import GroupMappingRule, SsoIdentity
 from .teams import (
+    HeadlineLens,
     Membership,
     MembershipSource,
     Organization,
@@ -29,6 +30,7 @@ __all__ = [
     "Assessment",
     "AssessmentStatus",
     "AuditAction",
+    "HeadlineLens",
     "AuditEvent",
     "Campaign",
     "CheckSetVersion",

@@ -38,6 +38,7 @@ class AuditAction(models.TextChoices):
     IMPORT_RAN = "import.ran", "Imported a forge's repositories"
     FORGE_WEBHOOK_SECRET_SET = "forge.webhook_secret_set", "Set a forge's webhook secret"
     CHECK_SET_IMPORTED = "check_set.imported", "Imported the organisation's checks"
+    HEADLINE_LENS_CHANGED = "organization.headline_lens_changed", "Changed the headline model"
 
 
 class OrganizationAdminOnly(models.Model):

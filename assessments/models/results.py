@@ -48,6 +48,12 @@ class Result(TeamOwned):
     )
     submitted_at = models.DateTimeField(null=True)
     criticality = models.CharField(max_length=40, blank=True)
+    # The other lenses' readings of the same result (maturity.lenses), JSON-ready, and small
+    # copies for dashboards and the export: Microsoft's level (0-4) and each EU AI Act
+    # article's status {article: "supported" | "partly" | "missing" | "not_assessed"}.
+    lenses = models.JSONField(default=dict)
+    microsoft_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    eu_ai_act_articles = models.JSONField(default=dict)
 
     class Meta:
         constraints = [
@@ -57,6 +63,9 @@ class Result(TeamOwned):
             ),
             models.CheckConstraint(
                 condition=Q(index__gte=0) & Q(index__lte=100), name="result_index_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(microsoft_level__lte=4), name="result_microsoft_level_in_range"
             ),
         ]
         indexes = [

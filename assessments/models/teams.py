@@ -6,10 +6,19 @@ from django.db import models
 from django.db.models import Q
 
 
+class HeadlineLens(models.TextChoices):
+    GOOGLE = "google", "Google's MLOps levels (0-2)"
+    MICROSOFT = "microsoft", "Microsoft's MLOps maturity model (0-4)"
+
+
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The maturity model the organisation's pages lead with; the other is shown beside it.
+    headline_lens = models.CharField(
+        max_length=20, choices=HeadlineLens.choices, default=HeadlineLens.GOOGLE
+    )
 
     class Meta:
         ordering = ["name"]

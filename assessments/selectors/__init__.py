@@ -96,6 +96,7 @@ from .results import (
     result_for_assessment,
     result_history_for_team,
     result_history_until,
+    result_lenses,
     results_with_assessments,
 )
 from .sso import (
@@ -121,6 +122,7 @@ __all__ = [
     "check_set_version_list",
     "check_set_versions_for_user",
     "organization_checks_for_result",
+    "result_lenses",
     "CampaignAsk",
     "CampaignProgress",
     "TeamProgress",

@@ -28,7 +28,9 @@ def assessment_get_for_user(*, user: UserOrAnonymous, assessment_id: int) -> Ass
     for the permission checks that follow; two plain queries cost less than the tenancy
     subquery on the questionnaire's hottest path, autosave.
     """
-    assessment = Assessment.objects.select_related("team").filter(pk=assessment_id).first()
+    assessment = (
+        Assessment.objects.select_related("team__organization").filter(pk=assessment_id).first()
+    )
     if assessment is None or team_role(user, assessment.team) is None:
         raise Http404("No such assessment.")
     return assessment

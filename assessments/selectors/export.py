@@ -45,9 +45,34 @@ EXPORT_COLUMNS = (
         "export, YYYY-MM-DD; empty (CSV) or null (JSON) when none. The row's figures stay the "
         "raw reading.",
     ),
+    (
+        "microsoft_level",
+        "result__microsoft_level",
+        "The assessment's level in Microsoft's MLOps maturity model, 0-4; empty (CSV) or null "
+        "(JSON) for a result not read through the lenses.",
+    ),
+    # The three counts are made from the result's article statuses (see `lens_columns`).
+    (
+        "eu_ai_act_supported",
+        None,
+        "EU AI Act readiness: how many of the articles read (9-15, 72) the team's practice "
+        "supports. A readiness aid, not legal advice.",
+    ),
+    ("eu_ai_act_partly", None, "EU AI Act readiness: how many articles it partly supports."),
+    ("eu_ai_act_missing", None, "EU AI Act readiness: how many articles nothing supports yet."),
+)
+# In JSON only, after the columns: {article: status} of the EU AI Act reading.
+JSON_ONLY_COLUMNS = (
+    (
+        "eu_ai_act_articles",
+        "result__eu_ai_act_articles",
+        'JSON only: the status of each EU AI Act article, {"9": "supported" | "partly" | '
+        '"missing" | "not_assessed", ...}; {} for a result not read through the lenses.',
+    ),
 )
 COLUMN_NAMES = tuple(name for name, _, _ in EXPORT_COLUMNS)
-_LOOKUPS = tuple(lookup for _, lookup, _ in EXPORT_COLUMNS)
+_LOOKUPS = tuple(lookup for _, lookup, _ in (*EXPORT_COLUMNS, *JSON_ONLY_COLUMNS) if lookup)
+_EU_COUNTED = ("supported", "partly", "missing")
 _SUBMITTED_AT = COLUMN_NAMES.index("submitted_at")
 ORDER = (
     "result__assessment__team__slug",
@@ -112,14 +137,23 @@ def _exempted_until(today: date) -> Cast:
     return Cast(Subquery(exemptions.values("expires_on")[:1]), output_field=CharField())
 
 
+def lens_columns(articles: Mapping[str, str]) -> list[int | None]:
+    """The EU AI Act count columns from a result's article statuses; empty when not read."""
+    if not articles:
+        return [None] * len(_EU_COUNTED)
+    statuses = list(articles.values())
+    return [statuses.count(status) for status in _EU_COUNTED]
+
+
 def export_rows(
     queryset: QuerySet[ResultCapability],
     filters: Mapping[str, Any],
     *,
     today: date | None = None,
 ) -> QuerySet[ResultCapability, tuple[Any, ...]]:
-    """The export's rows as tuples in column order, from an already tenancy-scoped queryset;
-    exemptions are those in force on `today` (the export's day by default)."""
+    """The export's rows as tuples, from an already tenancy-scoped queryset: the columns that
+    are lookups in column order, then the EU AI Act article statuses (`lens_columns` makes the
+    counts from them); exemptions are those in force on `today` (the export's day by default)."""
     queryset = queryset.annotate(exempted_until=_exempted_until(today or timezone.localdate()))
     if "team" in filters:
         queryset = queryset.filter(result__assessment__team_id=filters["team"])

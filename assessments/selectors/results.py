@@ -1,10 +1,14 @@
 """Reads about results: a team's history, one result, and the organisation's median."""
 
 import statistics
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Subquery
 
+from ..maturity import CatalogueError
+from ..maturity.lenses import lens_readings_of_snapshot
+from ..maturity.versions import load_catalogue_version
 from ..models import Assessment, Organization, Result, ResultCapability, Team
 
 # A bound on what the fingerprint cannot see (a result deleted in the admin site, say).
@@ -19,7 +23,7 @@ def result_history_for_team(*, team: Team, with_snapshots: bool = True) -> list[
         .order_by("assessment__submitted_at")
     )
     if not with_snapshots:
-        results = results.defer("snapshot")
+        results = results.defer("snapshot", "lenses")
     return list(results)
 
 
@@ -108,3 +112,17 @@ def _organization_median_dimension_index(organization_id: int) -> dict[str, floa
         for key, value in (dimension_index or {}).items():
             per_dimension.setdefault(key, []).append(value)
     return {key: statistics.median(values) for key, values in per_dimension.items()}
+
+
+def result_lenses(*, result: Result) -> dict[str, dict[str, Any]]:
+    """The result's lens readings: stored with the result, or read now from its snapshot for a
+    result stored before the lenses existed whose catalogue could not be loaded then; empty
+    when it still cannot be."""
+    if result.lenses:
+        stored: dict[str, dict[str, Any]] = result.lenses
+        return stored
+    try:
+        catalogue = load_catalogue_version(result.catalogue_version)
+    except CatalogueError:
+        return {}
+    return lens_readings_of_snapshot(catalogue, result.snapshot["result"])

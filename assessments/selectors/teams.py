@@ -140,7 +140,7 @@ def team_overview_for_user(*, user: UserOrAnonymous) -> list[TeamOverview]:
         result.pk: result
         for result in Result.objects.filter(
             pk__in=[t.latest_result_id for t in teams if t.latest_result_id]
-        ).defer("snapshot")
+        ).defer("snapshot", "lenses")
     }
     submitted = {
         assessment.pk: assessment

@@ -3,6 +3,7 @@
 import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery, Value
@@ -10,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .. import maturity
+from ..maturity.lenses import lens_readings
 from ..maturity.versions import load_catalogue_version
 from ..models import (
     Assessment,
@@ -64,6 +66,7 @@ def result_compute(*, assessment: Assessment) -> Result:
                 "snapshot": snapshot,
                 "computed_at": timezone.now(),
                 **result_summary_fields(assessment, outcome, target),
+                **result_lens_fields(catalogue, outcome),
             },
         )
         result.capabilities.all().delete()
@@ -109,6 +112,24 @@ def result_summary_fields(
         ),
         "next_level_in_place": len(progress.in_place) if progress is not None else None,
         "next_level_total": progress.total if progress is not None else None,
+    }
+
+
+def result_lens_fields(
+    catalogue: maturity.Catalogue, outcome: maturity.MaturityResult
+) -> dict[str, object]:
+    """The other lenses' readings of the outcome, with their small copies (see `Result`)."""
+    return lens_fields(lens_readings(catalogue, outcome))
+
+
+def lens_fields(readings: dict[str, dict[str, Any]]) -> dict[str, object]:
+    """`Result.lenses` and the small copies dashboards and the export read from it."""
+    return {
+        "lenses": readings,
+        "microsoft_level": readings["microsoft"]["level"],
+        "eu_ai_act_articles": {
+            article["article"]: article["status"] for article in readings["eu_ai_act"]["articles"]
+        },
     }
 
 

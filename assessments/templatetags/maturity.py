@@ -1,3 +1,5 @@
+import datetime
+
 from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -27,3 +29,18 @@ def ago(moment):
 def file_url(repository, commit, path, line=None):
     """The file at the scanned commit on its forge, or "" where none is known."""
     return repository.file_url(commit or "", path, line) or ""
+
+
+@register.filter
+def key_words(key):
+    """A data key read as words: "not_visible" -> "not visible"."""
+    return str(key).replace("_", " ")
+
+
+@register.filter
+def iso_date(text):
+    """A date written YYYY-MM-DD (as stored in JSON) as a date, for the date filter."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None

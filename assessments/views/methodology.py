@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from ..maturity import load_catalogue
+from ..maturity.lenses import MICROSOFT_ASPECT_TITLES, eu_ai_act_lens, microsoft_lens
 
 ROLE_WORDS = {
     "characteristic": "Defines the level",
@@ -40,5 +41,12 @@ def methodology(request):
     return render(
         request,
         "assessments/methodology.html",
-        {"catalogue": catalogue, "levels": levels},
+        {
+            "catalogue": catalogue,
+            "levels": levels,
+            "microsoft": microsoft_lens(),
+            "eu": eu_ai_act_lens(),
+            "capability_titles": {c.key: c.title for c in catalogue.capabilities},
+            "aspect_titles": MICROSOFT_ASPECT_TITLES,
+        },
     )

@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 
 from .. import charts, kits, maturity, selectors
 from ..access import EDIT_ROLES, MANAGE_ROLES, team_role
+from ..maturity.lenses import MICROSOFT_ASPECT_TITLES
 from ..maturity.versions import catalogue_changes, load_catalogue_version, versions_sentence
 
 
@@ -119,6 +120,9 @@ def assessment_result(request, pk):
         # The organisation's own checks, beside the Google reading, never in its place.
         "org_checks": selectors.organization_checks_for_result(result=result),
         "claimed_not_visible": maturity.claimed_not_visible(outcome),
+        "lenses": selectors.result_lenses(result=result),
+        "headline_lens": assessment.team.organization.headline_lens,
+        "aspect_titles": MICROSOFT_ASPECT_TITLES,
         "progress": maturity.progress_with_titles(
             maturity.next_level_progress(outcome),
             {c.key: c.title for c in catalogue.capabilities},

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from .. import maturity, selectors
 from ..access import EDIT_ROLES, MANAGE_ROLES, team_role
+from ..maturity.lenses import microsoft_lens
 from ..models import Role
 from .results import index_trend
 
@@ -47,6 +48,7 @@ def home(request):
         "shared_org": organizations.pop() if len(organizations) == 1 else None,
         "shared_role": _with_article(roles.pop()) if len(roles) == 1 else None,
         "assessed": sum(1 for overview in overviews if overview.latest_submitted),
+        "microsoft_titles": {level.number: level.title for level in microsoft_lens().levels},
         # Requests an org admin decides on, from the teams of the organisations they administer.
         "exemptions_to_decide": sum(
             overview.exemptions_waiting for overview in overviews if overview.role == Role.ORG_ADMIN

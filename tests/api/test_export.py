@@ -9,7 +9,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from assessments.api.export import COLUMN_NAMES, ExportRowSerializer
-from assessments.models import TeamTag
+from assessments.models import Result, TeamTag
 
 from ..factories import TeamFactory
 from .conftest import error_of, fake_submitted_assessment
@@ -34,7 +34,13 @@ EXPECTED_COLUMNS = (
     "source",
     "met",
     "exempted_until",
+    "microsoft_level",
+    "eu_ai_act_supported",
+    "eu_ai_act_partly",
+    "eu_ai_act_missing",
 )
+# JSON rows carry the EU AI Act article statuses after the columns.
+JSON_KEYS = (*EXPECTED_COLUMNS, "eu_ai_act_articles")
 
 
 def content(response) -> str:
@@ -48,7 +54,7 @@ def csv_rows(response) -> list[dict]:
 
 def test_the_column_order_is_the_documented_one():
     assert COLUMN_NAMES == EXPECTED_COLUMNS
-    assert tuple(ExportRowSerializer().fields) == EXPECTED_COLUMNS
+    assert tuple(ExportRowSerializer().fields) == JSON_KEYS
 
 
 def test_the_csv_has_a_header_and_one_row_per_capability(as_member, team):
@@ -84,7 +90,7 @@ def test_the_json_export_is_an_array_of_objects_in_column_order(as_member, team)
     assert response["Content-Type"] == "application/json; charset=utf-8"
     rows = json.loads(content(response))
     assert len(rows) == 2
-    assert tuple(rows[0]) == EXPECTED_COLUMNS
+    assert tuple(rows[0]) == JSON_KEYS
     assert rows[0]["met"] is True
     assert rows[1]["grade"] is None
 
@@ -162,3 +168,27 @@ def test_submission_times_are_iso_8601_in_utc_as_python_writes_them(as_member, t
     times = {int(row["assessment_id"]): row["submitted_at"] for row in csv_rows(as_member.get(URL))}
     assert times[whole.id] == "2025-03-01T09:30:00+00:00" == whole.submitted_at.isoformat()
     assert times[tiny.id] == "2025-03-02T09:30:00.000005+00:00"
+
+
+def test_the_lens_columns_carry_microsoft_level_and_eu_readiness_counts(as_member, team):
+    assessment = fake_submitted_assessment(team, capabilities=("ci",))
+    Result.objects.filter(assessment=assessment).update(
+        microsoft_level=3,
+        eu_ai_act_articles={"9": "supported", "10": "partly", "11": "missing", "72": "missing"},
+    )
+    row = csv_rows(as_member.get(URL))[0]
+    assert (row["microsoft_level"], row["eu_ai_act_supported"]) == ("3", "1")
+    assert (row["eu_ai_act_partly"], row["eu_ai_act_missing"]) == ("1", "2")
+    row = json.loads(content(as_member.get(URL, {"format": "json"})))[0]
+    assert row["microsoft_level"] == 3
+    assert [row[f"eu_ai_act_{s}"] for s in ("supported", "partly", "missing")] == [1, 1, 2]
+    assert row["eu_ai_act_articles"]["10"] == "partly"
+
+
+def test_a_result_not_read_through_the_lenses_exports_empty_lens_columns(as_member, team):
+    fake_submitted_assessment(team, capabilities=("ci",))
+    row = csv_rows(as_member.get(URL))[0]
+    assert [row[name] for name in EXPECTED_COLUMNS[-4:]] == ["", "", "", ""]
+    row = json.loads(content(as_member.get(URL, {"format": "json"})))[0]
+    assert row["microsoft_level"] is None
+    assert row["eu_ai_act_articles"] == {}

@@ -104,3 +104,44 @@ def test_a_result_stored_before_the_progress_existed_still_reports_it(as_viewer,
     result.save(update_fields=["snapshot"])
     body = as_viewer.get(f"/api/v1/assessments/{submitted.id}/result/").json()
     assert body["next_level_progress"] == stored
+
+
+def test_a_result_carries_lenses_next_to_the_google_fields(as_viewer, submitted):
+    body = as_viewer.get(f"/api/v1/assessments/{submitted.id}/result/").json()
+    result = Result.objects.get(assessment=submitted)
+    # The Google fields keep their names beside the lenses.
+    assert {"overall_level", "why_not_next_level", "ml_test_score", "lenses"} <= set(body)
+    assert set(body["lenses"]) == {"microsoft", "eu_ai_act"}
+    microsoft = body["lenses"]["microsoft"]
+    assert microsoft["level"] in range(5)
+    assert microsoft["level"] == result.microsoft_level
+    assert isinstance(microsoft["why_not_next_level"], list)
+    for item in microsoft["why_not_next_level"]:
+        assert set(item) == {"capability", "title", "status", "aspect"}
+    eu = body["lenses"]["eu_ai_act"]
+    assert "not legal advice" in eu["disclaimer"]
+    assert eu["in_force_since"] == "2024-08-01"
+    statuses = {a["article"]: a["status"] for a in eu["articles"]}
+    assert statuses == result.eu_ai_act_articles
+    assert set(statuses) >= {"9", "10", "11", "12", "13", "14", "15"}
+    assert sum(eu["counts"].values()) == len(statuses)
+
+
+def test_a_result_stored_before_the_lenses_is_read_through_them_on_request(as_viewer, submitted):
+    result = Result.objects.get(assessment=submitted)
+    stored = result.lenses
+    Result.objects.filter(pk=result.pk).update(lenses={})
+    body = as_viewer.get(f"/api/v1/assessments/{submitted.id}/result/").json()
+    assert body["lenses"]["microsoft"] == stored["microsoft"]
+    assert body["lenses"]["eu_ai_act"]["articles"] == stored["eu_ai_act"]["articles"]
+
+
+def test_a_result_with_every_practice_automated_reads_microsoft_level_4(
+    as_member, draft, member, django_capture_on_commit_callbacks
+):
+    submit_with_result(draft, member, django_capture_on_commit_callbacks, answers_all("yes"))
+    body = as_member.get(f"/api/v1/assessments/{draft.id}/result/").json()
+    assert body["overall_level"] == 2
+    assert body["lenses"]["microsoft"]["level"] == 4
+    assert body["lenses"]["microsoft"]["why_not_next_level"] == []
+    assert body["lenses"]["eu_ai_act"]["counts"]["supported"] == 8

@@ -226,6 +226,7 @@ def pages(data):
         ("audit log filtered", "olga", f"/audit/?team={team.slug}&action=no.such.change"),
         ("single sign-on group rules", "olga", "/organisation/sso/"),
         ("organisation checks", "olga", "/organisation/checks/"),
+        ("organisation settings", "olga", "/organisation/settings/"),
         ("dashboard", "olga", "/dashboard/"),
         ("debt", "olga", "/dashboard/debt/"),
         ("compare", "olga", f"/dashboard/compare/?team={team.slug}&team=search"),

@@ -2,6 +2,14 @@
 
 from rest_framework import serializers
 
+from ...maturity.lenses import ARTICLE_STATUSES, MICROSOFT_ASPECTS
+from ...maturity.results import STATUSES
+
+EU_AI_ACT_NOT_LEGAL_ADVICE = (
+    "A readiness aid that maps engineering practices to the Act's requirements; it is not "
+    "legal advice."
+)
+
 
 class EvidenceSerializer(serializers.Serializer):
     capability = serializers.CharField()
@@ -41,6 +49,85 @@ class MLTestScoreSerializer(serializers.Serializer):
     score = serializers.FloatField()
     weakest_section = serializers.CharField()
     band = serializers.CharField()
+
+
+class LensCapabilitySerializer(serializers.Serializer):
+    capability = serializers.CharField(help_text="Capability key in the result's catalogue.")
+    title = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=list(STATUSES),
+        help_text="The capability's status in this result, as for `capabilities[].status`.",
+    )
+
+
+class MicrosoftBlockerSerializer(LensCapabilitySerializer):
+    aspect = serializers.ChoiceField(
+        choices=list(MICROSOFT_ASPECTS),
+        help_text="The aspect of Microsoft's level it stands for.",
+    )
+
+
+class MicrosoftLensSerializer(serializers.Serializer):
+    version = serializers.CharField(help_text="Version of the lens data (microsoft.yaml).")
+    level = serializers.IntegerField(
+        min_value=0,
+        max_value=4,
+        help_text="Microsoft's MLOps maturity level, 0-4, cumulative like Google's levels.",
+    )
+    title = serializers.CharField(help_text="The level's name, e.g. 'Automated training'.")
+    next_level = serializers.IntegerField(allow_null=True, help_text="Null at level 4.")
+    next_level_title = serializers.CharField(allow_null=True)
+    why_not_next_level = MicrosoftBlockerSerializer(
+        many=True, help_text="The next level's capabilities that are not met."
+    )
+    skipped = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Capabilities the lens asks for that this result's catalogue version lacks; "
+        "they are left out of the reading.",
+    )
+
+
+class EuArticleSerializer(serializers.Serializer):
+    article = serializers.CharField(help_text="The article number, e.g. '9'.")
+    title = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=list(ARTICLE_STATUSES),
+        help_text="supported: every capability it needs is met; partly: some are met or partly "
+        "done; missing: none; not_assessed: the catalogue has none of them.",
+    )
+    supported_by = LensCapabilitySerializer(many=True)
+    missing = LensCapabilitySerializer(many=True)
+
+
+class KeyDateSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    event = serializers.CharField()
+    headline = serializers.BooleanField(
+        default=False, help_text="One of the dates to show beside the reading."
+    )
+
+
+class EuAiActLensSerializer(serializers.Serializer):
+    version = serializers.CharField(help_text="Version of the lens data (eu_ai_act.yaml).")
+    disclaimer = serializers.CharField(
+        help_text="A readiness aid, not legal advice: the sentence to show with the reading."
+    )
+    in_force_since = serializers.DateField(allow_null=True)
+    dates = KeyDateSerializer(many=True, help_text="The Act's dates, as enacted.")
+    dates_note = serializers.CharField()
+    articles = EuArticleSerializer(many=True)
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Number of articles per status."
+    )
+    skipped = serializers.ListField(child=serializers.CharField())
+
+
+class LensesSerializer(serializers.Serializer):
+    microsoft = MicrosoftLensSerializer()
+    eu_ai_act = EuAiActLensSerializer(
+        help_text="EU AI Act readiness for high-risk AI systems, article by article. "
+        + EU_AI_ACT_NOT_LEGAL_ADVICE
+    )
 
 
 class TargetSerializer(serializers.Serializer):
@@ -196,6 +283,11 @@ class ResultSerializer(serializers.Serializer):
     )
     unknown = serializers.ListField(child=serializers.CharField())
     ml_test_score = MLTestScoreSerializer()
+    lenses = LensesSerializer(
+        help_text="The same answers and evidence read through other models: Microsoft's MLOps "
+        "maturity levels (0-4) and EU AI Act readiness. The Google fields above keep their "
+        "names and meaning."
+    )
     scanned = serializers.BooleanField(
         help_text="Whether repository evidence from a conclusive scan was used."
     )

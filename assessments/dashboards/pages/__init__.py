@@ -14,6 +14,7 @@ from .overview import Overview
 # Every downloadable table: the page that builds it and the method that does.
 CSV_TABLES = {
     "levels": (Overview, "levels_table"),
+    "microsoft-levels": (Overview, "microsoft_levels_table"),
     "ranking": (Overview, "ranking_table"),
     "heatmap": (Overview, "heatmap_table"),
     "trends": (Overview, "trends_table"),

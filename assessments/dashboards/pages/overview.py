@@ -8,6 +8,7 @@ from functools import cached_property
 from django.utils import timezone
 
 from ... import charts, selectors
+from ...maturity.lenses import microsoft_lens
 from ...selectors import dashboards as dashboard_selectors
 from ..filters import DashboardFilters
 from .base import (
@@ -42,6 +43,12 @@ class Overview(DashboardPage):
     @cached_property
     def standing(self) -> dashboard_selectors.Standing:
         return dashboard_selectors.standing(results=self.results, dimension=self.filters.dimension)
+
+    @property
+    def headline(self) -> str:
+        """The model the page leads with: Microsoft's when every matching team's organisation
+        chose it, else Google's."""
+        return self.standing.headline
 
     @property
     def distribution(self) -> dict[str, dict[int, int]]:
@@ -128,16 +135,39 @@ class Overview(DashboardPage):
             rows,
         )
 
+    def microsoft_levels_table(self) -> Table:
+        counts = self.standing.microsoft or {}
+        rows = [
+            (
+                Cell(str(level.number)),
+                Cell(level.title),
+                Cell(str(counts.get(level.number, 0))),
+            )
+            for level in microsoft_lens().levels
+        ]
+        return Table(
+            "microsoft-levels",
+            "Teams at each level of Microsoft's MLOps maturity model",
+            ("Microsoft level", "Title", "Teams"),
+            rows,
+        )
+
     def ranking_table(self) -> Table:
         today = timezone.localdate()
+        microsoft = self.headline == "microsoft"
         rows = []
         for row in self.rows:
             days = ""
             if row.oldest_debt:
                 days = str((today - timezone.localtime(row.oldest_debt).date()).days)
+            lead = ()
+            if microsoft:
+                level = "" if row.microsoft_level is None else str(row.microsoft_level)
+                lead = (Cell(level, result_url(row.assessment_id)),)
             rows.append(
                 (
                     Cell(row.team_name, self.team_url(row.team_slug)),
+                    *lead,
                     Cell(str(row.level), result_url(row.assessment_id)),
                     Cell(index_text(row.index), result_url(row.assessment_id)),
                     Cell("" if row.delta is None else f"{row.delta:+.1f}"),
@@ -156,7 +186,7 @@ class Overview(DashboardPage):
             "Ranking of the teams",
             (
                 "Team",
-                "Level",
+                *(("Microsoft level", "Google level") if microsoft else ("Level",)),
                 "Index",
                 "Change since last quarter",
                 "Target level",
@@ -245,6 +275,7 @@ class Overview(DashboardPage):
     def tables(self) -> dict[str, Table]:
         return tables_by_name(
             self.levels_table(),
+            self.microsoft_levels_table(),
             self.ranking_table(),
             self.heatmap_table(),
             self.trends_table(),

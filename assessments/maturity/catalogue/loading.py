@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Hashable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -34,10 +34,16 @@ def _load(path: Path) -> Catalogue:
     except OSError as exc:
         raise CatalogueError([f"{path.name}: cannot be read: {exc.strerror}"]) from exc
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        data = read_yaml(text)
     except yaml.YAMLError as exc:
         raise CatalogueError([f"{path.name}: is not valid YAML: {exc}"]) from exc
     return parse_catalogue(data, source=path.name)
+
+
+def read_yaml(text: str) -> Any:
+    """Safely parse YAML text, refusing a mapping key given twice (raises ``yaml.YAMLError``);
+    the catalogue and the lens files share it."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 if TYPE_CHECKING:

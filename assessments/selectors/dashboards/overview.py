@@ -24,6 +24,7 @@ from .latest import dimension_capability_keys, in_period, optional_capability_ke
 
 PAGE_SIZE = 25
 LEVELS = (0, 1, 2)
+MICROSOFT_LEVELS = (0, 1, 2, 3, 4)
 QUARTER = dt.timedelta(days=90)
 
 
@@ -45,6 +46,7 @@ class RankingRow:
     oldest_debt: dt.datetime | None
     next_level_in_place: int | None = None
     next_level_total: int | None = None
+    microsoft_level: int | None = None
 
     @property
     def delta(self) -> float | None:
@@ -70,14 +72,19 @@ class Standing:
 
     distribution: dict[str, dict[int, int]]
     gaps: list[Gap]
+    # Teams at each of Microsoft's levels (results read through the lenses only).
+    microsoft: dict[int, int] | None = None
+    # "microsoft" when every team counted belongs to an organisation that leads with it.
+    headline: str = "google"
 
 
 def standing(*, results: QuerySet[Result], dimension: str = "") -> Standing:
     """Levels and common gaps of the given (latest) results, in one query.
 
-    It reads three small columns per team (`overall_level`, `dimension_levels`,
-    `target_gaps`, written with each result) and counts in one pass, rather than aggregating
-    the results' capability rows or snapshots: a few thousand short rows, whatever the history.
+    It reads a few small columns per team (`overall_level`, `dimension_levels`,
+    `target_gaps`, `microsoft_level`, written with each result, and the organisation's headline
+    model) and counts in one pass, rather than aggregating the results' capability rows or
+    snapshots: a few thousand short rows, whatever the history.
     """
     dimensions = [d.key for d in maturity.load_catalogue().dimensions]
     distribution = {key: dict.fromkeys(LEVELS, 0) for key in ["overall", *dimensions]}
@@ -89,11 +96,18 @@ def standing(*, results: QuerySet[Result], dimension: str = "") -> Standing:
         "overall_level",
         Cast("dimension_levels", TextField()),
         Cast("target_gaps", TextField()),
+        "microsoft_level",
+        "team__organization__headline_lens",
     ).order_by()
-    overall_levels, levels_text, gaps_text = zip(*rows, strict=True) if rows else ((), (), ())
+    overall_levels, levels_text, gaps_text, microsoft_levels, headlines = (
+        zip(*rows, strict=True) if rows else ((), (), (), (), ())
+    )
     all_levels = json.loads(f"[{','.join(levels_text)}]")
     all_gaps = json.loads(f"[{','.join(gaps_text)}]")
     distribution["overall"].update(Counter(overall_levels))
+    microsoft = dict.fromkeys(MICROSOFT_LEVELS, 0)
+    microsoft.update(Counter(level for level in microsoft_levels if level is not None))
+    headline = "microsoft" if headlines and set(headlines) == {"microsoft"} else "google"
     for dimension_levels, target_gaps in zip(all_levels, all_gaps, strict=True):
         for key in dimensions:
             level = dimension_levels.get(key)
@@ -101,7 +115,12 @@ def standing(*, results: QuerySet[Result], dimension: str = "") -> Standing:
                 distribution[key][level] += 1
         teams.update(key for key in target_gaps if wanted is None or key in wanted)
     ranked = sorted(teams.items(), key=lambda item: (-item[1], item[0]))
-    return Standing(distribution, [Gap(capability, count) for capability, count in ranked])
+    return Standing(
+        distribution,
+        [Gap(capability, count) for capability, count in ranked],
+        microsoft=microsoft,
+        headline=headline,
+    )
 
 
 SORT_ORDERS = {
@@ -170,6 +189,7 @@ def ranking(
             "oldest_debt",
             "next_level_in_place",
             "next_level_total",
+            "microsoft_level",
         )
     )
     if limit is not None:
@@ -194,6 +214,7 @@ def ranking(
             oldest_debt=row["oldest_debt"],
             next_level_in_place=row["next_level_in_place"],
             next_level_total=row["next_level_total"],
+            microsoft_level=row["microsoft_level"],
         )
         for row in rows
     ]
