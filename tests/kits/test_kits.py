@@ -26,6 +26,13 @@ from ..scanning.gitrepo import commit, git, make_repo
 
 SAMPLE = "age,income,segment,churned\n34,52000.5,retail,0\n51,,corporate,1\n29,31000,retail,0\n"
 WITH_SAMPLE = {**archetypes.TRAINING_SCRIPTS, "data/train.csv": SAMPLE}
+# A package declaring version ranges, as libraries do, with its training in the package.
+PACKAGED = {
+    "pyproject.toml": '[project]\nname = "churn"\nversion = "1.0"\n'
+    'dependencies = ["pandas>=2", "scikit-learn"]\n',
+    "src/churn/__init__.py": "",
+    "src/churn/train.py": archetypes.TRAINING_SCRIPTS["train.py"],
+}
 APPLICABLE = [
     ("ci", archetypes.NOTEBOOK_ONLY),
     ("ci", archetypes.TRAINING_SCRIPTS),
@@ -34,6 +41,8 @@ APPLICABLE = [
     ("model_registry", archetypes.TRAINING_SCRIPTS),
     ("containerization", archetypes.TRAINING_SCRIPTS),
     ("data_validation", WITH_SAMPLE),
+    ("reproducible_environment", archetypes.NOTEBOOK_ONLY),
+    ("reproducible_environment", PACKAGED),
 ]
 
 

@@ -92,6 +92,18 @@ TABLE = [
         1,
         CODE,
     ),
+    row(
+        "lock-checked-in-ci",
+        {
+            "requirements.txt": "torch\n",
+            ".github/workflows/lock.yml": GH_TESTS.replace(
+                "run: pytest", "run: make lock && git diff --exit-code -- requirements.lock"
+            ),
+        },
+        "reproducible_environment",
+        1,
+        CI,
+    ),
     row("dockerfile", {"Dockerfile": "FROM python:3.11\n"}, "containerization", 1, CODE),
     row(
         "dockerfile-in-folder",

@@ -1,0 +1,117 @@
+"""The kits of level 1's remaining steps, checked the way their consumers read them: every
+workflow against its CI system's published schema, the commands they run by running them, and
+the generated Python on sample data."""
+
+import subprocess
+
+import jsonschema
+import pytest
+from ruamel.yaml import YAML
+
+from ..scanning import archetypes
+from ..scanning.gitrepo import commit, git, make_repo
+from .test_kits import PACKAGED, kit_of, published_schema
+
+GITLAB = "https://gitlab.example.com/g/p.git"
+SCHEMAS = {".gitlab-ci.yml": "gitlab-ci.json"}
+# Each kit with a repository it fits, for the CI systems it writes for.
+CI_KITS = [
+    ("reproducible_environment", archetypes.NOTEBOOK_ONLY),
+    ("reproducible_environment", PACKAGED),
+]
+
+
+def load_yaml(text):
+    return YAML(typ="safe").load(text)  # YAML 1.2, as CI reads it: `on` is a key
+
+
+def ci_files(kit):
+    return {c.path: c.after for c in kit.changes if c.path.startswith((".github/", ".gitlab-ci"))}
+
+
+@pytest.mark.parametrize("repository", ["", GITLAB], ids=["github", "gitlab"])
+@pytest.mark.parametrize(
+    ("step", "files"), CI_KITS, ids=[f"{s}-{i}" for i, (s, _) in enumerate(CI_KITS)]
+)
+def test_every_workflow_is_valid_for_its_ci_system(tmp_path, step, files, repository):
+    repo = make_repo(tmp_path / "repo", files)
+    generated = ci_files(kit_of(repo, step, repository=repository))
+    assert len(generated) == 1
+    for path, text in generated.items():
+        published = published_schema(SCHEMAS.get(path, "github-workflows.json"))
+        validator = jsonschema.validators.validator_for(published)(published)
+        assert [e.message for e in validator.iter_errors(load_yaml(text))] == []
+
+
+def test_a_gitlab_job_is_added_to_the_teams_pipeline_keeping_its_jobs(tmp_path):
+    team_ci = "stages: [build]\nbuild:\n  stage: build\n  script:\n    - make build\n"
+    repo = make_repo(tmp_path / "repo", {**archetypes.NOTEBOOK_ONLY, ".gitlab-ci.yml": team_ci})
+    (change,) = ci_files(kit_of(repo, "reproducible_environment", repository=GITLAB)).items()
+    path, text = change
+    assert text.startswith(team_ci)
+    pipeline = load_yaml(text)
+    assert set(pipeline) == {"stages", "build", "lock"}
+    assert pipeline["lock"]["stage"] == ".post"  # the team's stages have no `test`
+
+
+def test_a_gitlab_pipeline_the_kit_cannot_extend_is_refused(tmp_path):
+    repo = make_repo(
+        tmp_path / "repo", {**archetypes.NOTEBOOK_ONLY, ".gitlab-ci.yml": "- not a mapping\n"}
+    )
+    with pytest.raises(Exception, match="add the job by hand"):
+        kit_of(repo, "reproducible_environment", repository=GITLAB)
+
+
+def lock_check_command(kit):
+    workflow = load_yaml(ci_files(kit)[".github/workflows/lock.yml"])
+    steps = workflow["jobs"]["lock"]["steps"]
+    return next(s["run"] for s in steps if s.get("name", "").endswith("committed and current"))
+
+
+def test_the_lock_check_fails_until_the_lock_is_committed_and_current(tmp_path):
+    repo = make_repo(tmp_path / "repo", archetypes.NOTEBOOK_ONLY)
+    kit = kit_of(repo, "reproducible_environment")
+    check = lock_check_command(kit)
+    makefile = next(c.after for c in kit.changes if c.path == "Makefile")
+    assert "\tuv pip compile requirements.txt --universal --python-version 3.11" in makefile
+
+    def run_check():
+        return subprocess.run(  # noqa: S603 - the kit's own fixed command line
+            ["bash", "-c", check], cwd=repo, capture_output=True, text=True, timeout=60
+        )
+
+    # What `make lock` would write, by hand: resolving needs the package index.
+    lock = repo / "requirements.lock"
+    lock.write_text("pandas==2.2.0 \\\n    --hash=sha256:abc\n")
+    missing = run_check()
+    assert missing.returncode == 1
+    assert "requirements.lock is missing or out of date" in missing.stdout
+    git(repo, "add", "requirements.lock")
+    commit(repo, "Lock the environment")
+    assert run_check().returncode == 0
+    lock.write_text("pandas==2.3.0 \\\n    --hash=sha256:def\n")  # a resolution that moved
+    assert run_check().returncode == 1
+
+
+def test_a_pyproject_is_locked_with_uv_lock(tmp_path):
+    repo = make_repo(tmp_path / "repo", PACKAGED)
+    kit = kit_of(repo, "reproducible_environment")
+    makefile = next(c.after for c in kit.changes if c.path == "Makefile")
+    assert makefile.startswith(".PHONY: lock\nlock:  ## Write uv.lock from pyproject.toml")
+    assert makefile.endswith("\n\tuv lock\n")
+    assert "uv lock --check" in ci_files(kit)[".github/workflows/lock.yml"]
+
+
+def test_a_teams_makefile_keeps_its_targets(tmp_path):
+    team = "test:\n\tpytest"  # no newline at the end
+    repo = make_repo(tmp_path / "repo", {**archetypes.NOTEBOOK_ONLY, "Makefile": team})
+    change = next(
+        c for c in kit_of(repo, "reproducible_environment").changes if c.path == "Makefile"
+    )
+    assert change.before == team
+    assert change.after.startswith("test:\n\tpytest\n\n.PHONY: lock\nlock:")
+    refused = make_repo(
+        tmp_path / "refused", {**archetypes.NOTEBOOK_ONLY, "Makefile": "lock:\n\ttrue\n"}
+    )
+    with pytest.raises(Exception, match="already has a lock target"):
+        kit_of(refused, "reproducible_environment")
