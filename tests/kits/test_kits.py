@@ -43,6 +43,8 @@ APPLICABLE = [
     ("data_validation", WITH_SAMPLE),
     ("reproducible_environment", archetypes.NOTEBOOK_ONLY),
     ("reproducible_environment", PACKAGED),
+    ("pipeline_triggers", archetypes.TRAINING_SCRIPTS),
+    ("pipeline_triggers", PACKAGED),
 ]
 
 

@@ -8,9 +8,11 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
+from assessments import kits
+
 from ..scanning import archetypes
 from ..scanning.gitrepo import commit, git, make_repo
-from .test_kits import PACKAGED, kit_of, published_schema
+from .test_kits import PACKAGED, grades, kit_of, published_schema
 
 GITLAB = "https://gitlab.example.com/g/p.git"
 SCHEMAS = {".gitlab-ci.yml": "gitlab-ci.json"}
@@ -18,6 +20,7 @@ SCHEMAS = {".gitlab-ci.yml": "gitlab-ci.json"}
 CI_KITS = [
     ("reproducible_environment", archetypes.NOTEBOOK_ONLY),
     ("reproducible_environment", PACKAGED),
+    ("pipeline_triggers", archetypes.TRAINING_SCRIPTS),
 ]
 
 
@@ -41,6 +44,24 @@ def test_every_workflow_is_valid_for_its_ci_system(tmp_path, step, files, reposi
         published = published_schema(SCHEMAS.get(path, "github-workflows.json"))
         validator = jsonschema.validators.validator_for(published)(published)
         assert [e.message for e in validator.iter_errors(load_yaml(text))] == []
+
+
+@pytest.mark.parametrize(
+    ("step", "files"), CI_KITS, ids=[f"{s}-{i}" for i, (s, _) in enumerate(CI_KITS)]
+)
+def test_on_gitlab_the_patch_applies_and_a_rescan_credits_the_step(tmp_path, step, files):
+    team_ci = "stages: [build, test]\nunit:\n  stage: test\n  script:\n    - make test\n"
+    repo = make_repo(tmp_path / "repo", {**files, ".gitlab-ci.yml": team_ci})
+    before, level_before = grades(repo)
+    patch = tmp_path / "step.patch"
+    patch.write_text(kits.as_patch(kit_of(repo, step, repository=GITLAB).changes))
+    git(repo, "apply", str(patch))
+    commit(repo, f"Level-up kit: {step}")
+    after, level_after = grades(repo)
+    assert before.get(step, 0) < 1
+    assert after[step] == 1
+    assert {k for k, v in before.items() if after.get(k, 0) < v} == set()
+    assert (level_after or 0) >= (level_before or 0)
 
 
 def test_a_gitlab_job_is_added_to_the_teams_pipeline_keeping_its_jobs(tmp_path):
@@ -115,3 +136,19 @@ def test_a_teams_makefile_keeps_its_targets(tmp_path):
     )
     with pytest.raises(Exception, match="already has a lock target"):
         kit_of(refused, "reproducible_environment")
+
+
+def test_scheduled_training_runs_the_teams_script_and_keeps_its_model(tmp_path):
+    repo = make_repo(tmp_path / "repo", PACKAGED)
+    workflow = load_yaml(ci_files(kit_of(repo, "pipeline_triggers"))[".github/workflows/train.yml"])
+    assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
+    steps = workflow["jobs"]["train"]["steps"]
+    assert {"run": "python src/churn/train.py"} in steps
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["path"] == "model.joblib"
+    gitlab = load_yaml(
+        ci_files(kit_of(repo, "pipeline_triggers", repository=GITLAB))[".gitlab-ci.yml"]
+    )
+    job = gitlab["scheduled-training"]
+    assert job["script"][-1] == "python src/churn/train.py"
+    assert {"if": '$CI_PIPELINE_SOURCE == "schedule"'} in job["rules"]
