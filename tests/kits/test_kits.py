@@ -45,6 +45,8 @@ APPLICABLE = [
     ("reproducible_environment", PACKAGED),
     ("pipeline_triggers", archetypes.TRAINING_SCRIPTS),
     ("pipeline_triggers", PACKAGED),
+    ("model_validation", archetypes.TRAINING_SCRIPTS),
+    ("model_validation", PACKAGED),
 ]
 
 

@@ -2,7 +2,9 @@
 workflow against its CI system's published schema, the commands they run by running them, and
 the generated Python on sample data."""
 
+import json
 import subprocess
+import sys
 
 import jsonschema
 import pytest
@@ -21,7 +23,12 @@ CI_KITS = [
     ("reproducible_environment", archetypes.NOTEBOOK_ONLY),
     ("reproducible_environment", PACKAGED),
     ("pipeline_triggers", archetypes.TRAINING_SCRIPTS),
+    ("model_validation", archetypes.TRAINING_SCRIPTS),
 ]
+TRACKED = {
+    **archetypes.TRAINING_SCRIPTS,
+    "track.py": "import mlflow\n\nmlflow.autolog()\n",
+}
 
 
 def load_yaml(text):
@@ -152,3 +159,70 @@ def test_scheduled_training_runs_the_teams_script_and_keeps_its_model(tmp_path):
     job = gitlab["scheduled-training"]
     assert job["script"][-1] == "python src/churn/train.py"
     assert {"if": '$CI_PIPELINE_SOURCE == "schedule"'} in job["rules"]
+
+
+def write_kit(kit, folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    for change in kit.changes:
+        if change.path.endswith(".py"):
+            (folder / change.path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / change.path).write_text(change.after)
+    return folder
+
+
+def run_python(folder, *args):
+    return subprocess.run(  # noqa: S603 - the kit's own script, in a temporary folder
+        [sys.executable, *args], cwd=folder, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_model_validation_fails_a_candidate_worse_than_production(tmp_path):
+    repo = make_repo(tmp_path / "repo", archetypes.TRAINING_SCRIPTS)
+    work = write_kit(kit_of(repo, "model_validation"), tmp_path / "work")
+
+    def validate(candidate, production=None):
+        (work / "metrics.json").write_text(json.dumps(candidate))
+        if production is not None:
+            (work / "production_metrics.json").write_text(json.dumps(production))
+        return run_python(work, "validate_model.py")
+
+    first = validate({"accuracy": 0.8})
+    assert (first.returncode, first.stdout) == (
+        0,
+        "No production model yet: the candidate passes.\n",
+    )
+    assert (
+        validate({"accuracy": 0.91, "log_loss": 0.2}, {"accuracy": 0.9, "log_loss": 0.3}).returncode
+        == 0
+    )
+    worse = validate({"accuracy": 0.85, "log_loss": 0.2}, {"accuracy": 0.9, "log_loss": 0.3})
+    assert worse.returncode == 1
+    assert "accuracy: 0.85 is worse than production's 0.9" in worse.stderr
+    higher_loss = validate({"accuracy": 0.9, "log_loss": 0.4}, {"accuracy": 0.9, "log_loss": 0.3})
+    assert higher_loss.returncode == 1
+    assert "log_loss: 0.4 is worse" in higher_loss.stderr
+    missing = validate({"f1": 0.9}, {"accuracy": 0.9})
+    assert "accuracy: the candidate has no value" in missing.stderr
+    (work / "metrics.json").write_text('{"accuracy": "high"}')
+    unreadable = run_python(work, "validate_model.py")
+    assert unreadable.returncode == 2
+    assert "metrics.json must hold a JSON object of metric names and numbers" in unreadable.stderr
+
+
+def test_model_validation_reads_production_from_the_mlflow_registry_when_the_team_tracks(tmp_path):
+    repo = make_repo(tmp_path / "repo", TRACKED)
+    kit = kit_of(repo, "model_validation")
+    script = next(c.after for c in kit.changes if c.path == "validate_model.py")
+    assert "REGISTERED_MODEL = 'model'\nPRODUCTION_ALIAS = 'production'\n" in script
+    assert "client.get_model_version_by_alias(REGISTERED_MODEL, PRODUCTION_ALIAS)" in script
+    workflow = load_yaml(ci_files(kit)[".github/workflows/validate-model.yml"])
+    job = workflow["jobs"]["validate-model"]
+    assert job["env"] == {"MLFLOW_TRACKING_URI": "${{ secrets.MLFLOW_TRACKING_URI }}"}
+    # The comparison is the same code as the file variant's, runnable without MLflow.
+    work = write_kit(kit, tmp_path / "work")
+    compared = run_python(
+        work,
+        "-c",
+        "import validate_model as v; print(v.regressions({'rmse': 2.0}, {'rmse': 1.5}))",
+    )
+    assert compared.stdout == '["rmse: 2.0 is worse than production\'s 1.5"]\n'
