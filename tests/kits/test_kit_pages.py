@@ -45,7 +45,7 @@ def test_the_result_page_links_roadmap_steps_to_their_kits(
     client.force_login(member)
     body = client.get(reverse("assessment_result", args=[draft.pk])).content.decode()
     assert kit_url(connected, "experiment_tracking") in body
-    assert kit_url(connected, "monitoring") not in body  # no kit for that step
+    assert kit_url(connected, "feature_store") not in body  # no kit for that step
 
 
 def test_the_kit_page_shows_the_files_and_what_it_does_not_do(client, member, connected):
@@ -87,9 +87,9 @@ def test_the_api_returns_the_kit_under_the_tenancy_rule(
     assert kit["files"][0]["added"] is True
     assert kit["patch"].startswith("diff --git")
     refused = client.get(
-        reverse("api:repository-kit", kwargs={"pk": connected.pk, "capability": "monitoring"})
+        reverse("api:repository-kit", kwargs={"pk": connected.pk, "capability": "feature_store"})
     )
     assert refused.status_code == 400
-    assert "There is no kit for 'monitoring'" in refused.json()["detail"]
+    assert "There is no kit for 'feature_store'" in refused.json()["detail"]
     client.force_login(other_team_member)
     assert client.get(url).status_code == 404

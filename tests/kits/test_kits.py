@@ -47,6 +47,7 @@ APPLICABLE = [
     ("pipeline_triggers", PACKAGED),
     ("model_validation", archetypes.TRAINING_SCRIPTS),
     ("model_validation", PACKAGED),
+    ("monitoring", WITH_SAMPLE),
 ]
 
 
@@ -167,11 +168,17 @@ def test_requirements_stay_pinned_and_keep_what_the_team_has(tmp_path):
 @pytest.mark.parametrize(
     ("step", "files", "message"),
     [
-        ("monitoring", archetypes.TRAINING_SCRIPTS, "error: there is no kit for 'monitoring';"),
+        (
+            "feature_store",
+            archetypes.TRAINING_SCRIPTS,
+            "error: there is no kit for 'feature_store';",
+        ),
         ("no_such_step", archetypes.TRAINING_SCRIPTS, "error: there is no kit for 'no_such_step';"),
         ("data_validation", archetypes.TRAINING_SCRIPTS, "No sample data"),
         ("experiment_tracking", archetypes.NOTEBOOK_ONLY, "No training script"),
         ("containerization", archetypes.ORCHESTRATED, "already has a Dockerfile"),
+        ("monitoring", archetypes.TRAINING_SCRIPTS, "No sample data"),
+        ("pipeline_triggers", archetypes.NOTEBOOK_ONLY, "No training script"),
     ],
 )
 def test_a_kit_that_does_not_fit_says_why(tmp_path, capsys, step, files, message):

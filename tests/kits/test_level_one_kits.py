@@ -14,7 +14,7 @@ from assessments import kits
 
 from ..scanning import archetypes
 from ..scanning.gitrepo import commit, git, make_repo
-from .test_kits import PACKAGED, grades, kit_of, published_schema
+from .test_kits import PACKAGED, SAMPLE, WITH_SAMPLE, grades, kit_of, published_schema
 
 GITLAB = "https://gitlab.example.com/g/p.git"
 SCHEMAS = {".gitlab-ci.yml": "gitlab-ci.json"}
@@ -24,6 +24,7 @@ CI_KITS = [
     ("reproducible_environment", PACKAGED),
     ("pipeline_triggers", archetypes.TRAINING_SCRIPTS),
     ("model_validation", archetypes.TRAINING_SCRIPTS),
+    ("monitoring", WITH_SAMPLE),
 ]
 TRACKED = {
     **archetypes.TRAINING_SCRIPTS,
@@ -226,3 +227,29 @@ def test_model_validation_reads_production_from_the_mlflow_registry_when_the_tea
         "import validate_model as v; print(v.regressions({'rmse': 2.0}, {'rmse': 1.5}))",
     )
     assert compared.stdout == '["rmse: 2.0 is worse than production\'s 1.5"]\n'
+
+
+def test_drift_monitoring_reads_the_reference_columns_and_says_what_is_missing(tmp_path):
+    repo = make_repo(tmp_path / "repo", WITH_SAMPLE)
+    kit = kit_of(repo, "monitoring")
+    work = write_kit(kit, tmp_path / "work")
+    (work / "data").mkdir()
+    (work / "data/train.csv").write_text(SAMPLE)
+    (work / "current.csv").write_text(SAMPLE.replace("churned", "label", 1))
+    loaded = run_python(
+        work,
+        "-c",
+        "import monitor_drift as m; print(list(m.load(m.REFERENCE_DATA).columns))",
+    )
+    assert loaded.stdout == "['age', 'income', 'segment', 'churned']\n"
+    unnamed = run_python(work, "monitor_drift.py")
+    assert unnamed.returncode == 2
+    assert "Name the current data" in unnamed.stderr
+    lacking = run_python(work, "monitor_drift.py", "current.csv")
+    assert lacking.returncode == 2
+    assert "current.csv lacks the columns ['churned']" in lacking.stderr
+    workflow = load_yaml(ci_files(kit)[".github/workflows/drift.yml"])
+    assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
+    assert workflow["jobs"]["drift"]["env"] == {"CURRENT_DATA": "${{ vars.CURRENT_DATA }}"}
+    requirements = next(c.after for c in kit.changes if c.path == "requirements.txt")
+    assert requirements.endswith("evidently==0.7.23\n")
