@@ -75,4 +75,14 @@ def _package(line: str) -> str:
 
 def _load_kits() -> None:
     # The kit modules register themselves; imported here to keep the registry the one list.
-    from . import ci, container, data, environment, monitoring, schedule, tracking, validation  # noqa: F401
+    from . import (  # noqa: F401
+        ci,
+        container,
+        data,
+        delivery,
+        environment,
+        monitoring,
+        schedule,
+        tracking,
+        validation,
+    )

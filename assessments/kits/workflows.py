@@ -41,6 +41,7 @@ def github_workflow(
     steps: list[str],
     env: str = "",
     install: bool = True,
+    permissions: str = "  contents: read\n",
 ) -> str:
     """A one-job workflow: check out, set up Python, install the dependencies, then `steps`
     (each one YAML step, already indented by six spaces)."""
@@ -50,8 +51,7 @@ def github_workflow(
     return (
         f"name: {title}\n"
         f"on:\n{triggers}"
-        "permissions:\n"
-        "  contents: read\n"
+        f"permissions:\n{permissions}"
         "jobs:\n"
         f"  {name}:\n"
         "    runs-on: ubuntu-latest\n"

@@ -25,6 +25,7 @@ CI_KITS = [
     ("pipeline_triggers", archetypes.TRAINING_SCRIPTS),
     ("model_validation", archetypes.TRAINING_SCRIPTS),
     ("monitoring", WITH_SAMPLE),
+    ("model_cd", archetypes.TRAINING_SCRIPTS),
 ]
 TRACKED = {
     **archetypes.TRAINING_SCRIPTS,
@@ -253,3 +254,45 @@ def test_drift_monitoring_reads_the_reference_columns_and_says_what_is_missing(t
     assert workflow["jobs"]["drift"]["env"] == {"CURRENT_DATA": "${{ vars.CURRENT_DATA }}"}
     requirements = next(c.after for c in kit.changes if c.path == "requirements.txt")
     assert requirements.endswith("evidently==0.7.23\n")
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"MODEL_VERSION": "3; touch pwned", "IMAGE": "ghcr.io/t/model"}, "MODEL_VERSION must"),
+        ({"MODEL_VERSION": "$(touch pwned)", "IMAGE": "ghcr.io/t/model"}, "MODEL_VERSION must"),
+        ({"MODEL_VERSION": "3", "IMAGE": "ghcr.io/t/m; touch pwned"}, "IMAGE must"),
+        ({"MODEL_VERSION": "3", "IMAGE": "--help"}, "IMAGE must"),
+    ],
+)
+def test_model_delivery_refuses_a_version_or_image_that_is_not_one(tmp_path, variables, message):
+    repo = make_repo(tmp_path / "repo", archetypes.TRAINING_SCRIPTS)
+    work = write_kit(kit_of(repo, "model_cd"), tmp_path / "work")
+    for step in ("build", "push"):
+        refused = subprocess.run(  # noqa: S603 - the kit's own script, in a temporary folder
+            [sys.executable, "deploy_model.py", step],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={"PATH": "/usr/bin:/bin", **variables},
+        )
+        assert refused.returncode == 2
+        assert refused.stderr.startswith(message)
+    assert not (work / "pwned").exists()
+
+
+def test_model_delivery_takes_the_version_through_the_environment_only(tmp_path):
+    repo = make_repo(tmp_path / "repo", archetypes.TRAINING_SCRIPTS)
+    kit = kit_of(repo, "model_cd")
+    workflow_text = ci_files(kit)[".github/workflows/deploy-model.yml"]
+    workflow = load_yaml(workflow_text)
+    job = workflow["jobs"]["deploy-model"]
+    assert job["env"]["MODEL_VERSION"] == (
+        "${{ inputs.version || github.event.client_payload.version }}"
+    )
+    runs = [step["run"] for step in job["steps"] if "run" in step]
+    assert not any("${{" in run for run in runs)  # no expression reaches a shell
+    assert workflow["permissions"] == {"contents": "read", "packages": "write"}
+    script = next(c.after for c in kit.changes if c.path == "deploy_model.py")
+    assert "REGISTERED_MODEL = 'model'" in script
