@@ -11,7 +11,7 @@ script's path on a CI command line, must be one plain word (`workflows.command_l
 kit is refused. So no name can become a command, a YAML key or a CI expression.
 """
 
-from .build import KITS, Kit, KitUnavailable, build_kit, kit_steps
+from .build import KITS, Kit, KitUnavailable, build_kit, kit_steps, kit_version
 from .patch import FileChange, as_patch
 
 __all__ = [
@@ -22,4 +22,5 @@ __all__ = [
     "as_patch",
     "build_kit",
     "kit_steps",
+    "kit_version",
 ]

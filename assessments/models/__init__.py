@@ -8,6 +8,7 @@ from .campaigns import Campaign, CampaignGoalKind, CampaignReminder, ReminderKin
 from .exemptions import Exemption, ExemptionStatus
 from .forges import ForgeConnection, ForgeImport, ForgeKind, ImportState
 from .invitations import Invitation
+from .kits import KitBuild, KitBuildStatus
 from .repositories import Repository, Scan, ScanStatus
 from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
 from .sso import GroupMappingRule, SsoIdentity
@@ -35,6 +36,8 @@ __all__ = [
     "ExemptionStatus",
     "CampaignGoalKind",
     "Invitation",
+    "KitBuild",
+    "KitBuildStatus",
     "ForgeConnection",
     "ForgeImport",
     "ForgeKind",
