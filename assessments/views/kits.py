@@ -1,6 +1,6 @@
 """A level-up kit in the browser: the files it adds or changes, what it does and does not do,
 and the patch to download. A worker builds the kit; until it is ready the page says so and
-reloads by itself."""
+shows the kit when it is (static/js/kit.js), or on "Check again" without JavaScript."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -31,7 +31,8 @@ def repository_kit(request, pk, capability):
         context["error"] = error.message
         return render(request, TEMPLATE, context, status=400)
     if build.status in {KitBuildStatus.PENDING, KitBuildStatus.RUNNING}:
-        return render(request, TEMPLATE, context | {"preparing": True})
+        # 202: accepted, not ready; the page's script asks again until the answer changes.
+        return render(request, TEMPLATE, context | {"preparing": True}, status=202)
     if build.status in {KitBuildStatus.UNAVAILABLE, KitBuildStatus.FAILED}:
         response = render(request, TEMPLATE, context | {"error": build.failure_reason}, status=400)
         if build.status == KitBuildStatus.FAILED:
