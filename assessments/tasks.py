@@ -155,3 +155,36 @@ def send_campaign_reminders() -> int:
     from .services.campaign_reminders import campaign_reminders_send
 
     return campaign_reminders_send()
+
+
+@shared_task(
+    name="assessments.build_kit",
+    acks_late=True,
+    # A build reads the repository once and stores its outcome on its row; a lost one is
+    # started again by the next request that finds it (services.kits.KIT_LOST_SECONDS).
+    reject_on_worker_lost=False,
+    soft_time_limit=settings.SCAN_TIMEOUT_SECONDS + 30,
+    time_limit=settings.SCAN_TIMEOUT_SECONDS + 60,
+)
+def build_kit(build_id: int) -> dict:
+    from .services.kits import kit_build_execute, kit_build_finish
+
+    try:
+        build = kit_build_execute(build_id=build_id)
+    except SoftTimeLimitExceeded:
+        build = kit_build_finish(
+            build_id=build_id,
+            status="failed",
+            reason=f"Reading the repository took longer than {settings.SCAN_TIMEOUT_SECONDS} "
+            "seconds and was stopped.",
+        )
+    except Exception:
+        logger.exception("kit build %s stopped on an unexpected error", build_id)
+        build = kit_build_finish(
+            build_id=build_id,
+            status="failed",
+            reason="The kit stopped on an unexpected error; the operators have the details.",
+        )
+    if build is None:
+        return {"kit": build_id, "status": "skipped"}
+    return {"kit": build_id, "status": build.status}

@@ -119,9 +119,11 @@ def test_teams_missing_a_capability_follow_the_tenancy_rule(assessed, member, or
 
 def test_fetch_kit_refuses_an_unknown_kit_or_repository(assessed, member):
     no_kit = call(
-        member, "fetch_kit", {"team": assessed.slug, "repository": "x", "capability": "monitoring"}
+        member,
+        "fetch_kit",
+        {"team": assessed.slug, "repository": "x", "capability": "feature_store"},
     )
-    assert "There is no kit for 'monitoring'" in no_kit.content[0].text
+    assert "There is no kit for 'feature_store'" in no_kit.content[0].text
     no_repo = call(
         member,
         "fetch_kit",

@@ -18,12 +18,13 @@ from rest_framework.reverse import reverse
 from .. import selectors
 from ..access import can_manage_team, visible_teams
 from ..errors import ActionNotAllowed
-from ..kits import as_patch, kit_steps
-from ..models import Repository, Scan, ScanStatus, Team
-from ..services.kits import kit_for_repository
+from ..kits import Kit, as_patch, kit_steps
+from ..models import KitBuildStatus, Repository, Scan, ScanStatus, Team
+from ..services.kits import KIT_RETRY_SECONDS, kit_build_request
 from ..services.repositories import repository_connect, repository_disconnect
 from ..services.scans import scan_enqueue
 from .base import TeamScopedViewSet
+from .exceptions import error_body
 from .pagination import ApiPagination
 from .permissions import TeamManagerCanWrite
 
@@ -62,6 +63,15 @@ class KitFileSerializer(serializers.Serializer):
     path = serializers.CharField()
     added = serializers.BooleanField(help_text="A new file; false: a file of the commit, changed.")
     content = serializers.CharField(help_text="The file's text once the patch is applied.")
+
+
+class KitPendingSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text='"preparing" until the kit is built.')
+    detail = serializers.CharField()
+
+
+# How long a client waits before asking again for a kit being prepared.
+KIT_POLL_SECONDS = 3
 
 
 class KitSerializer(serializers.Serializer):
@@ -250,18 +260,38 @@ class RepositoryViewSet(
                 description="The capability key of the roadmap step.",
             )
         ],
-        responses={200: KitSerializer},
+        responses={200: KitSerializer, 202: KitPendingSerializer},
         description="The level-up kit of a roadmap step (a catalogue capability key) for the "
-        "repository's current commit; 400 with a sentence when the kit does not fit it.",
+        "repository as last scanned. A worker builds it: until it is ready the answer is 202 "
+        "with Retry-After (seconds); then 200 with the kit, or 400 with a sentence when the kit "
+        "does not fit the repository or the repository could not be read (then with "
+        "Retry-After).",
     )
     @action(detail=True, methods=["get"], url_path=r"kits/(?P<capability>[a-z0-9_]+)")
     def kit(self, request, pk=None, capability=None):
         repository = self.get_object()
-        kit, commit = kit_for_repository(repository=repository, capability=capability)
+        build = kit_build_request(repository=repository, capability=capability)
+        if build.status in {KitBuildStatus.PENDING, KitBuildStatus.RUNNING}:
+            pending = {"status": "preparing", "detail": "The kit is being prepared; ask again."}
+            return Response(
+                KitPendingSerializer(pending).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Retry-After": str(KIT_POLL_SECONDS)},
+            )
+        if build.status in {KitBuildStatus.UNAVAILABLE, KitBuildStatus.FAILED}:
+            # A repository that could not be read is the repository's problem, not the
+            # service's: 400, with when to ask again.
+            failed = build.status == KitBuildStatus.FAILED
+            return Response(
+                error_body(code="invalid", message=build.failure_reason),
+                status=status.HTTP_400_BAD_REQUEST,
+                headers={"Retry-After": str(KIT_RETRY_SECONDS)} if failed else {},
+            )
+        kit = Kit.from_dict(build.kit)
         data = {
             "step": kit.step,
             "title": kit.title,
-            "commit": commit,
+            "commit": build.commit,
             "files": [{"path": c.path, "added": c.added, "content": c.after} for c in kit.changes],
             "does": list(kit.does),
             "does_not": list(kit.does_not),

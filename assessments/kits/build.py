@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from ..scanning.tree import RepositorySnapshot
 from .patch import FileChange
@@ -21,6 +25,38 @@ class Kit:
     changes: tuple[FileChange, ...]
     does: tuple[str, ...]  # what the files do, one sentence each
     does_not: tuple[str, ...]  # what is still the team's to do
+
+    def as_dict(self) -> dict[str, Any]:
+        """The kit as JSON data, as stored with a built kit."""
+        return {
+            "step": self.step,
+            "title": self.title,
+            "changes": [
+                {"path": c.path, "after": c.after, "before": c.before} for c in self.changes
+            ],
+            "does": list(self.does),
+            "does_not": list(self.does_not),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Kit:
+        return cls(
+            step=data["step"],
+            title=data["title"],
+            changes=tuple(FileChange(c["path"], c["after"], c["before"]) for c in data["changes"]),
+            does=tuple(data["does"]),
+            does_not=tuple(data["does_not"]),
+        )
+
+
+@functools.cache
+def kit_version() -> str:
+    """Changes whenever the code that writes kits changes, so that a kit stored by another
+    version is built again rather than served."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 KitBuilder = Callable[[Stack], Kit]
@@ -75,4 +111,14 @@ def _package(line: str) -> str:
 
 def _load_kits() -> None:
     # The kit modules register themselves; imported here to keep the registry the one list.
-    from . import ci, container, data, tracking  # noqa: F401
+    from . import (  # noqa: F401
+        ci,
+        container,
+        data,
+        delivery,
+        environment,
+        monitoring,
+        schedule,
+        tracking,
+        validation,
+    )

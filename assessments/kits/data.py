@@ -24,13 +24,17 @@ def data_validation_gate(stack: Stack) -> Kit:
         for column in stack.columns
     )
     schema = (
-        f'"""The schema training data must match, inferred from {stack.sample_data!r}.\n'
+        '"""The schema training data must match, inferred from SAMPLE_DATA.\n'
         "\n"
         "Review it: tighten types, add checks (ranges, allowed values) and mark the columns\n"
         "that may be missing. A column added to the data must be added here too (strict).\n"
         '"""\n'
         "\n"
         "import pandera.pandas as pa\n"
+        "\n"
+        # A name from the repository is a literal, never part of the docstring: a path may
+        # hold the quotes that would close it.
+        f"SAMPLE_DATA = {stack.sample_data!r}\n"
         "\n"
         "TRAINING_DATA = pa.DataFrameSchema(\n"
         "    {\n"

@@ -15,6 +15,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 
+from ..scanning.detectors.imports import files_importing
 from ..scanning.tree import RepositorySnapshot
 
 DEFAULT_PYTHON = "3.11"
@@ -63,6 +64,9 @@ class Stack:
     columns: tuple[Column, ...]
     has_tests: bool
     has_dockerfile: bool
+    gitlab_ci: str | None = None  # the text of .gitlab-ci.yml, when there is one
+    makefile: str | None = None  # the text of the top-level Makefile, when there is one
+    uses_mlflow: bool = False  # the code imports mlflow
 
     @property
     def install_command(self) -> str:
@@ -103,6 +107,9 @@ def read_stack(snapshot: RepositorySnapshot, *, repository: str = "") -> Stack:
             posixpath.basename(p).startswith("test_") and p.endswith(".py") for p in paths
         ),
         has_dockerfile=any(posixpath.basename(p) == "Dockerfile" for p in paths),
+        gitlab_ci=snapshot.read_text(".gitlab-ci.yml") if ".gitlab-ci.yml" in ci_files else None,
+        makefile=snapshot.read_text("Makefile") if snapshot.entry("Makefile") else None,
+        uses_mlflow=bool(files_importing(snapshot, "mlflow")),
     )
 
 

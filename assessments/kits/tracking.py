@@ -20,6 +20,13 @@ def _entry_point(stack: Stack) -> str:
     return stack.entry_point
 
 
+def registered_model_name(stack: Stack) -> str | None:
+    """The name the model is registered under: its file's name without the suffix."""
+    if stack.saved_model is None:
+        return None
+    return stack.saved_model.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "model"
+
+
 @kit("experiment_tracking")
 def experiment_tracking(stack: Stack) -> Kit:
     script = _entry_point(stack)
@@ -71,7 +78,7 @@ def model_registration(stack: Stack) -> Kit:
             f"{script} does not save its model with joblib.dump or pickle.dump to a file name "
             "the kit can read; register the model where the script saves it."
         )
-    name = stack.saved_model.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "model"
+    name = registered_model_name(stack) or "model"
     register = (
         '"""Register the trained model in the MLflow model registry as a new version.\n'
         "\n"

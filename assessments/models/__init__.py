@@ -9,6 +9,7 @@ from .custom_checks import CheckSetVersion, RepositoryCheckOutcome
 from .exemptions import Exemption, ExemptionStatus
 from .forges import ForgeConnection, ForgeImport, ForgeKind, ImportState
 from .invitations import Invitation
+from .kits import KitBuild, KitBuildStatus
 from .repositories import Repository, Scan, ScanStatus
 from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
 from .sso import GroupMappingRule, SsoIdentity
@@ -39,6 +40,8 @@ __all__ = [
     "ExemptionStatus",
     "CampaignGoalKind",
     "Invitation",
+    "KitBuild",
+    "KitBuildStatus",
     "ForgeConnection",
     "ForgeImport",
     "ForgeKind",

@@ -86,6 +86,7 @@ from .repositories import (
     repository_get_unscoped,
     repository_list_for_team,
     repository_list_with_latest_scan,
+    repository_scanned_commit,
     scan_list,
     scan_list_for_repository,
 )
@@ -198,6 +199,7 @@ __all__ = [
     "repository_get_unscoped",
     "repository_list_for_team",
     "repository_list_with_latest_scan",
+    "repository_scanned_commit",
     "result_for_assessment",
     "result_history_for_team",
     "result_history_until",

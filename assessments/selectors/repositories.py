@@ -88,3 +88,15 @@ def scan_list(
     if status is not None:
         scans = scans.filter(status=status)
     return scans.defer("findings") if with_report else scans.defer("report", "findings")
+
+
+def repository_scanned_commit(*, repository: Repository) -> str:
+    """The commit of the repository's latest conclusive scan; "" before there is one."""
+    scan = (
+        Scan.objects.filter(repository=repository, status__in=["succeeded", "unchanged"])
+        .exclude(commit="")
+        .order_by("-finished_at")
+        .only("commit")
+        .first()
+    )
+    return scan.commit if scan else ""

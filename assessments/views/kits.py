@@ -1,5 +1,6 @@
 """A level-up kit in the browser: the files it adds or changes, what it does and does not do,
-and the patch to download."""
+and the patch to download. A worker builds the kit; until it is ready the page says so and
+shows the kit when it is (static/js/kit.js), or on "Check again" without JavaScript."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -7,7 +8,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .. import kits, maturity, selectors
-from ..services.kits import KitUnavailable, kit_for_repository
+from ..models import KitBuildStatus
+from ..services.kits import KIT_RETRY_SECONDS, KitUnavailable, kit_build_request
+
+TEMPLATE = "assessments/repository_kit.html"
 
 
 @login_required
@@ -22,14 +26,24 @@ def repository_kit(request, pk, capability):
     )
     context = {"repository": repository, "team": repository.team, "capability_title": title}
     try:
-        kit, commit = kit_for_repository(repository=repository, capability=capability)
+        build = kit_build_request(repository=repository, capability=capability)
     except KitUnavailable as error:
         context["error"] = error.message
-        return render(request, "assessments/repository_kit.html", context, status=400)
+        return render(request, TEMPLATE, context, status=400)
+    if build.status in {KitBuildStatus.PENDING, KitBuildStatus.RUNNING}:
+        # 202: accepted, not ready; the page's script asks again until the answer changes.
+        return render(request, TEMPLATE, context | {"preparing": True}, status=202)
+    if build.status in {KitBuildStatus.UNAVAILABLE, KitBuildStatus.FAILED}:
+        response = render(request, TEMPLATE, context | {"error": build.failure_reason}, status=400)
+        if build.status == KitBuildStatus.FAILED:
+            # The repository could not be read: the next request after this starts again.
+            response["Retry-After"] = str(KIT_RETRY_SECONDS)
+        return response
+    kit = kits.Kit.from_dict(build.kit)
     patch = kits.as_patch(kit.changes)
     if request.GET.get("download"):
         response = HttpResponse(patch, content_type="text/x-diff; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{capability}.patch"'
         return response
-    context |= {"kit": kit, "commit": commit, "patch_lines": patch.count("\n")}
-    return render(request, "assessments/repository_kit.html", context)
+    context |= {"kit": kit, "commit": build.commit, "patch_lines": patch.count("\n")}
+    return render(request, TEMPLATE, context)

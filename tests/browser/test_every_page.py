@@ -17,6 +17,7 @@ from assessments.services.campaigns import campaign_create
 from assessments.services.custom_checks import check_set_import
 from assessments.services.exemptions import exemption_approve, exemption_request
 from assessments.services.invitations import invitation_create
+from assessments.services.kits import kit_build_request
 from assessments.services.repositories import repository_connect
 from assessments.services.sso import group_mapping_rule_create
 
@@ -61,6 +62,9 @@ def organisation(team, lead, member, org_admin, tmp_path, django_capture_on_comm
     repository = repository_connect(
         team=team, user=lead, url=str(make_repo(tmp_path / "repo", LEVEL_TWO))
     )
+    # Built as a worker builds it, so that the kit's page shows the kit.
+    with django_capture_on_commit_callbacks(execute=True):
+        kit_build_request(repository=repository, capability="experiment_tracking")
     with django_capture_on_commit_callbacks(execute=True):
         first = _submitted(team, lead, "partly")
         second = _submitted(team, lead, "yes")

@@ -3,7 +3,6 @@ page shows the files before the download, and the API returns the same kit, all 
 tenancy rule."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from assessments.models import Result
@@ -32,6 +31,14 @@ def kit_url(repository, capability="ci"):
     return reverse("repository_kit", args=[repository.pk, capability])
 
 
+def prepared(client, url, capture):
+    """Ask for the kit, let the worker build it (in process here), and ask again."""
+    with capture(execute=True):
+        first = client.get(url)
+    assert first.status_code == 202
+    return client.get(url)
+
+
 def test_the_result_page_links_roadmap_steps_to_their_kits(
     client, team, member, connected, django_capture_on_commit_callbacks
 ):
@@ -45,13 +52,22 @@ def test_the_result_page_links_roadmap_steps_to_their_kits(
     client.force_login(member)
     body = client.get(reverse("assessment_result", args=[draft.pk])).content.decode()
     assert kit_url(connected, "experiment_tracking") in body
-    assert kit_url(connected, "monitoring") not in body  # no kit for that step
+    assert kit_url(connected, "feature_store") not in body  # no kit for that step
 
 
-def test_the_kit_page_shows_the_files_and_what_it_does_not_do(client, member, connected):
+def test_the_kit_page_shows_the_files_and_what_it_does_not_do(
+    client, member, connected, django_capture_on_commit_callbacks
+):
     client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        preparing = client.get(kit_url(connected))
+    assert preparing.status_code == 202
+    assert "The kit is being prepared" in preparing.content.decode()
+    assert "js/kit" in preparing.content.decode()  # asks again until the kit is ready
     response = client.get(kit_url(connected))
     assert response.status_code == 200
+    assert "data-kit-preparing" not in response.content.decode()
+    assert "js/kit" not in response.content.decode()
     body = response.content.decode()
     assert ".github/workflows/ci.yml" in body
     assert "What it does not do" in body
@@ -62,10 +78,13 @@ def test_the_kit_page_shows_the_files_and_what_it_does_not_do(client, member, co
     assert download.content.decode().startswith("diff --git a/.github/workflows/ci.yml")
 
 
-def test_a_kit_that_does_not_fit_says_why(client, member, connected):
-    cache.clear()
+def test_a_kit_that_does_not_fit_says_why(
+    client, member, connected, django_capture_on_commit_callbacks
+):
     client.force_login(member)
-    response = client.get(kit_url(connected, "data_validation"))
+    response = prepared(
+        client, kit_url(connected, "data_validation"), django_capture_on_commit_callbacks
+    )
     assert response.status_code == 400
     assert "No sample data" in response.content.decode()
 
@@ -76,10 +95,15 @@ def test_another_teams_kit_is_not_found(client, other_team_member, connected):
 
 
 def test_the_api_returns_the_kit_under_the_tenancy_rule(
-    client, member, other_team_member, connected
+    client, member, other_team_member, connected, django_capture_on_commit_callbacks
 ):
     url = reverse("api:repository-kit", kwargs={"pk": connected.pk, "capability": "ci"})
     client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        pending = client.get(url)
+    assert pending.status_code == 202
+    assert pending["Retry-After"] == "3"
+    assert pending.json()["status"] == "preparing"
     kit = client.get(url).json()
     assert kit["step"] == "ci"
     assert len(kit["commit"]) == 40
@@ -87,9 +111,9 @@ def test_the_api_returns_the_kit_under_the_tenancy_rule(
     assert kit["files"][0]["added"] is True
     assert kit["patch"].startswith("diff --git")
     refused = client.get(
-        reverse("api:repository-kit", kwargs={"pk": connected.pk, "capability": "monitoring"})
+        reverse("api:repository-kit", kwargs={"pk": connected.pk, "capability": "feature_store"})
     )
     assert refused.status_code == 400
-    assert "There is no kit for 'monitoring'" in refused.json()["detail"]
+    assert "There is no kit for 'feature_store'" in refused.json()["detail"]
     client.force_login(other_team_member)
     assert client.get(url).status_code == 404

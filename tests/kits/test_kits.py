@@ -26,6 +26,13 @@ from ..scanning.gitrepo import commit, git, make_repo
 
 SAMPLE = "age,income,segment,churned\n34,52000.5,retail,0\n51,,corporate,1\n29,31000,retail,0\n"
 WITH_SAMPLE = {**archetypes.TRAINING_SCRIPTS, "data/train.csv": SAMPLE}
+# A package declaring version ranges, as libraries do, with its training in the package.
+PACKAGED = {
+    "pyproject.toml": '[project]\nname = "churn"\nversion = "1.0"\n'
+    'dependencies = ["pandas>=2", "scikit-learn"]\n',
+    "src/churn/__init__.py": "",
+    "src/churn/train.py": archetypes.TRAINING_SCRIPTS["train.py"],
+}
 APPLICABLE = [
     ("ci", archetypes.NOTEBOOK_ONLY),
     ("ci", archetypes.TRAINING_SCRIPTS),
@@ -34,6 +41,14 @@ APPLICABLE = [
     ("model_registry", archetypes.TRAINING_SCRIPTS),
     ("containerization", archetypes.TRAINING_SCRIPTS),
     ("data_validation", WITH_SAMPLE),
+    ("reproducible_environment", archetypes.NOTEBOOK_ONLY),
+    ("reproducible_environment", PACKAGED),
+    ("pipeline_triggers", archetypes.TRAINING_SCRIPTS),
+    ("pipeline_triggers", PACKAGED),
+    ("model_validation", archetypes.TRAINING_SCRIPTS),
+    ("model_validation", PACKAGED),
+    ("monitoring", WITH_SAMPLE),
+    ("model_cd", archetypes.TRAINING_SCRIPTS),
 ]
 
 
@@ -55,6 +70,14 @@ def published_schema(name: str) -> dict:
     return json.loads(vendor.joinpath(name).read_text())
 
 
+def run_what_the_kit_asks(repo, step):
+    """What the team does after applying a kit that asks for it: the lock kit's `make lock`
+    needs the package index, so its product is written by hand here."""
+    if step == "reproducible_environment":
+        lock = "uv.lock" if (repo / "pyproject.toml").exists() else "requirements.lock"
+        (repo / lock).write_text("# written by make lock\n")
+
+
 @pytest.mark.parametrize(
     ("step", "files"), APPLICABLE, ids=[f"{s}-{i}" for i, (s, _) in enumerate(APPLICABLE)]
 )
@@ -67,6 +90,7 @@ def test_the_patch_applies_and_a_rescan_credits_the_step(tmp_path, capsys, step,
     patch.write_text(capsys.readouterr().out)
     git(repo, "apply", "--check", str(patch))
     git(repo, "apply", str(patch))
+    run_what_the_kit_asks(repo, step)
     commit(repo, f"Level-up kit: {step}")
     after, level_after = grades(repo)
     assert after[step] == 1
@@ -154,11 +178,18 @@ def test_requirements_stay_pinned_and_keep_what_the_team_has(tmp_path):
 @pytest.mark.parametrize(
     ("step", "files", "message"),
     [
-        ("monitoring", archetypes.TRAINING_SCRIPTS, "error: there is no kit for 'monitoring';"),
+        (
+            "feature_store",
+            archetypes.TRAINING_SCRIPTS,
+            "error: there is no kit for 'feature_store';",
+        ),
         ("no_such_step", archetypes.TRAINING_SCRIPTS, "error: there is no kit for 'no_such_step';"),
         ("data_validation", archetypes.TRAINING_SCRIPTS, "No sample data"),
         ("experiment_tracking", archetypes.NOTEBOOK_ONLY, "No training script"),
         ("containerization", archetypes.ORCHESTRATED, "already has a Dockerfile"),
+        ("monitoring", archetypes.TRAINING_SCRIPTS, "No sample data"),
+        ("pipeline_triggers", archetypes.NOTEBOOK_ONLY, "No training script"),
+        ("model_cd", archetypes.NOTEBOOK_ONLY, "no registered model to deliver"),
     ],
 )
 def test_a_kit_that_does_not_fit_says_why(tmp_path, capsys, step, files, message):
@@ -171,7 +202,7 @@ def test_a_kit_that_does_not_fit_says_why(tmp_path, capsys, step, files, message
     assert error.count("\n") == 1  # one line
 
 
-HOSTILE = "x'\"\\ $(touch pwned) `touch pwned` ${{ github.event.issue.title }} ;touch pwned"
+HOSTILE = 'x\'"""\\ $(touch pwned) `touch pwned` ${{ github.event.issue.title }} ;touch pwned'
 # A file name a training script writes in a string literal holds no quote of its own.
 HOSTILE_MODEL = "m $(touch pwned) `touch pwned` ${{ github.event.issue.title }} ;touch pwned"
 
@@ -197,12 +228,29 @@ def test_hostile_names_from_the_repository_stay_data(tmp_path):
         "model_registry",
         "containerization",
         "data_validation",
+        "reproducible_environment",
+        "monitoring",
+        "model_cd",
     ):
         for change in kit_of(repo, step).changes:
             generated[change.path] = change.after
-    # Workflows and the Dockerfile's commands carry no name from the repository.
-    assert "pwned" not in generated[".github/workflows/ci.yml"]
-    assert "${{" not in generated[".github/workflows/ci.yml"]
+    for step in ("pipeline_triggers", "model_validation"):
+        # These put the training script on a CI command line: not a name like this one.
+        with pytest.raises(kits.KitUnavailable, match="has characters a CI command line must"):
+            kit_of(repo, step)
+    # Workflows and the Dockerfile's commands carry no name from the repository; the only
+    # expressions are the kits' own, into environment variables.
+    workflows = {p: t for p, t in generated.items() if p.startswith(".github/")}
+    assert set(workflows) == {
+        ".github/workflows/ci.yml",
+        ".github/workflows/lock.yml",
+        ".github/workflows/drift.yml",
+        ".github/workflows/deploy-model.yml",
+    }
+    for text in workflows.values():
+        assert "pwned" not in text
+        assert "github.event.issue" not in text
+    assert "${{" not in workflows[".github/workflows/ci.yml"]
     dockerfile = generated["Dockerfile"]
     command = json.loads(dockerfile.split("CMD ", 1)[1])
     assert command == ["python", f"{folder}/train.py"]
@@ -224,21 +272,27 @@ def test_hostile_names_from_the_repository_stay_data(tmp_path):
         f"{HOSTILE_MODEL}.joblib",
         f"data/{HOSTILE}.csv",
         column,
+        HOSTILE_MODEL,  # the registered model's name, in deploy_model.py
     } <= literals
-    # Importing the schema runs nothing it should not.
+    # Importing the generated modules runs nothing it should not.
     work = tmp_path / "work"
     work.mkdir()
-    (work / "data_schema.py").write_text(generated["data_schema.py"])
-    subprocess.run(  # noqa: S603
+    for name in ("data_schema.py", "monitor_drift.py", "deploy_model.py", "validate_data.py"):
+        (work / name).write_text(generated[name])
+    imported = subprocess.run(  # noqa: S603
         [
             sys.executable,
             "-c",
-            "import data_schema; print(list(data_schema.TRAINING_DATA.columns))",
+            "import json, data_schema, monitor_drift, deploy_model;"
+            "print(json.dumps([list(data_schema.TRAINING_DATA.columns), monitor_drift.COLUMNS,"
+            " deploy_model.REGISTERED_MODEL]))",
         ],
         cwd=work,
         check=True,
         capture_output=True,
+        text=True,
         timeout=120,
     )
+    assert json.loads(imported.stdout) == [[column, "label"], [column, "label"], HOSTILE_MODEL]
     assert not (work / "pwned").exists()
     assert not (tmp_path / "pwned").exists()

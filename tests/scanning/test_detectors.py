@@ -98,6 +98,27 @@ TABLE = [
         "unpinned", {"requirements.txt": "torch\nnumpy>=1.0\n"}, "reproducible_environment", 0, CODE
     ),
     row(
+        "lock-checked-in-ci-not-committed-yet",
+        {
+            "pyproject.toml": "[project]\nname = 'm'\ndependencies = ['pandas>=2']\n",
+            ".github/workflows/lock.yml": GH_ON_PR + "      - run: uv lock --check\n",
+        },
+        "reproducible_environment",
+        0.5,
+        CI,
+    ),
+    row(
+        "lock-checked-in-ci-and-committed",
+        {
+            "pyproject.toml": "[project]\nname = 'm'\ndependencies = ['pandas>=2']\n",
+            "uv.lock": "version = 1\n",
+            ".github/workflows/lock.yml": GH_ON_PR + "      - run: uv lock --check\n",
+        },
+        "reproducible_environment",
+        1,
+        CI,
+    ),
+    row(
         "pip-hash-lines",
         {"requirements.txt": "torch==2.2.0 \\\n    --hash=sha256:abc\n"},
         "reproducible_environment",
@@ -110,6 +131,18 @@ TABLE = [
         "reproducible_environment",
         1,
         CODE,
+    ),
+    row(
+        "lock-checked-in-ci",
+        {
+            "requirements.txt": "torch\n",
+            ".github/workflows/lock.yml": GH_TESTS.replace(
+                "run: pytest", "run: make lock && git diff --exit-code -- requirements.lock"
+            ),
+        },
+        "reproducible_environment",
+        0.5,
+        CI,
     ),
     row("dockerfile", {"Dockerfile": "FROM python:3.11\n"}, "containerization", 1, CODE),
     row(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from ...tree import Hit, RepositorySnapshot
 from ..base import Finding, Strength, keywords, register
+from ..ciconfig import ci_configs
 from ..common import code_hits, finding, first_hits
 from ..dependencies import dependencies
 from ..orchestration import orchestrated_files
@@ -31,6 +34,14 @@ LOCK_FILES = (
     "requirements.lock",
     "requirements-lock.txt",
     "pixi.lock",
+)
+
+# CI that regenerates or checks the lock file and fails when the committed one is missing or
+# stale: the environment every change is built in is the locked one.
+LOCK_CHECK_IN_CI = re.compile(
+    r"\buv lock --(check|locked)\b|\bpoetry (check --lock|lock --check)\b|\bpdm lock --check\b|"
+    r"\bgit diff --exit-code\b.*\b(requirements[\w.-]*\.(lock|txt)|uv\.lock|poetry\.lock|pdm\.lock|"
+    r"Pipfile\.lock)\b"
 )
 
 
@@ -64,6 +75,23 @@ def environment_pins(snapshot: RepositorySnapshot) -> list[Finding]:
         else:
             grade, reason = 0, f"{name} pins none of its {total} packages."
         findings.append(finding("reproducible_environment", grade, Strength.CODE, reason, path))
+    # A check of a lock that is not committed yet is the process without its product: half
+    # credit, full once the lock file is in the repository.
+    locked = bool(snapshot.named(*LOCK_FILES))
+    for config in ci_configs(snapshot):
+        for number, _ in config.search(LOCK_CHECK_IN_CI)[:1]:
+            findings.append(
+                finding(
+                    "reproducible_environment",
+                    1 if locked else 0.5,
+                    Strength.CI_CONFIG,
+                    "CI fails unless the committed lock file is current."
+                    if locked
+                    else "CI checks a lock file that is not committed yet.",
+                    config.path,
+                    number,
+                )
+            )
     for path in sorted({hit.path for hit in _dockerfile_hits(snapshot)})[:3]:
         findings.append(
             finding(

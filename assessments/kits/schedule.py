@@ -1,0 +1,77 @@
+"""Continuous training on a schedule: CI runs the team's training script every week, and on
+demand, in the CI system the team uses."""
+
+from __future__ import annotations
+
+from .build import Kit, KitUnavailable, kit
+from .stack import Stack
+from .workflows import ci_change, command_line_path, github_workflow, gitlab_job
+
+# Monday 03:17 UTC: a quiet hour, off the minute every other scheduled job starts on.
+CRON = "17 3 * * 1"
+
+
+@kit("pipeline_triggers")
+def scheduled_training(stack: Stack) -> Kit:
+    if stack.entry_point is None:
+        raise KitUnavailable(
+            "No training script (train*.py) was found to run on a schedule; move the training "
+            "code out of notebooks first (the step 'Modular and packaged components')."
+        )
+    script = command_line_path(stack.entry_point, "training script")
+    model = command_line_path(stack.saved_model, "saved model") if stack.saved_model else None
+    steps = [f"      - run: python {script}\n"]
+    if model:
+        steps += [
+            "      - uses: actions/upload-artifact@v4\n",
+            "        with:\n",
+            "          name: model\n",
+            f"          path: {model}\n",
+            "          if-no-files-found: error\n",
+        ]
+    github = github_workflow(
+        stack,
+        name="train",
+        title="Scheduled training",
+        triggers=(
+            "  schedule:\n"
+            f'    - cron: "{CRON}"  # TODO: the cadence your data changes at\n'
+            "  workflow_dispatch:\n"
+        ),
+        steps=steps,
+    )
+    gitlab = gitlab_job(
+        stack,
+        name="scheduled-training",
+        script=[f"python {script}"],
+        rules=['if: $CI_PIPELINE_SOURCE == "schedule"', 'if: $CI_PIPELINE_SOURCE == "web"'],
+    )
+    if model:
+        gitlab += f"  artifacts:\n    paths:\n      - {model}\n"
+    where = (
+        "GitHub Actions"
+        if stack.ci != "gitlab_ci"
+        else "GitLab CI (create the schedule under Build > Pipeline schedules)"
+    )
+    return Kit(
+        step="pipeline_triggers",
+        title="Scheduled training run",
+        changes=(ci_change(stack, workflow="train", github=github, gitlab=gitlab),),
+        does=(
+            f"{where} runs python {script} every Monday at 03:17 UTC, and whenever someone "
+            "starts it by hand, with the repository's dependencies installed.",
+            f"Keeps {model} from each run as the run's artifact."
+            if model
+            else "Keeps nothing from the run: the script does not save its model to a file "
+            "name the kit can read.",
+        ),
+        does_not=(
+            "It does not fetch fresh data or pass credentials: give the job the secrets your "
+            "data source needs, as CI secrets.",
+            "It does not validate the data or the model before they are used: add the steps "
+            "'Data validation gate' and 'Model validation against production' to the job.",
+            "GitHub pauses scheduled workflows in a repository without activity for 60 days; "
+            "a schedule does not retrain on new data or drift (the step 'Monitoring triggers "
+            "retraining').",
+        ),
+    )
