@@ -7,7 +7,7 @@ from .badges import TeamBadge
 from .campaigns import Campaign, CampaignGoalKind, CampaignReminder, ReminderKind
 from .exemptions import Exemption, ExemptionStatus
 from .forges import ForgeConnection, ForgeImport, ForgeKind, ImportState
-from .invitations import Invitation
+from .invitations import DeliveryState, Invitation
 from .repositories import Repository, Scan, ScanStatus
 from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
 from .sso import GroupMappingRule, SsoIdentity
@@ -34,6 +34,7 @@ __all__ = [
     "Exemption",
     "ExemptionStatus",
     "CampaignGoalKind",
+    "DeliveryState",
     "Invitation",
     "ForgeConnection",
     "ForgeImport",
