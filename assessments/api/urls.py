@@ -9,6 +9,7 @@ from .campaigns import CampaignViewSet
 from .exemptions import ExemptionViewSet
 from .export import ExportResultsView
 from .forges import ForgeConnectionViewSet, ForgeImportViewSet
+from .invitations import InvitationViewSet
 from .notfound import api_not_found
 from .repositories import RepositoryViewSet, ScanViewSet
 from .sso import GroupMappingRuleViewSet
@@ -26,6 +27,7 @@ router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("forges", ForgeConnectionViewSet, basename="forge")
 router.register("imports", ForgeImportViewSet, basename="import")
 router.register("sso-rules", GroupMappingRuleViewSet, basename="sso-rule")
+router.register("invitations", InvitationViewSet, basename="invitation")
 
 urlpatterns = [
     path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),

@@ -94,6 +94,16 @@ def _require_can_invite(user: User, invitation: Invitation) -> None:
         )
 
 
+def invitation_check_allowed(
+    *, inviter: User, organization: Organization, team: Team | None, role: str
+) -> None:
+    """Raise ActionNotAllowed unless `inviter` may invite people to `team` (or to the
+    organisation as admins when None) with `role`: for callers that check once for many."""
+    _require_can_invite(
+        inviter, Invitation(organization=organization, team=team, role=role, email="")
+    )
+
+
 def _already_member(email: str, organization: Organization, team: Team | None) -> bool:
     users = User.objects.filter(email__iexact=email, is_active=True)
     if team is None:

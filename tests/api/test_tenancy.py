@@ -20,6 +20,7 @@ from assessments.models import (
     ForgeConnection,
     ForgeImport,
     GroupMappingRule,
+    Invitation,
     Repository,
     Result,
     Scan,
@@ -97,7 +98,17 @@ def team_a_objects(submitted, team, member, lead, org_admin, tmp_path):
         connection=connection,
         rules="name:* = x",
     )
+    from assessments.services.invitations import invitation_create
+
+    invitation, _ = invitation_create(
+        inviter=lead,
+        organization=team.organization,
+        team=team,
+        email="invitee-a@example.com",
+        role="member",
+    )
     return {
+        "invitation": invitation,
         "campaign": campaign,
         "connection": connection,
         "forge_import": forge_import,
@@ -142,6 +153,9 @@ def _state():
             "forges": list(ForgeConnection.objects.order_by("pk").values_list("pk", "owner")),
             "imports": list(ForgeImport.objects.order_by("pk").values_list("pk", "state")),
             "sso_rules": list(GroupMappingRule.objects.order_by("pk").values_list("pk", "group")),
+            "invitations": list(
+                Invitation.objects.order_by("pk").values_list("pk", "token_hash", "revoked_at")
+            ),
         },
         default=str,
     )
@@ -154,6 +168,9 @@ def _matrix(a):
     exemption = f"/api/v1/exemptions/{a['exemption'].id}/"
     request = {"team": team, "capability": "ci", "reason": "Not ours.", "expires_on": "2099-01-01"}
     campaign = f"/api/v1/campaigns/{a['campaign'].id}/"
+    invitation = f"/api/v1/invitations/{a['invitation'].id}/"
+    new_invitation = {"team": team, "email": "x@example.com", "role": "viewer"}
+    new_invitations = {"team": team, "emails": ["x@example.com"], "role": "viewer"}
     new_campaign = {
         "organization": a["team"].organization_id,
         "title": "Mine",
@@ -194,6 +211,12 @@ def _matrix(a):
         ("get", f"/api/v1/imports/{a['forge_import'].id}/", None, {}, 404),
         ("post", f"/api/v1/imports/{a['forge_import'].id}/run/", None, {}, 404),
         ("post", "/api/v1/imports/", {"connection": a["connection"].id}, {}, 400),
+        # Invitations: the team's leads and the organisation's admins only.
+        ("get", invitation, None, {}, 404),
+        ("post", f"{invitation}resend/", None, {}, 404),
+        ("post", f"{invitation}revoke/", None, {}, 404),
+        ("post", "/api/v1/invitations/", new_invitation, {}, 400),
+        ("post", "/api/v1/invitations/bulk/", new_invitations, {}, 400),
         (
             "post",
             "/api/v1/forges/",
@@ -281,6 +304,7 @@ def test_the_matrix_covers_every_team_scoped_route(team_a_objects):
         "import-list",
         "sso-rule-list",
         "sso-rule-detail",
+        "invitation-list",
     }
     names = set()
     for _, pattern in _api_patterns():
@@ -304,5 +328,7 @@ def test_the_owning_member_gets_200_on_the_same_matrix(team_a_objects, member, o
     client, admin = token_client(member), token_client(org_admin)
     for method, url, _, _, _ in _matrix(team_a_objects):
         if method == "get":
-            admins_only = url.startswith(("/api/v1/forges/", "/api/v1/imports/"))
+            admins_only = url.startswith(
+                ("/api/v1/forges/", "/api/v1/imports/", "/api/v1/invitations/")
+            )
             assert (admin if admins_only else client).get(url).status_code == 200, url
