@@ -29,4 +29,9 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(delivery_state_from_the_old_columns, migrations.RunPython.noop),
+        migrations.AddField(
+            model_name="forgeimport",
+            name="read_codeowners",
+            field=models.BooleanField(default=False),
+        ),
     ]
