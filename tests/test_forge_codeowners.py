@@ -85,14 +85,14 @@ def test_codeowners_maps_each_repository_and_says_which_line(forge, connection, 
         "churn": (
             "fraud-detection",
             "codeowners",
-            ".github/CODEOWNERS line 2 (@acme/fraud-detection)",
+            ".github/CODEOWNERS line 2: @acme/fraud-detection",
         ),
-        "ranker": ("fraud-detection", "codeowners", "CODEOWNERS line 2 (@acme/ds-core)"),
-        "docs-site": ("search", "codeowners", "docs/CODEOWNERS line 1 (@acme/search)"),
-        "both": ("search", "codeowners", ".github/CODEOWNERS line 1 (@acme/search)"),
+        "ranker": ("fraud-detection", "codeowners", "CODEOWNERS line 2: @acme/ds-core"),
+        "docs-site": ("search", "codeowners", "docs/CODEOWNERS line 1: @acme/search"),
+        "both": ("search", "codeowners", ".github/CODEOWNERS line 1: @acme/search"),
         "huge": (None, "", ""),
         "stranger": (None, "", ""),
-        "pinned": ("fraud-detection", "manual", "by hand: rules line 1"),
+        "pinned": ("fraud-detection", "manual", "Manual (rules line 1)"),
         "plain": (None, "", ""),
         "old": (None, "", ""),
     }
@@ -150,6 +150,6 @@ def test_the_import_page_shows_what_mapped_each_repository(client, connection, o
     assert preview.read_codeowners
     text = client.get(response.url).content.decode()
     assert "Mapped by" in text
-    assert "CODEOWNERS</span> .github/CODEOWNERS line 2 (@acme/fraud-detection)" in text
-    assert "Manual</span> by hand: rules line 1" in text
+    assert ">.github/CODEOWNERS line 2: @acme/fraud-detection<" in text
+    assert ">Manual (rules line 1)<" in text
     assert "@evil/fraud-detection, linked to no team here" in text

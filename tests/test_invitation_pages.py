@@ -262,7 +262,7 @@ def test_the_failed_delivery_is_said_to_the_inviter_and_kept(client, team, lead,
     assert "is saved, but the email could not be sent" in html
     assert "Not delivered" in html
     invitation = Invitation.objects.get()
-    assert invitation.delivery_error.startswith("ConnectionRefusedError")
+    assert invitation.delivery_error.startswith("the mail server refused the connection")
     assert invitation.sent_at is None
 
 

@@ -105,8 +105,8 @@ class ImportRowSerializer(serializers.Serializer):
     )
     rule = serializers.CharField(
         required=False,
-        help_text="Which rule, in words, e.g. `.github/CODEOWNERS line 3 (@acme/fraud)` or "
-        "`rules line 2 (topic:fraud)`.",
+        help_text="Which rule, in words, e.g. `.github/CODEOWNERS line 3: @acme/fraud`, "
+        "`Rule line 2: topic:fraud`, `Manual (rules line 1)`.",
     )
     note = serializers.CharField(
         required=False, help_text="Why its CODEOWNERS did not map it, when it has one."

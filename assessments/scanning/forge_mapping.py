@@ -122,16 +122,14 @@ CodeownersReader = Callable[[ForgeRepo], CodeownersFile | None]
 def _manual(repo: ForgeRepo, rules: list[Rule]) -> Decision | None:
     for rule in rules:
         if rule.kind == "repo" and rule.matches(repo):
-            return Decision(rule.team, "manual", f"by hand: rules line {rule.line}")
+            return Decision(rule.team, "manual", f"Manual (rules line {rule.line})")
     return None
 
 
 def _by_pattern(repo: ForgeRepo, rules: list[Rule]) -> Decision:
     for rule in rules:
         if rule.kind not in {"repo", "owners"} and rule.matches(repo):
-            return Decision(
-                rule.team, "rule", f"rules line {rule.line} ({rule.kind}:{rule.pattern})"
-            )
+            return Decision(rule.team, "rule", f"Rule line {rule.line}: {rule.kind}:{rule.pattern}")
     return NO_DECISION
 
 
@@ -163,7 +161,7 @@ def _by_codeowners(
     for forge_team in owners.teams:
         team = linked_team(forge_team, rules, team_slugs=team_slugs, forge_owner=forge_owner)
         if team is not None:
-            return Decision(team, "codeowners", f"{owners.path} line {owners.line} (@{forge_team})")
+            return Decision(team, "codeowners", f"{owners.path} line {owners.line}: @{forge_team}")
     return None
 
 

@@ -373,8 +373,30 @@ def _is_transient(error: Exception) -> bool:
     return isinstance(error, (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError))
 
 
+def _smtp_answer(code: int, message: bytes | str) -> str:
+    text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
+    return f"{code} {' '.join(text.split())}".strip()
+
+
+def _delivery_reason(error: Exception) -> str:
+    """Why the email did not go out, in words an inviter can act on, with the server's own
+    answer when it gave one."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        code, message = next(iter(error.recipients.values()))
+        return f"the mail server refused the address: {_smtp_answer(code, message)}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"the mail server answered {_smtp_answer(error.smtp_code, error.smtp_error)}"
+    if isinstance(error, ConnectionRefusedError):
+        return "the mail server refused the connection (is it running, on the port configured?)"
+    if isinstance(error, TimeoutError):
+        return "the mail server did not answer in time"
+    if isinstance(error, (smtplib.SMTPServerDisconnected, ConnectionError)):
+        return f"the mail server closed the connection ({type(error).__name__})"
+    return f"{type(error).__name__}: {error}"
+
+
 def _delivery_failed(invitation_id: int, error: Exception, *, last_attempt: bool) -> None:
-    reason = f"{type(error).__name__}: {error}"[:DELIVERY_ERROR_MAX_LENGTH] or "failed"
+    reason = _delivery_reason(error)[:DELIVERY_ERROR_MAX_LENGTH] or "failed"
     retry = not last_attempt and _is_transient(error)
     logger.warning(
         "Invitation %s was not delivered%s: %s",

@@ -73,7 +73,7 @@ def test_an_org_admin_connects_previews_and_runs_an_import(
         "action": "create",
         "topics": [],
         "source": "rule",
-        "rule": "rules line 1 (name:repo-000*)",
+        "rule": "Rule line 1: name:repo-000*",
         "note": "",
     }
     assert Repository.objects.count() == 0

@@ -101,7 +101,7 @@ def test_a_codeowners_team_maps_by_slug_and_says_which_line():
     rows, _ = mapped({"acme/churn": "# owners\n* @acme/fraud-detection\n"})
     row = rows["acme/churn"]
     assert (row.team, row.action, row.source) == ("fraud-detection", "create", "codeowners")
-    assert row.rule == ".github/CODEOWNERS line 2 (@acme/fraud-detection)"
+    assert row.rule == ".github/CODEOWNERS line 2: @acme/fraud-detection"
 
 
 def test_an_owners_rule_links_a_forge_team_whose_slug_differs():
@@ -135,8 +135,8 @@ def test_by_hand_wins_over_codeowners_which_wins_over_other_rules():
         ("fraud-detection", "codeowners"),
         ("platform", "rule"),
     ]
-    assert rows["acme/churn"].rule == "by hand: rules line 1"
-    assert rows["acme/misc"].rule == "rules line 2 (topic:ml)"
+    assert rows["acme/churn"].rule == "Manual (rules line 1)"
+    assert rows["acme/misc"].rule == "Rule line 2: topic:ml"
     # A repository mapped by hand costs no CODEOWNERS read.
     assert read == ["acme/ranker", "acme/misc"]
 
