@@ -12,3 +12,8 @@ class ApplicationError(Exception):
 
 class ActionNotAllowed(ApplicationError):
     """The user's role in the team does not allow this change; the sentence says who can."""
+
+
+class InvitationEmailDeferred(Exception):
+    """The mail server failed in a way worth trying again (unreachable, timed out, a 4xx
+    answer); the invitation email task retries on this exception and on nothing else."""

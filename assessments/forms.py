@@ -362,8 +362,17 @@ class ForgePreviewForm(StyledControls, forms.Form):
             }
         ),
         help_text="One a line, KIND:PATTERN = team-slug; kinds: repo (one repository by its "
-        "full name, wins over the others), topic, name (a glob such as fraud-*), regex. "
-        "The first matching rule decides; repositories no rule maps are left out.",
+        "full name, wins over the others), topic, name (a glob such as fraud-*), regex, and "
+        "owners (@org/forge-team, for a CODEOWNERS team whose slug is not the team's). "
+        "CODEOWNERS comes next, then the first matching rule; repositories nothing maps are "
+        "left out.",
+    )
+    read_codeowners = forms.BooleanField(
+        label="Map by CODEOWNERS teams",
+        required=False,
+        initial=True,
+        help_text="The team @org/team-slug that a repository's CODEOWNERS names for * maps it "
+        "to the team with that slug (up to three API calls per repository).",
     )
     include_archived = forms.BooleanField(label="Include archived repositories", required=False)
     include_forks = forms.BooleanField(label="Include forks", required=False)

@@ -8,6 +8,7 @@ from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import OperationalError, connection
 
+from .errors import InvitationEmailDeferred
 from .models import Assessment, Scan
 
 logger = logging.getLogger(__name__)
@@ -188,3 +189,35 @@ def build_kit(build_id: int) -> dict:
     if build is None:
         return {"kit": build_id, "status": "skipped"}
     return {"kit": build_id, "status": build.status}
+
+
+@shared_task(
+    bind=True,
+    name="assessments.send_invitation_email",
+    # Sending twice is better than never: a worker lost mid-send redelivers the message, and
+    # the service skips an email already recorded as sent.
+    acks_late=True,
+    # Only transient mail failures (server unreachable, timed out, a 4xx answer) come back as
+    # InvitationEmailDeferred; a refused address or a bug is final and recorded at once.
+    autoretry_for=(InvitationEmailDeferred,),
+    retry_backoff=True,
+    retry_backoff_max=settings.INVITATION_EMAIL_RETRY_MAX_SECONDS,
+    retry_jitter=True,
+    max_retries=settings.INVITATION_EMAIL_MAX_RETRIES,
+    # A message still queued after a day is stale: the inviter has seen "Sending" and can
+    # resend; the link's own expiry is days later.
+    expires=60 * 60 * 24,
+    soft_time_limit=settings.EMAIL_TIMEOUT * 3 + 30,
+    time_limit=settings.EMAIL_TIMEOUT * 3 + 60,
+)
+def send_invitation_email(self, invitation_id: int, token: str) -> dict:
+    from .services.invitations import invitation_send_email
+
+    sent = invitation_send_email(
+        invitation_id=invitation_id,
+        token=token,
+        # Run in-process (the embedded setup, no worker), nothing would retry later and a
+        # person waits for the page: the first failure is final there.
+        last_attempt=self.request.is_eager or self.request.retries >= self.max_retries,
+    )
+    return {"invitation": invitation_id, "sent": sent}

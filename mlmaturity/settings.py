@@ -295,8 +295,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
-# Emails are sent while a person waits for the page: a mail server that does not answer costs
-# them this long at most, and the invitation is kept, marked as not delivered.
+# A worker sends invitation emails; a mail server that does not answer holds one worker this
+# long per attempt, and the invitation is kept, marked as retrying or not delivered.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MLMaturity <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
@@ -304,6 +304,11 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # How long an invitation's link works.
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+# Transient mail failures (server unreachable, 4xx answers) are retried this many times with
+# exponential backoff capped at INVITATION_EMAIL_RETRY_MAX_SECONDS; then the invitation is
+# marked as not delivered and the inviter resends it.
+INVITATION_EMAIL_MAX_RETRIES = env.int("INVITATION_EMAIL_MAX_RETRIES", default=5)
+INVITATION_EMAIL_RETRY_MAX_SECONDS = env.int("INVITATION_EMAIL_RETRY_MAX_SECONDS", default=600)
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,6 +1,7 @@
 """A local HTTPS server answering like GitHub's and GitLab's REST APIs, for tests and the
 benchmark: paginated repository lists with Link (and GitLab's x-next-page) headers, rate-limit
-headers, and on demand one 403 (GitHub) or 429 (GitLab) rate-limit answer with Retry-After.
+headers, and on demand one 403 (GitHub) or 429 (GitLab) rate-limit answer with Retry-After;
+and each repository's files (CODEOWNERS) through GitHub's contents API and GitLab's raw file API.
 
 Its certificate comes from a throwaway CA made with trustme; only code given ``ca_path`` trusts
 it. The server listens on 127.0.0.1 only.
@@ -8,6 +9,7 @@ it. The server listens on 127.0.0.1 only.
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import ssl
@@ -16,7 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import trustme
 
@@ -29,6 +31,9 @@ class FakeRepo:
     archived: bool = False
     fork: bool = False
     topics: list[str] = field(default_factory=list)
+    # Files on the default branch, by path (e.g. ".github/CODEOWNERS"), served by the
+    # contents API (GitHub, base64 in JSON) or the raw file API (GitLab).
+    files: dict[str, bytes | str] = field(default_factory=dict)
 
 
 @dataclass
@@ -106,6 +111,34 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _file(self, state: ForgeState, path: str, query: dict, github: bool) -> bool:
+        """Answer a file request (True), or leave the request to the listing (False)."""
+        named = _file_answer(state, path, query, github)
+        if named is None:
+            return False
+        name, file_path = named
+        repo = next((r for r in state.repos if r.name == name), None)
+        content = repo.files.get(file_path) if repo else None
+        if content is None:
+            self._send(404, b'{"message": "Not Found"}', {})
+            return True
+        data = content.encode() if isinstance(content, str) else content
+        if github:
+            body = json.dumps(
+                {
+                    "type": "file",
+                    "encoding": "base64",
+                    "size": len(data),
+                    "name": file_path.rsplit("/", 1)[-1],
+                    "path": file_path,
+                    "content": base64.encodebytes(data).decode(),
+                }
+            ).encode()
+        else:
+            body = data
+        self._send(200, body, {})
+        return True
+
     def do_GET(self):  # noqa: N802 - the base class names it so
         state = self.server.state
         with state.lock:
@@ -117,6 +150,8 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         github = state.kind == "github"
+        if self._file(state, parts.path, query, github):
+            return
         expected = (
             f"/orgs/{state.owner}/repos"
             if github
@@ -176,6 +211,24 @@ class _Handler(BaseHTTPRequestHandler):
                 "x-total-pages": str(last),
             }
         self._send(200, body, headers)
+
+
+def _file_answer(state: ForgeState, path: str, query: dict, github: bool):
+    """The repository and file path a file request names, or None when it is not one."""
+    if github:
+        prefix = f"/repos/{state.owner}/"
+        if not path.startswith(prefix) or "/contents/" not in path:
+            return None
+        name, _, file_path = path[len(prefix) :].partition("/contents/")
+    else:
+        prefix = f"/projects/{quote(state.owner, safe='')}%2F"
+        if not path.startswith(prefix) or not path.endswith("/raw"):
+            return None
+        name, _, rest = path[len(prefix) :].partition("/repository/files/")
+        file_path = unquote(rest.removesuffix("/raw"))
+        if query.get("ref") not in (None, "main"):
+            return None
+    return unquote(name), unquote(file_path)
 
 
 class _Server(ThreadingHTTPServer):

@@ -145,3 +145,19 @@ def test_a_real_worker_scans_another_organisations_repository_before_the_imports
     # ...and those queued before it (never more than two in flight, checked above) ran first.
     assert a_scans.filter(queued_at__lt=b.queued_at, started_at__gt=b.started_at).count() == 0
     assert import_progress(forge_import)["scanned"] == 6
+
+
+def test_the_periodic_release_visits_each_organisation_once(
+    connection, org_admin, search_team, dispatched, monkeypatch
+):
+    """Beat's release (no organisation given) with 196 repositories waiting in one
+    organisation: one locked pass for it, not one per waiting repository."""
+    done = _run(connection, org_admin)
+    assert Repository.objects.filter(forge_import=done, first_scan_pending=True).count() == 196
+    passes: list[int] = []
+    release_once = first_scans._release_once
+    monkeypatch.setattr(
+        first_scans, "_release_once", lambda org_id: passes.append(org_id) or release_once(org_id)
+    )
+    assert first_scans_release() == 0
+    assert passes == [done.organization_id]

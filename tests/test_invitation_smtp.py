@@ -1,11 +1,16 @@
 """Invitations through a real SMTP server (aiosmtpd) on this machine: Django's SMTP backend
 sends the email, the test reads it as the invited person would, follows its link and accepts.
 And the same with the server stopped: the inviter is told, the invitation is kept, and sending
-it again once the server is back delivers a link that works."""
+it again once the server is back delivers a link that works.
+
+Tests marked `redis` send through a real Celery worker, as in production: the request only
+queues the email; a server that refuses the address (5xx) fails it at once, one that answers
+4xx is retried, and the list shows each state with a resend button."""
 
 import contextlib
 import re
 import socket
+import time
 from email import message_from_bytes
 from email.policy import default as default_policy
 
@@ -14,7 +19,16 @@ from aiosmtpd.controller import Controller
 from django.test import override_settings
 from django.urls import reverse
 
-from assessments.models import AuditAction, AuditEvent, Invitation, Membership, Role
+from assessments.models import (
+    AuditAction,
+    AuditEvent,
+    DeliveryState,
+    Invitation,
+    Membership,
+    Role,
+)
+
+from .worker import running_worker
 
 SITE_URL = "http://mlmaturity.example"
 LINK = re.compile(re.escape(SITE_URL) + r"(/invitations/[A-Za-z0-9_-]+/)")
@@ -149,3 +163,133 @@ def test_a_stopped_mail_server_is_reported_and_the_invitation_kept(client, team,
     path = LINK.search(read(envelope)[1]).group(1)
     client.logout()
     assert client.get(path).status_code == 200
+
+
+class RefusingRecipients(Collector):
+    """Refuses every recipient with `code` the first `refusals` times, then accepts them."""
+
+    def __init__(self, code: str, refusals: int):
+        super().__init__()
+        self.code, self.refusals, self.refused = code, refusals, 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.refused < self.refusals:
+            self.refused += 1
+            return self.code
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@contextlib.contextmanager
+def worker_sending_to(port):
+    """A real Celery worker whose email goes to the SMTP server on `port`, retrying transient
+    failures twice within about a second, so a test sees the whole policy play out."""
+    extra_env = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "EMAIL_TIMEOUT": "5",
+        "DEFAULT_FROM_EMAIL": "MLMaturity <invitations@mlmaturity.example>",
+        "SITE_URL": SITE_URL,
+        "INVITATION_EMAIL_MAX_RETRIES": "2",
+        "INVITATION_EMAIL_RETRY_MAX_SECONDS": "1",
+    }
+    with running_worker(extra_env=extra_env) as queue:
+        yield queue
+
+
+def wait_for_delivery(invitation, *, leaving, timeout=60):
+    """Wait (not a timed assertion: the bound only stops a hung test) until the worker has
+    moved the invitation out of the `leaving` states."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        invitation.refresh_from_db()
+        if invitation.delivery_state not in leaving:
+            return invitation
+        time.sleep(0.2)
+    raise AssertionError(f"the invitation stayed {invitation.delivery_state}")
+
+
+@contextlib.contextmanager
+def smtp_with(handler):
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+@pytest.mark.redis
+def test_a_worker_sends_the_email_after_the_request(client, team, lead):
+    client.force_login(lead)
+    collector = Collector()
+    with smtp_with(collector) as port, worker_sending_to(port):
+        response = invite_from_the_page(client, team)
+        # The request only queued the email.
+        assert "saved; its email is on its way" in response.content.decode()
+        invitation = Invitation.objects.get()
+        invitation = wait_for_delivery(invitation, leaving={DeliveryState.QUEUED})
+    assert invitation.delivery_state == DeliveryState.SENT
+    (envelope,) = collector.envelopes
+    path = LINK.search(read(envelope)[1]).group(1)
+    client.logout()
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.redis
+def test_a_refusing_server_leaves_a_failed_invitation_to_resend(client, team, lead):
+    """550 is final: no retry, the list says why and offers to resend; once the server takes
+    the address, resending delivers a link that works. Nothing of the invitation is lost."""
+    client.force_login(lead)
+    refusing = RefusingRecipients("550 5.1.1 No such mailbox here", refusals=1)
+    with smtp_with(refusing) as port, worker_sending_to(port):
+        invite_from_the_page(client, team)
+        invitation = wait_for_delivery(Invitation.objects.get(), leaving={DeliveryState.QUEUED})
+        assert invitation.delivery_state == DeliveryState.FAILED
+        assert refusing.refused == 1  # refused for good: not retried
+        page = client.get(reverse("team_invitations", args=[team.slug])).content.decode()
+        assert "✕ Not delivered" in page
+        assert "No such mailbox here" in page
+        assert f'action="{reverse("invitation_resend", args=[invitation.pk])}"' in page
+        assert "Resend the invitation to nadia@example.com" in page
+        assert invitation.is_pending
+        assert invitation.sent_at is None
+
+        client.post(reverse("invitation_resend", args=[invitation.pk]))
+        invitation = wait_for_delivery(invitation, leaving={DeliveryState.QUEUED})
+    assert invitation.delivery_state == DeliveryState.SENT
+    (envelope,) = refusing.envelopes
+    path = LINK.search(read(envelope)[1]).group(1)
+    client.logout()
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.redis
+def test_a_busy_server_is_retried_until_it_takes_the_email(client, team, lead):
+    client.force_login(lead)
+    busy = RefusingRecipients("451 4.3.0 Try again later", refusals=2)
+    with smtp_with(busy) as port, worker_sending_to(port):
+        invite_from_the_page(client, team)
+        invitation = wait_for_delivery(
+            Invitation.objects.get(), leaving={DeliveryState.QUEUED, DeliveryState.RETRYING}
+        )
+    assert invitation.delivery_state == DeliveryState.SENT
+    assert busy.refused == 2
+    assert len(busy.envelopes) == 1
+
+
+@pytest.mark.redis
+def test_a_server_busy_for_longer_than_the_retries_ends_as_not_delivered(client, team, lead):
+    client.force_login(lead)
+    busy = RefusingRecipients("451 4.3.0 Try again later", refusals=100)
+    with smtp_with(busy) as port, worker_sending_to(port):
+        invite_from_the_page(client, team)
+        invitation = wait_for_delivery(
+            Invitation.objects.get(), leaving={DeliveryState.QUEUED, DeliveryState.RETRYING}
+        )
+    assert invitation.delivery_state == DeliveryState.FAILED
+    assert busy.refused == 3  # the first attempt and two retries
+    assert "Try again later" in invitation.delivery_error
+    assert invitation.is_pending

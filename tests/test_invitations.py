@@ -3,6 +3,7 @@ invitation is committed (and never for one rolled back), resend, revoke, and acc
 existing account or a new one, with the audit log's events."""
 
 import re
+import smtplib
 from datetime import timedelta
 
 import pytest
@@ -11,8 +12,15 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.errors import ActionNotAllowed, ApplicationError
-from assessments.models import AuditAction, AuditEvent, Invitation, Membership, Role
+from assessments.errors import ActionNotAllowed, ApplicationError, InvitationEmailDeferred
+from assessments.models import (
+    AuditAction,
+    AuditEvent,
+    DeliveryState,
+    Invitation,
+    Membership,
+    Role,
+)
 from assessments.services.invitations import (
     InvitationInvalid,
     InvitationState,
@@ -22,8 +30,10 @@ from assessments.services.invitations import (
     invitation_for_token,
     invitation_resend,
     invitation_revoke,
+    invitation_send_email,
 )
 from assessments.services.tokens import hash_token
+from assessments.tasks import send_invitation_email
 
 from .factories import MembershipFactory, TeamFactory, UserFactory
 
@@ -200,6 +210,7 @@ def test_resend_makes_a_new_link_and_the_old_one_stops_working(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         invitation, old_token = invite(team, lead)
+    with django_capture_on_commit_callbacks(execute=True):
         Invitation.objects.filter(pk=invitation.pk).update(
             expires_at=timezone.now() + timedelta(hours=1)
         )
@@ -328,3 +339,101 @@ def test_an_accepted_org_admin_invitation_makes_an_org_admin(team, org_admin):
     assert Membership.objects.filter(
         user=acceptance.user, organization=team.organization, role=Role.ORG_ADMIN, team=None
     ).exists()
+
+
+def test_an_email_still_queued_with_a_replaced_link_is_not_sent(
+    team, lead, django_capture_on_commit_callbacks
+):
+    """Both tasks run after the resend, as when the first waited in the queue: only the new
+    link goes out, since the old one no longer works."""
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, old_token = invite(team, lead)
+        invitation, token = invitation_resend(invitation=invitation, user=lead)
+    (message,) = mail.outbox
+    assert LINK.search(message.body).group(1) == token
+    invitation.refresh_from_db()
+    assert invitation.delivery_state == DeliveryState.SENT
+
+
+def test_a_redelivered_task_does_not_send_the_email_twice(team, lead):
+    invitation, token = invite(team, lead)
+    assert send_invitation_email.apply(args=[invitation.pk, token]).get()["sent"] is True
+    assert send_invitation_email.apply(args=[invitation.pk, token]).get()["sent"] is False
+    assert len(mail.outbox) == 1
+
+
+def test_a_revoked_invitation_sends_nothing_from_the_queue(team, lead):
+    invitation, token = invite(team, lead)
+    invitation_revoke(invitation=invitation, user=lead)
+    assert send_invitation_email.apply(args=[invitation.pk, token]).get()["sent"] is False
+    assert mail.outbox == []
+
+
+class RefusingBackend:
+    """A mail server that cannot be reached."""
+
+    attempts = 0
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        RefusingBackend.attempts += 1
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+class RejectingBackend:
+    """A mail server that refuses the address for good (550)."""
+
+    attempts = 0
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        RejectingBackend.attempts += 1
+        raise smtplib.SMTPRecipientsRefused({"nadia@example.com": (550, b"No such user")})
+
+
+def test_in_process_a_transient_failure_is_final_at_once(team, lead, settings):
+    """Without a worker (tasks run in the request) nothing would retry later: the invitation is
+    marked as not delivered at the first failure and kept. Retries on a worker are tested in
+    test_invitation_smtp.py."""
+    settings.EMAIL_BACKEND = "tests.test_invitations.RefusingBackend"
+    RefusingBackend.attempts = 0
+    invitation, token = invite(team, lead)
+    assert send_invitation_email.apply(args=[invitation.pk, token]).get()["sent"] is False
+    assert RefusingBackend.attempts == 1
+    invitation.refresh_from_db()
+    assert invitation.delivery_state == DeliveryState.FAILED
+    assert invitation.delivery_error.startswith("the mail server refused the connection")
+    assert invitation.is_pending
+
+
+def test_a_transient_failure_asks_the_worker_to_retry(team, lead, settings):
+    settings.EMAIL_BACKEND = "tests.test_invitations.RefusingBackend"
+    invitation, token = invite(team, lead)
+    with pytest.raises(InvitationEmailDeferred):
+        invitation_send_email(invitation_id=invitation.pk, token=token, last_attempt=False)
+    invitation.refresh_from_db()
+    assert invitation.delivery_state == DeliveryState.RETRYING
+    assert invitation.delivery_error.startswith("the mail server refused the connection")
+
+
+def test_a_refused_address_is_final_even_on_a_worker(team, lead, settings):
+    settings.EMAIL_BACKEND = "tests.test_invitations.RejectingBackend"
+    RejectingBackend.attempts = 0
+    invitation, token = invite(team, lead)
+    sent = invitation_send_email(invitation_id=invitation.pk, token=token, last_attempt=False)
+    assert sent is False
+    assert RejectingBackend.attempts == 1
+    invitation.refresh_from_db()
+    assert invitation.delivery_state == DeliveryState.FAILED
+    assert invitation.delivery_error == "the mail server refused the address: 550 No such user"
+
+
+def test_the_email_task_declares_its_policy():
+    assert send_invitation_email.acks_late is True
+    assert send_invitation_email.autoretry_for == (InvitationEmailDeferred,)
+    assert send_invitation_email.max_retries == 5
+    assert send_invitation_email.expires == 60 * 60 * 24

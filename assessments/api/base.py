@@ -2,8 +2,8 @@
 
 `TeamScoped` is the one place where tenancy is applied: a subclass says which rows it serves in
 `get_base_queryset()` and never overrides `get_queryset()`, which filters those rows through
-`visible_to(user)` (or, for records only org admins read, `visible_to_org_admins(user)`, and
-for campaigns `visible_campaigns(user)`).
+`visible_to(user)` (or, for records only org admins read, `visible_to_org_admins(user)`, for
+campaigns `visible_campaigns(user)`, for invitations `invitations_visible_to(user)`).
 Another team's objects are therefore missing from lists and answer 404 on detail routes,
 exactly like objects that do not exist. A test walks the URL configuration and
 fails if an API view serving team data does not derive from it.
@@ -13,8 +13,14 @@ from rest_framework import generics, viewsets
 from rest_framework.exceptions import ParseError
 from rest_framework.views import APIView
 
-from ..access import visible_campaigns, visible_team_ids, visible_to, visible_to_org_admins
-from ..models import Campaign, OrganizationAdminOnly, Team
+from ..access import (
+    invitations_visible_to,
+    visible_campaigns,
+    visible_team_ids,
+    visible_to,
+    visible_to_org_admins,
+)
+from ..models import Campaign, Invitation, OrganizationAdminOnly, Team
 
 
 class BlankQueryParameter(ParseError):
@@ -49,6 +55,10 @@ class TeamScoped(ApiViewMixin):
             return queryset.filter(id__in=visible_team_ids(user))
         if queryset.model is Campaign:
             return visible_campaigns(queryset, user)
+        if queryset.model is Invitation:
+            # Names and addresses of people invited: the team's leads and the organisation's
+            # admins only, as on the invitation pages.
+            return queryset.filter(pk__in=invitations_visible_to(user).values("pk"))
         if issubclass(queryset.model, OrganizationAdminOnly):
             return visible_to_org_admins(queryset, user)
         return visible_to(queryset, user)

@@ -97,6 +97,20 @@ class ImportRowSerializer(serializers.Serializer):
     )
     topics = serializers.ListField(child=serializers.CharField())
     reason = serializers.CharField(required=False)
+    source = serializers.ChoiceField(
+        choices=["manual", "codeowners", "rule", ""],
+        required=False,
+        help_text="What mapped it: a `repo:` rule (manual), its CODEOWNERS, or another rule; "
+        "empty when nothing did.",
+    )
+    rule = serializers.CharField(
+        required=False,
+        help_text="Which rule, in words, e.g. `.github/CODEOWNERS line 3: @acme/fraud`, "
+        "`Rule line 2: topic:fraud`, `Manual (rules line 1)`.",
+    )
+    note = serializers.CharField(
+        required=False, help_text="Why its CODEOWNERS did not map it, when it has one."
+    )
 
 
 @extend_schema_field(
@@ -126,6 +140,7 @@ class ForgeImportSerializer(serializers.ModelSerializer):
             "rules",
             "include_archived",
             "include_forks",
+            "read_codeowners",
             "counts",
             "api_calls",
             "error",
@@ -164,10 +179,17 @@ class ForgeImportCreateSerializer(serializers.Serializer):
         default="",
         max_length=20000,
         help_text="Mapping rules, one a line: `repo:acme/x = team`, `topic:fraud = team`, "
-        "`name:fraud-* = team`, `regex:^acme/search = team`.",
+        "`name:fraud-* = team`, `regex:^acme/search = team`, and `owners:@acme/ds = team` to "
+        "link a CODEOWNERS team whose slug differs from the team's.",
     )
     include_archived = serializers.BooleanField(required=False, default=False)
     include_forks = serializers.BooleanField(required=False, default=False)
+    read_codeowners = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Map a repository by the team its CODEOWNERS names for `*` (up to three API "
+        "calls per repository; a preview reads the first 200).",
+    )
 
     def __init__(self, *args, connections=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -254,6 +276,7 @@ class ForgeImportViewSet(
             rules=data["rules"],
             include_archived=data["include_archived"],
             include_forks=data["include_forks"],
+            read_codeowners=data["read_codeowners"],
         )
         url = reverse("api:import-detail", kwargs={"pk": preview.pk}, request=request)
         return Response(

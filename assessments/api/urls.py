@@ -10,6 +10,7 @@ from .custom_checks import CheckSetVersionViewSet
 from .exemptions import ExemptionViewSet
 from .export import ExportResultsView
 from .forges import ForgeConnectionViewSet, ForgeImportViewSet
+from .invitations import InvitationViewSet
 from .notfound import api_not_found
 from .repositories import RepositoryViewSet, ScanViewSet
 from .sso import GroupMappingRuleViewSet
@@ -28,6 +29,7 @@ router.register("forges", ForgeConnectionViewSet, basename="forge")
 router.register("imports", ForgeImportViewSet, basename="import")
 router.register("sso-rules", GroupMappingRuleViewSet, basename="sso-rule")
 router.register("check-sets", CheckSetVersionViewSet, basename="check-set")
+router.register("invitations", InvitationViewSet, basename="invitation")
 
 urlpatterns = [
     path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),

@@ -8,7 +8,7 @@ from .campaigns import Campaign, CampaignGoalKind, CampaignReminder, ReminderKin
 from .custom_checks import CheckSetVersion, RepositoryCheckOutcome
 from .exemptions import Exemption, ExemptionStatus
 from .forges import ForgeConnection, ForgeImport, ForgeKind, ImportState
-from .invitations import Invitation
+from .invitations import DeliveryState, Invitation
 from .kits import KitBuild, KitBuildStatus
 from .repositories import Repository, Scan, ScanStatus
 from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
@@ -39,6 +39,7 @@ __all__ = [
     "Exemption",
     "ExemptionStatus",
     "CampaignGoalKind",
+    "DeliveryState",
     "Invitation",
     "KitBuild",
     "KitBuildStatus",

@@ -71,7 +71,10 @@ class ForgeImport(OrganizationAdminOnly):
     rules = models.TextField(blank=True)
     include_archived = models.BooleanField(default=False)
     include_forks = models.BooleanField(default=False)
-    # The preview's rows (full_name, clone_url, team, action, topics), in the forge's order.
+    # Read each repository's CODEOWNERS (up to three API calls each) to map it by its team.
+    read_codeowners = models.BooleanField(default=False)
+    # The preview's rows (full_name, clone_url, team, action, topics, and source, rule, note:
+    # what mapped it), in the forge's order.
     preview = models.JSONField(default=list, blank=True)
     # Repositories by action: create, exists, unmapped, archived, fork; `created` after a run.
     counts = models.JSONField(default=dict, blank=True)

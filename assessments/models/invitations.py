@@ -7,6 +7,16 @@ from django.db.models import Q
 from .teams import Organization, Role, Team
 
 
+class DeliveryState(models.TextChoices):
+    """Where the invitation's email is: queued for the worker, sent, being retried after a
+    transient failure of the mail server, or failed for good (the inviter resends it)."""
+
+    QUEUED = "queued", "Sending"
+    SENT = "sent", "Sent"
+    RETRYING = "retrying", "Retrying"
+    FAILED = "failed", "Not delivered"
+
+
 class Invitation(models.Model):
     """An invitation to join a team with a role, or the organisation as an admin (no team).
 
@@ -37,6 +47,9 @@ class Invitation(models.Model):
     # The last time the email went out, and why the last attempt failed (empty once it worked).
     sent_at = models.DateTimeField(null=True, blank=True)
     delivery_error = models.CharField(max_length=300, blank=True)
+    delivery_state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.QUEUED
+    )
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

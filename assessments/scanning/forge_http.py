@@ -15,7 +15,13 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from .forge_addresses import SafeApiURL
-from .forge_listing import MAX_PAGE_BYTES, ForgeError, ForgeResponse, same_origin
+from .forge_listing import (
+    MAX_PAGE_BYTES,
+    ForgeAnswerTooLarge,
+    ForgeError,
+    ForgeResponse,
+    same_origin,
+)
 
 
 class _PinnedConnection(http.client.HTTPSConnection):
@@ -61,7 +67,7 @@ class PinnedHTTPS:
                 body = response.read(self.max_bytes + 1)
                 if len(body) > self.max_bytes:
                     self.close()
-                    raise ForgeError(
+                    raise ForgeAnswerTooLarge(
                         f"A page of the forge's answer is larger than {self.max_bytes} bytes."
                     )
                 if response.will_close:

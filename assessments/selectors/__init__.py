@@ -76,6 +76,7 @@ from .forges import (
 from .invitations import (
     account_exists_for_email,
     invitation_get_for_user,
+    invitation_list_pending,
     invitation_list_pending_for_team,
     invitation_list_pending_for_user,
     organizations_administered,
@@ -175,6 +176,7 @@ __all__ = [
     "evidence_for_team",
     "account_exists_for_email",
     "invitation_get_for_user",
+    "invitation_list_pending",
     "invitation_list_pending_for_team",
     "invitation_list_pending_for_user",
     "organizations_administered",

@@ -16,6 +16,15 @@ def _pending(queryset: QuerySet[Invitation]) -> QuerySet[Invitation]:
     )
 
 
+def invitation_list_pending(*, team_id: int | None = None) -> QuerySet[Invitation]:
+    """Pending invitations, newest first, of one team when `team_id` is given; the API's rows,
+    which it narrows to `invitations_visible_to` the caller."""
+    queryset = Invitation.objects.all()
+    if team_id is not None:
+        queryset = queryset.filter(team_id=team_id)
+    return _pending(queryset)
+
+
 def invitation_list_pending_for_team(*, team: Team) -> QuerySet[Invitation]:
     """The team's pending invitations, newest first; the caller checked who may see them."""
     return _pending(Invitation.objects.filter(team=team))

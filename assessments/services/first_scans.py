@@ -53,8 +53,11 @@ def first_scans_release(*, organization_id: int | None = None) -> int:
     Without a broker a queued scan runs in-process as its transaction commits and calls this
     again when it ends: that nested call only asks the outer one to go round once more."""
     if organization_id is None:
+        # order_by(): with the model's ordering (url) in the SELECT, DISTINCT would keep one
+        # row per waiting repository, and every beat would lock the organisation once for each.
         organization_ids = list(
             Repository.objects.filter(first_scan_pending=True)
+            .order_by()
             .values_list("team__organization_id", flat=True)
             .distinct()
         )

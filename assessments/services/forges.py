@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 TOKEN_MAX_LENGTH = 1000
 CONNECT_BATCH = 100
 PREVIEW_MAX_WAIT_SECONDS = 10
+PREVIEW_CODEOWNERS_MAX = 200
 
 
 def require_forge_admin(user: User, organization: Organization) -> None:
@@ -116,12 +117,24 @@ def forge_connect(
 
 @dataclass
 class Listing:
-    repos: list[forge_listing.ForgeRepo]
+    rows: list[forge_mapping.PreviewRow]
     api_calls: int
 
 
-def _list(connection: ForgeConnection, *, max_wait_seconds: float) -> Listing:
-    """Every repository of the forge's organisation or group, rate limits waited out."""
+def _list_and_plan(
+    connection: ForgeConnection,
+    *,
+    rules: list[forge_mapping.Rule],
+    include_archived: bool,
+    include_forks: bool,
+    read_codeowners: bool,
+    max_wait_seconds: float,
+    codeowners_limit: int | None = None,
+) -> Listing:
+    """Every repository of the forge's organisation or group, rate limits waited out, and what
+    the rules (and each repository's CODEOWNERS, when asked and up to `codeowners_limit`
+    repositories) do with it."""
+    organization = connection.organization
     api = _validated_api(connection.api_url)
     transport = PinnedHTTPS(
         api,
@@ -137,13 +150,36 @@ def _list(connection: ForgeConnection, *, max_wait_seconds: float) -> Listing:
         max_wait_seconds=max_wait_seconds,
         sleep=lambda seconds: time.sleep(seconds),
     )
+    read = 0
+
+    def codeowners_of(repo: forge_listing.ForgeRepo) -> forge_listing.CodeownersFile | None:
+        nonlocal read
+        if codeowners_limit is not None and read >= codeowners_limit:
+            return forge_listing.CodeownersFile(
+                "CODEOWNERS",
+                None,
+                f"read when the import runs (a preview reads the first {codeowners_limit})",
+            )
+        read += 1
+        return forge_listing.read_codeowners(lister, repo)
+
     try:
         repos = list(lister.repositories())
+        rows = forge_mapping.plan(
+            repos,
+            rules,
+            existing_urls=_existing_urls(organization),
+            include_archived=include_archived,
+            include_forks=include_forks,
+            read_codeowners=codeowners_of if read_codeowners else None,
+            team_slugs=set(_team_slugs(organization)),
+            forge_owner=connection.owner,
+        )
     except forge_listing.ForgeError as error:
         raise ForgeListingFailed(error.message, api_calls=lister.stats.api_calls) from None
     finally:
         transport.close()
-    return Listing(repos=repos, api_calls=lister.stats.api_calls)
+    return Listing(rows=rows, api_calls=lister.stats.api_calls)
 
 
 class ForgeListingFailed(ApplicationError):
@@ -175,29 +211,32 @@ def forge_preview(
     rules: str = "",
     include_archived: bool = False,
     include_forks: bool = False,
+    read_codeowners: bool = False,
 ) -> ForgeImport:
-    """List the forge and show what an import would do; creates no repository."""
+    """List the forge and show what an import would do; creates no repository. With
+    `read_codeowners`, each repository's CODEOWNERS may map it (`forge_mapping`)."""
     organization = connection.organization
     require_forge_admin(user, organization)
     parsed = _rules(rules, organization)
-    # A preview answers a web request: it waits a few seconds for a rate limit, not a minute.
-    listing = _list(
+    # A preview answers a web request: it waits a few seconds for a rate limit, not a minute,
+    # and reads a bounded number of CODEOWNERS files (up to three API calls each).
+    listing = _list_and_plan(
         connection,
-        max_wait_seconds=min(PREVIEW_MAX_WAIT_SECONDS, settings.FORGE_RATE_LIMIT_MAX_WAIT_SECONDS),
-    )
-    rows = forge_mapping.plan(
-        listing.repos,
-        parsed,
-        existing_urls=_existing_urls(organization),
+        rules=parsed,
         include_archived=include_archived,
         include_forks=include_forks,
+        read_codeowners=read_codeowners,
+        max_wait_seconds=min(PREVIEW_MAX_WAIT_SECONDS, settings.FORGE_RATE_LIMIT_MAX_WAIT_SECONDS),
+        codeowners_limit=PREVIEW_CODEOWNERS_MAX,
     )
+    rows = listing.rows
     return ForgeImport.objects.create(
         organization=organization,
         connection=connection,
         rules=rules,
         include_archived=include_archived,
         include_forks=include_forks,
+        read_codeowners=read_codeowners,
         preview=[row.as_dict() for row in rows],
         counts=forge_mapping.counts(rows),
         api_calls=listing.api_calls,
@@ -249,17 +288,16 @@ def _run(forge_import: ForgeImport) -> None:
         raise ApplicationError("The admin who started this import no longer exists.")
     teams = _team_slugs(organization)
     parsed = _rules(forge_import.rules, organization)
-    listing = _list(
-        forge_import.connection, max_wait_seconds=settings.FORGE_RATE_LIMIT_MAX_WAIT_SECONDS
-    )
-    forge_import.api_calls += listing.api_calls
-    rows = forge_mapping.plan(
-        listing.repos,
-        parsed,
-        existing_urls=_existing_urls(organization),
+    listing = _list_and_plan(
+        forge_import.connection,
+        rules=parsed,
         include_archived=forge_import.include_archived,
         include_forks=forge_import.include_forks,
+        read_codeowners=forge_import.read_codeowners,
+        max_wait_seconds=settings.FORGE_RATE_LIMIT_MAX_WAIT_SECONDS,
     )
+    forge_import.api_calls += listing.api_calls
+    rows = listing.rows
     token = decrypt(forge_import.connection.token_encrypted)
     outcome: list[dict[str, object]] = []
     # Batches share one commit (each connection is a savepoint inside it), and the admin's

@@ -1,10 +1,10 @@
 """Invitations by email: invite, resend, revoke, accept.
 
 The token is 256 random bits and only its SHA-256 is stored (as for API tokens): the email's
-link carries it and nothing else does, so resending makes a new token. The email goes out once
-the invitation is committed (`transaction.on_commit`): a rolled back invitation sends nothing.
-A send that fails leaves the invitation saved and marked as not delivered, with the reason, so
-the inviter can resend it once mail works.
+link carries it, so resending makes a new token. The email is queued for a worker once the
+invitation is committed (`transaction.on_commit`): a rolled back invitation sends nothing.
+The invitation records where its email is (`delivery_state`): queued, sent, retrying after a
+transient failure, or not delivered, with the reason, so the inviter can resend it.
 
 Accepting gives the role through `membership_set`, so the audit log records the membership as
 for any other, followed by the invitation's own `invitation.accepted` event.
@@ -12,6 +12,7 @@ for any other, followed by the invitation's own `invitation.accepted` event.
 
 import logging
 import secrets
+import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
@@ -28,8 +29,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..access import ROLE_RANK, can_invite, team_role
-from ..errors import ActionNotAllowed, ApplicationError
-from ..models import AuditAction, Invitation, Membership, Organization, Role, Team
+from ..errors import ActionNotAllowed, ApplicationError, InvitationEmailDeferred
+from ..models import AuditAction, DeliveryState, Invitation, Membership, Organization, Role, Team
 from .audit import audit_record
 from .tenancy import membership_set
 from .tokens import hash_token
@@ -91,6 +92,16 @@ def _require_can_invite(user: User, invitation: Invitation) -> None:
             "Only team leads and org admins can invite people, and leads only to their own team "
             "with a role no higher than their own."
         )
+
+
+def invitation_check_allowed(
+    *, inviter: User, organization: Organization, team: Team | None, role: str
+) -> None:
+    """Raise ActionNotAllowed unless `inviter` may invite people to `team` (or to the
+    organisation as admins when None) with `role`: for callers that check once for many."""
+    _require_can_invite(
+        inviter, Invitation(organization=organization, team=team, role=role, email="")
+    )
 
 
 def _already_member(email: str, organization: Organization, team: Team | None) -> bool:
@@ -168,6 +179,7 @@ def invitation_create(
     token, invitation.token_hash = _new_token()
     invitation.expires_at = now + _expiry()
     invitation.sent_at, invitation.delivery_error = None, ""
+    invitation.delivery_state = DeliveryState.QUEUED
     try:
         with transaction.atomic():
             invitation.save()
@@ -191,7 +203,10 @@ def invitation_resend(*, invitation: Invitation, user: User) -> tuple[Invitation
     token, invitation.token_hash = _new_token()
     invitation.expires_at = timezone.now() + _expiry()
     invitation.sent_at, invitation.delivery_error = None, ""
-    invitation.save(update_fields=["token_hash", "expires_at", "sent_at", "delivery_error"])
+    invitation.delivery_state = DeliveryState.QUEUED
+    invitation.save(
+        update_fields=["token_hash", "expires_at", "sent_at", "delivery_error", "delivery_state"]
+    )
     _record(invitation, action=AuditAction.INVITATION_SENT, actor=user, resent=True)
     _send_on_commit(invitation, token)
     return invitation, token
@@ -332,16 +347,89 @@ def invitation_accept_new_user(*, token: str, username: str, password: str) -> A
 
 
 def _send_on_commit(invitation: Invitation, token: str) -> None:
+    """Queue the email once the invitation is committed: a worker sends it, not the request.
+
+    The token travels in the task's arguments (the broker holds it until a worker takes the
+    message; the database keeps only its hash), so a redelivered or retried task sends the same
+    link, and a task made stale by a resend (new token) sends nothing."""
+    from ..tasks import send_invitation_email
+
     invitation_id = invitation.pk
-    transaction.on_commit(lambda: invitation_send_email(invitation_id=invitation_id, token=token))
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation_id, token))
 
 
-def invitation_send_email(*, invitation_id: int, token: str) -> bool:
-    """Send the invitation's email now; True when the mail server took it. A failure is logged
-    and kept on the invitation (`delivery_error`), never raised: the invitation stays."""
-    invitation = Invitation.objects.select_related("organization", "team", "invited_by").get(
-        pk=invitation_id
+TEMPORARY_SMTP_CODES = range(400, 500)
+
+
+def _is_transient(error: Exception) -> bool:
+    """True for failures that another attempt may overcome; a 5xx answer (address refused,
+    message rejected) or any other error is final."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(code in TEMPORARY_SMTP_CODES for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code in TEMPORARY_SMTP_CODES
+    # Connection refused or reset, timeouts, a server that hung up (SMTPServerDisconnected).
+    return isinstance(error, (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError))
+
+
+def _smtp_answer(code: int, message: bytes | str) -> str:
+    text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
+    return f"{code} {' '.join(text.split())}".strip()
+
+
+def _delivery_reason(error: Exception) -> str:
+    """Why the email did not go out, in words an inviter can act on, with the server's own
+    answer when it gave one."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        code, message = next(iter(error.recipients.values()))
+        return f"the mail server refused the address: {_smtp_answer(code, message)}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"the mail server answered {_smtp_answer(error.smtp_code, error.smtp_error)}"
+    if isinstance(error, ConnectionRefusedError):
+        return "the mail server refused the connection (is it running, on the port configured?)"
+    if isinstance(error, TimeoutError):
+        return "the mail server did not answer in time"
+    if isinstance(error, (smtplib.SMTPServerDisconnected, ConnectionError)):
+        return f"the mail server closed the connection ({type(error).__name__})"
+    return f"{type(error).__name__}: {error}"
+
+
+def _delivery_failed(invitation_id: int, error: Exception, *, last_attempt: bool) -> None:
+    reason = _delivery_reason(error)[:DELIVERY_ERROR_MAX_LENGTH] or "failed"
+    retry = not last_attempt and _is_transient(error)
+    logger.warning(
+        "Invitation %s was not delivered%s: %s",
+        invitation_id,
+        " (will retry)" if retry else "",
+        reason,
     )
+    Invitation.objects.filter(pk=invitation_id).update(
+        delivery_error=reason,
+        delivery_state=DeliveryState.RETRYING if retry else DeliveryState.FAILED,
+    )
+    if retry:
+        raise InvitationEmailDeferred(reason) from error
+
+
+def invitation_send_email(*, invitation_id: int, token: str, last_attempt: bool = True) -> bool:
+    """Send the invitation's email now; True when the mail server took it, False when it was
+    not sent (failed, or nothing to send: the invitation was accepted, revoked or resent with
+    a new link since, or this link already went out). A failure is logged and kept on the
+    invitation (`delivery_state`, `delivery_error`); a transient one raises
+    InvitationEmailDeferred unless this is the `last_attempt`. The invitation always stays."""
+    invitation = (
+        Invitation.objects.select_related("organization", "team", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if (
+        invitation is None
+        or not invitation.is_pending
+        or invitation.token_hash != hash_token(token)
+        or invitation.delivery_state == DeliveryState.SENT
+    ):
+        return False
     inviter = invitation.invited_by
     context = {
         "invitation": invitation,
@@ -363,9 +451,9 @@ def invitation_send_email(*, invitation_id: int, token: str) -> bool:
     try:
         message.send()
     except Exception as error:  # any failure of the mail server: refused, unreachable, timed out
-        reason = f"{type(error).__name__}: {error}"[:DELIVERY_ERROR_MAX_LENGTH]
-        logger.warning("Invitation %s was not delivered: %s", invitation_id, reason)
-        Invitation.objects.filter(pk=invitation_id).update(delivery_error=reason or "failed")
+        _delivery_failed(invitation_id, error, last_attempt=last_attempt)
         return False
-    Invitation.objects.filter(pk=invitation_id).update(sent_at=timezone.now(), delivery_error="")
+    Invitation.objects.filter(pk=invitation_id, token_hash=invitation.token_hash).update(
+        sent_at=timezone.now(), delivery_error="", delivery_state=DeliveryState.SENT
+    )
     return True

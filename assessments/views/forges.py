@@ -80,6 +80,7 @@ def forge_detail(request, pk):
             "rules": latest.rules,
             "include_archived": latest.include_archived,
             "include_forks": latest.include_forks,
+            "read_codeowners": latest.read_codeowners,
         }
         if latest
         else {}

@@ -25,7 +25,7 @@ from ..access import (
 )
 from ..errors import ApplicationError
 from ..forms import InvitationForm, InvitationSignupForm, OrganizationInvitationForm
-from ..models import Invitation, Role
+from ..models import DeliveryState, Invitation, Role
 from ..services.invitations import (
     InvitationInvalid,
     InvitationState,
@@ -44,17 +44,24 @@ GUESS_WINDOW_SECONDS = 15 * 60
 
 
 def _delivery_message(request, invitation: Invitation, *, verb: str) -> None:
-    """Say whether the email went out: it is sent once the invitation is saved."""
-    invitation.refresh_from_db(fields=["sent_at", "delivery_error"])
-    if invitation.delivery_error:
+    """Say where the email is: a worker sends it once the invitation is saved, so it is
+    usually still on its way; the list shows when it went out or why it did not."""
+    invitation.refresh_from_db(fields=["sent_at", "delivery_error", "delivery_state"])
+    if invitation.delivery_state == DeliveryState.FAILED:
         messages.error(
             request,
             f"The invitation to {invitation.email} is saved, but the email could not be sent "
             f"({invitation.delivery_error}). Check the mail settings, then send it again from "
             "the list.",
         )
-    else:
+    elif invitation.delivery_state == DeliveryState.SENT:
         messages.success(request, f"Invitation {verb} to {invitation.email}.")
+    else:
+        messages.success(
+            request,
+            f"Invitation to {invitation.email} {'saved' if verb == 'sent' else 'renewed'}; its "
+            "email is on its way (the list shows when it was sent, or why not).",
+        )
 
 
 @login_required

@@ -69,6 +69,11 @@ DEPENDS_ON_STORED_DATA = [
     # naming the organisation or connection it does not administer (and never reaches a forge).
     "POST /api/v1/forges/",
     "POST /api/v1/imports/",
+    # An invitation needs a team or an organisation (either may be left out, not both), an
+    # address that is not already a member or invited there, and a caller allowed to invite:
+    # a 400 with a sentence otherwise.
+    "POST /api/v1/invitations/",
+    "POST /api/v1/invitations/bulk/",
 ]
 POSITIVE_DATA_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 

@@ -72,6 +72,9 @@ def test_an_org_admin_connects_previews_and_runs_an_import(
         "team": "fraud-detection",
         "action": "create",
         "topics": [],
+        "source": "rule",
+        "rule": "Rule line 1: name:repo-000*",
+        "note": "",
     }
     assert Repository.objects.count() == 0
 

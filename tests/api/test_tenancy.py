@@ -21,6 +21,7 @@ from assessments.models import (
     ForgeConnection,
     ForgeImport,
     GroupMappingRule,
+    Invitation,
     Repository,
     Result,
     Scan,
@@ -99,7 +100,17 @@ def team_a_objects(submitted, team, member, lead, org_admin, tmp_path):
         connection=connection,
         rules="name:* = x",
     )
+    from assessments.services.invitations import invitation_create
+
+    invitation, _ = invitation_create(
+        inviter=lead,
+        organization=team.organization,
+        team=team,
+        email="invitee-a@example.com",
+        role="member",
+    )
     return {
+        "invitation": invitation,
         "campaign": campaign,
         "connection": connection,
         "forge_import": forge_import,
@@ -155,6 +166,9 @@ def _state():
             "check_sets": list(
                 CheckSetVersion.objects.order_by("pk").values_list("pk", "organization_id")
             ),
+            "invitations": list(
+                Invitation.objects.order_by("pk").values_list("pk", "token_hash", "revoked_at")
+            ),
         },
         default=str,
     )
@@ -167,6 +181,9 @@ def _matrix(a):
     exemption = f"/api/v1/exemptions/{a['exemption'].id}/"
     request = {"team": team, "capability": "ci", "reason": "Not ours.", "expires_on": "2099-01-01"}
     campaign = f"/api/v1/campaigns/{a['campaign'].id}/"
+    invitation = f"/api/v1/invitations/{a['invitation'].id}/"
+    new_invitation = {"team": team, "email": "x@example.com", "role": "viewer"}
+    new_invitations = {"team": team, "emails": ["x@example.com"], "role": "viewer"}
     new_campaign = {
         "organization": a["team"].organization_id,
         "title": "Mine",
@@ -207,6 +224,12 @@ def _matrix(a):
         ("get", f"/api/v1/imports/{a['forge_import'].id}/", None, {}, 404),
         ("post", f"/api/v1/imports/{a['forge_import'].id}/run/", None, {}, 404),
         ("post", "/api/v1/imports/", {"connection": a["connection"].id}, {}, 400),
+        # Invitations: the team's leads and the organisation's admins only.
+        ("get", invitation, None, {}, 404),
+        ("post", f"{invitation}resend/", None, {}, 404),
+        ("post", f"{invitation}revoke/", None, {}, 404),
+        ("post", "/api/v1/invitations/", new_invitation, {}, 400),
+        ("post", "/api/v1/invitations/bulk/", new_invitations, {}, 400),
         (
             "post",
             "/api/v1/forges/",
@@ -317,6 +340,7 @@ def test_the_matrix_covers_every_team_scoped_route(team_a_objects):
         "check-set-detail",
         "check-set-current",
         "check-set-current-yaml",
+        "invitation-list",
     }
     names = set()
     for _, pattern in _api_patterns():
@@ -340,7 +364,9 @@ def test_the_owning_member_gets_200_on_the_same_matrix(team_a_objects, member, o
     client, admin = token_client(member), token_client(org_admin)
     for method, url, _, _, _ in _matrix(team_a_objects):
         if method == "get":
-            admins_only = url.startswith(("/api/v1/forges/", "/api/v1/imports/"))
+            admins_only = url.startswith(
+                ("/api/v1/forges/", "/api/v1/imports/", "/api/v1/invitations/")
+            )
             # A kit is built by a worker: the first answer is 202, "being prepared".
             allowed = {200, 202} if "/kits/" in url else {200}
             assert (admin if admins_only else client).get(url).status_code in allowed, url
