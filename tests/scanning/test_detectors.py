@@ -1120,7 +1120,20 @@ TABLE = [
         1,
         NAME,
     ),
-    # A web front end's lock file says nothing about a Python model's environment.
+    # A web front end's lock file says nothing about a Python model's environment, even when
+    # the front end calls the model too.
+    row(
+        "llm-front-end-lock-file-beside-python-llm-code",
+        {
+            "agent.py": CHAT,
+            "ui/package.json": json.dumps({"dependencies": {"openai": "^4.0.0"}}),
+            "ui/chat.ts": TS_OPENAI,
+            "ui/package-lock.json": "{}\n",
+        },
+        "reproducible_environment",
+        None,
+        None,
+    ),
     row(
         "front-end-lock-file",
         {

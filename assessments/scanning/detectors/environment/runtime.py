@@ -7,8 +7,9 @@ from ..base import Finding, Strength, keywords, register
 from ..common import code_hits, finding, first_hits
 from ..dependencies import dependencies
 from ..javascript import llm_dependencies
+from ..mlcode import ml_files
 from ..orchestration import orchestrated_files
-from ..paths import basename
+from ..paths import basename, is_notebook
 
 DOCKER_FROM = keywords("FROM ")
 CONTAINER_STEPS = keywords(
@@ -35,8 +36,8 @@ LOCK_FILES = (
 )
 
 # npm, pnpm, Yarn and Bun lock files: the environment of a JavaScript application. They count
-# only beside (or above) a manifest declaring an LLM package, where the JavaScript code is the
-# ML code; a web front end's lock file says nothing about a Python model's environment.
+# only where JavaScript is all the ML code there is, beside (or above) a manifest declaring an
+# LLM package: a web front end's lock file says nothing about a Python model's environment.
 JS_LOCK_FILES = (
     "package-lock.json",
     "npm-shrinkwrap.json",
@@ -50,6 +51,8 @@ JS_LOCK_FILES = (
 def js_llm_lock_files(snapshot: RepositorySnapshot) -> list[str]:
     """Lock files in the folder of a manifest declaring an LLM package, or a folder above it
     (a workspace locks every package at its root)."""
+    if any(path.endswith(".py") or is_notebook(path) for path in ml_files(snapshot)):
+        return []
     found = set()
     for manifest, _ in llm_dependencies(snapshot):
         folder = manifest.rsplit("/", 1)[0] if "/" in manifest else ""
