@@ -750,6 +750,20 @@ TABLE = [
         None,
     ),
     row(
+        "prompts-data-file",
+        {"app.py": CHAT, "rails/prompts.yml": "prompts:\n  - task: self_check_input\n"},
+        *PROMPTS,
+        1,
+        NAME,
+    ),
+    row(
+        "prompts-data-file-in-tests",
+        {"app.py": CHAT, "tests/test_prompts.json": "[]\n"},
+        *PROMPTS,
+        None,
+        None,
+    ),
+    row(
         "prompt-template-format",
         {"app.py": CHAT, "prompts/answer.j2": "Answer {{ q }}.\n"},
         *PROMPTS,
@@ -1163,6 +1177,30 @@ TABLE = [
         "prediction_service",
         1,
         CODE,
+    ),
+    row(
+        "nemo-guardrails-app",
+        {"app.py": "import streamlit as st\nfrom nemoguardrails import LLMRails, RailsConfig\n"},
+        "prediction_service",
+        0.5,
+        CODE,
+    ),
+    row(
+        "nemo-agent-toolkit-declared",
+        {
+            "requirements.txt": "nvidia-nat[langchain]~=1.3\n",
+            "flow.py": "from nat.runtime.loader import load_workflow\n",
+        },
+        "version_control",
+        1,
+        CODE,
+    ),
+    row(
+        "local-nat-module",
+        {"nat.py": "def translate(a):\n    return a\n", "net.py": "from nat import translate\n"},
+        "version_control",
+        None,
+        None,
     ),
     row(
         "local-agents-package",

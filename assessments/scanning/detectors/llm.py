@@ -28,6 +28,8 @@ PROMPT_DIRECTORIES = frozenset({"prompts", "prompt_templates", "prompt-templates
 PROMPT_SUFFIXES = (".prompt", ".prompty", ".prompt.yaml", ".prompt.yml", ".prompt.json")
 # Template formats: in a prompts/ directory they are prompts whoever loads them.
 PROMPT_TEMPLATE_FORMATS = (".jinja", ".jinja2", ".j2", ".mustache", ".hbs", ".tmpl")
+# A data file named for the prompts it holds (NeMo Guardrails' prompts.yml, answer_prompts.json).
+_PROMPTS_DATA_FILE = re.compile(r"^(?:[\w.-]*[_.-])?prompts?\.(?:ya?ml|json|toml)$")
 # Plain text and data formats: prompts only when the code loads them from that directory.
 PROMPT_TEXT_SUFFIXES = (".txt", ".md", ".yaml", ".yml", ".json", ".toml")
 # Calls that fetch a prompt by name (and version) from a prompt registry.
@@ -83,9 +85,10 @@ def loaded_prompt_directories(snapshot: RepositorySnapshot) -> set[str]:
 
 
 def prompt_files(snapshot: RepositorySnapshot) -> list[str]:
-    """Prompt files: *.prompt / *.prompty anywhere, template files (Jinja, Mustache...) in a
-    prompts/ directory, and text, Markdown or data files in a prompts/ directory the code
-    refers to (elsewhere a prompts/ folder of Markdown is as likely notes about prompting).
+    """Prompt files: *.prompt / *.prompty anywhere, data files named for prompts
+    (prompts.yml), template files (Jinja, Mustache...) in a prompts/ directory, and text,
+    Markdown or data files in a prompts/ directory the code refers to (elsewhere a prompts/
+    folder of Markdown is as likely notes about prompting).
 
     Read from every path, not only evidence paths: a prompt is often a .md or .txt file,
     which elsewhere is documentation. Only names are read, never contents, so a hostile
@@ -104,7 +107,8 @@ def prompt_files(snapshot: RepositorySnapshot) -> list[str]:
             directories = [part for part in parts[:-1] if part in PROMPT_DIRECTORIES]
             named_template = "prompt" in parts[-1] and lower.endswith((".jinja", ".jinja2", ".j2"))
             template = bool(directories) and lower.endswith(PROMPT_TEMPLATE_FORMATS)
-            if lower.endswith(PROMPT_SUFFIXES) or named_template or template:
+            named_data = _PROMPTS_DATA_FILE.match(parts[-1]) is not None and not is_test_path(path)
+            if lower.endswith(PROMPT_SUFFIXES) or named_template or template or named_data:
                 found.append(path)
             elif directories and lower.endswith(PROMPT_TEXT_SUFFIXES):
                 if loaded is None:

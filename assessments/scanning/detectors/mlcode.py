@@ -96,11 +96,12 @@ LLM_LIBRARIES = frozenset(
         "dspy",
         "langgraph",
         "sagemaker_inference",
+        "nemoguardrails",
     }
 )
 # LLM libraries whose module name a project's own code often uses too (a local ``agents``
 # package): an import counts only when the distribution is declared as a dependency.
-DECLARED_LLM_MODULES: dict[str, str] = {"agents": "openai-agents"}
+DECLARED_LLM_MODULES: dict[str, str] = {"agents": "openai-agents", "nat": "nvidia-nat"}
 # Families published as many top-level packages (langchain_core, langchain_openai, ...).
 LLM_PACKAGE_PREFIXES = ("langchain", "llama_index")
 # A model invoked through a cloud runtime client (boto3.client("sagemaker-runtime")).

@@ -70,6 +70,7 @@ LLM_CLIENTS = (
     "mistralai",
     "google.generativeai",
     "google.genai",
+    "nemoguardrails",
 )
 BATCH_SCRIPT = re.compile(r"(^|/)(predict|score|scoring|batch|inference|infer)[\w-]*\.py$")
 
