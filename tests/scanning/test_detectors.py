@@ -68,6 +68,16 @@ def ts_manifest(scripts=None):
 
 
 TS_MANIFEST = ts_manifest()
+
+
+def arm_parameters(version):
+    parameters = {
+        "chatModelName": {"value": "${AZURE_OPENAI_CHAT_MODEL=gpt-4o}"},
+        "chatDeploymentVersion": {"value": version},
+    }
+    return {"infra/main.parameters.json": json.dumps({"parameters": parameters})}
+
+
 INGEST = (
     "import chromadb\nfrom langchain_chroma import Chroma\n"
     "Chroma.from_documents(documents, embeddings, collection_name='docs')\n"
@@ -940,6 +950,23 @@ TABLE = [
         1,
         CODE,
     ),
+    row(
+        "prompty-tracer",
+        {
+            "chat.py": "from prompty.tracer import trace, Tracer, PromptyTracer\n"
+            "Tracer.add('PromptyTracer', PromptyTracer().tracer)\n@trace\ndef answer(q): pass\n"
+        },
+        "llm_tracing",
+        1,
+        CODE,
+    ),
+    row(
+        "prompty-trace-decorator-without-a-tracer",
+        {"chat.py": "from prompty.tracer import trace\n@trace\ndef answer(q): pass\n"},
+        "llm_tracing",
+        0.5,
+        CODE,
+    ),
     row("no-tracing", {"app.py": CHAT}, "llm_tracing", None, None),
     row("dated-models", {"app.py": CHAT_WITH("gpt-4o-2024-08-06")}, *PINNING, 1, CODE),
     row("anthropic-dated", {"app.py": CHAT_WITH("claude-3-5-sonnet-20241022")}, *PINNING, 1, CODE),
@@ -971,6 +998,35 @@ TABLE = [
         CODE,
     ),
     row("undated-preview", {"app.py": CHAT_WITH("gpt-4-vision-preview")}, *PINNING, 0, CODE),
+    # An Azure deployment template fixing each model deployment's version pins it.
+    row(
+        "azure-deployment-version",
+        {"app.py": CHAT, **arm_parameters("${AZURE_OPENAI_CHAT_DEPLOYMENT_VERSION=2024-08-06}")},
+        *PINNING,
+        1,
+        CODE,
+    ),
+    row(
+        "azure-deployment-version-and-floating-fallback",
+        {"app.py": CHAT_WITH("gpt-4o"), **arm_parameters("2024-08-06")},
+        *PINNING,
+        0.5,
+        CODE,
+    ),
+    row(
+        "azure-deployment-version-left-to-the-environment",
+        {"app.py": CHAT, **arm_parameters("${AZURE_OPENAI_CHAT_DEPLOYMENT_VERSION}")},
+        *PINNING,
+        None,
+        None,
+    ),
+    row(
+        "azure-parameters-malformed",
+        {"app.py": CHAT, "infra/main.parameters.json": "[" * 50_000},
+        *PINNING,
+        None,
+        None,
+    ),
     # Open weights the team runs itself are no hosted alias that changes under it.
     row("self-hosted-mistral", {"app.py": CHAT_WITH("mistral-7b-instruct")}, *PINNING, None, None),
     row("self-hosted-gpt-oss", {"app.py": CHAT_WITH("gpt-oss-20b")}, *PINNING, None, None),

@@ -9,6 +9,7 @@ silence; the one grade 0 they give is for floating model names, which is somethi
 
 from __future__ import annotations
 
+import json
 import re
 
 from ..evidencepaths import VENDOR_SEGMENTS
@@ -412,6 +413,9 @@ TRACERS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "weave": ("W&B Weave", keywords("weave.init(", "@weave.op")),
+    # Prompty's tracer records each prompt's inputs, outputs and token usage, sent wherever
+    # ``Tracer.add`` points it (OpenTelemetry, a JSON trace file).
+    "prompty.tracer": ("Prompty's tracer", keywords("Tracer.add(")),
     "agentops": (
         "AgentOps",
         keywords(
@@ -510,6 +514,51 @@ _OPEN_WEIGHTS = re.compile(r"-(?:\d+x)?\d+(?:\.\d+)?[bBmM](?:-|$)")
 MAX_MODEL_LINE = 2_000  # longer lines are minified or generated data, not a model call
 
 
+# Azure deployment templates (azd, ARM) set each model deployment's version as a parameter:
+# "chatDeploymentVersion": {"value": "${AZURE_OPENAI_CHAT_DEPLOYMENT_VERSION=2024-08-06}"}.
+ARM_PARAMETER_SUFFIX = ".parameters.json"
+MAX_PARAMETER_FILES = 20
+MAX_PARAMETER_BYTES = 256 * 1024
+_VERSION_PARAMETER = re.compile(r"^(\w*?)(?:deployment|model)version$", re.IGNORECASE)
+_ENVIRONMENT_DEFAULT = re.compile(r"^\$\{\w+(?:=([^}]*))?\}$")
+
+
+def _parameter_value(value: object) -> str:
+    """A parameter's value, or the default of ``${NAME=default}``; empty when unset."""
+    if isinstance(value, dict):
+        value = value.get("value")
+    if not isinstance(value, str):
+        return ""
+    match = _ENVIRONMENT_DEFAULT.match(value.strip())
+    if match:
+        return (match.group(1) or "").strip()
+    return "" if "$" in value else value.strip()
+
+
+def deployed_model_versions(snapshot: RepositorySnapshot) -> list[tuple[str, str]]:
+    """(model, path) for each model deployment whose parameters fix a version."""
+    found = []
+    for entry in snapshot.with_suffix(ARM_PARAMETER_SUFFIX)[:MAX_PARAMETER_FILES]:
+        text = snapshot.read_text(entry, limit=MAX_PARAMETER_BYTES)
+        try:
+            data = json.loads(text) if text else None
+        except (ValueError, RecursionError):
+            continue
+        parameters = data.get("parameters") if isinstance(data, dict) else None
+        if not isinstance(parameters, dict):
+            continue
+        lowered = {key.lower(): value for key, value in parameters.items()}
+        for key, value in parameters.items():
+            match = _VERSION_PARAMETER.match(key)
+            version = _parameter_value(value) if match else ""
+            if not match or not version:
+                continue
+            prefix = match.group(1).lower()
+            model = _parameter_value(lowered.get(f"{prefix}modelname")) or prefix or "model"
+            found.append((f"{model} version {version}"[:120], entry.path))
+    return found
+
+
 def model_names(snapshot: RepositorySnapshot) -> list[tuple[str, bool, str, int | None]]:
     """(name, dated, path, line) for each hosted model named in code or configuration,
     JavaScript calling an LLM included."""
@@ -531,12 +580,15 @@ def model_names(snapshot: RepositorySnapshot) -> list[tuple[str, bool, str, int 
             if not match.group("provider") and _OPEN_WEIGHTS.search(name):
                 continue
             found.append((name, bool(_DATED.search(name)), path, line))
+    # A deployment with a fixed version is pinned whatever its name says.
+    found += [(name, True, path, None) for name, path in deployed_model_versions(snapshot)]
     return found
 
 
 @register
 def llm_model_pinning(snapshot: RepositorySnapshot) -> list[Finding]:
-    """Hosted models named by dated snapshots (pinned) or by floating aliases.
+    """Hosted models named by dated snapshots or deployed at a fixed version (pinned), or by
+    floating aliases.
 
     A floating name only (``gpt-4o``, ``claude-3-5-sonnet-latest``) is graded 0 at code
     strength: it is not absence of evidence but something seen, the code asking for a model
@@ -557,7 +609,7 @@ def llm_model_pinning(snapshot: RepositorySnapshot) -> list[Finding]:
                 "llm_model_pinning",
                 1,
                 Strength.CODE,
-                f"Every model named is a dated snapshot, such as {name}.",
+                f"Every model named is pinned (a dated snapshot or version), such as {name}.",
                 path,
                 line,
             )
@@ -569,7 +621,7 @@ def llm_model_pinning(snapshot: RepositorySnapshot) -> list[Finding]:
                 "llm_model_pinning",
                 0.5,
                 Strength.CODE,
-                f"Some models are dated snapshots, others floating names such as {name}.",
+                f"Some models are pinned, others named by floating aliases such as {name}.",
                 path,
                 line,
             )
