@@ -3,6 +3,8 @@
 Each row is one small repository in memory. ``None`` means no finding at all.
 """
 
+import json
+
 import pytest
 
 from assessments.maturity import load_catalogue
@@ -34,6 +36,7 @@ def CHAT_WITH(model):  # noqa: N802 - reads as the constant it builds
 
 
 PROMPTS = ("prompt_versioning",)
+PROMPT_MD = {"prompts/answer.md": "Answer {q}.\n"}
 PINNING = ("llm_model_pinning",)
 GH_ON_PR = "on: [pull_request]\njobs:\n  e:\n    runs-on: ubuntu-latest\n    steps:\n"
 DEEPEVAL_TEST = (
@@ -41,6 +44,40 @@ DEEPEVAL_TEST = (
     "def test_answer():\n    assert_test(case, [AnswerRelevancyMetric(threshold=0.7)])\n"
 )
 LLM_GUARD = "from llm_guard import scan_output, scan_prompt\n"
+AGENTS_GUARD = (
+    "from agents import Agent, GuardrailFunctionOutput, input_guardrail\n"
+    "@input_guardrail\nasync def relevance(ctx, agent, text):\n"
+    "    return GuardrailFunctionOutput(output_info=None, tripwire_triggered=False)\n"
+)
+LC_MIDDLEWARE = "from langchain.agents.middleware import AgentMiddleware\n"
+MAIN_GUARD = "\nif __name__ == '__main__':\n    main()\n"
+TS_OPENAI = "import OpenAI from 'openai'\nconst openai = new OpenAI()\n"
+TS_INGEST = (
+    TS_OPENAI + "import { createClient } from '@supabase/supabase-js'\n"
+    "const e = await openai.embeddings.create({ model: 'text-embedding-3-small', input })\n"
+    "await supabase.from('sections').upsert({ content, embedding: e.data[0].embedding })\n"
+)
+BUILD_EMBEDS = {"build": "pnpm run embeddings && next build", "embeddings": "tsx lib/embed.ts"}
+
+
+def ts_manifest(scripts=None):
+    manifest = {"dependencies": {"openai": "^4.0.0", "next": "14.0.0"}}
+    if scripts:
+        manifest["scripts"] = scripts
+    return {"package.json": json.dumps(manifest)}
+
+
+TS_MANIFEST = ts_manifest()
+
+
+def arm_parameters(version):
+    parameters = {
+        "chatModelName": {"value": "${AZURE_OPENAI_CHAT_MODEL=gpt-4o}"},
+        "chatDeploymentVersion": {"value": version},
+    }
+    return {"infra/main.parameters.json": json.dumps({"parameters": parameters})}
+
+
 INGEST = (
     "import chromadb\nfrom langchain_chroma import Chroma\n"
     "Chroma.from_documents(documents, embeddings, collection_name='docs')\n"
@@ -725,7 +762,57 @@ TABLE = [
     row("dependabot", {".github/dependabot.yml": "version: 2\n"}, "dependency_updates", 1, NAME),
     row("renovate", {"renovate.json": "{}\n"}, "dependency_updates", 1, NAME),
     # LLM applications
-    row("prompt-files", {"app.py": CHAT, "prompts/answer.md": "Answer {q}.\n"}, *PROMPTS, 1, NAME),
+    row(
+        "prompt-files-the-code-loads",
+        {"app.py": CHAT + "TEMPLATE = open('prompts/answer.md').read()\n", **PROMPT_MD},
+        *PROMPTS,
+        1,
+        NAME,
+    ),
+    row(
+        "prompts-folder-joined-to-a-path",
+        {"app.py": CHAT + "FOLDER = Path(__file__).parent / 'prompts'\n", **PROMPT_MD},
+        *PROMPTS,
+        1,
+        NAME,
+    ),
+    row(
+        "prompts-folder-named-in-configuration",
+        {"app.py": CHAT, "config.yaml": "prompt_dir: prompts/\n", **PROMPT_MD},
+        *PROMPTS,
+        1,
+        NAME,
+    ),
+    # Markdown in a prompts/ folder nothing loads: notes about prompting, not prompts.
+    row("prompt-notes-nothing-loads", {"app.py": CHAT, **PROMPT_MD}, *PROMPTS, None, None),
+    row(
+        "planning-notes-in-notes-prompts",
+        {"app.py": CHAT, "notes/prompts/plans/ui-plan.md": "# Plan\n"},
+        *PROMPTS,
+        None,
+        None,
+    ),
+    row(
+        "prompts-data-file",
+        {"app.py": CHAT, "rails/prompts.yml": "prompts:\n  - task: self_check_input\n"},
+        *PROMPTS,
+        1,
+        NAME,
+    ),
+    row(
+        "prompts-data-file-in-tests",
+        {"app.py": CHAT, "tests/test_prompts.json": "[]\n"},
+        *PROMPTS,
+        None,
+        None,
+    ),
+    row(
+        "prompt-template-format",
+        {"app.py": CHAT, "prompts/answer.j2": "Answer {{ q }}.\n"},
+        *PROMPTS,
+        1,
+        NAME,
+    ),
     row("prompty-file", {"app.py": CHAT, "support.prompty": "---\nname: s\n"}, *PROMPTS, 1, NAME),
     row(
         "prompt-registry",
@@ -804,6 +891,73 @@ TABLE = [
         1,
         CODE,
     ),
+    row(
+        "agents-sdk-input-guardrail",
+        {"requirements.txt": "openai-agents\n", "guard.py": AGENTS_GUARD},
+        "guardrails",
+        0.5,
+        CODE,
+    ),
+    row(
+        "agents-sdk-guardrails-both-sides",
+        {
+            "requirements.txt": "openai-agents\n",
+            "guard.py": AGENTS_GUARD + "@output_guardrail\nasync def no_pii(c, a, o): ...\n",
+        },
+        "guardrails",
+        1,
+        CODE,
+    ),
+    row(
+        "agents-sdk-without-guardrails",
+        {"requirements.txt": "openai-agents\n", "bot.py": "from agents import Agent, Runner\n"},
+        "guardrails",
+        None,
+        None,
+    ),
+    # The project's own guardrails.py imported relatively is not the Guardrails AI library.
+    row(
+        "local-guardrails-module",
+        {
+            "app/guardrails.py": "def check(text):\n    return text\n",
+            "app/chat.py": CHAT + "from .guardrails import check\n",
+        },
+        "guardrails",
+        None,
+        None,
+    ),
+    row(
+        "langchain-guard-middleware",
+        {"mw.py": LC_MIDDLEWARE + "class GuardrailsMiddleware(AgentMiddleware):\n    pass\n"},
+        "guardrails",
+        0.5,
+        CODE,
+    ),
+    row(
+        "langchain-other-middleware",
+        {"mw.py": LC_MIDDLEWARE + "class RetryMiddleware(AgentMiddleware):\n    pass\n"},
+        "guardrails",
+        None,
+        None,
+    ),
+    row(
+        "typescript-moderation",
+        {
+            **TS_MANIFEST,
+            "pages/api/chat.ts": TS_OPENAI
+            + "const m = await openai.moderations.create({ input })\n",
+        },
+        "guardrails",
+        0.5,
+        CODE,
+    ),
+    row(
+        "typescript-moderation-without-manifest",
+        {"pages/api/chat.ts": TS_OPENAI + "const m = await openai.moderations.create({ input })\n"},
+        "guardrails",
+        None,
+        None,
+    ),
     row("no-guardrails", {"app.py": CHAT}, "guardrails", None, None),
     row(
         "langfuse-observe",
@@ -829,6 +983,23 @@ TABLE = [
         1,
         CODE,
     ),
+    row(
+        "prompty-tracer",
+        {
+            "chat.py": "from prompty.tracer import trace, Tracer, PromptyTracer\n"
+            "Tracer.add('PromptyTracer', PromptyTracer().tracer)\n@trace\ndef answer(q): pass\n"
+        },
+        "llm_tracing",
+        1,
+        CODE,
+    ),
+    row(
+        "prompty-trace-decorator-without-a-tracer",
+        {"chat.py": "from prompty.tracer import trace\n@trace\ndef answer(q): pass\n"},
+        "llm_tracing",
+        0.5,
+        CODE,
+    ),
     row("no-tracing", {"app.py": CHAT}, "llm_tracing", None, None),
     row("dated-models", {"app.py": CHAT_WITH("gpt-4o-2024-08-06")}, *PINNING, 1, CODE),
     row("anthropic-dated", {"app.py": CHAT_WITH("claude-3-5-sonnet-20241022")}, *PINNING, 1, CODE),
@@ -849,6 +1020,50 @@ TABLE = [
     row("floating-model", {"app.py": CHAT_WITH("gpt-4o")}, *PINNING, 0, CODE),
     row("latest-alias", {"app.py": CHAT_WITH("claude-3-5-sonnet-latest")}, *PINNING, 0, CODE),
     row("model-in-comment", {"app.py": CHAT + "# try 'gpt-4o' later\n"}, *PINNING, None, None),
+    # Dated snapshots in their other forms: month-day before -preview, MMDD, Gemini's MM-DD.
+    row("openai-month-day-preview", {"app.py": CHAT_WITH("gpt-4-1106-preview")}, *PINNING, 1, CODE),
+    row("openai-month-day", {"app.py": CHAT_WITH("gpt-3.5-turbo-0613")}, *PINNING, 1, CODE),
+    row(
+        "gemini-preview-month-day",
+        {"app.py": CHAT_WITH("gemini-2.5-pro-preview-05-06")},
+        *PINNING,
+        1,
+        CODE,
+    ),
+    row("undated-preview", {"app.py": CHAT_WITH("gpt-4-vision-preview")}, *PINNING, 0, CODE),
+    # An Azure deployment template fixing each model deployment's version pins it.
+    row(
+        "azure-deployment-version",
+        {"app.py": CHAT, **arm_parameters("${AZURE_OPENAI_CHAT_DEPLOYMENT_VERSION=2024-08-06}")},
+        *PINNING,
+        1,
+        CODE,
+    ),
+    row(
+        "azure-deployment-version-and-floating-fallback",
+        {"app.py": CHAT_WITH("gpt-4o"), **arm_parameters("2024-08-06")},
+        *PINNING,
+        0.5,
+        CODE,
+    ),
+    row(
+        "azure-deployment-version-left-to-the-environment",
+        {"app.py": CHAT, **arm_parameters("${AZURE_OPENAI_CHAT_DEPLOYMENT_VERSION}")},
+        *PINNING,
+        None,
+        None,
+    ),
+    row(
+        "azure-parameters-malformed",
+        {"app.py": CHAT, "infra/main.parameters.json": "[" * 50_000},
+        *PINNING,
+        None,
+        None,
+    ),
+    # Open weights the team runs itself are no hosted alias that changes under it.
+    row("self-hosted-mistral", {"app.py": CHAT_WITH("mistral-7b-instruct")}, *PINNING, None, None),
+    row("self-hosted-gpt-oss", {"app.py": CHAT_WITH("gpt-oss-20b")}, *PINNING, None, None),
+    row("self-hosted-mixtral", {"app.py": CHAT_WITH("mistral-8x7b-v0.1")}, *PINNING, None, None),
     row(
         "scheduled-ingestion",
         {
@@ -867,7 +1082,222 @@ TABLE = [
         1,
         CODE,
     ),
-    row("ingestion-by-hand", {"ingest.py": INGEST}, "retrieval_data_refresh", 0.5, CODE),
+    row(
+        "ingestion-by-hand",
+        {"ingest.py": INGEST + MAIN_GUARD},
+        "retrieval_data_refresh",
+        0.5,
+        CODE,
+    ),
+    row(
+        "ingestion-command-importing-the-store",
+        {"store.py": INGEST, "build_index.py": "import argparse\nfrom store import Chroma\n"},
+        "retrieval_data_refresh",
+        0.5,
+        CODE,
+    ),
+    row(
+        "scheduled-ingestion-importing-the-store",
+        {
+            "store.py": INGEST,
+            "ingest.py": "from store import Chroma\n",
+            ".github/workflows/refresh.yml": "on:\n  schedule:\n    - cron: '0 3 * * *'\n"
+            "jobs:\n  i:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python ingest.py\n",
+        },
+        "retrieval_data_refresh",
+        1,
+        CI,
+    ),
+    # An application indexing its users' uploads, or a library module nothing runs: no corpus
+    # refresh at all.
+    row(
+        "ingestion-on-upload",
+        {
+            "store.py": INGEST,
+            "api.py": "from fastapi import FastAPI\nfrom store import Chroma\n" + MAIN_GUARD,
+        },
+        "retrieval_data_refresh",
+        None,
+        None,
+    ),
+    row(
+        "ingestion-in-a-library-module", {"ingest.py": INGEST}, "retrieval_data_refresh", None, None
+    ),
+    row(
+        "typescript-ingestion-on-every-build",
+        {**ts_manifest(BUILD_EMBEDS), "lib/embed.ts": TS_INGEST},
+        "retrieval_data_refresh",
+        1,
+        CODE,
+    ),
+    row(
+        "typescript-ingestion-by-hand",
+        {**ts_manifest({"embeddings": "tsx lib/embed.ts"}), "lib/embed.ts": TS_INGEST},
+        "retrieval_data_refresh",
+        0.5,
+        CODE,
+    ),
+    row(
+        "typescript-ingestion-from-a-route",
+        {**TS_MANIFEST, "pages/api/upload.ts": TS_INGEST},
+        "retrieval_data_refresh",
+        None,
+        None,
+    ),
+    # JavaScript and TypeScript LLM applications
+    row(
+        "typescript-llm-app", {**TS_MANIFEST, "src/chat.ts": TS_OPENAI}, "version_control", 1, CODE
+    ),
+    row(
+        "vercel-ai-sdk-app",
+        {
+            "package.json": '{"dependencies": {"ai": "^3", "@ai-sdk/openai": "^1"}}',
+            "app/chat.tsx": "import { useChat } from 'ai/react'\n",
+        },
+        "version_control",
+        1,
+        CODE,
+    ),
+    row(
+        "langchain-js-require",
+        {
+            "package.json": '{"devDependencies": {"@langchain/openai": "^0.3"}}',
+            "index.cjs": "const { ChatOpenAI } = require('@langchain/openai')\n",
+        },
+        "version_control",
+        1,
+        CODE,
+    ),
+    # Not installed (no manifest), type declarations, built bundles: no LLM code of its own.
+    row("typescript-without-manifest", {"src/chat.ts": TS_OPENAI}, "version_control", None, None),
+    row(
+        "typescript-declarations-and-bundles",
+        {**TS_MANIFEST, "types/openai.d.ts": TS_OPENAI, "dist/bundle.js": TS_OPENAI},
+        "version_control",
+        None,
+        None,
+    ),
+    row(
+        "typescript-web-app-without-llm",
+        {
+            "package.json": '{"dependencies": {"react": "18.2.0"}}',
+            "src/app.tsx": "import React from 'react'\n",
+        },
+        "version_control",
+        None,
+        None,
+    ),
+    row(
+        "nextjs-api-route",
+        {**TS_MANIFEST, "pages/api/chat.ts": TS_OPENAI},
+        "prediction_service",
+        1,
+        CODE,
+    ),
+    row(
+        "app-router-route",
+        {**TS_MANIFEST, "app/api/chat/route.ts": TS_OPENAI},
+        "prediction_service",
+        1,
+        CODE,
+    ),
+    row(
+        "express-server",
+        {**TS_MANIFEST, "server.js": "const express = require('express')\n" + TS_OPENAI},
+        "prediction_service",
+        1,
+        CODE,
+    ),
+    # A client library in lib/api/ calls someone else's API; it serves nothing.
+    row(
+        "typescript-api-client",
+        {**TS_MANIFEST, "frontend/lib/api/client.ts": TS_OPENAI},
+        "prediction_service",
+        None,
+        None,
+    ),
+    row(
+        "typescript-llm-lock-file",
+        {**TS_MANIFEST, "src/chat.ts": TS_OPENAI, "pnpm-lock.yaml": "lockfileVersion: '6.0'\n"},
+        "reproducible_environment",
+        1,
+        NAME,
+    ),
+    # A web front end's lock file says nothing about a Python model's environment, even when
+    # the front end calls the model too.
+    row(
+        "llm-front-end-lock-file-beside-python-llm-code",
+        {
+            "agent.py": CHAT,
+            "ui/package.json": json.dumps({"dependencies": {"openai": "^4.0.0"}}),
+            "ui/chat.ts": TS_OPENAI,
+            "ui/package-lock.json": "{}\n",
+        },
+        "reproducible_environment",
+        None,
+        None,
+    ),
+    row(
+        "front-end-lock-file",
+        {
+            "train.py": SK,
+            "frontend/package.json": '{"dependencies": {"react": "18.2.0"}}',
+            "frontend/package-lock.json": "{}\n",
+        },
+        "reproducible_environment",
+        None,
+        None,
+    ),
+    # The OpenAI Agents SDK's module is ``agents``: it counts when the SDK is declared.
+    row(
+        "agents-sdk-app",
+        {"requirements.txt": "openai-agents\n", "bot.py": "from agents import Agent, Runner\n"},
+        "version_control",
+        1,
+        CODE,
+    ),
+    row(
+        "agents-sdk-served",
+        {
+            "requirements.txt": "openai-agents\nfastapi\n",
+            "airline/agents.py": "from agents import Agent\n",
+            "main.py": "from fastapi import FastAPI\nfrom airline.agents import triage\n",
+        },
+        "prediction_service",
+        1,
+        CODE,
+    ),
+    row(
+        "nemo-guardrails-app",
+        {"app.py": "import streamlit as st\nfrom nemoguardrails import LLMRails, RailsConfig\n"},
+        "prediction_service",
+        0.5,
+        CODE,
+    ),
+    row(
+        "nemo-agent-toolkit-declared",
+        {
+            "requirements.txt": "nvidia-nat[langchain]~=1.3\n",
+            "flow.py": "from nat.runtime.loader import load_workflow\n",
+        },
+        "version_control",
+        1,
+        CODE,
+    ),
+    row(
+        "local-nat-module",
+        {"nat.py": "def translate(a):\n    return a\n", "net.py": "from nat import translate\n"},
+        "version_control",
+        None,
+        None,
+    ),
+    row(
+        "local-agents-package",
+        {"agents/__init__.py": "", "run.py": "from agents import Agent\n"},
+        "version_control",
+        None,
+        None,
+    ),
 ]
 
 

@@ -99,7 +99,13 @@ ARCHETYPES = [
         "retrieval_data_refresh",
         (1.0, "ci_config"),
     ),
-    ("reindex-by-hand", {"ingest.py": INGEST}, "retrieval_data_refresh", (0.5, "code")),
+    (
+        "reindex-by-hand",
+        {"ingest.py": INGEST + "\n\nif __name__ == '__main__':\n    refresh([], None)\n"},
+        "retrieval_data_refresh",
+        (0.5, "code"),
+    ),
+    ("index-built-inside-the-app", {"ingest.py": INGEST}, "retrieval_data_refresh", None),
     ("no-retrieval", {}, "retrieval_data_refresh", None),
 ]
 
@@ -178,6 +184,111 @@ def test_an_llm_only_application_is_ml_code(tmp_path, files):
     report = scan(tmp_path, files)
     assert report.inconclusive is False
     assert "no_ml_code" not in report.flags
+
+
+TS_PACKAGE = json.dumps(
+    {
+        "scripts": {"build": "pnpm run embeddings && next build", "embeddings": "tsx lib/embed.ts"},
+        "dependencies": {"openai": "^4.0.0", "@supabase/supabase-js": "^2.0.0", "next": "14.0.0"},
+    }
+)
+TS_ROUTE = (
+    "import OpenAI from 'openai'\n\nconst openai = new OpenAI()\n\n"
+    "export default async function handler(req) {\n"
+    "  const moderation = await openai.moderations.create({ input: req.body.q })\n"
+    "  return openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [] })\n}\n"
+)
+TS_EMBED = (
+    "import OpenAI from 'openai'\nimport { createClient } from '@supabase/supabase-js'\n\n"
+    "const e = await openai.embeddings.create({ model: 'text-embedding-3-small', input })\n"
+    "await supabase.from('sections').upsert({ content, embedding: e.data[0].embedding })\n"
+)
+
+
+def test_a_typescript_llm_application_is_ml_code_and_read_as_one(tmp_path):
+    report = scan(
+        tmp_path,
+        {
+            "package.json": TS_PACKAGE,
+            "pnpm-lock.yaml": "lockfileVersion: '6.0'\n",
+            "pages/api/search.ts": TS_ROUTE,
+            "lib/embed.ts": TS_EMBED,
+            "components/Search.tsx": "import { useCompletion } from 'ai/react'\n",
+        },
+    )
+    assert report.inconclusive is False
+    assert "no_ml_code" not in report.flags
+    assert verdict(report, "prediction_service") == (1.0, "code")
+    assert verdict(report, "guardrails") == (0.5, "code")
+    assert verdict(report, "retrieval_data_refresh") == (1.0, "code")
+    assert verdict(report, "reproducible_environment") == (1.0, "file_name")
+    assert verdict(report, "llm_model_pinning") == (0.0, "code")
+
+
+def test_an_openai_agents_sdk_application_is_ml_code(tmp_path):
+    report = scan(
+        tmp_path,
+        {
+            "backend/requirements.txt": "openai-agents\nfastapi\n",
+            "backend/airline/agents.py": "from agents import Agent\n\n"
+            "triage = Agent(name='triage', model='gpt-4.1')\n",
+            "backend/airline/guardrails.py": "from agents import input_guardrail\n\n\n"
+            "@input_guardrail\nasync def relevance(context, agent, text):\n    return None\n",
+            "backend/main.py": "from fastapi import FastAPI\n\nfrom airline.agents import triage\n",
+        },
+    )
+    assert report.inconclusive is False
+    assert verdict(report, "prediction_service") == (1.0, "code")
+    assert verdict(report, "guardrails") == (0.5, "code")
+
+
+def test_a_local_agents_package_is_not_the_agents_sdk(tmp_path):
+    report = scan(
+        tmp_path,
+        {
+            "agents/__init__.py": "",
+            "agents/planner.py": "def plan():\n    return []\n",
+            "run.py": "from agents import planner\n",
+        },
+    )
+    assert report.inconclusive is True
+    assert "no_ml_code" in report.flags
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        pytest.param("[" * 100_000 + "]" * 100_000, id="deeply-nested"),
+        pytest.param('["openai"]', id="a-list"),
+        pytest.param('{"dependencies": ["openai"]}', id="dependencies-a-list"),
+        pytest.param('{"dependencies": {"openai": "^4"}, "scripts": 5}', id="scripts-a-number"),
+        pytest.param("{not json", id="malformed"),
+        pytest.param(b"\x00\xff" * 4096, id="binary"),
+    ],
+)
+def test_hostile_package_manifests_never_break_the_scan(tmp_path, manifest):
+    report = scan(
+        tmp_path,
+        {
+            "package.json": manifest,
+            "pages/api/chat.ts": TS_ROUTE,
+            "lib/embed.ts": TS_EMBED,
+            "train.py": "from sklearn.linear_model import Ridge\n",
+        },
+    )
+    assert report.inconclusive is False  # train.py is ML code whatever the manifest holds
+
+
+def test_an_oversized_typescript_file_is_not_read(tmp_path):
+    filler = "// " + "x" * 1_000 + "\n"
+    report = scan(
+        tmp_path,
+        {
+            "package.json": TS_PACKAGE,
+            "src/huge.ts": filler * 300 + "import OpenAI from 'openai'\n",
+        },
+    )
+    assert report.inconclusive is True
 
 
 def test_an_llm_endpoint_named_only_in_a_comment_or_the_readme_is_not_ml_code(tmp_path):

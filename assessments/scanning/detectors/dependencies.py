@@ -96,6 +96,11 @@ def _line_of(text: str, needle: str) -> int | None:
     return text.count("\n", 0, index) + 1 if index >= 0 else None
 
 
+def _list(value: object) -> list[object]:
+    """A manifest's list, or nothing when the file holds another shape there (``= 5``)."""
+    return value if isinstance(value, list) else []
+
+
 def _pyproject(path: str, text: str | None) -> list[Dependency]:
     if not text:
         return []
@@ -106,22 +111,22 @@ def _pyproject(path: str, text: str | None) -> list[Dependency]:
     specs: list[str] = []
     raw_project = data.get("project")
     project = raw_project if isinstance(raw_project, dict) else {}
-    specs += [s for s in project.get("dependencies", []) or [] if isinstance(s, str)]
+    specs += [s for s in _list(project.get("dependencies")) if isinstance(s, str)]
     optional = project.get("optional-dependencies", {})
     if isinstance(optional, dict):
         for group in optional.values():
-            specs += [s for s in group or [] if isinstance(s, str)]
+            specs += [s for s in _list(group) if isinstance(s, str)]
     groups = data.get("dependency-groups", {})
     if isinstance(groups, dict):
         for group in groups.values():
-            specs += [s for s in group or [] if isinstance(s, str)]
+            specs += [s for s in _list(group) if isinstance(s, str)]
     result = [d for s in specs if (d := _requirement(s, path, _line_of(text, s)))]
     poetry = data.get("tool", {}).get("poetry", {}) if isinstance(data.get("tool"), dict) else {}
     for section in ("dependencies", "dev-dependencies"):
         table = poetry.get(section, {}) if isinstance(poetry, dict) else {}
         if isinstance(table, dict):
             for name, spec in table.items():
-                version = spec.get("version", "") if isinstance(spec, dict) else str(spec)
+                version = str(spec.get("version", "")) if isinstance(spec, dict) else str(spec)
                 pinned = bool(re.match(r"^=?=?\d", version))
                 if name != "python":
                     result.append(
@@ -140,7 +145,7 @@ def _pipfile(path: str, text: str | None) -> list[Dependency]:
         table = data.get(section, {})
         if isinstance(table, dict):
             for name, spec in table.items():
-                version = spec.get("version", "*") if isinstance(spec, dict) else str(spec)
+                version = str(spec.get("version", "*")) if isinstance(spec, dict) else str(spec)
                 result.append(
                     Dependency(
                         normalise_package(name),
@@ -176,7 +181,7 @@ def _conda(path: str, text: str | None) -> list[Dependency]:
     if not isinstance(data, dict):
         return []
     result = []
-    for item in data.get("dependencies", []) or []:
+    for item in _list(data.get("dependencies")):
         if isinstance(item, str):
             name, _, version = item.partition("=")
             result.append(

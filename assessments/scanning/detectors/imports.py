@@ -19,6 +19,7 @@ IMPORT = keywords("import ")
 
 _IMPORT_LINE = re.compile(r"^\s*(?:from\s+(\.*[\w.]*)\s+import\s+(.*)|import\s+(.*))$")
 _NAME = re.compile(r"^[A-Za-z_][\w.]*$")
+_RELATIVE_IMPORT = re.compile(r"^\s*from\s+\.")
 
 
 class ImportSite(NamedTuple):
@@ -32,14 +33,26 @@ class ImportSite(NamedTuple):
 def imports(snapshot: RepositorySnapshot) -> dict[str, dict[str, int | None]]:
     """Map each evidence file to the modules it imports (module -> first line)."""
 
-    def compute() -> dict[str, dict[str, int | None]]:
+    return _import_tables(snapshot)[0]
+
+
+def _import_tables(
+    snapshot: RepositorySnapshot,
+) -> tuple[dict[str, dict[str, int | None]], frozenset[tuple[str, str]]]:
+    """The import table, and the (path, module) pairs only ever imported relatively."""
+
+    def compute() -> tuple[dict[str, dict[str, int | None]], frozenset[tuple[str, str]]]:
         table: dict[str, dict[str, int | None]] = defaultdict(dict)
+        relative: set[tuple[str, str]] = set()
+        absolute: set[tuple[str, str]] = set()
         for hit in snapshot.hits(*IMPORT):
             if not is_code_path(hit.path):
                 continue
+            seen = relative if _RELATIVE_IMPORT.match(hit.text) else absolute
             for module in parse_import_line(hit.text):
                 table[hit.path].setdefault(module, hit.line)
-        return dict(table)
+                seen.add((hit.path, module))
+        return dict(table), frozenset(relative - absolute)
 
     return snapshot.memo("imports", compute)
 
@@ -70,13 +83,18 @@ def module_matches(module: str, prefixes: Iterable[str]) -> bool:
 
 
 def import_sites_by_top_module(snapshot: RepositorySnapshot) -> dict[str, list[ImportSite]]:
-    """Every import site, filed under its top-level package, in path order."""
+    """Every import site of an absolute import, filed under its top-level package, in path
+    order (relative imports resolve through ``local_imports``)."""
 
     def compute() -> dict[str, list[ImportSite]]:
         table: dict[str, list[ImportSite]] = defaultdict(list)
-        for path, modules in sorted(imports(snapshot).items()):
+        modules_by_path, relative = _import_tables(snapshot)
+        for path, modules in sorted(modules_by_path.items()):
             for module, line in modules.items():
-                table[module.split(".")[0]].append(ImportSite(path, module, line))
+                # ``from .guardrails import check`` names the project's own module, never
+                # the library of that name.
+                if (path, module) not in relative:
+                    table[module.split(".")[0]].append(ImportSite(path, module, line))
         return dict(table)
 
     return snapshot.memo("import_sites", compute)

@@ -9,6 +9,7 @@ silence; the one grade 0 they give is for floating model names, which is somethi
 
 from __future__ import annotations
 
+import json
 import re
 
 from ..evidencepaths import VENDOR_SEGMENTS
@@ -16,28 +17,22 @@ from ..tree import Hit, RepositorySnapshot
 from .base import Finding, Strength, keywords, register
 from .ciconfig import ci_configs, invoked_scripts
 from .common import code_hits, config_hits, finding, first_hits, plural
-from .imports import files_importing, first_per_path
+from .imports import files_importing, first_per_path, import_chain
+from .javascript import js_llm_lines, script_running
 from .orchestration import orchestrated_files
 from .paths import basename, is_test_path
+from .servingcode import WEB_FRAMEWORKS
 
 # --- Prompts ---------------------------------------------------------------------------------
 
 PROMPT_DIRECTORIES = frozenset({"prompts", "prompt_templates", "prompt-templates", "prompt"})
 PROMPT_SUFFIXES = (".prompt", ".prompty", ".prompt.yaml", ".prompt.yml", ".prompt.json")
-PROMPT_TEMPLATE_SUFFIXES = (
-    ".jinja",
-    ".jinja2",
-    ".j2",
-    ".txt",
-    ".md",
-    ".yaml",
-    ".yml",
-    ".json",
-    ".toml",
-    ".mustache",
-    ".hbs",
-    ".tmpl",
-)
+# Template formats: in a prompts/ directory they are prompts whoever loads them.
+PROMPT_TEMPLATE_FORMATS = (".jinja", ".jinja2", ".j2", ".mustache", ".hbs", ".tmpl")
+# A data file named for the prompts it holds (NeMo Guardrails' prompts.yml, answer_prompts.json).
+_PROMPTS_DATA_FILE = re.compile(r"^(?:[\w.-]*[_.-])?prompts?\.(?:ya?ml|json|toml)$")
+# Plain text and data formats: prompts only when the code loads them from that directory.
+PROMPT_TEXT_SUFFIXES = (".txt", ".md", ".yaml", ".yml", ".json", ".toml")
 # Calls that fetch a prompt by name (and version) from a prompt registry.
 PROMPT_REGISTRY_CALLS: dict[str, tuple[str, tuple[str, ...]]] = {
     "langfuse": ("Langfuse prompt management", keywords("get_prompt(", "create_prompt(")),
@@ -63,8 +58,38 @@ def _not_vendored(path: str) -> bool:
     return not any(part in VENDOR_SEGMENTS for part in path.split("/")[:-1])
 
 
+# A prompts directory named in code or configuration ("prompts/answer.txt", prompt_dir:
+# prompts/, Path(__file__).parent / "prompts"): the application loads its templates from there.
+PROMPT_DIRECTORY_MENTIONS = keywords(
+    *(f"{quote}{name}" for name in sorted(PROMPT_DIRECTORIES) for quote in ('"', "'", "/")),
+    *(f"{name}/" for name in sorted(PROMPT_DIRECTORIES)),
+)
+_DIRECTORY_NAMES = "|".join(re.escape(name) for name in sorted(PROMPT_DIRECTORIES))
+_QUOTED_DIRECTORY = re.compile(rf"""(?:^|["'/\\\s:=])({_DIRECTORY_NAMES})(?=["'/\\])""")
+
+
+def loaded_prompt_directories(snapshot: RepositorySnapshot) -> set[str]:
+    """Names of prompt directories (``prompts``...) that code or configuration refers to."""
+
+    def compute() -> set[str]:
+        lines = [
+            h.text
+            for h in code_hits(snapshot, *PROMPT_DIRECTORY_MENTIONS)
+            + config_hits(snapshot, *PROMPT_DIRECTORY_MENTIONS)
+        ]
+        lines += [text for _, _, text in js_llm_lines(snapshot, *PROMPT_DIRECTORY_MENTIONS)]
+        return {
+            match.group(1).lower() for line in lines for match in _QUOTED_DIRECTORY.finditer(line)
+        }
+
+    return snapshot.memo("llm_loaded_prompt_directories", compute)
+
+
 def prompt_files(snapshot: RepositorySnapshot) -> list[str]:
-    """Prompt files: *.prompt / *.prompty anywhere, templates in a prompts/ directory.
+    """Prompt files: *.prompt / *.prompty anywhere, data files named for prompts
+    (prompts.yml), template files (Jinja, Mustache...) in a prompts/ directory, and text,
+    Markdown or data files in a prompts/ directory the code refers to (elsewhere a prompts/
+    folder of Markdown is as likely notes about prompting).
 
     Read from every path, not only evidence paths: a prompt is often a .md or .txt file,
     which elsewhere is documentation. Only names are read, never contents, so a hostile
@@ -73,20 +98,24 @@ def prompt_files(snapshot: RepositorySnapshot) -> list[str]:
 
     def compute() -> list[str]:
         found = []
+        loaded: set[str] | None = None
         for entry in snapshot.files:
             path = entry.path
             lower = path.lower()
             if not _not_vendored(path):
                 continue
             parts = lower.split("/")
-            in_prompt_directory = any(part in PROMPT_DIRECTORIES for part in parts[:-1])
+            directories = [part for part in parts[:-1] if part in PROMPT_DIRECTORIES]
             named_template = "prompt" in parts[-1] and lower.endswith((".jinja", ".jinja2", ".j2"))
-            if (
-                lower.endswith(PROMPT_SUFFIXES)
-                or named_template
-                or (in_prompt_directory and lower.endswith(PROMPT_TEMPLATE_SUFFIXES))
-            ):
+            template = bool(directories) and lower.endswith(PROMPT_TEMPLATE_FORMATS)
+            named_data = _PROMPTS_DATA_FILE.match(parts[-1]) is not None and not is_test_path(path)
+            if lower.endswith(PROMPT_SUFFIXES) or named_template or template or named_data:
                 found.append(path)
+            elif directories and lower.endswith(PROMPT_TEXT_SUFFIXES):
+                if loaded is None:
+                    loaded = loaded_prompt_directories(snapshot)
+                if loaded.intersection(directories):
+                    found.append(path)
         return sorted(found)
 
     return snapshot.memo("llm_prompt_files", compute)
@@ -229,33 +258,50 @@ def llm_evaluation(snapshot: RepositorySnapshot) -> list[Finding]:
 
 # --- Guardrails ------------------------------------------------------------------------------
 
-# module prefix -> (tool, calls that check input and output, calls that check one side only)
-GUARDRAILS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
-    "guardrails": ("Guardrails AI", keywords("Guard(", "Guard.from_", ".use("), ()),
-    "nemoguardrails": ("NeMo Guardrails", keywords("LLMRails(", "RailsConfig."), ()),
-    "llm_guard": (
-        "LLM Guard",
+# module prefix -> (tool, calls that check input and output, calls that check the input,
+# calls that check the output)
+GUARDRAILS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "guardrails": ("Guardrails AI", keywords("Guard(", "Guard.from_", ".use("), (), ()),
+    "nemoguardrails": ("NeMo Guardrails", keywords("LLMRails(", "RailsConfig."), (), ()),
+    "llm_guard": ("LLM Guard", (), keywords("scan_prompt("), keywords("scan_output(")),
+    # The OpenAI Agents SDK (module ``agents``): the decorators are its own, so a local
+    # ``agents`` package does not match.
+    "agents": (
+        "The OpenAI Agents SDK",
         (),
-        keywords("scan_prompt(", "scan_output("),
+        keywords("@input_guardrail", "InputGuardrail("),
+        keywords("@output_guardrail", "OutputGuardrail("),
     ),
 }
+# Libraries made only for guarding: importing one is already a sign of guardrails.
+GUARDING_LIBRARIES = frozenset({"guardrails", "nemoguardrails", "llm_guard"})
 MODERATION = keywords("moderations.create(")
+JS_MODERATION = ("moderations.create(", "createModeration(")
+# LangChain agent middleware: the built-in PII guard, or the application's own middleware
+# class named for what it does (``class GuardrailsMiddleware(AgentMiddleware)``).
+AGENT_MIDDLEWARE = keywords("(AgentMiddleware", "PIIMiddleware(")
+_GUARD_MIDDLEWARE = re.compile(
+    r"class\s+(\w*(?:guard|moderat|safety|jailbreak|pii)\w*)\s*\((?:[\w.]+\.)?AgentMiddleware\b",
+    re.IGNORECASE,
+)
 
 
 @register
 def llm_guardrails(snapshot: RepositorySnapshot) -> list[Finding]:
-    """Guardrails around model calls: Guardrails AI, NeMo Guardrails, LLM Guard, moderation."""
+    """Guardrails around model calls: Guardrails AI, NeMo Guardrails, LLM Guard, the Agents
+    SDK's guardrails, LangChain guard middleware, moderation."""
     findings = []
-    for prefix, (tool, both_sides, one_side) in GUARDRAILS.items():
+    for prefix, (tool, both_sides, input_side, output_side) in GUARDRAILS.items():
         sites = first_per_path(files_importing(snapshot, prefix))
         if not sites:
             continue
         paths = {s.path for s in sites}
         guarding = [h for h in code_hits(snapshot, *both_sides) if h.path in paths]
         sides: dict[str, Hit] = {}
-        for hit in code_hits(snapshot, *one_side):
-            if hit.path in paths:
-                sides.setdefault("input" if "scan_prompt(" in hit.text else "output", hit)
+        for side, calls in (("input", input_side), ("output", output_side)):
+            for hit in code_hits(snapshot, *calls) if calls else []:
+                if hit.path in paths:
+                    sides.setdefault(side, hit)
         if guarding or len(sides) >= 2:
             where = guarding[0] if guarding else next(iter(sides.values()))
             findings.append(
@@ -274,7 +320,7 @@ def llm_guardrails(snapshot: RepositorySnapshot) -> list[Finding]:
                     hit,
                 )
             )
-        else:
+        elif prefix in GUARDING_LIBRARIES:
             findings.append(
                 finding(
                     "guardrails",
@@ -284,6 +330,20 @@ def llm_guardrails(snapshot: RepositorySnapshot) -> list[Finding]:
                     sites[0],
                 )
             )
+    for hit in code_hits(snapshot, *AGENT_MIDDLEWARE):
+        match = _GUARD_MIDDLEWARE.search(hit.text)
+        if match or "PIIMiddleware(" in hit.text:
+            name = match.group(1) if match else "PIIMiddleware"
+            findings.append(
+                finding(
+                    "guardrails",
+                    0.5,
+                    Strength.CODE,
+                    f"Agent middleware ({name}) screens what the model reads or writes.",
+                    hit,
+                )
+            )
+            break
     for hit in code_hits(snapshot, *MODERATION)[:1]:
         findings.append(
             finding(
@@ -292,6 +352,17 @@ def llm_guardrails(snapshot: RepositorySnapshot) -> list[Finding]:
                 Strength.CODE,
                 "A moderation call screens text; nothing shows a check on both sides.",
                 hit,
+            )
+        )
+    for path, line, _ in js_llm_lines(snapshot, *JS_MODERATION)[:1]:
+        findings.append(
+            finding(
+                "guardrails",
+                0.5,
+                Strength.CODE,
+                "A moderation call screens text; nothing shows a check on both sides.",
+                path,
+                line,
             )
         )
     for entry in snapshot.matching("*.rail", "*.co")[:1]:
@@ -342,6 +413,9 @@ TRACERS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "weave": ("W&B Weave", keywords("weave.init(", "@weave.op")),
+    # Prompty's tracer records each prompt's inputs, outputs and token usage, sent wherever
+    # ``Tracer.add`` points it (OpenTelemetry, a JSON trace file).
+    "prompty.tracer": ("Prompty's tracer", keywords("Tracer.add(")),
     "agentops": (
         "AgentOps",
         keywords(
@@ -426,29 +500,95 @@ def llm_tracing(snapshot: RepositorySnapshot) -> list[Finding]:
 MODEL_FAMILIES = keywords("gpt-", "claude-", "gemini-", "mistral-", "o1-", "o3-", "o4-mini")
 # A quoted model name of a hosted family; Bedrock ids carry a provider prefix and a suffix.
 _MODEL_NAME = re.compile(
-    r"""["'](?:[a-z]+\.)?((?:gpt|claude|gemini|mistral|o1|o3|o4)-[A-Za-z0-9.\-]{1,60}?)"""
+    r"""["'](?P<provider>[a-z]+\.)?((?:gpt|claude|gemini|mistral|o1|o3|o4)-[A-Za-z0-9.\-]{1,60}?)"""
     r"""(?:-v\d+(?::\d+)?)?["']"""
 )
-# Dated snapshots: OpenAI 2024-08-06 or 0613, Anthropic 20241022, Gemini 002, Mistral 2407.
-_DATED = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|\d{3})$")
+# Dated snapshots: OpenAI 2024-08-06, 0613 or 1106 (also before -preview: gpt-4-1106-preview),
+# Anthropic 20241022, Gemini 002 or preview-05-06, Mistral 2407.
+_DATED = re.compile(
+    r"-(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|\d{3}|\d{2}-\d{2})(?:-(?:preview|exp|beta|alpha))?$"
+)
+# A parameter count (7b, 8x7b, 1.3B) names open weights run by the team itself (mistral-7b-
+# instruct, gpt-oss-20b), not a hosted API's alias; Bedrock ids (provider prefix) stay hosted.
+_OPEN_WEIGHTS = re.compile(r"-(?:\d+x)?\d+(?:\.\d+)?[bBmM](?:-|$)")
 MAX_MODEL_LINE = 2_000  # longer lines are minified or generated data, not a model call
 
 
-def model_names(snapshot: RepositorySnapshot) -> list[tuple[str, bool, str, int | None]]:
-    """(name, dated, path, line) for each hosted model named in code or configuration."""
+# Azure deployment templates (azd, ARM) set each model deployment's version as a parameter:
+# "chatDeploymentVersion": {"value": "${AZURE_OPENAI_CHAT_DEPLOYMENT_VERSION=2024-08-06}"}.
+ARM_PARAMETER_SUFFIX = ".parameters.json"
+MAX_PARAMETER_FILES = 20
+MAX_PARAMETER_BYTES = 256 * 1024
+_VERSION_PARAMETER = re.compile(r"^(\w*?)(?:deployment|model)version$", re.IGNORECASE)
+_ENVIRONMENT_DEFAULT = re.compile(r"^\$\{\w+(?:=([^}]*))?\}$")
+
+
+def _parameter_value(value: object) -> str:
+    """A parameter's value, or the default of ``${NAME=default}``; empty when unset."""
+    if isinstance(value, dict):
+        value = value.get("value")
+    if not isinstance(value, str):
+        return ""
+    match = _ENVIRONMENT_DEFAULT.match(value.strip())
+    if match:
+        return (match.group(1) or "").strip()
+    return "" if "$" in value else value.strip()
+
+
+def deployed_model_versions(snapshot: RepositorySnapshot) -> list[tuple[str, str]]:
+    """(model, path) for each model deployment whose parameters fix a version."""
     found = []
-    for hit in code_hits(snapshot, *MODEL_FAMILIES) + config_hits(snapshot, *MODEL_FAMILIES):
-        if len(hit.text) > MAX_MODEL_LINE:
+    for entry in snapshot.with_suffix(ARM_PARAMETER_SUFFIX)[:MAX_PARAMETER_FILES]:
+        text = snapshot.read_text(entry, limit=MAX_PARAMETER_BYTES)
+        try:
+            data = json.loads(text) if text else None
+        except (ValueError, RecursionError):
             continue
-        for match in _MODEL_NAME.finditer(hit.text):
-            name = match.group(1)
-            found.append((name, bool(_DATED.search(name)), hit.path, hit.line))
+        parameters = data.get("parameters") if isinstance(data, dict) else None
+        if not isinstance(parameters, dict):
+            continue
+        lowered = {key.lower(): value for key, value in parameters.items()}
+        for key, value in parameters.items():
+            match = _VERSION_PARAMETER.match(key)
+            version = _parameter_value(value) if match else ""
+            if not match or not version:
+                continue
+            prefix = match.group(1).lower()
+            model = _parameter_value(lowered.get(f"{prefix}modelname")) or prefix or "model"
+            found.append((f"{model} version {version}"[:120], entry.path))
+    return found
+
+
+def model_names(snapshot: RepositorySnapshot) -> list[tuple[str, bool, str, int | None]]:
+    """(name, dated, path, line) for each hosted model named in code or configuration,
+    JavaScript calling an LLM included."""
+    found = []
+    lines = [
+        (hit.path, hit.line, hit.text)
+        for hit in code_hits(snapshot, *MODEL_FAMILIES) + config_hits(snapshot, *MODEL_FAMILIES)
+    ]
+    lines += [
+        (path, number, text)
+        for path, number, text in js_llm_lines(snapshot, *MODEL_FAMILIES)
+        if not text.startswith(("//", "/*", "*"))
+    ]
+    for path, line, text in lines:
+        if len(text) > MAX_MODEL_LINE:
+            continue
+        for match in _MODEL_NAME.finditer(text):
+            name = match.group(2)
+            if not match.group("provider") and _OPEN_WEIGHTS.search(name):
+                continue
+            found.append((name, bool(_DATED.search(name)), path, line))
+    # A deployment with a fixed version is pinned whatever its name says.
+    found += [(name, True, path, None) for name, path in deployed_model_versions(snapshot)]
     return found
 
 
 @register
 def llm_model_pinning(snapshot: RepositorySnapshot) -> list[Finding]:
-    """Hosted models named by dated snapshots (pinned) or by floating aliases.
+    """Hosted models named by dated snapshots or deployed at a fixed version (pinned), or by
+    floating aliases.
 
     A floating name only (``gpt-4o``, ``claude-3-5-sonnet-latest``) is graded 0 at code
     strength: it is not absence of evidence but something seen, the code asking for a model
@@ -469,7 +609,7 @@ def llm_model_pinning(snapshot: RepositorySnapshot) -> list[Finding]:
                 "llm_model_pinning",
                 1,
                 Strength.CODE,
-                f"Every model named is a dated snapshot, such as {name}.",
+                f"Every model named is pinned (a dated snapshot or version), such as {name}.",
                 path,
                 line,
             )
@@ -481,7 +621,7 @@ def llm_model_pinning(snapshot: RepositorySnapshot) -> list[Finding]:
                 "llm_model_pinning",
                 0.5,
                 Strength.CODE,
-                f"Some models are dated snapshots, others floating names such as {name}.",
+                f"Some models are pinned, others named by floating aliases such as {name}.",
                 path,
                 line,
             )
@@ -542,6 +682,57 @@ def ingestion_files(snapshot: RepositorySnapshot) -> list[str]:
     )
 
 
+# JavaScript ingestion: a file of an LLM application that embeds documents and writes them.
+JS_EMBEDDING_CALLS = ("embeddings.create(", "createEmbedding(", "embedDocuments(", "embedMany(")
+JS_INDEX_WRITES = (
+    ".upsert(",
+    ".insert(",
+    "addDocuments(",
+    "fromDocuments(",
+    "fromTexts(",
+    "addVectors(",
+    "upsertRecords(",
+)
+
+
+def js_ingestion_files(snapshot: RepositorySnapshot) -> list[str]:
+    """JavaScript/TypeScript files that embed documents and write them to an index."""
+    embedding = {path for path, _, _ in js_llm_lines(snapshot, *JS_EMBEDDING_CALLS)}
+    writing = {path for path, _, _ in js_llm_lines(snapshot, *JS_INDEX_WRITES)}
+    return sorted(path for path in embedding & writing if not is_test_path(path))
+
+
+# A file run as a program: a ``__main__`` guard or a command-line parser.
+SCRIPT_MAIN = keywords("__main__")
+CLI_LIBRARIES = ("argparse", "click", "typer", "fire")
+UI_FRAMEWORKS = ("streamlit", "gradio", "chainlit")
+_INGESTION_NAME = re.compile(r"ingest|index|populate|build|refresh")
+
+
+def ingestion_scripts(snapshot: RepositorySnapshot, files: list[str]) -> list[str]:
+    """Programs that run an ingestion: the ingestion file itself or a script importing it
+    (two imports away at most), when it is run as a program.
+
+    An application that indexes what its users upload, or builds an index in memory when
+    it starts, calls the same functions from a library module; that is no corpus refresh.
+    """
+    targets = set(files)
+    mains = {h.path for h in code_hits(snapshot, *SCRIPT_MAIN) if "__name__" in h.text}
+    clis = {s.path for s in files_importing(snapshot, *CLI_LIBRARIES)}
+    # A web or UI application started from its own ``__main__`` serves; it is no script.
+    apps = {s.path for s in files_importing(snapshot, *WEB_FRAMEWORKS, *UI_FRAMEWORKS)}
+    # Scripts named for ingestion first, so the finding points at the likeliest one.
+    programs = sorted(
+        (p for p in (mains | clis) - apps if not is_test_path(p) and p.endswith(".py")),
+        key=lambda path: (not _INGESTION_NAME.search(basename(path)), path),
+    )
+    return [
+        path
+        for path in programs
+        if path in targets or import_chain(snapshot, path, targets, hops=2)
+    ]
+
+
 @register
 def llm_retrieval_refresh(snapshot: RepositorySnapshot) -> list[Finding]:
     """The retrieval corpus re-ingested by a scheduled job (CI schedule or orchestrator), or by
@@ -550,13 +741,14 @@ def llm_retrieval_refresh(snapshot: RepositorySnapshot) -> list[Finding]:
     Versioning of each index build usually lives in the vector store (a collection per build),
     which a repository cannot show; a scheduled ingestion is the automation it can show.
     """
+    findings = _js_retrieval_refresh(snapshot)
     files = ingestion_files(snapshot)
     if not files:
-        return []
-    findings = []
+        return findings
     invoked = invoked_scripts(snapshot)
-    for path in files:
-        if path in invoked:
+    targets = set(files)
+    for path in sorted(invoked):
+        if path in targets or import_chain(snapshot, path, targets, hops=2):
             config, number = invoked[path]
             scheduled = "schedule" in config.triggers
             findings.append(
@@ -585,13 +777,33 @@ def llm_retrieval_refresh(snapshot: RepositorySnapshot) -> list[Finding]:
                 )
             )
             break
-    findings.append(
-        finding(
-            "retrieval_data_refresh",
-            0.5,
-            Strength.CODE,
-            "A script ingests documents into the retrieval index; nothing shows it scheduled.",
-            files[0],
+    for path in ingestion_scripts(snapshot, files)[:1]:
+        findings.append(
+            finding(
+                "retrieval_data_refresh",
+                0.5,
+                Strength.CODE,
+                "A script ingests documents into the retrieval index; nothing shows it scheduled.",
+                path,
+            )
         )
-    )
     return findings
+
+
+def _js_retrieval_refresh(snapshot: RepositorySnapshot) -> list[Finding]:
+    """A JavaScript ingestion run by a ``package.json`` script: by every build (the corpus is
+    re-indexed on each deploy), or by hand. Called from a route only, it indexes uploads."""
+    for path in js_ingestion_files(snapshot):
+        run = script_running(snapshot, path)
+        if run is None:
+            continue
+        if run.on_build:
+            reason = f"Every build re-ingests the retrieval corpus (the {run.script!r} script)."
+        else:
+            reason = (
+                f"A script ({run.script!r}) ingests documents into the retrieval index;"
+                " nothing shows it scheduled."
+            )
+        grade = 1 if run.on_build else 0.5
+        return [finding("retrieval_data_refresh", grade, Strength.CODE, reason, run.manifest)]
+    return []

@@ -8,7 +8,9 @@ from collections import defaultdict
 from ..tree import RepositorySnapshot
 from .base import keywords
 from .common import code_hits
-from .imports import files_importing, import_sites_by_top_module, imports
+from .dependencies import dependencies, normalise_package
+from .imports import ImportSite, files_importing, import_sites_by_top_module, imports
+from .javascript import js_llm_imports
 from .paths import is_notebook
 
 # Top-level modules whose import marks a file as ML code.
@@ -94,8 +96,12 @@ LLM_LIBRARIES = frozenset(
         "dspy",
         "langgraph",
         "sagemaker_inference",
+        "nemoguardrails",
     }
 )
+# LLM libraries whose module name a project's own code often uses too (a local ``agents``
+# package): an import counts only when the distribution is declared as a dependency.
+DECLARED_LLM_MODULES: dict[str, str] = {"agents": "openai-agents", "nat": "nvidia-nat"}
 # Families published as many top-level packages (langchain_core, langchain_openai, ...).
 LLM_PACKAGE_PREFIXES = ("langchain", "llama_index")
 # A model invoked through a cloud runtime client (boto3.client("sagemaker-runtime")).
@@ -128,7 +134,8 @@ _MODEL_WORDS = re.compile(
 
 def ml_files(snapshot: RepositorySnapshot) -> list[str]:
     """Evidence files (scripts, modules, notebooks) with ML code: they import an ML library,
-    call a hosted model or an LLM framework, or load a serialised model (joblib, pickle)."""
+    call a hosted model or an LLM framework, or load a serialised model (joblib, pickle).
+    JavaScript and TypeScript files count when they import an LLM package."""
 
     def compute() -> list[str]:
         found = {site.path for site in files_importing(snapshot, *ML_LIBRARIES)}
@@ -142,10 +149,24 @@ def ml_files(snapshot: RepositorySnapshot) -> list[str]:
         }
         found |= {hit.path for hit in code_hits(snapshot, *MODEL_RUNTIME_CLIENTS, tests=True)}
         found |= {hit.path for hit in code_hits(snapshot, *LLM_API_ENDPOINTS)}
+        found |= {site.path for site in declared_llm_imports(snapshot)}
         found |= serialised_model_loaders(snapshot)
+        found |= {site.path for site in js_llm_imports(snapshot)}
         return sorted(found)
 
     return snapshot.memo("ml_files", compute)
+
+
+def declared_llm_imports(snapshot: RepositorySnapshot) -> list[ImportSite]:
+    """Imports of the LLM libraries in ``DECLARED_LLM_MODULES`` whose distribution a manifest
+    declares (``from agents import Agent`` with openai-agents in requirements.txt)."""
+    declared = {normalise_package(dependency.name) for dependency in dependencies(snapshot)}
+    modules = [
+        module
+        for module, distribution in DECLARED_LLM_MODULES.items()
+        if normalise_package(distribution) in declared
+    ]
+    return files_importing(snapshot, *modules) if modules else []
 
 
 def serialised_model_loaders(snapshot: RepositorySnapshot) -> set[str]:

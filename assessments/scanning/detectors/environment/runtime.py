@@ -9,8 +9,10 @@ from ..base import Finding, Strength, keywords, register
 from ..ciconfig import ci_configs
 from ..common import code_hits, finding, first_hits
 from ..dependencies import dependencies
+from ..javascript import llm_dependencies
+from ..mlcode import ml_files
 from ..orchestration import orchestrated_files
-from ..paths import basename
+from ..paths import basename, is_notebook
 
 DOCKER_FROM = keywords("FROM ")
 CONTAINER_STEPS = keywords(
@@ -44,6 +46,37 @@ LOCK_CHECK_IN_CI = re.compile(
     r"Pipfile\.lock)\b"
 )
 
+# npm, pnpm, Yarn and Bun lock files: the environment of a JavaScript application. They count
+# only where JavaScript is all the ML code there is, beside (or above) a manifest declaring an
+# LLM package: a web front end's lock file says nothing about a Python model's environment.
+JS_LOCK_FILES = (
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "pnpm-lock.yaml",
+    "yarn.lock",
+    "bun.lock",
+    "bun.lockb",
+)
+
+
+def js_llm_lock_files(snapshot: RepositorySnapshot) -> list[str]:
+    """Lock files in the folder of a manifest declaring an LLM package, or a folder above it
+    (a workspace locks every package at its root)."""
+    if any(path.endswith(".py") or is_notebook(path) for path in ml_files(snapshot)):
+        return []
+    found = set()
+    for manifest, _ in llm_dependencies(snapshot):
+        folder = manifest.rsplit("/", 1)[0] if "/" in manifest else ""
+        while True:
+            for name in JS_LOCK_FILES:
+                path = f"{folder}/{name}" if folder else name
+                if snapshot.entry(path) is not None:
+                    found.add(path)
+            if not folder:
+                break
+            folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
+    return sorted(found)
+
 
 @register
 def environment_pins(snapshot: RepositorySnapshot) -> list[Finding]:
@@ -57,6 +90,16 @@ def environment_pins(snapshot: RepositorySnapshot) -> list[Finding]:
                 Strength.FILE_NAME,
                 f"The environment is locked ({basename(entry.path)}).",
                 entry.path,
+            )
+        )
+    for path in js_llm_lock_files(snapshot)[:3]:
+        findings.append(
+            finding(
+                "reproducible_environment",
+                1,
+                Strength.FILE_NAME,
+                f"The JavaScript LLM application's environment is locked ({basename(path)}).",
+                path,
             )
         )
     per_file: dict[str, list[bool]] = {}

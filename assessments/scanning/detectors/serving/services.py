@@ -8,6 +8,8 @@ from ...tree import RepositorySnapshot
 from ..base import Finding, Strength, keywords, register
 from ..common import code_hits, config_hits, finding, first_hits
 from ..imports import files_importing, first_per_path, import_chain, imports, module_matches
+from ..javascript import js_api_routes
+from ..mlcode import declared_llm_imports
 from ..paths import basename, is_test_path
 from ..servingcode import MODEL_LOAD, WEB_FRAMEWORKS, serving_files
 
@@ -68,6 +70,7 @@ LLM_CLIENTS = (
     "mistralai",
     "google.generativeai",
     "google.genai",
+    "nemoguardrails",
 )
 BATCH_SCRIPT = re.compile(r"(^|/)(predict|score|scoring|batch|inference|infer)[\w-]*\.py$")
 
@@ -80,7 +83,7 @@ def llm_files(snapshot: RepositorySnapshot) -> set[str]:
     """Code files that call a hosted or local large language model."""
 
     def compute() -> set[str]:
-        return {
+        found = {
             path
             for path, modules in imports(snapshot).items()
             if not is_test_path(path)
@@ -89,6 +92,8 @@ def llm_files(snapshot: RepositorySnapshot) -> set[str]:
                 for m in modules
             )
         }
+        found |= {s.path for s in declared_llm_imports(snapshot) if not is_test_path(s.path)}
+        return found
 
     return snapshot.memo("llm_files", compute)
 
@@ -141,6 +146,17 @@ def _served_elsewhere(snapshot: RepositorySnapshot) -> list[Finding]:
                 )
             )
             break
+    for site in js_api_routes(snapshot)[:1]:
+        findings.append(
+            finding(
+                "prediction_service",
+                1,
+                Strength.CODE,
+                "A web API route answers requests with a language model.",
+                site.path,
+                site.line,
+            )
+        )
     return findings
 
 
