@@ -73,7 +73,9 @@ Index (0-100)
     ``100 * sum(w * grade) / sum(w)`` over all capabilities with ``w = 3 - level``, halved for
     optional ones: foundations weigh most, so the index does not reward level 2 tooling over
     version control. Every term grows with the grade, so the index is monotone; it is rounded
-    to one decimal.
+    to one decimal. A *gated* dimension (every question of it hidden by a context answer: LLM
+    applications) that reads wholly not applicable leaves the index instead of counting as
+    met: a team without LLM applications keeps the index the previous catalogue gave it.
 
 What a finding can grant is in ``evidence``; the contradictions in ``contradictions``; the
 result types, stored and read back, in ``results``; the ML Test Score lens (Breck et al. 2017)
@@ -182,13 +184,19 @@ def score(
         dimension_levels[dimension], dimension_index[dimension] = _level_and_index(
             [tallies[key] for key in keys], dimension=True
         )
-    level, index = _level_and_index(list(tallies.values()))
     every = results.values()
     not_applicable_dimensions = tuple(
         dimension
         for dimension, keys in tables.dimensions
         if keys and all(results[key].status == "not_applicable" for key in keys)
     )
+    for dimension, keys in tables.dimensions:
+        if dimension in tables.gated_dimensions and dimension in not_applicable_dimensions:
+            # Practices a team does not need are not achievements: counting them as met would
+            # raise the index of every team that answers "no LLM applications".
+            for key in keys:
+                tallies[key] = tallies[key]._replace(weight=0, weighted=0)
+    level, index = _level_and_index(list(tallies.values()))
     # A dimension that does not apply is nobody's weakest link. Ties go to the dimension that
     # comes first in the catalogue: min() keeps the first.
     candidates = [k for k in dimension_levels if k not in not_applicable_dimensions]

@@ -109,6 +109,9 @@ class ScoringTables:
     answers: frozenset[tuple[str, str]]  # every (question, option) pair
     titles_in_sentence: dict[str, str]  # each capability's title, to use mid-sentence
     dimensions: tuple[tuple[str, tuple[str, ...]], ...]  # each dimension's capability keys
+    # Dimensions whose every question a context answer can hide (LLM applications, say): one
+    # answer says the whole dimension does not apply to the team.
+    gated_dimensions: frozenset[str]
     highest_level: int
 
 
@@ -152,4 +155,14 @@ def _build(catalogue: Catalogue) -> ScoringTables:
             for d in catalogue.dimensions
         ),
         highest_level=max(lv.number for lv in catalogue.levels),
+        gated_dimensions=frozenset(
+            d.key
+            for d in catalogue.dimensions
+            if (
+                questions := [
+                    q for c in catalogue.capabilities_in(d.key) for q in catalogue.questions_for(c)
+                ]
+            )
+            and all(q.skip_if is not None for q in questions)
+        ),
     )

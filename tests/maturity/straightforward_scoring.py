@@ -106,7 +106,13 @@ def score(
         dimension_levels=dimension_levels,
         dimension_index=dimension_index,
         weakest_dimension=weakest,
-        index=_index_of(list(results.values())),
+        index=_index_of(
+            [
+                r
+                for r in results.values()
+                if not (r.dimension in not_applicable and _gated(catalogue, r.dimension))
+            ]
+        ),
         why_not_next=_why_not_next(catalogue, results, level, missing, answered),
         missing_for_next=tuple(missing),
         capabilities=results,
@@ -119,6 +125,14 @@ def score(
         can_contradict=bool(scanned and can_contradict),
         not_applicable_dimensions=not_applicable,
     )
+
+
+def _gated(catalogue, dimension):
+    """Every question of the dimension can be hidden by a context answer."""
+    questions = [
+        q for c in catalogue.capabilities_in(dimension) for q in catalogue.questions_for(c)
+    ]
+    return bool(questions) and all(q.skip_if is not None for q in questions)
 
 
 @dataclass

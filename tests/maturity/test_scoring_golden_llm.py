@@ -44,7 +44,35 @@ def test_a_team_without_llm_applications_has_the_dimension_not_applicable(catalo
     # Everything else is "no": the weakest is the first of the tied applicable dimensions.
     assert result.weakest_dimension == "code_environment"
     assert result.level == 0
-    assert result.index == round(100 * 11 / TOTAL_WEIGHT, 1) == 15.4
+    # Practices the team does not need leave the index: not 100 * 11 / 71.5 = 15.4.
+    assert result.index == 0.0
+
+
+@pytest.mark.parametrize("answer", ["no", "partly", "yes"])
+def test_without_llm_applications_the_index_is_the_previous_catalogues(catalogue, answer):
+    previous = load_catalogue_version("2026.11.1")
+    before = score(previous, answer_all(previous, answer))
+    after = score(catalogue, with_llm(answer_all(catalogue, answer), "no"))
+    assert (after.level, after.index) == (before.level, before.index)
+    assert after.index == round(
+        100
+        * sum(
+            g * (3 - c.level) * (0.5 if c.optional else 1)
+            for c in previous.capabilities
+            for g in [before.capabilities[c.key].grade]
+        )
+        / 60.5,
+        1,
+    )
+
+
+def test_a_dimension_answered_not_applicable_question_by_question_still_counts_as_met(catalogue):
+    # Only a dimension one context answer switches off leaves the index; answering "not
+    # applicable" to every CI question keeps the old rule (not applicable counts as met).
+    cicd = {c.key: "na" for c in catalogue.capabilities_in("cicd")}
+    with_na = score(catalogue, with_llm(answer_all(catalogue, "no", cicd), "no"))
+    assert "cicd" in with_na.not_applicable_dimensions
+    assert with_na.index > 0.0
 
 
 def test_a_not_applicable_dimension_is_never_the_weakest(catalogue):
