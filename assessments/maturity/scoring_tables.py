@@ -155,14 +155,13 @@ def _build(catalogue: Catalogue) -> ScoringTables:
             for d in catalogue.dimensions
         ),
         highest_level=max(lv.number for lv in catalogue.levels),
-        gated_dimensions=frozenset(
-            d.key
-            for d in catalogue.dimensions
-            if (
-                questions := [
-                    q for c in catalogue.capabilities_in(d.key) for q in catalogue.questions_for(c)
-                ]
-            )
-            and all(q.skip_if is not None for q in questions)
-        ),
+        gated_dimensions=frozenset(d.key for d in catalogue.dimensions if _gated(catalogue, d.key)),
     )
+
+
+def _gated(catalogue: Catalogue, dimension: str) -> bool:
+    """Every question of the dimension can be hidden by a context answer."""
+    questions = [
+        q for c in catalogue.capabilities_in(dimension) for q in catalogue.questions_for(c)
+    ]
+    return bool(questions) and all(q.skip_if is not None for q in questions)
