@@ -142,3 +142,17 @@ def test_the_demo_has_campaigns_with_teams_done_and_not_yet():
         progress = selectors.campaign_progress(campaign=campaign, today=timezone.localdate())
         assert progress.teams, campaign.title
         assert len(progress.series) > 10
+
+
+@pytest.mark.django_db
+def test_the_demo_has_teams_with_and_without_llm_applications():
+    call_command("load_demo")
+    not_applicable = {
+        team.slug: "llm_applications"
+        in team.latest_result.snapshot["result"]["not_applicable_dimensions"]
+        for team in Team.objects.select_related("latest_result")
+    }
+    assert not_applicable["recommendations"] is False
+    assert not_applicable["churn-insights"] is False
+    assert not_applicable["fraud-detection"] is True
+    assert not_applicable["pricing-lab"] is True

@@ -49,6 +49,7 @@ class DemoTeam:
 
 
 _CRITICAL = {
+    "llm_applications_in_use": "no",
     "online_serving": "yes",
     "models_in_production": "several",
     "data_change_frequency": "daily",
@@ -57,6 +58,7 @@ _CRITICAL = {
     "team_size": "medium",
 }
 _STEADY = {
+    "llm_applications_in_use": "no",
     "online_serving": "no",
     "models_in_production": "one",
     "data_change_frequency": "weekly",
@@ -65,6 +67,7 @@ _STEADY = {
     "team_size": "small",
 }
 _POC = {
+    "llm_applications_in_use": "no",
     "online_serving": "no",
     "models_in_production": "none",
     "data_change_frequency": "monthly",
@@ -83,7 +86,8 @@ DEMO_TEAMS = (
         "Product recommendations on web and app.",
         0.25,
         0.55,
-        {**_CRITICAL, "models_in_production": "many"},
+        # A shopping assistant answers from the product catalogue: an LLM with retrieval.
+        {**_CRITICAL, "models_in_production": "many", "llm_applications_in_use": "with_retrieval"},
     ),
     DemoTeam(
         "search-ranking",
@@ -107,7 +111,12 @@ DEMO_TEAMS = (
         "Monthly churn propensity for CRM.",
         0.05,
         0.3,
-        {**_STEADY, "retraining_frequency": "rarely"},
+        # Summaries of customer feedback for the CRM: an LLM without retrieval.
+        {
+            **_STEADY,
+            "retraining_frequency": "rarely",
+            "llm_applications_in_use": "without_retrieval",
+        },
     ),
     DemoTeam(
         "pricing-lab", "Pricing Lab", "Proof of concept for dynamic pricing.", 0.0, 0.12, _POC
@@ -297,6 +306,8 @@ def demo_answers(catalogue: maturity.Catalogue, spec: DemoTeam, practice: float)
     """
     answers = dict(spec.context)
     for question in catalogue.graded_questions:
+        if not catalogue.is_visible(question, answers):
+            continue  # skipped by the context, as the questionnaire skips it
         level = max(catalogue.capability(key).level for key in question.capabilities)
         digest = hashlib.sha256(f"{spec.slug}:{question.key}".encode()).digest()
         hurdle = (digest[0] / 255) * 0.3 + level * 0.2
