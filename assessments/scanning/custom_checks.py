@@ -8,11 +8,10 @@ cut at ``MAX_LINE_CHARS``, so a pattern the validation let through still works o
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..maturity.custom_checks import CheckSet, CustomCheck, glob_regex
+from ..maturity.custom_checks import CheckSet, CustomCheck, glob_regex, linear_regex
 from .detectors.dependencies import dependencies, normalise_package
 from .tree import RepositorySnapshot, TreeEntry
 
@@ -85,7 +84,7 @@ def evaluate_check(
         return CheckOutcome(check.key, False, f"No file matches {rule.path}.")
     if not matching:
         return CheckOutcome(check.key, False, f"No file matches {rule.path}.")
-    pattern = re.compile(rule.pattern)
+    pattern = linear_regex(rule.pattern)
     for entry in matching[:MAX_FILES_PER_RULE]:
         if entry.size is None or entry.size > MAX_FILE_BYTES or not budget.take(entry):
             continue

@@ -10,8 +10,10 @@ from assessments.maturity.custom_checks import (
     check_set_from_dict,
     export_check_set,
     glob_regex,
+    linear_regex,
     organization_level,
     parse_check_set,
+    pattern_problem,
 )
 
 VALID = """\
@@ -213,10 +215,15 @@ def test_paths_that_leave_the_repository_or_explode_are_refused(catalogue, path,
 
 
 @pytest.mark.parametrize(
-    "pattern",
-    ["(a+)+$", "((a*))*", "(\\\\w+\\\\s?)*$", "(a|aa)+", "(.|x)*", "(a)\\\\1", "a" * 201],
+    ("pattern", "message"),
+    [
+        ("(a)\\\\1", "must not use back-references"),
+        ("(?<=a)b", "syntax the scanner does not run (lookarounds"),
+        ("(unclosed", "not a valid regular expression"),
+        ("a" * 201, "longer than 200 characters"),
+    ],
 )
-def test_patterns_shaped_for_catastrophic_backtracking_are_refused(catalogue, pattern):
+def test_patterns_the_linear_engine_cannot_run_are_refused(catalogue, pattern, message):
     text = (
         "checks:\n  - key: a\n    title: A\n    dimension: data\n    level: 1\n    rule:\n"
         f'      file_contains: {{path: "*.py", pattern: "{pattern}"}}\n'
@@ -224,6 +231,22 @@ def test_patterns_shaped_for_catastrophic_backtracking_are_refused(catalogue, pa
     problems = problems_of(text, catalogue)
     assert len(problems) == 1
     assert problems[0].startswith("line 7: the pattern")
+    assert message in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "line"),
+    [
+        ("(a+)+$", "a" * 4000 + "!"),
+        ("(a|aa)+b", "a" * 4000),
+        (".*=.*=.*=.*;", "=" * 4000),
+        ("(a?a?)+b", "a" * 4000),
+    ],
+)
+def test_shapes_that_backtrack_for_hours_elsewhere_run_in_linear_time(pattern, line):
+    # Python's re takes hours on these lines; RE2 answers at once (a hang would fail the run).
+    assert pattern_problem(pattern) is None
+    assert linear_regex(pattern).search(line) is None
 
 
 @pytest.mark.parametrize(
@@ -296,3 +319,11 @@ def test_the_organisation_level_caps_google_below_the_lowest_failing_level(
 ):
     levels = {"l0": 0, "l1": 1, "l2": 2}
     assert organization_level(google, levels, passing) == expected
+
+
+@pytest.mark.parametrize(
+    ("glob", "path"),
+    [("*a*a*a*a*a*b", "a" * 250), ("**/**/**/**/**/**/x", "/".join(["d"] * 500) + "/y")],
+)
+def test_globs_run_in_linear_time_on_long_paths(glob, path):
+    assert glob_regex(glob).match(path) is None
