@@ -33,7 +33,9 @@ from .projects import normalize_project_folder, project_entries
 from .tree import RepositorySnapshot
 from .workdir import make_scan_dir
 
-SCANNER_VERSION = "1.1.0"
+# Bump on every change that can change a report: a rescan of a commit already scanned by the
+# same version is recorded as unchanged and keeps the earlier scan's evidence.
+SCANNER_VERSION = "1.2.0"
 
 
 @dataclass(frozen=True)

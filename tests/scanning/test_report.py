@@ -137,3 +137,20 @@ def test_the_unknown_list_names_capabilities_a_repository_cannot_show(level_two_
     data = level_two_report.to_dict()
     assert "prediction_logging" in data["unknown"]
     assert not set(data["unknown"]) & {c["key"] for c in data["capabilities"]}
+
+
+# The detectors each scanner version runs. A new, renamed or removed detector changes reports:
+# bump SCANNER_VERSION (a rescan of an unchanged commit would otherwise keep the old evidence),
+# then record the new set here.
+DETECTORS_OF_VERSION = {"1.2.0": "c4365091a0dc3c16"}
+
+
+def test_the_scanner_version_changes_with_its_detectors():
+    import hashlib
+
+    from assessments.scanning.detectors import detector_names
+
+    fingerprint = hashlib.sha256(",".join(sorted(detector_names())).encode()).hexdigest()[:16]
+    assert DETECTORS_OF_VERSION.get(SCANNER_VERSION) == fingerprint, (
+        "The detectors changed: bump SCANNER_VERSION and record the new fingerprint."
+    )
