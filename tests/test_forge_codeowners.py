@@ -28,15 +28,22 @@ def dispatched(monkeypatch):
     return sent
 
 
-def organisation_repos():
+# Where each forge looks first and last (GitHub: .github/, root, docs/; GitLab: root, docs/,
+# .gitlab/).
+FIRST = {"github": ".github/CODEOWNERS", "gitlab": "CODEOWNERS"}
+LAST = {"github": "docs/CODEOWNERS", "gitlab": ".gitlab/CODEOWNERS"}
+OWN = {"github": ".github/CODEOWNERS", "gitlab": ".gitlab/CODEOWNERS"}
+
+
+def organisation_repos(kind):
     return [
-        FakeRepo("churn", files={".github/CODEOWNERS": "# ML\n* @acme/fraud-detection\n"}),
+        FakeRepo("churn", files={OWN[kind]: "# ML\n* @acme/fraud-detection\n"}),
         FakeRepo("ranker", files={"CODEOWNERS": "*.md @acme/docs\n* @acme/ds-core\n"}),
         FakeRepo("docs-site", files={"docs/CODEOWNERS": "* @acme/search @alice\n"}),
-        # .github/ is looked at first, as GitHub does: the root file is never read.
+        # The first place the forge looks wins: the later file is never read.
         FakeRepo(
             "both",
-            files={".github/CODEOWNERS": "* @acme/search\n", "CODEOWNERS": "* @acme/x\n"},
+            files={FIRST[kind]: "* @acme/search\n", LAST[kind]: "* @acme/x\n"},
         ),
         FakeRepo("huge", files={"CODEOWNERS": "* @acme/search\n" + "#" * MAX_BYTES}),
         FakeRepo("stranger", files={"CODEOWNERS": "* @evil/fraud-detection\n"}),
@@ -51,7 +58,7 @@ RULES = "repo:acme/pinned = fraud-detection\nowners:@acme/ds-core = fraud-detect
 
 @pytest.fixture(params=["github", "gitlab"])
 def forge(request, settings):
-    state = ForgeState(kind=request.param, owner="acme", repos=organisation_repos())
+    state = ForgeState(kind=request.param, owner="acme", repos=organisation_repos(request.param))
     with FakeForge(state) as server:
         settings.FORGE_ALLOW_LOOPBACK = True
         settings.FORGE_CA_BUNDLE = server.ca_path
@@ -80,16 +87,17 @@ def test_codeowners_maps_each_repository_and_says_which_line(forge, connection, 
         connection=connection, user=org_admin, rules=RULES, read_codeowners=True
     )
     rows = by_name(preview)
+    kind = forge.state.kind
     mapped = {name: (row["team"], row["source"], row["rule"]) for name, row in rows.items()}
     assert mapped == {
         "churn": (
             "fraud-detection",
             "codeowners",
-            ".github/CODEOWNERS line 2: @acme/fraud-detection",
+            f"{OWN[kind]} line 2: @acme/fraud-detection",
         ),
         "ranker": ("fraud-detection", "codeowners", "CODEOWNERS line 2: @acme/ds-core"),
         "docs-site": ("search", "codeowners", "docs/CODEOWNERS line 1: @acme/search"),
-        "both": ("search", "codeowners", ".github/CODEOWNERS line 1: @acme/search"),
+        "both": ("search", "codeowners", f"{FIRST[kind]} line 1: @acme/search"),
         "huge": (None, "", ""),
         "stranger": (None, "", ""),
         "pinned": ("fraud-detection", "manual", "Manual (rules line 1)"),
@@ -108,7 +116,9 @@ def test_codeowners_maps_each_repository_and_says_which_line(forge, connection, 
     }
     # One listing page, then up to three file requests for each of the 7 repositories read.
     assert preview.api_calls == 1 + len(file_paths)
-    assert len(file_paths) == 1 + 2 + 3 + 1 + 2 + 2 + 3
+    # churn, ranker, docs-site, both, huge, stranger, plain: where each file is in the order.
+    reads = {"github": 1 + 2 + 3 + 1 + 2 + 2 + 3, "gitlab": 3 + 1 + 2 + 1 + 1 + 1 + 3}
+    assert len(file_paths) == reads[kind]
 
 
 def test_without_codeowners_nothing_is_read(forge, connection, org_admin):
@@ -150,6 +160,6 @@ def test_the_import_page_shows_what_mapped_each_repository(client, connection, o
     assert preview.read_codeowners
     text = client.get(response.url).content.decode()
     assert "Mapped by" in text
-    assert ">.github/CODEOWNERS line 2: @acme/fraud-detection<" in text
+    assert f">{OWN[connection.kind]} line 2: @acme/fraud-detection<" in text
     assert ">Manual (rules line 1)<" in text
     assert "@evil/fraud-detection, linked to no team here" in text

@@ -133,7 +133,7 @@ class CheckSetVersionViewSet(TeamScopedViewSet, mixins.ListModelMixin, mixins.Re
         versions = self.get_queryset()
         raw = self.request.query_params.get("organization")
         if raw is not None:
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit()):
                 raise Http404("No organisation you administer has this id.")
             versions = versions.filter(organization_id=int(raw))
         elif versions.values("organization_id").distinct().count() > 1:

@@ -319,7 +319,7 @@ class ForgeLister:
 
 @dataclass(frozen=True)
 class CodeownersFile:
-    """The CODEOWNERS file a repository has (the first of ``codeowners.PATHS``): its content,
+    """The CODEOWNERS file a repository has (the first its forge looks for): its content,
     or None with the reason it was not read (too large, not a file)."""
 
     path: str
@@ -360,11 +360,12 @@ def _file_content(kind: str, response: ForgeResponse) -> bytes | None:
 
 
 def read_codeowners(lister: ForgeLister, repo: ForgeRepo) -> CodeownersFile | None:
-    """The repository's CODEOWNERS, looked for where GitHub looks, in its order; None when it
-    has none. Rate limits are waited out as for the listing; a file larger than
+    """The repository's CODEOWNERS, looked for where its forge looks, in its order; None when
+    it has none. Rate limits are waited out as for the listing; a file larger than
     ``codeowners.MAX_BYTES`` (or an answer larger than the transport reads) is not read."""
     headers = auth_headers(lister.kind, lister.token)
-    for path in codeowners.PATHS:
+    paths = codeowners.GITLAB_PATHS if lister.kind == GITLAB else codeowners.PATHS
+    for path in paths:
         url = file_url(lister.kind, lister.api.url, repo, path)
         try:
             response = lister.get(url, headers)

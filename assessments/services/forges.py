@@ -50,7 +50,9 @@ logger = logging.getLogger(__name__)
 TOKEN_MAX_LENGTH = 1000
 CONNECT_BATCH = 100
 PREVIEW_MAX_WAIT_SECONDS = 10
-PREVIEW_CODEOWNERS_MAX = 200
+# The preview answers in the web request: it reads at most this many repositories' CODEOWNERS
+# (up to three forge calls each); the import run reads them all, on a worker.
+PREVIEW_CODEOWNERS_MAX = 20
 
 
 def require_forge_admin(user: User, organization: Organization) -> None:

@@ -309,7 +309,7 @@ def test_a_user_of_another_team_sees_and_changes_nothing(request, team_a_objects
         assert "team_a_registry" not in response.content.decode()
     response = client.get("/api/v1/check-sets/")
     assert "team_a_registry" not in response.content.decode()
-    assert response.status_code == 200 if stranger else 403
+    assert response.status_code == (200 if stranger else 403)
     response = client.post(
         "/api/v1/check-sets/", {**organization, "yaml": "checks: []\n"}, format="json"
     )

@@ -53,9 +53,11 @@ MAX_SPECIFIER = 200
 MAX_COMMAND = 1_000
 
 # ``import x from "pkg"``, ``import "pkg"``, ``export ... from "pkg"``, ``require("pkg")``,
-# ``import("pkg")``: the package a file loads, in either quote style.
+# ``import("pkg")``: the package a file loads, in either quote style. The line's indent is
+# spaces and tabs only: ``^\s*`` would rescan every run of blank lines from each line start.
 _IMPORT_SPECIFIER = re.compile(
-    r"""(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|^\s*import\s+)(["'])([^"'\n]{1,200})\1""",
+    r"""(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|^[ \t]*import\s+)"""
+    r"""(["'])([^"'\n]{1,200})\1""",
     re.MULTILINE,
 )
 
