@@ -185,13 +185,17 @@ def score(
             [tallies[key] for key in keys], dimension=True
         )
     every = results.values()
+    # Only a dimension one context answer switches off (a *gated* one) reads not applicable as
+    # a whole; answering "not applicable" question by question keeps the older rule (met), so
+    # results on older catalogues, which have no gated dimension, recompute as they were.
     not_applicable_dimensions = tuple(
         dimension
         for dimension, keys in tables.dimensions
-        if keys and all(results[key].status == "not_applicable" for key in keys)
+        if dimension in tables.gated_dimensions
+        and all(results[key].status == "not_applicable" for key in keys)
     )
     for dimension, keys in tables.dimensions:
-        if dimension in tables.gated_dimensions and dimension in not_applicable_dimensions:
+        if dimension in not_applicable_dimensions:
             # Practices a team does not need are not achievements: counting them as met would
             # raise the index of every team that answers "no LLM applications".
             for key in keys:

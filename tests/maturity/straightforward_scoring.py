@@ -92,7 +92,7 @@ def score(
     not_applicable = tuple(
         d.key
         for d in catalogue.dimensions
-        if catalogue.capabilities_in(d.key)
+        if _gated(catalogue, d.key)
         and all(results[c.key].status == "not_applicable" for c in catalogue.capabilities_in(d.key))
     )
     applicable = [k for k in dimension_levels if k not in not_applicable] or list(dimension_levels)
@@ -106,13 +106,7 @@ def score(
         dimension_levels=dimension_levels,
         dimension_index=dimension_index,
         weakest_dimension=weakest,
-        index=_index_of(
-            [
-                r
-                for r in results.values()
-                if not (r.dimension in not_applicable and _gated(catalogue, r.dimension))
-            ]
-        ),
+        index=_index_of([r for r in results.values() if r.dimension not in not_applicable]),
         why_not_next=_why_not_next(catalogue, results, level, missing, answered),
         missing_for_next=tuple(missing),
         capabilities=results,

@@ -71,7 +71,8 @@ def test_a_dimension_answered_not_applicable_question_by_question_still_counts_a
     # applicable" to every CI question keeps the old rule (not applicable counts as met).
     cicd = {c.key: "na" for c in catalogue.capabilities_in("cicd")}
     with_na = score(catalogue, with_llm(answer_all(catalogue, "no", cicd), "no"))
-    assert "cicd" in with_na.not_applicable_dimensions
+    assert with_na.not_applicable_dimensions == ("llm_applications",)
+    assert with_na.dimension_levels["cicd"] == 2
     assert with_na.index > 0.0
 
 
@@ -131,3 +132,14 @@ def test_older_catalogues_have_no_llm_dimension_and_read_nothing_as_not_applicab
     stored = result.to_dict()
     del stored["not_applicable_dimensions"]  # as results stored before 2026.12 read
     assert MaturityResult.from_dict(stored).not_applicable_dimensions == ()
+
+
+@pytest.mark.parametrize("version", ["2026.11", "2026.11.1"])
+def test_older_catalogues_read_a_dimension_answered_not_applicable_as_they_always_did(version):
+    old = load_catalogue_version(version)
+    cicd = {c.key: "na" for c in old.capabilities_in("cicd")}
+    result = score(old, answer_all(old, "no", cicd))
+    # Met, level 2 and 100 in its own dimension, counted in the index: the rule of 2026.11.
+    assert result.not_applicable_dimensions == ()
+    assert (result.dimension_levels["cicd"], result.dimension_index["cicd"]) == (2, 100.0)
+    assert result.index > 0.0
