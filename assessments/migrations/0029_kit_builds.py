@@ -40,6 +40,7 @@ class Migration(migrations.Migration):
                 ("kit", models.JSONField(blank=True, null=True)),
                 ("failure_reason", models.TextField(blank=True)),
                 ("requested_at", models.DateTimeField()),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
                 ("finished_at", models.DateTimeField(blank=True, null=True)),
                 (
                     "repository",

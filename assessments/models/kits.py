@@ -32,6 +32,9 @@ class KitBuild(TeamOwned):
     kit = models.JSONField(null=True, blank=True)
     failure_reason = models.TextField(blank=True)
     requested_at = models.DateTimeField()
+    # When a worker claimed it: a running build is lost only this long after it started, however
+    # long it waited in the queue before.
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -57,14 +57,21 @@ def kit_build_request(*, repository: Repository, capability: str) -> KitBuild:
         defaults={"requested_at": now},
     )
     if not created:
-        due = Q(
-            status=KitBuildStatus.FAILED, finished_at__lt=now - timedelta(seconds=KIT_RETRY_SECONDS)
-        ) | Q(
-            status__in=[KitBuildStatus.PENDING, KitBuildStatus.RUNNING],
-            requested_at__lt=now - timedelta(seconds=KIT_LOST_SECONDS),
+        lost = now - timedelta(seconds=KIT_LOST_SECONDS)
+        due = (
+            Q(
+                status=KitBuildStatus.FAILED,
+                finished_at__lt=now - timedelta(seconds=KIT_RETRY_SECONDS),
+            )
+            | Q(status=KitBuildStatus.PENDING, requested_at__lt=lost)
+            | Q(status=KitBuildStatus.RUNNING, started_at__lt=lost)
         )
         restarted = KitBuild.objects.filter(due, pk=build.pk).update(
-            status=KitBuildStatus.PENDING, requested_at=now, finished_at=None, failure_reason=""
+            status=KitBuildStatus.PENDING,
+            requested_at=now,
+            started_at=None,
+            finished_at=None,
+            failure_reason="",
         )
         if not restarted:
             return build
@@ -83,7 +90,7 @@ def kit_build_execute(*, build_id: int) -> KitBuild | None:
     """Build a claimed kit and store it, or why there is none; None when another worker has
     it, it is done, or its repository was disconnected meanwhile."""
     claimed = KitBuild.objects.filter(pk=build_id, status=KitBuildStatus.PENDING).update(
-        status=KitBuildStatus.RUNNING
+        status=KitBuildStatus.RUNNING, started_at=timezone.now()
     )
     build = KitBuild.objects.select_related("repository").filter(pk=build_id).first()
     if not claimed or build is None:

@@ -135,6 +135,26 @@ def test_a_build_lost_with_its_worker_is_started_again(
     assert again.status == KitBuildStatus.READY
 
 
+def test_a_build_that_waited_long_in_the_queue_is_not_run_twice(
+    connected, django_capture_on_commit_callbacks
+):
+    long_ago = timezone.now() - timedelta(seconds=KIT_LOST_SECONDS + 1)
+    with django_capture_on_commit_callbacks():
+        build = kit_build_request(repository=connected, capability="ci")
+    # Asked for long ago, claimed by a worker just now: it is running, not lost.
+    KitBuild.objects.filter(pk=build.pk).update(
+        requested_at=long_ago, status=KitBuildStatus.RUNNING, started_at=timezone.now()
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        again = kit_build_request(repository=connected, capability="ci")
+    assert (again.status, len(callbacks)) == (KitBuildStatus.RUNNING, 0)
+    # Started long ago and never finished: lost with its worker, started again.
+    KitBuild.objects.filter(pk=build.pk).update(started_at=long_ago)
+    with django_capture_on_commit_callbacks() as callbacks:
+        again = kit_build_request(repository=connected, capability="ci")
+    assert (again.status, again.started_at, len(callbacks)) == (KitBuildStatus.PENDING, None, 1)
+
+
 def test_a_build_is_claimed_by_one_worker(connected, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks():
         build = kit_build_request(repository=connected, capability="ci")
