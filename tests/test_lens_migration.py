@@ -17,7 +17,7 @@ from .test_results import submitted
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("assessments", "0026_forge_webhook_secret")]
-AFTER = [("assessments", "0028_lenses")]
+AFTER = [("assessments", "0031_lens_readings_backfill")]
 
 
 def _migrate(targets):

@@ -4,20 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0025_sso_group_rules'),
+        ("assessments", "0025_sso_group_rules"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='forgeconnection',
-            name='webhook_secret_encrypted',
+            model_name="forgeconnection",
+            name="webhook_secret_encrypted",
             field=models.TextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('membership.added', 'Added a member'), ('membership.role_changed', "Changed a member's role"), ('membership.removed', 'Removed a member'), ('invitation.sent', 'Sent an invitation'), ('invitation.revoked', 'Revoked an invitation'), ('invitation.accepted', 'Accepted an invitation'), ('membership.granted_by_sso', 'Added a member from an SSO group'), ('membership.removed_by_sso', 'Removed a member who left an SSO group'), ('sso_rule.added', 'Added an SSO group rule'), ('sso_rule.deleted', 'Deleted an SSO group rule'), ('exemption.requested', 'Asked for an exemption'), ('exemption.approved', 'Approved an exemption'), ('exemption.rejected', 'Rejected an exemption'), ('exemption.withdrawn', 'Withdrew an exemption request'), ('repository.connected', 'Connected a repository'), ('repository.removed', 'Disconnected a repository'), ('token.created', 'Created an API token'), ('token.revoked', 'Revoked an API token'), ('badge.enabled', 'Turned the maturity badge on'), ('badge.disabled', 'Turned the maturity badge off'), ('campaign.created', 'Started a campaign'), ('campaign.changed', 'Changed a campaign'), ('campaign.archived', 'Archived a campaign'), ('forge.connected', 'Connected a forge'), ('import.ran', "Imported a forge's repositories"), ('forge.webhook_secret_set', "Set a forge's webhook secret")], max_length=40),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("membership.added", "Added a member"),
+                    ("membership.role_changed", "Changed a member's role"),
+                    ("membership.removed", "Removed a member"),
+                    ("invitation.sent", "Sent an invitation"),
+                    ("invitation.revoked", "Revoked an invitation"),
+                    ("invitation.accepted", "Accepted an invitation"),
+                    ("membership.granted_by_sso", "Added a member from an SSO group"),
+                    ("membership.removed_by_sso", "Removed a member who left an SSO group"),
+                    ("sso_rule.added", "Added an SSO group rule"),
+                    ("sso_rule.deleted", "Deleted an SSO group rule"),
+                    ("exemption.requested", "Asked for an exemption"),
+                    ("exemption.approved", "Approved an exemption"),
+                    ("exemption.rejected", "Rejected an exemption"),
+                    ("exemption.withdrawn", "Withdrew an exemption request"),
+                    ("repository.connected", "Connected a repository"),
+                    ("repository.removed", "Disconnected a repository"),
+                    ("token.created", "Created an API token"),
+                    ("token.revoked", "Revoked an API token"),
+                    ("badge.enabled", "Turned the maturity badge on"),
+                    ("badge.disabled", "Turned the maturity badge off"),
+                    ("campaign.created", "Started a campaign"),
+                    ("campaign.changed", "Changed a campaign"),
+                    ("campaign.archived", "Archived a campaign"),
+                    ("forge.connected", "Connected a forge"),
+                    ("import.ran", "Imported a forge's repositories"),
+                    ("forge.webhook_secret_set", "Set a forge's webhook secret"),
+                ],
+                max_length=40,
+            ),
         ),
     ]

@@ -2,45 +2,6 @@
 
 from django.db import migrations, models
 
-from assessments.maturity import CatalogueError
-from assessments.maturity.lenses import lens_readings_of_snapshot
-from assessments.maturity.versions import load_catalogue_version
-
-BATCH = 500
-
-
-def read_stored_results_through_the_lenses(apps, schema_editor):
-    """Every stored result gets its lens readings, computed from its snapshot on the catalogue
-    version it was scored with. A result whose catalogue version cannot be loaded is left
-    without readings (its page and the API then compute them on read, or say they cannot)."""
-    Result = apps.get_model("assessments", "Result")
-    fields = ["lenses", "microsoft_level", "eu_ai_act_articles"]
-    batch = []
-    catalogues = {}
-    for result in Result.objects.only("pk", "catalogue_version", "snapshot").iterator(BATCH):
-        outcome = result.snapshot.get("result")
-        version = result.catalogue_version
-        if not outcome:
-            continue
-        if version not in catalogues:
-            try:
-                catalogues[version] = load_catalogue_version(version)
-            except CatalogueError:
-                catalogues[version] = None
-        if catalogues[version] is None:
-            continue
-        readings = lens_readings_of_snapshot(catalogues[version], outcome)
-        result.lenses = readings
-        result.microsoft_level = readings["microsoft"]["level"]
-        result.eu_ai_act_articles = {
-            a["article"]: a["status"] for a in readings["eu_ai_act"]["articles"]
-        }
-        batch.append(result)
-        if len(batch) == BATCH:
-            Result.objects.bulk_update(batch, fields)
-            batch = []
-    Result.objects.bulk_update(batch, fields)
-
 
 def keep_the_small_copies_in_the_result_rows(apps, schema_editor):
     """As for the other small copies (0013): in the row, where the dashboards read them."""
@@ -128,7 +89,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(keep_the_small_copies_in_the_result_rows, migrations.RunPython.noop),
-        migrations.RunPython(
-            read_stored_results_through_the_lenses, migrations.RunPython.noop, elidable=True
-        ),
     ]

@@ -5,7 +5,9 @@ def delivery_state_from_the_old_columns(apps, schema_editor):
     """Invitations made before the state existed: an error means failed, a send time sent."""
     invitation = apps.get_model("assessments", "Invitation")
     invitation.objects.exclude(delivery_error="").update(delivery_state="failed")
-    invitation.objects.filter(delivery_error="", sent_at__isnull=False).update(delivery_state="sent")
+    invitation.objects.filter(delivery_error="", sent_at__isnull=False).update(
+        delivery_state="sent"
+    )
 
 
 class Migration(migrations.Migration):
