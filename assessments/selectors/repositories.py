@@ -95,7 +95,8 @@ def repository_scanned_commit(*, repository: Repository) -> str:
     scan = (
         Scan.objects.filter(repository=repository, status__in=["succeeded", "unchanged"])
         .exclude(commit="")
-        .order_by("-finished_at")
+        .exclude(report__inconclusive=True)
+        .order_by("-finished_at", "-pk")
         .only("commit")
         .first()
     )
