@@ -85,8 +85,10 @@ def evaluate_check(
     if not matching:
         return CheckOutcome(check.key, False, f"No file matches {rule.path}.")
     pattern = linear_regex(rule.pattern)
+    unread = max(0, len(matching) - MAX_FILES_PER_RULE)
     for entry in matching[:MAX_FILES_PER_RULE]:
         if entry.size is None or entry.size > MAX_FILE_BYTES or not budget.take(entry):
+            unread += 1
             continue
         text = snapshot.read_text(entry, limit=MAX_FILE_BYTES)
         if text is None:
@@ -100,6 +102,14 @@ def evaluate_check(
                     entry.path,
                     number,
                 )
+    if unread:
+        # Not proof of absence: say what was left unread rather than that nothing matched.
+        return CheckOutcome(
+            check.key,
+            False,
+            f"No file read contains the pattern; {unread} file(s) matching {rule.path} were "
+            "too large or beyond the scan's reading limits.",
+        )
     return CheckOutcome(
         check.key, False, f"No text file matching {rule.path} contains the pattern."
     )

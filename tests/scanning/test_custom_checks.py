@@ -80,7 +80,13 @@ def test_binary_missing_and_oversized_files_never_match_a_pattern(check_set):
         },
     )
     assert found["registry_config"].passed is False
-    assert found["registry_config"].reason.startswith("No text file matching configs/*.yaml")
+    # The oversized and missing files were never read: the reason says so, not "nothing matched".
+    assert found["registry_config"].reason == (
+        "No file read contains the pattern; 2 file(s) matching configs/*.yaml were too large "
+        "or beyond the scan's reading limits."
+    )
+    binary_only = outcomes(check_set, {"configs/binary.yaml": b"registry: acme\x00\x01"})
+    assert binary_only["registry_config"].reason.startswith("No text file matching configs/*.yaml")
 
 
 def test_a_long_line_is_cut_before_the_pattern_runs(check_set):
