@@ -264,12 +264,6 @@ def require_manage_team(user: UserOrAnonymous, team: Team, *, to: str) -> None:
 ROLE_RANK: dict[str, int] = {Role.ORG_ADMIN: 3, Role.LEAD: 2, Role.MEMBER: 1, Role.VIEWER: 0}
 
 
-def is_admin_of(user: UserOrAnonymous, organization_id: int) -> bool:
-    """Whether the user administers this organisation (superusers administer every one)."""
-    administered = administered_organization_ids(user)
-    return administered is None or administered.filter(organization_id=organization_id).exists()
-
-
 def invitable_roles(user: UserOrAnonymous, team: Team) -> list[str]:
     """The team roles the user may invite people to: org admins any team role, leads their own
     team's roles up to lead; nobody else invites. Org admins are invited organisation-wide,
@@ -286,7 +280,7 @@ def can_invite(
     """Whether the user may invite (and resend or revoke an invitation) to this role: to a
     team, see `invitable_roles`; to the organisation as an admin, its admins only."""
     if team is None:
-        return role == Role.ORG_ADMIN and is_admin_of(user, organization_id)
+        return role == Role.ORG_ADMIN and is_admin_of_organization(user, organization_id)
     return team.organization_id == organization_id and role in invitable_roles(user, team)
 
 

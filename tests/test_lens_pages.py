@@ -147,3 +147,18 @@ def test_only_org_admins_change_the_setting_and_only_for_their_organisation(
     team.organization.refresh_from_db()
     assert team.organization.headline_lens == HeadlineLens.GOOGLE
     assert not AuditEvent.objects.filter(action=AuditAction.HEADLINE_LENS_CHANGED).exists()
+
+
+def test_the_service_itself_refuses_anyone_but_the_organisations_admins(
+    member, stranger_org_admin, team
+):
+    from assessments.errors import ActionNotAllowed
+    from assessments.services.organizations import organization_headline_lens_set
+
+    for actor in (member, stranger_org_admin):
+        with pytest.raises(ActionNotAllowed):
+            organization_headline_lens_set(
+                organization=team.organization, headline_lens="microsoft", actor=actor
+            )
+    team.organization.refresh_from_db()
+    assert team.organization.headline_lens == HeadlineLens.GOOGLE

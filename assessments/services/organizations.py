@@ -3,7 +3,8 @@
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from ..errors import ApplicationError
+from ..access import is_admin_of_organization
+from ..errors import ActionNotAllowed, ApplicationError
 from ..models import AuditAction, HeadlineLens, Organization
 from .audit import audit_record
 
@@ -13,6 +14,10 @@ def organization_headline_lens_set(
 ) -> bool:
     """Choose the maturity model the organisation's pages lead with; the other stays beside it.
     Returns whether anything changed (choosing the current one again records nothing)."""
+    if actor is not None and not is_admin_of_organization(actor, organization.pk):
+        raise ActionNotAllowed(
+            "Only org admins change the organisation's settings: they apply to every team."
+        )
     if headline_lens not in HeadlineLens.values:
         raise ApplicationError("Choose Google's levels or Microsoft's maturity model.")
     with transaction.atomic():
