@@ -200,7 +200,7 @@ class InvitationViewSet(
         return selectors.invitation_list_pending(team_id=team_id)
 
     def _answer(self, invitation, *, status_code=status.HTTP_200_OK, headers=None):
-        fresh = Invitation.objects.select_related("invited_by").get(pk=invitation.pk)
+        fresh = selectors.invitations_by_id(ids=[invitation.pk])[invitation.pk]
         return Response(self.get_serializer(fresh).data, status=status_code, headers=headers or {})
 
     def create(self, request, *args, **kwargs):
@@ -258,7 +258,7 @@ class InvitationViewSet(
             else:
                 created.append(invitation.pk)
                 rows.append({"email": email, "invitation": invitation, "error": None})
-        fresh = Invitation.objects.select_related("invited_by").in_bulk(created)
+        fresh = selectors.invitations_by_id(ids=created)
         context = self.get_serializer_context()
         results = []
         for row in rows:

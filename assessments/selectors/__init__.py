@@ -79,6 +79,7 @@ from .invitations import (
     invitation_list_pending,
     invitation_list_pending_for_team,
     invitation_list_pending_for_user,
+    invitations_by_id,
     organizations_administered,
 )
 from .repositories import (
@@ -177,6 +178,7 @@ __all__ = [
     "account_exists_for_email",
     "invitation_get_for_user",
     "invitation_list_pending",
+    "invitations_by_id",
     "invitation_list_pending_for_team",
     "invitation_list_pending_for_user",
     "organizations_administered",

@@ -47,6 +47,11 @@ def invitation_get_for_user(*, user: UserOrAnonymous, invitation_id: int) -> Inv
         raise Http404("No such invitation.") from None
 
 
+def invitations_by_id(*, ids: list[int]) -> dict[int, Invitation]:
+    """The invitations the caller just wrote, with their inviter, by id (the API's answer)."""
+    return Invitation.objects.select_related("invited_by").in_bulk(ids)
+
+
 def organizations_administered(*, user: UserOrAnonymous) -> QuerySet[Organization]:
     """The organisations the user administers (every one for a superuser), by name: where
     they may invite admins, connect forges and import repositories."""
