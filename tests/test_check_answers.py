@@ -145,7 +145,7 @@ def test_the_result_page_says_what_decided_each_check(client, team, lead, member
     answer(result, "incident_review", "yes", lead, note="<script>alert(1)</script> see wiki")
     client.force_login(member)
     page = client.get(reverse("assessment_result", args=[result.assessment_id])).content.decode()
-    assert '✓ passing</span> <span class="meta org-check-source">answered</span>' in page
+    assert '✓ passing</span> <span class="meta org-check-source">· answered</span>' in page
     assert f"Answered “Yes” by {lead.username}" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; see wiki" in page
     assert "<script>alert(1)</script>" not in page

@@ -92,7 +92,9 @@ def test_the_page_comes_after_the_catalogue_and_shows_the_questions(
     assert 'value="na"' not in body
     assert "Scans also look for the dependency acme-registry" in body
     assert reverse("check_answer_autosave", args=[draft.pk, "__question__"]) in body
-    assert "<span data-answered>0</span> of <span data-total>2</span>" in body
+    assert (
+        "<span data-answered>0</span> of <span data-total>2</span> questions on this page" in body
+    )
     # User text is data: the question's markup is shown, never run.
     assert "&lt;b&gt;every&lt;/b&gt;" in body
     assert "<b>every</b>" not in body

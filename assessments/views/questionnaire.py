@@ -400,6 +400,8 @@ def _organization_page(request, assessment, pages):
         "questions": questions,
         "answered": answered,
         "total": len(keys),
+        # The catalogue's progress counts the catalogue's questions; this page counts its own.
+        "progress_of_page": True,
         "can_edit": can_edit,
         "carried_over_since": _day(_carried_over_since(answers), days),
         "carried_over_count": len(carried_over),
