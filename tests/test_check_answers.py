@@ -211,3 +211,14 @@ def test_answers_given_in_the_draft_are_read_once_submitted(
     checks, reading = reading_of(draft.result)
     assert checks == {"incident_review": (True, "answered"), "internal_registry": (None, None)}
     assert reading["level"] == 0  # the registry check of level 1 is not known to pass
+
+
+def test_a_result_with_only_questions_does_not_wait_for_a_scan(client, team, lead, org_admin):
+    only_questions = CHECKS.split("  - key: internal_registry")[0]
+    check_set_import(organization=team.organization, yaml_text=only_questions, actor=org_admin)
+    result = submitted_result(team, lead)
+    answer(result, "incident_review", "yes", lead)
+    client.force_login(lead)
+    page = client.get(reverse("assessment_result", args=[result.assessment_id])).content.decode()
+    assert f"answered by {team.name} in this assessment" in page
+    assert "no repository has been scanned with them yet" not in page

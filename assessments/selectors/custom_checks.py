@@ -166,6 +166,7 @@ def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
         "counts_towards_levels": check_set.counts_towards_levels,
         "level": level,
         "scanned_repositories": len(scanned),
+        "has_rules": any(check.rule is not None for check in check_set.checks),
         "checks": checks,
     }
 
