@@ -125,6 +125,11 @@ urlpatterns = [
         name="answer_autosave",
     ),
     path(
+        "assessments/<int:pk>/check-answers/<slug:check_key>/",
+        questionnaire.check_answer_autosave,
+        name="check_answer_autosave",
+    ),
+    path(
         "assessments/<int:pk>/summary/", questionnaire.assessment_summary, name="assessment_summary"
     ),
     path("assessments/<int:pk>/result/", results.assessment_result, name="assessment_result"),

@@ -109,7 +109,7 @@ def test_the_result_page_shows_the_organisation_checks(client, team, org_admin, 
     check_set_import(organization=team.organization, yaml_text=CHECKS, actor=org_admin)
     page = client.get(url).content.decode()
     assert 'id="org-checks-heading">Organisation checks' in page
-    assert "? not scanned yet" in page
+    assert "? not scanned or answered yet" in page
     assert "Organisation reading: <strong>level 0</strong>" in page
     assert "Are all production models registered in the Acme registry?" in page
     assert "&lt;script&gt;" in page

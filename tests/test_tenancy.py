@@ -18,6 +18,9 @@ TEAM_PAGES = {
     "team_detail": lambda o: reverse("team_detail", args=[o["team"].slug]),
     "team_history": lambda o: reverse("team_history", args=[o["team"].slug]),
     "questionnaire": lambda o: reverse("questionnaire_section", args=[o["draft"].pk, "data"]),
+    "organisation_questions": lambda o: reverse(
+        "questionnaire_section", args=[o["draft"].pk, "organisation-checks"]
+    ),
     "summary": lambda o: reverse("assessment_summary", args=[o["draft"].pk]),
     "result": lambda o: reverse("assessment_result", args=[o["submitted"].pk]),
     "repository": lambda o: reverse("repository_detail", args=[o["repository"].pk]),
@@ -30,11 +33,29 @@ def team_objects(team, lead, django_capture_on_commit_callbacks):
     """One of each team-owned object: a submitted assessment with its result, a draft, a repo."""
     from assessments.models import Repository
     from assessments.services.assessments import assessment_start, assessment_submit
+    from assessments.services.check_answers import check_answer_save
+    from assessments.services.custom_checks import check_set_import
 
     from .assessment_helpers import answer_everything, answers_all
 
+    # The organisation's checks ask a question, so the team's draft has an extra page.
+    check_set_import(
+        organization=team.organization,
+        yaml_text=(
+            "checks:\n  - {key: incident_review, title: Incidents, dimension: governance, "
+            "level: 1, question: 'Are incidents reviewed?'}\n"
+        ),
+        actor=None,
+    )
     submitted = assessment_start(team=team, user=lead)
     answer_everything(submitted, answers_all("partly"), lead)
+    check_answer_save(
+        assessment=submitted,
+        check_key="incident_review",
+        option_key="yes",
+        expected_version=0,
+        user=lead,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         submitted = assessment_submit(assessment=submitted, user=lead)
     return {
@@ -59,6 +80,7 @@ def test_a_member_of_another_team_gets_not_found(client, team_objects, other_tea
     response = client.get(TEAM_PAGES[page](team_objects))
     assert response.status_code == 404
     assert team_objects["team"].name not in response.content.decode()
+    assert "Are incidents reviewed?" not in response.content.decode()
 
 
 @pytest.mark.parametrize("page", sorted(TEAM_PAGES))

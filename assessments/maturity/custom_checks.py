@@ -12,6 +12,11 @@ A check set is a short YAML document an org admin can keep in a git repository::
         question: Are all production models registered in the Acme registry?
         rule: {dependency_present: acme-registry}
 
+A check has a ``rule`` a scan evaluates, a ``question`` the team answers, or both. The team's
+answer uses ``ANSWER_OPTIONS`` (the catalogue's "practice" options without "not applicable":
+an organisation asks its own checks of every team), and ``check_reading`` decides whether a
+check passes from the scan and the answer together.
+
 Every problem is reported as a sentence that starts with the line it is on, so a check set
 kept in a repository can be fixed from the error alone. Rules are data, never code: a path is
 a bounded glob inside the repository, a pattern a regular expression refused when it is long
@@ -33,7 +38,7 @@ from typing import Any
 import re2
 import yaml
 
-from .catalogue import LEVELS, Catalogue
+from .catalogue import LEVELS, Catalogue, Option
 
 RULE_KINDS = ("file_exists", "file_contains", "dependency_present")
 MAX_TEXT_BYTES = 100_000
@@ -56,7 +61,18 @@ _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 _TOP_KEYS = ("version", "counts_towards_levels", "checks")
 _CHECK_KEYS = ("key", "title", "dimension", "level", "question", "rule")
-_REQUIRED_CHECK_KEYS = ("key", "title", "dimension", "level", "rule")
+_REQUIRED_CHECK_KEYS = ("key", "title", "dimension", "level")
+
+# The team's answer to a check's question: the catalogue's "practice" keys and grades, so an
+# answer reads the same whichever questionnaire page it was given on; no "not applicable",
+# since the organisation decided the check applies to every team.
+ANSWER_OPTIONS = (
+    Option("no", "No", 0.0),
+    Option("partly", "Partly", 0.5),
+    Option("yes", "Yes", 1.0),
+    Option("unknown", "Don't know", None),
+)
+ANSWER_PASSES = "yes"
 
 
 class CheckSetError(ValueError):
@@ -99,7 +115,7 @@ class CustomCheck:
     title: str
     dimension: str
     level: int
-    rule: Rule
+    rule: Rule | None
     question: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -111,7 +127,8 @@ class CustomCheck:
         }
         if self.question:
             data["question"] = self.question
-        data["rule"] = self.rule.to_dict()
+        if self.rule is not None:
+            data["rule"] = self.rule.to_dict()
         return data
 
 
@@ -170,22 +187,13 @@ def check_set_from_dict(data: Mapping[str, Any]) -> CheckSet:
     """Rebuild a stored check set (``CheckSet.to_dict()``), already validated when saved."""
     checks = []
     for raw in data.get("checks", []):
-        rule_data = raw["rule"]
-        kind = next(iter(rule_data))
-        value = rule_data[kind]
-        if kind == "file_exists":
-            rule = Rule(kind, path=value)
-        elif kind == "file_contains":
-            rule = Rule(kind, path=value["path"], pattern=value["pattern"])
-        else:
-            rule = Rule(kind, package=value)
         checks.append(
             CustomCheck(
                 key=raw["key"],
                 title=raw["title"],
                 dimension=raw["dimension"],
                 level=raw["level"],
-                rule=rule,
+                rule=_rule_from_dict(raw["rule"]) if "rule" in raw else None,
                 question=raw.get("question", ""),
             )
         )
@@ -195,6 +203,16 @@ def check_set_from_dict(data: Mapping[str, Any]) -> CheckSet:
         counts_towards_levels=bool(data.get("counts_towards_levels", False)),
         version=version if isinstance(version, int) else None,
     )
+
+
+def _rule_from_dict(rule_data: Mapping[str, Any]) -> Rule:
+    kind = next(iter(rule_data))
+    value = rule_data[kind]
+    if kind == "file_exists":
+        return Rule(kind, path=value)
+    if kind == "file_contains":
+        return Rule(kind, path=value["path"], pattern=value["pattern"])
+    return Rule(kind, package=value)
 
 
 def export_check_set(check_set: CheckSet) -> str:
@@ -217,6 +235,8 @@ def export_check_set(check_set: CheckSet) -> str:
         if check.question:
             lines.append(f"    question: {_scalar(check.question)}")
         rule = check.rule
+        if rule is None:
+            continue
         if rule.kind == "file_exists":
             lines.append(f"    rule: {{file_exists: {_scalar(rule.path)}}}")
         elif rule.kind == "file_contains":
@@ -374,6 +394,10 @@ class _Reader:
         for name in _REQUIRED_CHECK_KEYS:
             if name not in entries:
                 self.problem(node, f"the check has no '{name}'.")
+        if "rule" not in entries and "question" not in entries:
+            self.problem(
+                node, "the check has neither a 'rule' nor a 'question': give it one or both."
+            )
         key = self.key(entries["key"][1], keys) if "key" in entries else None
         title = (
             self.text(entries["title"][1], "title", maximum=MAX_TITLE)
@@ -392,7 +416,6 @@ class _Reader:
         assert title
         assert dimension
         assert level is not None
-        assert rule is not None
         return CustomCheck(key, title, dimension, level, rule, question)
 
     def key(self, node: yaml.Node, keys: dict[str, int]) -> str | None:
@@ -591,3 +614,31 @@ def organization_level(
     if not failing_levels:
         return google_level
     return min(google_level, max(0, min(failing_levels) - 1))
+
+
+@dataclass(frozen=True)
+class CheckReading:
+    """Whether a check passes for a team (None: not known yet) and what decided it:
+    "scanned" (a repository rule on the latest scans), "answered" (the team's answer), or
+    None when nothing has been read yet."""
+
+    passed: bool | None
+    source: str | None
+
+
+def check_reading(check: CustomCheck, *, scanned: bool | None, answer: str | None) -> CheckReading:
+    """Read one check from the scans (``scanned``: True when a repository passes the rule,
+    False when every scanned one fails it, None before any scan) and the team's ``answer``
+    (an ANSWER_OPTIONS key, or None).
+
+    Evidence a scan found wins: a repository that shows the practice settles it. Otherwise the
+    team's answer decides, since a rule that finds nothing may only be looking in the wrong
+    place (a registry outside the repository, say); "Don't know" is no answer. A check without
+    a question is read from its rule alone, and one without a rule from its answer alone."""
+    if check.rule is not None and scanned:
+        return CheckReading(True, "scanned")
+    if check.question and answer is not None and answer != "unknown":
+        return CheckReading(answer == ANSWER_PASSES, "answered")
+    if check.rule is not None and scanned is not None:
+        return CheckReading(False, "scanned")
+    return CheckReading(None, None)

@@ -5,7 +5,7 @@ from .assessments import Answer, Assessment, AssessmentStatus, needs_confirmatio
 from .audit import AuditAction, AuditEvent, OrganizationAdminOnly
 from .badges import TeamBadge
 from .campaigns import Campaign, CampaignGoalKind, CampaignReminder, ReminderKind
-from .custom_checks import CheckSetVersion, RepositoryCheckOutcome
+from .custom_checks import CheckAnswer, CheckSetVersion, RepositoryCheckOutcome
 from .exemptions import Exemption, ExemptionStatus
 from .forges import ForgeConnection, ForgeImport, ForgeKind, ImportState
 from .invitations import DeliveryState, Invitation
@@ -34,6 +34,7 @@ __all__ = [
     "HeadlineLens",
     "AuditEvent",
     "Campaign",
+    "CheckAnswer",
     "CheckSetVersion",
     "CampaignReminder",
     "Exemption",

@@ -1,9 +1,12 @@
-"""An organisation's own checks: the versions of its check set, and what each scan found."""
+"""An organisation's own checks: the versions of its check set, what each scan found, and
+what each team answered to their questions."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from ..maturity.custom_checks import ANSWER_OPTIONS
+from .assessments import Assessment
 from .audit import OrganizationAdminOnly
 from .repositories import Scan
 from .teams import Organization, TeamOwned
@@ -74,3 +77,50 @@ class RepositoryCheckOutcome(TeamOwned):
 
     def __str__(self):
         return f"{self.check_key}: {'passed' if self.passed else 'failed'} ({self.scan_id})"
+
+
+class CheckAnswer(TeamOwned):
+    """A team's answer to the question of one of its organisation's checks, in one assessment.
+
+    Kept apart from `Answer`, whose keys are the built-in catalogue's questions: the engine
+    scores those, while these are read only beside the result (`organization_checks_for_result`).
+    `check_set_version` is the version whose question the team answered; `version` grows with
+    every write, for the same optimistic concurrency as `Answer`."""
+
+    team_path = "assessment__team"
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="check_answers"
+    )
+    check_key = models.CharField(max_length=80)
+    check_set_version = models.ForeignKey(
+        CheckSetVersion, on_delete=models.CASCADE, related_name="answers"
+    )
+    option_key = models.CharField(max_length=20)
+    note = models.TextField(blank=True, max_length=4000)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    # As for `Answer`: copied from the last submission, needing a look until confirmed.
+    carried_over_from = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "check_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "check_key"], name="check_answer_one_per_check"
+            ),
+            models.CheckConstraint(
+                condition=Q(option_key__in=[option.key for option in ANSWER_OPTIONS]),
+                name="check_answer_known_option",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.check_key} = {self.option_key}"
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.carried_over_from is not None

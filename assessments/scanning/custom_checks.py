@@ -43,9 +43,14 @@ class CheckOutcome:
 
 
 def evaluate_check_set(check_set: CheckSet, snapshot: RepositorySnapshot) -> list[CheckOutcome]:
-    """One outcome per check of the set, in the set's order."""
+    """One outcome per check with a rule, in the set's order; a check with only a question
+    is for the team to answer, and a scan has nothing to say about it."""
     budget = _Budget(MAX_TOTAL_BYTES)
-    return [evaluate_check(check, snapshot, budget) for check in check_set.checks]
+    return [
+        evaluate_check(check, snapshot, budget)
+        for check in check_set.checks
+        if check.rule is not None
+    ]
 
 
 class _Budget:
@@ -65,6 +70,8 @@ def evaluate_check(
 ) -> CheckOutcome:
     budget = budget or _Budget(MAX_TOTAL_BYTES)
     rule = check.rule
+    if rule is None:
+        raise ValueError(f"check {check.key!r} has no rule to evaluate")
     if rule.kind == "dependency_present":
         wanted = normalise_package(rule.package)
         for dependency in dependencies(snapshot):

@@ -31,6 +31,8 @@ from .campaigns import (
     campaign_scope_teams,
 )
 from .custom_checks import (
+    check_answers_for_assessment,
+    check_questions_for_organization,
     check_set_current,
     check_set_version_list,
     check_set_versions_for_user,
@@ -125,6 +127,8 @@ __all__ = [
     "check_set_version_list",
     "check_set_versions_for_user",
     "organization_checks_for_result",
+    "check_answers_for_assessment",
+    "check_questions_for_organization",
     "result_lenses",
     "CampaignAsk",
     "CampaignProgress",

@@ -6,8 +6,25 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from ..access import UserOrAnonymous, visible_to_org_admins
-from ..maturity.custom_checks import check_set_from_dict, organization_level
-from ..models import CheckSetVersion, Repository, RepositoryCheckOutcome, Result, Scan
+from ..maturity.custom_checks import (
+    ANSWER_OPTIONS,
+    CustomCheck,
+    check_reading,
+    check_set_from_dict,
+    organization_level,
+)
+from ..models import (
+    Assessment,
+    CheckAnswer,
+    CheckSetVersion,
+    Repository,
+    RepositoryCheckOutcome,
+    Result,
+    Scan,
+)
+
+_ANSWER_LABELS = {option.key: option.label for option in ANSWER_OPTIONS}
+_ANSWER_GRADES = {option.key: option.grade for option in ANSWER_OPTIONS}
 
 
 def check_set_version_list() -> QuerySet[CheckSetVersion]:
@@ -30,13 +47,38 @@ def check_set_current(*, organization_id: int) -> CheckSetVersion | None:
     )
 
 
+def check_questions_for_organization(
+    *, organization_id: int
+) -> tuple[CheckSetVersion, tuple[CustomCheck, ...]] | None:
+    """The current check set version and its checks that ask the team a question, in the
+    set's order; None when the organisation has no such check (no extra questionnaire page)."""
+    version = check_set_current(organization_id=organization_id)
+    if version is None:
+        return None
+    questions = tuple(c for c in check_set_from_dict(version.document).checks if c.question)
+    return (version, questions) if questions else None
+
+
+def check_answers_for_assessment(*, assessment: Assessment) -> dict[str, CheckAnswer]:
+    """The team's answers to its organisation's questions in one assessment, by check key."""
+    return {
+        answer.check_key: answer
+        for answer in CheckAnswer.objects.filter(assessment=assessment).select_related(
+            "updated_by", "check_set_version"
+        )
+    }
+
+
 def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
     """The team's reading of its organisation's current checks, beside its result; None when
     the organisation has no check (or none yet).
 
     Each check is read on the latest scan of each of the team's repositories that applied the
-    current version; it passes for the team when one of them passes it (as evidence from any
-    repository counts for the built-in capabilities), and is unknown until one was scanned.
+    current version; the rule passes for the team when one of them passes it (as evidence from
+    any repository counts for the built-in capabilities). A check with a question also reads
+    the team's answer in this assessment (`maturity.custom_checks.check_reading`): evidence a
+    scan found wins, otherwise the answer decides; `source` says which ("scanned" or
+    "answered"), and a check is unknown (None) until one of them says something.
     `level` is the organisation's reading (only when the organisation counts its checks
     towards levels): the Google level capped below the lowest level with a check not passing.
     The Google figures of the result never change."""
@@ -84,10 +126,19 @@ def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
                 else None,
             }
         )
+    answers = (
+        check_answers_for_assessment(assessment=result.assessment)
+        if any(check.question for check in check_set.checks)
+        else {}
+    )
     checks: list[dict[str, Any]] = []
     for check in check_set.checks:
         repositories = by_check.get(check.key, [])
-        passed = any(r["passed"] for r in repositories) if repositories else None
+        rule_passed = any(r["passed"] for r in repositories) if repositories else None
+        answer = answers.get(check.key) if check.question else None
+        reading = check_reading(
+            check, scanned=rule_passed, answer=answer.option_key if answer else None
+        )
         checks.append(
             {
                 "key": check.key,
@@ -95,9 +146,11 @@ def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
                 "dimension": check.dimension,
                 "level": check.level,
                 "question": check.question or None,
-                "rule": check.rule.to_dict(),
-                "rule_text": check.rule.describe(),
-                "passed": passed,
+                "rule": check.rule.to_dict() if check.rule else None,
+                "rule_text": check.rule.describe() if check.rule else None,
+                "passed": reading.passed,
+                "source": reading.source,
+                "answer": _answer_data(answer) if answer else None,
                 "repositories": repositories,
             }
         )
@@ -113,5 +166,18 @@ def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
         "counts_towards_levels": check_set.counts_towards_levels,
         "level": level,
         "scanned_repositories": len(scanned),
+        "has_rules": any(check.rule is not None for check in check_set.checks),
         "checks": checks,
+    }
+
+
+def _answer_data(answer: CheckAnswer) -> dict[str, Any]:
+    return {
+        "option": answer.option_key,
+        "label": _ANSWER_LABELS.get(answer.option_key, answer.option_key),
+        "grade": _ANSWER_GRADES.get(answer.option_key),
+        "note": answer.note,
+        "check_set_version": answer.check_set_version.number,
+        "updated_by": answer.updated_by.get_username() if answer.updated_by else None,
+        "updated_at": answer.updated_at,
     }

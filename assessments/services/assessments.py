@@ -12,7 +12,14 @@ from .. import maturity, selectors
 from ..access import can_edit_team
 from ..errors import ActionNotAllowed, ApplicationError
 from ..maturity.versions import load_catalogue_version
-from ..models import Answer, Assessment, AssessmentStatus, Team, needs_confirmation
+from ..models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    CheckAnswer,
+    Team,
+    needs_confirmation,
+)
 
 NOTE_MAX_LENGTH = 4000
 
@@ -20,7 +27,7 @@ NOTE_MAX_LENGTH = 4000
 class AnswerConflict(ApplicationError):
     """Someone else changed the answer since the user loaded it; carries their value to show."""
 
-    def __init__(self, *, question_key: str, current: Answer | None):
+    def __init__(self, *, question_key: str, current: Answer | CheckAnswer | None):
         who = current.updated_by.get_username() if current and current.updated_by else "someone"
         super().__init__(
             f"{who} changed this answer while you were editing it; "
@@ -110,6 +117,10 @@ def assessment_open_draft(
             if catalogue.has_question(answer.question_key)
             and answer.option_key in _option_keys(catalogue.question(answer.question_key))
         )
+        # Imported here: that module builds on this one's rules for answers.
+        from .check_answers import check_answers_carry_over
+
+        check_answers_carry_over(assessment=assessment, source=source)
     _suggest_from_evidence(assessment, catalogue, user)
     return DraftOpened(assessment, created=True)
 

@@ -17,7 +17,8 @@ from .. import selectors
 from ..access import can_edit_team
 from ..errors import ActionNotAllowed, ApplicationError
 from ..maturity import Question
-from ..maturity.sections import questionnaire_sections
+from ..maturity.custom_checks import ANSWER_OPTIONS, CustomCheck
+from ..maturity.sections import Section, questionnaire_sections
 from ..maturity.versions import load_catalogue_version
 from ..services.assessments import (
     AnswerConflict,
@@ -29,11 +30,54 @@ from ..services.assessments import (
     assessment_submit,
     normalize_note,
 )
+from ..services.check_answers import check_answer_save, check_answers_page_save
+
+# The organisation's own questions come after the catalogue's pages; a hyphen keeps the key
+# apart from every catalogue section's (they are lower_snake_case).
+ORGANIZATION_SECTION = "organisation-checks"
 
 
 def _sections_for(assessment):
     catalogue = load_catalogue_version(assessment.catalogue_version)
     return catalogue, questionnaire_sections(catalogue)
+
+
+def _check_question(check: CustomCheck) -> Question:
+    """An organisation's check as a questionnaire question, so its page draws and posts like
+    every other page; the options are the ones every such question has."""
+    help_text = f"{check.title} (level {check.level})."
+    if check.rule is not None:
+        help_text += (
+            f" Scans also look for {check.rule.describe()}: when one finds it, the check "
+            "passes whatever the answer."
+        )
+    return Question(check.key, "organization", check.question, help_text, ANSWER_OPTIONS)
+
+
+@functools.lru_cache(maxsize=256)
+def _organization_section_for(name: str, checks: tuple[CustomCheck, ...]) -> Section:
+    return Section(
+        ORGANIZATION_SECTION,
+        f"{name}'s own checks",
+        f"Questions {name} asks every team, beside the catalogue. They do not change "
+        "Google's reading of your level.",
+        tuple(_check_question(check) for check in checks),
+    )
+
+
+def _organization_section(assessment) -> Section | None:
+    """The page of the organisation's own questions, or None when its current checks ask
+    none."""
+    found = selectors.check_questions_for_organization(
+        organization_id=assessment.team.organization_id
+    )
+    if found is None:
+        return None
+    return _organization_section_for(assessment.team.organization.name, found[1])
+
+
+def _pages(sections, organization_section) -> tuple:
+    return (*sections, organization_section) if organization_section else tuple(sections)
 
 
 def _section_or_404(sections, key):
@@ -164,9 +208,23 @@ def assessment_open(request, pk):
     catalogue, sections = _sections_for(assessment)
     answers = selectors.answers_for_assessment(assessment=assessment)
     section = _first_open_section(catalogue, sections, answers)
+    if section is None and _organization_questions_open(assessment):
+        section = ORGANIZATION_SECTION
     if section is None:
         return redirect("assessment_summary", pk=assessment.pk)
     return redirect("questionnaire_section", pk=assessment.pk, section=section)
+
+
+def _organization_questions_open(assessment) -> bool:
+    """Whether a question of the organisation is unanswered or carried over unconfirmed."""
+    organization_section = _organization_section(assessment)
+    if organization_section is None:
+        return False
+    answers = selectors.check_answers_for_assessment(assessment=assessment)
+    return any(
+        q.key not in answers or answers[q.key].needs_confirmation
+        for q in organization_section.questions
+    )
 
 
 @login_required
@@ -175,6 +233,12 @@ def questionnaire_section(request, pk, section):
     if not assessment.is_draft:
         return redirect("assessment_result", pk=assessment.pk)
     catalogue, sections = _sections_for(assessment)
+    organization_section = _organization_section(assessment)
+    pages = _pages(sections, organization_section)
+    if section == ORGANIZATION_SECTION:
+        if organization_section is None:
+            raise Http404("Your organisation's current checks ask no question.")
+        return _organization_page(request, assessment, pages)
     index, current = _section_or_404(sections, section)
     can_edit = can_edit_team(request.user, assessment.team)
     conflicts, errors = {}, {}
@@ -194,7 +258,7 @@ def questionnaire_section(request, pk, section):
             messages.error(request, error.message)
             return redirect("assessment_open", pk=assessment.pk)
         if page.complete:
-            return _after_save(request, assessment, sections, index)
+            return _after_save(request, assessment, pages, index)
         conflicts, errors = page.conflicts, page.errors
         messages.error(request, "Some answers were not saved; see the marked questions below.")
     answers = selectors.answers_for_assessment(assessment=assessment)
@@ -240,11 +304,12 @@ def questionnaire_section(request, pk, section):
     context = {
         "assessment": assessment,
         "team": assessment.team,
-        "section_links": _section_links(assessment.pk, sections),
+        "section_links": _section_links(assessment.pk, pages),
         "section": current,
         "section_number": index + 1,
-        "previous_section": sections[index - 1] if index > 0 else None,
-        "next_section": sections[index + 1] if index + 1 < len(sections) else None,
+        "previous_section": pages[index - 1] if index > 0 else None,
+        "next_section": pages[index + 1] if index + 1 < len(pages) else None,
+        "autosave_url": reverse("answer_autosave", args=[assessment.pk, "__question__"]),
         "questions": questions,
         "answered": answered,
         "total": total,
@@ -257,6 +322,91 @@ def questionnaire_section(request, pk, section):
             and not item["hidden"]
             for item in questions
         ),
+    }
+    return render(request, "assessments/questionnaire.html", context)
+
+
+def _organization_page(request, assessment, pages):
+    """The page of the organisation's own questions: drawn and saved like a catalogue page
+    (the same template, options, autosave and page buttons), its answers kept in
+    `CheckAnswer`."""
+    index = len(pages) - 1
+    current = pages[index]
+    can_edit = can_edit_team(request.user, assessment.team)
+    conflicts, errors = {}, {}
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Viewers can read the questionnaire but not answer it.")
+        try:
+            page = check_answers_page_save(
+                assessment=assessment,
+                posted=_posted_answers(request, current),
+                confirm=request.POST.get("go") == "confirm",
+                user=request.user,
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect("assessment_open", pk=assessment.pk)
+        if page.complete:
+            return _after_save(request, assessment, pages, index)
+        conflicts, errors = page.conflicts, page.errors
+        messages.error(request, "Some answers were not saved; see the marked questions below.")
+    answers = selectors.check_answers_for_assessment(assessment=assessment)
+    days: dict = {}
+    questions = [
+        {
+            "question": question,
+            "answer": answers.get(question.key),
+            "hidden": False,
+            "hint": None,
+            "carried_over": (
+                _day(answers[question.key].carried_over_from, days)
+                if question.key in answers
+                else None
+            ),
+            "suggested": None,
+            "conflict": conflicts.get(question.key),
+            "error": errors.get(question.key),
+            "options": _options_html(
+                question,
+                _checked_option(
+                    question,
+                    request.POST.get(f"q-{question.key}") if request.method == "POST" else None,
+                    answers.get(question.key),
+                ),
+                can_edit,
+            ),
+            "posted_note": (
+                normalize_note(request.POST.get(f"n-{question.key}", ""))
+                if request.method == "POST"
+                and (question.key in errors or question.key in conflicts)
+                else None
+            ),
+        }
+        for question in current.questions
+    ]
+    keys = {question.key for question in current.questions}
+    answered = sum(1 for key in keys if key in answers)
+    carried_over = [a for key, a in answers.items() if key in keys and a.needs_confirmation]
+    context = {
+        "assessment": assessment,
+        "team": assessment.team,
+        "section_links": _section_links(assessment.pk, pages),
+        "section": current,
+        "section_number": index + 1,
+        "previous_section": pages[index - 1] if index > 0 else None,
+        "next_section": None,
+        "autosave_url": reverse("check_answer_autosave", args=[assessment.pk, "__question__"]),
+        "questions": questions,
+        "answered": answered,
+        "total": len(keys),
+        # The catalogue's progress counts the catalogue's questions; this page counts its own.
+        "progress_of_page": True,
+        "can_edit": can_edit,
+        "carried_over_since": _day(_carried_over_since(answers), days),
+        "carried_over_count": len(carried_over),
+        "suggested_count": 0,
+        "page_needs_confirmation": bool(carried_over),
     }
     return render(request, "assessments/questionnaire.html", context)
 
@@ -321,6 +471,38 @@ def answer_autosave(request, pk, question_key):
 
 
 @login_required
+@require_POST
+def check_answer_autosave(request, pk, check_key):
+    """Save one answer to the organisation's questions as it is given; 409 with the other
+    value when someone changed it first (as `answer_autosave`)."""
+    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return JsonResponse({"detail": "The answer's version is missing."}, status=400)
+    try:
+        saved = check_answer_save(
+            assessment=assessment,
+            check_key=check_key,
+            option_key=request.POST.get("option", ""),
+            note=request.POST.get("note", ""),
+            expected_version=version,
+            user=request.user,
+        )
+    except AnswerConflict as conflict:
+        return JsonResponse({"detail": conflict.message, "conflict": conflict.extra}, status=409)
+    except ActionNotAllowed as error:
+        return JsonResponse({"detail": error.message}, status=403)
+    except ApplicationError as error:
+        return JsonResponse({"detail": error.message}, status=400)
+    organization_section = _organization_section(assessment)
+    keys = {q.key for q in organization_section.questions} if organization_section else set()
+    answers = selectors.check_answers_for_assessment(assessment=assessment)
+    answered = sum(1 for key in keys if key in answers)
+    return JsonResponse({"version": saved.version, "answered": answered, "total": len(keys)})
+
+
+@login_required
 def assessment_summary(request, pk):
     assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
     if not assessment.is_draft:
@@ -348,11 +530,28 @@ def assessment_summary(request, pk):
         )
     ]
     answered, total = _progress(catalogue, chosen)
+    to_confirm = _to_confirm(catalogue, sections, answers)
+    organization_section = _organization_section(assessment)
+    if organization_section is not None:
+        check_answers = selectors.check_answers_for_assessment(assessment=assessment)
+        questions = organization_section.questions
+        missing = [q for q in questions if q.key not in check_answers]
+        if missing:
+            unanswered.append((organization_section, missing))
+        unconfirmed = [
+            q
+            for q in questions
+            if q.key in check_answers and check_answers[q.key].needs_confirmation
+        ]
+        if unconfirmed:
+            to_confirm.append((organization_section, unconfirmed))
+        answered += len(questions) - len(missing)
+        total += len(questions)
     context = {
         "assessment": assessment,
         "team": assessment.team,
         "unanswered": unanswered,
-        "to_confirm": _to_confirm(catalogue, sections, answers),
+        "to_confirm": to_confirm,
         "carried_over_since": _carried_over_since(answers),
         "back_to": _first_open_section(catalogue, sections, answers) or sections[0].key,
         "answered": answered,

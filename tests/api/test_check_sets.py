@@ -107,3 +107,35 @@ def test_the_result_carries_the_organisation_checks_beside_the_google_fields(
     assert checks["checks"][0]["passed"] is None
     assert checks["level"] == min(body["overall_level"], 0)
     assert checks["checks"][0]["question"].startswith("Are all production models")
+
+
+def test_the_result_carries_the_teams_answer_and_what_decided_each_check(
+    team, org_admin, member, draft, django_capture_on_commit_callbacks
+):
+    from assessments.services.check_answers import check_answer_save
+
+    from .conftest import submit_with_result
+
+    check_set_import(organization=team.organization, yaml_text=CHECKS, actor=org_admin)
+    check_answer_save(
+        assessment=draft,
+        check_key="internal_registry",
+        option_key="yes",
+        note="Registered as acme/churn.",
+        expected_version=0,
+        user=member,
+    )
+    submitted = submit_with_result(draft, member, django_capture_on_commit_callbacks)
+    body = token_client(member).get(f"/api/v1/assessments/{submitted.id}/result/").json()
+    (check,) = body["organization_checks"]["checks"]
+    assert (check["passed"], check["source"]) == (True, "answered")
+    answer = check["answer"]
+    assert {k: answer[k] for k in ("option", "label", "grade", "note", "check_set_version")} == {
+        "option": "yes",
+        "label": "Yes",
+        "grade": 1.0,
+        "note": "Registered as acme/churn.",
+        "check_set_version": 1,
+    }
+    assert answer["updated_by"] == member.username
+    assert body["organization_checks"]["level"] == body["overall_level"]

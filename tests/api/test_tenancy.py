@@ -16,6 +16,7 @@ from assessments.models import (
     Assessment,
     AuditEvent,
     Campaign,
+    CheckAnswer,
     CheckSetVersion,
     Exemption,
     ForgeConnection,
@@ -69,12 +70,23 @@ def team_a_objects(submitted, team, member, lead, org_admin, tmp_path):
     from assessments.models import TeamTag
     from assessments.services.assessments import assessment_reopen
     from assessments.services.campaigns import campaign_create
+    from assessments.services.check_answers import check_answer_save
     from assessments.services.custom_checks import check_set_import
     from assessments.services.exemptions import exemption_request
     from assessments.services.repositories import repository_connect
 
     from ..scanning.gitrepo import make_repo
 
+    check_set = check_set_import(
+        organization=team.organization,
+        yaml_text=(
+            "checks:\n  - {key: team_a_registry, title: Registry, dimension: data, "
+            "level: 1, rule: {dependency_present: acme}}\n"
+            "  - {key: team_a_review, title: Review, dimension: governance, "
+            "level: 1, question: 'Does team A review incidents?'}\n"
+        ),
+        actor=org_admin,
+    )[0]
     draft = assessment_reopen(assessment=submitted, user=member)
     path = make_repo(tmp_path / "repo", {"README.md": "team A"})
     repository = repository_connect(team=team, user=lead, url=str(path))
@@ -129,14 +141,15 @@ def team_a_objects(submitted, team, member, lead, org_admin, tmp_path):
         "sso_rule": GroupMappingRule.objects.create(
             organization=team.organization, group="team-a", team=team, role="member"
         ),
-        "check_set": check_set_import(
-            organization=team.organization,
-            yaml_text=(
-                "checks:\n  - {key: team_a_registry, title: Registry, dimension: data, "
-                "level: 1, rule: {dependency_present: acme}}\n"
-            ),
-            actor=org_admin,
-        )[0],
+        "check_set": check_set,
+        "check_answer": check_answer_save(
+            assessment=draft,
+            check_key="team_a_review",
+            option_key="partly",
+            note="Team A's own words.",
+            expected_version=0,
+            user=member,
+        ),
     }
 
 
@@ -163,6 +176,9 @@ def _state():
             "forges": list(ForgeConnection.objects.order_by("pk").values_list("pk", "owner")),
             "imports": list(ForgeImport.objects.order_by("pk").values_list("pk", "state")),
             "sso_rules": list(GroupMappingRule.objects.order_by("pk").values_list("pk", "group")),
+            "check_answers": list(
+                CheckAnswer.objects.order_by("pk").values_list("pk", "option_key", "version")
+            ),
             "check_sets": list(
                 CheckSetVersion.objects.order_by("pk").values_list("pk", "organization_id")
             ),
@@ -251,6 +267,7 @@ def test_a_user_of_another_team_sees_and_changes_nothing(request, team_a_objects
     client = token_client(request.getfixturevalue(who))
     before = _state()
     secrets = {team_a_objects["team"].name, team_a_objects["team"].slug}
+    secrets |= {team_a_objects["check_answer"].note, "Does team A review incidents?"}
     for method, url, body, headers, expected in _matrix(team_a_objects):
         response = getattr(client, method)(url, body, format="json", **headers)
         assert response.status_code == expected, (method, url, response.content)

@@ -14,6 +14,7 @@ from assessments.models import Campaign, ForgeConnection, ForgeImport, ImportSta
 from assessments.services.assessments import assessment_start, assessment_submit
 from assessments.services.badges import badge_enable
 from assessments.services.campaigns import campaign_create
+from assessments.services.check_answers import check_answer_save
 from assessments.services.custom_checks import check_set_import
 from assessments.services.exemptions import exemption_approve, exemption_request
 from assessments.services.invitations import invitation_create
@@ -49,6 +50,18 @@ checks:
 def _submitted(team, user, answer):
     assessment = assessment_start(team=team, user=user)
     answer_everything(assessment, answers_all(answer), user)
+    # The organisation's own question too, so the result says what the answer decided.
+    check_answer_save(
+        assessment=assessment,
+        check_key="internal_registry",
+        option_key=answer,
+        note="Registered as <i>acme/churn</i> in the registry.",
+        expected_version=assessment.check_answers.filter(check_key="internal_registry")
+        .values_list("version", flat=True)
+        .first()
+        or 0,
+        user=user,
+    )
     assessment_submit(assessment=assessment, user=user)
     return assessment
 
@@ -200,6 +213,11 @@ def pages(data):
         ("home", "lena", "/"),
         ("team", "lena", f"/teams/{team.slug}/"),
         ("questionnaire", "lena", f"/assessments/{draft.pk}/questions/data/"),
+        (
+            "organisation questions",
+            "lena",
+            f"/assessments/{draft.pk}/questions/organisation-checks/",
+        ),
         ("summary", "lena", f"/assessments/{draft.pk}/summary/"),
         ("result", "lena", f"/assessments/{second}/result/"),
         ("history", "lena", f"/teams/{team.slug}/history/?compare={first}&compare={second}"),

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from ...maturity.custom_checks import ANSWER_OPTIONS
 from ...maturity.lenses import ARTICLE_STATUSES, MICROSOFT_ASPECTS
 from ...maturity.results import STATUSES
 
@@ -214,6 +215,18 @@ class OrganizationCheckRepositorySerializer(serializers.Serializer):
     url = serializers.CharField(allow_null=True, help_text="The file on the forge, when known.")
 
 
+class OrganizationCheckAnswerSerializer(serializers.Serializer):
+    option = serializers.ChoiceField(choices=[option.key for option in ANSWER_OPTIONS])
+    label = serializers.CharField()
+    grade = serializers.FloatField(allow_null=True, help_text="1, 0.5, 0, or null for 'unknown'.")
+    note = serializers.CharField(allow_blank=True)
+    check_set_version = serializers.IntegerField(
+        help_text="The check set version whose question was answered."
+    )
+    updated_by = serializers.CharField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+
 class OrganizationCheckSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
@@ -221,14 +234,23 @@ class OrganizationCheckSerializer(serializers.Serializer):
     level = serializers.IntegerField()
     question = serializers.CharField(allow_null=True)
     rule = serializers.DictField(
+        allow_null=True,
         help_text="One of {file_exists: glob}, {file_contains: {path, pattern}}, "
-        "{dependency_present: name}."
+        "{dependency_present: name}; null for a check that only asks a question.",
     )
-    rule_text = serializers.CharField()
+    rule_text = serializers.CharField(allow_null=True)
     passed = serializers.BooleanField(
         allow_null=True,
-        help_text="True when one of the team's repositories passes; null until one was scanned "
-        "with this version.",
+        help_text="True when one of the team's repositories passes the rule or, failing scan "
+        "evidence, when the team answered the question 'yes'; null until either says something.",
+    )
+    source = serializers.ChoiceField(
+        choices=["scanned", "answered"],
+        allow_null=True,
+        help_text="What decided `passed`: the scans' evidence or the team's answer.",
+    )
+    answer = OrganizationCheckAnswerSerializer(
+        allow_null=True, help_text="The team's answer in this assessment; null when none."
     )
     repositories = OrganizationCheckRepositorySerializer(many=True)
 
