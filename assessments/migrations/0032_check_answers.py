@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0030_rollout'),
+        ('assessments', '0031_lens_readings_backfill'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
