@@ -222,3 +222,29 @@ def test_a_result_with_only_questions_does_not_wait_for_a_scan(client, team, lea
     page = client.get(reverse("assessment_result", args=[result.assessment_id])).content.decode()
     assert f"answered by {team.name} in this assessment" in page
     assert "no repository has been scanned with them yet" not in page
+
+
+def test_a_rule_no_scan_has_applied_yet_caps_nothing_but_an_unanswered_question_does(
+    team, lead, org_admin
+):
+    rule_only = """\
+counts_towards_levels: true
+checks:
+  - key: internal_registry
+    title: Models registered in our internal registry
+    dimension: validation_registry
+    level: 1
+    rule: {dependency_present: acme-registry}
+"""
+    check_set_import(organization=team.organization, yaml_text=rule_only, actor=org_admin)
+    result = submitted_result(team, lead)
+    assert result.overall_level >= 1
+    checks, reading = reading_of(result)
+    # No repository scanned under this version: not visible, as in the engine; not a failure.
+    assert checks["internal_registry"] == (None, None)
+    assert reading["level"] == result.overall_level
+    check_set_import(organization=team.organization, yaml_text=CHECKS, actor=org_admin)
+    checks, reading = reading_of(result)
+    # A question nobody answered counts as not passing, as an unknown answer does.
+    assert checks["incident_review"] == (None, None)
+    assert reading["level"] == 0

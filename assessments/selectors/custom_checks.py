@@ -156,10 +156,16 @@ def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
         )
     level = None
     if check_set.counts_towards_levels:
+        # As the engine reads a capability: a question left unanswered holds its level back
+        # (unknown counts as missing), but a rule no scan has applied yet is not visible and
+        # gates nothing, or a new version, or a team without repositories, would cap everyone.
+        counted = {
+            check.key: check.level
+            for check, read in zip(check_set.checks, checks, strict=True)
+            if read["passed"] is not None or check.question
+        }
         level = organization_level(
-            result.overall_level,
-            {check.key: check.level for check in check_set.checks},
-            (str(c["key"]) for c in checks if c["passed"]),
+            result.overall_level, counted, (str(c["key"]) for c in checks if c["passed"])
         )
     return {
         "version": version.number,
