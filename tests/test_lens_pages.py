@@ -147,3 +147,43 @@ def test_only_org_admins_change_the_setting_and_only_for_their_organisation(
     team.organization.refresh_from_db()
     assert team.organization.headline_lens == HeadlineLens.GOOGLE
     assert not AuditEvent.objects.filter(action=AuditAction.HEADLINE_LENS_CHANGED).exists()
+
+
+def test_with_exemptions_in_force_the_lenses_are_read_with_them_beside_the_raw_reading(
+    client, submit, member, lead, org_admin, team
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.services.exemptions import exemption_approve, exemption_request
+
+    result = submit(answers_all("yes", **_no_for(("ci", "automated_tests", "monitoring"))))
+    url = reverse("assessment_result", args=[result.assessment_id])
+    raw = text_of(section(page(client, member, url), "lenses-heading"))
+    assert "exemptions in force" not in raw
+    today = timezone.localdate()
+    for capability in ("ci", "automated_tests"):
+        exemption = exemption_request(
+            team=team,
+            user=lead,
+            capability_key=capability,
+            reason="Does not apply.",
+            expires_on=today + timedelta(days=30),
+            today=today,
+        )
+        exemption_approve(exemption=exemption, user=org_admin, today=today)
+    lenses = text_of(section(page(client, member, url), "lenses-heading"))
+    assert "Microsoft MLOps maturity model: level 0, No MLOps" in lenses  # the raw reading
+    assert "With 2 exemptions in force, counted as not applicable: level 3" in lenses
+    assert "no article reads differently" in lenses  # neither capability is in an article
+
+
+def _no_for(capabilities):
+    """ "no" to every question grading one of these capabilities."""
+    from assessments import maturity
+
+    catalogue = maturity.load_catalogue()
+    return {
+        q.key: "no" for q in catalogue.graded_questions if set(q.capabilities) & set(capabilities)
+    }
