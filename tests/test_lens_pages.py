@@ -187,3 +187,29 @@ def _no_for(capabilities):
     return {
         q.key: "no" for q in catalogue.graded_questions if set(q.capabilities) & set(capabilities)
     }
+
+
+def test_the_eu_section_reads_the_llm_capabilities_of_a_team_with_llm_applications(
+    client, submit, member
+):
+    answers = answers_all("yes", llm_applications_in_use="with_retrieval")
+    answers.update(_no_for(("llm_tracing",)))
+    result = submit(answers)
+    url = reverse("assessment_result", args=[result.assessment_id])
+    eu = section(page(client, member, url), "lenses-heading")
+    eu = text_of(eu[eu.index('id="eu-ai-act-heading"') :])
+    assert "7 of 8 articles supported by the team's practice, 1 partly, 0 not yet." in eu
+    record_keeping = eu[eu.index("Article 12: Record-keeping") : eu.index("Article 13")]
+    assert "partly" in record_keeping
+    assert "Tracing, cost and latency of LLM calls" in record_keeping
+    assert "not applicable to the team" not in eu
+
+
+def test_for_a_team_without_llm_applications_the_llm_capabilities_are_not_counted(
+    client, submit, member
+):
+    result = submit(answers_all("yes", llm_applications_in_use="no"))
+    url = reverse("assessment_result", args=[result.assessment_id])
+    eu = text_of(section(page(client, member, url), "lenses-heading"))
+    assert "8 of 8 articles supported by the team's practice, 0 partly, 0 not yet." in eu
+    assert "(not applicable to the team, so not counted: Versioned prompts kept out of code)" in eu

@@ -181,7 +181,7 @@ class TeamFilterForm(StyledControls, forms.Form):
         choices=MICROSOFT_LEVEL_CHOICES,
         coerce=int,
         empty_value=None,
-        help_text="The team's level in Microsoft's MLOps maturity model (0-4).",
+        help_text="The team's overall level in Microsoft's MLOps maturity model (0-4).",
         error_messages={
             "invalid_choice": "The Microsoft level must be 0, 1, 2, 3 or 4, not “%(value)s”."
         },
@@ -255,10 +255,12 @@ class TeamFilterForm(StyledControls, forms.Form):
 
 
 def sort_label(filters: DashboardFilters) -> str:
-    """How the ranking is sorted, in words, as the headline model reads "level"."""
+    """How the ranking is sorted, in words to follow "Sorted by", as the headline model reads
+    "level"; the models' names keep their capitals."""
     if filters.sort == "level" and filters.headline == "microsoft":
         return MICROSOFT_LEVEL_SORT
-    return SORTS.get(filters.sort, SORTS["level"])
+    label = SORTS.get(filters.sort, SORTS["level"])
+    return label[:1].lower() + label[1:]
 
 
 def headline_of(headlines: Mapping[str, str], organization: str = "") -> str:

@@ -96,7 +96,7 @@ def test_with_microsoft_as_the_headline_the_ranking_sorts_by_microsofts_level(
     Result.objects.filter(pk__in=[r.pk for r in latest[1:]]).update(microsoft_level=1)
     client.force_login(org_admin)
     body = client.get(reverse("dashboard")).content.decode()
-    assert "Sorted by microsoft level, then google level and index" in body
+    assert "Sorted by Microsoft level, then Google level and index" in body
     ranking = html_tables(body)["ranking"]
     microsoft = [int(row[1]) for row in ranking[1:]]
     assert microsoft == sorted(microsoft, reverse=True)
