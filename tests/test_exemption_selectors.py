@@ -200,3 +200,27 @@ def test_an_exemption_the_results_catalogue_does_not_know_is_left_out(result):
         decided_at=timezone.now(),
     )
     assert selectors.result_with_exemptions(result=result, today=TODAY) is None
+
+
+def test_the_lenses_are_read_with_the_exemptions_too(result, lead, org_admin):
+    team = result.assessment.team
+    for capability in ("ci", "automated_tests", "staged_promotion"):
+        approved(team, capability, asker=lead, admin=org_admin)
+    reading = selectors.result_with_exemptions(result=result, today=TODAY)
+    # Exempted counts as met for Microsoft's levels: CI and tests no longer hold level 1 back,
+    # and the level 2 capabilities not exempted hold level 3 back.
+    assert result.lenses["microsoft"]["level"] == result.microsoft_level == 0
+    assert reading.lenses["microsoft"]["level"] == 2
+    assert [i["capability"] for i in reading.lenses["microsoft"]["why_not_next_level"]] == [
+        "ml_specific_tests",
+        "pre_deployment_checks",
+    ]
+    # For an article, exempted is neither support nor missing: human oversight, partly
+    # without staged promotion, reads supported by the rest.
+    raw = {a["article"]: a for a in result.lenses["eu_ai_act"]["articles"]}
+    exempted = {a["article"]: a for a in reading.lenses["eu_ai_act"]["articles"]}
+    assert raw["14"]["status"] == "partly"
+    assert exempted["14"]["status"] == "supported"
+    assert [c["capability"] for c in exempted["14"]["not_applicable"]] == ["staged_promotion"]
+    assert "staged_promotion" not in {c["capability"] for c in exempted["14"]["supported_by"]}
+    assert result.lenses == Result.objects.get(pk=result.pk).lenses  # the raw one unchanged

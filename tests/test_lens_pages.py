@@ -162,3 +162,69 @@ def test_the_service_itself_refuses_anyone_but_the_organisations_admins(
             )
     team.organization.refresh_from_db()
     assert team.organization.headline_lens == HeadlineLens.GOOGLE
+
+
+def test_with_exemptions_in_force_the_lenses_are_read_with_them_beside_the_raw_reading(
+    client, submit, member, lead, org_admin, team
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.services.exemptions import exemption_approve, exemption_request
+
+    result = submit(answers_all("yes", **_no_for(("ci", "automated_tests", "monitoring"))))
+    url = reverse("assessment_result", args=[result.assessment_id])
+    raw = text_of(section(page(client, member, url), "lenses-heading"))
+    assert "exemptions in force" not in raw
+    today = timezone.localdate()
+    for capability in ("ci", "automated_tests"):
+        exemption = exemption_request(
+            team=team,
+            user=lead,
+            capability_key=capability,
+            reason="Does not apply.",
+            expires_on=today + timedelta(days=30),
+            today=today,
+        )
+        exemption_approve(exemption=exemption, user=org_admin, today=today)
+    lenses = text_of(section(page(client, member, url), "lenses-heading"))
+    assert "Microsoft MLOps maturity model: level 0, No MLOps" in lenses  # the raw reading
+    assert "With 2 exemptions in force, counted as not applicable: level 3" in lenses
+    assert "no article reads differently" in lenses  # neither capability is in an article
+
+
+def _no_for(capabilities):
+    """ "no" to every question grading one of these capabilities."""
+    from assessments import maturity
+
+    catalogue = maturity.load_catalogue()
+    return {
+        q.key: "no" for q in catalogue.graded_questions if set(q.capabilities) & set(capabilities)
+    }
+
+
+def test_the_eu_section_reads_the_llm_capabilities_of_a_team_with_llm_applications(
+    client, submit, member
+):
+    answers = answers_all("yes", llm_applications_in_use="with_retrieval")
+    answers.update(_no_for(("llm_tracing",)))
+    result = submit(answers)
+    url = reverse("assessment_result", args=[result.assessment_id])
+    eu = section(page(client, member, url), "lenses-heading")
+    eu = text_of(eu[eu.index('id="eu-ai-act-heading"') :])
+    assert "7 of 8 articles supported by the team's practice, 1 partly, 0 not yet." in eu
+    record_keeping = eu[eu.index("Article 12: Record-keeping") : eu.index("Article 13")]
+    assert "partly" in record_keeping
+    assert "Tracing, cost and latency of LLM calls" in record_keeping
+    assert "not applicable to the team" not in eu
+
+
+def test_for_a_team_without_llm_applications_the_llm_capabilities_are_not_counted(
+    client, submit, member
+):
+    result = submit(answers_all("yes", llm_applications_in_use="no"))
+    url = reverse("assessment_result", args=[result.assessment_id])
+    eu = text_of(section(page(client, member, url), "lenses-heading"))
+    assert "8 of 8 articles supported by the team's practice, 0 partly, 0 not yet." in eu
+    assert "(not applicable to the team, so not counted: Versioned prompts kept out of code)" in eu

@@ -100,3 +100,10 @@ def test_the_methodology_explains_each_lens_from_its_data(client):
     assert "2 August 2026" in body
     assert f"data version {eu.version}" in body
     assert microsoft.sources[0].url in body
+
+
+def test_the_methodology_says_how_a_capability_that_does_not_apply_is_read_by_each_lens(client):
+    body = client.get(reverse("methodology")).content.decode()
+    assert "counts neither as support nor as missing" in body
+    assert "Microsoft's published model says nothing of LLM applications" in body
+    assert "Input and output guardrails" in body.split('id="lens-eu-ai-act"')[1]

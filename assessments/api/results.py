@@ -35,6 +35,7 @@ def _with_exemptions(result: Result) -> dict | None:
         "why_not_next_level": reading.outcome.why_not_next,
         "capabilities": list(reading.capabilities),
         "exemptions": [exemption.pk for exemption in reading.exemptions],
+        "lenses": reading.lenses,
     }
 
 

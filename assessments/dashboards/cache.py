@@ -33,7 +33,7 @@ from ..models import Exemption, TeamTag
 from ..selectors.results import newest_computation
 
 CACHE_SECONDS = 300
-KEY_PREFIX = "dashboards:v1"
+KEY_PREFIX = "dashboards:v2"  # v2: entries carry the organisations' headline models
 
 
 def _fingerprint_sql() -> dict[str, RawSQL | Subquery]:

@@ -7,8 +7,8 @@ The forms validate the query string; a bad value becomes one clear sentence on t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from html import escape
 from urllib.parse import urlencode
 
@@ -27,7 +27,12 @@ SORTS = {
     "debt": "Oldest debt",
     "name": "Team name",
 }
+# The "level" order under Microsoft's headline: its level first, then Google's and the index.
+MICROSOFT_LEVEL_SORT = "Microsoft level, then Google level and index"
 LEVEL_CHOICES = [("", "Any level"), ("0", "Level 0"), ("1", "Level 1"), ("2", "Level 2")]
+MICROSOFT_LEVEL_CHOICES = [("", "Any level"), *((str(n), f"Level {n}") for n in range(5))]
+# The models a dashboard can lead with (Organization.headline_lens).
+HEADLINES = ("google", "microsoft")
 MAX_COMPARED = 6
 MIN_COMPARED = 2
 
@@ -44,6 +49,10 @@ class DashboardFilters:
     sort: str = "level"
     page: int = 1
     teams: tuple[str, ...] = ()  # the compare view's team slugs
+    microsoft_level: int | None = None
+    # The model the page leads with: Microsoft's when every organisation in view chose it.
+    # Read from the organisations, never from the URL.
+    headline: str = field(default="google", metadata={"in_url": False})
 
     @property
     def period_start(self) -> dt.datetime | None:
@@ -63,11 +72,13 @@ class DashboardFilters:
         """The query string of these filters (defaults left out), with `changes` applied."""
         changed = replace(self, **changes)
         pairs = []
-        for field in fields(changed):
-            value = getattr(changed, field.name)
-            if value == field.default or value in (None, "", ()):
+        for item_field in fields(changed):
+            value = getattr(changed, item_field.name)
+            if not item_field.metadata.get("in_url", True):
                 continue
-            name = URL_NAMES.get(field.name, field.name)
+            if value == item_field.default or value in (None, "", ()):
+                continue
+            name = URL_NAMES.get(item_field.name, item_field.name)
             for item in value if isinstance(value, tuple) else (value,):
                 pairs.append((name, item.isoformat() if hasattr(item, "isoformat") else item))
         return urlencode(pairs)
@@ -163,6 +174,18 @@ class TeamFilterForm(StyledControls, forms.Form):
             "invalid_list": "Tags must be given as a list of names.",
         },
     )
+    microsoft_level = forms.TypedChoiceField(
+        widget=_Select,
+        required=False,
+        label="Microsoft level",
+        choices=MICROSOFT_LEVEL_CHOICES,
+        coerce=int,
+        empty_value=None,
+        help_text="The team's overall level in Microsoft's MLOps maturity model (0-4).",
+        error_messages={
+            "invalid_choice": "The Microsoft level must be 0, 1, 2, 3 or 4, not “%(value)s”."
+        },
+    )
     level = forms.TypedChoiceField(
         widget=_Select,
         required=False,
@@ -188,12 +211,24 @@ class TeamFilterForm(StyledControls, forms.Form):
         *,
         organizations: Sequence[tuple[str, str]] = (),
         tags: Sequence[str] = (),
+        headlines: Mapping[str, str] | None = None,
     ):
         super().__init__(data)
         self.fields["organization"].choices = [("", "All organisations"), *organizations]
         self.fields["tag"].choices = [(t, t) for t in tags]
         self.fields["dimension"].choices = _dimension_choices()
         self.show_organizations = len(organizations) > 1
+        self.headline = headline_of(headlines or {}, (data or {}).get("organization", ""))
+        if self.headline == "microsoft":
+            # Google's level stays beside Microsoft's, named so that the two are not confused.
+            self.fields["level"].label = "Google level"
+            if "sort" in self.fields:
+                self.fields["sort"].choices = [
+                    (key, MICROSOFT_LEVEL_SORT if key == "level" else label)
+                    for key, label in SORTS.items()
+                ]
+        else:
+            del self.fields["microsoft_level"]
 
     def filters(self) -> DashboardFilters:
         """The validated filters; call after `is_valid()` returned True."""
@@ -203,6 +238,8 @@ class TeamFilterForm(StyledControls, forms.Form):
             "tags": tuple(sorted(data.get("tag") or ())),
             "level": data.get("level"),
             "dimension": data.get("dimension") or "",
+            "microsoft_level": data.get("microsoft_level"),
+            "headline": self.headline,
         }
         for name in ("date_from", "date_to", "capability", "sort", "page"):
             if name in self.fields:
@@ -215,6 +252,25 @@ class TeamFilterForm(StyledControls, forms.Form):
 
     def error_sentences(self) -> list[str]:
         return [message for errors in self.errors.values() for message in errors]
+
+
+def sort_label(filters: DashboardFilters) -> str:
+    """How the ranking is sorted, in words to follow "Sorted by", as the headline model reads
+    "level"; the models' names keep their capitals."""
+    if filters.sort == "level" and filters.headline == "microsoft":
+        return MICROSOFT_LEVEL_SORT
+    label = SORTS.get(filters.sort, SORTS["level"])
+    return label[:1].lower() + label[1:]
+
+
+def headline_of(headlines: Mapping[str, str], organization: str = "") -> str:
+    """The model a dashboard leads with: Microsoft's when the chosen organisation, or every
+    organisation in view without a choice, leads with it; Google's otherwise.
+
+    `headlines` maps each organisation slug in view to its headline model.
+    """
+    chosen = [headlines[organization]] if organization in headlines else [*headlines.values()]
+    return "microsoft" if chosen and set(chosen) == {"microsoft"} else "google"
 
 
 class _PeriodMixin(forms.Form):

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_GET
 
 from ..selectors import dashboards as dashboard_selectors
 from . import cache, pages
-from .filters import SORTS, CompareForm, DashboardFilters, DebtFilterForm, OverviewFilterForm
+from .filters import (
+    CompareForm,
+    DashboardFilters,
+    DebtFilterForm,
+    OverviewFilterForm,
+    sort_label,
+)
 
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?%?")
 
@@ -54,7 +60,7 @@ def _overview_section(user, filters: DashboardFilters) -> str:
         "charts": page.charts(),
         "csv": _csv_links(pages.Overview, page.filters),
         "pagination": _pagination("dashboard", page.filters, page.page, page.pages),
-        "sort_label": SORTS.get(page.filters.sort, SORTS["level"]),
+        "sort_label": sort_label(page.filters),
     }
     return render_to_string("dashboards/_overview_section.html", context)
 
@@ -81,18 +87,26 @@ def _cached_dashboard(request, *, name, form_class, template, section):
     key = cache.page_key(name=name, user=request.user, query=request.GET.urlencode())
     entry = cache.lookup(key)
     if entry is None:
-        organizations, tags = dashboard_selectors.filter_choices_for_user(user=request.user)
-        form = form_class(request.GET, organizations=organizations, tags=tags)
+        organizations, tags, headlines = dashboard_selectors.filter_choices_for_user(
+            user=request.user
+        )
+        form = form_class(request.GET, organizations=organizations, tags=tags, headlines=headlines)
         if not form.is_valid():
             return _invalid(request, template, form)
         entry = {
             "organizations": organizations,
             "tags": tags,
+            "headlines": headlines,
             "section": section(request.user, form.filters()),
         }
         cache.store(key, entry)
     else:
-        form = form_class(request.GET, organizations=entry["organizations"], tags=entry["tags"])
+        form = form_class(
+            request.GET,
+            organizations=entry["organizations"],
+            tags=entry["tags"],
+            headlines=entry["headlines"],
+        )
         form.is_valid()
     return render(request, template, {"form": form, "section": entry["section"]})
 
@@ -158,13 +172,15 @@ def csv_cell(value: str) -> str:
 
 
 def _overview_form(request) -> OverviewFilterForm:
-    organizations, tags = dashboard_selectors.filter_choices_for_user(user=request.user)
-    return OverviewFilterForm(request.GET, organizations=organizations, tags=tags)
+    organizations, tags, headlines = dashboard_selectors.filter_choices_for_user(user=request.user)
+    return OverviewFilterForm(
+        request.GET, organizations=organizations, tags=tags, headlines=headlines
+    )
 
 
 def _debt_form(request) -> DebtFilterForm:
-    organizations, tags = dashboard_selectors.filter_choices_for_user(user=request.user)
-    return DebtFilterForm(request.GET, organizations=organizations, tags=tags)
+    organizations, tags, headlines = dashboard_selectors.filter_choices_for_user(user=request.user)
+    return DebtFilterForm(request.GET, organizations=organizations, tags=tags, headlines=headlines)
 
 
 def _compare_form(request) -> CompareForm:

@@ -7,7 +7,7 @@ and its organisation's admins see its exemptions, nobody else.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -17,6 +17,7 @@ from django.http import Http404
 from .. import maturity
 from ..access import UserOrAnonymous, visible_to
 from ..maturity.exemptions import stored_result_with_exemptions
+from ..maturity.lenses import lens_readings
 from ..maturity.versions import load_catalogue_version
 from ..models import Exemption, ExemptionStatus, Membership, Result, Role, Team
 
@@ -166,6 +167,9 @@ class ReadingWithExemptions:
     outcome: maturity.MaturityResult
     exemptions: tuple[Exemption, ...]
     as_of: date
+    # The other lenses' readings of `outcome` (maturity.lenses): an exempted capability counts
+    # as not applicable there too, met for Microsoft's levels and not counted for an article.
+    lenses: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def level(self) -> int:
@@ -199,4 +203,9 @@ def result_with_exemptions(
         result.snapshot["result"],
         exempted={e.capability_key for e in applied},
     )
-    return ReadingWithExemptions(outcome=outcome, exemptions=applied, as_of=today)
+    return ReadingWithExemptions(
+        outcome=outcome,
+        exemptions=applied,
+        as_of=today,
+        lenses=lens_readings(catalogue, outcome),
+    )

@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 
 from .. import charts, kits, maturity, selectors
 from ..access import EDIT_ROLES, MANAGE_ROLES, team_role
-from ..maturity.lenses import MICROSOFT_ASPECT_TITLES
+from ..maturity.lenses import MICROSOFT_ASPECT_TITLES, article_changes
 from ..maturity.versions import catalogue_changes, load_catalogue_version, versions_sentence
 
 
@@ -79,6 +79,7 @@ def assessment_result(request, pk):
     # Beside the raw reading, never in its place: the stored result stays as it is.
     reading = selectors.result_with_exemptions(result=result, today=today, exemptions=exemptions)
     waiting = selectors.exemptions_waiting_for_team(team=assessment.team)
+    lenses = selectors.result_lenses(result=result)
     role = team_role(request.user, assessment.team)
     beyond_target = []
     if not snapshot["roadmap"] and result.overall_level < 2:
@@ -120,7 +121,11 @@ def assessment_result(request, pk):
         # The organisation's own checks, beside the Google reading, never in its place.
         "org_checks": selectors.organization_checks_for_result(result=result),
         "claimed_not_visible": maturity.claimed_not_visible(outcome),
-        "lenses": selectors.result_lenses(result=result),
+        "lenses": lenses,
+        # Articles whose readiness the exemptions in force change, read as the raw reading is.
+        "lens_changes": article_changes(lenses.get("eu_ai_act", {}), reading.lenses["eu_ai_act"])
+        if lenses and reading and reading.lenses
+        else [],
         "headline_lens": assessment.team.organization.headline_lens,
         "aspect_titles": MICROSOFT_ASPECT_TITLES,
         "progress": maturity.progress_with_titles(

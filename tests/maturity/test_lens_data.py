@@ -17,6 +17,7 @@ from assessments.maturity.lenses import (
     parse_microsoft_lens,
     read_lens_file,
 )
+from assessments.maturity.versions import load_catalogue_version
 
 from .builders import answer_all
 
@@ -43,7 +44,8 @@ def test_the_bundled_lenses_load_against_the_current_catalogue(catalogue):
         r.capability for level in microsoft.levels for r in level.requires
     ]
     assert all(catalogue.has_capability(key) for key in every_key)
-    assert microsoft.version == eu.version == "2026.12.1"
+    assert microsoft.version == "2026.12.1"
+    assert eu.version == "2026.12.2"  # 2026.12.2: the LLM capabilities mapped
     assert microsoft.sources[0].url.startswith("https://learn.microsoft.com/")
     assert eu.sources[0].url.startswith("https://eur-lex.europa.eu/")
 
@@ -184,9 +186,66 @@ def test_a_result_on_an_older_catalogue_is_read_without_the_capabilities_it_lack
 def test_an_article_whose_capabilities_are_all_missing_from_the_catalogue_is_not_assessed(
     catalogue,
 ):
-    older = _older_catalogue(catalogue, without={"prediction_logging", "metadata_store"})
+    older = _older_catalogue(
+        catalogue, without={"prediction_logging", "metadata_store", "llm_tracing"}
+    )
     readings = lens_readings(older, score(older, answer_all(older, "yes")))
     record_keeping = next(a for a in readings["eu_ai_act"]["articles"] if a["article"] == "12")
     assert record_keeping["status"] == "not_assessed"
     assert readings["eu_ai_act"]["counts"]["not_assessed"] == 1
     assert readings["eu_ai_act"]["counts"]["supported"] == 7
+
+
+LLM_KEYS = {
+    "prompt_versioning",
+    "llm_evaluation",
+    "guardrails",
+    "llm_tracing",
+    "llm_model_pinning",
+    "retrieval_data_refresh",
+}
+
+
+def _lens_without_llm(eu_data, catalogue):
+    """The EU AI Act lens as it was before the LLM capabilities were mapped (2026.12.1)."""
+    for article in eu_data["articles"]:
+        article["requires"] = [r for r in article["requires"] if r["capability"] not in LLM_KEYS]
+    return parse_eu_ai_act_lens({**eu_data, "version": "2026.12.1"}, catalogue)
+
+
+def _statuses(reading):
+    return {
+        a["article"]: (a["status"], a["supported_by"], a["missing"]) for a in reading["articles"]
+    }
+
+
+@pytest.mark.parametrize("default", ["yes", "partly", "no", "unknown"])
+@pytest.mark.parametrize(
+    "overrides",
+    [{}, {"monitoring": "no", "ci": "partly"}, {"prediction_logging": "yes", "ownership": "no"}],
+    ids=["uniform", "gaps", "mixed"],
+)
+def test_a_result_on_catalogue_2026_11_1_reads_as_before_the_llm_capabilities(
+    catalogue, eu_data, default, overrides
+):
+    older = load_catalogue_version("2026.11.1")
+    assert not LLM_KEYS & {c.key for c in older.capabilities}
+    result = score(older, answer_all(older, default, overrides))
+    now = lens_readings(older, result)["eu_ai_act"]
+    before = lens_readings(older, result, eu_ai_act=_lens_without_llm(eu_data, catalogue))
+    assert _statuses(now) == _statuses(before["eu_ai_act"])
+    assert now["counts"] == before["eu_ai_act"]["counts"]
+    assert set(now["skipped"]) == LLM_KEYS - {"retrieval_data_refresh"}
+    assert before["eu_ai_act"]["skipped"] == []
+
+
+@pytest.mark.parametrize("default", ["yes", "partly", "no", "unknown"])
+def test_a_team_without_llm_applications_reads_as_before_the_llm_capabilities(
+    catalogue, eu_data, default
+):
+    answers = {**answer_all(catalogue, default), "llm_applications_in_use": "no"}
+    result = score(catalogue, answers)
+    now = lens_readings(catalogue, result)["eu_ai_act"]
+    before = lens_readings(catalogue, result, eu_ai_act=_lens_without_llm(eu_data, catalogue))
+    assert _statuses(now) == _statuses(before["eu_ai_act"])
+    assert now["counts"] == before["eu_ai_act"]["counts"]

@@ -93,11 +93,19 @@ class EuArticleSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.ChoiceField(
         choices=list(ARTICLE_STATUSES),
-        help_text="supported: every capability it needs is met; partly: some are met or partly "
-        "done; missing: none; not_assessed: the catalogue has none of them.",
+        help_text="supported: every capability it needs that applies to the team is met; "
+        "partly: some are met or partly done; missing: none; not_assessed: the catalogue has "
+        "none of them, or none applies to the team.",
     )
     supported_by = LensCapabilitySerializer(many=True)
     missing = LensCapabilitySerializer(many=True)
+    not_applicable = LensCapabilitySerializer(
+        many=True,
+        required=False,
+        help_text="Capabilities the article asks for that do not apply to the team (answered "
+        "not applicable, or in a dimension its context switches off): neither support nor "
+        "missing. Absent from readings stored before EU AI Act lens data 2026.12.2.",
+    )
 
 
 class KeyDateSerializer(serializers.Serializer):
@@ -200,6 +208,11 @@ class ReadingWithExemptionsSerializer(serializers.Serializer):
     )
     exemptions = serializers.ListField(
         child=serializers.IntegerField(), help_text="The ids of the exemptions applied."
+    )
+    lenses = LensesSerializer(
+        help_text="The other lenses read with the exemptions: an exempted capability counts "
+        "as met for Microsoft's levels and neither as support nor as missing for an EU AI Act "
+        "article."
     )
 
 

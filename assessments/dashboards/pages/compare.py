@@ -46,21 +46,46 @@ class Compare(DashboardPage):
         found = {t.slug for t in self.teams}
         return [choices.get(slug, slug) for slug in self.filters.teams if slug not in found]
 
+    @property
+    def headline(self) -> str:
+        """Microsoft's model leads when every compared team's organisation chose it."""
+        chosen = {t.headline for t in self.teams}
+        return "microsoft" if chosen == {"microsoft"} else "google"
+
     def summary_table(self) -> Table:
-        rows = [
-            (
-                Cell(t.name, self.team_url(t.slug)),
-                Cell(str(t.level)),
-                Cell(index_text(t.index)),
-                Cell(str(t.target_level)),
-                Cell(date_text(t.submitted_at)),
+        """Google's level and Microsoft's side by side, the headline model's first, and how
+        many EU AI Act articles the team's practice supports."""
+        microsoft_first = self.headline == "microsoft"
+        rows = []
+        for t in self.teams:
+            levels = [Cell(str(t.level)), Cell(_optional(t.microsoft_level))]
+            if microsoft_first:
+                levels.reverse()
+            rows.append(
+                (
+                    Cell(t.name, self.team_url(t.slug)),
+                    *levels,
+                    Cell(index_text(t.index)),
+                    Cell(str(t.target_level)),
+                    *(Cell(_optional(t.eu_ai_act_count(s))) for s in EU_AI_ACT_COLUMNS),
+                    Cell(date_text(t.submitted_at)),
+                )
             )
-            for t in self.teams
-        ]
+        levels_columns = ["Google level", "Microsoft level"]
+        if microsoft_first:
+            levels_columns.reverse()
         return Table(
             "compare-summary",
-            "Latest result of each team",
-            ("Team", "Level", "Index", "Target level", "Assessed"),
+            "Latest result of each team, in Google's and Microsoft's models, and EU AI Act "
+            "readiness (articles of the Act the team's practice supports)",
+            (
+                "Team",
+                *levels_columns,
+                "Index",
+                "Target level (Google)",
+                *EU_AI_ACT_COLUMNS.values(),
+                "Assessed",
+            ),
             rows,
         )
 
@@ -156,6 +181,19 @@ class Compare(DashboardPage):
             ]
         )
         return {"radar": radar, "trends": trends}
+
+
+# The EU AI Act readiness counts shown per team, by article status.
+EU_AI_ACT_COLUMNS = {
+    "supported": "EU AI Act: articles supported",
+    "partly": "EU AI Act: partly",
+    "missing": "EU AI Act: missing",
+}
+
+
+def _optional(value: int | None) -> str:
+    """A figure, or blank for a result stored before the lenses."""
+    return "" if value is None else str(value)
 
 
 def _dimension_cell(team: dashboard_selectors.ComparedTeam, key: str) -> str:

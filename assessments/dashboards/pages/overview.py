@@ -46,9 +46,9 @@ class Overview(DashboardPage):
 
     @property
     def headline(self) -> str:
-        """The model the page leads with: Microsoft's when every matching team's organisation
-        chose it, else Google's."""
-        return self.standing.headline
+        """The model the page leads with: Microsoft's when every organisation in view chose it
+        (see `filters.headline_of`), else Google's."""
+        return self.filters.headline
 
     @property
     def distribution(self) -> dict[str, dict[int, int]]:
@@ -141,7 +141,10 @@ class Overview(DashboardPage):
             (
                 Cell(str(level.number)),
                 Cell(level.title),
-                Cell(str(counts.get(level.number, 0))),
+                Cell(
+                    str(counts.get(level.number, 0)),
+                    dashboard_url("dashboard", self.filters, microsoft_level=level.number, page=1),
+                ),
             )
             for level in microsoft_lens().levels
         ]

@@ -31,6 +31,7 @@ from .data import (
 from .readings import (
     ARTICLE_STATUSES,
     LENS_KEYS,
+    article_changes,
     eu_ai_act_reading,
     lens_readings,
     lens_readings_of_snapshot,
@@ -51,6 +52,7 @@ __all__ = [
     "MicrosoftLens",
     "Requirement",
     "Source",
+    "article_changes",
     "eu_ai_act_lens",
     "eu_ai_act_reading",
     "lens_readings",

@@ -5,6 +5,14 @@ unknown...), so it agrees with Google's reading on every capability and adds no 
 own about answers or evidence. A requirement whose capability the result's catalogue lacks (a
 result computed on an older catalogue) is skipped: it neither holds a level back nor counts for
 an article, and the reading lists it under ``skipped``.
+
+A capability that does not apply to the team (answered "not applicable", in a dimension the
+team's context switches off, such as LLM applications for a team without any, or exempted in
+the reading with exemptions) counts as met for Microsoft's levels, as it does for Google's: a
+level does not ask a team for a practice it has no use for. For an EU AI Act article it counts
+neither as support nor as missing: a practice the team has no use for is no evidence of
+readiness, nor a gap. The article lists it under ``not_applicable``, and an article none of
+whose capabilities applies is ``not_assessed``.
 """
 
 from __future__ import annotations
@@ -85,8 +93,9 @@ def microsoft_reading(
 def eu_ai_act_reading(
     catalogue: Catalogue, result: MaturityResult, *, lens: EuAiActLens | None = None
 ) -> dict[str, Any]:
-    """Per article: supported (every capability met), partly (some met or partly done), missing
-    (none), or not_assessed (the catalogue has none of its capabilities); with counts."""
+    """Per article: supported (every applicable capability met), partly (some met or partly
+    done), missing (none), or not_assessed (the catalogue has none of its capabilities, or none
+    of them applies to the team); with counts."""
     lens = lens or eu_ai_act_lens()
     table = _eu_table(catalogue, lens)
     capabilities = result.capabilities
@@ -95,16 +104,19 @@ def eu_ai_act_reading(
     for article, title, requires in table.articles:
         supported_by = []
         missing = []
+        not_applicable = []
         partly_done = False
         for r in requires:
             capability = capabilities[r.key]
             named = {"capability": r.key, "title": r.title, "status": capability.status}
-            if capability.met:
+            if capability.status == "not_applicable":
+                not_applicable.append(named)
+            elif capability.met:
                 supported_by.append(named)
             else:
                 missing.append(named)
                 partly_done = partly_done or capability.grade > 0
-        if not requires:
+        if not supported_by and not missing:
             status = "not_assessed"
         elif not missing:
             status = "supported"
@@ -120,6 +132,7 @@ def eu_ai_act_reading(
                 "status": status,
                 "supported_by": supported_by,
                 "missing": missing,
+                "not_applicable": not_applicable,
             }
         )
     return {
@@ -132,6 +145,22 @@ def eu_ai_act_reading(
         "counts": counts,
         "skipped": list(table.skipped),
     }
+
+
+def article_changes(raw: Mapping[str, Any], other: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The articles whose status differs between two EU AI Act readings of one result (the
+    raw reading and the reading with exemptions), in the raw reading's order."""
+    statuses = {a["article"]: a["status"] for a in other.get("articles", ())}
+    return [
+        {
+            "article": a["article"],
+            "title": a["title"],
+            "status": a["status"],
+            "other_status": statuses[a["article"]],
+        }
+        for a in raw.get("articles", ())
+        if a["article"] in statuses and statuses[a["article"]] != a["status"]
+    ]
 
 
 @dataclass(frozen=True)

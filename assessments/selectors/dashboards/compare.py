@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ...access import UserOrAnonymous, visible_teams
 from ...dashboards.filters import DashboardFilters
@@ -13,13 +13,16 @@ from .latest import latest_results
 # --- Filter choices -----------------------------------------------------------------------
 
 
-def filter_choices_for_user(*, user: UserOrAnonymous) -> tuple[list[tuple[str, str]], list[str]]:
-    """The organisations and tags the user's teams have, for the filter form (two queries)."""
+def filter_choices_for_user(
+    *, user: UserOrAnonymous
+) -> tuple[list[tuple[str, str]], list[str], dict[str, str]]:
+    """The organisations and tags the user's teams have, for the filter form, and each
+    organisation's headline model by slug (two queries)."""
     teams = visible_teams(user)
-    organizations = list(
+    rows = list(
         Organization.objects.filter(pk__in=teams.values("organization_id"))
         .order_by("name")
-        .values_list("slug", "name")
+        .values_list("slug", "name", "headline_lens")
     )
     tags = list(
         TeamTag.objects.filter(team__in=teams)
@@ -27,7 +30,9 @@ def filter_choices_for_user(*, user: UserOrAnonymous) -> tuple[list[tuple[str, s
         .values_list("name", flat=True)
         .distinct()
     )
-    return organizations, tags
+    organizations = [(slug, name) for slug, name, _ in rows]
+    headlines = {slug: headline for slug, _, headline in rows}
+    return organizations, tags, headlines
 
 
 def team_choices_for_user(*, user: UserOrAnonymous) -> list[tuple[str, str]]:
@@ -57,6 +62,16 @@ class ComparedTeam:
     dimension_index: dict[str, float]
     dimension_levels: dict[str, int]
     catalogue_version: str = ""
+    microsoft_level: int | None = None  # None: a result stored before the lenses
+    # {article: "supported" | "partly" | "missing" | "not_assessed"} (Result.eu_ai_act_articles)
+    eu_ai_act_articles: dict[str, str] = field(default_factory=dict)
+    headline: str = "google"  # the team's organisation's headline model
+
+    def eu_ai_act_count(self, status: str) -> int | None:
+        """How many EU AI Act articles have this status; None before the lenses."""
+        if not self.eu_ai_act_articles:
+            return None
+        return sum(1 for value in self.eu_ai_act_articles.values() if value == status)
 
 
 def compared_teams(*, user: UserOrAnonymous, filters: DashboardFilters) -> list[ComparedTeam]:
@@ -77,6 +92,9 @@ def compared_teams(*, user: UserOrAnonymous, filters: DashboardFilters) -> list[
         "dimension_levels",
         "dimension_index",
         "catalogue_version",
+        "microsoft_level",
+        "eu_ai_act_articles",
+        "assessment__team__organization__headline_lens",
     )
     teams = [
         ComparedTeam(
@@ -91,6 +109,9 @@ def compared_teams(*, user: UserOrAnonymous, filters: DashboardFilters) -> list[
             dimension_index=row["dimension_index"] or {},
             dimension_levels=row["dimension_levels"] or {},
             catalogue_version=row["catalogue_version"],
+            microsoft_level=row["microsoft_level"],
+            eu_ai_act_articles=row["eu_ai_act_articles"] or {},
+            headline=row["assessment__team__organization__headline_lens"],
         )
         for row in rows
     ]

@@ -80,7 +80,8 @@ class Latest:
 def latest_for_user(
     *, user: UserOrAnonymous, filters: DashboardFilters, period: bool = True
 ) -> Latest:
-    """The latest result (in the period) of each matching team, narrowed by the level filter.
+    """The latest result (in the period) of each matching team, narrowed by the level filters
+    (Google's, overall or in a dimension, and Microsoft's).
 
     Without a period, each team's `latest_result` (kept current as results are written) is a
     subquery over the matching teams: no query runs here, and the database joins it into each
@@ -94,9 +95,16 @@ def latest_for_user(
         results = Result.objects.filter(pk__in=with_result.values("latest_result_id"))
     else:
         results = Result.objects.filter(pk__in=_latest_in_period(teams, filters))
+    narrowed = False
     if filters.level is not None:
-        return Latest(results.filter(*_level_conditions(filters.level, filters.dimension)))
-    return Latest(results, with_result)
+        results = results.filter(*_level_conditions(filters.level, filters.dimension))
+        narrowed = True
+    if filters.microsoft_level is not None:
+        # Microsoft's model has no levels per dimension: its overall level, whatever the
+        # dimension chosen (a small column written with each result).
+        results = results.filter(microsoft_level=filters.microsoft_level)
+        narrowed = True
+    return Latest(results) if narrowed else Latest(results, with_result)
 
 
 def _latest_in_period(teams: QuerySet[Team], filters: DashboardFilters) -> list[int]:

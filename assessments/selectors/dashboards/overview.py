@@ -74,17 +74,15 @@ class Standing:
     gaps: list[Gap]
     # Teams at each of Microsoft's levels (results read through the lenses only).
     microsoft: dict[int, int] | None = None
-    # "microsoft" when every team counted belongs to an organisation that leads with it.
-    headline: str = "google"
 
 
 def standing(*, results: QuerySet[Result], dimension: str = "") -> Standing:
     """Levels and common gaps of the given (latest) results, in one query.
 
     It reads a few small columns per team (`overall_level`, `dimension_levels`,
-    `target_gaps`, `microsoft_level`, written with each result, and the organisation's headline
-    model) and counts in one pass, rather than aggregating the results' capability rows or
-    snapshots: a few thousand short rows, whatever the history.
+    `target_gaps`, `microsoft_level`, written with each result) and counts in one pass,
+    rather than aggregating the results' capability rows or snapshots: a few thousand short
+    rows, whatever the history.
     """
     dimensions = [d.key for d in maturity.load_catalogue().dimensions]
     distribution = {key: dict.fromkeys(LEVELS, 0) for key in ["overall", *dimensions]}
@@ -97,17 +95,15 @@ def standing(*, results: QuerySet[Result], dimension: str = "") -> Standing:
         Cast("dimension_levels", TextField()),
         Cast("target_gaps", TextField()),
         "microsoft_level",
-        "team__organization__headline_lens",
     ).order_by()
-    overall_levels, levels_text, gaps_text, microsoft_levels, headlines = (
-        zip(*rows, strict=True) if rows else ((), (), (), (), ())
+    overall_levels, levels_text, gaps_text, microsoft_levels = (
+        zip(*rows, strict=True) if rows else ((), (), (), ())
     )
     all_levels = json.loads(f"[{','.join(levels_text)}]")
     all_gaps = json.loads(f"[{','.join(gaps_text)}]")
     distribution["overall"].update(Counter(overall_levels))
     microsoft = dict.fromkeys(MICROSOFT_LEVELS, 0)
     microsoft.update(Counter(level for level in microsoft_levels if level is not None))
-    headline = "microsoft" if headlines and set(headlines) == {"microsoft"} else "google"
     for dimension_levels, target_gaps in zip(all_levels, all_gaps, strict=True):
         for key in dimensions:
             level = dimension_levels.get(key)
@@ -119,12 +115,20 @@ def standing(*, results: QuerySet[Result], dimension: str = "") -> Standing:
         distribution,
         [Gap(capability, count) for capability, count in ranked],
         microsoft=microsoft,
-        headline=headline,
     )
 
 
 SORT_ORDERS = {
     "level": ("-overall_level", "-index", "team_name", "pk"),
+    # "level" when the page leads with Microsoft's model: its level first (results stored
+    # before the lenses have none: last), Google's and the index breaking ties.
+    "microsoft_level": (
+        F("microsoft_level").desc(nulls_last=True),
+        "-overall_level",
+        "-index",
+        "team_name",
+        "pk",
+    ),
     "index": ("-index", "team_name", "pk"),
     "delta": (F("delta").desc(nulls_last=True), "team_name", "pk"),
     "steps": ("-open_steps", "team_name", "pk"),
@@ -171,7 +175,7 @@ def ranking(
             open_steps=Coalesce(Subquery(open_count), Value(0)),
             oldest_debt=Subquery(oldest),
         )
-        .order_by(*SORT_ORDERS.get(filters.sort, SORT_ORDERS["level"]))
+        .order_by(*_sort_order(filters))
         .values(
             "pk",
             "assessment_id",
@@ -218,6 +222,13 @@ def ranking(
         )
         for row in rows
     ]
+
+
+def _sort_order(filters: DashboardFilters) -> tuple[Any, ...]:
+    sort = filters.sort if filters.sort in SORT_ORDERS else "level"
+    if sort == "level" and filters.headline == "microsoft":
+        sort = "microsoft_level"
+    return SORT_ORDERS[sort]
 
 
 @dataclass(frozen=True)
