@@ -36,9 +36,9 @@ class Repository(TeamOwned):
         blank=True,
         related_name="repositories",
     )
-    # Imported, its first scan not released yet: imported repositories wait their turn, a few
-    # per organisation at a time (services.forges.first_scans_release), and the periodic
-    # schedule leaves them alone meanwhile.
+    # Imported, its first scan not released yet: imported repositories wait for a free scan
+    # slot, shared fairly between organisations (services.first_scans.first_scans_release),
+    # and the periodic schedule leaves them alone meanwhile.
     first_scan_pending = models.BooleanField(default=False)
 
     class Meta:
