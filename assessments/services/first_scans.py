@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -72,7 +73,7 @@ def _serialise_releases() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RELEASE_LOCK_KEY])
 
 
-def _per_organization(queryset: QuerySet, organization_path: str) -> dict[int, int]:
+def _per_organization(queryset: QuerySet[Any], organization_path: str) -> dict[int, int]:
     rows = queryset.order_by().values(organization_path).annotate(count=Count("pk"))
     return {row[organization_path]: row["count"] for row in rows}
 
