@@ -117,7 +117,16 @@ class Scan(TeamOwned):
 
     class Meta:
         ordering = ["-queued_at"]
-        indexes = [models.Index(fields=["repository", "status", "-finished_at"])]
+        indexes = [
+            models.Index(fields=["repository", "status", "-finished_at"]),
+            # The scans in flight, counted at every scan's end to share the scan slots
+            # (services.first_scans): a few rows among every scan ever made.
+            models.Index(
+                fields=["repository"],
+                condition=Q(status__in=["queued", "running"]),
+                name="scan_in_flight",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["repository", "commit", "scanner_version"],
