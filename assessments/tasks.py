@@ -84,13 +84,14 @@ def run_scan(self, scan_id: int) -> dict:
 
 
 def _release_first_scans_after(scan: Scan) -> None:
-    """A finished scan makes room for the next imported repository of its organisation."""
+    """A finished scan frees a slot for the next imported repository: of its own organisation
+    or, when that one has more than its share, of another."""
     from .services.first_scans import first_scans_release
 
     if not scan.is_final:
         return
     try:
-        first_scans_release(organization_id=scan.repository.team.organization_id)
+        first_scans_release()
     except Exception:
         # Beat's periodic release catches up; the scan's own outcome stands.
         logger.exception("first scans after scan %s could not be released", scan.pk)

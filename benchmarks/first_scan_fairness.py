@@ -1,7 +1,9 @@
 """How long a small organisation's imported repositories wait for their first scans while a big
-organisation's import is queued, with and without the per-organisation in-flight cap
-(SCANS_PER_ORGANISATION_IN_FLIGHT), against a baseline measured in the same run: the small
-organisation importing alone.
+organisation's import is queued, and how long the big import takes, under three release
+policies side by side on the same virtual clock: the fair share of the scan slots in force
+(services.first_scans.fair_share_order, SCAN_WORKER_SLOTS = the workers), the fixed
+per-organisation cap it replaced (2 in flight per organisation), and no cap at all; against
+baselines measured in the same run: each organisation importing alone with every worker.
 
 Both organisations import through the real code (the local HTTPS fake forge of
 tests/fakeforge.py, `forge_preview`, `forge_import_start`), and the first scans are released by
@@ -17,7 +19,7 @@ the big one's first scans are queued. The data lives in a throwaway database
 (`bench_first_scan_fairness_<pid>` on PostgreSQL, in memory on SQLite).
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/mlmaturity \\
-     .venv/bin/python benchmarks/first_scan_fairness.py [--big 2000] [--small 200] [--workers 2]
+     .venv/bin/python benchmarks/first_scan_fairness.py [--big 2000] [--small 200] [--workers 2,4]
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def scan_seconds(url: str) -> float:
 class Outcome:
     label: str
     small_waits: list[float]
-    small_done_at: float
+    small_done_at: float | None
     big_done_at: float | None
     wall_seconds: float
 
@@ -123,7 +125,7 @@ class Simulation:
                     status=ScanStatus.SUCCEEDED, finished_at=timezone.now()
                 )
                 # As tasks.run_scan does when a scan ends.
-                first_scans_release(organization_id=organization_id)
+                first_scans_release()
         return times
 
 
@@ -158,19 +160,36 @@ def import_runner(forge, organization, admin, slug: str):
     return run
 
 
-def scenario(label, *, forges, cap, workers, small_after, with_big, counter) -> Outcome:
-    from assessments.services import scans
+def capped(cap: int):
+    """The fixed cap this policy replaced: each organisation with repositories waiting may have
+    `cap` scans queued or running, whatever the workers' number."""
 
-    settings.SCANS_PER_ORGANISATION_IN_FLIGHT = cap
+    def order(slots, in_flight, waiting):
+        return [
+            org
+            for org, count in sorted(waiting.items())
+            for _ in range(max(0, min(cap - in_flight.get(org, 0), count)))
+        ]
+
+    return order
+
+
+def scenario(label, *, forges, policy, workers, small_after, with_small, with_big, counter):
+    from assessments.services import first_scans, scans
+
+    first_scans.release_policy = policy
+    settings.SCAN_WORKER_SLOTS = workers
     simulation = Simulation(workers)
     scans._dispatch = simulation.dispatch
     counter[0] += 1
-    small_slug = f"small{counter[0]}"
-    small, small_admin = organization_with_admin(small_slug)
-    imports = [
-        (small_after, import_runner(forges["small"], small, small_admin, small_slug)),
-    ]
-    big = None
+    imports = []
+    small = big = None
+    if with_small:
+        small_slug = f"small{counter[0]}"
+        small, small_admin = organization_with_admin(small_slug)
+        imports.append(
+            (small_after, import_runner(forges["small"], small, small_admin, small_slug))
+        )
     if with_big:
         big_slug = f"big{counter[0]}"
         big, big_admin = organization_with_admin(big_slug)
@@ -178,11 +197,15 @@ def scenario(label, *, forges, cap, workers, small_after, with_big, counter) -> 
     start = time.perf_counter()
     times = simulation.run(imports)
     wall = time.perf_counter() - start
-    small_waits = [started - small_after for org, started, _ in times.values() if org == small.pk]
-    small_done = max(ends for org, _, ends in times.values() if org == small.pk) - small_after
-    big_done = (
-        max(ends for org, _, ends in times.values() if org == big.pk) if big is not None else None
-    )
+    small_waits: list[float] = []
+    small_done = big_done = None
+    if small is not None:
+        small_waits = [
+            started - small_after for org, started, _ in times.values() if org == small.pk
+        ]
+        small_done = max(ends for org, _, ends in times.values() if org == small.pk) - small_after
+    if big is not None:
+        big_done = max(ends for org, _, ends in times.values() if org == big.pk)
     return Outcome(label, small_waits, small_done, big_done, wall)
 
 
@@ -191,9 +214,11 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=2000, help="the big organisation's repos")
     parser.add_argument("--small", type=int, default=200, help="the small organisation's repos")
     parser.add_argument(
-        "--workers", type=int, default=2, help="scan workers (docker-compose runs 2)"
+        "--workers",
+        default="2,4",
+        help="scan workers, one table each, comma-separated (docker-compose runs 2)",
     )
-    parser.add_argument("--cap", type=int, default=2, help="SCANS_PER_ORGANISATION_IN_FLIGHT")
+    parser.add_argument("--cap", type=int, default=2, help="the fixed cap compared")
     parser.add_argument(
         "--small-after",
         type=float,
@@ -201,7 +226,15 @@ def main() -> None:
         help="virtual seconds between the big import and the small one",
     )
     args = parser.parse_args()
+    worker_counts = [int(count) for count in args.workers.split(",")]
 
+    from assessments.services.first_scans import fair_share_order
+
+    policies = [
+        ("fair share", fair_share_order),
+        (f"cap {args.cap}", capped(args.cap)),
+        ("no cap", capped(NO_CAP)),
+    ]
     celery_app.conf.task_always_eager = True  # the import's own task runs in-process
     setup_test_environment(debug=False)
     if connection.vendor != "sqlite":
@@ -213,6 +246,7 @@ def main() -> None:
     big_state = ForgeState(kind="github", owner="initech", repos=repos(args.big))
     small_state = ForgeState(kind="github", owner="smallco", repos=repos(args.small))
     counter = [0]
+    tables: dict[int, list[tuple[str, Outcome, Outcome, Outcome]]] = {}
     try:
         with FakeForge(big_state) as big_forge, FakeForge(small_state) as small_forge:
             settings.FORGE_ALLOW_LOOPBACK = True
@@ -223,57 +257,88 @@ def main() -> None:
             )
             settings.FORGE_CA_BUNDLE = str(bundle)
             forges = {"big": big_forge, "small": small_forge}
-            common = {
-                "forges": forges,
-                "workers": args.workers,
-                "small_after": args.small_after,
-                "counter": counter,
-            }
-            capped = f"cap {args.cap}"
-            outcomes = [
-                scenario(
-                    f"small alone, {capped} (baseline)", cap=args.cap, with_big=False, **common
-                ),
-                scenario(f"small + big, {capped}", cap=args.cap, with_big=True, **common),
-                scenario("small alone, no cap", cap=NO_CAP, with_big=False, **common),
-                scenario("small + big, no cap", cap=NO_CAP, with_big=True, **common),
-            ]
+            for workers in worker_counts:
+                common = {
+                    "forges": forges,
+                    "workers": workers,
+                    "small_after": args.small_after,
+                    "counter": counter,
+                }
+                rows = tables.setdefault(workers, [])
+                for name, policy in policies:
+                    small_alone = scenario(
+                        f"small alone, {name}",
+                        policy=policy,
+                        with_small=True,
+                        with_big=False,
+                        **common,
+                    )
+                    big_alone = scenario(
+                        f"big alone, {name}",
+                        policy=policy,
+                        with_small=False,
+                        with_big=True,
+                        **common,
+                    )
+                    both = scenario(
+                        f"small + big, {name}",
+                        policy=policy,
+                        with_small=True,
+                        with_big=True,
+                        **common,
+                    )
+                    rows.append((name, small_alone, big_alone, both))
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
 
-    baseline = outcomes[0]
     print(
         f"First scans of a small organisation's {args.small} imported repositories while a big "
-        f"one's {args.big} are queued"
+        f"one's {args.big} are queued (scans of 10-70 virtual s, the small import "
+        f"{args.small_after:.0f} s after the big one; {connection.vendor})"
     )
-    print(
-        f"({args.workers} workers, scans of 10-70 virtual s, small import {args.small_after:.0f} "
-        f"s after the big one; {connection.vendor})"
-    )
-    print()
-    header = (
-        f"{'scenario':34} {'median wait':>12} {'p95 wait':>10} {'last start':>11} "
-        f"{'all 200 done':>13} {'big done':>10} {'x baseline':>11}"
-    ).replace("all 200", f"all {args.small}")
-    print(header)
-    for outcome in outcomes:
-        median = statistics.median(outcome.small_waits)
-        big = f"{outcome.big_done_at / 3600:9.1f}h" if outcome.big_done_at else f"{'-':>10}"
-        ratio = outcome.small_done_at / baseline.small_done_at
+    for workers, rows in tables.items():
+        by_name = {name: (small, big, both) for name, small, big, both in rows}
+        # The baselines: each organisation alone with every worker and nothing else queued.
+        small_base = by_name["no cap"][0].small_done_at
+        big_base = by_name["no cap"][1].big_done_at
+        print()
         print(
-            f"{outcome.label:34} {median / 60:10.1f}min {outcome.percentile(0.95) / 60:8.1f}min "
-            f"{max(outcome.small_waits) / 60:9.1f}min {outcome.small_done_at / 60:11.1f}min "
-            f"{big} {ratio:10.1f}x"
+            f"{workers} workers; baselines in this run: small alone {small_base / 60:.1f} min, "
+            f"big alone {big_base / 3600:.2f} h (no cap, every worker)"
         )
+        print(
+            f"{'scenario':26} {'small median wait':>18} {'p95 wait':>9} {'small done':>11} "
+            f"{'x base':>7} {'big done':>9} {'x base':>7}"
+        )
+        for _name, small_alone, big_alone, both in rows:
+            for outcome in (small_alone, big_alone, both):
+                if outcome.small_waits:
+                    small = (
+                        f"{statistics.median(outcome.small_waits) / 60:15.1f}min "
+                        f"{outcome.percentile(0.95) / 60:6.1f}min "
+                        f"{outcome.small_done_at / 60:8.1f}min "
+                        f"{outcome.small_done_at / small_base:6.2f}x"
+                    )
+                else:
+                    small = f"{'-':>18} {'-':>9} {'-':>11} {'-':>7}"
+                if outcome.big_done_at is not None:
+                    big = (
+                        f"{outcome.big_done_at / 3600:8.2f}h {outcome.big_done_at / big_base:6.2f}x"
+                    )
+                else:
+                    big = f"{'-':>9} {'-':>7}"
+                print(f"{outcome.label:26} {small} {big}")
     print()
     print(
-        "x baseline: the time until the small organisation's last first scan is done, against "
-        "the small organisation alone with the cap."
+        "x base: the time until the organisation's last first scan is done, against the same "
+        "organisation alone with every worker (no cap), in the same run; waits are from the "
+        "small import to each scan's start."
     )
+    walls = [o.wall_seconds for rows in tables.values() for row in rows for o in row[1:]]
     print(
-        "Wall time of each simulated scenario (real services on the database): "
-        + ", ".join(f"{o.wall_seconds:.1f}s" for o in outcomes)
+        f"Wall time of the {len(walls)} simulated scenarios (real services on the database): "
+        f"{sum(walls):.0f} s in all, the longest {max(walls):.0f} s"
     )
 
 

@@ -404,12 +404,13 @@ FORGE_API_TIMEOUT_SECONDS = env.int("FORGE_API_TIMEOUT_SECONDS", default=20)
 FORGE_RATE_LIMIT_MAX_WAIT_SECONDS = env.int("FORGE_RATE_LIMIT_MAX_WAIT_SECONDS", default=60)
 # Tests and benchmarks only (a local fake forge on 127.0.0.1); no environment variable sets it.
 FORGE_ALLOW_LOOPBACK = False
-# Scans of one organisation queued or running at once while an import's first scans are
-# released: 500 imported repositories then wait their turn instead of filling the queue ahead
-# of every other organisation's scans.
-SCANS_PER_ORGANISATION_IN_FLIGHT = env.int("SCANS_PER_ORGANISATION_IN_FLIGHT", default=2)
-if SCANS_PER_ORGANISATION_IN_FLIGHT < 1:
-    raise ImproperlyConfigured("SCANS_PER_ORGANISATION_IN_FLIGHT must be at least 1.")
+# The scans the workers run at once, all workers together (docker-compose's one worker runs
+# this many): imported repositories' first scans are released up to it, shared fairly between
+# the organisations waiting, so 500 imported repositories never fill the queue ahead of every
+# other organisation's scans, and an import alone still keeps every worker busy.
+SCAN_WORKER_SLOTS = env.int("SCAN_WORKER_SLOTS", default=2)
+if SCAN_WORKER_SLOTS < 1:
+    raise ImproperlyConfigured("SCAN_WORKER_SLOTS must be at least 1.")
 # Access tokens are encrypted with this key (a Fernet key); derived from the secret key if unset.
 TOKEN_ENCRYPTION_KEY = env.str("TOKEN_ENCRYPTION_KEY", default="")
 if SCAN_TIMEOUT_SECONDS + 120 >= CELERY_VISIBILITY_TIMEOUT:

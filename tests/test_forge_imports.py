@@ -49,7 +49,7 @@ def forge(settings):
     with FakeForge(state) as server:
         settings.FORGE_ALLOW_LOOPBACK = True
         settings.FORGE_CA_BUNDLE = server.ca_path
-        settings.SCANS_PER_ORGANISATION_IN_FLIGHT = 2
+        settings.SCAN_WORKER_SLOTS = 2
         yield server
 
 

@@ -152,6 +152,14 @@ def test_a_stopped_mail_server_is_reported_and_the_invitation_kept(client, team,
     assert invitation.delivery_error
     assert invitation.sent_at is None
     assert AuditEvent.objects.filter(action=AuditAction.INVITATION_SENT).count() == 1
+    # The audit log says so too, by the system, with the reason in words.
+    (failed,) = AuditEvent.objects.filter(action=AuditAction.INVITATION_DELIVERY_FAILED)
+    assert failed.actor is None
+    assert failed.team == team
+    assert failed.object_id == str(invitation.pk)
+    assert failed.details["email"] == "nadia@example.com"
+    assert failed.details["reason"] == invitation.delivery_error
+    assert "refused the connection" in failed.details["reason"]
 
     # Mail works again: sending again from the list delivers a link that works.
     with smtp_server() as (collector, _):
@@ -249,6 +257,12 @@ def test_a_refusing_server_leaves_a_failed_invitation_to_resend(client, team, le
         invitation = wait_for_delivery(Invitation.objects.get(), leaving={DeliveryState.QUEUED})
         assert invitation.delivery_state == DeliveryState.FAILED
         assert refusing.refused == 1  # refused for good: not retried
+        # The worker recorded it in the audit log with the server's answer.
+        (failed,) = AuditEvent.objects.filter(action=AuditAction.INVITATION_DELIVERY_FAILED)
+        assert failed.actor is None
+        assert failed.details["reason"] == (
+            "the mail server refused the address: 550 5.1.1 No such mailbox here"
+        )
         page = client.get(reverse("team_invitations", args=[team.slug])).content.decode()
         assert "✕ Not delivered" in page
         assert "No such mailbox here" in page
@@ -260,6 +274,8 @@ def test_a_refusing_server_leaves_a_failed_invitation_to_resend(client, team, le
         client.post(reverse("invitation_resend", args=[invitation.pk]))
         invitation = wait_for_delivery(invitation, leaving={DeliveryState.QUEUED})
     assert invitation.delivery_state == DeliveryState.SENT
+    # Delivered on the second try: still the one failure in the log.
+    assert AuditEvent.objects.filter(action=AuditAction.INVITATION_DELIVERY_FAILED).count() == 1
     (envelope,) = refusing.envelopes
     path = LINK.search(read(envelope)[1]).group(1)
     client.logout()
@@ -293,3 +309,7 @@ def test_a_server_busy_for_longer_than_the_retries_ends_as_not_delivered(client,
     assert busy.refused == 3  # the first attempt and two retries
     assert "Try again later" in invitation.delivery_error
     assert invitation.is_pending
+    # Retries are not failures yet: one event, for the last attempt, with the server's answer.
+    (failed,) = AuditEvent.objects.filter(action=AuditAction.INVITATION_DELIVERY_FAILED)
+    assert failed.details["reason"] == invitation.delivery_error
+    assert "451 4.3.0 Try again later" in failed.details["reason"]

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments.errors import ActionNotAllowed, ApplicationError, InvitationEmailDeferred
@@ -437,3 +438,44 @@ def test_the_email_task_declares_its_policy():
     assert send_invitation_email.autoretry_for == (InvitationEmailDeferred,)
     assert send_invitation_email.max_retries == 5
     assert send_invitation_email.expires == 60 * 60 * 24
+
+
+def test_a_failure_for_good_is_in_the_audit_log_once_with_the_server_s_answer(
+    client, team, lead, org_admin, settings
+):
+    settings.EMAIL_BACKEND = "tests.test_invitations.RejectingBackend"
+    invitation, token = invite(team, lead)
+    assert send_invitation_email.apply(args=[invitation.pk, token]).get()["sent"] is False
+    # The same message delivered twice (acks_late) fails again: still one event.
+    assert send_invitation_email.apply(args=[invitation.pk, token]).get()["sent"] is False
+    (failed,) = events(AuditAction.INVITATION_DELIVERY_FAILED)
+    assert failed.actor is None
+    assert failed.organization == team.organization
+    assert failed.team == team
+    assert (failed.object_type, failed.object_id) == ("invitation", str(invitation.pk))
+    assert failed.details == {
+        "email": "nadia@example.com",
+        "role": Role.MEMBER,
+        "reason": "the mail server refused the address: 550 No such user",
+    }
+    client.force_login(org_admin)
+    page = client.get(reverse("audit_list")).content.decode()
+    assert "An invitation&#x27;s email was not delivered" in page
+    assert "nadia@example.com as Member: the mail server refused the address: 550 No such" in page
+
+
+def test_a_failure_that_will_be_retried_is_not_in_the_audit_log(team, lead, settings):
+    settings.EMAIL_BACKEND = "tests.test_invitations.RefusingBackend"
+    invitation, token = invite(team, lead)
+    with pytest.raises(InvitationEmailDeferred):
+        invitation_send_email(invitation_id=invitation.pk, token=token, last_attempt=False)
+    assert events(AuditAction.INVITATION_DELIVERY_FAILED) == []
+
+
+def test_a_resent_invitation_that_fails_again_is_recorded_again(team, lead, settings):
+    settings.EMAIL_BACKEND = "tests.test_invitations.RejectingBackend"
+    invitation, token = invite(team, lead)
+    send_invitation_email.apply(args=[invitation.pk, token])
+    invitation, token = invitation_resend(invitation=invitation, user=lead)
+    send_invitation_email.apply(args=[invitation.pk, token])
+    assert len(events(AuditAction.INVITATION_DELIVERY_FAILED)) == 2

@@ -14,6 +14,10 @@ class AuditAction(models.TextChoices):
     INVITATION_SENT = "invitation.sent", "Sent an invitation"
     INVITATION_REVOKED = "invitation.revoked", "Revoked an invitation"
     INVITATION_ACCEPTED = "invitation.accepted", "Accepted an invitation"
+    INVITATION_DELIVERY_FAILED = (
+        "invitation.delivery_failed",
+        "An invitation's email was not delivered",
+    )
     MEMBERSHIP_GRANTED_BY_SSO = "membership.granted_by_sso", "Added a member from an SSO group"
     MEMBERSHIP_REMOVED_BY_SSO = (
         "membership.removed_by_sso",

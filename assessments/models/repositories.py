@@ -36,9 +36,9 @@ class Repository(TeamOwned):
         blank=True,
         related_name="repositories",
     )
-    # Imported, its first scan not released yet: imported repositories wait their turn, a few
-    # per organisation at a time (services.forges.first_scans_release), and the periodic
-    # schedule leaves them alone meanwhile.
+    # Imported, its first scan not released yet: imported repositories wait for a free scan
+    # slot, shared fairly between organisations (services.first_scans.first_scans_release),
+    # and the periodic schedule leaves them alone meanwhile.
     first_scan_pending = models.BooleanField(default=False)
 
     class Meta:
@@ -117,7 +117,16 @@ class Scan(TeamOwned):
 
     class Meta:
         ordering = ["-queued_at"]
-        indexes = [models.Index(fields=["repository", "status", "-finished_at"])]
+        indexes = [
+            models.Index(fields=["repository", "status", "-finished_at"]),
+            # The scans in flight, counted at every scan's end to share the scan slots
+            # (services.first_scans): a few rows among every scan ever made.
+            models.Index(
+                fields=["repository"],
+                condition=Q(status__in=["queued", "running"]),
+                name="scan_in_flight",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["repository", "commit", "scanner_version"],

@@ -5,10 +5,10 @@ import with mapping rules (nothing is created), then runs it: the forge is liste
 same rules applied, and each mapped repository not connected yet is connected through
 `repository_connect`. Re-running picks up new repositories and leaves existing ones alone.
 
-Imported repositories do not queue their first scan at once: `first_scans_release` lets each
-organisation have at most SCANS_PER_ORGANISATION_IN_FLIGHT scans queued or running while it has
-imported repositories waiting, and releases the next one when one of its scans finishes, so
-500 imported repositories do not hold up other organisations' scans.
+Imported repositories do not queue their first scan at once: `first_scans_release`
+(services.first_scans) queues them as scan slots free up, the slots shared fairly between the
+organisations waiting, so 500 imported repositories do not hold up other organisations' scans
+and an import alone still uses every worker.
 """
 
 from __future__ import annotations
@@ -279,7 +279,7 @@ def forge_import_run(*, import_id: int) -> ForgeImport | None:
         forge_import.api_calls += getattr(error, "api_calls", 0)
         forge_import.finished_at = timezone.now()
         forge_import.save(update_fields=["state", "error", "api_calls", "finished_at"])
-    first_scans_release(organization_id=forge_import.organization_id)
+    first_scans_release()
     return forge_import
 
 

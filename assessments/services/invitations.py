@@ -4,7 +4,9 @@ The token is 256 random bits and only its SHA-256 is stored (as for API tokens):
 link carries it, so resending makes a new token. The email is queued for a worker once the
 invitation is committed (`transaction.on_commit`): a rolled back invitation sends nothing.
 The invitation records where its email is (`delivery_state`): queued, sent, retrying after a
-transient failure, or not delivered, with the reason, so the inviter can resend it.
+transient failure, or not delivered, with the reason, so the inviter can resend it. An email
+that is not delivered for good is also in the audit log (`invitation.delivery_failed`, by the
+system, with the mail server's answer in words).
 
 Accepting gives the role through `membership_set`, so the audit log records the membership as
 for any other, followed by the invitation's own `invitation.accepted` event.
@@ -404,12 +406,29 @@ def _delivery_failed(invitation_id: int, error: Exception, *, last_attempt: bool
         " (will retry)" if retry else "",
         reason,
     )
-    Invitation.objects.filter(pk=invitation_id).update(
-        delivery_error=reason,
-        delivery_state=DeliveryState.RETRYING if retry else DeliveryState.FAILED,
-    )
     if retry:
+        Invitation.objects.filter(pk=invitation_id).update(
+            delivery_error=reason, delivery_state=DeliveryState.RETRYING
+        )
         raise InvitationEmailDeferred(reason) from error
+    with transaction.atomic():
+        # Conditional, so a message delivered twice records one failure, not two; a resend
+        # sets the invitation back to queued, and its own failure is recorded again.
+        failed_now = (
+            Invitation.objects.filter(pk=invitation_id)
+            .exclude(delivery_state=DeliveryState.FAILED)
+            .update(delivery_error=reason, delivery_state=DeliveryState.FAILED)
+        )
+        if failed_now:
+            invitation = Invitation.objects.select_related("organization", "team").get(
+                pk=invitation_id
+            )
+            _record(
+                invitation,
+                action=AuditAction.INVITATION_DELIVERY_FAILED,
+                actor=None,
+                reason=reason,
+            )
 
 
 def invitation_send_email(*, invitation_id: int, token: str, last_attempt: bool = True) -> bool:

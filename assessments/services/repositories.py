@@ -129,7 +129,8 @@ def repository_connect(
     """Connect a repository (or one project folder of a monorepo) and queue its first scan.
 
     A repository created by a forge import waits for its first scan instead: the import
-    releases a few per organisation at a time (services.forges.first_scans_release)."""
+    releases them as scan slots free up, shared fairly between organisations
+    (services.first_scans.first_scans_release)."""
     if not can_manage_team(user, team):
         raise ActionNotAllowed("Only team leads and org admins can connect repositories.")
     if not MIN_INTERVAL_HOURS <= scan_interval_hours <= MAX_INTERVAL_HOURS:

@@ -34,8 +34,10 @@ def _what(event: AuditEvent, capability_titles: dict[str, str]) -> str:
             f"→ {_role(details.get('new_role', ''))}"
         )
     if kind == "invitation":
-        return f"{details.get('email', '?')} as {_role(details.get('role', ''))}" + (
-            " (sent again)" if details.get("resent") else ""
+        return (
+            f"{details.get('email', '?')} as {_role(details.get('role', ''))}"
+            + (" (sent again)" if details.get("resent") else "")
+            + (f": {details['reason']}" if details.get("reason") else "")
         )
     if kind == "membership":
         return f"{details.get('username', '?')} as {_role(details.get('role', ''))}"
