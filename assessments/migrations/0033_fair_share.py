@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0030_rollout"),
+        ("assessments", "0032_check_answers"),
     ]
 
     operations = [
