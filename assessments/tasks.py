@@ -211,12 +211,12 @@ def build_kit(build_id: int) -> dict:
     soft_time_limit=settings.EMAIL_TIMEOUT * 3 + 30,
     time_limit=settings.EMAIL_TIMEOUT * 3 + 60,
 )
-def send_invitation_email(self, invitation_id: int, token: str) -> dict:
-    from .services.invitations import invitation_send_email
+def send_invitation_email(self, invitation_id: int, sealed_token: str) -> dict:
+    from .services.invitations import invitation_send_sealed_email
 
-    sent = invitation_send_email(
+    sent = invitation_send_sealed_email(
         invitation_id=invitation_id,
-        token=token,
+        sealed_token=sealed_token,
         # Run in-process (the embedded setup, no worker), nothing would retry later and a
         # person waits for the page: the first failure is final there.
         last_attempt=self.request.is_eager or self.request.retries >= self.max_retries,

@@ -33,6 +33,7 @@ from assessments.services.invitations import (
     invitation_revoke,
     invitation_send_email,
 )
+from assessments.services.secrets import encrypt
 from assessments.services.tokens import hash_token
 from assessments.tasks import send_invitation_email
 
@@ -358,15 +359,15 @@ def test_an_email_still_queued_with_a_replaced_link_is_not_sent(
 
 def test_a_redelivered_task_does_not_send_the_email_twice(team, lead):
     invitation, token = invite(team, lead)
-    assert send_invitation_email.apply(args=[invitation.pk, token]).get()["sent"] is True
-    assert send_invitation_email.apply(args=[invitation.pk, token]).get()["sent"] is False
+    assert send_invitation_email.apply(args=[invitation.pk, encrypt(token)]).get()["sent"] is True
+    assert send_invitation_email.apply(args=[invitation.pk, encrypt(token)]).get()["sent"] is False
     assert len(mail.outbox) == 1
 
 
 def test_a_revoked_invitation_sends_nothing_from_the_queue(team, lead):
     invitation, token = invite(team, lead)
     invitation_revoke(invitation=invitation, user=lead)
-    assert send_invitation_email.apply(args=[invitation.pk, token]).get()["sent"] is False
+    assert send_invitation_email.apply(args=[invitation.pk, encrypt(token)]).get()["sent"] is False
     assert mail.outbox == []
 
 
@@ -403,7 +404,7 @@ def test_in_process_a_transient_failure_is_final_at_once(team, lead, settings):
     settings.EMAIL_BACKEND = "tests.test_invitations.RefusingBackend"
     RefusingBackend.attempts = 0
     invitation, token = invite(team, lead)
-    assert send_invitation_email.apply(args=[invitation.pk, token]).get()["sent"] is False
+    assert send_invitation_email.apply(args=[invitation.pk, encrypt(token)]).get()["sent"] is False
     assert RefusingBackend.attempts == 1
     invitation.refresh_from_db()
     assert invitation.delivery_state == DeliveryState.FAILED
@@ -445,9 +446,9 @@ def test_a_failure_for_good_is_in_the_audit_log_once_with_the_server_s_answer(
 ):
     settings.EMAIL_BACKEND = "tests.test_invitations.RejectingBackend"
     invitation, token = invite(team, lead)
-    assert send_invitation_email.apply(args=[invitation.pk, token]).get()["sent"] is False
+    assert send_invitation_email.apply(args=[invitation.pk, encrypt(token)]).get()["sent"] is False
     # The same message delivered twice (acks_late) fails again: still one event.
-    assert send_invitation_email.apply(args=[invitation.pk, token]).get()["sent"] is False
+    assert send_invitation_email.apply(args=[invitation.pk, encrypt(token)]).get()["sent"] is False
     (failed,) = events(AuditAction.INVITATION_DELIVERY_FAILED)
     assert failed.actor is None
     assert failed.organization == team.organization
@@ -475,7 +476,62 @@ def test_a_failure_that_will_be_retried_is_not_in_the_audit_log(team, lead, sett
 def test_a_resent_invitation_that_fails_again_is_recorded_again(team, lead, settings):
     settings.EMAIL_BACKEND = "tests.test_invitations.RejectingBackend"
     invitation, token = invite(team, lead)
-    send_invitation_email.apply(args=[invitation.pk, token])
+    send_invitation_email.apply(args=[invitation.pk, encrypt(token)])
     invitation, token = invitation_resend(invitation=invitation, user=lead)
-    send_invitation_email.apply(args=[invitation.pk, token])
+    send_invitation_email.apply(args=[invitation.pk, encrypt(token)])
     assert len(events(AuditAction.INVITATION_DELIVERY_FAILED)) == 2
+
+
+def test_the_task_carries_the_link_sealed_never_in_clear(
+    team, lead, django_capture_on_commit_callbacks
+):
+    from celery.signals import task_prerun
+
+    seen = []
+
+    def record(sender=None, args=None, **kwargs):
+        seen.append(tuple(args))
+
+    task_prerun.connect(record, sender=send_invitation_email, weak=False)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation, token = invite(team, lead)
+    finally:
+        task_prerun.disconnect(record, sender=send_invitation_email)
+    ((invitation_id, carried),) = seen
+    assert invitation_id == invitation.pk
+    assert token not in carried
+    assert LINK.search(mail.outbox[0].body).group(1) == token
+
+
+def test_a_link_that_cannot_be_unsealed_is_not_delivered_and_says_why(team, lead):
+    invitation, _ = invite(team, lead)
+    assert send_invitation_email.apply(args=[invitation.pk, "not-a-sealed-link"]).get() == {
+        "invitation": invitation.pk,
+        "sent": False,
+    }
+    invitation.refresh_from_db()
+    assert invitation.delivery_state == DeliveryState.FAILED
+    assert "encryption key changed" in invitation.delivery_error
+
+
+class ResentMeanwhileBackend:
+    """The inviter resends while this attempt waits on the mail server, which then refuses."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        Invitation.objects.update(
+            token_hash=hash_token("a-newer-link"), delivery_state=DeliveryState.QUEUED
+        )
+        raise smtplib.SMTPRecipientsRefused({"nadia@example.com": (550, b"No such user")})
+
+
+def test_a_failed_attempt_for_a_replaced_link_leaves_the_resend_alone(team, lead, settings):
+    settings.EMAIL_BACKEND = "tests.test_invitations.ResentMeanwhileBackend"
+    invitation, token = invite(team, lead)
+    assert invitation_send_email(invitation_id=invitation.pk, token=token) is False
+    invitation.refresh_from_db()
+    assert invitation.delivery_state == DeliveryState.QUEUED
+    assert events(AuditAction.INVITATION_DELIVERY_FAILED) == []

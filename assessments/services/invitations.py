@@ -34,6 +34,7 @@ from ..access import ROLE_RANK, can_invite, team_role
 from ..errors import ActionNotAllowed, ApplicationError, InvitationEmailDeferred
 from ..models import AuditAction, DeliveryState, Invitation, Membership, Organization, Role, Team
 from .audit import audit_record
+from .secrets import decrypt, encrypt
 from .tenancy import membership_set
 from .tokens import hash_token
 
@@ -357,7 +358,9 @@ def _send_on_commit(invitation: Invitation, token: str) -> None:
     from ..tasks import send_invitation_email
 
     invitation_id = invitation.pk
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation_id, token))
+    # Sealed: the broker (and anything that lists its messages) never holds a working link.
+    sealed = encrypt(token)
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation_id, sealed))
 
 
 TEMPORARY_SMTP_CODES = range(400, 500)
@@ -397,9 +400,22 @@ def _delivery_reason(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _delivery_failed(invitation_id: int, error: Exception, *, last_attempt: bool) -> None:
-    reason = _delivery_reason(error)[:DELIVERY_ERROR_MAX_LENGTH] or "failed"
-    retry = not last_attempt and _is_transient(error)
+def _delivery_failed(
+    invitation_id: int,
+    error: Exception | None,
+    *,
+    token_hash: str | None,
+    last_attempt: bool,
+    reason: str = "",
+) -> None:
+    """Record a failed attempt on the invitation, for the link it carried (`token_hash`): an
+    attempt for a link since replaced by a resend changes nothing."""
+    if error is not None:
+        reason = _delivery_reason(error)[:DELIVERY_ERROR_MAX_LENGTH] or "failed"
+    retry = error is not None and not last_attempt and _is_transient(error)
+    this_link = Invitation.objects.filter(pk=invitation_id)
+    if token_hash is not None:
+        this_link = this_link.filter(token_hash=token_hash)
     logger.warning(
         "Invitation %s was not delivered%s: %s",
         invitation_id,
@@ -407,17 +423,13 @@ def _delivery_failed(invitation_id: int, error: Exception, *, last_attempt: bool
         reason,
     )
     if retry:
-        Invitation.objects.filter(pk=invitation_id).update(
-            delivery_error=reason, delivery_state=DeliveryState.RETRYING
-        )
+        this_link.update(delivery_error=reason, delivery_state=DeliveryState.RETRYING)
         raise InvitationEmailDeferred(reason) from error
     with transaction.atomic():
         # Conditional, so a message delivered twice records one failure, not two; a resend
         # sets the invitation back to queued, and its own failure is recorded again.
-        failed_now = (
-            Invitation.objects.filter(pk=invitation_id)
-            .exclude(delivery_state=DeliveryState.FAILED)
-            .update(delivery_error=reason, delivery_state=DeliveryState.FAILED)
+        failed_now = this_link.exclude(delivery_state=DeliveryState.FAILED).update(
+            delivery_error=reason, delivery_state=DeliveryState.FAILED
         )
         if failed_now:
             invitation = Invitation.objects.select_related("organization", "team").get(
@@ -429,6 +441,27 @@ def _delivery_failed(invitation_id: int, error: Exception, *, last_attempt: bool
                 actor=None,
                 reason=reason,
             )
+
+
+def invitation_send_sealed_email(
+    *, invitation_id: int, sealed_token: str, last_attempt: bool = True
+) -> bool:
+    """`invitation_send_email` with the token as the task carries it, sealed; False when it can
+    no longer be unsealed (the encryption key changed): the inviter resends."""
+    try:
+        token = decrypt(sealed_token)
+    except ApplicationError:
+        _delivery_failed(
+            invitation_id,
+            None,
+            token_hash=None,
+            last_attempt=True,
+            reason="The link could not be read back (the encryption key changed); resend it.",
+        )
+        return False
+    return invitation_send_email(
+        invitation_id=invitation_id, token=token, last_attempt=last_attempt
+    )
 
 
 def invitation_send_email(*, invitation_id: int, token: str, last_attempt: bool = True) -> bool:
@@ -459,18 +492,20 @@ def invitation_send_email(*, invitation_id: int, token: str, last_attempt: bool 
         "link": invitation_link(token),
         "expires_at": invitation.expires_at,
     }
-    # One line whatever the names hold: a header must not take a newline.
-    subject = " ".join(render_to_string("emails/invitation_subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/invitation.txt", context),
-        to=[invitation.email],
-    )
-    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
     try:
+        # One line whatever the names hold: a header must not take a newline.
+        subject = " ".join(render_to_string("emails/invitation_subject.txt", context).split())
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string("emails/invitation.txt", context),
+            to=[invitation.email],
+        )
+        message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
         message.send()
-    except Exception as error:  # any failure of the mail server: refused, unreachable, timed out
-        _delivery_failed(invitation_id, error, last_attempt=last_attempt)
+    except Exception as error:  # refused, unreachable, timed out, or the message not built
+        _delivery_failed(
+            invitation_id, error, token_hash=invitation.token_hash, last_attempt=last_attempt
+        )
         return False
     Invitation.objects.filter(pk=invitation_id, token_hash=invitation.token_hash).update(
         sent_at=timezone.now(), delivery_error="", delivery_state=DeliveryState.SENT
