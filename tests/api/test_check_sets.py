@@ -1,6 +1,7 @@
 """The organisation's own checks in the API: import, versions, the current set as JSON and
 YAML, refusals with every problem named by line, and the result's `organization_checks`."""
 
+import pytest
 import yaml
 
 from assessments.models import CheckSetVersion
@@ -91,6 +92,18 @@ def test_the_current_set_is_a_404_before_the_first_import(team, org_admin):
     response = token_client(org_admin).get("/api/v1/check-sets/current/")
     assert response.status_code == 404
     assert response.json()["detail"] == "The organisation has no check set yet."
+
+
+@pytest.mark.parametrize("organization", ["²", "x", "-1"])
+def test_an_organisation_id_that_is_not_a_number_is_a_404_not_a_server_error(
+    team, org_admin, organization
+):
+    check_set_import(organization=team.organization, yaml_text=CHECKS, actor=org_admin)
+    response = token_client(org_admin).get(
+        "/api/v1/check-sets/current/", {"organization": organization}
+    )
+    assert response.status_code == 404
+    assert response.json()["detail"] == "No organisation you administer has this id."
 
 
 def test_the_result_carries_the_organisation_checks_beside_the_google_fields(
