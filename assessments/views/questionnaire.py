@@ -241,26 +241,11 @@ def questionnaire_section(request, pk, section):
         return _organization_page(request, assessment, pages)
     index, current = _section_or_404(sections, section)
     can_edit = can_edit_team(request.user, assessment.team)
-    conflicts, errors = {}, {}
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied("Viewers can read the questionnaire but not answer it.")
-        try:
-            page = answers_page_save(
-                assessment=assessment,
-                posted=_posted_answers(request, current),
-                # Whatever was changed is saved; what was left as it was is confirmed.
-                confirm=request.POST.get("go") == "confirm",
-                user=request.user,
-            )
-        except ApplicationError as error:
-            # Submitted by someone else a moment ago: its result is what is left.
-            messages.error(request, error.message)
-            return redirect("assessment_open", pk=assessment.pk)
-        if page.complete:
-            return _after_save(request, assessment, pages, index)
-        conflicts, errors = page.conflicts, page.errors
-        messages.error(request, "Some answers were not saved; see the marked questions below.")
+    saved, conflicts, errors = _save_posted_page(
+        request, assessment, pages, index, current, can_edit, answers_page_save
+    )
+    if saved is not None:
+        return saved
     answers = selectors.answers_for_assessment(assessment=assessment)
     chosen = _chosen(answers)
     hints = selectors.evidence_hints_for_team(team=assessment.team)
@@ -326,6 +311,32 @@ def questionnaire_section(request, pk, section):
     return render(request, "assessments/questionnaire.html", context)
 
 
+def _save_posted_page(request, assessment, pages, index, current, can_edit, save):
+    """Save a posted page with `save` (the catalogue's answers or the organisation's): the
+    response to send when it is done with (saved whole, or submitted meanwhile), else None with
+    the conflicts and errors to mark on the page drawn again."""
+    if request.method != "POST":
+        return None, {}, {}
+    if not can_edit:
+        raise PermissionDenied("Viewers can read the questionnaire but not answer it.")
+    try:
+        page = save(
+            assessment=assessment,
+            posted=_posted_answers(request, current),
+            # Whatever was changed is saved; what was left as it was is confirmed.
+            confirm=request.POST.get("go") == "confirm",
+            user=request.user,
+        )
+    except ApplicationError as error:
+        # Submitted by someone else a moment ago: its result is what is left.
+        messages.error(request, error.message)
+        return redirect("assessment_open", pk=assessment.pk), {}, {}
+    if page.complete:
+        return _after_save(request, assessment, pages, index), {}, {}
+    messages.error(request, "Some answers were not saved; see the marked questions below.")
+    return None, page.conflicts, page.errors
+
+
 def _organization_page(request, assessment, pages):
     """The page of the organisation's own questions: drawn and saved like a catalogue page
     (the same template, options, autosave and page buttons), its answers kept in
@@ -333,24 +344,11 @@ def _organization_page(request, assessment, pages):
     index = len(pages) - 1
     current = pages[index]
     can_edit = can_edit_team(request.user, assessment.team)
-    conflicts, errors = {}, {}
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied("Viewers can read the questionnaire but not answer it.")
-        try:
-            page = check_answers_page_save(
-                assessment=assessment,
-                posted=_posted_answers(request, current),
-                confirm=request.POST.get("go") == "confirm",
-                user=request.user,
-            )
-        except ApplicationError as error:
-            messages.error(request, error.message)
-            return redirect("assessment_open", pk=assessment.pk)
-        if page.complete:
-            return _after_save(request, assessment, pages, index)
-        conflicts, errors = page.conflicts, page.errors
-        messages.error(request, "Some answers were not saved; see the marked questions below.")
+    saved, conflicts, errors = _save_posted_page(
+        request, assessment, pages, index, current, can_edit, check_answers_page_save
+    )
+    if saved is not None:
+        return saved
     answers = selectors.check_answers_for_assessment(assessment=assessment)
     days: dict = {}
     questions = [
