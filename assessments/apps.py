@@ -2,6 +2,7 @@ import os
 
 from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models.signals import post_delete
 
 
 class AssessmentsConfig(AppConfig):
@@ -14,7 +15,14 @@ class AssessmentsConfig(AppConfig):
         # it would otherwise only trip over at the first scan.
         from django.conf import settings
 
+        from .models import Result
+        from .services.organization_months import recount_after_result_deleted
         from .services.scans import allowed_networks
+
+        # The organisations' monthly counts follow results deleted by any path (see there).
+        post_delete.connect(
+            recount_after_result_deleted, sender=Result, dispatch_uid="organization_months"
+        )
 
         try:
             allowed_networks()

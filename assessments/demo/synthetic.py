@@ -40,6 +40,7 @@ from ..models import (
     Team,
     TeamTag,
 )
+from ..services.organization_months import organization_months_rebuild
 from ..services.results import (
     result_capability_rows,
     result_lens_fields,
@@ -253,6 +254,7 @@ def synthetic_history_add(
     ResultCapability.objects.bulk_create(capability_rows, batch_size=INSERT_BATCH)
     RoadmapStep.objects.bulk_create(steps, batch_size=INSERT_BATCH)
     teams_latest_result_refresh(team_ids=[team.pk for team, _ in teams])
+    organization_months_rebuild(organization_ids={team.organization_id for team, _ in teams})
     return len(assessments)
 
 

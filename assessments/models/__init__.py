@@ -11,7 +11,7 @@ from .forges import ForgeConnection, ForgeImport, ForgeKind, ImportState
 from .invitations import DeliveryState, Invitation
 from .kits import KitBuild, KitBuildStatus
 from .repositories import Repository, Scan, ScanStatus
-from .results import Result, ResultCapability, RoadmapStep, RoadmapStepStatus
+from .results import OrganizationMonth, Result, ResultCapability, RoadmapStep, RoadmapStepStatus
 from .sso import GroupMappingRule, SsoIdentity
 from .teams import (
     HeadlineLens,
@@ -53,6 +53,7 @@ __all__ = [
     "MembershipSource",
     "Organization",
     "OrganizationAdminOnly",
+    "OrganizationMonth",
     "ReminderKind",
     "Repository",
     "RepositoryCheckOutcome",

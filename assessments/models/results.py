@@ -136,3 +136,29 @@ class RoadmapStep(TeamOwned):
 
     def __str__(self):
         return f"{self.team}: {self.step_id} ({self.status})"
+
+
+class OrganizationMonth(models.Model):
+    """How many results an organisation's teams submitted in a month, and their indexes' sum.
+
+    A read model kept by `services/organization_months.py` as results are written and deleted,
+    so the organisation-wide monthly average reads a row per month instead of every result in
+    the history. Pages filtered to some of the teams still aggregate the results themselves.
+    """
+
+    organization = models.ForeignKey(
+        "Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()  # the first day of the month, in the site's time zone
+    assessments = models.PositiveIntegerField()
+    index_sum = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "month"], name="organization_month_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.month:%Y-%m}: {self.assessments} results"

@@ -23,6 +23,7 @@ from ..models import (
     Team,
 )
 from ..selectors import evidence_for_team, recent_scan_coverage
+from .organization_months import month_of, organization_months_recount
 
 
 def result_compute(*, assessment: Assessment) -> Result:
@@ -53,7 +54,7 @@ def result_compute(*, assessment: Assessment) -> Result:
     with transaction.atomic():
         # One computation per team at a time: a submission and a scan-triggered recompute
         # both rewrite the team's roadmap steps.
-        Team.objects.select_for_update().get(pk=assessment.team_id)
+        team = Team.objects.select_for_update().get(pk=assessment.team_id)
         result, _ = Result.objects.update_or_create(
             assessment=assessment,
             defaults={
@@ -71,6 +72,10 @@ def result_compute(*, assessment: Assessment) -> Result:
         )
         result.capabilities.all().delete()
         ResultCapability.objects.bulk_create(result_capability_rows(result, outcome))
+        if result.submitted_at is not None:
+            organization_months_recount(
+                organization_id=team.organization_id, months=[month_of(result.submitted_at)]
+            )
         if _is_latest_submission(assessment):
             Team.objects.filter(pk=assessment.team_id).update(
                 latest_result=result, criticality=result.criticality

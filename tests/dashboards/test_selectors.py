@@ -146,7 +146,7 @@ def test_the_monthly_average_is_the_mean_index_of_that_months_results(
         by_month.setdefault(month, []).append(result.index)
     latest = selectors.latest_for_user(user=org_admin, filters=DashboardFilters())
     averages = selectors.index_average_by_month(
-        team_ids=latest.team_ids, filters=DashboardFilters()
+        user=org_admin, latest=latest, filters=DashboardFilters()
     )
     assert {a.month: a.index for a in averages} == {
         month: round(sum(values) / len(values), 1) for month, values in by_month.items()

@@ -91,7 +91,7 @@ class Overview(DashboardPage):
     @cached_property
     def average(self) -> list[dashboard_selectors.MonthAverage]:
         return dashboard_selectors.index_average_by_month(
-            team_ids=self.latest.team_ids, filters=self.filters
+            user=self.user, latest=self.latest, filters=self.filters
         )
 
     @cached_property

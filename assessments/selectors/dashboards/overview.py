@@ -5,22 +5,37 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, F, Min, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models import (
+    Count,
+    DateField,
+    F,
+    Min,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from ... import maturity
+from ...access import UserOrAnonymous, administered_organization_ids
 from ...dashboards.filters import DashboardFilters
 from ...models import (
+    Organization,
+    OrganizationMonth,
     Result,
     ResultCapability,
     RoadmapStep,
     RoadmapStepStatus,
+    Team,
 )
-from .latest import dimension_capability_keys, in_period, optional_capability_keys
+from .latest import Latest, dimension_capability_keys, in_period, optional_capability_keys
 
 PAGE_SIZE = 25
 LEVELS = (0, 1, 2)
@@ -261,20 +276,78 @@ class MonthAverage:
 
 
 def index_average_by_month(
-    *, team_ids: Sequence[int] | QuerySet[Any, Any], filters: DashboardFilters
+    *, user: UserOrAnonymous, latest: Latest, filters: DashboardFilters
 ) -> list[MonthAverage]:
-    """The average index of the results the given teams submitted each month in the period."""
-    rows = (
+    """The average index of the results the matching teams submitted each month in the period.
+
+    When the filters leave whole organisations (no tag, team or level narrowing, whole months),
+    the organisations the user administers are read from their monthly counts, kept as results
+    are written (`OrganizationMonth`): a row per month instead of every result in the history.
+    Only teams outside them (a member's own teams) are aggregated from their results.
+    """
+    whole = _whole_organizations(user, filters)
+    if whole is None:
+        return _averages(_result_months(latest.team_ids, filters))
+    counted = OrganizationMonth.objects.filter(organization_id__in=whole)
+    if filters.date_from:
+        counted = counted.filter(month__gte=filters.date_from)
+    if filters.date_to:
+        counted = counted.filter(month__lte=filters.date_to)
+    months = list(
+        counted.values("month")
+        .annotate(assessments=Sum("assessments"), total=Sum("index_sum"))
+        .values_list("month", "assessments", "total")
+        .order_by()
+    )
+    # Teams the user sees outside them (as a member): usually none, found in one short query.
+    others = Team.objects.filter(pk__in=latest.team_ids).exclude(organization_id__in=whole)
+    months += _result_months(others.values("pk"), filters)
+    return _averages(months)
+
+
+def _whole_organizations(user: UserOrAnonymous, filters: DashboardFilters) -> Any:
+    """The ids (a subquery) of the organisations the page shows whole, or None when a filter
+    narrows the teams or cuts a month (the monthly counts cannot answer then)."""
+    narrowed = filters.tags or filters.teams or filters.level is not None
+    cut = (filters.date_from and filters.date_from.day != 1) or (
+        filters.date_to and (filters.date_to + dt.timedelta(days=1)).day != 1
+    )
+    if narrowed or filters.microsoft_level is not None or cut:
+        return None
+    administered = administered_organization_ids(user)
+    organizations = Organization.objects.all()
+    if administered is not None:
+        organizations = organizations.filter(pk__in=administered)
+    if filters.organization:
+        organizations = organizations.filter(slug=filters.organization)
+    return organizations.values("pk")
+
+
+def _result_months(
+    team_ids: Sequence[int] | QuerySet[Any, Any], filters: DashboardFilters
+) -> list[tuple[dt.date, int, float]]:
+    """(month, results, index sum) of the given teams' results in the period."""
+    return list(
         Result.objects.filter(in_period(filters), team_id__in=team_ids)
-        .annotate(month=TruncMonth("submitted_at"))
+        .annotate(month=TruncMonth("submitted_at", output_field=DateField()))
         .values("month")
         # Assessments rather than distinct teams: no DISTINCT lets the database hash-aggregate.
-        .annotate(average=Avg("index"), assessments=Count("pk"))
-        .order_by("month")
+        .annotate(assessments=Count("pk"), total=Sum("index"))
+        .values_list("month", "assessments", "total")
+        .order_by()
     )
+
+
+def _averages(months: Iterable[tuple[dt.date, int, float]]) -> list[MonthAverage]:
+    assessments: Counter[dt.date] = Counter()
+    totals: defaultdict[dt.date, float] = defaultdict(float)
+    for month, count, total in months:
+        assessments[month] += count
+        totals[month] += total
     return [
-        MonthAverage(_as_date(row["month"]), row["assessments"], round(row["average"], 1))
-        for row in rows
+        MonthAverage(month, assessments[month], round(totals[month] / assessments[month], 1))
+        for month in sorted(assessments)
+        if assessments[month]
     ]
 
 
@@ -299,7 +372,3 @@ def index_history(
     for team_id, submitted_at, level, index in rows:
         history[team_id].append(HistoryPoint(team_id, submitted_at, level, index))
     return history
-
-
-def _as_date(value: dt.datetime | dt.date) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
