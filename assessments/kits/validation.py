@@ -4,11 +4,12 @@ committed metrics file otherwise, and fails on a regression; CI runs it after tr
 
 from __future__ import annotations
 
+from . import azure
 from .build import Kit, KitUnavailable, kit
 from .patch import FileChange
 from .stack import Stack
 from .tracking import registered_model_name
-from .workflows import ci_change, command_line_path, github_workflow, gitlab_job
+from .workflows import ci_change, ci_notes, command_line_path, github_workflow, gitlab_job
 
 CANDIDATE_METRICS = "metrics.json"
 PRODUCTION_METRICS = "production_metrics.json"
@@ -174,12 +175,28 @@ def model_validation(stack: Stack) -> Kit:
             'if: $CI_PIPELINE_SOURCE == "web"',
         ],
     )
+    # A secret variable reaches a script only mapped by name.
+    tracking = {"MLFLOW_TRACKING_URI": "$(MLFLOW_TRACKING_URI)"} if env else None
+    pipeline = azure.azure_pipeline(
+        stack,
+        title="Model validation",
+        job="validate_model",
+        triggers=azure.ON_PULL_REQUEST,
+        steps=[
+            azure.script(f"python {script}", name="Train the candidate", env=tracking),
+            azure.script("python validate_model.py", name="Compare with production", env=tracking),
+        ],
+    )
+    change = ci_change(
+        stack, workflow="validate-model", github=github, gitlab=gitlab, azure=pipeline
+    )
+    azure_notes = (azure.PULL_REQUEST_POLICY,) if stack.ci == "azure_pipelines" else ()
     return Kit(
         step="model_validation",
         title="Model validation against production",
         changes=(
             FileChange("validate_model.py", text),
-            ci_change(stack, workflow="validate-model", github=github, gitlab=gitlab),
+            change,
         ),
         does=(
             f"python validate_model.py compares the candidate's {CANDIDATE_METRICS} with "
@@ -195,5 +212,7 @@ def model_validation(stack: Stack) -> Kit:
             "(0) is the team's to set.",
             "Training on every pull request costs CI time: move the job to the scheduled "
             "training run when it grows.",
+            *azure_notes,
+            *ci_notes(stack, change),
         ),
     )
