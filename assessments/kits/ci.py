@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import jenkins
 from .azure import ON_CHANGE, azure_change, azure_pipeline, script
 from .build import Kit, KitUnavailable, kit
 from .patch import FileChange
@@ -39,6 +40,8 @@ def _commands(stack: Stack) -> list[str]:
 def continuous_integration(stack: Stack) -> Kit:
     if stack.ci == "azure_pipelines":
         change = azure_change(stack, name="ci", pipeline=_azure(stack))
+    elif stack.ci == "jenkins":
+        change = jenkins.jenkins_change(stack, name="ci", pipeline=_jenkins(stack))
     elif stack.ci == "gitlab_ci":
         if stack.ci_files:
             raise KitUnavailable(
@@ -118,3 +121,9 @@ def _azure(stack: Stack) -> str:
         triggers=ON_CHANGE,
         steps=[script(command) for command in commands],
     )
+
+
+def _jenkins(stack: Stack) -> str:
+    comment = "" if stack.has_tests else f"// {NO_TESTS}\n"
+    commands = _commands(stack)[1 + bool(stack.install_command) :]  # set up by the pipeline
+    return comment + jenkins.jenkins_pipeline(stack, title="CI", stage="Test", commands=commands)

@@ -3,7 +3,7 @@ image from the MLflow registry, pushes it, and points the production alias at th
 
 from __future__ import annotations
 
-from . import azure
+from . import azure, jenkins
 from .build import Kit, KitUnavailable, kit, with_requirements
 from .patch import FileChange
 from .stack import Stack
@@ -16,9 +16,13 @@ AZURE_WEBHOOK = "ModelVersionApproved"
 AZURE_WEBHOOK_CONNECTION = "model-registry-webhook"
 AZURE_REGISTRY_CONNECTION = "container-registry"
 AZURE_VARIABLE_GROUP = "model-delivery"
+JENKINS_WEBHOOK_CREDENTIALS = "model-registry-webhook"
+JENKINS_REGISTRY_CREDENTIALS = "container-registry"
+JENKINS_TRACKING_CREDENTIALS = "mlflow-tracking-uri"
 APPROVAL = {
     "": "A model-version-approved repository dispatch with the version",
     "azure_pipelines": f"A post of the version to the {AZURE_WEBHOOK} webhook",
+    "jenkins": "A post of the version to the job's generic webhook",
 }
 
 _SCRIPT = '''"""Deliver a registered model version: build its serving image, push it, point the
@@ -164,8 +168,14 @@ def model_delivery(stack: Stack) -> Kit:
         '    DOCKER_TLS_CERTDIR: ""\n'
         "  environment: production\n"
     )
-    pipeline = _azure(stack)
-    change = ci_change(stack, workflow="deploy-model", github=github, gitlab=gitlab, azure=pipeline)
+    change = ci_change(
+        stack,
+        workflow="deploy-model",
+        github=github,
+        gitlab=gitlab,
+        azure_pipeline=_azure(stack),
+        jenkinsfile=_jenkins(stack),
+    )
     return Kit(
         step="model_cd",
         title="Model delivery from the registry",
@@ -181,9 +191,7 @@ def model_delivery(stack: Stack) -> Kit:
             "It pushes the image to the repository's container registry, tagged with the "
             f"version, then points the registry alias {PRODUCTION_ALIAS!r} at it, so that "
             "pointing the alias back is the rollback.",
-            "The production environment's approvals and checks gate the run."
-            if stack.ci == "azure_pipelines"
-            else "The production environment's protection rules (reviewers) gate the run.",
+            GATE.get(stack.ci, GATE[""]),
         ),
         does_not=(
             "It does not send the approval: have the registry (an MLflow webhook or the "
@@ -192,12 +200,17 @@ def model_delivery(stack: Stack) -> Kit:
             "command of yours (kubectl, a cloud endpoint) after the push.",
             "It assumes the model was logged with MLflow (the step 'Model registry and "
             "versions'), and the tracking server in the secret MLFLOW_TRACKING_URI.",
-            *(AZURE_SETUP if stack.ci == "azure_pipelines" else ()),
+            *SETUP.get(stack.ci, ()),
             *ci_notes(stack, change),
         ),
     )
 
 
+GATE = {
+    "": "The production environment's protection rules (reviewers) gate the run.",
+    "azure_pipelines": "The production environment's approvals and checks gate the run.",
+    "jenkins": "A person confirms the delivery in Jenkins (an input step) before it runs.",
+}
 AZURE_SETUP = (
     f"In Azure DevOps, create the service connections {AZURE_WEBHOOK_CONNECTION!r} (Incoming "
     f"WebHook, named {AZURE_WEBHOOK}, with a secret; the registry posts "
@@ -206,6 +219,68 @@ AZURE_SETUP = (
     f"{AZURE_VARIABLE_GROUP!r} with IMAGE (e.g. myregistry.azurecr.io/team/model) and the "
     "secret MLFLOW_TRACKING_URI.",
 )
+
+
+JENKINS_SETUP = (
+    "In Jenkins, install the Generic Webhook Trigger and Docker Pipeline plugins, run the job "
+    "on an agent labelled docker (Docker and python3), and add the credentials "
+    f"{JENKINS_WEBHOOK_CREDENTIALS!r} (secret text: the webhook's token; the registry posts "
+    '{"version": "<n>"} to /generic-webhook-trigger/invoke), '
+    f"{JENKINS_REGISTRY_CREDENTIALS!r} (username and password) and "
+    f"{JENKINS_TRACKING_CREDENTIALS!r} (secret text); set IMAGE in the Jenkinsfile.",
+)
+SETUP = {"azure_pipelines": AZURE_SETUP, "jenkins": JENKINS_SETUP}
+
+
+def _jenkins(stack: Stack) -> str:
+    # The version comes from the person who starts the run (a parameter) or from the webhook's
+    # payload, digits only: into the environment, never into a command or a Groovy string, and
+    # the script checks it is a number.
+    head = (
+        "    parameters {\n"
+        "        string(name: 'MODEL_VERSION', defaultValue: '', "
+        "description: 'The registered model version to deliver')\n"
+        "    }\n"
+        "    environment {\n"
+        "        IMAGE = 'registry.example.com/team/model'  // TODO: your registry and image\n"
+        f"        REGISTRY = credentials({jenkins.literal(JENKINS_REGISTRY_CREDENTIALS)})\n"
+        "        MLFLOW_TRACKING_URI = "
+        f"credentials({jenkins.literal(JENKINS_TRACKING_CREDENTIALS)})\n"
+        "    }\n"
+    )
+    triggers = (
+        "    triggers {\n"
+        "        GenericTrigger(\n"
+        "            genericVariables: [[key: 'MODEL_VERSION', value: '$.version', "
+        "regexpFilter: '[^0-9]']],\n"
+        f"            tokenCredentialId: {jenkins.literal(JENKINS_WEBHOOK_CREDENTIALS)},\n"
+        "            causeString: 'A model version was approved'\n"
+        "        )\n"
+        "    }\n"
+    )
+    gate = (
+        "            input {\n"
+        "                message 'Deliver this model version to production?'\n"
+        "                ok 'Deliver'\n"
+        "            }\n"
+    )
+    return jenkins.jenkins_pipeline(
+        stack,
+        title="Model delivery",
+        stage="Deliver the model",
+        agent="    agent { label 'docker' }\n",
+        triggers=triggers,
+        head=head,
+        gate=gate,
+        commands=[
+            f"pip install {MLFLOW}",
+            'echo "$REGISTRY_PSW" | docker login -u "$REGISTRY_USR" --password-stdin '
+            '"${IMAGE%%/*}"',
+            "python deploy_model.py build",
+            "python deploy_model.py push",
+            "python deploy_model.py promote",
+        ],
+    )
 
 
 def _azure(stack: Stack) -> str:

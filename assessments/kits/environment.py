@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from . import azure
+from . import azure, jenkins
 from .build import Kit, KitUnavailable, kit
 from .patch import FileChange
 from .stack import Manifest, Stack
@@ -88,7 +88,25 @@ def lock_file(stack: Stack) -> Kit:
         ],
         install=False,
     )
-    change = ci_change(stack, workflow="lock", github=github, gitlab=gitlab, azure=pipeline)
+    jenkinsfile = jenkins.jenkins_pipeline(
+        stack,
+        title="Lock file",
+        stage="Lock file",
+        commands=[
+            f"python -m pip install {UV}",
+            "make lock",
+            f'{check} || {{ echo "{failing}"; exit 1; }}',
+        ],
+        install=False,
+    )
+    change = ci_change(
+        stack,
+        workflow="lock",
+        github=github,
+        gitlab=gitlab,
+        azure_pipeline=pipeline,
+        jenkinsfile=jenkinsfile,
+    )
     return Kit(
         step="reproducible_environment",
         title="Reproducible environment with a lock file",

@@ -3,7 +3,7 @@ demand, in the CI system the team uses."""
 
 from __future__ import annotations
 
-from . import azure
+from . import azure, jenkins
 from .build import Kit, KitUnavailable, kit
 from .stack import Stack
 from .workflows import ci_change, ci_notes, command_line_path, github_workflow, gitlab_job
@@ -14,6 +14,7 @@ WHERE = {
     "github_actions": "GitHub Actions",
     "gitlab_ci": "GitLab CI (create the schedule under Build > Pipeline schedules)",
     "azure_pipelines": "Azure Pipelines (from the main branch)",
+    "jenkins": "Jenkins (on the main branch)",
 }
 
 
@@ -64,7 +65,23 @@ def scheduled_training(stack: Stack) -> Kit:
         triggers=azure.ONLY_BY_SCHEDULE_OR_HAND + azure.schedule(CRON, "Weekly training"),
         steps=azure_steps,
     )
-    change = ci_change(stack, workflow="train", github=github, gitlab=gitlab, azure=pipeline)
+    jenkinsfile = jenkins.jenkins_pipeline(
+        stack,
+        title="Scheduled training",
+        stage="Train",
+        commands=[f"python {script}"],
+        triggers=jenkins.schedule(CRON),
+        when=jenkins.BY_SCHEDULE_OR_HAND,
+        post=jenkins.keep(model, always=False) if model else "",
+    )
+    change = ci_change(
+        stack,
+        workflow="train",
+        github=github,
+        gitlab=gitlab,
+        azure_pipeline=pipeline,
+        jenkinsfile=jenkinsfile,
+    )
     return Kit(
         step="pipeline_triggers",
         title="Scheduled training run",

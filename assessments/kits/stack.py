@@ -54,7 +54,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Stack:
-    ci: str  # "github_actions", "gitlab_ci" or "azure_pipelines"
+    ci: str  # "github_actions", "gitlab_ci", "azure_pipelines" or "jenkins"
     ci_files: tuple[str, ...]
     python_version: str
     manifest: str
@@ -81,7 +81,7 @@ def read_stack(snapshot: RepositorySnapshot, *, repository: str = "") -> Stack:
         for p in paths
         if p.startswith(".github/workflows/")
         or p == ".gitlab-ci.yml"
-        or known_ci_system(p) == "azure"
+        or known_ci_system(p) in ("azure", "jenkins")
     )
     ci = _ci_system(ci_files, repository.lower())
     manifest = Manifest.NONE
@@ -115,12 +115,15 @@ def read_stack(snapshot: RepositorySnapshot, *, repository: str = "") -> Stack:
 
 def _ci_system(ci_files: tuple[str, ...], repository: str) -> str:
     """The CI system the team's files are for; without any, the one of the forge the
-    repository is hosted on. GitLab's file, then Azure's, decide over GitHub workflows, which
-    a repository mirrored to GitHub may hold beside the pipeline the team runs."""
+    repository is hosted on. GitLab's file, then Azure's, then a Jenkinsfile decide over
+    GitHub workflows, which a repository mirrored to GitHub may hold beside the pipeline the
+    team runs."""
     if ".gitlab-ci.yml" in ci_files:
         return "gitlab_ci"
     if any(known_ci_system(p) == "azure" for p in ci_files):
         return "azure_pipelines"
+    if any(known_ci_system(p) == "jenkins" for p in ci_files):
+        return "jenkins"
     if not ci_files and "gitlab" in repository:
         return "gitlab_ci"
     if not ci_files and ("dev.azure.com" in repository or "visualstudio.com" in repository):

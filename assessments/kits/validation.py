@@ -4,7 +4,7 @@ committed metrics file otherwise, and fails on a regression; CI runs it after tr
 
 from __future__ import annotations
 
-from . import azure
+from . import azure, jenkins
 from .build import Kit, KitUnavailable, kit
 from .patch import FileChange
 from .stack import Stack
@@ -14,6 +14,7 @@ from .workflows import ci_change, ci_notes, command_line_path, github_workflow, 
 CANDIDATE_METRICS = "metrics.json"
 PRODUCTION_METRICS = "production_metrics.json"
 PRODUCTION_ALIAS = "production"
+JENKINS_CREDENTIALS = {"MLFLOW_TRACKING_URI": "mlflow-tracking-uri"}
 
 _HEAD = '''"""Compare the candidate model's metrics with the production model's; exit with status 1
 when a metric is worse than production's by more than TOLERANCE.
@@ -187,10 +188,26 @@ def model_validation(stack: Stack) -> Kit:
             azure.script("python validate_model.py", name="Compare with production", env=tracking),
         ],
     )
-    change = ci_change(
-        stack, workflow="validate-model", github=github, gitlab=gitlab, azure=pipeline
+    jenkinsfile = jenkins.jenkins_pipeline(
+        stack,
+        title="Model validation",
+        stage="Validate the model",
+        commands=[f"python {script}", "python validate_model.py"],
+        when=jenkins.BY_CHANGE_REQUEST_OR_HAND,
+        head=jenkins.credentials(JENKINS_CREDENTIALS) if env else "",
     )
-    azure_notes = (azure.PULL_REQUEST_POLICY,) if stack.ci == "azure_pipelines" else ()
+    change = ci_change(
+        stack,
+        workflow="validate-model",
+        github=github,
+        gitlab=gitlab,
+        azure_pipeline=pipeline,
+        jenkinsfile=jenkinsfile,
+    )
+    pull_requests = {"azure_pipelines": azure.PULL_REQUEST_POLICY, "jenkins": jenkins.PULL_REQUESTS}
+    ci_system_notes = [pull_requests[stack.ci]] if stack.ci in pull_requests else []
+    if stack.ci == "jenkins" and env:
+        ci_system_notes.append(jenkins.credential_note(JENKINS_CREDENTIALS))
     return Kit(
         step="model_validation",
         title="Model validation against production",
@@ -212,7 +229,7 @@ def model_validation(stack: Stack) -> Kit:
             "(0) is the team's to set.",
             "Training on every pull request costs CI time: move the job to the scheduled "
             "training run when it grows.",
-            *azure_notes,
+            *ci_system_notes,
             *ci_notes(stack, change),
         ),
     )

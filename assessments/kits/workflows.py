@@ -3,7 +3,7 @@ repository's path on a CI command line.
 
 GitHub Actions: a new workflow file per kit. GitLab CI: the kit's job in .gitlab-ci.yml, a new
 file or appended to the team's, checked to parse with every job the team had still there.
-Azure Pipelines: a new pipeline file per kit (`azure`).
+Azure Pipelines and Jenkins: a new pipeline file per kit (`azure`, `jenkins`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..scanning.detectors.common import safe_yaml
-from .azure import azure_change, registration
+from . import azure, jenkins
 from .build import KitUnavailable
 from .patch import FileChange
 from .stack import Stack
@@ -81,11 +81,16 @@ def gitlab_job(
     return "\n".join(lines) + "\n"
 
 
-def ci_change(stack: Stack, *, workflow: str, github: str, gitlab: str, azure: str) -> FileChange:
+def ci_change(
+    stack: Stack, *, workflow: str, github: str, gitlab: str, azure_pipeline: str, jenkinsfile: str
+) -> FileChange:
     """The file change that adds the kit's job: `.github/workflows/<workflow>.yml`, the
-    GitLab job `gitlab` in .gitlab-ci.yml, or the Azure pipeline `azure` in a file of its own."""
+    GitLab job `gitlab` in .gitlab-ci.yml, or the Azure or Jenkins pipeline in a file of its
+    own."""
     if stack.ci == "azure_pipelines":
-        return azure_change(stack, name=workflow, pipeline=azure)
+        return azure.azure_change(stack, name=workflow, pipeline=azure_pipeline)
+    if stack.ci == "jenkins":
+        return jenkins.jenkins_change(stack, name=workflow, pipeline=jenkinsfile)
     if stack.ci != "gitlab_ci":
         path = f".github/workflows/{workflow}.yml"
         if path in stack.ci_files:
@@ -120,4 +125,8 @@ def ci_change(stack: Stack, *, workflow: str, github: str, gitlab: str, azure: s
 
 def ci_notes(stack: Stack, change: FileChange) -> tuple[str, ...]:
     """What the team must still do for the CI system to run `change`, one sentence each."""
-    return (registration(change),) if stack.ci == "azure_pipelines" else ()
+    if stack.ci == "azure_pipelines":
+        return (azure.registration(change),)
+    if stack.ci == "jenkins":
+        return (jenkins.registration(change),)
+    return ()
