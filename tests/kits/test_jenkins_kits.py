@@ -262,3 +262,25 @@ def test_hostile_names_from_the_repository_stay_data_on_jenkins():
     for text in generated.values():
         the_stage(text)  # reads, with no interpolating string
         assert "pwned" not in text
+
+
+@pytest.mark.parametrize(
+    ("files", "path"),
+    [
+        (
+            {".github/workflows/x.yml": "on: push\n", "Jenkinsfile": TEAM_JENKINSFILE},
+            "jenkins/lock.Jenkinsfile",
+        ),
+        (
+            {"azure-pipelines.yml": "steps:\n  - script: make\n", "Jenkinsfile": TEAM_JENKINSFILE},
+            ".azure-pipelines/lock.yml",
+        ),
+        (
+            {".gitlab-ci.yml": "x:\n  script: [make]\n", "Jenkinsfile": TEAM_JENKINSFILE},
+            ".gitlab-ci.yml",
+        ),
+    ],
+)
+def test_a_jenkinsfile_decides_over_github_workflows_only(files, path):
+    kit = build("reproducible_environment", {**archetypes.TRAINING_SCRIPTS, **files})
+    assert [c.path for c in kit.changes if c.path != "Makefile"] == [path]
