@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from . import jenkins
+from .azure import ON_CHANGE, azure_change, azure_pipeline, script
 from .build import Kit, KitUnavailable, kit
 from .patch import FileChange
 from .stack import Stack
+from .workflows import ci_notes
 
 NO_TESTS = (
     "No tests yet: until the step 'Unit tests of feature and model code' adds them, CI checks "
     "that every module compiles."
+)
+
+PROTECT = (
+    "It does not make the check required: protect the main branch so that a red run blocks "
+    "the merge."
+)
+# Azure Repos ignore `pr:`: a branch policy is what runs a pipeline on their pull requests.
+AZURE_PROTECT = (
+    "It does not make the check required: add a build validation branch policy with this "
+    "pipeline to the main branch (in Azure Repos it is also what runs it on pull requests)."
 )
 
 
@@ -25,7 +38,11 @@ def _commands(stack: Stack) -> list[str]:
 
 @kit("ci")
 def continuous_integration(stack: Stack) -> Kit:
-    if stack.ci == "gitlab_ci":
+    if stack.ci == "azure_pipelines":
+        change = azure_change(stack, name="ci", pipeline=_azure(stack))
+    elif stack.ci == "jenkins":
+        change = jenkins.jenkins_change(stack, name="ci", pipeline=_jenkins(stack))
+    elif stack.ci == "gitlab_ci":
         if stack.ci_files:
             raise KitUnavailable(
                 "The repository already has a .gitlab-ci.yml; add a job that runs on every "
@@ -52,8 +69,8 @@ def continuous_integration(stack: Stack) -> Kit:
         changes=(change,),
         does=tuple(does),
         does_not=(
-            "It does not make the check required: protect the main branch so that a red run "
-            "blocks the merge.",
+            AZURE_PROTECT if stack.ci == "azure_pipelines" else PROTECT,
+            *ci_notes(stack, change),
         ),
     )
 
@@ -92,3 +109,21 @@ def _gitlab(stack: Stack) -> str:
         '    - if: $CI_PIPELINE_SOURCE == "merge_request_event"\n'
         "    - if: $CI_COMMIT_BRANCH\n"
     )
+
+
+def _azure(stack: Stack) -> str:
+    comment = "" if stack.has_tests else f"# {NO_TESTS}\n"
+    commands = _commands(stack)[1 + bool(stack.install_command) :]  # set up by the pipeline
+    return comment + azure_pipeline(
+        stack,
+        title="CI",
+        job="test",
+        triggers=ON_CHANGE,
+        steps=[script(command) for command in commands],
+    )
+
+
+def _jenkins(stack: Stack) -> str:
+    comment = "" if stack.has_tests else f"// {NO_TESTS}\n"
+    commands = _commands(stack)[1 + bool(stack.install_command) :]  # set up by the pipeline
+    return comment + jenkins.jenkins_pipeline(stack, title="CI", stage="Test", commands=commands)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 
+from . import azure, jenkins
 from .build import Kit, KitUnavailable, kit
 from .patch import FileChange
 from .stack import Manifest, Stack
-from .workflows import ci_change, github_workflow, gitlab_job
+from .workflows import ci_change, ci_notes, github_workflow, gitlab_job
 
 UV = "uv==0.13.9"
 
@@ -72,10 +73,44 @@ def lock_file(stack: Stack) -> Kit:
         rules=['if: $CI_PIPELINE_SOURCE == "merge_request_event"', "if: $CI_COMMIT_BRANCH"],
         install=False,
     )
+    pipeline = azure.azure_pipeline(
+        stack,
+        title="Lock file",
+        job="lock",
+        triggers=azure.ON_CHANGE,
+        steps=[
+            azure.script(f"python -m pip install {UV}"),
+            azure.script("make lock"),
+            azure.script(
+                f'{check} || {{ echo "{failing}"; exit 1; }}',
+                name=f"{lock} is committed and current",
+            ),
+        ],
+        install=False,
+    )
+    jenkinsfile = jenkins.jenkins_pipeline(
+        stack,
+        title="Lock file",
+        stage="Lock file",
+        commands=[
+            f"python -m pip install {UV}",
+            "make lock",
+            f'{check} || {{ echo "{failing}"; exit 1; }}',
+        ],
+        install=False,
+    )
+    change = ci_change(
+        stack,
+        workflow="lock",
+        github=github,
+        gitlab=gitlab,
+        azure_pipeline=pipeline,
+        jenkinsfile=jenkinsfile,
+    )
     return Kit(
         step="reproducible_environment",
         title="Reproducible environment with a lock file",
-        changes=(makefile, ci_change(stack, workflow="lock", github=github, gitlab=gitlab)),
+        changes=(makefile, change),
         does=(
             f"make lock resolves {stack.manifest} into {lock} with {UV}: every package, "
             "dependencies of dependencies included, at one exact version"
@@ -95,5 +130,6 @@ def lock_file(stack: Stack) -> Kit:
                 else " (uv sync --locked)."
             ),
             "It does not upgrade anything: run make lock with uv's --upgrade when you choose to.",
+            *ci_notes(stack, change),
         ),
     )

@@ -4,14 +4,16 @@ alerting) when the data has drifted."""
 
 from __future__ import annotations
 
+from . import azure, jenkins
 from .build import Kit, KitUnavailable, kit, with_requirements
 from .patch import FileChange
 from .stack import Stack
-from .workflows import ci_change, github_workflow, gitlab_job
+from .workflows import ci_change, ci_notes, github_workflow, gitlab_job
 
 EVIDENTLY = "evidently==0.7.23"
 REPORT = "drift_report.html"
 CRON = "23 6 * * *"
+JENKINS_CREDENTIALS = {"CURRENT_DATA": "current-data"}
 
 _SCRIPT = '''"""Compare current data with the reference; exit with status 1 when it has drifted.
 
@@ -117,12 +119,43 @@ def drift_monitoring(stack: Stack) -> Kit:
         rules=['if: $CI_PIPELINE_SOURCE == "schedule"', 'if: $CI_PIPELINE_SOURCE == "web"'],
     )
     gitlab += f"  artifacts:\n    when: always\n    paths:\n      - {REPORT}\n"
+    pipeline = azure.azure_pipeline(
+        stack,
+        title="Drift monitoring",
+        job="drift",
+        triggers=azure.ONLY_BY_SCHEDULE_OR_HAND + azure.schedule(CRON, "Daily drift check"),
+        steps=[
+            azure.script(f"pip install {EVIDENTLY}"),
+            # Mapped by name: a secret variable (a URL with a token) reaches no script unmapped.
+            azure.script("python monitor_drift.py", env={"CURRENT_DATA": "$(CURRENT_DATA)"}),
+            f"- publish: {azure.scalar(REPORT)}\n  artifact: drift-report\n"
+            "  condition: succeededOrFailed()\n",
+        ],
+    )
+    jenkinsfile = jenkins.jenkins_pipeline(
+        stack,
+        title="Drift monitoring",
+        stage="Drift check",
+        commands=[f"pip install {EVIDENTLY}", "python monitor_drift.py"],
+        triggers=jenkins.schedule(CRON),
+        when=jenkins.BY_SCHEDULE_OR_HAND,
+        head=jenkins.credentials(JENKINS_CREDENTIALS),
+        post=jenkins.keep(REPORT, always=True),
+    )
+    change = ci_change(
+        stack,
+        workflow="drift",
+        github=github,
+        gitlab=gitlab,
+        azure_pipeline=pipeline,
+        jenkinsfile=jenkinsfile,
+    )
     return Kit(
         step="monitoring",
         title="Drift monitoring with evidently",
         changes=(
             FileChange("monitor_drift.py", script),
-            ci_change(stack, workflow="drift", github=github, gitlab=gitlab),
+            change,
             *with_requirements(stack, EVIDENTLY),
         ),
         does=(
@@ -139,5 +172,7 @@ def drift_monitoring(stack: Stack) -> Kit:
             "predictions and labels logged (the step 'Prediction logging').",
             "It does not retrain on drift (the step 'Monitoring triggers retraining').",
             f"{EVIDENTLY} does not import with pandas 3: the job needs pandas 2.",
+            *((jenkins.credential_note(JENKINS_CREDENTIALS),) if stack.ci == "jenkins" else ()),
+            *ci_notes(stack, change),
         ),
     )

@@ -15,6 +15,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 
+from ..scanning.detectors.cisystems import known_ci_system
 from ..scanning.detectors.imports import files_importing
 from ..scanning.tree import RepositorySnapshot
 
@@ -53,7 +54,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Stack:
-    ci: str  # "github_actions" or "gitlab_ci"
+    ci: str  # "github_actions", "gitlab_ci", "azure_pipelines" or "jenkins"
     ci_files: tuple[str, ...]
     python_version: str
     manifest: str
@@ -76,14 +77,13 @@ class Stack:
 def read_stack(snapshot: RepositorySnapshot, *, repository: str = "") -> Stack:
     paths = [entry.path for entry in snapshot.files]
     ci_files = tuple(
-        p for p in paths if p.startswith(".github/workflows/") or p == ".gitlab-ci.yml"
+        p
+        for p in paths
+        if p.startswith(".github/workflows/")
+        or p == ".gitlab-ci.yml"
+        or known_ci_system(p) in ("azure", "jenkins")
     )
-    if any(p == ".gitlab-ci.yml" for p in ci_files) or (
-        not ci_files and "gitlab" in repository.lower()
-    ):
-        ci = "gitlab_ci"
-    else:
-        ci = "github_actions"
+    ci = _ci_system(ci_files, repository.lower())
     manifest = Manifest.NONE
     if snapshot.entry("requirements.txt"):
         manifest = Manifest.REQUIREMENTS
@@ -111,6 +111,24 @@ def read_stack(snapshot: RepositorySnapshot, *, repository: str = "") -> Stack:
         makefile=snapshot.read_text("Makefile") if snapshot.entry("Makefile") else None,
         uses_mlflow=bool(files_importing(snapshot, "mlflow")),
     )
+
+
+def _ci_system(ci_files: tuple[str, ...], repository: str) -> str:
+    """The CI system the team's files are for; without any, the one of the forge the
+    repository is hosted on. GitLab's file, then Azure's, then a Jenkinsfile decide over
+    GitHub workflows, which a repository mirrored to GitHub may hold beside the pipeline the
+    team runs."""
+    if ".gitlab-ci.yml" in ci_files:
+        return "gitlab_ci"
+    if any(known_ci_system(p) == "azure" for p in ci_files):
+        return "azure_pipelines"
+    if any(known_ci_system(p) == "jenkins" for p in ci_files):
+        return "jenkins"
+    if not ci_files and "gitlab" in repository:
+        return "gitlab_ci"
+    if not ci_files and ("dev.azure.com" in repository or "visualstudio.com" in repository):
+        return "azure_pipelines"
+    return "github_actions"
 
 
 def _python_version(snapshot: RepositorySnapshot) -> str:

@@ -4,15 +4,17 @@ committed metrics file otherwise, and fails on a regression; CI runs it after tr
 
 from __future__ import annotations
 
+from . import azure, jenkins
 from .build import Kit, KitUnavailable, kit
 from .patch import FileChange
 from .stack import Stack
 from .tracking import registered_model_name
-from .workflows import ci_change, command_line_path, github_workflow, gitlab_job
+from .workflows import ci_change, ci_notes, command_line_path, github_workflow, gitlab_job
 
 CANDIDATE_METRICS = "metrics.json"
 PRODUCTION_METRICS = "production_metrics.json"
 PRODUCTION_ALIAS = "production"
+JENKINS_CREDENTIALS = {"MLFLOW_TRACKING_URI": "mlflow-tracking-uri"}
 
 _HEAD = '''"""Compare the candidate model's metrics with the production model's; exit with status 1
 when a metric is worse than production's by more than TOLERANCE.
@@ -174,12 +176,44 @@ def model_validation(stack: Stack) -> Kit:
             'if: $CI_PIPELINE_SOURCE == "web"',
         ],
     )
+    # A secret variable reaches a script only mapped by name.
+    tracking = {"MLFLOW_TRACKING_URI": "$(MLFLOW_TRACKING_URI)"} if env else None
+    pipeline = azure.azure_pipeline(
+        stack,
+        title="Model validation",
+        job="validate_model",
+        triggers=azure.ON_PULL_REQUEST,
+        steps=[
+            azure.script(f"python {script}", name="Train the candidate", env=tracking),
+            azure.script("python validate_model.py", name="Compare with production", env=tracking),
+        ],
+    )
+    jenkinsfile = jenkins.jenkins_pipeline(
+        stack,
+        title="Model validation",
+        stage="Validate the model",
+        commands=[f"python {script}", "python validate_model.py"],
+        when=jenkins.BY_CHANGE_REQUEST_OR_HAND,
+        head=jenkins.credentials(JENKINS_CREDENTIALS) if env else "",
+    )
+    change = ci_change(
+        stack,
+        workflow="validate-model",
+        github=github,
+        gitlab=gitlab,
+        azure_pipeline=pipeline,
+        jenkinsfile=jenkinsfile,
+    )
+    pull_requests = {"azure_pipelines": azure.PULL_REQUEST_POLICY, "jenkins": jenkins.PULL_REQUESTS}
+    ci_system_notes = [pull_requests[stack.ci]] if stack.ci in pull_requests else []
+    if stack.ci == "jenkins" and env:
+        ci_system_notes.append(jenkins.credential_note(JENKINS_CREDENTIALS))
     return Kit(
         step="model_validation",
         title="Model validation against production",
         changes=(
             FileChange("validate_model.py", text),
-            ci_change(stack, workflow="validate-model", github=github, gitlab=gitlab),
+            change,
         ),
         does=(
             f"python validate_model.py compares the candidate's {CANDIDATE_METRICS} with "
@@ -195,5 +229,7 @@ def model_validation(stack: Stack) -> Kit:
             "(0) is the team's to set.",
             "Training on every pull request costs CI time: move the job to the scheduled "
             "training run when it grows.",
+            *ci_system_notes,
+            *ci_notes(stack, change),
         ),
     )

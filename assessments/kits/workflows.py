@@ -3,6 +3,7 @@ repository's path on a CI command line.
 
 GitHub Actions: a new workflow file per kit. GitLab CI: the kit's job in .gitlab-ci.yml, a new
 file or appended to the team's, checked to parse with every job the team had still there.
+Azure Pipelines and Jenkins: a new pipeline file per kit (`azure`, `jenkins`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..scanning.detectors.common import safe_yaml
+from . import azure, jenkins
 from .build import KitUnavailable
 from .patch import FileChange
 from .stack import Stack
@@ -79,9 +81,16 @@ def gitlab_job(
     return "\n".join(lines) + "\n"
 
 
-def ci_change(stack: Stack, *, workflow: str, github: str, gitlab: str) -> FileChange:
-    """The file change that adds the kit's job: `.github/workflows/<workflow>.yml`, or the
-    GitLab job `gitlab` in .gitlab-ci.yml."""
+def ci_change(
+    stack: Stack, *, workflow: str, github: str, gitlab: str, azure_pipeline: str, jenkinsfile: str
+) -> FileChange:
+    """The file change that adds the kit's job: `.github/workflows/<workflow>.yml`, the
+    GitLab job `gitlab` in .gitlab-ci.yml, or the Azure or Jenkins pipeline in a file of its
+    own."""
+    if stack.ci == "azure_pipelines":
+        return azure.azure_change(stack, name=workflow, pipeline=azure_pipeline)
+    if stack.ci == "jenkins":
+        return jenkins.jenkins_change(stack, name=workflow, pipeline=jenkinsfile)
     if stack.ci != "gitlab_ci":
         path = f".github/workflows/{workflow}.yml"
         if path in stack.ci_files:
@@ -112,3 +121,12 @@ def ci_change(stack: Stack, *, workflow: str, github: str, gitlab: str) -> FileC
             "by hand."
         )
     return FileChange(".gitlab-ci.yml", after, before)
+
+
+def ci_notes(stack: Stack, change: FileChange) -> tuple[str, ...]:
+    """What the team must still do for the CI system to run `change`, one sentence each."""
+    if stack.ci == "azure_pipelines":
+        return (azure.registration(change),)
+    if stack.ci == "jenkins":
+        return (jenkins.registration(change),)
+    return ()

@@ -207,20 +207,28 @@ HOSTILE = 'x\'"""\\ $(touch pwned) `touch pwned` ${{ github.event.issue.title }}
 HOSTILE_MODEL = "m $(touch pwned) `touch pwned` ${{ github.event.issue.title }} ;touch pwned"
 
 
-def test_hostile_names_from_the_repository_stay_data(tmp_path):
-    folder = f"src/{HOSTILE}\nnext line"
-    column = f"{HOSTILE}\n\"); import os; os.system('touch pwned'); (\""
+HOSTILE_FOLDER = f"src/{HOSTILE}\nnext line"
+HOSTILE_COLUMN = f"{HOSTILE}\n\"); import os; os.system('touch pwned'); (\""
+
+
+def hostile_files():
+    """A repository whose training script, saved model, sample data and column are named to
+    break out of whatever they are written into."""
     header = io.StringIO()
-    csv.writer(header, lineterminator="\n").writerows([(column, "label"), (1, 0), (2, 1)])
+    csv.writer(header, lineterminator="\n").writerows([(HOSTILE_COLUMN, "label"), (1, 0), (2, 1)])
     training = archetypes.TRAINING_SCRIPTS["train.py"].replace(
         'joblib.dump(model, "model.joblib")', f'joblib.dump(model, "{HOSTILE_MODEL}.joblib")'
     )
-    files = {
+    return {
         "requirements.txt": archetypes.TRAINING_SCRIPTS["requirements.txt"],
-        f"{folder}/train.py": training,
+        f"{HOSTILE_FOLDER}/train.py": training,
         f"data/{HOSTILE}.csv": header.getvalue(),
     }
-    repo = make_repo(tmp_path / "repo", files)
+
+
+def test_hostile_names_from_the_repository_stay_data(tmp_path):
+    folder, column = HOSTILE_FOLDER, HOSTILE_COLUMN
+    repo = make_repo(tmp_path / "repo", hostile_files())
     generated = {}
     for step in (
         "ci",
