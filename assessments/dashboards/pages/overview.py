@@ -24,7 +24,6 @@ from .base import (
     grade_text,
     index_text,
     progress_text,
-    result_url,
     tables_by_name,
 )
 
@@ -166,13 +165,13 @@ class Overview(DashboardPage):
             lead = ()
             if microsoft:
                 level = "" if row.microsoft_level is None else str(row.microsoft_level)
-                lead = (Cell(level, result_url(row.assessment_id)),)
+                lead = (Cell(level, self.result_url(row.assessment_id)),)
             rows.append(
                 (
                     Cell(row.team_name, self.team_url(row.team_slug)),
                     *lead,
-                    Cell(str(row.level), result_url(row.assessment_id)),
-                    Cell(index_text(row.index), result_url(row.assessment_id)),
+                    Cell(str(row.level), self.result_url(row.assessment_id)),
+                    Cell(index_text(row.index), self.result_url(row.assessment_id)),
                     Cell("" if row.delta is None else f"{row.delta:+.1f}"),
                     Cell(str(row.target_level)),
                     Cell(progress_text(row)),
@@ -290,7 +289,7 @@ class Overview(DashboardPage):
 
     def charts(self) -> dict[str, dict]:
         capabilities = self.capabilities
-        teams = [{"name": r.team_name, "link": result_url(r.assessment_id)} for r in self.rows]
+        teams = [{"name": r.team_name, "link": self.result_url(r.assessment_id)} for r in self.rows]
         grades = []
         for row in self.rows:
             cells = self.grades.get(row.result_id, {})
@@ -329,10 +328,24 @@ class Overview(DashboardPage):
         }
 
     def _level_link(self, key: str, level: int) -> str:
-        dimension = "" if key == "overall" else key
-        return dashboard_url("dashboard", self.filters, level=level, dimension=dimension, page=1)
+        # The levels table and chart link the same cells: each link is built once per page.
+        if (key, level) not in self._links:
+            dimension = "" if key == "overall" else key
+            self._links[key, level] = dashboard_url(
+                "dashboard", self.filters, level=level, dimension=dimension, page=1
+            )
+        return self._links[key, level]
 
     def _gap_link(self, capability: str) -> str:
+        if capability not in self._links:
+            self._links[capability] = self._debt_link(capability)
+        return self._links[capability]
+
+    @cached_property
+    def _links(self) -> dict[object, str]:
+        return {}
+
+    def _debt_link(self, capability: str) -> str:
         return dashboard_url(
             "dashboard_debt",
             DashboardFilters(
