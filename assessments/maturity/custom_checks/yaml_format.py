@@ -1,159 +1,33 @@
-"""An organisation's own checks ("scorecards as code"): the YAML format, its validation, its
-export, and the organisation's reading of a level.
-
-A check set is a short YAML document an org admin can keep in a git repository::
-
-    counts_towards_levels: false
-    checks:
-      - key: internal_registry
-        title: Models registered in our internal registry
-        dimension: validation_registry
-        level: 1
-        question: Are all production models registered in the Acme registry?
-        rule: {dependency_present: acme-registry}
-
-A check has a ``rule`` a scan evaluates, a ``question`` the team answers, or both. The team's
-answer uses ``ANSWER_OPTIONS`` (the catalogue's "practice" options without "not applicable":
-an organisation asks its own checks of every team), and ``check_reading`` decides whether a
-check passes from the scan and the answer together.
-
-Every problem is reported as a sentence that starts with the line it is on, so a check set
-kept in a repository can be fixed from the error alone. Rules are data, never code: a path is
-a bounded glob inside the repository, a pattern a regular expression refused when it is long
-or shaped for catastrophic backtracking (and always evaluated line by line on capped input,
-see ``scanning.custom_checks``).
-
-The Google reading of the built-in catalogue never changes because of these checks; when the
-organisation asks for it (``counts_towards_levels``), ``organization_level`` gives a second
-reading: the Google level capped below the lowest level with a check that is not passing.
-"""
+"""A check set's YAML: read with every problem named by its line, and written back."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-import re2
 import yaml
 
-from .catalogue import LEVELS, Catalogue, Option
-
-RULE_KINDS = ("file_exists", "file_contains", "dependency_present")
-MAX_TEXT_BYTES = 100_000
-MAX_CHECKS = 200
-MAX_TITLE = 200
-MAX_QUESTION = 500
-MAX_GLOB = 200
-MAX_GLOB_WILDCARDS = 6
-MAX_PATTERN = 200
-MAX_PACKAGE = 100
-
-KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
-PACKAGE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-# Patterns and paths run on RE2, whose matching time grows linearly with the text: no pattern
-# an organisation writes, however shaped, can hold a scan on one crafted line. RE2 has no
-# back-references nor lookarounds, so those are refused when the check set is imported.
-_LINEAR = re2.Options()
-_LINEAR.log_errors = False
-_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+from ..catalogue import LEVELS, Catalogue
+from .model import (
+    KEY_PATTERN,
+    MAX_CHECKS,
+    MAX_GLOB,
+    MAX_PACKAGE,
+    MAX_QUESTION,
+    MAX_TEXT_BYTES,
+    MAX_TITLE,
+    PACKAGE_PATTERN,
+    RULE_KINDS,
+    CheckSet,
+    CheckSetError,
+    CustomCheck,
+    Rule,
+)
+from .patterns import glob_problem, pattern_problem
 
 _TOP_KEYS = ("version", "counts_towards_levels", "checks")
 _CHECK_KEYS = ("key", "title", "dimension", "level", "question", "rule")
 _REQUIRED_CHECK_KEYS = ("key", "title", "dimension", "level")
-
-# The team's answer to a check's question: the catalogue's "practice" keys and grades, so an
-# answer reads the same whichever questionnaire page it was given on; no "not applicable",
-# since the organisation decided the check applies to every team.
-ANSWER_OPTIONS = (
-    Option("no", "No", 0.0),
-    Option("partly", "Partly", 0.5),
-    Option("yes", "Yes", 1.0),
-    Option("unknown", "Don't know", None),
-)
-ANSWER_PASSES = "yes"
-
-
-class CheckSetError(ValueError):
-    """The check set is invalid; ``problems`` lists every sentence found, each naming its line."""
-
-    def __init__(self, problems: Iterable[str]):
-        self.problems = tuple(problems)
-        super().__init__("\n".join(self.problems))
-
-
-@dataclass(frozen=True)
-class Rule:
-    """What to look for in a repository: ``kind`` is one of RULE_KINDS; ``path`` a glob (the
-    file rules), ``pattern`` a regular expression (file_contains), ``package`` a dependency."""
-
-    kind: str
-    path: str = ""
-    pattern: str = ""
-    package: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        if self.kind == "file_exists":
-            return {"file_exists": self.path}
-        if self.kind == "file_contains":
-            return {"file_contains": {"path": self.path, "pattern": self.pattern}}
-        return {"dependency_present": self.package}
-
-    def describe(self) -> str:
-        """The rule in a few words, for pages."""
-        if self.kind == "file_exists":
-            return f"a file matching {self.path}"
-        if self.kind == "file_contains":
-            return f"a file matching {self.path} containing /{self.pattern}/"
-        return f"the dependency {self.package}"
-
-
-@dataclass(frozen=True)
-class CustomCheck:
-    key: str
-    title: str
-    dimension: str
-    level: int
-    rule: Rule | None
-    question: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "key": self.key,
-            "title": self.title,
-            "dimension": self.dimension,
-            "level": self.level,
-        }
-        if self.question:
-            data["question"] = self.question
-        if self.rule is not None:
-            data["rule"] = self.rule.to_dict()
-        return data
-
-
-@dataclass(frozen=True)
-class CheckSet:
-    """A validated check set; ``version`` is the number the server gave it (None on import)."""
-
-    checks: tuple[CustomCheck, ...]
-    counts_towards_levels: bool = False
-    version: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        if self.version is not None:
-            data["version"] = self.version
-        data["counts_towards_levels"] = self.counts_towards_levels
-        data["checks"] = [check.to_dict() for check in self.checks]
-        return data
-
-    def content(self) -> dict[str, Any]:
-        """What the set says, without its number: two versions saying the same are equal."""
-        return {k: v for k, v in self.to_dict().items() if k != "version"}
-
-
-# --- reading --------------------------------------------------------------------------------
 
 
 def parse_check_set(text: str, catalogue: Catalogue) -> CheckSet:
@@ -528,117 +402,3 @@ def _shown(value: object) -> str:
     if len(text) > 60:
         text = text[:57] + "..."
     return f"'{text}'"
-
-
-# --- paths and patterns -----------------------------------------------------------------------
-
-
-def glob_problem(glob: str) -> str | None:
-    """Why ``glob`` cannot be a path rule, or None. Paths stay inside the repository."""
-    if glob.startswith("/") or re.match(r"^[A-Za-z]:", glob):
-        return f"the path '{glob}' must be relative to the repository's root, not absolute."
-    if "\\" in glob:
-        return f"the path '{glob}' must use '/' between folders."
-    if any(part in ("..", ".") for part in glob.split("/")):
-        return f"the path '{glob}' must stay inside the repository ('..' and '.' are refused)."
-    if "//" in glob or glob.endswith("/"):
-        return f"the path '{glob}' must name files, without empty folder names."
-    if "[" in glob or "]" in glob or "{" in glob or "}" in glob:
-        return f"the path '{glob}' may use only the wildcards *, ** and ?."
-    wildcards = len(re.findall(r"\*\*|\*|\?", glob))
-    if wildcards > MAX_GLOB_WILDCARDS:
-        return f"the path '{glob}' has more than {MAX_GLOB_WILDCARDS} wildcards."
-    return None
-
-
-def glob_regex(glob: str) -> Any:
-    """The regular expression of a validated glob: ``**/`` spans any number of folders (none
-    included), ``*`` any characters within a folder name, ``?`` one such character."""
-    out = []
-    index = 0
-    while index < len(glob):
-        if glob.startswith("**/", index):
-            out.append(r"(?:[^/]+/)*")
-            index += 3
-        elif glob.startswith("**", index):
-            out.append(r".*")
-            index += 2
-        elif glob[index] == "*":
-            out.append(r"[^/]*")
-            index += 1
-        elif glob[index] == "?":
-            out.append(r"[^/]")
-            index += 1
-        else:
-            out.append(re.escape(glob[index]))
-            index += 1
-    return linear_regex("".join(out) + r"\z")
-
-
-def linear_regex(pattern: str) -> Any:
-    """``pattern`` compiled by RE2 (linear time); raises ``re2.error`` where RE2 cannot run it."""
-    return re2.compile(pattern, options=_LINEAR)
-
-
-def pattern_problem(pattern: str) -> str | None:
-    """Why ``pattern`` cannot be a content rule, or None."""
-    if len(pattern) > MAX_PATTERN:
-        return f"the pattern is longer than {MAX_PATTERN} characters."
-    try:
-        re.compile(pattern)
-    except (re.error, RecursionError, OverflowError) as error:
-        return f"the pattern is not a valid regular expression ({error})."
-    if _BACKREFERENCE.search(pattern):
-        return "the pattern must not use back-references (\\1, (?P=name))."
-    try:
-        linear_regex(pattern)
-    except re2.error:
-        return (
-            "the pattern uses syntax the scanner does not run (lookarounds, possessive or "
-            "atomic groups); write it without them."
-        )
-    return None
-
-
-# --- the organisation's reading -----------------------------------------------------------------
-
-
-def organization_level(
-    google_level: int, check_levels: Mapping[str, int], passing: Iterable[str]
-) -> int:
-    """The Google level capped by the organisation's checks: levels are cumulative, so a level
-    with a check not passing (or any level above it) is not reached. ``check_levels`` maps
-    each check's key to its level; ``passing`` names the checks that pass."""
-    passed = set(passing)
-    failing_levels = [level for key, level in check_levels.items() if key not in passed]
-    if not failing_levels:
-        return google_level
-    return min(google_level, max(0, min(failing_levels) - 1))
-
-
-@dataclass(frozen=True)
-class CheckReading:
-    """Whether a check passes for a team (None: not known yet) and what decided it:
-    "scanned" (a repository rule on the latest scans), "answered" (the team's answer), or
-    None when nothing has been read yet."""
-
-    passed: bool | None
-    source: str | None
-
-
-def check_reading(check: CustomCheck, *, scanned: bool | None, answer: str | None) -> CheckReading:
-    """Read one check from the scans (``scanned``: True when a repository passes the rule,
-    False when every scanned one fails it, None before any scan) and the team's ``answer``
-    (an ANSWER_OPTIONS key, or None).
-
-    Evidence a scan found wins: a repository that shows the practice settles it. Otherwise the
-    team's answer decides, since a rule that finds nothing may only be looking in the wrong
-    place (a registry outside the repository, say); "Don't know" is no answer. A check without
-    a question is read from its rule alone, and one without a rule from its answer alone."""
-    if check.rule is not None and scanned:
-        return CheckReading(True, "scanned")
-    if check.question and answer is not None and answer != "unknown":
-        return CheckReading(answer == ANSWER_PASSES, "answered")
-    if check.rule is not None and scanned is not None:
-        return CheckReading(False, "scanned")
-    return CheckReading(None, None)
