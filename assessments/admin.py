@@ -52,6 +52,13 @@ class TeamAdmin(admin.ModelAdmin):
     readonly_fields = ["latest_result"]
     inlines = [TeamTagInline, MembershipInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A team stays in the organisation it was created in: moving it would hand its history
+        # to another organisation's admins and leave both organisations' monthly counts wrong.
+        if obj is not None:
+            return [*self.readonly_fields, "organization"]
+        return self.readonly_fields
+
     def save_formset(self, request, form, formset, change):
         """Members removed here leave through the service, so the audit log records it."""
         if formset.model is not Membership:

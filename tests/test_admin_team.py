@@ -85,3 +85,36 @@ def test_removing_a_member_from_the_team_admin_page_records_it(client, team, mem
     assert not Membership.objects.filter(pk=membership.pk).exists()
     event = AuditEvent.objects.get(action=AuditAction.MEMBERSHIP_REMOVED)
     assert event.details == {"username": "alice", "role": "member"}
+
+
+def test_a_team_cannot_be_moved_to_another_organisation_in_the_admin(client, team):
+    from assessments.models import Team
+    from tests.factories import OrganizationFactory
+
+    _superuser(client)
+    elsewhere = OrganizationFactory(name="Elsewhere", slug="elsewhere")
+    page = client.get(f"/admin/assessments/team/{team.pk}/change/").content.decode()
+    assert 'name="organization"' not in page
+    response = client.post(
+        f"/admin/assessments/team/{team.pk}/change/",
+        {
+            "name": team.name,
+            "slug": team.slug,
+            "description": "Saved from the admin.",
+            "organization": elsewhere.pk,
+            "tags-TOTAL_FORMS": "0",
+            "tags-INITIAL_FORMS": "0",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302  # saved: the other fields were taken
+    saved = Team.objects.get(pk=team.pk)
+    assert saved.description == "Saved from the admin."
+    assert saved.organization_id == team.organization_id
+
+
+def test_a_new_team_still_chooses_its_organisation_in_the_admin(client, team):
+    _superuser(client)
+    page = client.get("/admin/assessments/team/add/").content.decode()
+    assert 'name="organization"' in page
