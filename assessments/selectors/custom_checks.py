@@ -1,6 +1,7 @@
 """Reads of an organisation's own checks: its versions (org admins only), the current one a
 scan applies, and a team's reading of them beside its result."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -67,6 +68,36 @@ def check_answers_for_assessment(*, assessment: Assessment) -> dict[str, CheckAn
             "updated_by", "check_set_version"
         )
     }
+
+
+@dataclass(frozen=True)
+class CheckQuestionAnswer:
+    """One of the organisation's questions with the team's answer in one assessment (None
+    until answered). `current` is False for an answer to a question the organisation's current
+    checks no longer ask (kept, and shown, but no longer changed)."""
+
+    check_key: str
+    title: str | None
+    question: str | None
+    current: bool
+    answer: CheckAnswer | None
+
+
+def check_question_answers_for_assessment(*, assessment: Assessment) -> list[CheckQuestionAnswer]:
+    """The organisation's current questions in the check set's order, each with the team's
+    answer in `assessment`, then the answers to questions no longer asked, by key."""
+    answers = check_answers_for_assessment(assessment=assessment)
+    found = check_questions_for_organization(organization_id=assessment.team.organization_id)
+    rows = [
+        CheckQuestionAnswer(check.key, check.title, check.question, True, answers.pop(check.key))
+        if check.key in answers
+        else CheckQuestionAnswer(check.key, check.title, check.question, True, None)
+        for check in (found[1] if found else ())
+    ]
+    rows.extend(
+        CheckQuestionAnswer(key, None, None, False, answers[key]) for key in sorted(answers)
+    )
+    return rows
 
 
 def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
