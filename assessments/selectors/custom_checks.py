@@ -9,6 +9,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from ..access import UserOrAnonymous, visible_to_org_admins
 from ..maturity.custom_checks import (
     ANSWER_OPTIONS,
+    CheckSet,
     CustomCheck,
     check_reading,
     check_set_from_dict,
@@ -120,6 +121,28 @@ def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
     check_set = check_set_from_dict(version.document)
     if not check_set.checks:
         return None
+    by_check, scanned = team_check_outcomes(team_id=team.pk, version=version)
+    answers = (
+        check_answers_for_assessment(assessment=result.assessment)
+        if any(check.question for check in check_set.checks)
+        else {}
+    )
+    checks = checks_read(check_set, by_check, answers)
+    return {
+        "version": version.number,
+        "counts_towards_levels": check_set.counts_towards_levels,
+        "level": checks_organization_level(check_set, checks, result.overall_level),
+        "scanned_repositories": len(scanned),
+        "has_rules": any(check.rule is not None for check in check_set.checks),
+        "checks": checks,
+    }
+
+
+def team_check_outcomes(
+    *, team_id: int, version: CheckSetVersion
+) -> tuple[dict[str, list[dict[str, Any]]], set[int]]:
+    """Each check's outcomes on the latest scan of each of the team's repositories that
+    applied `version`, by check key, and the ids of the repositories those scans read."""
     # Each repository's latest scan that applied this version (a correlated subquery, which
     # SQLite runs as well as PostgreSQL).
     latest_scan = (
@@ -128,7 +151,7 @@ def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
         .values("pk")[:1]
     )
     latest_scans = (
-        Repository.objects.filter(team=team)
+        Repository.objects.filter(team_id=team_id)
         .annotate(latest_scan=Subquery(latest_scan))
         .values("latest_scan")
     )
@@ -157,11 +180,15 @@ def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
                 else None,
             }
         )
-    answers = (
-        check_answers_for_assessment(assessment=result.assessment)
-        if any(check.question for check in check_set.checks)
-        else {}
-    )
+    return by_check, scanned
+
+
+def checks_read(
+    check_set: CheckSet,
+    by_check: dict[str, list[dict[str, Any]]],
+    answers: dict[str, CheckAnswer],
+) -> list[dict[str, Any]]:
+    """Every check of the set read from the scans' outcomes and the team's answers."""
     checks: list[dict[str, Any]] = []
     for check in check_set.checks:
         repositories = by_check.get(check.key, [])
@@ -185,27 +212,26 @@ def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
                 "repositories": repositories,
             }
         )
-    level = None
-    if check_set.counts_towards_levels:
-        # As the engine reads a capability: a question left unanswered holds its level back
-        # (unknown counts as missing), but a rule no scan has applied yet is not visible and
-        # gates nothing, or a new version, or a team without repositories, would cap everyone.
-        counted = {
-            check.key: check.level
-            for check, read in zip(check_set.checks, checks, strict=True)
-            if read["passed"] is not None or check.question
-        }
-        level = organization_level(
-            result.overall_level, counted, (str(c["key"]) for c in checks if c["passed"])
-        )
-    return {
-        "version": version.number,
-        "counts_towards_levels": check_set.counts_towards_levels,
-        "level": level,
-        "scanned_repositories": len(scanned),
-        "has_rules": any(check.rule is not None for check in check_set.checks),
-        "checks": checks,
+    return checks
+
+
+def checks_organization_level(
+    check_set: CheckSet, checks: list[dict[str, Any]], overall_level: int
+) -> int | None:
+    """The organisation's reading of the level, when it counts its checks; else None."""
+    if not check_set.counts_towards_levels:
+        return None
+    # As the engine reads a capability: a question left unanswered holds its level back
+    # (unknown counts as missing), but a rule no scan has applied yet is not visible and
+    # gates nothing, or a new version, or a team without repositories, would cap everyone.
+    counted = {
+        check.key: check.level
+        for check, read in zip(check_set.checks, checks, strict=True)
+        if read["passed"] is not None or check.question
     }
+    return organization_level(
+        overall_level, counted, (str(c["key"]) for c in checks if c["passed"])
+    )
 
 
 def _answer_data(answer: CheckAnswer) -> dict[str, Any]:
