@@ -45,7 +45,7 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     # When the latest email was asked for (the invitation made, renewed or resent): resending
-    # is refused for a while after it (services.invitations.invitation_resend_wait).
+    # is refused for a while after it (services/invitations.invitation_resend_available_at).
     send_requested_at = models.DateTimeField(null=True, blank=True)
     # The last time the email went out, and why the last attempt failed (empty once it worked).
     sent_at = models.DateTimeField(null=True, blank=True)

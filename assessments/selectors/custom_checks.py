@@ -138,11 +138,11 @@ def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
     }
 
 
-def team_check_outcomes(
-    *, team_id: int, version: CheckSetVersion
-) -> tuple[dict[str, list[dict[str, Any]]], set[int]]:
-    """Each check's outcomes on the latest scan of each of the team's repositories that
-    applied `version`, by check key, and the ids of the repositories those scans read."""
+def _latest_outcomes(
+    *, team_ids: list[int], version: CheckSetVersion
+) -> QuerySet[RepositoryCheckOutcome]:
+    """The outcomes of the latest scan of each of the teams' repositories that applied
+    `version`."""
     # Each repository's latest scan that applied this version (a correlated subquery, which
     # SQLite runs as well as PostgreSQL).
     latest_scan = (
@@ -151,12 +151,38 @@ def team_check_outcomes(
         .values("pk")[:1]
     )
     latest_scans = (
-        Repository.objects.filter(team_id=team_id)
+        Repository.objects.filter(team_id__in=team_ids)
         .annotate(latest_scan=Subquery(latest_scan))
         .values("latest_scan")
     )
+    return RepositoryCheckOutcome.objects.filter(version=version, scan_id__in=latest_scans)
+
+
+def rules_passed_by_team(
+    *, team_ids: list[int], version: CheckSetVersion
+) -> dict[int, dict[str, bool]]:
+    """For each of the teams, and each check a scan of theirs applied, whether one of their
+    repositories passes it on their latest scans that applied `version` (what
+    `team_check_outcomes` says, without the detail), in one query for all the teams."""
+    passed: dict[int, dict[str, bool]] = {}
     outcomes = (
-        RepositoryCheckOutcome.objects.filter(version=version, scan_id__in=latest_scans)
+        _latest_outcomes(team_ids=team_ids, version=version)
+        .order_by()
+        .values_list("scan__repository__team_id", "check_key", "passed")
+    )
+    for team_id, key, ok in outcomes:
+        team = passed.setdefault(team_id, {})
+        team[key] = team.get(key, False) or ok
+    return passed
+
+
+def team_check_outcomes(
+    *, team_id: int, version: CheckSetVersion
+) -> tuple[dict[str, list[dict[str, Any]]], set[int]]:
+    """Each check's outcomes on the latest scan of each of the team's repositories that
+    applied `version`, by check key, and the ids of the repositories those scans read."""
+    outcomes = (
+        _latest_outcomes(team_ids=[team_id], version=version)
         .select_related("scan__repository")
         .order_by("scan__repository__url", "check_key")
     )

@@ -1,21 +1,23 @@
 """The organisation-check columns of the results export: each result's reading of its
 organisation's current checks, as the result's `organization_checks` gives it.
 
-The export streams its rows in team order and a result's rows together, so the reading is made
-once per result from what is kept for the current team only (its scans' outcomes and its
-assessments' answers): a fixed number of queries per team and per organisation with checks,
-one query for the whole export otherwise, and memory that does not grow with the export.
+The export streams its rows in team order, a result's rows together, so the reading is made
+once per result from what is kept for a window of the organisation's next teams (whether their
+repositories pass each rule, and their answers): two queries per `WINDOW_TEAMS` teams of an
+organisation with checks, one small query in all otherwise, and memory bounded by the window,
+not the export.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Max
 
-from ..maturity.custom_checks import CheckSet, check_set_from_dict
-from ..models import CheckAnswer, CheckSetVersion
-from .custom_checks import checks_organization_level, checks_read, team_check_outcomes
+from ..maturity.custom_checks import CheckSet, check_reading, check_set_from_dict
+from ..models import CheckAnswer, CheckSetVersion, Team
+from .custom_checks import checks_organization_level, rules_passed_by_team
 
+WINDOW_TEAMS = 50
 NO_CHECKS: tuple[None, None, None, None] = (None, None, None, None)
 
 
@@ -28,17 +30,20 @@ class ResultChecks:
     checks: list[dict[str, Any]]
 
 
-def _check_entry(read: dict[str, Any]) -> dict[str, Any]:
-    answer = read["answer"]
-    return {
-        "key": read["key"],
-        "dimension": read["dimension"],
-        "level": read["level"],
-        "passed": read["passed"],
-        "source": read["source"],
-        "answer": answer["option"] if answer else None,
-        "answer_note": answer["note"] if answer else None,
-    }
+@dataclass
+class _TeamChecks:
+    rules_passed: dict[str, bool]
+    # {assessment id: {check key: (option, note)}}
+    answers: dict[int, dict[str, tuple[str, str]]] = field(default_factory=dict)
+
+
+@dataclass
+class _OrganizationChecks:
+    version: CheckSetVersion
+    check_set: CheckSet
+    questions: list[str]
+    team_order: list[int] | None = None  # the organisation's team ids, by slug as the rows
+    window: dict[int, _TeamChecks] = field(default_factory=dict)
 
 
 class ExportCheckReader:
@@ -53,58 +58,102 @@ class ExportCheckReader:
             .annotate(latest=Max("number"))
             .values_list("organization__slug", "latest")
         )
-        self._versions: dict[str, tuple[CheckSetVersion, CheckSet] | None] = {}
-        self._team_id: int | None = None
-        self._outcomes: dict[str, list[dict[str, Any]]] = {}
-        self._answers: dict[int, dict[str, CheckAnswer]] = {}
+        self._organizations: dict[str, _OrganizationChecks | None] = {}
         self._last: tuple[int, ResultChecks] | None = None
 
-    def _version(self, organization: str) -> tuple[CheckSetVersion, CheckSet] | None:
-        if organization not in self._versions:
-            number = self._numbers.get(organization)
+    def _organization(self, slug: str) -> _OrganizationChecks | None:
+        if slug not in self._organizations:
+            number = self._numbers.get(slug)
             found = None
             if number is not None:
-                version = CheckSetVersion.objects.get(
-                    organization__slug=organization, number=number
-                )
+                version = CheckSetVersion.objects.get(organization__slug=slug, number=number)
                 check_set = check_set_from_dict(version.document)
-                found = (version, check_set) if check_set.checks else None
-            self._versions[organization] = found
-        return self._versions[organization]
+                if check_set.checks:
+                    questions = [check.key for check in check_set.checks if check.question]
+                    found = _OrganizationChecks(version, check_set, questions)
+            self._organizations[slug] = found
+        return self._organizations[slug]
 
-    def _load_team(self, team_id: int, version: CheckSetVersion, check_set: CheckSet) -> None:
-        self._team_id = team_id
-        self._outcomes, _ = team_check_outcomes(team_id=team_id, version=version)
-        self._answers = {}
-        if any(check.question for check in check_set.checks):
-            answers = CheckAnswer.objects.filter(assessment__team_id=team_id).select_related(
-                "updated_by", "check_set_version"
+    def _team(self, organization: _OrganizationChecks, team_id: int) -> _TeamChecks:
+        """The team's kept rows, loading the window of the organisation's teams from it on."""
+        if team_id in organization.window:
+            return organization.window[team_id]
+        if organization.team_order is None:
+            organization.team_order = list(
+                Team.objects.filter(organization_id=organization.version.organization_id)
+                .order_by("slug")
+                .values_list("pk", flat=True)
             )
-            for answer in answers:
-                self._answers.setdefault(answer.assessment_id, {})[answer.check_key] = answer
+        order = organization.team_order
+        # A team made while the export runs is not in the list: then it is read on its own.
+        start = order.index(team_id) if team_id in order else None
+        team_ids = [team_id] if start is None else order[start : start + WINDOW_TEAMS]
+        rules = rules_passed_by_team(team_ids=team_ids, version=organization.version)
+        organization.window = {pk: _TeamChecks(rules.get(pk, {})) for pk in team_ids}
+        if organization.questions:
+            answers = (
+                CheckAnswer.objects.filter(
+                    assessment__team_id__in=team_ids, check_key__in=organization.questions
+                )
+                .order_by()
+                .values_list(
+                    "assessment__team_id", "assessment_id", "check_key", "option_key", "note"
+                )
+            )
+            for owner, assessment_id, key, option, note in answers:
+                kept = organization.window[owner].answers.setdefault(assessment_id, {})
+                kept[key] = (option, note)
+        return organization.window[team_id]
 
     def for_result(
         self, *, organization: str, team_id: int, assessment_id: int, overall_level: int
     ) -> ResultChecks:
         if self._last is not None and self._last[0] == assessment_id:
             return self._last[1]
-        found = self._version(organization)
+        found = self._organization(organization)
         if found is None:
             reading = ResultChecks(NO_CHECKS, [])
         else:
-            version, check_set = found
-            if team_id != self._team_id:
-                self._load_team(team_id, version, check_set)
-            checks = checks_read(check_set, self._outcomes, self._answers.get(assessment_id, {}))
-            passed = [read["passed"] for read in checks]
-            reading = ResultChecks(
-                (
-                    passed.count(True),
-                    passed.count(False),
-                    passed.count(None),
-                    checks_organization_level(check_set, checks, overall_level),
-                ),
-                [_check_entry(read) for read in checks],
+            team = self._team(found, team_id)
+            reading = _read(
+                found.check_set,
+                team.rules_passed,
+                team.answers.get(assessment_id, {}),
+                overall_level,
             )
         self._last = (assessment_id, reading)
         return reading
+
+
+def _read(
+    check_set: CheckSet,
+    rules_passed: dict[str, bool],
+    answers: dict[str, tuple[str, str]],
+    overall_level: int,
+) -> ResultChecks:
+    """As `custom_checks.checks_read` reads each check, from the kept rows alone."""
+    checks: list[dict[str, Any]] = []
+    for check in check_set.checks:
+        option, note = answers.get(check.key, (None, None)) if check.question else (None, None)
+        read = check_reading(check, scanned=rules_passed.get(check.key), answer=option)
+        checks.append(
+            {
+                "key": check.key,
+                "dimension": check.dimension,
+                "level": check.level,
+                "passed": read.passed,
+                "source": read.source,
+                "answer": option,
+                "answer_note": note,
+            }
+        )
+    passed = [read["passed"] for read in checks]
+    return ResultChecks(
+        (
+            passed.count(True),
+            passed.count(False),
+            passed.count(None),
+            checks_organization_level(check_set, checks, overall_level),
+        ),
+        checks,
+    )

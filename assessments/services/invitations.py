@@ -9,8 +9,8 @@ that is not delivered for good is also in the audit log (`invitation.delivery_fa
 system, with the mail server's answer in words).
 
 Resending is refused for `INVITATION_RESEND_COOLDOWN_MINUTES` after the email was last asked
-for (`invitation_resend_wait`, the one place that decides), unless that email was not delivered:
-a refused resend changes nothing and records nothing, since nothing was sent.
+for (`invitation_resend_available_at`, the one place that decides), unless that email was not
+delivered: a refused resend changes nothing and records nothing, since nothing was sent.
 
 Accepting gives the role through `membership_set`, so the audit log records the membership as
 for any other, followed by the invitation's own `invitation.accepted` event.

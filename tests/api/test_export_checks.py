@@ -18,6 +18,7 @@ from assessments.models import (
     Role,
     Scan,
 )
+from assessments.selectors import export_checks
 from assessments.services.custom_checks import check_set_import
 
 from ..factories import MembershipFactory, TeamFactory
@@ -67,7 +68,7 @@ def scanned(team, version, outcomes):
     """A finished scan of a repository of the team that applied `version` with `outcomes`."""
     repository = Repository.objects.create(team=team, url=f"https://example.com/{team.slug}.git")
     scan = Scan.objects.create(
-        repository=repository, status="finished", commit="a" * 40, finished_at=timezone.now()
+        repository=repository, status="succeeded", commit="a" * 40, finished_at=timezone.now()
     )
     for key, passed in outcomes.items():
         RepositoryCheckOutcome.objects.create(
@@ -172,18 +173,47 @@ def test_another_organisation_s_checks_do_not_reach_its_teams(as_member, member,
     assert len(rows[own.id]["organization_checks"]) == 3
 
 
-def test_queries_grow_with_teams_not_with_results(
+def test_queries_do_not_grow_with_results(
     as_org_admin, member, team, checks, django_assert_num_queries
 ):
     scanned(team, checks, {"readme": True})
     for option in ("yes", "no", "partly"):
         answered(fake_submitted_assessment(team), checks, option, user=member)
     as_org_admin.get(URL)  # records the token's first use
-    # The token, the organisations with checks, the rows, the current version; then, for the
-    # team, its scans' outcomes and its answers.
-    with django_assert_num_queries(6):
+    # The token, the organisations with checks, the rows, the current version, the
+    # organisation's teams; then, for a window of teams, their rules' outcomes and answers.
+    with django_assert_num_queries(7):
         assert len(csv_by_assessment(as_org_admin.get(URL))) == 3
     for option in ("yes", "no", "partly", "unknown"):
         answered(fake_submitted_assessment(team), checks, option, user=member)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert len(csv_by_assessment(as_org_admin.get(URL))) == 7
+
+
+def test_teams_are_read_a_window_at_a_time_each_with_its_own_rows(
+    as_org_admin, member, team, checks, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(export_checks, "WINDOW_TEAMS", 2)
+    teams = [team] + [
+        TeamFactory(organization=team.organization, name=f"Team {n}", slug=f"zz-{n}")
+        for n in range(3)
+    ]
+    expected = {}
+    for number, each in enumerate(teams):
+        scanned(each, checks, {"readme": number % 2 == 0})
+        option = ("yes", "no", "unknown", "partly")[number]
+        assessment = fake_submitted_assessment(each, capabilities=("ci",))
+        answered(assessment, checks, option, user=member)
+        expected[assessment.id] = (number % 2 == 0, option)
+    as_org_admin.get(URL)  # records the token's first use
+    # Four teams in windows of two: two more queries for the second window.
+    with django_assert_num_queries(9):
+        rows = json_by_assessment(as_org_admin.get(URL, {"format": "json"}))
+    read = {
+        assessment_id: (
+            row["organization_checks"][1]["passed"],
+            row["organization_checks"][0]["answer"],
+        )
+        for assessment_id, row in rows.items()
+    }
+    assert read == expected
