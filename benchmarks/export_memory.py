@@ -15,8 +15,12 @@ Peak memory is measured twice: the process's peak resident set (VmHWM, reset bef
 through /proc/self/clear_refs on Linux) and, in a second pass, the peak of Python allocations
 during the export (tracemalloc, which slows the code down, so it is not timed).
 
+With `--checks`, both organisations have their own checks (a question and two rules), every
+team a repository whose scan applied them and every assessment an answer, so the export reads
+each result's organisation checks too (a few queries per team).
+
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/mlmaturity \\
-     .venv/bin/python benchmarks/export_memory.py [--teams 500] [--assessments 24]
+     .venv/bin/python benchmarks/export_memory.py [--teams 500] [--assessments 24] [--checks]
 """
 
 from __future__ import annotations
@@ -128,6 +132,70 @@ def generate(organization_slug: str, teams: int, assessments: int) -> tuple[obje
     return admin, rows
 
 
+CHECKS_YAML = """\
+counts_towards_levels: true
+checks:
+  - key: review
+    title: Reviewed
+    dimension: governance
+    level: 1
+    question: Does the team review every model incident?
+  - {key: readme, title: README, dimension: governance, level: 0, rule: {file_exists: README.md}}
+  - key: registry
+    title: Registry
+    dimension: data
+    level: 2
+    rule: {dependency_present: acme-registry}
+"""
+
+
+def add_checks(organization_slug: str) -> None:
+    """The organisation's checks, a scanned repository per team and an answer per assessment."""
+    from assessments.models import (
+        Assessment,
+        CheckAnswer,
+        Organization,
+        Repository,
+        RepositoryCheckOutcome,
+        Scan,
+        Team,
+    )
+    from assessments.services.custom_checks import check_set_import
+
+    rng = random.Random(f"{SEED}-{organization_slug}-checks")
+    organization = Organization.objects.get(slug=organization_slug)
+    version, _ = check_set_import(organization=organization, yaml_text=CHECKS_YAML, actor=None)
+    teams = list(Team.objects.filter(organization=organization))
+    repositories = Repository.objects.bulk_create(
+        Repository(team=team, url=f"https://example.com/{team.slug}.git") for team in teams
+    )
+    scans = Scan.objects.bulk_create(
+        Scan(repository=r, status="succeeded", commit="a" * 40, finished_at=timezone.now())
+        for r in repositories
+    )
+    RepositoryCheckOutcome.objects.bulk_create(
+        RepositoryCheckOutcome(
+            scan=scan, version=version, check_key=key, passed=rng.random() < 0.5, reason="read"
+        )
+        for scan in scans
+        for key in ("readme", "registry")
+    )
+    CheckAnswer.objects.bulk_create(
+        (
+            CheckAnswer(
+                assessment_id=assessment_id,
+                check_key="review",
+                check_set_version=version,
+                option_key=rng.choice(("yes", "partly", "no", "unknown")),
+            )
+            for assessment_id in Assessment.objects.filter(
+                team__organization=organization
+            ).values_list("pk", flat=True)
+        ),
+        batch_size=INSERT_BATCH,
+    )
+
+
 def _reset_peak_rss() -> bool:
     try:
         Path("/proc/self/clear_refs").write_text("5")
@@ -221,6 +289,9 @@ def main() -> int:
     parser.add_argument("--assessments", type=int, default=24)
     parser.add_argument("--small-teams", type=int, default=5)
     parser.add_argument("--keepdb", action="store_true", help="keep the test database")
+    parser.add_argument(
+        "--checks", action="store_true", help="give both organisations their own checks"
+    )
     args = parser.parse_args()
 
     setup_test_environment(debug=False)
@@ -230,6 +301,9 @@ def main() -> int:
         started = time.perf_counter()
         small_admin, small_rows = generate("small", args.small_teams, args.assessments)
         large_admin, large_rows = generate("large", args.teams, args.assessments)
+        if args.checks:
+            add_checks("small")
+            add_checks("large")
         print(
             f"generated {small_rows + large_rows:,} rows in {time.perf_counter() - started:.0f} s"
         )

@@ -38,3 +38,17 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     team = factory.SubFactory(TeamFactory)
     organization = factory.SelfAttribute("team.organization")
     role = Role.MEMBER
+
+
+def last_email_asked_for(invitation, *, minutes_ago: float) -> None:
+    """Move the invitation's last email back in time, as if it had been asked for then: how the
+    resend cooldown is tested without waiting."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.models import Invitation
+
+    when = timezone.now() - timedelta(minutes=minutes_ago)
+    Invitation.objects.filter(pk=invitation.pk).update(send_requested_at=when)
+    invitation.send_requested_at = when

@@ -15,7 +15,7 @@ from assessments.models import AuditAction, AuditEvent, Invitation, Membership, 
 from assessments.services.invitations import invitation_create, invitation_revoke
 from assessments.views.invitations import GUESSES_ALLOWED
 
-from .factories import MembershipFactory, TeamFactory, UserFactory
+from .factories import MembershipFactory, TeamFactory, UserFactory, last_email_asked_for
 
 
 def invite(team, inviter, email="nadia@example.com", role=Role.MEMBER):
@@ -132,6 +132,7 @@ def test_an_org_admin_sees_every_invitation_and_invites_an_admin(
 
 def test_resend_and_revoke_from_the_list(client, team, lead, django_capture_on_commit_callbacks):
     invitation, _ = invite(team, lead)
+    last_email_asked_for(invitation, minutes_ago=11)
     client.force_login(lead)
     list_url = reverse("team_invitations", args=[team.slug])
     with django_capture_on_commit_callbacks(execute=True):

@@ -7,8 +7,9 @@ field to its messages (empty when the error is not about a field); `extra` is th
 error's additional data (an answer conflict carries the current value and version).
 
 Application errors map by type: AnswerConflict -> 412 with the current ETag, AnswersConflict
-(a bulk write's stale versions) -> 412, ActionNotAllowed and LoginLockedOut -> 403, any other
-ApplicationError -> 400. Every 429 carries Retry-After, a whole number of seconds, at least 1.
+(a bulk write's stale versions) -> 412, ActionNotAllowed and LoginLockedOut -> 403,
+InvitationResendTooSoon (a resend within its cooldown) -> 429, any other ApplicationError ->
+400. Every 429 carries Retry-After, a whole number of seconds, at least 1.
 """
 
 import math
@@ -22,6 +23,7 @@ from rest_framework.views import set_rollback
 from ..errors import ActionNotAllowed, ApplicationError
 from ..services.answers_bulk import AnswersConflict
 from ..services.assessments import AnswerConflict
+from ..services.invitations import InvitationResendTooSoon
 from ..services.tokens import LoginLockedOut
 
 
@@ -52,6 +54,9 @@ def _application_error(exc: ApplicationError) -> Response:
     elif isinstance(exc, LoginLockedOut):
         code, status_code = "locked_out", status.HTTP_403_FORBIDDEN
         headers["Retry-After"] = str(exc.extra.get("retry_after_seconds", 0))
+    elif isinstance(exc, InvitationResendTooSoon):
+        code, status_code = "resend_too_soon", status.HTTP_429_TOO_MANY_REQUESTS
+        headers["Retry-After"] = str(exc.retry_after_seconds)
     elif isinstance(exc, ActionNotAllowed):
         code, status_code = "permission_denied", status.HTTP_403_FORBIDDEN
     else:

@@ -2,7 +2,9 @@
 
 Rows come from a `values_list()` queryset read with `.iterator(chunk_size=...)` (a server-side
 cursor on PostgreSQL) and are written out in batches, so memory stays flat however many rows
-there are: no model instances, no list of rows, no response buffered in full.
+there are: no model instances, no list of rows, no response buffered in full. The
+organisation-check columns are read once per result from what is kept for one team at a time
+(`selectors.export_checks`).
 """
 
 import csv
@@ -16,6 +18,7 @@ from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 
+from ..maturity.custom_checks import ANSWER_OPTIONS
 from ..models import ResultCapability
 from ..selectors.export import (
     COLUMN_NAMES,
@@ -25,12 +28,17 @@ from ..selectors.export import (
     lens_columns,
     result_capability_list,
 )
+from ..selectors.export_checks import ExportCheckReader
 from .base import TeamScopedAPIView
 from .serializers import DateRangeFilterMixin
 
 _SUBMITTED_AT = COLUMN_NAMES.index("submitted_at")
 _MET = COLUMN_NAMES.index("met")
 _TEAM_NAME = COLUMN_NAMES.index("team_name")
+_ORGANIZATION = COLUMN_NAMES.index("organization")
+_TEAM_ID = COLUMN_NAMES.index("team_id")
+_ASSESSMENT_ID = COLUMN_NAMES.index("assessment_id")
+_OVERALL_LEVEL = COLUMN_NAMES.index("overall_level")
 CHUNK_SIZE = 2000  # rows fetched from the database at a time
 BATCH_ROWS = 500  # rows written to the response at a time
 # A spreadsheet runs a cell starting with one of these as a formula.
@@ -50,6 +58,22 @@ class ExportFilterSerializer(DateRangeFilterMixin):
     level = serializers.IntegerField(
         required=False, min_value=0, max_value=2, help_text="Only results at this overall level."
     )
+
+
+class ExportCheckSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    dimension = serializers.CharField()
+    level = serializers.IntegerField()
+    passed = serializers.BooleanField(allow_null=True)
+    source = serializers.CharField(
+        allow_null=True, help_text="scanned or answered: what decided; null when unknown."
+    )
+    answer = serializers.CharField(
+        allow_null=True,
+        help_text=f"The team's answer ({', '.join(o.key for o in ANSWER_OPTIONS)}); null when "
+        "none or the check asks no question.",
+    )
+    answer_note = serializers.CharField(allow_null=True)
 
 
 class ExportRowSerializer(serializers.Serializer):
@@ -74,9 +98,16 @@ class ExportRowSerializer(serializers.Serializer):
     eu_ai_act_supported = serializers.IntegerField(allow_null=True)
     eu_ai_act_partly = serializers.IntegerField(allow_null=True)
     eu_ai_act_missing = serializers.IntegerField(allow_null=True)
+    organization_checks_passed = serializers.IntegerField(allow_null=True)
+    organization_checks_failed = serializers.IntegerField(allow_null=True)
+    organization_checks_unknown = serializers.IntegerField(allow_null=True)
+    organization_level = serializers.IntegerField(allow_null=True, min_value=0, max_value=2)
     eu_ai_act_articles = serializers.DictField(
         child=serializers.CharField(),
         help_text="The status of each EU AI Act article; a readiness aid, not legal advice.",
+    )
+    organization_checks = ExportCheckSerializer(
+        many=True, help_text="The organisation's current checks as read for this result."
     )
 
 
@@ -99,13 +130,23 @@ def _csv_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def csv_chunks(rows):
+def _result_checks(reader: ExportCheckReader, row: list):
+    return reader.for_result(
+        organization=row[_ORGANIZATION],
+        team_id=row[_TEAM_ID],
+        assessment_id=row[_ASSESSMENT_ID],
+        overall_level=row[_OVERALL_LEVEL],
+    )
+
+
+def csv_chunks(rows, checks: ExportCheckReader):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMN_NAMES)
     for count, row in enumerate(rows, 1):
         row = list(row)
         row.extend(lens_columns(row.pop()))
+        row.extend(_result_checks(checks, row).counts_and_level)
         row[_SUBMITTED_AT] = _iso(row[_SUBMITTED_AT])
         row[_MET] = "true" if row[_MET] else "false"
         row[_TEAM_NAME] = _csv_cell(row[_TEAM_NAME])
@@ -117,7 +158,7 @@ def csv_chunks(rows):
     yield buffer.getvalue()
 
 
-def json_chunks(rows):
+def json_chunks(rows, checks: ExportCheckReader):
     encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
     batch = []
     separator = "[\n"
@@ -125,7 +166,10 @@ def json_chunks(rows):
         row = list(row)
         articles = row.pop()
         row.extend(lens_columns(articles))
+        result_checks = _result_checks(checks, row)
+        row.extend(result_checks.counts_and_level)
         row.append(articles)
+        row.append(result_checks.checks)
         row[_SUBMITTED_AT] = _iso(row[_SUBMITTED_AT])
         batch.append(separator + encode(dict(zip(JSON_NAMES, row, strict=True))))
         separator = ",\n"
@@ -169,11 +213,12 @@ class ExportResultsView(TeamScopedAPIView):
         rows = export_rows(self.get_queryset(), filters).iterator(chunk_size=CHUNK_SIZE)
         if filters["format"] == "json":
             response = StreamingHttpResponse(
-                json_chunks(rows), content_type="application/json; charset=utf-8"
+                json_chunks(rows, ExportCheckReader()),
+                content_type="application/json; charset=utf-8",
             )
         else:
             response = StreamingHttpResponse(
-                csv_chunks(rows), content_type="text/csv; charset=utf-8"
+                csv_chunks(rows, ExportCheckReader()), content_type="text/csv; charset=utf-8"
             )
         response["Content-Disposition"] = (
             f'attachment; filename="mlmaturity-results.{filters["format"]}"'

@@ -8,7 +8,13 @@ it travels only in the email, which a worker sends after the invitation is saved
 (`delivery_state` says where it is).
 """
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -27,6 +33,7 @@ from ..services.invitations import (
 )
 from .base import TeamScopedViewSet
 from .exceptions import error_body
+from .serializers import ErrorSerializer
 
 BULK_MAX_EMAILS = 100
 
@@ -271,9 +278,28 @@ class InvitationViewSet(
 
     @extend_schema(
         request=None,
-        responses=InvitationSerializer,
+        responses={
+            200: InvitationSerializer,
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="The email was asked for too recently; nothing changed. The "
+                "sentence says when it can be sent again, `retry_after_seconds` and the "
+                "Retry-After header in how many seconds.",
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "Retry-After",
+                OpenApiTypes.INT,
+                OpenApiParameter.HEADER,
+                response=[429],
+                description="Seconds until the invitation can be sent again.",
+            )
+        ],
         description=(
-            "Send the email again with a new link (the old one stops working) and a new expiry."
+            "Send the email again with a new link (the old one stops working) and a new expiry. "
+            "Refused (429) within INVITATION_RESEND_COOLDOWN_MINUTES (10 by default) of the "
+            "last email, unless that one was not delivered."
         ),
     )
     @action(detail=True, methods=["post"])

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from . import views
 from .audit import AuditEventViewSet
 from .campaigns import CampaignViewSet
+from .check_answers import AssessmentCheckAnswerViewSet
 from .custom_checks import CheckSetVersionViewSet
 from .exemptions import ExemptionViewSet
 from .export import ExportResultsView
@@ -20,6 +21,8 @@ app_name = "api"
 router = SimpleRouter()
 router.register("teams", views.TeamViewSet, basename="team")
 router.register("assessments", views.AssessmentViewSet, basename="assessment")
+# The organisation's own questions of an assessment: /assessments/{id}/check-answers/...
+router.register("assessments", AssessmentCheckAnswerViewSet, basename="assessment-checks")
 router.register("repositories", RepositoryViewSet, basename="repository")
 router.register("scans", ScanViewSet, basename="scan")
 router.register("exemptions", ExemptionViewSet, basename="exemption")

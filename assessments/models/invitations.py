@@ -44,6 +44,9 @@ class Invitation(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    # When the latest email was asked for (the invitation made, renewed or resent): resending
+    # is refused for a while after it (services/invitations.invitation_resend_available_at).
+    send_requested_at = models.DateTimeField(null=True, blank=True)
     # The last time the email went out, and why the last attempt failed (empty once it worked).
     sent_at = models.DateTimeField(null=True, blank=True)
     delivery_error = models.CharField(max_length=300, blank=True)

@@ -31,7 +31,9 @@ from .campaigns import (
     campaign_scope_teams,
 )
 from .custom_checks import (
+    CheckQuestionAnswer,
     check_answers_for_assessment,
+    check_question_answers_for_assessment,
     check_questions_for_organization,
     check_set_current,
     check_set_version_list,
@@ -129,6 +131,8 @@ __all__ = [
     "organization_checks_for_result",
     "check_answers_for_assessment",
     "check_questions_for_organization",
+    "check_question_answers_for_assessment",
+    "CheckQuestionAnswer",
     "result_lenses",
     "CampaignAsk",
     "CampaignProgress",

@@ -1,6 +1,7 @@
 """Reads of an organisation's own checks: its versions (org admins only), the current one a
 scan applies, and a team's reading of them beside its result."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -8,6 +9,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from ..access import UserOrAnonymous, visible_to_org_admins
 from ..maturity.custom_checks import (
     ANSWER_OPTIONS,
+    CheckSet,
     CustomCheck,
     check_reading,
     check_set_from_dict,
@@ -69,6 +71,36 @@ def check_answers_for_assessment(*, assessment: Assessment) -> dict[str, CheckAn
     }
 
 
+@dataclass(frozen=True)
+class CheckQuestionAnswer:
+    """One of the organisation's questions with the team's answer in one assessment (None
+    until answered). `current` is False for an answer to a question the organisation's current
+    checks no longer ask (kept, and shown, but no longer changed)."""
+
+    check_key: str
+    title: str | None
+    question: str | None
+    current: bool
+    answer: CheckAnswer | None
+
+
+def check_question_answers_for_assessment(*, assessment: Assessment) -> list[CheckQuestionAnswer]:
+    """The organisation's current questions in the check set's order, each with the team's
+    answer in `assessment`, then the answers to questions no longer asked, by key."""
+    answers = check_answers_for_assessment(assessment=assessment)
+    found = check_questions_for_organization(organization_id=assessment.team.organization_id)
+    rows = [
+        CheckQuestionAnswer(check.key, check.title, check.question, True, answers.pop(check.key))
+        if check.key in answers
+        else CheckQuestionAnswer(check.key, check.title, check.question, True, None)
+        for check in (found[1] if found else ())
+    ]
+    rows.extend(
+        CheckQuestionAnswer(key, None, None, False, answers[key]) for key in sorted(answers)
+    )
+    return rows
+
+
 def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
     """The team's reading of its organisation's current checks, beside its result; None when
     the organisation has no check (or none yet).
@@ -89,6 +121,28 @@ def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
     check_set = check_set_from_dict(version.document)
     if not check_set.checks:
         return None
+    by_check, scanned = team_check_outcomes(team_id=team.pk, version=version)
+    answers = (
+        check_answers_for_assessment(assessment=result.assessment)
+        if any(check.question for check in check_set.checks)
+        else {}
+    )
+    checks = checks_read(check_set, by_check, answers)
+    return {
+        "version": version.number,
+        "counts_towards_levels": check_set.counts_towards_levels,
+        "level": checks_organization_level(check_set, checks, result.overall_level),
+        "scanned_repositories": len(scanned),
+        "has_rules": any(check.rule is not None for check in check_set.checks),
+        "checks": checks,
+    }
+
+
+def _latest_outcomes(
+    *, team_ids: list[int], version: CheckSetVersion
+) -> QuerySet[RepositoryCheckOutcome]:
+    """The outcomes of the latest scan of each of the teams' repositories that applied
+    `version`."""
     # Each repository's latest scan that applied this version (a correlated subquery, which
     # SQLite runs as well as PostgreSQL).
     latest_scan = (
@@ -97,12 +151,38 @@ def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
         .values("pk")[:1]
     )
     latest_scans = (
-        Repository.objects.filter(team=team)
+        Repository.objects.filter(team_id__in=team_ids)
         .annotate(latest_scan=Subquery(latest_scan))
         .values("latest_scan")
     )
+    return RepositoryCheckOutcome.objects.filter(version=version, scan_id__in=latest_scans)
+
+
+def rules_passed_by_team(
+    *, team_ids: list[int], version: CheckSetVersion
+) -> dict[int, dict[str, bool]]:
+    """For each of the teams, and each check a scan of theirs applied, whether one of their
+    repositories passes it on their latest scans that applied `version` (what
+    `team_check_outcomes` says, without the detail), in one query for all the teams."""
+    passed: dict[int, dict[str, bool]] = {}
     outcomes = (
-        RepositoryCheckOutcome.objects.filter(version=version, scan_id__in=latest_scans)
+        _latest_outcomes(team_ids=team_ids, version=version)
+        .order_by()
+        .values_list("scan__repository__team_id", "check_key", "passed")
+    )
+    for team_id, key, ok in outcomes:
+        team = passed.setdefault(team_id, {})
+        team[key] = team.get(key, False) or ok
+    return passed
+
+
+def team_check_outcomes(
+    *, team_id: int, version: CheckSetVersion
+) -> tuple[dict[str, list[dict[str, Any]]], set[int]]:
+    """Each check's outcomes on the latest scan of each of the team's repositories that
+    applied `version`, by check key, and the ids of the repositories those scans read."""
+    outcomes = (
+        _latest_outcomes(team_ids=[team_id], version=version)
         .select_related("scan__repository")
         .order_by("scan__repository__url", "check_key")
     )
@@ -126,11 +206,15 @@ def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
                 else None,
             }
         )
-    answers = (
-        check_answers_for_assessment(assessment=result.assessment)
-        if any(check.question for check in check_set.checks)
-        else {}
-    )
+    return by_check, scanned
+
+
+def checks_read(
+    check_set: CheckSet,
+    by_check: dict[str, list[dict[str, Any]]],
+    answers: dict[str, CheckAnswer],
+) -> list[dict[str, Any]]:
+    """Every check of the set read from the scans' outcomes and the team's answers."""
     checks: list[dict[str, Any]] = []
     for check in check_set.checks:
         repositories = by_check.get(check.key, [])
@@ -154,27 +238,26 @@ def organization_checks_for_result(*, result: Result) -> dict[str, Any] | None:
                 "repositories": repositories,
             }
         )
-    level = None
-    if check_set.counts_towards_levels:
-        # As the engine reads a capability: a question left unanswered holds its level back
-        # (unknown counts as missing), but a rule no scan has applied yet is not visible and
-        # gates nothing, or a new version, or a team without repositories, would cap everyone.
-        counted = {
-            check.key: check.level
-            for check, read in zip(check_set.checks, checks, strict=True)
-            if read["passed"] is not None or check.question
-        }
-        level = organization_level(
-            result.overall_level, counted, (str(c["key"]) for c in checks if c["passed"])
-        )
-    return {
-        "version": version.number,
-        "counts_towards_levels": check_set.counts_towards_levels,
-        "level": level,
-        "scanned_repositories": len(scanned),
-        "has_rules": any(check.rule is not None for check in check_set.checks),
-        "checks": checks,
+    return checks
+
+
+def checks_organization_level(
+    check_set: CheckSet, checks: list[dict[str, Any]], overall_level: int
+) -> int | None:
+    """The organisation's reading of the level, when it counts its checks; else None."""
+    if not check_set.counts_towards_levels:
+        return None
+    # As the engine reads a capability: a question left unanswered holds its level back
+    # (unknown counts as missing), but a rule no scan has applied yet is not visible and
+    # gates nothing, or a new version, or a team without repositories, would cap everyone.
+    counted = {
+        check.key: check.level
+        for check, read in zip(check_set.checks, checks, strict=True)
+        if read["passed"] is not None or check.question
     }
+    return organization_level(
+        overall_level, counted, (str(c["key"]) for c in checks if c["passed"])
+    )
 
 
 def _answer_data(answer: CheckAnswer) -> dict[str, Any]:

@@ -60,6 +60,34 @@ EXPORT_COLUMNS = (
     ),
     ("eu_ai_act_partly", None, "EU AI Act readiness: how many articles it partly supports."),
     ("eu_ai_act_missing", None, "EU AI Act readiness: how many articles nothing supports yet."),
+    # The organisation's own checks, read as the result's `organization_checks` reads them
+    # today (`selectors.export_checks`): the current check set, the team's latest scans that
+    # applied it, and the team's answers in this assessment.
+    (
+        "organization_checks_passed",
+        None,
+        "How many of the organisation's current checks pass for the assessment (a scan found "
+        "the evidence, or the team answered yes), as the result's `organization_checks` reads "
+        "them; empty (CSV) or null (JSON) when the organisation has no checks.",
+    ),
+    (
+        "organization_checks_failed",
+        None,
+        "How many of those checks do not pass; empty or null without checks.",
+    ),
+    (
+        "organization_checks_unknown",
+        None,
+        "How many nothing says anything about yet (no scan applied the rule, no answer); "
+        "empty or null without checks.",
+    ),
+    (
+        "organization_level",
+        None,
+        "The organisation's reading of the level (the MLOps level capped below the lowest "
+        "level with a check not passing), 0-2; empty or null unless the organisation counts "
+        "its checks towards levels.",
+    ),
 )
 # In JSON only, after the columns: {article: status} of the EU AI Act reading.
 JSON_ONLY_COLUMNS = (
@@ -68,6 +96,15 @@ JSON_ONLY_COLUMNS = (
         "result__eu_ai_act_articles",
         'JSON only: the status of each EU AI Act article, {"9": "supported" | "partly" | '
         '"missing" | "not_assessed", ...}; {} for a result not read through the lenses.',
+    ),
+    (
+        "organization_checks",
+        None,
+        "JSON only: each of the organisation's current checks, in the check set's order: "
+        '{"key", "dimension", "level", "passed": true | false | null, "source": "scanned" | '
+        '"answered" | null, "answer": "yes" | "partly" | "no" | "unknown" | null (the team\'s '
+        'answer to its question in this assessment), "answer_note": text | null}; [] when the '
+        "organisation has no checks.",
     ),
 )
 COLUMN_NAMES = tuple(name for name, _, _ in EXPORT_COLUMNS)

@@ -8,15 +8,20 @@ transient failure, or not delivered, with the reason, so the inviter can resend 
 that is not delivered for good is also in the audit log (`invitation.delivery_failed`, by the
 system, with the mail server's answer in words).
 
+Resending is refused for `INVITATION_RESEND_COOLDOWN_MINUTES` after the email was last asked
+for (`invitation_resend_available_at`, the one place that decides), unless that email was not
+delivered: a refused resend changes nothing and records nothing, since nothing was sent.
+
 Accepting gives the role through `membership_set`, so the audit log records the membership as
 for any other, followed by the invitation's own `invitation.accepted` event.
 """
 
 import logging
+import math
 import secrets
 import smtplib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 
 from django.conf import settings
@@ -58,6 +63,15 @@ class InvitationInvalid(ApplicationError):
     def __init__(self, state: InvitationState):
         super().__init__(state.value)
         self.state = state
+
+
+class InvitationResendTooSoon(ApplicationError):
+    """A resend inside the cooldown; `retry_after_seconds` says when it will be taken."""
+
+    def __init__(self, message: str, *, retry_after_seconds: int, available_at: datetime):
+        super().__init__(message, extra={"retry_after_seconds": retry_after_seconds})
+        self.retry_after_seconds = retry_after_seconds
+        self.available_at = available_at
 
 
 def _normalize_email(email: str) -> str:
@@ -181,6 +195,7 @@ def invitation_create(
         )
     token, invitation.token_hash = _new_token()
     invitation.expires_at = now + _expiry()
+    invitation.send_requested_at = now
     invitation.sent_at, invitation.delivery_error = None, ""
     invitation.delivery_state = DeliveryState.QUEUED
     try:
@@ -195,20 +210,68 @@ def invitation_create(
     return invitation, token
 
 
+def _minutes(count: int) -> str:
+    return "1 minute" if count == 1 else f"{count} minutes"
+
+
+def invitation_resend_available_at(
+    invitation: Invitation, *, now: datetime | None = None
+) -> datetime | None:
+    """When the invitation may be resent, or None when it may be now: the cooldown runs from
+    the last time its email was asked for, except after an email that was not delivered (it
+    reached nobody, and the list asks the inviter to send it again)."""
+    cooldown = timedelta(minutes=settings.INVITATION_RESEND_COOLDOWN_MINUTES)
+    if (
+        invitation.send_requested_at is None
+        or invitation.delivery_state == DeliveryState.FAILED
+        or cooldown <= timedelta(0)
+    ):
+        return None
+    available_at = invitation.send_requested_at + cooldown
+    return available_at if available_at > (now or timezone.now()) else None
+
+
+def _refuse_resend_too_soon(invitation: Invitation, now: datetime) -> None:
+    available_at = invitation_resend_available_at(invitation, now=now)
+    if available_at is None:
+        return
+    assert invitation.send_requested_at is not None
+    elapsed = math.floor((now - invitation.send_requested_at).total_seconds() / 60)
+    wait_seconds = max(1, math.ceil((available_at - now).total_seconds()))
+    ago = "less than a minute ago" if elapsed < 1 else f"{_minutes(elapsed)} ago"
+    raise InvitationResendTooSoon(
+        f"This invitation was sent {ago}; it can be sent again in "
+        f"{_minutes(math.ceil(wait_seconds / 60))}.",
+        retry_after_seconds=wait_seconds,
+        available_at=available_at,
+    )
+
+
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation, user: User) -> tuple[Invitation, str]:
     """Send a pending invitation again, with a new token and a new expiry: the old link stops
-    working (only a hash is kept, so the old token cannot be sent again)."""
+    working (only a hash is kept, so the old token cannot be sent again). Refused with
+    InvitationResendTooSoon, changing nothing, within the cooldown of the last email."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     _require_can_invite(user, invitation)
     if not invitation.is_pending:
         raise ApplicationError("Only pending invitations can be sent again.")
+    now = timezone.now()
+    _refuse_resend_too_soon(invitation, now)
     token, invitation.token_hash = _new_token()
-    invitation.expires_at = timezone.now() + _expiry()
+    invitation.expires_at = now + _expiry()
+    invitation.send_requested_at = now
     invitation.sent_at, invitation.delivery_error = None, ""
     invitation.delivery_state = DeliveryState.QUEUED
     invitation.save(
-        update_fields=["token_hash", "expires_at", "sent_at", "delivery_error", "delivery_state"]
+        update_fields=[
+            "token_hash",
+            "expires_at",
+            "send_requested_at",
+            "sent_at",
+            "delivery_error",
+            "delivery_state",
+        ]
     )
     _record(invitation, action=AuditAction.INVITATION_SENT, actor=user, resent=True)
     _send_on_commit(invitation, token)

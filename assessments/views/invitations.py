@@ -34,6 +34,7 @@ from ..services.invitations import (
     invitation_create,
     invitation_for_token,
     invitation_resend,
+    invitation_resend_available_at,
     invitation_revoke,
     invitation_state,
 )
@@ -64,6 +65,15 @@ def _delivery_message(request, invitation: Invitation, *, verb: str) -> None:
         )
 
 
+def _with_resend_times(invitations, now) -> list[Invitation]:
+    """The rows, each with `resend_available_at`: when its Resend button works again (None:
+    now), as the service decides."""
+    rows = list(invitations)
+    for invitation in rows:
+        invitation.resend_available_at = invitation_resend_available_at(invitation, now=now)
+    return rows
+
+
 @login_required
 def team_invitations(request, slug):
     """The team's pending invitations, and the form to invite someone (leads and org admins)."""
@@ -85,12 +95,15 @@ def team_invitations(request, slug):
         else:
             _delivery_message(request, invitation, verb="sent")
             return redirect("team_invitations", slug=team.slug)
+    now = timezone.now()
     context = {
         "team": team,
         "form": form,
-        "invitations": selectors.invitation_list_pending_for_team(team=team),
+        "invitations": _with_resend_times(
+            selectors.invitation_list_pending_for_team(team=team), now
+        ),
         "next": request.path,
-        "now": timezone.now(),
+        "now": now,
         "invitation_days": settings.INVITATION_DAYS,
         "is_org_admin": team_role(request.user, team) == Role.ORG_ADMIN,
     }
@@ -120,12 +133,15 @@ def organization_invitations(request):
         else:
             _delivery_message(request, invitation, verb="sent")
             return redirect("organization_invitations")
+    now = timezone.now()
     context = {
         "form": form,
         "single_organization": organizations[0] if len(organizations) == 1 else None,
-        "invitations": selectors.invitation_list_pending_for_user(user=request.user),
+        "invitations": _with_resend_times(
+            selectors.invitation_list_pending_for_user(user=request.user), now
+        ),
         "next": request.path,
-        "now": timezone.now(),
+        "now": now,
     }
     return render(request, "invitations/organization.html", context)
 

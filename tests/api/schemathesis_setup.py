@@ -51,6 +51,8 @@ DEPENDS_ON_STORED_DATA = [
     "POST /api/v1/assessments/",
     "POST /api/v1/assessments/{id}/answers/",
     "PUT /api/v1/assessments/{id}/answers/{question_key}/",
+    # The organisation's own questions are its stored check set's.
+    "PUT /api/v1/assessments/{id}/check-answers/{check_key}/",
     "POST /api/v1/assessments/{id}/submit/",
     "POST /api/v1/assessments/{id}/reopen/",
     "POST /api/v1/auth/token/",

@@ -38,9 +38,14 @@ EXPECTED_COLUMNS = (
     "eu_ai_act_supported",
     "eu_ai_act_partly",
     "eu_ai_act_missing",
+    "organization_checks_passed",
+    "organization_checks_failed",
+    "organization_checks_unknown",
+    "organization_level",
 )
-# JSON rows carry the EU AI Act article statuses after the columns.
-JSON_KEYS = (*EXPECTED_COLUMNS, "eu_ai_act_articles")
+# JSON rows carry the EU AI Act article statuses and the organisation's checks after them.
+JSON_KEYS = (*EXPECTED_COLUMNS, "eu_ai_act_articles", "organization_checks")
+LENS_COLUMNS = ("microsoft_level", "eu_ai_act_supported", "eu_ai_act_partly", "eu_ai_act_missing")
 
 
 def content(response) -> str:
@@ -152,10 +157,11 @@ def test_the_export_needs_credentials(anonymous, db):
 
 
 def test_the_export_is_one_query_however_many_rows(as_member, team, django_assert_num_queries):
+    """Without organisation checks: the rows, and which organisations have checks."""
     for _ in range(5):
         fake_submitted_assessment(team)
     as_member.get(URL)  # records the token's first use
-    with django_assert_num_queries(2):  # the token, then the rows
+    with django_assert_num_queries(3):  # the token, the organisations with checks, the rows
         rows = csv_rows(as_member.get(URL))
     assert len(rows) == 10
 
@@ -188,7 +194,7 @@ def test_the_lens_columns_carry_microsoft_level_and_eu_readiness_counts(as_membe
 def test_a_result_not_read_through_the_lenses_exports_empty_lens_columns(as_member, team):
     fake_submitted_assessment(team, capabilities=("ci",))
     row = csv_rows(as_member.get(URL))[0]
-    assert [row[name] for name in EXPECTED_COLUMNS[-4:]] == ["", "", "", ""]
+    assert [row[name] for name in LENS_COLUMNS] == ["", "", "", ""]
     row = json.loads(content(as_member.get(URL, {"format": "json"})))[0]
     assert row["microsoft_level"] is None
     assert row["eu_ai_act_articles"] == {}

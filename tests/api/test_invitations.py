@@ -7,7 +7,7 @@ from django.core import mail
 from assessments.models import AuditAction, AuditEvent, Invitation, Role
 from assessments.services.invitations import invitation_create
 
-from ..factories import MembershipFactory, TeamFactory, UserFactory
+from ..factories import MembershipFactory, TeamFactory, UserFactory, last_email_asked_for
 from .conftest import error_of, token_client
 
 URL = "/api/v1/invitations/"
@@ -178,6 +178,7 @@ def test_bulk_refuses_an_empty_or_too_long_list_in_one_sentence(as_lead, team):
 
 def test_resend_and_revoke(as_lead, team, lead):
     invitation = invited(team, lead)
+    last_email_asked_for(invitation, minutes_ago=11)
     old_hash = invitation.token_hash
     response = as_lead.post(f"{URL}{invitation.id}/resend/")
     assert response.status_code == 200
@@ -204,3 +205,35 @@ def test_a_lead_cannot_revoke_an_invitation_above_their_rank(as_lead, team, org_
     assert as_lead.post(f"{URL}{org_wide.id}/revoke/").status_code == 404
     org_wide.refresh_from_db()
     assert org_wide.is_pending
+
+
+def test_a_resend_within_the_cooldown_answers_429_with_retry_after(as_lead, team, lead, settings):
+    settings.INVITATION_RESEND_COOLDOWN_MINUTES = 10
+    invitation = invited(team, lead)
+    last_email_asked_for(invitation, minutes_ago=4)
+    old_hash = invitation.token_hash
+    response = as_lead.post(f"{URL}{invitation.id}/resend/")
+    assert response.status_code == 429
+    assert 355 <= int(response["Retry-After"]) <= 360
+    body = error_of(response)
+    assert body["error"]["code"] == "resend_too_soon"
+    assert body["detail"] == (
+        "This invitation was sent 4 minutes ago; it can be sent again in 6 minutes."
+    )
+    assert body["retry_after_seconds"] == int(response["Retry-After"])
+    invitation.refresh_from_db()
+    assert invitation.token_hash == old_hash
+    assert not AuditEvent.objects.filter(details__resent=True).exists()
+
+
+def test_only_those_who_manage_an_invitation_meet_its_cooldown(
+    as_member, as_other, as_org_admin, anonymous, team, lead
+):
+    """Others are refused as before (404 for a member and outside the team, 401 signed out):
+    the wait tells them nothing; an org admin is told to wait like the lead."""
+    invitation = invited(team, lead)
+    url = f"{URL}{invitation.id}/resend/"
+    assert as_member.post(url).status_code == 404
+    assert as_other.post(url).status_code == 404
+    assert anonymous.post(url).status_code == 401
+    assert as_org_admin.post(url).status_code == 429

@@ -194,6 +194,7 @@ def _matrix(a):
     submitted, draft, team = a["submitted"].id, a["draft"].id, a["team"].id
     repository, scan = a["repository"].id, a["scan"].id
     answer = f"/api/v1/assessments/{draft}/answers/experiments_tracked/"
+    check_answer = f"/api/v1/assessments/{draft}/check-answers/team_a_review/"
     exemption = f"/api/v1/exemptions/{a['exemption'].id}/"
     request = {"team": team, "capability": "ci", "reason": "Not ours.", "expires_on": "2099-01-01"}
     campaign = f"/api/v1/campaigns/{a['campaign'].id}/"
@@ -218,6 +219,9 @@ def _matrix(a):
         ("get", answer, None, {}, 404),
         ("put", answer, {"option": "yes"}, {"HTTP_IF_MATCH": '"1"'}, 404),
         ("put", answer, {"option": "yes"}, {"HTTP_IF_MATCH": '"0"'}, 404),
+        ("get", f"/api/v1/assessments/{draft}/check-answers/", None, {}, 404),
+        ("get", check_answer, None, {}, 404),
+        ("put", check_answer, {"option": "yes"}, {"HTTP_IF_MATCH": '"1"'}, 404),
         ("post", f"/api/v1/assessments/{draft}/submit/", None, {}, 404),
         ("post", f"/api/v1/assessments/{submitted}/reopen/", None, {}, 404),
         ("get", f"/api/v1/assessments/{submitted}/result/", None, {}, 404),
