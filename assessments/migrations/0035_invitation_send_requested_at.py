@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0033_fair_share'),
+        ('assessments', '0034_organization_month'),
     ]
 
     operations = [
