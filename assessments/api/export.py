@@ -8,13 +8,19 @@ there are: no model instances, no list of rows, no response buffered in full.
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
 
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import JSONRenderer
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
 
 from ..models import ResultCapability
 from ..selectors.export import (
@@ -52,7 +58,7 @@ class ExportFilterSerializer(DateRangeFilterMixin):
     )
 
 
-class ExportRowSerializer(serializers.Serializer):
+class ExportRowSerializer(serializers.Serializer[Any]):
     organization = serializers.CharField()
     team_id = serializers.IntegerField()
     team = serializers.CharField()
@@ -67,7 +73,7 @@ class ExportRowSerializer(serializers.Serializer):
     dimension = serializers.CharField()
     required_level = serializers.IntegerField()
     grade = serializers.FloatField(allow_null=True)
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # DRF moves declared fields out of the class
     met = serializers.BooleanField()
     exempted_until = serializers.DateField(allow_null=True)
     microsoft_level = serializers.IntegerField(allow_null=True, min_value=0, max_value=4)
@@ -80,7 +86,7 @@ class ExportRowSerializer(serializers.Serializer):
     )
 
 
-def _iso(value) -> str:
+def _iso(value: str | datetime) -> str:
     return value if isinstance(value, str) else value.isoformat()
 
 
@@ -88,23 +94,26 @@ class JsonErrorsOnly(BaseContentNegotiation):
     """`format` is this view's own parameter (csv or json), not DRF's renderer override, and
     errors are always JSON; the streamed body sets its own content type."""
 
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
 
 
 def _csv_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def csv_chunks(rows):
+def csv_chunks(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMN_NAMES)
-    for count, row in enumerate(rows, 1):
-        row = list(row)
+    for count, values in enumerate(rows, 1):
+        row = list(values)
         row.extend(lens_columns(row.pop()))
         row[_SUBMITTED_AT] = _iso(row[_SUBMITTED_AT])
         row[_MET] = "true" if row[_MET] else "false"
@@ -117,12 +126,12 @@ def csv_chunks(rows):
     yield buffer.getvalue()
 
 
-def json_chunks(rows):
+def json_chunks(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
     encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-    batch = []
+    batch: list[str] = []
     separator = "[\n"
-    for row in rows:
-        row = list(row)
+    for values in rows:
+        row = list(values)
         articles = row.pop()
         row.extend(lens_columns(articles))
         row.append(articles)
@@ -142,7 +151,7 @@ class ExportResultsView(TeamScopedAPIView):
     pagination_class = None  # a stream, not pages
     queryset = ResultCapability.objects.none()  # for the schema; rows come from get_queryset()
 
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> QuerySet[ResultCapability]:
         return result_capability_list()
 
     @extend_schema(
@@ -162,7 +171,7 @@ class ExportResultsView(TeamScopedAPIView):
             "level (overall level).\n\nColumns, in this stable order:\n\n" + COLUMNS_DOC
         ),
     )
-    def get(self, request):
+    def get(self, request: Request) -> StreamingHttpResponse:
         serializer = ExportFilterSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         filters = serializer.validated_data
