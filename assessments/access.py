@@ -29,6 +29,15 @@ AdminOnly = TypeVar("AdminOnly", bound=OrganizationAdminOnly)
 # Pages and the API ask on behalf of whoever sent the request, signed in or not.
 UserOrAnonymous = User | AnonymousUser
 
+
+def signed_in(user: UserOrAnonymous) -> User:
+    """The user of a request that a view only serves signed in (login_required, the API's
+    IsAuthenticated). Anonymous here means a view lost its guard: refused, never served."""
+    if not isinstance(user, User):
+        raise PermissionDenied("Sign in to do this.")
+    return user
+
+
 EDIT_ROLES = frozenset({Role.ORG_ADMIN, Role.LEAD, Role.MEMBER})
 MANAGE_ROLES = frozenset({Role.ORG_ADMIN, Role.LEAD})
 

@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
 
+from .access import signed_in
 from .models import (
     Answer,
     ApiToken,
@@ -52,20 +56,26 @@ class TeamAdmin(admin.ModelAdmin):
     readonly_fields = ["latest_result"]
     inlines = [TeamTagInline, MembershipInline]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Team | None = None) -> list[str]:
         # A team stays in the organisation it was created in: moving it would hand its history
         # to another organisation's admins and leave both organisations' monthly counts wrong.
         if obj is not None:
             return [*self.readonly_fields, "organization"]
-        return self.readonly_fields
+        return list(self.readonly_fields)
 
-    def save_formset(self, request, form, formset, change):
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: ModelForm,
+        formset: BaseInlineFormSet,
+        change: bool,
+    ) -> None:
         """Members removed here leave through the service, so the audit log records it."""
         if formset.model is not Membership:
             return super().save_formset(request, form, formset, change)
         instances = formset.save(commit=False)
         for membership in formset.deleted_objects:
-            membership_remove(membership=membership, actor=request.user)
+            membership_remove(membership=membership, actor=signed_in(request.user))
         for membership in instances:
             membership.save()
         formset.save_m2m()
@@ -82,12 +92,12 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "organization", "team"]
 
     # Removals go through the service, so the audit log records who removed whom.
-    def delete_model(self, request, obj):
-        membership_remove(membership=obj, actor=request.user)
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        membership_remove(membership=obj, actor=signed_in(request.user))
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
         for membership in queryset:
-            membership_remove(membership=membership, actor=request.user)
+            membership_remove(membership=membership, actor=signed_in(request.user))
 
 
 class AnswerInline(admin.TabularInline):
@@ -180,10 +190,10 @@ class ExemptionAdmin(admin.ModelAdmin):
     search_fields = ["team__name", "capability_key"]
 
     # Asked and decided in the app, where the rules are (who, when, until when); only read here.
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -197,7 +207,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     exclude = ["key_hash"]
     raw_id_fields = ["user"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -210,13 +220,13 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     # The log is append-only: written by the services with the change, never edited or removed.
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -229,10 +239,10 @@ class InvitationAdmin(admin.ModelAdmin):
     # Invited, resent and revoked in the app, where the rules and the email are; only read here.
     exclude = ["token_hash"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

@@ -10,7 +10,7 @@ class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = "MLOps maturity"
 
-    def ready(self):
+    def ready(self) -> None:
         # Every process (web, worker, beat, commands) refuses to start with a network setting
         # it would otherwise only trip over at the first scan.
         from django.conf import settings

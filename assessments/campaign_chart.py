@@ -15,7 +15,7 @@ STATES = (
 )
 
 
-def campaign_progress_figure(days: Sequence[Mapping[str, Any]], *, deadline: str) -> dict:
+def campaign_progress_figure(days: Sequence[Mapping[str, Any]], *, deadline: str) -> dict[str, Any]:
     """Teams done, exempt and not yet on each day of a campaign, stacked, with the deadline.
 
     ``days``: ``{"day": iso date, "done": int, "exempt": int, "not_yet": int}``, oldest first.

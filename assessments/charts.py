@@ -53,7 +53,7 @@ def radar_figure(
     *,
     range_max: float = 100,
     value_label: str = "index",
-) -> dict:
+) -> dict[str, Any]:
     """One closed polygon per series over the dimensions.
 
     ``series``: ``{"name": str, "values": {dimension_key: number or None}}``, optionally
@@ -103,7 +103,7 @@ def level_distribution_figure(
     counts: Mapping[str, Mapping[int, int]],
     *,
     links: Mapping[tuple[str, int], str] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Teams at level 0, 1 and 2, overall and per dimension, as stacked horizontal bars.
 
     ``counts`` maps ``"overall"`` and each dimension key to ``{level: number of teams}``;
@@ -156,7 +156,7 @@ def heatmap_figure(
     teams: Sequence[Mapping[str, Any]],
     capabilities: Sequence[Dimension],
     grades: Sequence[Sequence[float | None]],
-) -> dict:
+) -> dict[str, Any]:
     """Teams (rows) by capabilities (columns), each cell its grade as a colour *and* a label.
 
     ``teams``: ``{"name": str, "link": url}`` in display order; ``grades[i][j]`` is team i's
@@ -206,7 +206,7 @@ def trend_figure(
     average_name: str = "Organisation average",
     legend_below: bool = False,
     markers: Sequence[tuple[str, str]] = (),
-) -> dict:
+) -> dict[str, Any]:
     """The maturity index over time: one line per team, and the average as a thick line.
 
     ``markers``: ``[(iso date, label), ...]`` drawn as labelled vertical lines, such as the
@@ -290,7 +290,7 @@ def trend_figure(
     return {"data": traces, "layout": layout}
 
 
-def gaps_figure(gaps: Sequence[Mapping[str, Any]], *, total_teams: int) -> dict:
+def gaps_figure(gaps: Sequence[Mapping[str, Any]], *, total_teams: int) -> dict[str, Any]:
     """The most common gaps: how many teams miss each capability their target level needs.
 
     ``gaps``: ``{"title": str, "teams": int, "link": url}``, most common first.
@@ -324,7 +324,7 @@ def gaps_figure(gaps: Sequence[Mapping[str, Any]], *, total_teams: int) -> dict:
     return {"data": [trace], "layout": layout}
 
 
-def debt_age_figure(buckets: Sequence[Mapping[str, Any]]) -> dict:
+def debt_age_figure(buckets: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Open debt by age: items and accrued interest per age bucket (two bars per bucket).
 
     ``buckets``: ``{"label": str, "items": int, "interest": float}``, youngest first.

@@ -1,13 +1,17 @@
-from datetime import timedelta
+from collections.abc import Collection, Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.models import User
+from django.http import QueryDict
 from django.utils.formats import date_format
 
 from . import sso
 from .maturity import load_catalogue
 from .maturity.custom_checks import MAX_TEXT_BYTES
-from .models import AuditAction, HeadlineLens, Role
+from .models import AuditAction, HeadlineLens, Organization, Role, Team
 from .services.exemptions import TEXT_MAX_LENGTH, exemption_latest_expiry
 from .services.login_guard import LOCKOUT_SECONDS, login_is_locked_out
 from .services.repositories import MAX_INTERVAL_HOURS, MIN_INTERVAL_HOURS
@@ -28,7 +32,10 @@ CHECK_SET_MAX_BYTES = MAX_TEXT_BYTES
 class StyledControls:
     """Gives every field's control the base stylesheet's class, so forms look alike everywhere."""
 
-    def __init__(self, *args, **kwargs):
+    # Set by the form class this is mixed into (Django's BaseForm).
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             css_class = next(c for kind, c in _CONTROL_CLASSES if isinstance(field.widget, kind))
@@ -36,8 +43,15 @@ class StyledControls:
             if css_class not in classes:
                 field.widget.attrs["class"] = " ".join([*classes, css_class])
 
+    def choice_field(self, name: str) -> forms.ChoiceField:
+        """The field `name`, declared on the form as a menu, whose choices depend on the user."""
+        field = self.fields[name]
+        if not isinstance(field, forms.ChoiceField):
+            raise TypeError(f"The form's field {name!r} is not a ChoiceField.")
+        return field
 
-def _dimension_choices():
+
+def _dimension_choices() -> list[tuple[str, str]]:
     return [(d.key, d.title) for d in load_catalogue().dimensions]
 
 
@@ -96,7 +110,7 @@ class RepositoryConnectForm(StyledControls, forms.Form):
     )
 
 
-def _capability_choices():
+def _capability_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     catalogue = load_catalogue()
     return [
         (d.title, [(c.key, c.title) for c in catalogue.capabilities_in(d.key)])
@@ -126,7 +140,7 @@ class ExemptionRequestForm(StyledControls, forms.Form):
         error_messages={"invalid": "Give the expiry date as a date, such as 2026-09-30."},
     )
 
-    def __init__(self, *args, today, **kwargs):
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         latest = exemption_latest_expiry(today=today)
         field = self.fields["expires_on"]
@@ -153,7 +167,7 @@ class ExemptionDecisionForm(StyledControls, forms.Form):
 class LoginForm(StyledControls, AuthenticationForm):
     """Django's login form, saying so when the username is locked out after repeated failures."""
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
         if not sso.local_passwords_enabled():
             raise forms.ValidationError(
@@ -183,13 +197,14 @@ class AuditFilterForm(StyledControls, forms.Form):
     team = forms.ChoiceField(required=False, label="Team")
     action = forms.ChoiceField(required=False, label="Change")
 
-    def __init__(self, *args, teams=(), **kwargs):
+    def __init__(self, *args: Any, teams: Iterable[Team] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [("", "Every team"), *((t.slug, t.name) for t in teams)]
-        self.fields["action"].choices = [("", "Every change"), *AuditAction.choices]
+        self.choice_field("team").choices = [("", "Every team"), *((t.slug, t.name) for t in teams)]
+        self.choice_field("action").choices = [("", "Every change"), *AuditAction.choices]
 
 
-def _criticality_choices():
+def criticality_choices() -> list[tuple[str, str]]:
+    """The business criticalities a team can answer, as (key, label)."""
     question = load_catalogue().question("business_criticality")
     return [(option.key, option.label) for option in question.options]
 
@@ -234,7 +249,7 @@ class CampaignForm(StyledControls, forms.Form):
     )
     scope_criticalities = forms.MultipleChoiceField(
         label="Teams of these business criticalities",
-        choices=_criticality_choices,
+        choices=criticality_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="As each team last answered; none ticked for every criticality.",
@@ -252,11 +267,11 @@ class CampaignForm(StyledControls, forms.Form):
         error_messages={"invalid": "Give the deadline as a date, such as 2026-09-30."},
     )
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args: Any, people: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [(user.pk, user.get_username()) for user in people]
+        self.choice_field("owner").choices = [(user.pk, user.get_username()) for user in people]
 
-    def clean_scope_tags(self):
+    def clean_scope_tags(self) -> list[str]:
         return [tag.strip() for tag in self.cleaned_data["scope_tags"].split(",") if tag.strip()]
 
 
@@ -266,9 +281,9 @@ class InvitationForm(StyledControls, forms.Form):
     email = forms.EmailField(label="Email address", max_length=254)
     role = forms.ChoiceField(label="Role", choices=())
 
-    def __init__(self, *args, roles=(), **kwargs):
+    def __init__(self, *args: Any, roles: Collection[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        self.choice_field("role").choices = [(r, Role(r).label) for r in roles]
         self.fields["role"].initial = Role.MEMBER if Role.MEMBER in roles else None
         self.fields["email"].widget.attrs["autocomplete"] = "off"
 
@@ -279,9 +294,11 @@ class OrganizationInvitationForm(StyledControls, forms.Form):
     email = forms.EmailField(label="Email address", max_length=254)
     organization = forms.ChoiceField(label="Organisation", choices=())
 
-    def __init__(self, *args, organizations=(), **kwargs):
+    def __init__(
+        self, *args: Any, organizations: Iterable[Organization] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [(o.slug, o.name) for o in organizations]
+        self.choice_field("organization").choices = [(o.slug, o.name) for o in organizations]
         self.fields["email"].widget.attrs["autocomplete"] = "off"
 
 
@@ -305,8 +322,9 @@ class InvitationSignupForm(StyledControls, forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", "The two passwords differ; type the same one twice.")
         return cleaned
@@ -340,9 +358,11 @@ class ForgeConnectForm(StyledControls, forms.Form):
         "ones); stored encrypted and never shown again.",
     )
 
-    def __init__(self, *args, organizations=(), **kwargs):
+    def __init__(
+        self, *args: Any, organizations: Sequence[Organization] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [(o.pk, o.name) for o in organizations]
+        self.choice_field("organization").choices = [(o.pk, o.name) for o in organizations]
         if len(organizations) == 1:
             self.fields["organization"].initial = organizations[0].pk
             self.fields["organization"].widget = forms.HiddenInput()
@@ -394,14 +414,20 @@ class GroupMappingRuleForm(StyledControls, forms.Form):
     )
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.MEMBER)
 
-    def __init__(self, *args, organizations=(), teams=(), **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        organizations: Sequence[Organization] = (),
+        teams: Iterable[Team] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         several = len({o.pk for o in organizations}) > 1
-        self.fields["organization"].choices = [(o.slug, o.name) for o in organizations]
+        self.choice_field("organization").choices = [(o.slug, o.name) for o in organizations]
         if not several and organizations:
             self.fields["organization"].widget = forms.HiddenInput()
             self.fields["organization"].initial = organizations[0].slug
-        self.fields["team"].choices = [
+        self.choice_field("team").choices = [
             ("", "No team: across the organisation"),
             *((t.slug, f"{t.name} ({t.organization.name})" if several else t.name) for t in teams),
         ]
@@ -422,8 +448,9 @@ class CheckSetImportForm(StyledControls, forms.Form):
         help_text="A .yaml file from your repository, at most 100 kB.",
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("yaml_file")
         if upload is not None:
             if upload.size > CHECK_SET_MAX_BYTES:
@@ -435,8 +462,10 @@ class CheckSetImportForm(StyledControls, forms.Form):
                     "The file is not UTF-8 text; upload the YAML file itself."
                 ) from None
             # Shown back in the text box, so an error can be fixed there.
-            self.data = self.data.copy()
-            self.data["yaml_text"] = data["yaml_text"]
+            # Bound from request.POST: a QueryDict, whose copy can be changed.
+            shown = cast(QueryDict, self.data).copy()
+            shown["yaml_text"] = data["yaml_text"]
+            self.data = shown
         if not data.get("yaml_text", "").strip():
             raise forms.ValidationError("Paste the check set's YAML or choose a file to upload.")
         return data
@@ -454,9 +483,11 @@ class HeadlineLensForm(StyledControls, forms.Form):
         "other model's level is shown beside it; both are read from the same answers.",
     )
 
-    def __init__(self, *args, organizations=(), **kwargs):
+    def __init__(
+        self, *args: Any, organizations: Sequence[Organization] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [(o.slug, o.name) for o in organizations]
+        self.choice_field("organization").choices = [(o.slug, o.name) for o in organizations]
         if len(organizations) == 1:
             self.fields["organization"].widget = forms.HiddenInput()
             self.fields["organization"].initial = organizations[0].slug

@@ -2,7 +2,7 @@
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 from django.conf import settings
@@ -17,7 +17,7 @@ SWEEP_ON_START_SECONDS = 2.0
 
 
 @shared_task(name="assessments.worker_health", acks_late=True, time_limit=30, soft_time_limit=20)
-def worker_health() -> dict:
+def worker_health() -> dict[str, object]:
     """Proves a worker can reach the broker and the database; used by health checks and tests."""
     from .models import Organization
 
@@ -35,7 +35,7 @@ def worker_health() -> dict:
     soft_time_limit=60,
     time_limit=90,
 )
-def compute_result(assessment_id: int) -> dict:
+def compute_result(assessment_id: int) -> dict[str, object]:
     from .services.results import result_compute
 
     assessment = Assessment.objects.select_related("team").get(pk=assessment_id)
@@ -54,7 +54,7 @@ def compute_result(assessment_id: int) -> dict:
     time_limit=settings.SCAN_TIMEOUT_SECONDS + 60,
     max_retries=settings.SCAN_MAX_ATTEMPTS,
 )
-def run_scan(self, scan_id: int) -> dict:
+def run_scan(self: Task, scan_id: int) -> dict[str, object]:
     from .services.scans import ScanRetry, scan_execute, scan_fail
 
     try:
@@ -112,7 +112,7 @@ def release_first_scans() -> int:
     soft_time_limit=1800,
     time_limit=1900,
 )
-def run_forge_import(import_id: int) -> dict:
+def run_forge_import(import_id: int) -> dict[str, object]:
     from .services.forges import forge_import_run
 
     forge_import = forge_import_run(import_id=import_id)
@@ -122,7 +122,7 @@ def run_forge_import(import_id: int) -> dict:
 
 
 @shared_task(name="assessments.reap_scans", acks_late=True, time_limit=120)
-def reap_scans() -> dict:
+def reap_scans() -> dict[str, object]:
     from .services.forges import imports_reap
     from .services.scans import scans_reap
 
@@ -130,7 +130,7 @@ def reap_scans() -> dict:
 
 
 @worker_process_init.connect
-def sweep_scan_dirs_on_start(**_) -> None:
+def sweep_scan_dirs_on_start(**_: object) -> None:
     """A pool child replacing one killed mid-scan removes the directory that one left."""
     from .services.scans import scan_dirs_sweep
 
@@ -168,7 +168,7 @@ def send_campaign_reminders() -> int:
     soft_time_limit=settings.SCAN_TIMEOUT_SECONDS + 30,
     time_limit=settings.SCAN_TIMEOUT_SECONDS + 60,
 )
-def build_kit(build_id: int) -> dict:
+def build_kit(build_id: int) -> dict[str, object]:
     from .services.kits import kit_build_execute, kit_build_finish
 
     try:
@@ -211,7 +211,7 @@ def build_kit(build_id: int) -> dict:
     soft_time_limit=settings.EMAIL_TIMEOUT * 3 + 30,
     time_limit=settings.EMAIL_TIMEOUT * 3 + 60,
 )
-def send_invitation_email(self, invitation_id: int, sealed_token: str) -> dict:
+def send_invitation_email(self: Task, invitation_id: int, sealed_token: str) -> dict[str, object]:
     from .services.invitations import invitation_send_sealed_email
 
     sent = invitation_send_sealed_email(

@@ -2,14 +2,17 @@
 a retryable answer when the database is too busy to take a request's writes."""
 
 import logging
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import OperationalError
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
+
+GetResponse = Callable[[HttpRequest], HttpResponse]
 
 
 class ContentSecurityPolicyMiddleware:
@@ -19,10 +22,10 @@ class ContentSecurityPolicyMiddleware:
     scripts stay strict, which is what stops injected markup from running.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy())
         return response
@@ -54,10 +57,10 @@ class RefuseNulCharactersMiddleware:
 
     message = "The address or query string contains a NUL character, which no field accepts."
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path or any(
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
@@ -65,7 +68,7 @@ class RefuseNulCharactersMiddleware:
             return self.refuse(request)
         return self.get_response(request)
 
-    def refuse(self, request):
+    def refuse(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith("/api/"):
             from assessments.api.exceptions import error_body
 
@@ -107,13 +110,13 @@ class DatabaseBusyMiddleware:
         f"try again in {retry_after_seconds} seconds."
     )
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_database_busy(exception):
             return None
         logger.warning(
@@ -125,7 +128,7 @@ class DatabaseBusyMiddleware:
         if request.path.startswith("/api/") or _prefers_json(request):
             from assessments.api.exceptions import error_body
 
-            response = JsonResponse(
+            response: HttpResponse = JsonResponse(
                 error_body(code="database_busy", message=self.message), status=503
             )
         else:
@@ -137,5 +140,6 @@ class DatabaseBusyMiddleware:
         return response
 
 
-def _prefers_json(request) -> bool:
-    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+def _prefers_json(request: HttpRequest) -> bool:
+    preferred: str | None = request.get_preferred_type(["text/html", "application/json"])
+    return preferred == "application/json"

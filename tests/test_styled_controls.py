@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from django import forms
 from django.urls import reverse
 
@@ -43,3 +44,22 @@ def test_the_login_and_password_pages_use_styled_controls(client, django_user_mo
     body = client.get(reverse("password_change")).content.decode()
 
     assert body.count('class="form-control"') == 3
+
+
+def test_a_menu_whose_choices_depend_on_the_user_is_found_by_name():
+    class Form(StyledControls, forms.Form):
+        kind = forms.ChoiceField(choices=[])
+        name = forms.CharField()
+
+    form = Form()
+    form.choice_field("kind").choices = [("a", "A")]
+
+    assert '<option value="a">A</option>' in str(form)
+
+
+def test_asking_for_a_text_field_as_a_menu_is_refused_with_a_sentence():
+    class Form(StyledControls, forms.Form):
+        name = forms.CharField()
+
+    with pytest.raises(TypeError, match="The form's field 'name' is not a ChoiceField."):
+        Form().choice_field("name")

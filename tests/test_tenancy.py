@@ -1,12 +1,15 @@
 """Every team-owned page with three characters: a member, a member of another team, an org admin."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from assessments.access import (
     can_edit_team,
     can_manage_team,
     roles_remembered,
+    signed_in,
     team_role,
     team_roles,
     visible_teams,
@@ -283,3 +286,14 @@ def test_a_team_role_without_a_team_is_refused_with_a_sentence(team, django_user
         user=user, role=Role.MEMBER, organization=team.organization, team=team, actor=None
     )
     assert team_role(user, team) == Role.MEMBER
+
+
+def test_a_view_that_needs_a_signed_in_user_gets_the_user():
+    user = User(username="someone")
+
+    assert signed_in(user) is user
+
+
+def test_an_anonymous_visitor_reaching_such_a_view_is_refused_not_served():
+    with pytest.raises(PermissionDenied, match="Sign in to do this."):
+        signed_in(AnonymousUser())

@@ -1,10 +1,14 @@
 """The bulk answer write of the API, POST /api/v1/assessments/{id}/answers/: its schema and its
 handling, beside the assessment views that route to it."""
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions
+from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ..access import signed_in
 from ..models import Assessment
 from ..services.answers_bulk import (
     AnswerItem,
@@ -82,10 +86,10 @@ answers_bulk_write_schema = extend_schema(
 )
 
 
-def _bulk_item_errors(errors: dict) -> dict:
+def _bulk_item_errors(errors: dict[str, Any]) -> dict[str, Any]:
     """A bulk write's validation errors keyed by each item's position, `answers[2].option`, so
     that every sentence says which answer it is about."""
-    fields: dict = {}
+    fields: dict[str, Any] = {}
     for name, detail in errors.items():
         # Items' errors come keyed by position: {"answers": {2: {"option": [...]}}}.
         if (
@@ -105,7 +109,7 @@ def _bulk_item_errors(errors: dict) -> dict:
     return fields
 
 
-def answers_bulk_write(request, assessment: Assessment) -> Response:
+def answers_bulk_write(request: Request, assessment: Assessment) -> Response:
     """Save the answers of the request body; the caller has checked that the user may."""
     limit = answers_bulk_limit(assessment)
     sent = request.data.get("answers") if isinstance(request.data, dict) else None
@@ -132,7 +136,7 @@ def answers_bulk_write(request, assessment: Assessment) -> Response:
         for item in serializer.validated_data["answers"]
     ]
     try:
-        saved = answers_bulk_save(assessment=assessment, items=items, user=request.user)
+        saved = answers_bulk_save(assessment=assessment, items=items, user=signed_in(request.user))
     except AnswersInvalid as invalid:
         fields = {f"answers[{i}]": [message] for i, message in invalid.problems.items()}
         raise exceptions.ValidationError(fields) from invalid

@@ -1,9 +1,14 @@
 """The audit log, read-only: who changed what in the organisations you administer (memberships
 and roles, exemptions, repositories, API tokens), newest first. Org admins only."""
 
+from typing import Any
+
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from .. import selectors
 from ..access import is_org_admin
@@ -17,11 +22,11 @@ class OrgAdminsOnly(BasePermission):
 
     message = "Only org admins can read the audit log."
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return is_org_admin(request.user)
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
     actor = serializers.SerializerMethodField(
         help_text="The username of who made the change; null for the system or a deleted account."
     )
@@ -56,11 +61,11 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "object_id": {"help_text": "Its id, which may be gone (a disconnected repository)."},
         }
 
-    def get_actor(self, event) -> str | None:
+    def get_actor(self, event: AuditEvent) -> str | None:
         return event.actor.get_username() if event.actor else None
 
 
-class AuditEventFilterSerializer(serializers.Serializer):
+class AuditEventFilterSerializer(serializers.Serializer[Any]):
     team = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     action = serializers.ChoiceField(choices=AuditAction.choices, required=False)
     since = DateBoundField(required=False, help_text="On or after this date or date-time.")
@@ -82,7 +87,7 @@ class AuditEventViewSet(TeamScopedViewSet, mixins.ListModelMixin):
     permission_classes = [IsAuthenticated, OrgAdminsOnly]
     queryset = AuditEvent.objects.none()  # for the schema; rows come from get_base_queryset()
 
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> QuerySet[AuditEvent]:
         query = AuditEventFilterSerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         filters = query.validated_data

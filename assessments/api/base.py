@@ -9,8 +9,12 @@ exactly like objects that do not exist. A test walks the URL configuration and
 fails if an API view serving team data does not derive from it.
 """
 
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
 from rest_framework import generics, viewsets
 from rest_framework.exceptions import ParseError
+from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from ..access import (
@@ -22,16 +26,24 @@ from ..access import (
 )
 from ..models import Campaign, Invitation, OrganizationAdminOnly, Team
 
+if TYPE_CHECKING:
+    # What the mixins are combined with, for the checker only: at run time they stay plain
+    # mixins, so the order of the bases below is unchanged.
+    _ApiView = APIView
+    _GenericApiView = generics.GenericAPIView[Any]
+else:
+    _ApiView = _GenericApiView = object
+
 
 class BlankQueryParameter(ParseError):
     default_detail = "A query parameter is empty."
 
 
-class ApiViewMixin:
+class ApiViewMixin(_ApiView):
     """Refuses empty query parameters. (NUL characters never get this far: the
     RefuseNulCharactersMiddleware answers 400 for the whole site.)"""
 
-    def initial(self, request, *args, **kwargs):
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         blank = sorted(key for key, items in request.query_params.lists() if "" in items)
         if blank:
@@ -41,14 +53,14 @@ class ApiViewMixin:
             )
 
 
-class TeamScoped(ApiViewMixin):
+class TeamScoped(ApiViewMixin, _GenericApiView):
     """Base of every API view that serves team-owned rows."""
 
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> QuerySet[Any]:
         """The rows this view serves, with their joins; tenancy is added by get_queryset()."""
         raise NotImplementedError(f"{type(self).__name__} must define get_base_queryset()")
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         queryset = self.get_base_queryset()
         user = self.request.user
         if queryset.model is Team:
@@ -64,11 +76,11 @@ class TeamScoped(ApiViewMixin):
         return visible_to(queryset, user)
 
 
-class TeamScopedViewSet(TeamScoped, viewsets.GenericViewSet):
+class TeamScopedViewSet(TeamScoped, viewsets.GenericViewSet[Any]):
     pass
 
 
-class TeamScopedAPIView(TeamScoped, generics.GenericAPIView):
+class TeamScopedAPIView(TeamScoped, generics.GenericAPIView[Any]):
     pass
 
 

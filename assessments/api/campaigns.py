@@ -2,15 +2,20 @@
 to read them and their progress (`progress/`: counts, the series since the start, and the
 teams they may see with their state)."""
 
+from typing import Any
+
 from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from .. import selectors
+from ..access import UserOrAnonymous, signed_in
 from ..errors import ApplicationError
 from ..maturity.campaigns import TeamState
 from ..models import Campaign, CampaignGoalKind, Organization
@@ -23,9 +28,10 @@ from ..services.campaigns import (
     campaign_update,
 )
 from .base import TeamScopedViewSet
+from .serializers.fields import related_choices_limit
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(serializers.ModelSerializer[Campaign]):
     owner = serializers.SerializerMethodField(help_text="The owner's username; null if gone.")
     created_by = serializers.SerializerMethodField(help_text="Who started it; null if gone.")
 
@@ -58,14 +64,14 @@ class CampaignSerializer(serializers.ModelSerializer):
             "deadline": {"help_text": "The last day; teams not done the day after are late."},
         }
 
-    def get_owner(self, campaign) -> str | None:
+    def get_owner(self, campaign: Campaign) -> str | None:
         return campaign.owner.get_username() if campaign.owner else None
 
-    def get_created_by(self, campaign) -> str | None:
+    def get_created_by(self, campaign: Campaign) -> str | None:
         return campaign.created_by.get_username() if campaign.created_by else None
 
 
-class CampaignWriteSerializer(serializers.Serializer):
+class CampaignWriteSerializer(serializers.Serializer[Any]):
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.none(),
         error_messages={
@@ -91,36 +97,36 @@ class CampaignWriteSerializer(serializers.Serializer):
     starts_on = serializers.DateField(required=False, help_text="Default: today.")
     deadline = serializers.DateField()
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user: UserOrAnonymous | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user is not None:
             organizations = selectors.campaign_organizations_for_admin(user=user)
-            self.fields["organization"].queryset = organizations
+            related_choices_limit(self, "organization", organizations)
 
 
 class CampaignChangeSerializer(CampaignWriteSerializer):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["organization"]
         for field in self.fields.values():
             field.required = False
 
 
-class DayCountsSerializer(serializers.Serializer):
+class DayCountsSerializer(serializers.Serializer[Any]):
     day = serializers.DateField()
     done = serializers.IntegerField()
     not_yet = serializers.IntegerField()
     exempt = serializers.IntegerField()
 
 
-class TeamProgressSerializer(serializers.Serializer):
+class TeamProgressSerializer(serializers.Serializer[Any]):
     team = serializers.IntegerField(source="team.pk")
     name = serializers.CharField(source="team.name")
     state = serializers.ChoiceField(choices=[s.value for s in TeamState])
     late = serializers.BooleanField()
 
 
-class CampaignProgressSerializer(serializers.Serializer):
+class CampaignProgressSerializer(serializers.Serializer[Any]):
     today = serializers.DateField()
     done = serializers.IntegerField()
     not_yet = serializers.IntegerField()
@@ -166,27 +172,33 @@ class CampaignViewSet(
     queryset = Campaign.objects.none()  # for the schema; rows come from get_base_queryset()
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> QuerySet[Campaign]:
         return selectors.campaign_list(include_archived=self.action != "list")
 
-    def _answer(self, campaign, *, status_code=status.HTTP_200_OK, headers=None):
+    def _answer(
+        self,
+        campaign: Campaign,
+        *,
+        status_code: int = status.HTTP_200_OK,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
         fresh = self.get_queryset().get(pk=campaign.pk)
         return Response(self.get_serializer(fresh).data, status=status_code, headers=headers or {})
 
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = CampaignWriteSerializer(data=request.data, user=request.user)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         organization = data.pop("organization")
         if "owner" in data:
             data["owner"] = _owner(data["owner"], organization.pk)
-        campaign = campaign_create(organization=organization, user=request.user, **data)
+        campaign = campaign_create(organization=organization, user=signed_in(request.user), **data)
         url = reverse("api:campaign-detail", kwargs={"pk": campaign.pk}, request=request)
         return self._answer(
             campaign, status_code=status.HTTP_201_CREATED, headers={"Location": url}
         )
 
-    def partial_update(self, request, *args, **kwargs):
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         campaign = self.get_object()
         serializer = CampaignChangeSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -205,7 +217,9 @@ class CampaignViewSet(
         if "owner" in given:
             given["owner"] = _owner(given["owner"], campaign.organization_id)
         fields.update(given)
-        return self._answer(campaign_update(campaign=campaign, user=request.user, **fields))
+        return self._answer(
+            campaign_update(campaign=campaign, user=signed_in(request.user), **fields)
+        )
 
     @extend_schema(
         request=None,
@@ -213,8 +227,10 @@ class CampaignViewSet(
         description="Archive an open campaign (org admins): no more reminders or home lines.",
     )
     @action(detail=True, methods=["post"])
-    def archive(self, request, pk=None):
-        return self._answer(campaign_archive(campaign=self.get_object(), user=request.user))
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        return self._answer(
+            campaign_archive(campaign=self.get_object(), user=signed_in(request.user))
+        )
 
     @extend_schema(
         responses=CampaignProgressSerializer,
@@ -224,7 +240,7 @@ class CampaignViewSet(
         ),
     )
     @action(detail=True, methods=["get"])
-    def progress(self, request, pk=None):
+    def progress(self, request: Request, pk: str | None = None) -> Response:
         campaign = self.get_object()
         progress = selectors.campaign_progress(
             campaign=campaign, today=timezone.localdate(), user=request.user

@@ -9,15 +9,20 @@ submitted assessment is read-only. `services.check_answers.check_answer_save`, w
 questionnaire's organisation page uses too, decides; this module only translates.
 """
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import selectors
+from ..access import signed_in
 from ..maturity.custom_checks import ANSWER_OPTIONS
 from ..models import Assessment
 from ..selectors.custom_checks import CheckQuestionAnswer
@@ -32,7 +37,7 @@ from .views import IF_MATCH, _expected_version
 _OPTION_KEYS = ", ".join(option.key for option in ANSWER_OPTIONS)
 
 
-class CheckAnswerSerializer(serializers.Serializer):
+class CheckAnswerSerializer(serializers.Serializer[Any]):
     """One of the organisation's questions with the team's answer (null fields until one)."""
 
     check = serializers.CharField(source="check_key", help_text="The check's key.")
@@ -79,7 +84,7 @@ class CheckAnswerSerializer(serializers.Serializer):
     )
 
 
-class CheckAnswerWriteSerializer(serializers.Serializer):
+class CheckAnswerWriteSerializer(serializers.Serializer[Any]):
     option = serializers.CharField(max_length=20, help_text=f"One of {_OPTION_KEYS}.")
     note = serializers.CharField(
         max_length=4000,
@@ -103,7 +108,7 @@ ETAG = OpenApiParameter(
 )
 
 
-def _row(assessment, check_key: str) -> CheckQuestionAnswer:
+def _row(assessment: Assessment, check_key: str) -> CheckQuestionAnswer:
     for row in selectors.check_question_answers_for_assessment(assessment=assessment):
         if row.check_key == check_key:
             return row
@@ -116,7 +121,7 @@ class AssessmentCheckAnswerViewSet(TeamScopedViewSet):
     permission_classes = [IsAuthenticated, TeamEditorCanWrite]
     queryset = Assessment.objects.none()  # for the schema; rows come from get_base_queryset()
 
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> QuerySet[Assessment]:
         return selectors.assessment_list_with_answer_count()
 
     @extend_schema(
@@ -134,10 +139,10 @@ class AssessmentCheckAnswerViewSet(TeamScopedViewSet):
         url_name="check-answers",
         pagination_class=ApiPagination,
     )
-    def check_answers(self, request, pk=None):
+    def check_answers(self, request: Request, pk: str | None = None) -> Response:
         assessment = self.get_object()
         rows = selectors.check_question_answers_for_assessment(assessment=assessment)
-        page = self.paginate_queryset(rows)
+        page = self.paginate_queryset(rows)  # type: ignore[arg-type]  # any sequence paginates; the stubs ask for a queryset
         return self.get_paginated_response(CheckAnswerSerializer(page, many=True).data)
 
     @extend_schema(
@@ -179,7 +184,9 @@ class AssessmentCheckAnswerViewSet(TeamScopedViewSet):
         url_path=r"check-answers/(?P<check_key>[^/.]+)",
         url_name="check-answer",
     )
-    def check_answer(self, request, pk=None, check_key=None):
+    def check_answer(
+        self, request: Request, pk: str | None = None, check_key: str = ""
+    ) -> Response:
         assessment = self.get_object()
         row = _row(assessment, check_key)
         if request.method == "GET":
@@ -196,7 +203,7 @@ class AssessmentCheckAnswerViewSet(TeamScopedViewSet):
             option_key=serializer.validated_data["option"],
             note=serializer.validated_data["note"],
             expected_version=expected,
-            user=request.user,
+            user=signed_in(request.user),
         )
         row = _row(assessment, check_key)
         assert row.answer is not None

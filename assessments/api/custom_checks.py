@@ -2,6 +2,9 @@
 or YAML, and importing a new version. Org admins only, for the organisations they administer;
 the same service as the /organisation/checks/ page, with the same checks and audit records."""
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -13,25 +16,28 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.views import APIView
 
 from .. import selectors
-from ..access import is_org_admin
+from ..access import UserOrAnonymous, is_org_admin, signed_in
 from ..maturity.custom_checks import MAX_TEXT_BYTES
 from ..models import CheckSetVersion, Organization
 from ..services.custom_checks import check_set_import
 from .base import TeamScopedViewSet
+from .serializers.fields import related_choices_limit
 
 
 class OrgAdminsOnly(BasePermission):
     message = "Only org admins manage the organisation's own checks."
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return is_org_admin(request.user)
 
 
-class CheckSetVersionSerializer(serializers.ModelSerializer):
+class CheckSetVersionSerializer(serializers.ModelSerializer[CheckSetVersion]):
     created_by = serializers.SerializerMethodField(
         help_text="The username of who imported it; null for a deleted account."
     )
@@ -52,14 +58,14 @@ class CheckSetVersionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_created_by(self, version) -> str | None:
+    def get_created_by(self, version: CheckSetVersion) -> str | None:
         return version.created_by.get_username() if version.created_by else None
 
-    def get_checks(self, version) -> list[dict]:
+    def get_checks(self, version: CheckSetVersion) -> list[dict[str, Any]]:
         return list(version.document.get("checks", []))
 
 
-class CheckSetImportSerializer(serializers.Serializer):
+class CheckSetImportSerializer(serializers.Serializer[Any]):
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.none(), help_text="An organisation you administer."
     )
@@ -69,10 +75,12 @@ class CheckSetImportSerializer(serializers.Serializer):
         help_text="The whole check set as YAML; it becomes the next version.",
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user: UserOrAnonymous | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user is not None:
-            self.fields["organization"].queryset = selectors.organizations_administered(user=user)
+            related_choices_limit(
+                self, "organization", selectors.organizations_administered(user=user)
+            )
 
 
 ORGANIZATION_PARAMETER = OpenApiParameter(
@@ -96,7 +104,7 @@ class CheckSetVersionViewSet(TeamScopedViewSet, mixins.ListModelMixin, mixins.Re
     permission_classes = [IsAuthenticated, OrgAdminsOnly]
     queryset = CheckSetVersion.objects.none()  # for the schema
 
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> QuerySet[CheckSetVersion]:
         return selectors.check_set_version_list()
 
     @extend_schema(
@@ -114,13 +122,13 @@ class CheckSetVersionViewSet(TeamScopedViewSet, mixins.ListModelMixin, mixins.Re
             "naming its line; nothing is saved."
         ),
     )
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = CheckSetImportSerializer(data=request.data, user=request.user)
         serializer.is_valid(raise_exception=True)
         version, created = check_set_import(
             organization=serializer.validated_data["organization"],
             yaml_text=serializer.validated_data["yaml"],
-            actor=request.user,
+            actor=signed_in(request.user),
         )
         url = reverse("api:check-set-detail", kwargs={"pk": version.pk}, request=request)
         return Response(
@@ -138,7 +146,7 @@ class CheckSetVersionViewSet(TeamScopedViewSet, mixins.ListModelMixin, mixins.Re
             versions = versions.filter(organization_id=int(raw))
         elif versions.values("organization_id").distinct().count() > 1:
             raise Http404("You administer several organisations: say which with ?organization=.")
-        current = versions.order_by("organization_id", "-number").first()
+        current: CheckSetVersion | None = versions.order_by("organization_id", "-number").first()
         if current is None:
             raise Http404("The organisation has no check set yet.")
         return current
@@ -149,7 +157,7 @@ class CheckSetVersionViewSet(TeamScopedViewSet, mixins.ListModelMixin, mixins.Re
         description="The current version (the one scans apply); 404 before the first import.",
     )
     @action(detail=False, methods=["get"])
-    def current(self, request):
+    def current(self, request: Request) -> Response:
         return Response(CheckSetVersionSerializer(self._current()).data)
 
     @extend_schema(
@@ -158,6 +166,6 @@ class CheckSetVersionViewSet(TeamScopedViewSet, mixins.ListModelMixin, mixins.Re
         description="The current version's YAML, to keep in a repository and import back.",
     )
     @action(detail=False, methods=["get"], url_path="current/yaml", url_name="current-yaml")
-    def current_yaml(self, request):
+    def current_yaml(self, request: Request) -> HttpResponse:
         current = self._current()
         return HttpResponse(current.yaml_text, content_type="application/yaml; charset=utf-8")

@@ -13,6 +13,7 @@ InvitationResendTooSoon (a resend within its cooldown) -> 429, any other Applica
 """
 
 import math
+from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
@@ -37,15 +38,26 @@ def etag_for_version(version: int) -> str:
     return f'"{version}"'
 
 
-def error_body(*, code: str, message: str, fields: dict | None = None, extra=None) -> dict:
-    body = {"detail": message, "error": {"code": code, "message": message, "fields": fields or {}}}
+def error_body(
+    *,
+    code: str,
+    message: str,
+    fields: dict[str, list[str]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "detail": message,
+        "error": {"code": code, "message": message, "fields": fields or {}},
+    }
     for key, value in (extra or {}).items():
         body.setdefault(key, value)
     return body
 
 
 def _application_error(exc: ApplicationError) -> Response:
-    headers = {}
+    headers: dict[str, str] = {}
+    code: str
+    status_code: int
     if isinstance(exc, AnswerConflict):
         code, status_code = "answer_conflict", status.HTTP_412_PRECONDITION_FAILED
         headers["ETag"] = etag_for_version(exc.extra.get("current_version", 0))
@@ -65,7 +77,7 @@ def _application_error(exc: ApplicationError) -> Response:
     return Response(body, status=status_code, headers=headers)
 
 
-def _flatten(detail) -> list[str]:
+def _flatten(detail: object) -> list[str]:
     if isinstance(detail, dict):
         return [message for value in detail.values() for message in _flatten(value)]
     if isinstance(detail, list):
@@ -82,7 +94,7 @@ def _sentence(text: str) -> str:
 def _validation_error(exc: exceptions.ValidationError) -> Response:
     detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
     fields = {name: _flatten(messages) for name, messages in detail.items()}
-    sentences = []
+    sentences: list[str] = []
     for name, messages in fields.items():
         for message in messages:
             sentences.append(message if name == "non_field_errors" else f"{name}: {message}")
@@ -103,7 +115,9 @@ FALLBACK_RETRY_AFTER_SECONDS = 60
 def _throttled(exc: exceptions.Throttled) -> Response:
     # Rounded up and at least 1: "Retry-After: 0" (or none) would invite an immediate retry
     # that is refused again.
-    wait = FALLBACK_RETRY_AFTER_SECONDS if exc.wait is None else max(1, math.ceil(exc.wait))
+    # Set by Throttled.__init__; the stubs leave the attribute out.
+    exc_wait: float | None = exc.wait  # type: ignore[attr-defined]
+    wait = FALLBACK_RETRY_AFTER_SECONDS if exc_wait is None else max(1, math.ceil(exc_wait))
     unit = "second" if wait == 1 else "seconds"
     message = f"Too many requests; try again in {wait} {unit}."
     return Response(
@@ -113,7 +127,7 @@ def _throttled(exc: exceptions.Throttled) -> Response:
     )
 
 
-def api_exception_handler(exc, context):
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Turn every expected failure into the error shape; anything else stays a server error."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(*(exc.args or ("Not found.",)))
@@ -127,10 +141,13 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, exceptions.Throttled):
         response = _throttled(exc)
     elif isinstance(exc, exceptions.APIException):
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
         headers = {}
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header
+        # Set by NotAuthenticated and AuthenticationFailed when an authenticator has a challenge.
+        auth_header = getattr(exc, "auth_header", None)
+        if auth_header:
+            headers["WWW-Authenticate"] = auth_header
         response = Response(
             error_body(code=code, message=_sentence(" ".join(_flatten(exc.detail)))),
             status=exc.status_code,

@@ -2,15 +2,19 @@
 withdraw. `active` says whether an exemption is in force today; results carry the reading with
 the exemptions in force beside the raw one (`with_exemptions`)."""
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from .. import selectors
-from ..access import visible_teams
+from ..access import signed_in, visible_teams
 from ..models import Exemption, ExemptionStatus, Team
 from ..services.exemptions import (
     TEXT_MAX_LENGTH,
@@ -20,9 +24,10 @@ from ..services.exemptions import (
     exemption_withdraw,
 )
 from .base import TeamScopedViewSet
+from .serializers.fields import related_choices_limit
 
 
-class ExemptionSerializer(serializers.ModelSerializer):
+class ExemptionSerializer(serializers.ModelSerializer[Exemption]):
     capability = serializers.CharField(
         source="capability_key", read_only=True, help_text="A capability key."
     )
@@ -58,17 +63,17 @@ class ExemptionSerializer(serializers.ModelSerializer):
             "reason": {"help_text": "Why the capability does not apply to the team, as typed."},
         }
 
-    def get_requested_by(self, exemption) -> str | None:
+    def get_requested_by(self, exemption: Exemption) -> str | None:
         return exemption.requested_by.get_username() if exemption.requested_by else None
 
-    def get_decided_by(self, exemption) -> str | None:
+    def get_decided_by(self, exemption: Exemption) -> str | None:
         return exemption.decided_by.get_username() if exemption.decided_by else None
 
-    def get_active(self, exemption) -> bool:
+    def get_active(self, exemption: Exemption) -> bool:
         return exemption.is_active_on(self.context.get("today") or timezone.localdate())
 
 
-class ExemptionCreateSerializer(serializers.Serializer):
+class ExemptionCreateSerializer(serializers.Serializer[Any]):
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.none(),
         error_messages={
@@ -85,13 +90,15 @@ class ExemptionCreateSerializer(serializers.Serializer):
         help_text="The last day in force: after today, at most a year ahead."
     )
 
-    def __init__(self, *args, visible_teams=None, **kwargs):
+    def __init__(
+        self, *args: Any, visible_teams: QuerySet[Team] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if visible_teams is not None:
-            self.fields["team"].queryset = visible_teams
+            related_choices_limit(self, "team", visible_teams)
 
 
-class ExemptionDecisionSerializer(serializers.Serializer):
+class ExemptionDecisionSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(
         max_length=TEXT_MAX_LENGTH,
         required=False,
@@ -101,7 +108,7 @@ class ExemptionDecisionSerializer(serializers.Serializer):
     )
 
 
-class ExemptionFilterSerializer(serializers.Serializer):
+class ExemptionFilterSerializer(serializers.Serializer[Any]):
     team = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     status = serializers.ChoiceField(choices=ExemptionStatus.choices, required=False)
     active = serializers.BooleanField(
@@ -138,7 +145,7 @@ class ExemptionViewSet(
     serializer_class = ExemptionSerializer
     queryset = Exemption.objects.none()  # for the schema; rows come from get_base_queryset()
 
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> QuerySet[Exemption]:
         filters = {}
         if self.action == "list":
             query = ExemptionFilterSerializer(data=self.request.query_params)
@@ -151,14 +158,20 @@ class ExemptionViewSet(
             today=timezone.localdate(),
         )
 
-    def get_serializer_context(self):
+    def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
-    def _answer(self, exemption, *, status_code=status.HTTP_200_OK, headers=None):
+    def _answer(
+        self,
+        exemption: Exemption,
+        *,
+        status_code: int = status.HTTP_200_OK,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
         fresh = self.get_queryset().get(pk=exemption.pk)
         return Response(self.get_serializer(fresh).data, status=status_code, headers=headers or {})
 
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = ExemptionCreateSerializer(
             data=request.data, visible_teams=visible_teams(request.user)
         )
@@ -166,7 +179,7 @@ class ExemptionViewSet(
         data = serializer.validated_data
         exemption = exemption_request(
             team=data["team"],
-            user=request.user,
+            user=signed_in(request.user),
             capability_key=data["capability"],
             reason=data["reason"],
             expires_on=data["expires_on"],
@@ -176,10 +189,11 @@ class ExemptionViewSet(
             exemption, status_code=status.HTTP_201_CREATED, headers={"Location": url}
         )
 
-    def _note(self, request) -> str:
+    def _note(self, request: Request) -> str:
         serializer = ExemptionDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return serializer.validated_data["note"]
+        note: str = serializer.validated_data["note"]
+        return note
 
     @extend_schema(
         request=ExemptionDecisionSerializer,
@@ -190,10 +204,12 @@ class ExemptionViewSet(
         ),
     )
     @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
+    def approve(self, request: Request, pk: str | None = None) -> Response:
         exemption = self.get_object()
         return self._answer(
-            exemption_approve(exemption=exemption, user=request.user, note=self._note(request))
+            exemption_approve(
+                exemption=exemption, user=signed_in(request.user), note=self._note(request)
+            )
         )
 
     @extend_schema(
@@ -205,10 +221,12 @@ class ExemptionViewSet(
         ),
     )
     @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
+    def reject(self, request: Request, pk: str | None = None) -> Response:
         exemption = self.get_object()
         return self._answer(
-            exemption_reject(exemption=exemption, user=request.user, note=self._note(request))
+            exemption_reject(
+                exemption=exemption, user=signed_in(request.user), note=self._note(request)
+            )
         )
 
     @extend_schema(
@@ -217,6 +235,6 @@ class ExemptionViewSet(
         description="Withdraw a request before it is decided (team leads and org admins).",
     )
     @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
         exemption = self.get_object()
-        return self._answer(exemption_withdraw(exemption=exemption, user=request.user))
+        return self._answer(exemption_withdraw(exemption=exemption, user=signed_in(request.user)))

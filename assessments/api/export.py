@@ -10,13 +10,19 @@ organisation-check columns are read once per result from what is kept for one te
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
 
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import JSONRenderer
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
 
 from ..maturity.custom_checks import ANSWER_OPTIONS
 from ..models import ResultCapability
@@ -28,7 +34,7 @@ from ..selectors.export import (
     lens_columns,
     result_capability_list,
 )
-from ..selectors.export_checks import ExportCheckReader
+from ..selectors.export_checks import ExportCheckReader, ResultChecks
 from .base import TeamScopedAPIView
 from .serializers import DateRangeFilterMixin
 
@@ -60,12 +66,12 @@ class ExportFilterSerializer(DateRangeFilterMixin):
     )
 
 
-class ExportCheckSerializer(serializers.Serializer):
+class ExportCheckSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
     dimension = serializers.CharField()
     level = serializers.IntegerField()
     passed = serializers.BooleanField(allow_null=True)
-    source = serializers.CharField(
+    source = serializers.CharField(  # type: ignore[assignment]  # DRF moves declared fields out of the class
         allow_null=True, help_text="scanned or answered: what decided; null when unknown."
     )
     answer = serializers.CharField(
@@ -76,7 +82,7 @@ class ExportCheckSerializer(serializers.Serializer):
     answer_note = serializers.CharField(allow_null=True)
 
 
-class ExportRowSerializer(serializers.Serializer):
+class ExportRowSerializer(serializers.Serializer[Any]):
     organization = serializers.CharField()
     team_id = serializers.IntegerField()
     team = serializers.CharField()
@@ -91,7 +97,7 @@ class ExportRowSerializer(serializers.Serializer):
     dimension = serializers.CharField()
     required_level = serializers.IntegerField()
     grade = serializers.FloatField(allow_null=True)
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # DRF moves declared fields out of the class
     met = serializers.BooleanField()
     exempted_until = serializers.DateField(allow_null=True)
     microsoft_level = serializers.IntegerField(allow_null=True, min_value=0, max_value=4)
@@ -111,7 +117,7 @@ class ExportRowSerializer(serializers.Serializer):
     )
 
 
-def _iso(value) -> str:
+def _iso(value: str | datetime) -> str:
     return value if isinstance(value, str) else value.isoformat()
 
 
@@ -119,18 +125,21 @@ class JsonErrorsOnly(BaseContentNegotiation):
     """`format` is this view's own parameter (csv or json), not DRF's renderer override, and
     errors are always JSON; the streamed body sets its own content type."""
 
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
 
 
 def _csv_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def _result_checks(reader: ExportCheckReader, row: list):
+def _result_checks(reader: ExportCheckReader, row: list[Any]) -> ResultChecks:
     return reader.for_result(
         organization=row[_ORGANIZATION],
         team_id=row[_TEAM_ID],
@@ -139,12 +148,12 @@ def _result_checks(reader: ExportCheckReader, row: list):
     )
 
 
-def csv_chunks(rows, checks: ExportCheckReader):
+def csv_chunks(rows: Iterable[tuple[Any, ...]], checks: ExportCheckReader) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMN_NAMES)
-    for count, row in enumerate(rows, 1):
-        row = list(row)
+    for count, values in enumerate(rows, 1):
+        row = list(values)
         row.extend(lens_columns(row.pop()))
         row.extend(_result_checks(checks, row).counts_and_level)
         row[_SUBMITTED_AT] = _iso(row[_SUBMITTED_AT])
@@ -158,12 +167,12 @@ def csv_chunks(rows, checks: ExportCheckReader):
     yield buffer.getvalue()
 
 
-def json_chunks(rows, checks: ExportCheckReader):
+def json_chunks(rows: Iterable[tuple[Any, ...]], checks: ExportCheckReader) -> Iterator[str]:
     encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-    batch = []
+    batch: list[str] = []
     separator = "[\n"
-    for row in rows:
-        row = list(row)
+    for values in rows:
+        row = list(values)
         articles = row.pop()
         row.extend(lens_columns(articles))
         result_checks = _result_checks(checks, row)
@@ -186,7 +195,7 @@ class ExportResultsView(TeamScopedAPIView):
     pagination_class = None  # a stream, not pages
     queryset = ResultCapability.objects.none()  # for the schema; rows come from get_queryset()
 
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> QuerySet[ResultCapability]:
         return result_capability_list()
 
     @extend_schema(
@@ -206,7 +215,7 @@ class ExportResultsView(TeamScopedAPIView):
             "level (overall level).\n\nColumns, in this stable order:\n\n" + COLUMNS_DOC
         ),
     )
-    def get(self, request):
+    def get(self, request: Request) -> StreamingHttpResponse:
         serializer = ExportFilterSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         filters = serializer.validated_data

@@ -6,19 +6,26 @@ Both are records of an organisation's administration: other people, including th
 members, see none of them (404 on detail routes, empty lists), like rows that do not exist.
 """
 
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from .. import selectors
+from ..access import signed_in
 from ..models import ForgeConnection, ForgeImport, ForgeKind, ImportState, Organization
 from ..services.forges import forge_connect, forge_import_start, forge_preview
 from .base import TeamScopedViewSet
+from .serializers.fields import related_choices_limit
 
 
-class ForgeConnectionSerializer(serializers.ModelSerializer):
+class ForgeConnectionSerializer(serializers.ModelSerializer[ForgeConnection]):
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.none(),
         error_messages={
@@ -66,18 +73,20 @@ class ForgeConnectionSerializer(serializers.ModelSerializer):
                 "validators": [],
             }
         }
-        validators: list = []
+        validators: list[Callable[..., object]] = []
 
-    def __init__(self, *args, organizations=None, **kwargs):
+    def __init__(
+        self, *args: Any, organizations: QuerySet[Organization] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if organizations is not None:
-            self.fields["organization"].queryset = organizations
+            related_choices_limit(self, "organization", organizations)
 
-    def get_has_token(self, connection) -> bool:
+    def get_has_token(self, connection: ForgeConnection) -> bool:
         return bool(connection.token_encrypted)
 
 
-class ProgressSerializer(serializers.Serializer):
+class ProgressSerializer(serializers.Serializer[Any]):
     created = serializers.IntegerField(help_text="Repositories the import connected.")
     waiting = serializers.IntegerField(help_text="Waiting for their first scan to be released.")
     queued = serializers.IntegerField()
@@ -86,7 +95,7 @@ class ProgressSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
 
 
-class ImportRowSerializer(serializers.Serializer):
+class ImportRowSerializer(serializers.Serializer[Any]):
     full_name = serializers.CharField()
     clone_url = serializers.CharField()
     team = serializers.CharField(allow_null=True, help_text="The team slug a rule mapped it to.")
@@ -97,7 +106,7 @@ class ImportRowSerializer(serializers.Serializer):
     )
     topics = serializers.ListField(child=serializers.CharField())
     reason = serializers.CharField(required=False)
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # DRF moves declared fields out of the class
         choices=["manual", "codeowners", "rule", ""],
         required=False,
         help_text="What mapped it: a `repo:` rule (manual), its CODEOWNERS, or another rule; "
@@ -125,7 +134,7 @@ class CountsField(serializers.JSONField):
     pass
 
 
-class ForgeImportSerializer(serializers.ModelSerializer):
+class ForgeImportSerializer(serializers.ModelSerializer[ForgeImport]):
     state = serializers.ChoiceField(choices=ImportState.choices, read_only=True)
     counts = CountsField(read_only=True)
     progress = serializers.SerializerMethodField()
@@ -152,7 +161,7 @@ class ForgeImportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     @extend_schema_field(ProgressSerializer)
-    def get_progress(self, forge_import):
+    def get_progress(self, forge_import: ForgeImport) -> dict[str, int]:
         return selectors.import_progress(forge_import)
 
 
@@ -164,7 +173,7 @@ class ForgeImportDetailSerializer(ForgeImportSerializer):
         read_only_fields = fields
 
 
-class ForgeImportCreateSerializer(serializers.Serializer):
+class ForgeImportCreateSerializer(serializers.Serializer[Any]):
     connection = serializers.PrimaryKeyRelatedField(
         queryset=ForgeConnection.objects.none(),
         error_messages={
@@ -191,10 +200,12 @@ class ForgeImportCreateSerializer(serializers.Serializer):
         "calls per repository; a preview reads the first 200).",
     )
 
-    def __init__(self, *args, connections=None, **kwargs):
+    def __init__(
+        self, *args: Any, connections: QuerySet[ForgeConnection] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if connections is not None:
-            self.fields["connection"].queryset = connections
+            related_choices_limit(self, "connection", connections)
 
 
 @extend_schema_view(
@@ -211,10 +222,10 @@ class ForgeConnectionViewSet(
     serializer_class = ForgeConnectionSerializer
     queryset = ForgeConnection.objects.none()  # for the schema; rows: get_base_queryset()
 
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> QuerySet[ForgeConnection]:
         return selectors.forge_connection_list()
 
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = ForgeConnectionSerializer(
             data=request.data,
             organizations=selectors.organizations_administered(user=request.user),
@@ -223,7 +234,7 @@ class ForgeConnectionViewSet(
         data = serializer.validated_data
         connection = forge_connect(
             organization=data["organization"],
-            user=request.user,
+            user=signed_in(request.user),
             kind=data["kind"],
             owner=data["owner"],
             token=data.get("token", ""),
@@ -257,22 +268,22 @@ class ForgeImportViewSet(
 
     queryset = ForgeImport.objects.none()  # for the schema; rows: get_base_queryset()
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         if self.action == "list":
             return ForgeImportSerializer
         return ForgeImportDetailSerializer
 
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> QuerySet[ForgeImport]:
         return selectors.forge_import_list()
 
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         connections = selectors.forge_connection_list_for_user(user=request.user)
         serializer = ForgeImportCreateSerializer(data=request.data, connections=connections)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         preview = forge_preview(
             connection=data["connection"],
-            user=request.user,
+            user=signed_in(request.user),
             rules=data["rules"],
             include_archived=data["include_archived"],
             include_forks=data["include_forks"],
@@ -293,9 +304,9 @@ class ForgeImportViewSet(
         "per organisation at a time. 400 when the import has already run.",
     )
     @action(detail=True, methods=["post"])
-    def run(self, request, pk=None):
+    def run(self, request: Request, pk: str | None = None) -> Response:
         forge_import = self.get_object()
-        forge_import = forge_import_start(forge_import=forge_import, user=request.user)
+        forge_import = forge_import_start(forge_import=forge_import, user=signed_in(request.user))
         url = reverse("api:import-detail", kwargs={"pk": forge_import.pk}, request=request)
         return Response(
             ForgeImportSerializer(forge_import).data,

@@ -8,6 +8,9 @@ it travels only in the email, which a worker sends after the invitation is saved
 (`delivery_state` says where it is).
 """
 
+from typing import Any
+
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -17,11 +20,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from .. import selectors
-from ..access import visible_teams
+from ..access import UserOrAnonymous, signed_in, visible_teams
 from ..errors import ApplicationError
 from ..models import DeliveryState, Invitation, Organization, Role, Team
 from ..services.invitations import (
@@ -34,11 +38,12 @@ from ..services.invitations import (
 from .base import TeamScopedViewSet
 from .exceptions import error_body
 from .serializers import ErrorSerializer
+from .serializers.fields import related_choices_limit
 
 BULK_MAX_EMAILS = 100
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(serializers.ModelSerializer[Invitation]):
     invited_by = serializers.SerializerMethodField(
         help_text="The username of who invited; null when the account is gone."
     )
@@ -73,11 +78,11 @@ class InvitationSerializer(serializers.ModelSerializer):
             "delivery_error": {"help_text": "Why the last attempt failed; empty otherwise."},
         }
 
-    def get_invited_by(self, invitation) -> str | None:
+    def get_invited_by(self, invitation: Invitation) -> str | None:
         return invitation.invited_by.get_username() if invitation.invited_by else None
 
 
-class _InvitationPlaceSerializer(serializers.Serializer):
+class _InvitationPlaceSerializer(serializers.Serializer[Any]):
     """Where to invite: a team (with a team role), or an organisation (role org_admin)."""
 
     team = serializers.PrimaryKeyRelatedField(
@@ -107,13 +112,15 @@ class _InvitationPlaceSerializer(serializers.Serializer):
         help_text="lead, member or viewer for a team; org_admin for an organisation.",
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user: UserOrAnonymous | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user is not None:
-            self.fields["team"].queryset = visible_teams(user).select_related("organization")
-            self.fields["organization"].queryset = selectors.organizations_administered(user=user)
+            related_choices_limit(self, "team", visible_teams(user).select_related("organization"))
+            related_choices_limit(
+                self, "organization", selectors.organizations_administered(user=user)
+            )
 
-    def validate(self, data):
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         team, organization = data.get("team"), data.get("organization")
         if team is None and organization is None:
             raise serializers.ValidationError(
@@ -147,24 +154,24 @@ class InvitationBulkSerializer(_InvitationPlaceSerializer):
     )
 
 
-class BulkRowErrorSerializer(serializers.Serializer):
+class BulkRowErrorSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     message = serializers.CharField()
 
 
-class BulkRowSerializer(serializers.Serializer):
+class BulkRowSerializer(serializers.Serializer[Any]):
     email = serializers.CharField(help_text="The address as given.")
     invitation = InvitationSerializer(allow_null=True, help_text="Null when this row failed.")
     error = BulkRowErrorSerializer(allow_null=True, help_text="Why this row was not invited.")
 
 
-class BulkResultSerializer(serializers.Serializer):
+class BulkResultSerializer(serializers.Serializer[Any]):
     invited = serializers.IntegerField(help_text="How many rows made an invitation.")
     failed = serializers.IntegerField(help_text="How many rows did not.")
     results = BulkRowSerializer(many=True, help_text="One per address, in the order given.")
 
 
-class InvitationFilterSerializer(serializers.Serializer):
+class InvitationFilterSerializer(serializers.Serializer[Any]):
     team = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
@@ -198,7 +205,7 @@ class InvitationViewSet(
     serializer_class = InvitationSerializer
     queryset = Invitation.objects.none()  # for the schema; rows come from get_base_queryset()
 
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> QuerySet[Invitation]:
         team_id = None
         if self.action == "list":
             query = InvitationFilterSerializer(data=self.request.query_params)
@@ -206,16 +213,22 @@ class InvitationViewSet(
             team_id = query.validated_data.get("team")
         return selectors.invitation_list_pending(team_id=team_id)
 
-    def _answer(self, invitation, *, status_code=status.HTTP_200_OK, headers=None):
+    def _answer(
+        self,
+        invitation: Invitation,
+        *,
+        status_code: int = status.HTTP_200_OK,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
         fresh = selectors.invitations_by_id(ids=[invitation.pk])[invitation.pk]
         return Response(self.get_serializer(fresh).data, status=status_code, headers=headers or {})
 
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = InvitationCreateSerializer(data=request.data, user=request.user)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         invitation, _ = invitation_create(
-            inviter=request.user,
+            inviter=signed_in(request.user),
             organization=data["organization"],
             team=data["team"],
             email=data["email"],
@@ -238,13 +251,13 @@ class InvitationViewSet(
         ),
     )
     @action(detail=False, methods=["post"])
-    def bulk(self, request):
+    def bulk(self, request: Request) -> Response:
         serializer = InvitationBulkSerializer(data=request.data, user=request.user)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         # Who asks is checked once: a refusal is the whole request's, not every row's.
         invitation_check_allowed(
-            inviter=request.user,
+            inviter=signed_in(request.user),
             organization=data["organization"],
             team=data["team"],
             role=data["role"],
@@ -253,7 +266,7 @@ class InvitationViewSet(
         for email in data["emails"]:
             try:
                 invitation, _ = invitation_create(
-                    inviter=request.user,
+                    inviter=signed_in(request.user),
                     organization=data["organization"],
                     team=data["team"],
                     email=email,
@@ -270,9 +283,12 @@ class InvitationViewSet(
         results = []
         for row in rows:
             invitation = row["invitation"]
-            if invitation is not None:
-                invitation = InvitationSerializer(fresh[invitation.pk], context=context).data
-            results.append({"email": row["email"], "invitation": invitation, "error": row["error"]})
+            shown = (
+                None
+                if invitation is None
+                else InvitationSerializer(fresh[invitation.pk], context=context).data
+            )
+            results.append({"email": row["email"], "invitation": shown, "error": row["error"]})
         invited = len(created)
         return Response({"invited": invited, "failed": len(rows) - invited, "results": results})
 
@@ -303,8 +319,10 @@ class InvitationViewSet(
         ),
     )
     @action(detail=True, methods=["post"])
-    def resend(self, request, pk=None):
-        invitation, _ = invitation_resend(invitation=self.get_object(), user=request.user)
+    def resend(self, request: Request, pk: str | None = None) -> Response:
+        invitation, _ = invitation_resend(
+            invitation=self.get_object(), user=signed_in(request.user)
+        )
         return self._answer(invitation)
 
     @extend_schema(
@@ -316,6 +334,6 @@ class InvitationViewSet(
         ),
     )
     @action(detail=True, methods=["post"])
-    def revoke(self, request, pk=None):
-        invitation_revoke(invitation=self.get_object(), user=request.user)
+    def revoke(self, request: Request, pk: str | None = None) -> Response:
+        invitation_revoke(invitation=self.get_object(), user=signed_in(request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)

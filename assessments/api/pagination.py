@@ -1,7 +1,14 @@
 """Every API list is paginated the same way: `{"count", "next", "previous", "results"}`."""
 
+from typing import TYPE_CHECKING, Any
+
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+if TYPE_CHECKING:
+    # For the checker only: DRF's settings load this module while DRF's views are importing.
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 class ApiPagination(PageNumberPagination):
@@ -9,7 +16,7 @@ class ApiPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
-    def get_page_size(self, request):
+    def get_page_size(self, request: "Request") -> int:
         """DRF quietly falls back to the default on a bad page size; a script deserves a 400."""
         values = request.query_params.getlist(self.page_size_query_param)
         if not values:
@@ -25,7 +32,7 @@ class ApiPagination(PageNumberPagination):
             )
         return int(values[0])
 
-    def get_schema_operation_parameters(self, view):
+    def get_schema_operation_parameters(self, view: "APIView") -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:

@@ -4,7 +4,11 @@ The services remain the authority on who may change what; checking here as well 
 viewer's write with 403 before the request body is even validated.
 """
 
+from typing import Any
+
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from ..access import can_edit_team, can_manage_team
 
@@ -14,7 +18,7 @@ class TeamEditorCanWrite(BasePermission):
 
     message = "Only members, team leads and org admins can change this team's data."
 
-    def has_object_permission(self, request, view, obj):
+    def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
         if request.method in SAFE_METHODS:
             return True
         return can_edit_team(request.user, obj.team)
@@ -25,7 +29,7 @@ class TeamManagerCanWrite(BasePermission):
 
     message = "Only team leads and org admins can change this team's repositories."
 
-    def has_object_permission(self, request, view, obj):
+    def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
         if request.method in SAFE_METHODS:
             return True
         return can_manage_team(request.user, obj.team)

@@ -3,6 +3,9 @@
 A scan answers its status and, once finished, `report`: the same JSON as the `scan_repo` CLI.
 """
 
+from typing import Any
+
+from django.db.models import QuerySet
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -12,11 +15,12 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from .. import selectors
-from ..access import can_manage_team, visible_teams
+from ..access import can_manage_team, signed_in, visible_teams
 from ..errors import ActionNotAllowed
 from ..kits import Kit, as_patch, kit_steps
 from ..models import KitBuildStatus, Repository, Scan, ScanStatus, Team
@@ -27,16 +31,17 @@ from .base import TeamScopedViewSet
 from .exceptions import error_body
 from .pagination import ApiPagination
 from .permissions import TeamManagerCanWrite
+from .serializers.fields import related_choices_limit
 
 
-class ScanSummarySerializer(serializers.ModelSerializer):
+class ScanSummarySerializer(serializers.ModelSerializer[Scan]):
     class Meta:
         model = Scan
         fields = ["id", "status", "trigger", "commit", "queued_at", "finished_at"]
         read_only_fields = fields
 
 
-class ScanSerializer(serializers.ModelSerializer):
+class ScanSerializer(serializers.ModelSerializer[Scan]):
     class Meta:
         model = Scan
         fields = [
@@ -59,13 +64,13 @@ class ScanSerializer(serializers.ModelSerializer):
         }
 
 
-class KitFileSerializer(serializers.Serializer):
+class KitFileSerializer(serializers.Serializer[Any]):
     path = serializers.CharField()
     added = serializers.BooleanField(help_text="A new file; false: a file of the commit, changed.")
     content = serializers.CharField(help_text="The file's text once the patch is applied.")
 
 
-class KitPendingSerializer(serializers.Serializer):
+class KitPendingSerializer(serializers.Serializer[Any]):
     status = serializers.CharField(help_text='"preparing" until the kit is built.')
     detail = serializers.CharField()
 
@@ -74,7 +79,7 @@ class KitPendingSerializer(serializers.Serializer):
 KIT_POLL_SECONDS = 3
 
 
-class KitSerializer(serializers.Serializer):
+class KitSerializer(serializers.Serializer[Any]):
     step = serializers.CharField(help_text="The capability key of the roadmap step.")
     title = serializers.CharField()
     commit = serializers.CharField(help_text="The commit the patch applies to.")
@@ -104,7 +109,7 @@ class ScanDetailSerializer(ScanSerializer):
         read_only_fields = fields
 
 
-class RepositorySerializer(serializers.ModelSerializer):
+class RepositorySerializer(serializers.ModelSerializer[Repository]):
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.none(),
         error_messages={
@@ -158,18 +163,21 @@ class RepositorySerializer(serializers.ModelSerializer):
             "scan_interval_hours": {"min_value": 1, "max_value": 24 * 30},
         }
 
-    def __init__(self, *args, visible_teams=None, **kwargs):
+    def __init__(
+        self, *args: Any, visible_teams: QuerySet[Team] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if visible_teams is not None:
-            self.fields["team"].queryset = visible_teams
+            related_choices_limit(self, "team", visible_teams)
 
-    def get_has_access_token(self, repository) -> bool:
+    def get_has_access_token(self, repository: Repository) -> bool:
         return bool(repository.access_token_encrypted)
 
     @extend_schema_field(ScanSummarySerializer(allow_null=True))
-    def get_last_scan(self, repository):
-        # Read with the repository by selectors.repository_list_with_latest_scan.
-        latest = repository.latest_scans
+    def get_last_scan(self, repository: Repository) -> dict[str, Any] | None:
+        # Read with the repository by selectors.repository_list_with_latest_scan, as a
+        # Prefetch's to_attr, which the Django plugin cannot see.
+        latest: list[Scan] = repository.latest_scans  # type: ignore[attr-defined]
         return ScanSummarySerializer(latest[0]).data if latest else None
 
 
@@ -195,10 +203,10 @@ class RepositoryViewSet(
     permission_classes = [IsAuthenticated, TeamManagerCanWrite]
     queryset = Repository.objects.none()  # for the schema; rows come from get_base_queryset()
 
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> QuerySet[Repository]:
         return selectors.repository_list_with_latest_scan()
 
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = RepositorySerializer(
             data=request.data, visible_teams=visible_teams(request.user)
         )
@@ -206,7 +214,7 @@ class RepositoryViewSet(
         data = serializer.validated_data
         repository = repository_connect(
             team=data["team"],
-            user=request.user,
+            user=signed_in(request.user),
             url=data["url"],
             branch=data.get("branch", ""),
             project=data.get("project", ""),
@@ -218,8 +226,8 @@ class RepositoryViewSet(
         body = RepositorySerializer(self.get_queryset().get(pk=repository.pk)).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": url})
 
-    def perform_destroy(self, instance):
-        repository_disconnect(repository=instance, user=self.request.user)
+    def perform_destroy(self, instance: Repository) -> None:
+        repository_disconnect(repository=instance, user=signed_in(self.request.user))
 
     @extend_schema(
         methods=["GET"],
@@ -236,7 +244,7 @@ class RepositoryViewSet(
         ),
     )
     @action(detail=True, methods=["get", "post"], pagination_class=ApiPagination)
-    def scans(self, request, pk=None):
+    def scans(self, request: Request, pk: str | None = None) -> Response:
         repository = self.get_object()
         if request.method == "GET":
             scans = selectors.scan_list(repository_id=repository.pk)
@@ -268,7 +276,7 @@ class RepositoryViewSet(
         "Retry-After).",
     )
     @action(detail=True, methods=["get"], url_path=r"kits/(?P<capability>[a-z0-9_]+)")
-    def kit(self, request, pk=None, capability=None):
+    def kit(self, request: Request, pk: str | None = None, *, capability: str) -> Response:
         repository = self.get_object()
         build = kit_build_request(repository=repository, capability=capability)
         if build.status in {KitBuildStatus.PENDING, KitBuildStatus.RUNNING}:
@@ -287,6 +295,8 @@ class RepositoryViewSet(
                 status=status.HTTP_400_BAD_REQUEST,
                 headers={"Retry-After": str(KIT_RETRY_SECONDS)} if failed else {},
             )
+        # Neither preparing nor refused: the build is ready, and a ready build holds its kit.
+        assert build.kit is not None
         kit = Kit.from_dict(build.kit)
         data = {
             "step": kit.step,
@@ -300,7 +310,7 @@ class RepositoryViewSet(
         return Response(KitSerializer(data).data)
 
 
-class ScanFilterSerializer(serializers.Serializer):
+class ScanFilterSerializer(serializers.Serializer[Any]):
     repository = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     status = serializers.ChoiceField(choices=ScanStatus.choices, required=False)
 
@@ -311,10 +321,10 @@ class ScanViewSet(TeamScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModel
 
     queryset = Scan.objects.none()  # for the schema; rows come from get_base_queryset()
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         return ScanDetailSerializer if self.action == "retrieve" else ScanSerializer
 
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> QuerySet[Scan]:
         if self.action != "list":
             return selectors.scan_list(with_report=True)
         filters = ScanFilterSerializer(data=self.request.query_params)

@@ -4,13 +4,15 @@ Field names follow the `scan_repo` CLI where they overlap (`overall_level`, `ind
 `dimensions`, `capabilities[].key/grade`), so one script can read both.
 """
 
+from typing import Any
+
 from django.utils import timezone
 
 from .. import maturity, selectors
 from ..models import Result
 
 
-def _debt_as_of_submission(result: Result) -> dict:
+def _debt_as_of_submission(result: Result) -> dict[str, Any]:
     """The team's debt statement as it stood when this assessment was submitted."""
     as_of, items = selectors.debt_statement_as_of_submission(result=result)
     return {
@@ -20,7 +22,7 @@ def _debt_as_of_submission(result: Result) -> dict:
     }
 
 
-def _with_exemptions(result: Result) -> dict | None:
+def _with_exemptions(result: Result) -> dict[str, Any] | None:
     """The result read with the team's exemptions in force today; the raw figures above never
     change."""
     reading = selectors.result_with_exemptions(result=result, today=timezone.localdate())
@@ -39,7 +41,7 @@ def _with_exemptions(result: Result) -> dict | None:
     }
 
 
-def result_document(result: Result) -> dict:
+def result_document(result: Result) -> dict[str, Any]:
     outcome = result.snapshot["result"]
     return {
         "assessment": result.assessment_id,
@@ -71,7 +73,7 @@ def result_document(result: Result) -> dict:
     }
 
 
-def roadmap_document(result: Result) -> list[dict]:
+def roadmap_document(result: Result) -> list[dict[str, Any]]:
     return [
         {**step, "position": position} for position, step in enumerate(result.snapshot["roadmap"])
     ]

@@ -1,5 +1,7 @@
 """OpenAPI post-processing: document the one error shape on every operation."""
 
+from typing import Any
+
 ERROR_SCHEMA = {
     "type": "object",
     "description": "The shape of every 4xx answer, and of 503.",
@@ -34,7 +36,10 @@ COMMON_ERRORS = {
 PUBLIC_ERRORS = ("400", "403", "429", "503")  # the token trade needs no credentials
 
 
-def add_error_responses(result, generator, request, public):
+def add_error_responses(
+    result: dict[str, Any], generator: object, request: object, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular's postprocessing hook: every operation lists the common error answers."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}

@@ -2,27 +2,34 @@
 organisation for org admins, at their next sign-in. Org admins only, for their organisations;
 the same rules as the /organisation/sso/ page, with the same checks and audit records."""
 
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.views import APIView
 
 from .. import selectors
-from ..access import is_org_admin
+from ..access import UserOrAnonymous, is_org_admin, signed_in
 from ..models import GroupMappingRule, Organization, Role, Team
 from ..services.sso import GROUP_MAX_LENGTH, group_mapping_rule_create, group_mapping_rule_delete
 from .base import TeamScopedViewSet
+from .serializers.fields import related_choices_limit
 
 
 class OrgAdminsOnly(BasePermission):
     message = "Only org admins manage single sign-on group rules."
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return is_org_admin(request.user)
 
 
-class GroupMappingRuleSerializer(serializers.ModelSerializer):
+class GroupMappingRuleSerializer(serializers.ModelSerializer[GroupMappingRule]):
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.none(), help_text="An organisation you administer."
     )
@@ -44,13 +51,15 @@ class GroupMappingRuleSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
         # The service refuses a duplicate with a sentence; DRF's unique-together check would
         # also make `team` required.
-        validators: list = []
+        validators: list[Callable[..., object]] = []
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user: UserOrAnonymous | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user is not None:
-            self.fields["organization"].queryset = selectors.organizations_administered(user=user)
-            self.fields["team"].queryset = selectors.teams_administered_by(user=user)
+            related_choices_limit(
+                self, "organization", selectors.organizations_administered(user=user)
+            )
+            related_choices_limit(self, "team", selectors.teams_administered_by(user=user))
 
 
 @extend_schema_view(
@@ -78,10 +87,10 @@ class GroupMappingRuleViewSet(
     permission_classes = [IsAuthenticated, OrgAdminsOnly]
     queryset = GroupMappingRule.objects.none()  # for the schema
 
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> QuerySet[GroupMappingRule]:
         return selectors.group_mapping_rule_list()
 
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = GroupMappingRuleSerializer(data=request.data, user=request.user)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -90,11 +99,11 @@ class GroupMappingRuleViewSet(
             group=data["group"],
             team=data.get("team"),
             role=data["role"],
-            actor=request.user,
+            actor=signed_in(request.user),
         )
         url = reverse("api:sso-rule-detail", kwargs={"pk": rule.pk}, request=request)
         body = GroupMappingRuleSerializer(rule).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": url})
 
-    def perform_destroy(self, instance):
-        group_mapping_rule_delete(rule=instance, actor=self.request.user)
+    def perform_destroy(self, instance: GroupMappingRule) -> None:
+        group_mapping_rule_delete(rule=instance, actor=signed_in(self.request.user))

@@ -20,6 +20,7 @@ assessment deleted in the admin site, say.
 """
 
 import hashlib
+from typing import Any
 
 from django.core.cache import cache as django_cache
 from django.db import connection
@@ -28,7 +29,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .. import maturity
-from ..access import visible_teams
+from ..access import UserOrAnonymous, visible_teams
 from ..models import Exemption, TeamTag
 from ..selectors.results import newest_computation
 
@@ -56,7 +57,7 @@ def _fingerprint_sql() -> dict[str, RawSQL | Subquery]:
     }
 
 
-def page_key(*, name: str, user, query: str) -> str:
+def page_key(*, name: str, user: UserOrAnonymous, query: str) -> str:
     """The cache key of a page for this user, these filters and the data as it is now.
 
     One query: the visible teams, each row carrying the data fingerprint (the database runs
@@ -84,9 +85,11 @@ def page_key(*, name: str, user, query: str) -> str:
     return f"{KEY_PREFIX}:{name}:{digest}"
 
 
-def lookup(key: str):
-    return django_cache.get(key)
+def lookup(key: str) -> dict[str, Any] | None:
+    """The page entry stored under `key`, or None when it is not (or no longer) there."""
+    entry: dict[str, Any] | None = django_cache.get(key)
+    return entry
 
 
-def store(key: str, value) -> None:
+def store(key: str, value: dict[str, Any]) -> None:
     django_cache.set(key, value, CACHE_SECONDS)

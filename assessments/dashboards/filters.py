@@ -10,14 +10,22 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from html import escape
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.forms.renderers import BaseRenderer
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from .. import maturity
 from ..forms import StyledControls
+
+if TYPE_CHECKING:
+    # What the mixin is combined with, for the checker only: at run time it stays a plain mixin.
+    _ChoiceWidget = forms.Select
+else:
+    _ChoiceWidget = object
 
 SORTS = {
     "level": "Level, then index",
@@ -68,10 +76,10 @@ class DashboardFilters:
     def as_of(self) -> dt.datetime:
         return self.period_end or timezone.now()
 
-    def query(self, **changes) -> str:
+    def query(self, **changes: Any) -> str:
         """The query string of these filters (defaults left out), with `changes` applied."""
         changed = replace(self, **changes)
-        pairs = []
+        pairs: list[tuple[str, object]] = []
         for item_field in fields(changed):
             value = getattr(changed, item_field.name)
             if not item_field.metadata.get("in_url", True):
@@ -102,11 +110,17 @@ def _capability_choices() -> list[tuple[str, str]]:
     return [("", "All capabilities")] + [(c.key, c.title) for c in catalogue.capabilities]
 
 
-class _QuickSelectMixin:
+class _QuickSelectMixin(_ChoiceWidget):
     """A select rendered in Python rather than one template per option: the filter form has
     dozens of options on a page that should render in milliseconds. Same markup otherwise."""
 
-    def render(self, name, value, attrs=None, renderer=None):
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
         chosen = set(self.format_value(value))
         final = self.build_attrs(self.attrs, attrs)
         if self.allow_multiple_selected:
@@ -136,7 +150,7 @@ class _SelectMultiple(_QuickSelectMixin, forms.SelectMultiple):
 class _DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(format="%Y-%m-%d")
 
 
@@ -207,23 +221,23 @@ class TeamFilterForm(StyledControls, forms.Form):
 
     def __init__(
         self,
-        data,
+        data: Mapping[str, Any] | None,
         *,
         organizations: Sequence[tuple[str, str]] = (),
         tags: Sequence[str] = (),
         headlines: Mapping[str, str] | None = None,
-    ):
+    ) -> None:
         super().__init__(data)
-        self.fields["organization"].choices = [("", "All organisations"), *organizations]
-        self.fields["tag"].choices = [(t, t) for t in tags]
-        self.fields["dimension"].choices = _dimension_choices()
+        self.choice_field("organization").choices = [("", "All organisations"), *organizations]
+        self.choice_field("tag").choices = [(t, t) for t in tags]
+        self.choice_field("dimension").choices = _dimension_choices()
         self.show_organizations = len(organizations) > 1
         self.headline = headline_of(headlines or {}, (data or {}).get("organization", ""))
         if self.headline == "microsoft":
             # Google's level stays beside Microsoft's, named so that the two are not confused.
             self.fields["level"].label = "Google level"
             if "sort" in self.fields:
-                self.fields["sort"].choices = [
+                self.choice_field("sort").choices = [
                     (key, MICROSOFT_LEVEL_SORT if key == "level" else label)
                     for key, label in SORTS.items()
                 ]
@@ -233,7 +247,7 @@ class TeamFilterForm(StyledControls, forms.Form):
     def filters(self) -> DashboardFilters:
         """The validated filters; call after `is_valid()` returned True."""
         data = self.cleaned_data
-        values = {
+        values: dict[str, Any] = {
             "organization": data.get("organization") or "",
             "tags": tuple(sorted(data.get("tag") or ())),
             "level": data.get("level"),
@@ -251,7 +265,8 @@ class TeamFilterForm(StyledControls, forms.Form):
         return DashboardFilters(**values)
 
     def error_sentences(self) -> list[str]:
-        return [message for errors in self.errors.values() for message in errors]
+        # Each message is a sentence (Django's ErrorList gives them as text).
+        return [str(message) for errors in self.errors.values() for message in errors]
 
 
 def sort_label(filters: DashboardFilters) -> str:
@@ -277,8 +292,9 @@ class _PeriodMixin(forms.Form):
     date_from = _date_field("Start date")
     date_to = _date_field("End date")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError(
@@ -326,9 +342,9 @@ class DebtFilterForm(TeamFilterForm):
     )
     page = _page_field()
 
-    def __init__(self, data, **kwargs):
+    def __init__(self, data: Mapping[str, Any] | None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        self.fields["capability"].choices = _capability_choices()
+        self.choice_field("capability").choices = _capability_choices()
 
 
 class CompareForm(StyledControls, _PeriodMixin, forms.Form):
@@ -343,11 +359,13 @@ class CompareForm(StyledControls, _PeriodMixin, forms.Form):
         },
     )
 
-    def __init__(self, data, *, teams: Sequence[tuple[str, str]] = ()):
+    def __init__(
+        self, data: Mapping[str, Any] | None, *, teams: Sequence[tuple[str, str]] = ()
+    ) -> None:
         super().__init__(data)
-        self.fields["team"].choices = list(teams)
+        self.choice_field("team").choices = list(teams)
 
-    def clean_team(self):
+    def clean_team(self) -> list[str]:
         chosen = list(dict.fromkeys(self.cleaned_data["team"]))
         if not MIN_COMPARED <= len(chosen) <= MAX_COMPARED:
             raise forms.ValidationError(
@@ -365,4 +383,5 @@ class CompareForm(StyledControls, _PeriodMixin, forms.Form):
         )
 
     def error_sentences(self) -> list[str]:
-        return [message for errors in self.errors.values() for message in errors]
+        # Each message is a sentence (Django's ErrorList gives them as text).
+        return [str(message) for errors in self.errors.values() for message in errors]

@@ -7,14 +7,17 @@ the page with the sentences saying what is wrong, with status 400.
 
 import csv
 import re
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from ..access import UserOrAnonymous
 from ..selectors import dashboards as dashboard_selectors
 from . import cache, pages
 from .filters import (
@@ -22,15 +25,18 @@ from .filters import (
     DashboardFilters,
     DebtFilterForm,
     OverviewFilterForm,
+    TeamFilterForm,
     sort_label,
 )
 
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?%?")
+# A page's part below its filters, rendered for a user and valid filters (and cached).
+Section = Callable[[UserOrAnonymous, DashboardFilters], str]
 
 
 @login_required
 @require_GET
-def overview(request):
+def overview(request: HttpRequest) -> HttpResponse:
     return _cached_dashboard(
         request,
         name="overview",
@@ -42,7 +48,7 @@ def overview(request):
 
 @login_required
 @require_GET
-def debt(request):
+def debt(request: HttpRequest) -> HttpResponse:
     return _cached_dashboard(
         request,
         name="debt",
@@ -52,7 +58,7 @@ def debt(request):
     )
 
 
-def _overview_section(user, filters: DashboardFilters) -> str:
+def _overview_section(user: UserOrAnonymous, filters: DashboardFilters) -> str:
     page = pages.Overview(user=user, filters=filters)
     context = {
         "page": page,
@@ -65,7 +71,7 @@ def _overview_section(user, filters: DashboardFilters) -> str:
     return render_to_string("dashboards/_overview_section.html", context)
 
 
-def _debt_section(user, filters: DashboardFilters) -> str:
+def _debt_section(user: UserOrAnonymous, filters: DashboardFilters) -> str:
     page = pages.Debt(user=user, filters=filters)
     context = {
         "page": page,
@@ -78,7 +84,14 @@ def _debt_section(user, filters: DashboardFilters) -> str:
     return render_to_string("dashboards/_debt_section.html", context)
 
 
-def _cached_dashboard(request, *, name, form_class, template, section):
+def _cached_dashboard(
+    request: HttpRequest,
+    *,
+    name: str,
+    form_class: type[TeamFilterForm],
+    template: str,
+    section: Section,
+) -> HttpResponse:
     """The page with its charts and tables from the cache when the data has not changed.
 
     Only valid filters reach the cache, so a cached entry always comes with choices under
@@ -113,7 +126,7 @@ def _cached_dashboard(request, *, name, form_class, template, section):
 
 @login_required
 @require_GET
-def compare(request):
+def compare(request: HttpRequest) -> HttpResponse:
     choices = dashboard_selectors.team_choices_for_user(user=request.user)
     if "team" not in request.GET:
         # Nothing chosen yet: the picker, without complaining about an empty choice.
@@ -138,16 +151,17 @@ def compare(request):
 
 @login_required
 @require_GET
-def csv_download(request, table):
+def csv_download(request: HttpRequest, table: str) -> HttpResponse:
     """The table behind a chart as CSV: every matching row, not only the page's."""
     if table not in pages.CSV_TABLES:
         raise Http404("No such table.")
     page_class, method = pages.CSV_TABLES[table]
-    form = {
+    form_for: dict[type, Callable[[HttpRequest], TeamFilterForm | CompareForm]] = {
         pages.Overview: _overview_form,
         pages.Debt: _debt_form,
         pages.Compare: _compare_form,
-    }[page_class](request)
+    }
+    form = form_for[page_class](request)
     if not form.is_valid():
         return HttpResponse(
             "\n".join(form.error_sentences()) + "\n",
@@ -171,31 +185,33 @@ def csv_cell(value: str) -> str:
     return value
 
 
-def _overview_form(request) -> OverviewFilterForm:
+def _overview_form(request: HttpRequest) -> OverviewFilterForm:
     organizations, tags, headlines = dashboard_selectors.filter_choices_for_user(user=request.user)
     return OverviewFilterForm(
         request.GET, organizations=organizations, tags=tags, headlines=headlines
     )
 
 
-def _debt_form(request) -> DebtFilterForm:
+def _debt_form(request: HttpRequest) -> DebtFilterForm:
     organizations, tags, headlines = dashboard_selectors.filter_choices_for_user(user=request.user)
     return DebtFilterForm(request.GET, organizations=organizations, tags=tags, headlines=headlines)
 
 
-def _compare_form(request) -> CompareForm:
+def _compare_form(request: HttpRequest) -> CompareForm:
     return CompareForm(
         request.GET, teams=dashboard_selectors.team_choices_for_user(user=request.user)
     )
 
 
-def _invalid(request, template: str, form):
+def _invalid(
+    request: HttpRequest, template: str, form: TeamFilterForm | CompareForm
+) -> HttpResponse:
     return render(request, template, {"form": form, "errors": form.error_sentences()}, status=400)
 
 
-def _csv_links(page_class, filters: DashboardFilters) -> dict[str, str]:
+def _csv_links(page_class: type, filters: DashboardFilters) -> dict[str, str]:
     query = filters.query(page=1)
-    links = {}
+    links: dict[str, str] = {}
     for key, (cls, _) in pages.CSV_TABLES.items():
         if cls is page_class:
             url = reverse("dashboard_csv", args=[key])
@@ -203,7 +219,9 @@ def _csv_links(page_class, filters: DashboardFilters) -> dict[str, str]:
     return links
 
 
-def _pagination(url_name: str, filters: DashboardFilters, page: int, pages_count: int) -> dict:
+def _pagination(
+    url_name: str, filters: DashboardFilters, page: int, pages_count: int
+) -> dict[str, Any]:
     def link(number: int) -> str:
         return pages.dashboard_url(url_name, filters, page=number)
 

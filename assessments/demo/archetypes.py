@@ -19,7 +19,9 @@ def src(text: str) -> str:
 
 def notebook(*cells: str, markdown: tuple[str, ...] = ()) -> str:
     """A minimal nbformat-4 notebook with code cells (and optional markdown cells)."""
-    body = [{"cell_type": "markdown", "metadata": {}, "source": [text]} for text in markdown]
+    body: list[dict[str, object]] = [
+        {"cell_type": "markdown", "metadata": {}, "source": [text]} for text in markdown
+    ]
     body += [
         {
             "cell_type": "code",

@@ -1,11 +1,14 @@
 """Demo data: one organisation, teams of different maturity, users with the password `demo`."""
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,6 +21,7 @@ from ..models import (
     Campaign,
     Exemption,
     Membership,
+    Organization,
     Role,
     Team,
 )
@@ -45,7 +49,7 @@ class DemoTeam:
     # How far along the team is (0 to 1) at the start and the end of its history.
     maturity_from: float
     maturity_to: float
-    context: dict
+    context: dict[str, str]
 
 
 _CRITICAL = {
@@ -185,7 +189,8 @@ def demo_load() -> list[DemoLogin]:
 
 # Two campaigns, so that the campaign pages, their chart and the home page's lines have
 # something to show: (title, goal, scope, days since the start, days to the deadline).
-DEMO_CAMPAIGNS = (
+# (title, goal fields, scope fields, days since the start, days left to the deadline)
+DEMO_CAMPAIGNS: tuple[tuple[str, dict[str, Any], dict[str, Any], int, int], ...] = (
     (
         "Every business-critical team at level 1",
         {"goal_kind": "level", "goal_level": 1},
@@ -203,7 +208,7 @@ DEMO_CAMPAIGNS = (
 )
 
 
-def _campaigns_load(*, organization) -> None:
+def _campaigns_load(*, organization: Organization) -> None:
     """Start the demo campaigns once, as the organisation's admin."""
     if Campaign.objects.filter(organization=organization).exists():
         return
@@ -241,7 +246,7 @@ DEMO_EXEMPTIONS = (
 )
 
 
-def _exemptions_load(*, organization) -> None:
+def _exemptions_load(*, organization: Organization) -> None:
     """Ask for the demo exemptions once, as each team's lead, and approve the first as the
     organisation's admin."""
     if Exemption.objects.filter(team__organization=organization).exists():
@@ -298,7 +303,17 @@ def _history_load(*, team: Team, spec: DemoTeam, months: int) -> None:
         result_compute(assessment=assessment)
 
 
-def demo_answers(catalogue: maturity.Catalogue, spec: DemoTeam, practice: float) -> dict:
+class TeamSpec(Protocol):
+    """What `demo_answers` reads of a team: a demo team's or a synthetic one's."""
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def context(self) -> Mapping[str, str]: ...
+
+
+def demo_answers(catalogue: maturity.Catalogue, spec: TeamSpec, practice: float) -> dict[str, str]:
     """Answers of a team whose practice is `practice` (0 to 1), stable as it grows.
 
     Each question gets a fixed pseudo-random hurdle per team, so a growing `practice` only ever
@@ -320,7 +335,7 @@ def demo_answers(catalogue: maturity.Catalogue, spec: DemoTeam, practice: float)
     return answers
 
 
-def _demo_user(username: str):
+def _demo_user(username: str) -> User:
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(username=username)
     if created:

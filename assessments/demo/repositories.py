@@ -61,7 +61,7 @@ def _for_project(files: dict[str, str | bytes], project: str) -> dict[str, str |
     }
 
 
-DEMO_REPOSITORY_FILES = {
+DEMO_REPOSITORY_FILES: dict[str, dict[str, str | bytes]] = {
     "pricing-lab": _for_project({**NOTEBOOK_ONLY, **COMMITTED_MODEL}, "pricing"),
     "churn-insights": {**TRAINING_SCRIPTS, **UNPINNED_REQUIREMENTS},
     "demand-forecasting": _for_project({**ORCHESTRATED, **GOVERNED}, "forecast"),

@@ -14,6 +14,7 @@ have no members. Everything is seeded by the organisation's slug, so a run is re
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -91,7 +92,7 @@ class SyntheticTeam:
     slug: str
     name: str
     tags: tuple[str, ...]
-    context: dict
+    context: dict[str, str]
     maturity_from: float
     maturity_to: float
 
@@ -150,7 +151,7 @@ def synthetic_organization_load(*, teams: int, months: int) -> SyntheticSummary:
 def synthetic_teams_add(
     *,
     organization: Organization,
-    numbers,
+    numbers: Iterable[int],
     months: int,
     now: datetime | None = None,
     with_answers: bool = True,
@@ -195,7 +196,7 @@ def synthetic_history_add(
     catalogue = maturity.load_catalogue()
     now = now or timezone.now()
     plans = []  # (team, spec, [(submitted_at, answers), ...])
-    assessments = []
+    assessments: list[Assessment] = []
     for team, spec in teams:
         history = list(_monthly_answers(catalogue, spec, months, now))
         plans.append((team, history))
@@ -214,7 +215,10 @@ def synthetic_history_add(
         created_at=F("submitted_at")
     )
 
-    answers, results, capability_rows, steps = [], [], [], []
+    answers: list[Answer] = []
+    results: list[Result] = []
+    capability_rows: list[ResultCapability] = []
+    steps: list[RoadmapStep] = []
     by_assessment = iter(assessments)
     for team, history in plans:
         replay = _RoadmapReplay(team)
@@ -265,14 +269,22 @@ class _RoadmapReplay:
         self.team = team
         self.by_id: dict[str, RoadmapStep] = {}
 
-    def apply(self, *, assessment, roadmap, outcome) -> None:
+    def apply(
+        self,
+        *,
+        assessment: Assessment,
+        roadmap: Sequence[maturity.RoadmapStep],
+        outcome: maturity.MaturityResult,
+    ) -> None:
         roadmap_steps_advance(self.by_id, assessment=assessment, roadmap=roadmap, outcome=outcome)
 
     def steps(self) -> list[RoadmapStep]:
         return list(self.by_id.values())
 
 
-def _monthly_answers(catalogue, spec: SyntheticTeam, months: int, now: datetime):
+def _monthly_answers(
+    catalogue: maturity.Catalogue, spec: SyntheticTeam, months: int, now: datetime
+) -> Iterator[tuple[datetime, dict[str, str]]]:
     """(submitted_at, answers) per month: practice drifts from `maturity_from` to `maturity_to`
     with a little noise, so some gaps close and reopen as they do in real teams."""
     rng = random.Random(f"history:{spec.slug}")  # noqa: S311 - synthetic data, not security

@@ -54,11 +54,11 @@ class Assessment(TeamOwned):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.team} assessment #{self.pk} ({self.status})"
 
     @property
-    def is_draft(self):
+    def is_draft(self) -> bool:
         return self.status == AssessmentStatus.DRAFT
 
 
@@ -100,7 +100,7 @@ class Answer(TeamOwned):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.question_key} = {self.option_key}"
 
     @property

@@ -90,6 +90,6 @@ class AuditEvent(OrganizationAdminOnly):
             models.Index(fields=["organization", "created_at"], name="audit_org_created"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         who = self.actor or "system"
         return f"{self.created_at:%Y-%m-%d %H:%M} {who}: {self.action} {self.object_type}"

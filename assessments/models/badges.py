@@ -19,5 +19,5 @@ class TeamBadge(TeamOwned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"badge of {self.team}"

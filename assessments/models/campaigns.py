@@ -70,7 +70,7 @@ class Campaign(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
     @property
@@ -103,5 +103,5 @@ class CampaignReminder(TeamOwned):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.campaign}: {self.kind} reminder to {self.team} ({self.period})"

@@ -44,7 +44,7 @@ class CheckSetVersion(OrganizationAdminOnly):
             models.CheckConstraint(condition=Q(number__gte=1), name="check_set_version_from_1"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.organization}: checks v{self.number}"
 
     @property
@@ -75,7 +75,7 @@ class RepositoryCheckOutcome(TeamOwned):
         ]
         indexes = [models.Index(fields=["version", "check_key"], name="check_outcome_version_key")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.check_key}: {'passed' if self.passed else 'failed'} ({self.scan_id})"
 
 
@@ -118,7 +118,7 @@ class CheckAnswer(TeamOwned):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.check_key} = {self.option_key}"
 
     @property

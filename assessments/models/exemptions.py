@@ -1,5 +1,7 @@
 """Exemptions from a capability: asked by a team, decided by an org admin."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -75,9 +77,9 @@ class Exemption(TeamOwned):
             models.CheckConstraint(condition=~Q(reason=""), name="exemption_has_a_reason"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.team}: {self.capability_key} until {self.expires_on} ({self.status})"
 
-    def is_active_on(self, day) -> bool:
+    def is_active_on(self, day: datetime.date) -> bool:
         """Approved and not expired on `day`: the one rule for "in force"."""
         return self.status == ExemptionStatus.APPROVED and self.expires_on >= day

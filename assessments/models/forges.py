@@ -41,7 +41,7 @@ class ForgeConnection(OrganizationAdminOnly):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.owner}"
 
 
@@ -91,5 +91,5 @@ class ForgeImport(OrganizationAdminOnly):
     class Meta:
         ordering = ["-created_at", "-id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Import #{self.pk} of {self.connection} ({self.state})"

@@ -84,10 +84,10 @@ class Invitation(models.Model):
         ]
         indexes = [models.Index(fields=["organization", "created_at"], name="invitation_org")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         where = self.team or self.organization
         return f"{self.email} as {self.get_role_display()} of {where}"
 
     @property
-    def is_pending(self):
+    def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None

@@ -45,5 +45,5 @@ class KitBuild(TeamOwned):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Kit {self.capability} of {self.repository} ({self.status})"

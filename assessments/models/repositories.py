@@ -58,7 +58,7 @@ class Repository(TeamOwned):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         name = f"{self.url}@{self.branch}" if self.branch else self.url
         return f"{name} ({self.project})" if self.project else name
 
@@ -135,9 +135,9 @@ class Scan(TeamOwned):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Scan #{self.pk} of {self.repository} ({self.status})"
 
     @property
-    def is_final(self):
+    def is_final(self) -> bool:
         return self.status in {ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED, ScanStatus.FAILED}

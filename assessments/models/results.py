@@ -76,7 +76,7 @@ class Result(TeamOwned):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Result of {self.assessment}: level {self.overall_level}"
 
 
@@ -102,7 +102,7 @@ class ResultCapability(TeamOwned):
         ]
         indexes = [models.Index(fields=["capability_key", "met"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.capability_key}: {self.grade}"
 
 
@@ -134,7 +134,7 @@ class RoadmapStep(TeamOwned):
             models.UniqueConstraint(fields=["team", "step_id"], name="roadmap_step_once_per_team")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.team}: {self.step_id} ({self.status})"
 
 
@@ -160,5 +160,5 @@ class OrganizationMonth(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.organization_id} {self.month:%Y-%m}: {self.assessments} results"

@@ -25,7 +25,7 @@ class SsoIdentity(models.Model):
             models.UniqueConstraint(fields=["issuer", "subject"], name="sso_identity_once")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} = {self.subject}@{self.issuer}"
 
 
@@ -70,6 +70,6 @@ class GroupMappingRule(OrganizationAdminOnly):
         ]
         indexes = [models.Index(fields=["group"], name="sso_rule_group")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         where = self.team or self.organization
         return f"{self.group} → {self.get_role_display()} of {where}"

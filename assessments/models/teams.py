@@ -23,7 +23,7 @@ class Organization(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -49,7 +49,7 @@ class Team(models.Model):
             models.UniqueConstraint(fields=["organization", "name"], name="team_name_unique_in_org")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -64,7 +64,7 @@ class TeamTag(models.Model):
         constraints = [models.UniqueConstraint(fields=["team", "name"], name="team_tag_once")]
         indexes = [models.Index(fields=["name"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -121,14 +121,14 @@ class Membership(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         where = self.team or self.organization
         return f"{self.user} — {self.get_role_display()} of {where}"
 
-    def clean(self):
+    def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        if self.team_id and self.team.organization_id != self.organization_id:
+        if self.team is not None and self.team.organization_id != self.organization_id:
             raise ValidationError("The team belongs to another organisation.")
 
 

@@ -21,9 +21,9 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…) of {self.user}"
 
     @property
-    def is_active(self):
+    def is_active(self) -> bool:
         return self.revoked_at is None

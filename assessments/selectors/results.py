@@ -1,6 +1,7 @@
 """Reads about results: a team's history, one result, and the organisation's median."""
 
 import statistics
+from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
@@ -49,7 +50,9 @@ def results_with_assessments(*, result_ids: list[int]) -> list[Result]:
     return list(Result.objects.filter(pk__in=result_ids).select_related("assessment"))
 
 
-def dimension_index_history_for_team(*, team: Team) -> list[tuple[object, dict[str, float]]]:
+def dimension_index_history_for_team(
+    *, team: Team
+) -> list[tuple[datetime | None, dict[str, float]]]:
     """(submitted at, index per dimension) of each of the team's results, oldest first; reads
     one key of each snapshot, not the whole snapshot."""
     return list(

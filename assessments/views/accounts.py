@@ -1,6 +1,8 @@
 """Logging in: Django's view, answering 429 while the username is locked out."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpResponse
 from django.urls import reverse
 
 from ..forms import LoginForm
@@ -12,7 +14,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def form_invalid(self, form):
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         if form.has_error("__all__", code="locked_out"):
             return too_many_requests(
                 self.request,

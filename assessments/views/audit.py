@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
@@ -65,7 +66,7 @@ def _what(event: AuditEvent, capability_titles: dict[str, str]) -> str:
 
 
 @login_required
-def audit_list(request):
+def audit_list(request: HttpRequest) -> HttpResponse:
     """Newest first, 50 a page, by team and by kind of change; org admins only."""
     if not is_org_admin(request.user):
         raise PermissionDenied(

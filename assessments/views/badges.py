@@ -3,14 +3,14 @@ team's level and index as an SVG, and nothing else."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseNotFound
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import selectors
-from ..access import can_manage_team
+from ..access import can_manage_team, signed_in
 from ..badge_svg import LABEL, badge_svg, spoken_text
 from ..services.badges import badge_disable, badge_enable
 
@@ -19,7 +19,7 @@ BADGE_MAX_AGE_SECONDS = 300
 
 
 @require_GET
-def badge_image(request, token):
+def badge_image(request: HttpRequest, token: str) -> HttpResponse:
     """Public: the figures behind a badge token, as an SVG. An unknown token and a badge
     turned off look the same."""
     figures = selectors.badge_figures(token=token)
@@ -37,18 +37,22 @@ def badge_image(request, token):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def team_badge(request, slug):
+def team_badge(request: HttpRequest, slug: str) -> HttpResponse:
     team = selectors.team_get_for_user(user=request.user, slug=slug)
     if request.method == "POST":
         if request.POST.get("action") == "disable":
-            if badge_disable(team=team, actor=request.user):
+            if badge_disable(team=team, actor=signed_in(request.user)):
                 messages.success(request, "The badge is off: its address shows nothing now.")
         else:
-            badge_enable(team=team, actor=request.user)
+            badge_enable(team=team, actor=signed_in(request.user))
             messages.success(request, "The badge is on. Copy its address into your README.")
         return redirect("team_badge", slug=team.slug)
     badge = selectors.badge_for_team(team=team)
-    context = {"team": team, "badge": badge, "can_manage": can_manage_team(request.user, team)}
+    context: dict[str, object] = {
+        "team": team,
+        "badge": badge,
+        "can_manage": can_manage_team(request.user, team),
+    }
     if badge is not None:
         url = request.build_absolute_uri(reverse("badge_image", args=[badge.token]))
         figures = selectors.badge_figures(token=badge.token)

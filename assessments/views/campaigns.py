@@ -1,18 +1,24 @@
 """Campaigns in the browser: org admins start and change them, everyone in scope follows them."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import maturity, selectors
-from ..access import is_admin_of_organization
+from ..access import is_admin_of_organization, signed_in
 from ..campaign_chart import campaign_progress_figure
 from ..errors import ApplicationError
-from ..forms import CampaignForm
+from ..forms import CampaignForm, criticality_choices
 from ..maturity.campaigns import TeamState
+from ..models import Campaign
 from ..services.campaigns import campaign_archive, campaign_create, campaign_update
 
 STATE_LABELS = {TeamState.DONE: "Done", TeamState.NOT_YET: "Not yet", TeamState.EXEMPT: "Exempt"}
@@ -22,24 +28,24 @@ def _capability_titles() -> dict[str, str]:
     return {c.key: c.title for c in maturity.load_catalogue().capabilities}
 
 
-def _goal_sentence(campaign) -> str:
+def _goal_sentence(campaign: Campaign) -> str:
     goal = selectors.campaign_goal(campaign).describe(_capability_titles())
     return f"Each team {goal}"
 
 
-def _scope_sentence(campaign) -> str:
-    parts = []
+def _scope_sentence(campaign: Campaign) -> str:
+    parts: list[str] = []
     if campaign.scope_tags:
         parts.append("tagged " + " or ".join(campaign.scope_tags))
     if campaign.scope_criticalities:
-        labels = dict(CampaignForm.base_fields["scope_criticalities"].choices)
+        labels = dict(criticality_choices())
         names = [f"“{labels.get(c, c)}”" for c in campaign.scope_criticalities]
         parts.append("whose business criticality is " + " or ".join(names))
     return "Teams " + " and ".join(parts) if parts else "Every team of the organisation"
 
 
 @login_required
-def campaign_list_view(request):
+def campaign_list_view(request: HttpRequest) -> HttpResponse:
     """Open campaigns the user may see, with where each stands; org admins start new ones."""
     today = timezone.localdate()
     campaigns = selectors.campaign_list_for_user(user=request.user)
@@ -63,7 +69,7 @@ def campaign_list_view(request):
 
 
 @login_required
-def campaign_detail_view(request, pk):
+def campaign_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=pk)
     today = timezone.localdate()
     progress = selectors.campaign_progress(campaign=campaign, today=today, user=request.user)
@@ -90,18 +96,18 @@ def campaign_detail_view(request, pk):
     return render(request, "assessments/campaign_detail.html", context)
 
 
-def _form_fields(form) -> dict:
+def _form_fields(form: CampaignForm) -> dict[str, Any]:
     data = dict(form.cleaned_data)
     data["goal_capability"] = data.get("goal_capability") or ""
     return data
 
 
-def _owner(people, owner_id):
+def _owner(people: Iterable[User], owner_id: int) -> User | None:
     return next((user for user in people if user.pk == owner_id), None)
 
 
 @login_required
-def campaign_create_view(request):
+def campaign_create_view(request: HttpRequest) -> HttpResponse:
     organizations = list(selectors.campaign_organizations_for_admin(user=request.user))
     if not organizations:
         raise PermissionDenied("Only org admins can start campaigns.")
@@ -119,7 +125,7 @@ def campaign_create_view(request):
         fields["owner"] = _owner(people, fields["owner"])
         try:
             campaign = campaign_create(
-                organization=organization, user=request.user, today=today, **fields
+                organization=organization, user=signed_in(request.user), today=today, **fields
             )
         except ApplicationError as error:
             form.add_error(None, error.message)
@@ -131,7 +137,7 @@ def campaign_create_view(request):
 
 
 @login_required
-def campaign_edit_view(request, pk):
+def campaign_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=pk)
     if not is_admin_of_organization(request.user, campaign.organization_id):
         raise PermissionDenied("Only org admins can change campaigns.")
@@ -155,7 +161,7 @@ def campaign_edit_view(request, pk):
         fields = _form_fields(form)
         fields["owner"] = _owner(people, fields["owner"])
         try:
-            campaign_update(campaign=campaign, user=request.user, **fields)
+            campaign_update(campaign=campaign, user=signed_in(request.user), **fields)
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -167,12 +173,12 @@ def campaign_edit_view(request, pk):
 
 @login_required
 @require_POST
-def campaign_archive_view(request, pk):
+def campaign_archive_view(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=pk)
     if not is_admin_of_organization(request.user, campaign.organization_id):
         raise PermissionDenied("Only org admins can archive campaigns.")
     try:
-        campaign_archive(campaign=campaign, user=request.user)
+        campaign_archive(campaign=campaign, user=signed_in(request.user))
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

@@ -4,15 +4,16 @@ one (pasted or uploaded YAML), downloading a version, and the history of version
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from .. import selectors
-from ..access import is_org_admin
+from ..access import is_org_admin, signed_in
 from ..forms import CheckSetImportForm
 from ..maturity import load_catalogue
 from ..maturity.custom_checks import RULE_KINDS
+from ..models import Organization
 from ..services.custom_checks import CheckSetInvalid, check_set_import
 
 EXAMPLE = """\
@@ -27,7 +28,7 @@ checks:
 """
 
 
-def _organizations(request):
+def _organizations(request: HttpRequest) -> tuple[list[Organization], Organization]:
     if not is_org_admin(request.user):
         raise PermissionDenied(
             "Only org admins manage the organisation's own checks: they apply to every team."
@@ -46,7 +47,7 @@ def _organizations(request):
 
 
 @login_required
-def organization_checks(request):
+def organization_checks(request: HttpRequest) -> HttpResponse:
     """View the current version, import a new one, and see the history."""
     organizations, organization = _organizations(request)
     form = CheckSetImportForm(request.POST or None, request.FILES or None)
@@ -56,7 +57,7 @@ def organization_checks(request):
             version, created = check_set_import(
                 organization=organization,
                 yaml_text=form.cleaned_data["yaml_text"],
-                actor=request.user,
+                actor=signed_in(request.user),
             )
         except CheckSetInvalid as error:
             problems = error.problems
@@ -80,10 +81,9 @@ def organization_checks(request):
         selectors.check_set_versions_for_user(user=request.user).filter(organization=organization)
     )
     current = versions[0] if versions else None
-    if request.method != "POST" and current is None:
-        form = CheckSetImportForm(initial={"yaml_text": EXAMPLE})
-    elif request.method != "POST":
-        form = CheckSetImportForm(initial={"yaml_text": current.yaml_text})
+    if request.method != "POST":
+        shown = EXAMPLE if current is None else current.yaml_text
+        form = CheckSetImportForm(initial={"yaml_text": shown})
     catalogue = load_catalogue()
     context = {
         "organization": organization,
@@ -102,7 +102,7 @@ def organization_checks(request):
 
 
 @login_required
-def organization_checks_download(request, number: int):
+def organization_checks_download(request: HttpRequest, number: int) -> HttpResponse:
     """A version's YAML, as a file to keep in a repository."""
     _, organization = _organizations(request)
     version = (

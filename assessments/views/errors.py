@@ -9,7 +9,7 @@ reason (PermissionDenied carries one) and the app's own rate-limit message.
 import logging
 import math
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 SERVER_ERROR_SENTENCE = "Something went wrong on our side, and the error has been logged."
 
 
-def _is_api(request) -> bool:
+def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
@@ -37,20 +37,20 @@ def _api_error(*, code: str, message: str, status: int) -> JsonResponse:
 
 
 @requires_csrf_token
-def bad_request(request, exception=None):
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
         return _api_error(code="bad_request", message="The request is malformed.", status=400)
     return render(request, "errors/400.html", status=400)
 
 
 @requires_csrf_token
-def permission_denied(request, exception=None):
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """403: the refusal's own sentence, and for a team's page the people who can do it."""
     reason = str(exception.args[0]) if exception and exception.args else ""
     if _is_api(request):
         message = reason or "You do not have permission to do this."
         return _api_error(code="permission_denied", message=message, status=403)
-    context = {"reason": reason}
+    context: dict[str, object] = {"reason": reason}
     if isinstance(exception, TeamActionRefused):
         team = exception.team
         context.update(
@@ -62,13 +62,13 @@ def permission_denied(request, exception=None):
 
 
 @requires_csrf_token
-def page_not_found(request, exception=None):
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
         return api_not_found(request)
     return render(request, "errors/404.html", {"path": request.path}, status=404)
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     """500, rendered without the request's context: the database may be what failed, and the
     user and session live there. If even that fails, a plain sentence still goes out."""
     if _is_api(request):
@@ -87,7 +87,7 @@ def server_error(request):
     return HttpResponse(body, status=500)
 
 
-def csrf_failure(request, reason=""):
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """403 when a form comes back without the token of the page that showed it."""
     if _is_api(request):
         message = "The request's CSRF token is missing or wrong; reload the page and try again."
@@ -107,8 +107,14 @@ def csrf_failure(request, reason=""):
 
 
 def too_many_requests(
-    request, *, message: str, advice: str = "", retry_after: int, back_url: str, back_label: str
-):
+    request: HttpRequest,
+    *,
+    message: str,
+    advice: str = "",
+    retry_after: int,
+    back_url: str,
+    back_label: str,
+) -> HttpResponse:
     """429 with Retry-After; `message` and `advice` are the app's own sentences, never user
     input."""
     context = {

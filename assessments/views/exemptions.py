@@ -1,7 +1,10 @@
 """Exemptions in the browser: a team lead asks, an org admin decides, anyone of the team reads."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,14 +16,16 @@ from .. import maturity, selectors
 from ..access import (
     MANAGE_ROLES,
     TeamActionRefused,
+    UserOrAnonymous,
     can_manage_team,
     require_manage_team,
+    signed_in,
     team_role,
     team_roles,
 )
 from ..errors import ActionNotAllowed, ApplicationError
 from ..forms import SUGGESTED_EXEMPTION, ExemptionDecisionForm, ExemptionRequestForm
-from ..models import ExemptionStatus, Role
+from ..models import Exemption, ExemptionStatus, Role, Team
 from ..services.exemptions import (
     TEXT_MAX_LENGTH,
     exemption_approve,
@@ -33,7 +38,7 @@ from ..services.exemptions import (
 CLOSED_SHOWN = 50
 
 
-def _day(value) -> str:
+def _day(value: date) -> str:
     return date_format(value, "j M Y")
 
 
@@ -41,12 +46,12 @@ def _capability_titles() -> dict[str, str]:
     return {c.key: c.title for c in maturity.load_catalogue().capabilities}
 
 
-def _list_url(team=None) -> str:
+def _list_url(team: Team | None = None) -> str:
     url = reverse("exemption_list")
     return f"{url}?team={team.slug}" if team is not None else url
 
 
-def _back(request, default: str) -> str:
+def _back(request: HttpRequest, default: str) -> str:
     """Where a form posted from should lead back to: a page of this site, else `default`."""
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
@@ -56,12 +61,12 @@ def _back(request, default: str) -> str:
     return default
 
 
-def _asked(exemption, user) -> bool:
+def _asked(exemption: Exemption, user: UserOrAnonymous) -> bool:
     return exemption.requested_by_id is not None and exemption.requested_by_id == user.pk
 
 
 @login_required
-def exemption_list_view(request):
+def exemption_list_view(request: HttpRequest) -> HttpResponse:
     """Requests to decide first (for org admins), then what is in force, then what is closed;
     of every team the user can see, or of one (`?team=<slug>`)."""
     team = None
@@ -96,11 +101,11 @@ def exemption_list_view(request):
 
 
 @login_required
-def exemption_request_view(request, slug):
+def exemption_request_view(request: HttpRequest, slug: str) -> HttpResponse:
     team = selectors.team_get_for_user(user=request.user, slug=slug)
     require_manage_team(request.user, team, to="ask for exemptions")
     today = timezone.localdate()
-    initial = {"expires_on": today + SUGGESTED_EXEMPTION}
+    initial: dict[str, object] = {"expires_on": today + SUGGESTED_EXEMPTION}
     if request.GET.get("capability"):
         initial["capability"] = request.GET["capability"]
     form = ExemptionRequestForm(request.POST or None, initial=initial, today=today)
@@ -108,7 +113,7 @@ def exemption_request_view(request, slug):
         try:
             exemption = exemption_request(
                 team=team,
-                user=request.user,
+                user=signed_in(request.user),
                 capability_key=form.cleaned_data["capability"],
                 reason=form.cleaned_data["reason"],
                 expires_on=form.cleaned_data["expires_on"],
@@ -135,7 +140,7 @@ def exemption_request_view(request, slug):
 
 @login_required
 @require_POST
-def exemption_decide_view(request, pk):
+def exemption_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     exemption = selectors.exemption_get_for_user(user=request.user, exemption_id=pk)
     back = _back(request, _list_url())
     form = ExemptionDecisionForm(request.POST, prefix=f"exemption-{pk}")
@@ -147,7 +152,9 @@ def exemption_decide_view(request, pk):
         return redirect(back)
     decide = exemption_approve if form.cleaned_data["decision"] == "approve" else exemption_reject
     try:
-        decided = decide(exemption=exemption, user=request.user, note=form.cleaned_data["note"])
+        decided = decide(
+            exemption=exemption, user=signed_in(request.user), note=form.cleaned_data["note"]
+        )
     except ActionNotAllowed as error:
         raise TeamActionRefused(
             error.message, team=exemption.team, role=team_role(request.user, exemption.team)
@@ -167,11 +174,11 @@ def exemption_decide_view(request, pk):
 
 @login_required
 @require_POST
-def exemption_withdraw_view(request, pk):
+def exemption_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     exemption = selectors.exemption_get_for_user(user=request.user, exemption_id=pk)
     back = _back(request, _list_url(exemption.team))
     try:
-        exemption_withdraw(exemption=exemption, user=request.user)
+        exemption_withdraw(exemption=exemption, user=signed_in(request.user))
     except ActionNotAllowed as error:
         raise TeamActionRefused(
             error.message, team=exemption.team, role=team_role(request.user, exemption.team)

@@ -4,13 +4,14 @@ with mapping rules, run it and follow its first scans."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from .. import selectors
-from ..access import is_org_admin
+from ..access import UserOrAnonymous, is_org_admin, signed_in
 from ..errors import ApplicationError
 from ..forms import ForgeConnectForm, ForgePreviewForm
 from ..models import ImportState
@@ -29,7 +30,7 @@ ACTION_WORDS = {
 }
 
 
-def _require_org_admin(user):
+def _require_org_admin(user: UserOrAnonymous) -> None:
     if not is_org_admin(user):
         raise PermissionDenied(
             "Only org admins can import repositories: the forge's token reads every repository "
@@ -39,7 +40,7 @@ def _require_org_admin(user):
 
 @sensitive_post_parameters("token")
 @login_required
-def forge_list(request):
+def forge_list(request: HttpRequest) -> HttpResponse:
     _require_org_admin(request.user)
     organizations = list(selectors.organizations_administered(user=request.user))
     form = ForgeConnectForm(request.POST or None, organizations=organizations)
@@ -49,7 +50,7 @@ def forge_list(request):
         try:
             connection = forge_connect(
                 organization=organization,
-                user=request.user,
+                user=signed_in(request.user),
                 kind=data["kind"],
                 owner=data["owner"],
                 token=data["token"],
@@ -70,7 +71,7 @@ def forge_list(request):
 
 
 @login_required
-def forge_detail(request, pk):
+def forge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_org_admin(request.user)
     connection = selectors.forge_connection_get_for_user(user=request.user, connection_id=pk)
     imports = list(selectors.forge_import_list(connection=connection)[:20])
@@ -88,7 +89,9 @@ def forge_detail(request, pk):
     form = ForgePreviewForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            preview = forge_preview(connection=connection, user=request.user, **form.cleaned_data)
+            preview = forge_preview(
+                connection=connection, user=signed_in(request.user), **form.cleaned_data
+            )
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -104,7 +107,7 @@ def forge_detail(request, pk):
 
 
 @login_required
-def import_detail(request, pk):
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_org_admin(request.user)
     forge_import = selectors.forge_import_get_for_user(user=request.user, import_id=pk)
     progress = selectors.import_progress(forge_import)
@@ -132,11 +135,11 @@ def import_detail(request, pk):
 
 @login_required
 @require_POST
-def import_run(request, pk):
+def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     _require_org_admin(request.user)
     forge_import = selectors.forge_import_get_for_user(user=request.user, import_id=pk)
     try:
-        forge_import_start(forge_import=forge_import, user=request.user)
+        forge_import_start(forge_import=forge_import, user=signed_in(request.user))
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -146,12 +149,12 @@ def import_run(request, pk):
 
 @login_required
 @require_POST
-def forge_webhook_secret(request, pk):
+def forge_webhook_secret(request: HttpRequest, pk: int) -> HttpResponse:
     """Set up (or renew) the connection's one push webhook; the secret is shown once, here."""
     _require_org_admin(request.user)
     connection = selectors.forge_connection_get_for_user(user=request.user, connection_id=pk)
     try:
-        secret = forge_webhook_secret_reset(connection=connection, user=request.user)
+        secret = forge_webhook_secret_reset(connection=connection, user=signed_in(request.user))
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("forge_detail", pk=connection.pk)

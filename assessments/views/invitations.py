@@ -1,12 +1,16 @@
 """Invitations in the browser: a team's leads and org admins invite, resend and revoke; the
 invited person accepts from the email's link, signed in or not."""
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +25,7 @@ from ..access import (
     invitable_roles,
     is_org_admin,
     require_manage_team,
+    signed_in,
     team_role,
 )
 from ..errors import ApplicationError
@@ -44,7 +49,7 @@ GUESSES_ALLOWED = 20
 GUESS_WINDOW_SECONDS = 15 * 60
 
 
-def _delivery_message(request, invitation: Invitation, *, verb: str) -> None:
+def _delivery_message(request: HttpRequest, invitation: Invitation, *, verb: str) -> None:
     """Say where the email is: a worker sends it once the invitation is saved, so it is
     usually still on its way; the list shows when it went out or why it did not."""
     invitation.refresh_from_db(fields=["sent_at", "delivery_error", "delivery_state"])
@@ -65,17 +70,20 @@ def _delivery_message(request, invitation: Invitation, *, verb: str) -> None:
         )
 
 
-def _with_resend_times(invitations, now) -> list[Invitation]:
+def _with_resend_times(invitations: Iterable[Invitation], now: datetime) -> list[Invitation]:
     """The rows, each with `resend_available_at`: when its Resend button works again (None:
     now), as the service decides."""
     rows = list(invitations)
     for invitation in rows:
-        invitation.resend_available_at = invitation_resend_available_at(invitation, now=now)
+        # Read by the list template beside the model's own fields.
+        invitation.resend_available_at = invitation_resend_available_at(  # type: ignore[attr-defined]
+            invitation, now=now
+        )
     return rows
 
 
 @login_required
-def team_invitations(request, slug):
+def team_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     """The team's pending invitations, and the form to invite someone (leads and org admins)."""
     team = selectors.team_get_for_user(user=request.user, slug=slug)
     require_manage_team(request.user, team, to="invite people or see the team's invitations")
@@ -84,7 +92,7 @@ def team_invitations(request, slug):
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _ = invitation_create(
-                inviter=request.user,
+                inviter=signed_in(request.user),
                 organization=team.organization,
                 team=team,
                 email=form.cleaned_data["email"],
@@ -111,7 +119,7 @@ def team_invitations(request, slug):
 
 
 @login_required
-def organization_invitations(request):
+def organization_invitations(request: HttpRequest) -> HttpResponse:
     """Every pending invitation of the organisations the user administers, and the form to
     invite an organisation admin."""
     if not is_org_admin(request.user):
@@ -122,7 +130,7 @@ def organization_invitations(request):
         organization = next(o for o in organizations if o.slug == form.cleaned_data["organization"])
         try:
             invitation, _ = invitation_create(
-                inviter=request.user,
+                inviter=signed_in(request.user),
                 organization=organization,
                 team=None,
                 email=form.cleaned_data["email"],
@@ -146,7 +154,7 @@ def organization_invitations(request):
     return render(request, "invitations/organization.html", context)
 
 
-def _back(request, invitation: Invitation) -> str:
+def _back(request: HttpRequest, invitation: Invitation) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -159,10 +167,10 @@ def _back(request, invitation: Invitation) -> str:
 
 @login_required
 @require_POST
-def invitation_resend_view(request, pk):
+def invitation_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = selectors.invitation_get_for_user(user=request.user, invitation_id=pk)
     try:
-        invitation, _ = invitation_resend(invitation=invitation, user=request.user)
+        invitation, _ = invitation_resend(invitation=invitation, user=signed_in(request.user))
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -172,10 +180,10 @@ def invitation_resend_view(request, pk):
 
 @login_required
 @require_POST
-def invitation_revoke_view(request, pk):
+def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = selectors.invitation_get_for_user(user=request.user, invitation_id=pk)
     try:
-        invitation_revoke(invitation=invitation, user=request.user)
+        invitation_revoke(invitation=invitation, user=signed_in(request.user))
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -185,15 +193,15 @@ def invitation_revoke_view(request, pk):
     return redirect(_back(request, invitation))
 
 
-def _client_address(request) -> str:
+def _client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def _guess_key(request) -> str:
+def _guess_key(request: HttpRequest) -> str:
     return f"invitation-guesses:{_client_address(request)}"
 
 
-def _invalid(request, state: InvitationState):
+def _invalid(request: HttpRequest, state: InvitationState) -> HttpResponse:
     """The same status and page for every link that does not work; the sentence says why, and
     only a real link's holder can get anything but 'not valid'. Nothing of the invitation shows."""
     return render(request, "invitations/invalid.html", {"message": state.value}, status=404)
@@ -202,7 +210,7 @@ def _invalid(request, state: InvitationState):
 @never_cache
 @sensitive_variables("token")
 @sensitive_post_parameters("password1", "password2")
-def invitation_accept_view(request, token):
+def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     """Accept an invitation: as the signed-in account of the invited address, by logging in
     first when an account has that address, or by creating an account for it."""
     if (cache.get(_guess_key(request)) or 0) >= GUESSES_ALLOWED:
@@ -228,8 +236,8 @@ def invitation_accept_view(request, token):
     if request.method == "POST" and mode in {"accept", "signup"}:
         try:
             if mode == "accept":
-                acceptance = invitation_accept(token=token, user=user)
-            elif form.is_valid():
+                acceptance = invitation_accept(token=token, user=signed_in(user))
+            elif form is not None and form.is_valid():  # mode signup: the form is there
                 acceptance = invitation_accept_new_user(
                     token=token,
                     username=form.cleaned_data["username"],

@@ -3,7 +3,7 @@ and the patch to download. A worker builds the kit; until it is ready the page s
 shows the kit when it is (static/js/kit.js), or on "Check again" without JavaScript."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -16,7 +16,7 @@ TEMPLATE = "assessments/repository_kit.html"
 
 @login_required
 @require_GET
-def repository_kit(request, pk, capability):
+def repository_kit(request: HttpRequest, pk: int, capability: str) -> HttpResponse:
     repository = selectors.repository_get_for_user(user=request.user, repository_id=pk)
     catalogue = maturity.load_catalogue()
     title = (
@@ -39,6 +39,8 @@ def repository_kit(request, pk, capability):
             # The repository could not be read: the next request after this starts again.
             response["Retry-After"] = str(KIT_RETRY_SECONDS)
         return response
+    # Neither preparing nor refused: the build is ready, and a ready build holds its kit.
+    assert build.kit is not None
     kit = kits.Kit.from_dict(build.kit)
     patch = kits.as_patch(kit.changes)
     if request.GET.get("download"):

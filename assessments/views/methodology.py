@@ -1,5 +1,6 @@
 """The methodology page: how levels, the index, the target and the debt are computed."""
 
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -19,7 +20,7 @@ OBSERVABLE_WORDS = {
 
 
 @require_GET
-def methodology(request):
+def methodology(request: HttpRequest) -> HttpResponse:
     catalogue = load_catalogue()
     levels = []
     for level in catalogue.levels:

@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from .. import selectors
-from ..access import is_org_admin
+from ..access import is_org_admin, signed_in
 from ..errors import ApplicationError
 from ..forms import HeadlineLensForm
 from ..models import HeadlineLens
@@ -14,7 +15,7 @@ from ..services.organizations import organization_headline_lens_set
 
 
 @login_required
-def organization_settings(request):
+def organization_settings(request: HttpRequest) -> HttpResponse:
     """Choose each administered organisation's headline model (Google's or Microsoft's)."""
     if not is_org_admin(request.user):
         raise PermissionDenied(
@@ -28,7 +29,7 @@ def organization_settings(request):
             changed = organization_headline_lens_set(
                 organization=organization,
                 headline_lens=form.cleaned_data["headline_lens"],
-                actor=request.user,
+                actor=signed_in(request.user),
             )
         except ApplicationError as error:
             form.add_error(None, error.message)

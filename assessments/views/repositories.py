@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -10,7 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from .. import maturity, selectors
-from ..access import can_manage_team, require_manage_team
+from ..access import can_manage_team, require_manage_team, signed_in
 from ..errors import ApplicationError
 from ..forms import RepositoryConnectForm, RepositoryHoldsForm
 from ..services.repositories import repository_connect, repository_set_holds
@@ -21,13 +21,15 @@ from ..services.webhooks import WebhookRefused, forge_webhook_receive, webhook_r
 
 @sensitive_post_parameters("access_token")
 @login_required
-def repository_connect_view(request, slug):
+def repository_connect_view(request: HttpRequest, slug: str) -> HttpResponse:
     team = selectors.team_get_for_user(user=request.user, slug=slug)
     require_manage_team(request.user, team, to="connect repositories")
     form = RepositoryConnectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            repository = repository_connect(team=team, user=request.user, **form.cleaned_data)
+            repository = repository_connect(
+                team=team, user=signed_in(request.user), **form.cleaned_data
+            )
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -37,7 +39,7 @@ def repository_connect_view(request, slug):
 
 
 @login_required
-def repository_detail(request, pk):
+def repository_detail(request: HttpRequest, pk: int) -> HttpResponse:
     repository = selectors.repository_get_for_user(user=request.user, repository_id=pk)
     scans = selectors.scan_list_for_repository(repository=repository)
     latest = next((s for s in scans if s.report), None)
@@ -68,14 +70,16 @@ def repository_detail(request, pk):
 
 @login_required
 @require_POST
-def repository_holds_view(request, pk):
+def repository_holds_view(request: HttpRequest, pk: int) -> HttpResponse:
     repository = selectors.repository_get_for_user(user=request.user, repository_id=pk)
     require_manage_team(request.user, repository.team, to="change what a repository holds")
     form = RepositoryHoldsForm(request.POST)
     if form.is_valid():
         try:
             repository_set_holds(
-                repository=repository, user=request.user, holds=form.cleaned_data["holds"]
+                repository=repository,
+                user=signed_in(request.user),
+                holds=form.cleaned_data["holds"],
             )
         except ApplicationError as error:
             messages.error(request, error.message)
@@ -88,7 +92,7 @@ def repository_holds_view(request, pk):
 
 @login_required
 @require_POST
-def repository_scan_now(request, pk):
+def repository_scan_now(request: HttpRequest, pk: int) -> HttpResponse:
     repository = selectors.repository_get_for_user(user=request.user, repository_id=pk)
     require_manage_team(request.user, repository.team, to="start scans")
     scan_enqueue(repository=repository, trigger="manual")
@@ -98,7 +102,7 @@ def repository_scan_now(request, pk):
 
 @csrf_exempt
 @require_POST
-def webhook(request, provider, pk):
+def webhook(request: HttpRequest, provider: str, pk: int) -> HttpResponse:
     """Signed push events only; the signature, not a session, authenticates the caller."""
     repository = selectors.repository_get_unscoped(repository_id=pk)
     try:
@@ -114,7 +118,7 @@ def webhook(request, provider, pk):
 
 @csrf_exempt
 @require_POST
-def forge_webhook(request, provider, pk):
+def forge_webhook(request: HttpRequest, provider: str, pk: int) -> HttpResponse:
     """The one push webhook of a forge connection: signed push events of any repository of the
     organisation or group; a scan is queued for each of its connected repositories."""
     connection = selectors.forge_connection_get_unscoped(connection_id=pk)

@@ -1,7 +1,9 @@
 """The result of an assessment, the team's history, and two assessments side by side."""
 
+from datetime import datetime
+
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -10,9 +12,10 @@ from .. import charts, kits, maturity, selectors
 from ..access import EDIT_ROLES, MANAGE_ROLES, team_role
 from ..maturity.lenses import MICROSOFT_ASPECT_TITLES, article_changes
 from ..maturity.versions import catalogue_changes, load_catalogue_version, versions_sentence
+from ..models import Result
 
 
-def index_trend(current: float, previous: float | None) -> dict | None:
+def index_trend(current: float, previous: float | None) -> dict[str, str | float] | None:
     """Arrow and delta, spelled out too: colour is never the only signal."""
     if previous is None:
         return None
@@ -25,7 +28,7 @@ def index_trend(current: float, previous: float | None) -> dict | None:
 
 
 @login_required
-def assessment_result(request, pk):
+def assessment_result(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
     result = selectors.result_for_assessment(assessment=assessment)
     if result is None:
@@ -136,7 +139,7 @@ def assessment_result(request, pk):
     return render(request, "assessments/result.html", context)
 
 
-def history_finding(first, last) -> str:
+def history_finding(first: Result, last: Result) -> str:
     """The history chart's title: what changed between the first and the latest result, so
     the reader gets the answer before reading the plot."""
     since = date_format(timezone.localtime(first.assessment.submitted_at), "j M Y")
@@ -155,13 +158,16 @@ def history_finding(first, last) -> str:
 
 
 @login_required
-def team_history(request, slug):
+def team_history(request: HttpRequest, slug: str) -> HttpResponse:
     team = selectors.team_get_for_user(user=request.user, slug=slug)
     results = selectors.result_history_for_team(team=team, with_snapshots=False)
     rows = []
     for earlier, result in zip([None, *results], results, strict=False):
         rows.append(
-            {"result": result, "trend": index_trend(result.index, earlier and earlier.index)}
+            {
+                "result": result,
+                "trend": index_trend(result.index, None if earlier is None else earlier.index),
+            }
         )
     rows.reverse()
     compare = None
@@ -174,7 +180,7 @@ def team_history(request, slug):
         points = [
             (timezone.localtime(r.assessment.submitted_at).isoformat(), r.index) for r in results
         ]
-        series = [{"name": f"{team.name} (overall)", "points": points}]
+        series: list[dict[str, object]] = [{"name": f"{team.name} (overall)", "points": points}]
         # Per dimension on demand: each line appears when its legend entry is clicked.
         history = selectors.dimension_index_history_for_team(team=team)
         catalogue = load_catalogue_version(results[-1].catalogue_version)
@@ -203,17 +209,17 @@ def team_history(request, slug):
     return render(request, "assessments/history.html", context)
 
 
-def _comparison(results, chosen):
+def _comparison(results: list[Result], chosen: list[str]) -> dict[str, object]:
     """Two of the team's results side by side, capability by capability."""
     by_id = {str(r.assessment_id): r.pk for r in results}
     if len(set(chosen)) != 2 or any(key not in by_id for key in chosen):
         raise Http404("Choose two submitted assessments of this team to compare.")
     pair = selectors.results_with_assessments(result_ids=[by_id[key] for key in chosen])
-    left, right = sorted(pair, key=lambda r: r.assessment.submitted_at)
+    left, right = sorted(pair, key=_submitted_at)
     catalogue = load_catalogue_version(right.catalogue_version)
     left_caps = {c["key"]: c for c in left.snapshot["result"]["capabilities"]}
     right_caps = {c["key"]: c for c in right.snapshot["result"]["capabilities"]}
-    rows = []
+    rows: list[dict[str, object]] = []
     for capability in catalogue.capabilities:
         a, b = left_caps.get(capability.key), right_caps.get(capability.key)
         rows.append(
@@ -233,6 +239,13 @@ def _comparison(results, chosen):
     return {"left": left, "right": right, "rows": rows, "versions": versions}
 
 
-def _when(result) -> str:
+def _submitted_at(result: Result) -> datetime:
+    """When the result's assessment was submitted; only a submitted assessment has a result."""
+    submitted_at = result.assessment.submitted_at
+    assert submitted_at is not None
+    return submitted_at
+
+
+def _when(result: Result) -> str:
     """A result named by its submission time, as the history table shows it."""
     return date_format(timezone.localtime(result.assessment.submitted_at), "j M Y, H:i")

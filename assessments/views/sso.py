@@ -2,6 +2,7 @@
 with the app's messages), logging out of both, and the org admins' page of group rules."""
 
 import logging
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -18,7 +19,7 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 from requests import HTTPError, RequestException
 
 from .. import selectors, sso
-from ..access import is_org_admin
+from ..access import is_org_admin, signed_in
 from ..errors import ApplicationError
 from ..forms import GroupMappingRuleForm
 from ..services.sso import group_mapping_rule_create, group_mapping_rule_delete
@@ -37,7 +38,7 @@ PROVIDER_ERRORS = {
 SESSION_ID_TOKEN = "oidc_id_token"  # noqa: S105 (the session key, not a secret)
 
 
-def _unavailable(request, error: Exception):
+def _unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
     logger.warning("single sign-on: %s", error)
     messages.error(
         request,
@@ -47,37 +48,39 @@ def _unavailable(request, error: Exception):
     return redirect("login")
 
 
-class OidcAuthenticateView(OIDCAuthenticationRequestView):
+class OidcAuthenticateView(OIDCAuthenticationRequestView):  # type: ignore[misc]  # mozilla-django-oidc ships no types
     """Sends the browser to the provider's sign-in page (state, nonce and PKCE kept in the
     session)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super(OIDCAuthenticationRequestView, self).__init__(*args, **kwargs)
         self.OIDC_RP_CLIENT_ID = self.get_settings("OIDC_RP_CLIENT_ID", "")
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         if not sso.oidc_enabled():
             raise Http404("Single sign-on is not set up here.")
         try:
             self.OIDC_OP_AUTH_ENDPOINT = sso.provider().authorization_endpoint
         except sso.ProviderUnavailable as error:
             return _unavailable(request, error)
-        return super().get(request)
+        response: HttpResponse = super().get(request)
+        return response
 
 
-class OidcCallbackView(OIDCAuthenticationCallbackView):
+class OidcCallbackView(OIDCAuthenticationCallbackView):  # type: ignore[misc]  # mozilla-django-oidc ships no types
     """The provider sends the browser back here with a code; the backend trades it for tokens,
     checks them and signs the user in. A refusal says why on the login page."""
 
     @property
-    def failure_url(self):
+    def failure_url(self) -> str:
         return reverse("login")
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         if not sso.oidc_enabled():
             raise Http404("Single sign-on is not set up here.")
         try:
-            return super().get(request)
+            response: HttpResponse = super().get(request)
+            return response
         except SuspiciousOperation as error:
             logger.warning("single sign-on refused: %s", error)
             self._failure_message = (
@@ -98,7 +101,7 @@ class OidcCallbackView(OIDCAuthenticationCallbackView):
         except (sso.ProviderUnavailable, RequestException) as error:
             return _unavailable(request, error)
 
-    def login_failure(self):
+    def login_failure(self) -> HttpResponse:
         if self.request.GET.get("error"):
             # The provider's own description is not shown: anyone can put text in this address.
             code = self.request.GET["error"]
@@ -111,10 +114,11 @@ class OidcCallbackView(OIDCAuthenticationCallbackView):
                 f"Signing in with {sso.provider_name()} did not complete: start again.",
             )
         messages.error(self.request, message)
-        return super().login_failure()
+        response: HttpResponse = super().login_failure()
+        return response
 
 
-def _provider_logout_url(request, id_token: str) -> str | None:
+def _provider_logout_url(request: HttpRequest, id_token: str) -> str | None:
     """The provider's end-session address, back to the login page afterwards; None when the
     provider has none or cannot be reached (the app's own session is ended either way)."""
     try:
@@ -134,7 +138,7 @@ def _provider_logout_url(request, id_token: str) -> str | None:
 class LogoutView(auth_views.LogoutView):
     """Django's log-out; a session that began at the provider is ended there too."""
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         id_token = request.session.get(SESSION_ID_TOKEN) if sso.oidc_enabled() else None
         if not id_token:
             return super().post(request, *args, **kwargs)
@@ -149,7 +153,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 @login_required
-def sso_rules(request):
+def sso_rules(request: HttpRequest) -> HttpResponse:
     """List, add and delete the group rules of the organisations the user administers."""
     if not is_org_admin(request.user):
         raise PermissionDenied(
@@ -169,7 +173,7 @@ def sso_rules(request):
                 group=data["group"],
                 team=team,
                 role=data["role"],
-                actor=request.user,
+                actor=signed_in(request.user),
             )
         except ApplicationError as error:
             form.add_error(None, error.message)
@@ -194,9 +198,9 @@ def sso_rules(request):
 
 @login_required
 @require_POST
-def sso_rule_delete(request, pk: int):
+def sso_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(selectors.group_mapping_rules_for_user(user=request.user), pk=pk)
-    group_mapping_rule_delete(rule=rule, actor=request.user)
+    group_mapping_rule_delete(rule=rule, actor=signed_in(request.user))
     messages.success(
         request,
         f"Deleted the rule for “{rule.group}”; the memberships it granted end at each member's "

@@ -1,22 +1,24 @@
 """Home, team workspace, health check and the icon for clients that ask /favicon.ico."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .. import maturity, selectors
-from ..access import EDIT_ROLES, MANAGE_ROLES, team_role
+from ..access import EDIT_ROLES, MANAGE_ROLES, signed_in, team_role
 from ..maturity.lenses import microsoft_lens
 from ..models import Role
 from .results import index_trend
 
 
 @login_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     """The teams I can see, where each stands, and the one next thing to do for each."""
     now = timezone.now()
     overviews = selectors.team_overview_for_user(user=request.user)
@@ -24,7 +26,7 @@ def home(request):
         teams=[overview.team for overview in overviews], today=timezone.localdate()
     )
     titles = {c.key: c.title for c in maturity.load_catalogue().capabilities}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "o": overview,
             "trend": index_trend(overview.latest_result.index, overview.previous_index)
@@ -54,7 +56,10 @@ def home(request):
             overview.exemptions_waiting for overview in overviews if overview.role == Role.ORG_ADMIN
         ),
         "is_org_admin": not rows
-        and (request.user.is_superuser or selectors.organization_admin_of(user=request.user)),
+        and (
+            request.user.is_superuser
+            or selectors.organization_admin_of(user=signed_in(request.user))
+        ),
     }
     # An org admin's teams say so without a query; one without teams was asked just above.
     context["reads_audit_log"] = context["is_org_admin"] or any(
@@ -69,7 +74,7 @@ def _with_article(label: str | None) -> str:
 
 
 @login_required
-def team_detail(request, slug):
+def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     team = selectors.team_get_for_user(user=request.user, slug=slug)
     members = selectors.membership_list_for_team(team=team)
     role = team_role(request.user, team)
@@ -93,7 +98,7 @@ def team_detail(request, slug):
 
 
 @require_GET
-def health(request):
+def health(request: HttpRequest) -> HttpResponse:
     """Liveness for load balancers and compose: the database answers."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -102,6 +107,6 @@ def health(request):
 
 
 @require_GET
-def favicon(request):
+def favicon(request: HttpRequest) -> HttpResponse:
     """Pages link the SVG icon; clients that ask for /favicon.ico anyway are sent to it."""
     return HttpResponseRedirect(static("favicon.svg"))

@@ -1,19 +1,26 @@
 """Organisations, teams, assessments and their answers."""
 
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from rest_framework import serializers
 
-from ...models import Answer, Assessment, Organization, Team
+from ...models import Answer, Assessment, Organization, Team, TeamTag
+from .fields import related_choices_limit
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(serializers.ModelSerializer[Organization]):
     class Meta:
         model = Organization
         fields = ["id", "slug", "name"]
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(serializers.ModelSerializer[Team]):
     organization = OrganizationSerializer(read_only=True)
-    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    tags: serializers.SlugRelatedField[TeamTag] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="name"
+    )
     member_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -24,18 +31,18 @@ class TeamSerializer(serializers.ModelSerializer):
 # --- Assessments and answers -------------------------------------------------------------------
 
 
-class ResultSummarySerializer(serializers.Serializer):
+class ResultSummarySerializer(serializers.Serializer[Any]):
     overall_level = serializers.IntegerField()
     index = serializers.FloatField()
     target_level = serializers.IntegerField()
     computed_at = serializers.DateTimeField()
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(
+class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
-    submitted_by = serializers.SlugRelatedField(
+    submitted_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
     answer_count = serializers.IntegerField(read_only=True)
@@ -61,7 +68,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssessmentCreateSerializer(serializers.Serializer):
+class AssessmentCreateSerializer(serializers.Serializer[Any]):
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.none(),
         error_messages={
@@ -70,16 +77,18 @@ class AssessmentCreateSerializer(serializers.Serializer):
         },
     )
 
-    def __init__(self, *args, visible_teams=None, **kwargs):
+    def __init__(
+        self, *args: Any, visible_teams: QuerySet[Team] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if visible_teams is not None:
-            self.fields["team"].queryset = visible_teams
+            related_choices_limit(self, "team", visible_teams)
 
 
-class AnswerSerializer(serializers.ModelSerializer):
+class AnswerSerializer(serializers.ModelSerializer[Answer]):
     question = serializers.CharField(source="question_key", read_only=True)
     option = serializers.CharField(source="option_key", read_only=True, allow_null=True)
-    updated_by = serializers.SlugRelatedField(
+    updated_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
 
@@ -111,7 +120,7 @@ class AnswerSerializer(serializers.ModelSerializer):
         }
 
 
-class AnswerWriteSerializer(serializers.Serializer):
+class AnswerWriteSerializer(serializers.Serializer[Any]):
     option = serializers.CharField(max_length=40, help_text="An option key of the question.")
     note = serializers.CharField(
         max_length=4000,
@@ -123,7 +132,7 @@ class AnswerWriteSerializer(serializers.Serializer):
     )
 
 
-class AnswerBulkItemSerializer(serializers.Serializer):
+class AnswerBulkItemSerializer(serializers.Serializer[Any]):
     question = serializers.CharField(max_length=80, help_text="A question's key.")
     option = serializers.CharField(max_length=40, help_text="An option key of the question.")
     note = serializers.CharField(
@@ -146,7 +155,7 @@ class AnswerBulkItemSerializer(serializers.Serializer):
     )
 
 
-class AnswerBulkWriteSerializer(serializers.Serializer):
+class AnswerBulkWriteSerializer(serializers.Serializer[Any]):
     answers = AnswerBulkItemSerializer(
         many=True,
         allow_empty=False,
@@ -155,5 +164,5 @@ class AnswerBulkWriteSerializer(serializers.Serializer):
     )
 
 
-class AnswerBulkResultSerializer(serializers.Serializer):
+class AnswerBulkResultSerializer(serializers.Serializer[Any]):
     answers = AnswerSerializer(many=True, help_text="The saved answers, in the order sent.")

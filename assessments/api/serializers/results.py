@@ -1,5 +1,7 @@
 """Results, their evidence, debt and progress, and the roadmap."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 from ...maturity.custom_checks import ANSWER_OPTIONS
@@ -12,7 +14,7 @@ EU_AI_ACT_NOT_LEGAL_ADVICE = (
 )
 
 
-class EvidenceSerializer(serializers.Serializer):
+class EvidenceSerializer(serializers.Serializer[Any]):
     capability = serializers.CharField()
     grade = serializers.FloatField()
     strength = serializers.CharField()
@@ -22,7 +24,7 @@ class EvidenceSerializer(serializers.Serializer):
     detector = serializers.CharField(allow_null=True)
 
 
-class CapabilityResultSerializer(serializers.Serializer):
+class CapabilityResultSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
     dimension = serializers.CharField()
     level = serializers.IntegerField()
@@ -31,7 +33,7 @@ class CapabilityResultSerializer(serializers.Serializer):
         help_text="The grade levels use: unknown counts 0, not applicable 1."
     )
     status = serializers.CharField()
-    source = serializers.CharField(help_text="Where the grade came from: answer, evidence, ...")
+    source = serializers.CharField(help_text="Where the grade came from: answer, evidence, ...")  # type: ignore[assignment]  # DRF moves declared fields out of the class
     met = serializers.BooleanField()
     answer_grade = serializers.FloatField(allow_null=True)
     evidence_grade = serializers.FloatField(allow_null=True)
@@ -39,20 +41,20 @@ class CapabilityResultSerializer(serializers.Serializer):
     evidence = EvidenceSerializer(many=True)
 
 
-class ContradictionSerializer(serializers.Serializer):
+class ContradictionSerializer(serializers.Serializer[Any]):
     capability = serializers.CharField()
     kind = serializers.CharField()
     message = serializers.CharField()
 
 
-class MLTestScoreSerializer(serializers.Serializer):
+class MLTestScoreSerializer(serializers.Serializer[Any]):
     sections = serializers.DictField(child=serializers.FloatField())
     score = serializers.FloatField()
     weakest_section = serializers.CharField()
     band = serializers.CharField()
 
 
-class LensCapabilitySerializer(serializers.Serializer):
+class LensCapabilitySerializer(serializers.Serializer[Any]):
     capability = serializers.CharField(help_text="Capability key in the result's catalogue.")
     title = serializers.CharField()
     status = serializers.ChoiceField(
@@ -68,7 +70,7 @@ class MicrosoftBlockerSerializer(LensCapabilitySerializer):
     )
 
 
-class MicrosoftLensSerializer(serializers.Serializer):
+class MicrosoftLensSerializer(serializers.Serializer[Any]):
     version = serializers.CharField(help_text="Version of the lens data (microsoft.yaml).")
     level = serializers.IntegerField(
         min_value=0,
@@ -88,7 +90,7 @@ class MicrosoftLensSerializer(serializers.Serializer):
     )
 
 
-class EuArticleSerializer(serializers.Serializer):
+class EuArticleSerializer(serializers.Serializer[Any]):
     article = serializers.CharField(help_text="The article number, e.g. '9'.")
     title = serializers.CharField()
     status = serializers.ChoiceField(
@@ -108,7 +110,7 @@ class EuArticleSerializer(serializers.Serializer):
     )
 
 
-class KeyDateSerializer(serializers.Serializer):
+class KeyDateSerializer(serializers.Serializer[Any]):
     date = serializers.DateField()
     event = serializers.CharField()
     headline = serializers.BooleanField(
@@ -116,7 +118,7 @@ class KeyDateSerializer(serializers.Serializer):
     )
 
 
-class EuAiActLensSerializer(serializers.Serializer):
+class EuAiActLensSerializer(serializers.Serializer[Any]):
     version = serializers.CharField(help_text="Version of the lens data (eu_ai_act.yaml).")
     disclaimer = serializers.CharField(
         help_text="A readiness aid, not legal advice: the sentence to show with the reading."
@@ -131,7 +133,7 @@ class EuAiActLensSerializer(serializers.Serializer):
     skipped = serializers.ListField(child=serializers.CharField())
 
 
-class LensesSerializer(serializers.Serializer):
+class LensesSerializer(serializers.Serializer[Any]):
     microsoft = MicrosoftLensSerializer()
     eu_ai_act = EuAiActLensSerializer(
         help_text="EU AI Act readiness for high-risk AI systems, article by article. "
@@ -139,7 +141,7 @@ class LensesSerializer(serializers.Serializer):
     )
 
 
-class TargetSerializer(serializers.Serializer):
+class TargetSerializer(serializers.Serializer[Any]):
     level = serializers.IntegerField()
     reasons = serializers.ListField(child=serializers.CharField())
     criticality = serializers.CharField(allow_null=True)
@@ -148,7 +150,7 @@ class TargetSerializer(serializers.Serializer):
     missing_context = serializers.ListField(child=serializers.CharField())
 
 
-class DebtItemSerializer(serializers.Serializer):
+class DebtItemSerializer(serializers.Serializer[Any]):
     capability = serializers.CharField()
     title = serializers.CharField()
     debt_kind = serializers.CharField()
@@ -161,14 +163,14 @@ class DebtItemSerializer(serializers.Serializer):
     balance = serializers.FloatField()
 
 
-class DebtTotalSerializer(serializers.Serializer):
+class DebtTotalSerializer(serializers.Serializer[Any]):
     items = serializers.IntegerField()
     principal = serializers.FloatField()
     interest = serializers.FloatField()
     balance = serializers.FloatField()
 
 
-class LevelProgressSerializer(serializers.Serializer):
+class LevelProgressSerializer(serializers.Serializer[Any]):
     level = serializers.IntegerField(help_text="The next level.")
     in_place = serializers.IntegerField(
         help_text="Capabilities required up to that level that are met."
@@ -188,13 +190,13 @@ class LevelProgressSerializer(serializers.Serializer):
     )
 
 
-class DebtSerializer(serializers.Serializer):
+class DebtSerializer(serializers.Serializer[Any]):
     as_of = serializers.DateField(help_text="The submission date: the bill as it stood then.")
     items = DebtItemSerializer(many=True)
     total = DebtTotalSerializer()
 
 
-class ReadingWithExemptionsSerializer(serializers.Serializer):
+class ReadingWithExemptionsSerializer(serializers.Serializer[Any]):
     as_of = serializers.DateField(help_text="The day whose exemptions in force are applied.")
     overall_level = serializers.IntegerField()
     index = serializers.FloatField(help_text="0-100.")
@@ -216,7 +218,7 @@ class ReadingWithExemptionsSerializer(serializers.Serializer):
     )
 
 
-class OrganizationCheckRepositorySerializer(serializers.Serializer):
+class OrganizationCheckRepositorySerializer(serializers.Serializer[Any]):
     repository = serializers.IntegerField()
     repository_name = serializers.CharField()
     scan = serializers.IntegerField(help_text="The scan that applied the check.")
@@ -228,9 +230,9 @@ class OrganizationCheckRepositorySerializer(serializers.Serializer):
     url = serializers.CharField(allow_null=True, help_text="The file on the forge, when known.")
 
 
-class OrganizationCheckAnswerSerializer(serializers.Serializer):
+class OrganizationCheckAnswerSerializer(serializers.Serializer[Any]):
     option = serializers.ChoiceField(choices=[option.key for option in ANSWER_OPTIONS])
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # DRF moves declared fields out of the class
     grade = serializers.FloatField(allow_null=True, help_text="1, 0.5, 0, or null for 'unknown'.")
     note = serializers.CharField(allow_blank=True)
     check_set_version = serializers.IntegerField(
@@ -240,7 +242,7 @@ class OrganizationCheckAnswerSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class OrganizationCheckSerializer(serializers.Serializer):
+class OrganizationCheckSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
     title = serializers.CharField()
     dimension = serializers.CharField()
@@ -257,7 +259,7 @@ class OrganizationCheckSerializer(serializers.Serializer):
         help_text="True when one of the team's repositories passes the rule or, failing scan "
         "evidence, when the team answered the question 'yes'; null until either says something.",
     )
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # DRF moves declared fields out of the class
         choices=["scanned", "answered"],
         allow_null=True,
         help_text="What decided `passed`: the scans' evidence or the team's answer.",
@@ -268,7 +270,7 @@ class OrganizationCheckSerializer(serializers.Serializer):
     repositories = OrganizationCheckRepositorySerializer(many=True)
 
 
-class OrganizationChecksSerializer(serializers.Serializer):
+class OrganizationChecksSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(help_text="The organisation's current check set version.")
     counts_towards_levels = serializers.BooleanField()
     level = serializers.IntegerField(
@@ -280,7 +282,7 @@ class OrganizationChecksSerializer(serializers.Serializer):
     checks = OrganizationCheckSerializer(many=True)
 
 
-class ResultSerializer(serializers.Serializer):
+class ResultSerializer(serializers.Serializer[Any]):
     assessment = serializers.IntegerField()
     team = serializers.IntegerField()
     catalogue_version = serializers.CharField()
@@ -348,7 +350,7 @@ class ResultSerializer(serializers.Serializer):
     )
 
 
-class RoadmapStepSerializer(serializers.Serializer):
+class RoadmapStepSerializer(serializers.Serializer[Any]):
     id = serializers.CharField()
     capability = serializers.CharField()
     position = serializers.IntegerField(help_text="0 is the first step to take.")

@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from ... import charts, maturity
+from ...access import UserOrAnonymous
 from ...selectors import dashboards as dashboard_selectors
 from ..filters import DashboardFilters
 
@@ -28,7 +31,7 @@ class Table:
     key: str
     caption: str
     columns: tuple[str, ...]
-    rows: list[tuple[Cell, ...]]
+    rows: Sequence[tuple[Cell, ...]]
 
     def csv_rows(self) -> list[list[str]]:
         return [list(self.columns), *([cell.text for cell in row] for row in self.rows)]
@@ -102,7 +105,7 @@ def result_url(assessment_id: int) -> str:
     return reverse("assessment_result", args=[assessment_id])
 
 
-def dashboard_url(name: str, filters: DashboardFilters, **changes) -> str:
+def dashboard_url(name: str, filters: DashboardFilters, **changes: Any) -> str:
     """The page `name` with these filters in its query string, `changes` applied."""
     url = reverse(name)
     query = filters.query(**changes)
@@ -131,30 +134,30 @@ def grade_text(cell: dashboard_selectors.GradeCell | None) -> str:
     return f"{cell.grade:g}"
 
 
-def dimension_choices(catalogue) -> list[tuple[str, str]]:
+def dimension_choices(catalogue: maturity.Catalogue) -> list[tuple[str, str]]:
     return [(d.key, d.title) for d in catalogue.dimensions]
 
 
-def capability_choices(catalogue, dimension: str = "") -> list[tuple[str, str]]:
+def capability_choices(catalogue: maturity.Catalogue, dimension: str = "") -> list[tuple[str, str]]:
     capabilities = catalogue.capabilities_in(dimension) if dimension else catalogue.capabilities
     return [(c.key, c.title) for c in capabilities]
 
 
-def progress_text(row) -> str:
+def progress_text(row: dashboard_selectors.RankingRow) -> str:
     """ "20 of 23" on the way to the next level; blank at the highest level."""
     if row.next_level_total is None:
         return ""
     return f"{row.next_level_in_place} of {row.next_level_total}"
 
 
-def dimension_title(catalogue, key: str) -> str:
+def dimension_title(catalogue: maturity.Catalogue, key: str) -> str:
     try:
         return catalogue.dimension(key).title
     except KeyError:
         return key
 
 
-def capability_title(catalogue, key: str) -> str:
+def capability_title(catalogue: maturity.Catalogue, key: str) -> str:
     return catalogue.capability(key).title if catalogue.has_capability(key) else key
 
 
@@ -164,7 +167,9 @@ class DashboardPage:
     `everything=True` (the CSV downloads) reads every matching row instead of one page.
     """
 
-    def __init__(self, *, user, filters: DashboardFilters, everything: bool = False):
+    def __init__(
+        self, *, user: UserOrAnonymous, filters: DashboardFilters, everything: bool = False
+    ) -> None:
         self.user = user
         self.filters = filters
         self.everything = everything

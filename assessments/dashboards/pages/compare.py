@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 from ... import charts
 from ...maturity.versions import load_catalogue_version, versions_sentence
@@ -152,7 +153,7 @@ class Compare(DashboardPage):
             self.trends_table(),
         )
 
-    def charts(self) -> dict[str, dict]:
+    def charts(self) -> dict[str, dict[str, Any]]:
         # A dimension none of the teams has a figure for (not applicable to any of them) would
         # be drawn at 0, read as missing: it is left off, and the table says why.
         drawn = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from functools import cached_property
+from typing import Any
 
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ class Debt(DashboardPage):
     the gaps a page shows are sorted out and written as rows.
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.today = timezone.localdate()
 
@@ -54,7 +55,7 @@ class Debt(DashboardPage):
         return min(self.filters.page, self.pages)
 
     @cached_property
-    def buckets(self) -> list[dict]:
+    def buckets(self) -> list[dict[str, Any]]:
         """Open gaps by days outstanding: read by the table and by the chart."""
         return [
             {
@@ -180,7 +181,7 @@ class Debt(DashboardPage):
             self.age_table(), self.teams_table(), self.capabilities_table(), self.items_table()
         )
 
-    def charts(self) -> dict[str, dict]:
+    def charts(self) -> dict[str, dict[str, Any]]:
         return {"age": charts.debt_age_figure(self.buckets)}
 
     def _dimension(self, capability: str) -> str:

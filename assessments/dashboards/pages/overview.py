@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 from functools import cached_property
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ... import charts, selectors
 from ...maturity.lenses import microsoft_lens
+from ...models import Result
 from ...selectors import dashboards as dashboard_selectors
 from ..filters import DashboardFilters
 from .base import (
@@ -36,7 +39,7 @@ class Overview(DashboardPage):
         return dashboard_selectors.latest_for_user(user=self.user, filters=self.filters)
 
     @property
-    def results(self):
+    def results(self) -> QuerySet[Result]:
         return self.latest.results
 
     @cached_property
@@ -162,7 +165,7 @@ class Overview(DashboardPage):
             days = ""
             if row.oldest_debt:
                 days = str((today - timezone.localtime(row.oldest_debt).date()).days)
-            lead = ()
+            lead: tuple[Cell, ...] = ()
             if microsoft:
                 level = "" if row.microsoft_level is None else str(row.microsoft_level)
                 lead = (Cell(level, self.result_url(row.assessment_id)),)
@@ -287,7 +290,7 @@ class Overview(DashboardPage):
 
     # Charts ---------------------------------------------------------------------------
 
-    def charts(self) -> dict[str, dict]:
+    def charts(self) -> dict[str, dict[str, Any]]:
         capabilities = self.capabilities
         teams = [{"name": r.team_name, "link": self.result_url(r.assessment_id)} for r in self.rows]
         grades = []

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessments.demo import DEMO_PASSWORD, demo_load, synthetic_organization_load
 from assessments.errors import ApplicationError
@@ -12,7 +14,7 @@ class Command(BaseCommand):
         "synthetic organisation of N teams with --months M of history. Refused in production mode."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--teams",
             type=int,
@@ -24,7 +26,9 @@ class Command(BaseCommand):
             help=f"months of history per synthetic team (default {DEFAULT_MONTHS}; needs --teams)",
         )
 
-    def handle(self, *args, teams=None, months=None, **options):
+    def handle(
+        self, *args: Any, teams: int | None = None, months: int | None = None, **options: Any
+    ) -> None:
         if months is not None and teams is None:
             raise CommandError("--months applies to a synthetic organisation: add --teams N.")
         try:

@@ -10,6 +10,7 @@ sentence on stderr, when the token is missing, unknown or revoked.
 
 import os
 import sys
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
@@ -23,7 +24,7 @@ EXIT_BAD_TOKEN = 2
 class Command(BaseCommand):
     help = "Serve MLMaturity's tools to an assistant over MCP (stdio), as a token's owner."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         plaintext = os.environ.get(TOKEN_VARIABLE, "").strip()
         if not plaintext:
             self.stderr.write(f"error: set {TOKEN_VARIABLE} to a personal API token.")

@@ -14,5 +14,5 @@ class EmbeddedWSGIServer(WSGIServer):
     request_queue_size = 128
 
 
-class Command(BaseCommand):
+class Command(BaseCommand):  # type: ignore[misc]  # whitenoise ships no types
     server_cls = EmbeddedWSGIServer

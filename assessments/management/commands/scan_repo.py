@@ -19,8 +19,9 @@ error on stderr.
 
 import json
 import sys
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from assessments import kits, maturity, scanning
 from assessments.scanning import formats
@@ -32,7 +33,7 @@ EXIT_BAD_INPUT = 2
 class Command(BaseCommand):
     help = "Scan a git repository (local path or https URL) and report its evidence-only level."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("source", help="a local path or an https URL of a git repository")
         parser.add_argument("--branch", default=None, help="branch to scan (default: HEAD)")
         parser.add_argument(
@@ -65,7 +66,18 @@ class Command(BaseCommand):
             "the report",
         )
 
-    def handle(self, *args, source, branch, subdir, format, fail_under, baseline, kit, **options):  # noqa: A002
+    def handle(  # noqa: A002 (the option is called --format)
+        self,
+        *args: Any,
+        source: str,
+        branch: str | None,
+        subdir: str | None,
+        format: str,
+        fail_under: int | None,
+        baseline: str | None,
+        kit: str | None,
+        **options: Any,
+    ) -> None:
         if kit and kit not in kits.kit_steps():
             # Said before fetching anything, in one line, as every refusal of this command is.
             self.stderr.write(
@@ -77,6 +89,7 @@ class Command(BaseCommand):
         built: list[kits.Kit] = []
 
         def build(snapshot: scanning.RepositorySnapshot) -> None:
+            assert kit is not None  # passed to the scan below only with --kit
             built.append(kits.build_kit(kit, snapshot, repository=source))
 
         try:
@@ -97,7 +110,7 @@ class Command(BaseCommand):
         if built:
             self._write_kit(built[0], report.commit)
             return
-        data = report.to_dict()
+        data: dict[str, Any] = report.to_dict()
         catalogue = maturity.load_catalogue()
         current = formats.read_report(data)
         comparison = None
@@ -150,7 +163,7 @@ class Command(BaseCommand):
         sys.exit(EXIT_BAD_INPUT)
 
 
-def _as_text(data: dict, report) -> str:
+def _as_text(data: dict[str, Any], report: scanning.ScanReport) -> str:
     level = "inconclusive" if data["overall_level"] is None else f"level {data['overall_level']}"
     where = f" ({data['project']})" if data["project"] else ""
     lines = [
