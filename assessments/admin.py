@@ -116,6 +116,13 @@ class AssessmentAdmin(admin.ModelAdmin):
     raw_id_fields = ["copied_from", "created_by", "submitted_by"]
     inlines = [AnswerInline]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Assessment | None = None) -> list[str]:
+        # Its result keeps copies of both (dashboards read them): a change here would leave
+        # the result, the team's history and the monthly counts telling another story.
+        if obj is not None:
+            return [*self.readonly_fields, "team", "submitted_at"]
+        return list(self.readonly_fields)
+
 
 @admin.register(Answer)
 class AnswerAdmin(admin.ModelAdmin):
@@ -146,6 +153,15 @@ class ResultAdmin(admin.ModelAdmin):
     list_select_related = ["assessment__team"]
     raw_id_fields = ["assessment"]
     inlines = [ResultCapabilityInline]
+
+    # The engine writes results, with copies for dashboards and monthly counts kept in the
+    # same transaction: one edited by hand would disagree with all of them. Shown, never
+    # changed; deleting one stays possible (the counts follow deletions).
+    def get_readonly_fields(self, request: HttpRequest, obj: Result | None = None) -> list[str]:
+        return [field.name for field in Result._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(ResultCapability)

@@ -118,3 +118,28 @@ def test_a_new_team_still_chooses_its_organisation_in_the_admin(client, team):
     _superuser(client)
     page = client.get("/admin/assessments/team/add/").content.decode()
     assert 'name="organization"' in page
+
+
+def test_a_result_is_shown_in_the_admin_but_never_edited_or_added_by_hand(client, team, member):
+    from assessments.services.results import result_compute
+
+    from .assessment_helpers import answers_all
+    from .test_results import submitted
+
+    _superuser(client)
+    result = result_compute(assessment=submitted(team, member, answers_all("yes")))
+    page = client.get(f"/admin/assessments/result/{result.pk}/change/").content.decode()
+    assert 'name="index"' not in page
+    assert 'name="submitted_at"' not in page
+    assert client.get("/admin/assessments/result/add/").status_code == 403
+
+
+def test_a_saved_assessment_keeps_its_team_and_submission_time_in_the_admin(client, team, member):
+    from .assessment_helpers import answers_all
+    from .test_results import submitted
+
+    _superuser(client)
+    assessment = submitted(team, member, answers_all("yes"))
+    page = client.get(f"/admin/assessments/assessment/{assessment.pk}/change/").content.decode()
+    assert 'name="team"' not in page
+    assert 'name="submitted_at' not in page

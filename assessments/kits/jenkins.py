@@ -20,6 +20,15 @@ PIPELINE_FOLDER = "jenkins"
 # Runs started by the schedule or by a person, not by the push every branch build starts on.
 BY_SCHEDULE_OR_HAND = "anyOf { triggeredBy 'TimerTrigger'; triggeredBy cause: 'UserIdCause' }"
 BY_CHANGE_REQUEST_OR_HAND = "anyOf { changeRequest(); triggeredBy cause: 'UserIdCause' }"
+# The same, leaving out pull requests from forks: a stage that runs the pull request's code
+# with the job's credentials in its environment must not run code from outside the team.
+BY_OWN_CHANGE_REQUEST_OR_HAND = (
+    f"allOf {{ {BY_CHANGE_REQUEST_OR_HAND}; expression {{ return !env.CHANGE_FORK }} }}"
+)
+FORKS_LEFT_OUT = (
+    "Pull requests from forks are left out: their code would run with the job's credentials. "
+    "A maintainer validates such a change from a branch of the repository."
+)
 
 
 def literal(value: str) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ..scanning.detectors.cisystems import known_ci_system
 from ..scanning.detectors.imports import files_importing
+from ..scanning.evidencepaths import VENDOR_SEGMENTS
 from ..scanning.tree import RepositorySnapshot
 
 DEFAULT_PYTHON = "3.11"
@@ -81,7 +82,7 @@ def read_stack(snapshot: RepositorySnapshot, *, repository: str = "") -> Stack:
         for p in paths
         if p.startswith(".github/workflows/")
         or p == ".gitlab-ci.yml"
-        or known_ci_system(p) in ("azure", "jenkins")
+        or (known_ci_system(p) in ("azure", "jenkins") and _is_team_pipeline(p))
     )
     ci = _ci_system(ci_files, repository.lower())
     manifest = Manifest.NONE
@@ -111,6 +112,20 @@ def read_stack(snapshot: RepositorySnapshot, *, repository: str = "") -> Stack:
         makefile=snapshot.read_text("Makefile") if snapshot.entry("Makefile") else None,
         uses_mlflow=bool(files_importing(snapshot, "mlflow")),
     )
+
+
+# Folders and file endings of pipeline files that are not the team's own: a Jenkinsfile
+# template in docs/, an example, a vendored library's azure-pipelines.yml say nothing of the
+# CI the team runs, and must not switch the kits away from the team's workflows.
+_NOT_TEAM_FOLDERS = VENDOR_SEGMENTS | {"docs", "doc", "examples", "example", "samples", "templates"}
+_NOT_PIPELINE_ENDINGS = (".md", ".txt", ".rst", ".j2", ".jinja", ".jinja2", ".tmpl", ".template")
+
+
+def _is_team_pipeline(path: str) -> bool:
+    *folders, name = path.split("/")
+    if any(folder.lower() in _NOT_TEAM_FOLDERS for folder in folders):
+        return False
+    return not name.lower().endswith(_NOT_PIPELINE_ENDINGS)
 
 
 def _ci_system(ci_files: tuple[str, ...], repository: str) -> str:

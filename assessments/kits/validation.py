@@ -193,7 +193,8 @@ def model_validation(stack: Stack) -> Kit:
         title="Model validation",
         stage="Validate the model",
         commands=[f"python {script}", "python validate_model.py"],
-        when=jenkins.BY_CHANGE_REQUEST_OR_HAND,
+        # With credentials bound, a fork's pull request must not run: its code would read them.
+        when=jenkins.BY_OWN_CHANGE_REQUEST_OR_HAND if env else jenkins.BY_CHANGE_REQUEST_OR_HAND,
         head=jenkins.credentials(JENKINS_CREDENTIALS) if env else "",
     )
     change = ci_change(
@@ -208,6 +209,7 @@ def model_validation(stack: Stack) -> Kit:
     ci_system_notes = [pull_requests[stack.ci]] if stack.ci in pull_requests else []
     if stack.ci == "jenkins" and env:
         ci_system_notes.append(jenkins.credential_note(JENKINS_CREDENTIALS))
+        ci_system_notes.append(jenkins.FORKS_LEFT_OUT)
     return Kit(
         step="model_validation",
         title="Model validation against production",

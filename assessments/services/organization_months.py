@@ -15,7 +15,7 @@ from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from ..models import Organization, OrganizationMonth, Result
+from ..models import Organization, OrganizationMonth, Result, Team
 
 # The first key of the PostgreSQL advisory lock taken per organisation (the second is its id);
 # any constant that no other lock of the project uses.
@@ -78,20 +78,48 @@ def organization_months_rebuild(*, organization_ids: Iterable[int] | None = None
 
 
 def recount_after_result_deleted(sender: type[Result], instance: Result, **kwargs: object) -> None:
-    """A result deleted by any path (a team or assessment removed in the admin, a cascade):
-    recount once the deletion commits. Which organisation is not known any more when a whole
-    team went with it, so every organisation is recounted: deletions are rare."""
-    if not _recount_pending():
-        transaction.on_commit(_recount_everything)
+    """A result deleted by any path (an assessment or a team removed in the admin, a cascade):
+    once the deletion commits, its team points at its latest remaining result and its
+    organisation's months are recounted. One recount per organisation and transaction,
+    however many results a cascade deletes."""
+    if instance.team_id is None:
+        return
+    pending = _pending_deletions()
+    if instance.team_id in pending.teams:
+        return
+    pending.teams.add(instance.team_id)
+    # The team still exists here (a cascade deletes results before their team).
+    organization_id = (
+        Team.objects.filter(pk=instance.team_id).values_list("organization_id", flat=True).first()
+    )
+    if organization_id is not None:
+        pending.organizations.add(organization_id)
 
 
-def _recount_everything() -> None:
-    organization_months_rebuild()
+class _PendingDeletions:
+    def __init__(self) -> None:
+        self.teams: set[int] = set()
+        self.organizations: set[int] = set()
+
+    def __call__(self) -> None:
+        # Imported here: the results service imports this module to recount as it writes.
+        from .results import teams_latest_result_refresh
+
+        # Teams deleted with their results are gone; the others point at what remains.
+        teams_latest_result_refresh(team_ids=self.teams)
+        organization_months_rebuild(organization_ids=self.organizations)
 
 
-def _recount_pending() -> bool:
-    # One recount per transaction, however many results a cascade deletes.
-    return any(entry[1] is _recount_everything for entry in connection.run_on_commit)
+def _pending_deletions() -> _PendingDeletions:
+    """This transaction's deletions, registered to be counted once it commits."""
+    for entry in connection.run_on_commit:
+        if isinstance(entry[1], _PendingDeletions):
+            return entry[1]
+    pending = _PendingDeletions()
+    # Robust: the deletion has committed whatever happens here; a failure is logged, and the
+    # next write of the organisation's months or `organization_months_rebuild` mends it.
+    transaction.on_commit(pending, robust=True)
+    return pending
 
 
 def _in_months(months: list[dt.date]) -> Q:

@@ -223,3 +223,36 @@ def test_rebuilding_writes_what_the_writes_kept(organization):
     OrganizationMonth.objects.all().delete()
     organization_months_rebuild(organization_ids=[organization.pk])
     assert stored(organization) == kept
+
+
+def test_a_deleted_latest_assessment_leaves_its_team_on_the_one_before_and_both_paths_agree(
+    organization, org_admin, django_capture_on_commit_callbacks
+):
+    teams = add_teams(organization, 2, months=3)
+    team = Team.objects.get(pk=teams[0].pk)
+    latest = team.latest_result
+    with django_capture_on_commit_callbacks(execute=True):
+        latest.assessment.delete()
+    team.refresh_from_db()
+    remaining = Result.objects.filter(team=team).order_by("-submitted_at")
+    assert team.latest_result == remaining.first()
+    assert stored(organization) == counted_the_slow_way(organization)
+    # The counts (an admin's whole organisation) and the results (a tag narrows) agree.
+    every = averages_the_slow_way(Result.objects.filter(team__organization=organization))
+    assert averages(org_admin) == every
+    tag = teams[0].tags.values_list("name", flat=True)[0]
+    tagged = Result.objects.filter(team__tags__name=tag, team__organization=organization)
+    assert averages(org_admin, DashboardFilters(tags=(tag,))) == averages_the_slow_way(tagged)
+
+
+def test_a_deletion_recounts_its_own_organisation_only(
+    organization, django_capture_on_commit_callbacks
+):
+    teams = add_teams(organization, 2, months=2)
+    other = OrganizationFactory(name="Elsewhere", slug="elsewhere")
+    add_teams(other, 1, first=50, months=2)
+    OrganizationMonth.objects.filter(organization=other).update(assessments=1000)
+    with django_capture_on_commit_callbacks(execute=True):
+        Team.objects.filter(pk=teams[0].pk).delete()
+    assert stored(organization) == counted_the_slow_way(organization)
+    assert {count for count, _ in stored(other).values()} == {1000}

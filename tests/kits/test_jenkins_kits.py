@@ -284,3 +284,31 @@ def test_hostile_names_from_the_repository_stay_data_on_jenkins():
 def test_a_jenkinsfile_decides_over_github_workflows_only(files, path):
     kit = build("reproducible_environment", {**archetypes.TRAINING_SCRIPTS, **files})
     assert [c.path for c in kit.changes if c.path != "Makefile"] == [path]
+
+
+@pytest.mark.parametrize(
+    "stray",
+    [
+        {"docs/Jenkinsfile.md": "An example Jenkinsfile for readers.\n"},
+        {"templates/Jenkinsfile.j2": "pipeline { agent any }\n"},
+        {"third_party/somelib/azure-pipelines.yml": "steps:\n  - script: make\n"},
+        {"third_party/somelib/Jenkinsfile": TEAM_JENKINSFILE},
+    ],
+)
+def test_a_stray_pipeline_file_outside_the_teams_places_leaves_github_in_charge(stray):
+    files = {**archetypes.TRAINING_SCRIPTS, ".github/workflows/x.yml": "on: push\n", **stray}
+    kit = build("reproducible_environment", files)
+    assert [c.path for c in kit.changes if c.path != "Makefile"] == [".github/workflows/lock.yml"]
+
+
+def test_validation_on_jenkins_leaves_out_pull_requests_from_forks():
+    files = {
+        **archetypes.TRAINING_SCRIPTS,
+        "Jenkinsfile": TEAM_JENKINSFILE,
+        "experiments.py": "import mlflow\n",
+    }
+    kit = build("model_validation", files)
+    pipeline = next(c.after for c in kit.changes if c.path.endswith("Jenkinsfile"))
+    assert "MLFLOW_TRACKING_URI = credentials(" in pipeline
+    assert "expression { return !env.CHANGE_FORK }" in pipeline
+    assert any("forks are left out" in line for line in kit.does_not)
