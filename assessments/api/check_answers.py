@@ -119,6 +119,8 @@ class AssessmentCheckAnswerViewSet(TeamScopedViewSet):
     """The organisation's questions and the team's answers of the assessments you can see."""
 
     permission_classes = [IsAuthenticated, TeamEditorCanWrite]
+    # What OPTIONS describes for the writable answer (and what DRF's metadata asks for).
+    serializer_class = CheckAnswerWriteSerializer
     queryset = Assessment.objects.none()  # for the schema; rows come from get_base_queryset()
 
     def get_base_queryset(self) -> QuerySet[Assessment]:

@@ -210,3 +210,9 @@ def test_an_organisation_without_questions_lists_none(as_member, draft):
     assert response.status_code == 200
     assert response.json()["results"] == []
     assert put(as_member, draft, {"option": "yes"}).status_code == 404
+
+
+def test_options_on_an_answer_describes_it_without_an_error(as_member, draft, checks):
+    response = as_member.options(url(draft, "incident_review"))
+    assert response.status_code == 200
+    assert response.json()["name"]
