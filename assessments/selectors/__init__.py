@@ -84,6 +84,13 @@ from .invitations import (
     invitations_by_id,
     organizations_administered,
 )
+from .questionnaire import (
+    AnswerOnPage,
+    CheckQuestions,
+    questionnaire_answers,
+    questionnaire_check_answers,
+    questionnaire_check_questions,
+)
 from .repositories import (
     RepositoryWithLastScan,
     repository_get_for_user,
@@ -123,6 +130,11 @@ from .teams import (
 from .tokens import api_token_get_for_user, api_token_list_for_user
 
 __all__ = [
+    "AnswerOnPage",
+    "CheckQuestions",
+    "questionnaire_answers",
+    "questionnaire_check_answers",
+    "questionnaire_check_questions",
     "check_set_current",
     "check_set_version_list",
     "check_set_versions_for_user",
