@@ -7,7 +7,6 @@ own namespace: the organisation dashboards (`selectors.dashboards`) and the resu
 from .assessments import (
     answer_for_question,
     answer_list_for_assessment,
-    answers_for_assessment,
     assessment_get_for_user,
     assessment_list_for_team,
     assessment_list_with_answer_count,
@@ -178,7 +177,6 @@ __all__ = [
     "TeamOverview",
     "answer_for_question",
     "answer_list_for_assessment",
-    "answers_for_assessment",
     "api_token_get_for_user",
     "api_token_list_for_user",
     "audit_event_list",

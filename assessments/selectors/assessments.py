@@ -79,13 +79,6 @@ def team_has_open_draft(*, team_id: int) -> bool:
     return Assessment.objects.filter(team_id=team_id, status=AssessmentStatus.DRAFT).exists()
 
 
-def answers_for_assessment(*, assessment: Assessment) -> dict[str, Answer]:
-    return {
-        answer.question_key: answer
-        for answer in Answer.objects.filter(assessment=assessment).select_related("updated_by")
-    }
-
-
 def answer_list_for_assessment(*, assessment: Assessment) -> QuerySet[Answer]:
     """The assessment's answers by question key, each with who last changed it."""
     return (
