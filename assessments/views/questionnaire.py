@@ -1,11 +1,14 @@
 """The questionnaire: one page per section, autosave per answer, summary, submit, reopen."""
 
 import functools
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
@@ -16,10 +19,11 @@ from django.views.decorators.http import require_POST
 from .. import selectors
 from ..access import can_edit_team
 from ..errors import ActionNotAllowed, ApplicationError
-from ..maturity import Question
+from ..maturity import Catalogue, Evidence, Question
 from ..maturity.custom_checks import ANSWER_OPTIONS, CustomCheck
 from ..maturity.sections import Section, questionnaire_sections
 from ..maturity.versions import load_catalogue_version
+from ..models import Assessment
 from ..services.assessments import (
     AnswerConflict,
     PostedAnswer,
@@ -37,7 +41,7 @@ from ..services.check_answers import check_answer_save, check_answers_page_save
 ORGANIZATION_SECTION = "organisation-checks"
 
 
-def _sections_for(assessment):
+def _sections_for(assessment: Assessment) -> tuple[Catalogue, tuple[Section, ...]]:
     return load_catalogue_version(assessment.catalogue_version), _sections_of(
         assessment.catalogue_version
     )
@@ -178,7 +182,9 @@ def _day(value, labels: dict) -> str | None:
     return labels[value]
 
 
-def _section_links(assessment_id: int, sections, current: int) -> list:
+def _section_links(
+    assessment_id: int, sections: tuple[Section, ...], current: int
+) -> list[tuple[str, str, bool]]:
     """(title, its page's address, whether it is the page shown) for the page list: the
     address reversed once and filled in per section, rather than reversed for each."""
     pattern = reverse("questionnaire_section", args=[assessment_id, "__section__"])
@@ -294,7 +300,7 @@ def questionnaire_section(request, pk, section):
     return render(request, "assessments/questionnaire.html", context)
 
 
-def _page_context(assessment, pages, index) -> dict:
+def _page_context(assessment: Assessment, pages: tuple[Section, ...], index: int) -> dict[str, Any]:
     """What every questionnaire page shows around its questions."""
     return {
         "assessment": assessment,
@@ -308,12 +314,21 @@ def _page_context(assessment, pages, index) -> dict:
 
 
 def _question_items(
-    request, questions, answers, *, can_edit, conflicts, errors, days, hidden, hints
-):
+    request: HttpRequest,
+    questions: tuple[Question, ...],
+    answers: Mapping[str, selectors.AnswerOnPage],
+    *,
+    can_edit: bool,
+    conflicts: Mapping[str, dict[str, Any]],
+    errors: Mapping[str, str],
+    days: dict[datetime, str],
+    hidden: set[str] | frozenset[str],
+    hints: Mapping[str, Evidence],
+) -> list[dict[str, Any]]:
     """Each question of a page with everything its fieldset shows, worked out here rather
     than in the template, where each lookup and test costs many times more."""
     posted = request.POST if request.method == "POST" else None
-    items = []
+    items: list[dict[str, Any]] = []
     for question in questions:
         key = question.key
         answer = answers.get(key)
@@ -351,7 +366,7 @@ def _question_items(
 
 
 @functools.lru_cache(maxsize=1024)
-def _layout(question: Question) -> dict:
+def _layout(question: Question) -> dict[str, Any]:
     """What a question's fieldset shows whatever its answer, worked out once per process."""
     return {
         "key": question.key,
@@ -370,7 +385,7 @@ def _layout(question: Question) -> dict:
     }
 
 
-def _save_status(answer) -> str:
+def _save_status(answer: selectors.AnswerOnPage | None) -> str:
     """The line under a saved answer: who saved it last, when known."""
     if answer is None:
         return ""
