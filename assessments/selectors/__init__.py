@@ -7,7 +7,6 @@ own namespace: the organisation dashboards (`selectors.dashboards`) and the resu
 from .assessments import (
     answer_for_question,
     answer_list_for_assessment,
-    answers_for_assessment,
     assessment_get_for_user,
     assessment_list_for_team,
     assessment_list_with_answer_count,
@@ -86,6 +85,13 @@ from .invitations import (
     invitations_by_id,
     organizations_administered,
 )
+from .questionnaire import (
+    AnswerOnPage,
+    CheckQuestions,
+    questionnaire_answers,
+    questionnaire_check_answers,
+    questionnaire_check_questions,
+)
 from .repositories import (
     RepositoryWithLastScan,
     repository_get_for_user,
@@ -125,6 +131,11 @@ from .teams import (
 from .tokens import api_token_get_for_user, api_token_list_for_user
 
 __all__ = [
+    "AnswerOnPage",
+    "CheckQuestions",
+    "questionnaire_answers",
+    "questionnaire_check_answers",
+    "questionnaire_check_questions",
     "check_set_current",
     "check_set_version_list",
     "check_set_versions_for_user",
@@ -170,7 +181,6 @@ __all__ = [
     "TeamOverview",
     "answer_for_question",
     "answer_list_for_assessment",
-    "answers_for_assessment",
     "api_token_get_for_user",
     "api_token_list_for_user",
     "audit_event_list",

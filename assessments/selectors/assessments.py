@@ -28,10 +28,12 @@ def assessment_get_for_user(*, user: UserOrAnonymous, assessment_id: int) -> Ass
     for the permission checks that follow; two plain queries cost less than the tenancy
     subquery on the questionnaire's hottest path, autosave.
     """
-    assessment = (
-        Assessment.objects.select_related("team__organization").filter(pk=assessment_id).first()
-    )
-    if assessment is None or team_role(user, assessment.team) is None:
+    try:
+        # get(), not first(): no ORDER BY to build for a single row by primary key.
+        assessment = Assessment.objects.select_related("team__organization").get(pk=assessment_id)
+    except Assessment.DoesNotExist:
+        raise Http404("No such assessment.") from None
+    if team_role(user, assessment.team) is None:
         raise Http404("No such assessment.")
     return assessment
 
@@ -75,13 +77,6 @@ def assessment_list_with_answer_count(
 
 def team_has_open_draft(*, team_id: int) -> bool:
     return Assessment.objects.filter(team_id=team_id, status=AssessmentStatus.DRAFT).exists()
-
-
-def answers_for_assessment(*, assessment: Assessment) -> dict[str, Answer]:
-    return {
-        answer.question_key: answer
-        for answer in Answer.objects.filter(assessment=assessment).select_related("updated_by")
-    }
 
 
 def answer_list_for_assessment(*, assessment: Assessment) -> QuerySet[Answer]:

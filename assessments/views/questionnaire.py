@@ -1,11 +1,14 @@
 """The questionnaire: one page per section, autosave per answer, summary, submit, reopen."""
 
 import functools
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
@@ -16,10 +19,11 @@ from django.views.decorators.http import require_POST
 from .. import selectors
 from ..access import can_edit_team
 from ..errors import ActionNotAllowed, ApplicationError
-from ..maturity import Question
+from ..maturity import Catalogue, Evidence, Question
 from ..maturity.custom_checks import ANSWER_OPTIONS, CustomCheck
 from ..maturity.sections import Section, questionnaire_sections
 from ..maturity.versions import load_catalogue_version
+from ..models import Assessment
 from ..services.assessments import (
     AnswerConflict,
     PostedAnswer,
@@ -37,9 +41,16 @@ from ..services.check_answers import check_answer_save, check_answers_page_save
 ORGANIZATION_SECTION = "organisation-checks"
 
 
-def _sections_for(assessment):
-    catalogue = load_catalogue_version(assessment.catalogue_version)
-    return catalogue, questionnaire_sections(catalogue)
+def _sections_for(assessment: Assessment) -> tuple[Catalogue, tuple[Section, ...]]:
+    return load_catalogue_version(assessment.catalogue_version), _sections_of(
+        assessment.catalogue_version
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _sections_of(catalogue_version: str) -> tuple[Section, ...]:
+    """The pages of a catalogue version, built once per process: a version never changes."""
+    return questionnaire_sections(load_catalogue_version(catalogue_version))
 
 
 def _check_question(check: CustomCheck) -> Question:
@@ -55,25 +66,24 @@ def _check_question(check: CustomCheck) -> Question:
 
 
 @functools.lru_cache(maxsize=256)
-def _organization_section_for(name: str, checks: tuple[CustomCheck, ...]) -> Section:
+def _organization_section_for(name: str, found: selectors.CheckQuestions) -> Section:
+    """Built once per organisation name and check set version (`found` compares by version)."""
     return Section(
         ORGANIZATION_SECTION,
         f"{name}'s own checks",
         f"Questions {name} asks every team, beside the catalogue. They do not change "
         "Google's reading of your level.",
-        tuple(_check_question(check) for check in checks),
+        tuple(_check_question(check) for check in found.checks),
     )
 
 
 def _organization_section(assessment) -> Section | None:
     """The page of the organisation's own questions, or None when its current checks ask
     none."""
-    found = selectors.check_questions_for_organization(
-        organization_id=assessment.team.organization_id
-    )
+    found = selectors.questionnaire_check_questions(organization_id=assessment.team.organization_id)
     if found is None:
         return None
-    return _organization_section_for(assessment.team.organization.name, found[1])
+    return _organization_section_for(assessment.team.organization.name, found)
 
 
 def _pages(sections, organization_section) -> tuple:
@@ -172,11 +182,16 @@ def _day(value, labels: dict) -> str | None:
     return labels[value]
 
 
-def _section_links(assessment_id: int, sections) -> list:
-    """(section, its page's address) for the page list: the address reversed once and filled
-    in per section, rather than reversed for each."""
+def _section_links(
+    assessment_id: int, sections: tuple[Section, ...], current: int
+) -> list[tuple[str, str, bool]]:
+    """(title, its page's address, whether it is the page shown) for the page list: the
+    address reversed once and filled in per section, rather than reversed for each."""
     pattern = reverse("questionnaire_section", args=[assessment_id, "__section__"])
-    return [(section, pattern.replace("__section__", section.key)) for section in sections]
+    return [
+        (section.title, pattern.replace("__section__", section.key), index == current)
+        for index, section in enumerate(sections)
+    ]
 
 
 def _carried_over_since(answers):
@@ -206,7 +221,7 @@ def assessment_open(request, pk):
     if not assessment.is_draft:
         return redirect("assessment_result", pk=assessment.pk)
     catalogue, sections = _sections_for(assessment)
-    answers = selectors.answers_for_assessment(assessment=assessment)
+    answers = selectors.questionnaire_answers(assessment_id=assessment.pk)
     section = _first_open_section(catalogue, sections, answers)
     if section is None and _organization_questions_open(assessment):
         section = ORGANIZATION_SECTION
@@ -220,7 +235,7 @@ def _organization_questions_open(assessment) -> bool:
     organization_section = _organization_section(assessment)
     if organization_section is None:
         return False
-    answers = selectors.check_answers_for_assessment(assessment=assessment)
+    answers = selectors.questionnaire_check_answers(assessment_id=assessment.pk)
     return any(
         q.key not in answers or answers[q.key].needs_confirmation
         for q in organization_section.questions
@@ -246,54 +261,28 @@ def questionnaire_section(request, pk, section):
     )
     if saved is not None:
         return saved
-    answers = selectors.answers_for_assessment(assessment=assessment)
+    answers = selectors.questionnaire_answers(assessment_id=assessment.pk)
     chosen = _chosen(answers)
-    hints = selectors.evidence_hints_for_team(team=assessment.team)
     answered, total = _progress(catalogue, chosen)
     days: dict = {}
-    questions = [
-        {
-            "question": question,
-            "answer": answers.get(question.key),
-            "hidden": not catalogue.is_visible(question, chosen),
-            "hint": next((hints[c] for c in question.capabilities if c in hints), None),
-            "carried_over": (
-                _day(answers[question.key].carried_over_from, days)
-                if question.key in answers
-                else None
-            ),
-            "suggested": (
-                answers[question.key].suggested_from if question.key in answers else None
-            ),
-            "conflict": conflicts.get(question.key),
-            "error": errors.get(question.key),
-            "options": _options_html(
-                question,
-                _checked_option(
-                    question,
-                    request.POST.get(f"q-{question.key}") if request.method == "POST" else None,
-                    answers.get(question.key),
-                ),
-                can_edit,
-            ),
-            # What the user typed stays on the page when the save was refused.
-            "posted_note": (
-                normalize_note(request.POST.get(f"n-{question.key}", ""))
-                if request.method == "POST"
-                and (question.key in errors or question.key in conflicts)
-                else None
-            ),
-        }
-        for question in current.questions
-    ]
+    questions = _question_items(
+        request,
+        current.questions,
+        answers,
+        can_edit=can_edit,
+        conflicts=conflicts,
+        errors=errors,
+        days=days,
+        hidden={q.key for q in current.questions if not catalogue.is_visible(q, chosen)},
+        # Only questions that grade a capability can show a repository's finding.
+        hints=(
+            selectors.evidence_hints_for_team(team=assessment.team)
+            if any(q.capabilities for q in current.questions)
+            else {}
+        ),
+    )
     context = {
-        "assessment": assessment,
-        "team": assessment.team,
-        "section_links": _section_links(assessment.pk, pages),
-        "section": current,
-        "section_number": index + 1,
-        "previous_section": pages[index - 1] if index > 0 else None,
-        "next_section": pages[index + 1] if index + 1 < len(pages) else None,
+        **_page_context(assessment, pages, index),
         "autosave_url": reverse("answer_autosave", args=[assessment.pk, "__question__"]),
         "questions": questions,
         "answered": answered,
@@ -309,6 +298,98 @@ def questionnaire_section(request, pk, section):
         ),
     }
     return render(request, "assessments/questionnaire.html", context)
+
+
+def _page_context(assessment: Assessment, pages: tuple[Section, ...], index: int) -> dict[str, Any]:
+    """What every questionnaire page shows around its questions."""
+    return {
+        "assessment": assessment,
+        "team": assessment.team,
+        "section_links": _section_links(assessment.pk, pages, index),
+        "section": pages[index],
+        "section_number": index + 1,
+        "previous_section": pages[index - 1] if index > 0 else None,
+        "next_section": pages[index + 1] if index + 1 < len(pages) else None,
+    }
+
+
+def _question_items(
+    request: HttpRequest,
+    questions: tuple[Question, ...],
+    answers: Mapping[str, selectors.AnswerOnPage],
+    *,
+    can_edit: bool,
+    conflicts: Mapping[str, dict[str, Any]],
+    errors: Mapping[str, str],
+    days: dict[datetime, str],
+    hidden: set[str] | frozenset[str],
+    hints: Mapping[str, Evidence],
+) -> list[dict[str, Any]]:
+    """Each question of a page with everything its fieldset shows, worked out here rather
+    than in the template, where each lookup and test costs many times more."""
+    posted = request.POST if request.method == "POST" else None
+    items: list[dict[str, Any]] = []
+    for question in questions:
+        key = question.key
+        answer = answers.get(key)
+        conflict = conflicts.get(key)
+        error = errors.get(key)
+        layout = _layout(question)
+        items.append(
+            {
+                **layout,
+                "classes": layout["classes"][bool(conflict), bool(error)],
+                "version": answer.version if answer is not None else 0,
+                "hidden": key in hidden,
+                "hint": next((hints[c] for c in question.capabilities if c in hints), None),
+                "carried_over": (
+                    _day(answer.carried_over_from, days) if answer is not None else None
+                ),
+                "suggested": answer.suggested_from if answer is not None else None,
+                "conflict": conflict,
+                "error": error,
+                "options": _options_html(
+                    question,
+                    _checked_option(question, posted.get(f"q-{key}") if posted else None, answer),
+                    can_edit,
+                ),
+                # What the user typed stays on the page when the save was refused.
+                "note": (
+                    normalize_note(posted.get(f"n-{key}", ""))
+                    if posted is not None and (key in errors or key in conflicts)
+                    else (answer.note if answer is not None else "")
+                ),
+                "status": _save_status(answer),
+            }
+        )
+    return items
+
+
+@functools.lru_cache(maxsize=1024)
+def _layout(question: Question) -> dict[str, Any]:
+    """What a question's fieldset shows whatever its answer, worked out once per process."""
+    return {
+        "key": question.key,
+        "text": question.text,
+        "help": question.help,
+        "skip_question": question.skip_if.question if question.skip_if else "",
+        "skip_values": " ".join(question.skip_if.values) if question.skip_if else "",
+        # The fieldset's classes, by (has a conflict, has an error).
+        "classes": {
+            (conflict, error): "question"
+            + (" has-conflict" if conflict else "")
+            + (" has-error" if error else "")
+            for conflict in (False, True)
+            for error in (False, True)
+        },
+    }
+
+
+def _save_status(answer: selectors.AnswerOnPage | None) -> str:
+    """The line under a saved answer: who saved it last, when known."""
+    if answer is None:
+        return ""
+    return f"Saved by {answer.updated_by}." if answer.updated_by else "Saved."
 
 
 def _save_posted_page(request, assessment, pages, index, current, can_edit, save):
@@ -349,51 +430,24 @@ def _organization_page(request, assessment, pages):
     )
     if saved is not None:
         return saved
-    answers = selectors.check_answers_for_assessment(assessment=assessment)
+    answers = selectors.questionnaire_check_answers(assessment_id=assessment.pk)
     days: dict = {}
-    questions = [
-        {
-            "question": question,
-            "answer": answers.get(question.key),
-            "hidden": False,
-            "hint": None,
-            "carried_over": (
-                _day(answers[question.key].carried_over_from, days)
-                if question.key in answers
-                else None
-            ),
-            "suggested": None,
-            "conflict": conflicts.get(question.key),
-            "error": errors.get(question.key),
-            "options": _options_html(
-                question,
-                _checked_option(
-                    question,
-                    request.POST.get(f"q-{question.key}") if request.method == "POST" else None,
-                    answers.get(question.key),
-                ),
-                can_edit,
-            ),
-            "posted_note": (
-                normalize_note(request.POST.get(f"n-{question.key}", ""))
-                if request.method == "POST"
-                and (question.key in errors or question.key in conflicts)
-                else None
-            ),
-        }
-        for question in current.questions
-    ]
+    questions = _question_items(
+        request,
+        current.questions,
+        answers,
+        can_edit=can_edit,
+        conflicts=conflicts,
+        errors=errors,
+        days=days,
+        hidden=frozenset(),
+        hints={},
+    )
     keys = {question.key for question in current.questions}
     answered = sum(1 for key in keys if key in answers)
     carried_over = [a for key, a in answers.items() if key in keys and a.needs_confirmation]
     context = {
-        "assessment": assessment,
-        "team": assessment.team,
-        "section_links": _section_links(assessment.pk, pages),
-        "section": current,
-        "section_number": index + 1,
-        "previous_section": pages[index - 1] if index > 0 else None,
-        "next_section": None,
+        **_page_context(assessment, pages, index),
         "autosave_url": reverse("check_answer_autosave", args=[assessment.pk, "__question__"]),
         "questions": questions,
         "answered": answered,
@@ -495,7 +549,7 @@ def check_answer_autosave(request, pk, check_key):
         return JsonResponse({"detail": error.message}, status=400)
     organization_section = _organization_section(assessment)
     keys = {q.key for q in organization_section.questions} if organization_section else set()
-    answers = selectors.check_answers_for_assessment(assessment=assessment)
+    answers = selectors.questionnaire_check_answers(assessment_id=assessment.pk)
     answered = sum(1 for key in keys if key in answers)
     return JsonResponse({"version": saved.version, "answered": answered, "total": len(keys)})
 
@@ -514,7 +568,7 @@ def assessment_summary(request, pk):
             return redirect("assessment_summary", pk=assessment.pk)
         messages.success(request, "Assessment submitted.")
         return redirect("assessment_result", pk=assessment.pk)
-    answers = selectors.answers_for_assessment(assessment=assessment)
+    answers = selectors.questionnaire_answers(assessment_id=assessment.pk)
     chosen = _chosen(answers)
     unanswered = [
         (section, missing)
@@ -531,7 +585,7 @@ def assessment_summary(request, pk):
     to_confirm = _to_confirm(catalogue, sections, answers)
     organization_section = _organization_section(assessment)
     if organization_section is not None:
-        check_answers = selectors.check_answers_for_assessment(assessment=assessment)
+        check_answers = selectors.questionnaire_check_answers(assessment_id=assessment.pk)
         questions = organization_section.questions
         missing = [q for q in questions if q.key not in check_answers]
         if missing:

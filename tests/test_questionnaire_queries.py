@@ -1,0 +1,120 @@
+"""A questionnaire page costs the same few queries however much data its team and
+organisation hold: more answers, teams, results, scanned repositories and own checks."""
+
+import itertools
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Repository, Scan, ScanStatus
+from assessments.services.assessments import assessment_start
+from assessments.services.check_answers import check_answer_save
+from assessments.services.custom_checks import check_set_import
+
+from .assessment_helpers import answer_everything, answers_all
+from .campaign_helpers import stored_result
+from .factories import MembershipFactory, TeamFactory
+
+CHECKS = """\
+checks:
+  - key: incident_review
+    title: Incidents reviewed
+    dimension: governance
+    level: 1
+    question: Does the team review every model incident?
+  - key: internal_registry
+    title: Models registered in our internal registry
+    dimension: validation_registry
+    level: 1
+    question: Are all production models registered in the Acme registry?
+"""
+PAGES = ("context", "cicd", "organisation-checks")
+_repository_numbers = itertools.count()
+
+
+def _scanned_repository(team):
+    """A repository of `team` whose latest scan found CI, after an older scan."""
+    repository = Repository.objects.create(
+        team=team, url=f"https://github.com/acme/r{next(_repository_numbers)}.git"
+    )
+    for age in (2, 1):
+        Scan.objects.create(
+            repository=repository,
+            status=ScanStatus.SUCCEEDED,
+            commit=f"{age:040d}",
+            scanner_version="1",
+            finished_at=timezone.now() - timedelta(days=age),
+            findings=[
+                {
+                    "capability": "ci",
+                    "grade": 1.0,
+                    "strength": "ci_config",
+                    "reason": "CI runs the tests.",
+                    "path": ".github/workflows/ci.yml",
+                    "line": age,
+                    "detector": "continuous_integration",
+                }
+            ],
+            report={"inconclusive": False},
+        )
+
+
+def _grow(team, times):
+    """`times` more teams, results and scanned repositories around the draft's page."""
+    for _ in range(times):
+        other = TeamFactory(organization=team.organization)
+        MembershipFactory(team=other)
+        stored_result(other)
+        stored_result(team)
+        _scanned_repository(team)
+
+
+def _page_queries(client, draft):
+    counts = {}
+    for page in PAGES:
+        url = reverse("questionnaire_section", args=[draft.pk, page])
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts[page] = len(captured.captured_queries)
+    return counts
+
+
+def test_a_questionnaire_page_costs_the_same_queries_for_one_or_ten_of_everything(
+    client, team, member, org_admin, settings
+):
+    # As deployed with Redis: sessions come from the cache after their first request.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    check_set_import(organization=team.organization, yaml_text=CHECKS, actor=org_admin)
+    draft = assessment_start(team=team, user=member)
+    client.force_login(member)
+    # The session is cached from now on, and so is the check set version's document, parsed
+    # once per process.
+    client.get(reverse("questionnaire_section", args=[draft.pk, "context"]))
+    check_answer_save(
+        assessment=draft,
+        check_key="incident_review",
+        option_key="yes",
+        expected_version=0,
+        user=member,
+    )
+
+    everything = answers_all("yes")
+    answer_everything(draft, dict(list(everything.items())[:3]), member)
+    _grow(team, 1)
+    few = _page_queries(client, draft)
+    answer_everything(draft, everything, member)
+    _grow(team, 10)
+    many = _page_queries(client, draft)
+
+    assert (
+        "Found in your repository"
+        in client.get(reverse("questionnaire_section", args=[draft.pk, "cicd"])).content.decode()
+    )
+    assert few == many
+    # User, assessment, role, the organisation's current checks, the answers; and the
+    # scanned evidence on a page whose questions grade capabilities.
+    assert many == {"context": 5, "cicd": 6, "organisation-checks": 5}
