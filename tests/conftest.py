@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 from assessments.models import Role
 from mlmaturity.celery import app as celery_app
@@ -52,6 +53,18 @@ def pytest_runtest_setup(item):
         if IN_CI:
             pytest.fail(f"CI=true but a required service is missing: {reason}.", pytrace=False)
         pytest.skip(f"needs {marker}: {reason}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Every factory user gets a password; the default hasher takes ~0.3 s for each one.
+
+    How passwords are stored is Django's concern, not what these tests check. Servers started
+    in processes of their own (tests/live_server.py) keep the default hashers, and their users
+    are made there too.
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
