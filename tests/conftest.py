@@ -40,6 +40,20 @@ def _postgres_unavailable_reason() -> str | None:
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """In a parallel run (pytest-xdist with `--dist loadgroup`, as scripts/test.py starts the whole
+    suite) the tests that use Redis run on one worker, one after another as in a serial run: they
+    share REDIS_URL's database and the reliability tests flush a database of their own, so no two
+    of them may run at once. Every other test keeps to its own database, cache and folders."""
+    # pytest-xdist sets `loadgroup` on its workers' options, which collect the tests.
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        if item.get_closest_marker("redis") is not None:
+            item.add_marker(pytest.mark.xdist_group("redis"))
+
+
 def pytest_runtest_setup(item):
     for marker, reason_for in (
         ("redis", _redis_unavailable_reason),
