@@ -5,6 +5,10 @@ with `npm ci` when npm is there and tests/browser/node_modules is missing or old
 lock file. Uses SQLite and skips the tests that need Redis unless DATABASE_URL and REDIS_URL are
 set; without Chromium or axe-core the browser tests that need them are skipped, saying why. With
 CI=true anything missing fails the run instead.
+
+MLMATURITY_TEST_WORKERS=2 (or more) runs the whole suite (no test paths given) on that many
+pytest-xdist workers, each with a test database of its own; the tests that use Redis stay
+together on one worker (tests/conftest.py). Without it, or for chosen test files, one process.
 """
 
 import hashlib
@@ -24,6 +28,7 @@ STAMP = NODE_MODULES / ".mlmaturity-lock-sha256"
 NPM_TIMEOUT_SECONDS = 300
 # The browser tests' conftest skips (or fails, under CI=true) the axe-core checks with this.
 REASON_VARIABLE = "MLMATURITY_AXE_MISSING_REASON"
+WORKERS_VARIABLE = "MLMATURITY_TEST_WORKERS"
 
 
 def main() -> int:
@@ -34,7 +39,29 @@ def main() -> int:
         if reason:
             print(f"axe-core is not available: {reason}.", flush=True)
             env[REASON_VARIABLE] = reason
-    return subprocess.call([python, "-m", "pytest", *sys.argv[1:]], cwd=ROOT, env=env)
+    parallel = _parallel_arguments(sys.argv[1:], os.environ.get(WORKERS_VARIABLE))
+    return subprocess.call([python, "-m", "pytest", *parallel, *sys.argv[1:]], cwd=ROOT, env=env)
+
+
+def _parallel_arguments(args: list[str], workers_setting: str | None) -> list[str]:
+    """pytest-xdist's arguments for a run of the whole suite; none for chosen test files, for a
+    run that says its own worker count (or `-p no:xdist`), or when one worker is asked for."""
+    says_its_own = any(arg.startswith(("-n", "--numprocesses", "no:xdist")) for arg in args)
+    if says_its_own or _test_paths(args):
+        return []
+    try:
+        workers = int(workers_setting or "1")
+    except ValueError:
+        sys.exit(f"{WORKERS_VARIABLE} must be a whole number of workers, not {workers_setting!r}.")
+    if workers < 2:
+        return []
+    return ["-n", str(workers), "--dist", "loadgroup"]
+
+
+def _test_paths(args: list[str]) -> list[Path]:
+    """The existing files and folders named on the command line (a `path::test` counts too)."""
+    paths = [Path(arg.split("::")[0]) for arg in args if not arg.startswith("-")]
+    return [(ROOT / path).resolve() for path in paths if (ROOT / path).exists()]
 
 
 def ensure_browser_modules() -> str | None:
@@ -92,8 +119,7 @@ def _npm_error(result: subprocess.CompletedProcess) -> str:
 
 def _browser_tests_may_run(args: list[str]) -> bool:
     """False only when every path named on the command line lies outside tests/browser."""
-    paths = [Path(arg.split("::")[0]) for arg in args if not arg.startswith("-")]
-    paths = [(ROOT / path).resolve() for path in paths if (ROOT / path).exists()]
+    paths = _test_paths(args)
     if not paths:
         return True
     return any(

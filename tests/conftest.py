@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 from assessments.models import Role
 from mlmaturity.celery import app as celery_app
@@ -39,6 +40,20 @@ def _postgres_unavailable_reason() -> str | None:
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """In a parallel run (pytest-xdist with `--dist loadgroup`, as scripts/test.py starts the whole
+    suite) the tests that use Redis run on one worker, one after another as in a serial run: they
+    share REDIS_URL's database and the reliability tests flush a database of their own, so no two
+    of them may run at once. Every other test keeps to its own database, cache and folders."""
+    # pytest-xdist sets `loadgroup` on its workers' options, which collect the tests.
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        if item.get_closest_marker("redis") is not None:
+            item.add_marker(pytest.mark.xdist_group("redis"))
+
+
 def pytest_runtest_setup(item):
     for marker, reason_for in (
         ("redis", _redis_unavailable_reason),
@@ -52,6 +67,18 @@ def pytest_runtest_setup(item):
         if IN_CI:
             pytest.fail(f"CI=true but a required service is missing: {reason}.", pytrace=False)
         pytest.skip(f"needs {marker}: {reason}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Every factory user gets a password; the default hasher takes ~0.3 s for each one.
+
+    How passwords are stored is Django's concern, not what these tests check. Servers started
+    in processes of their own (tests/live_server.py) keep the default hashers, and their users
+    are made there too.
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -11,13 +11,18 @@ set up, the same database) and returns what it returns, as JSON: tests seed data
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import json
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -108,14 +113,7 @@ def live_server(
         **env,
     }
     if database_url is None:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--no-input"],
-            cwd=ROOT,
-            env=server_env,
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
+        _copy_sqlite(_migrated_sqlite_template(), folder / "db.sqlite3")
     port = free_port()
     log_path = folder / "server.log"
     with open(log_path, "wb") as log:
@@ -137,6 +135,41 @@ def live_server(
             raise
         finally:
             _stop(process)
+
+
+@functools.cache
+def _migrated_sqlite_template() -> Path:
+    """A SQLite file migrated by `manage.py migrate` once for this test process.
+
+    Every embedded default starts from a copy: migrating a fresh file takes several seconds, and
+    the migrations read no setting that a server's `env` changes.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="mlmaturity-migrated-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    template = folder / "db.sqlite3"
+    env = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input"],
+        cwd=ROOT,
+        env={
+            **env,
+            "DJANGO_SETTINGS_MODULE": "mlmaturity.settings",
+            "DATABASE_URL": f"sqlite:///{template}",
+        },
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return template
+
+
+def _copy_sqlite(source: Path, destination: Path) -> None:
+    """Copy a SQLite database through SQLite's backup, whatever its journal holds."""
+    with (
+        contextlib.closing(sqlite3.connect(source)) as original,
+        contextlib.closing(sqlite3.connect(destination)) as copy,
+    ):
+        original.backup(copy)
 
 
 def _wait_until_serving(server: LiveServer, process: subprocess.Popen, timeout=60) -> None:

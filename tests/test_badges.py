@@ -18,11 +18,6 @@ from .assessment_helpers import answer_everything, answers_all
 HOSTILE_NAME = '<script>alert("x")</script> Secret Team'
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def submitted(team, member, django_capture_on_commit_callbacks):
     draft = assessment_start(team=team, user=member)

@@ -18,11 +18,6 @@ MARKUP = '<script>alert("x")</script><b>bold</b>'
 ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def result(team, member, django_capture_on_commit_callbacks):
     draft = assessment_start(team=team, user=member)

@@ -16,11 +16,6 @@ from .factories import OrganizationFactory, TeamFactory
 CLONE_URL = "https://github.com/acme/churn.git"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def connection(team):
     return ForgeConnection.objects.create(

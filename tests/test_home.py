@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -38,11 +37,6 @@ CONTEXT = {
 HOME_QUERIES = 10
 # Histories end a day ago, so every submission is in the past whenever the tests run.
 YESTERDAY = timezone.now() - dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def give_history(team: Team, *, months=2, start=0.2, end=0.6, now=YESTERDAY) -> Team:

@@ -13,11 +13,6 @@ from assessments.services.assessments import assessment_start, assessment_submit
 from .assessment_helpers import answer_everything, answers_all
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def submit(team, member, django_capture_on_commit_callbacks):
     def submit(answers):

@@ -22,11 +22,6 @@ LLM_QUESTIONS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def submit(team, member, django_capture_on_commit_callbacks):
     def submit(answers):

@@ -15,12 +15,6 @@ from assessments.services.tokens import api_token_create
 from ..assessment_helpers import answer_everything, answers_all
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Password checks are not what these tests measure; the default hasher takes ~0.3 s each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def anonymous():
     return APIClient()

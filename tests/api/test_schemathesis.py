@@ -4,7 +4,8 @@ The seeded organisation and the dictionaries that name its rows are in schemathe
 shared with the run against the embedded default served by a live server (two workers at once,
 test_schemathesis_embedded.py). Here the repositories live in a folder named after this process.
 
-Every example runs in a savepoint that is rolled back, so each one starts from the seeded state
+The organisation is seeded once for the module, in a transaction rolled back at its end. Every
+example runs in a savepoint that is rolled back, so each one starts from the seeded state
 (a deleted repository or a submitted draft does not leak into the next example) and a failure
 replays the same way. The run is derandomized: the same examples every time, on every database.
 """
@@ -18,8 +19,10 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 
+from mlmaturity.celery import app as celery_app
 from mlmaturity.wsgi import application
 
 from .schemathesis_setup import (
@@ -49,18 +52,47 @@ def repositories():
     shutil.rmtree(REPOSITORIES, ignore_errors=True)
 
 
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker, repositories, tmp_path_factory):
+    """The organisation the run works on, seeded once for the module inside a transaction that
+    is rolled back at its end; returns the API tokens of its lead and org admin.
+
+    Each operation's test runs in a savepoint of that transaction (the `db` fixture's), and each
+    example in a savepoint of its own, so every example still starts from the seeded state.
+    """
+    previous_eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        with (
+            django_db_blocker.unblock(),
+            override_settings(
+                # The repositories are folders on this machine; a deployment refuses such paths.
+                SCAN_ALLOW_LOCAL_PATHS=True,
+                SCAN_WORK_DIR=str(tmp_path_factory.mktemp("seed-scans")),
+                CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+            ),
+            transaction.atomic(),
+        ):
+            tokens = {
+                "lead": seed_organisation(connected=str(CONNECTED)),
+                "org_admin": seed_audit_reader(),
+            }
+            yield tokens
+            transaction.set_rollback(True)
+    finally:
+        celery_app.conf.task_always_eager = previous_eager
+
+
 @pytest.fixture
-def seeded(db, repositories, settings) -> dict[str, str]:
-    """The organisation the run works on; returns the API tokens of its lead and org admin."""
-    # The repositories are folders on this machine; a deployment refuses such paths.
+def seeded(seeded_once, db, settings) -> dict[str, str]:
+    """The seeded organisation's tokens, with the settings its requests need."""
     settings.SCAN_ALLOW_LOCAL_PATHS = True
     # Throttling has its own tests; here it would turn most of the run into 429s.
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"token-client": "100000/minute", "auth-token": "100000/minute"},
     }
-    lead = seed_organisation(connected=str(CONNECTED))
-    return {"lead": lead, "org_admin": seed_audit_reader()}
+    return seeded_once
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +113,8 @@ def _requests_keep_the_test_connection():
     derandomize=True,
     deadline=None,
     database=None,
-    # `seeded` is built once per operation; the savepoint below restores it between examples.
+    # `seeded` is function-scoped only to hand over the module's seed and settings; the
+    # savepoint below restores the seeded state between examples.
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 def test_every_operation_keeps_to_its_schema(case, seeded):

@@ -31,12 +31,6 @@ NOW = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0) - dt.ti
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Password checks are not what these tests measure; the default hasher takes ~0.3 s each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with no cached dashboard: ids and dates repeat from test to test."""
     cache.clear()
