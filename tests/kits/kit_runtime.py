@@ -47,17 +47,17 @@ def requirement_lines(*requirements_files: str) -> list[str]:
     return sorted(lines)
 
 
-def runtime_folder(requirements: list[str]) -> Path:
+def runtime_folder(requirements: list[str], cache: Path = CACHE) -> Path:
     """Where the runtime of these requirements lives: the Python version is part of the key,
     since a virtual environment belongs to the interpreter that made it."""
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     key = hashlib.sha256("\n".join([python, *requirements]).encode()).hexdigest()[:16]
-    return CACHE / key
+    return cache / key
 
 
-def kit_runtime(requirements: list[str]) -> Path:
+def kit_runtime(requirements: list[str], cache: Path = CACHE) -> Path:
     """The folder of a virtual environment with `requirements` installed, built when missing."""
-    folder = runtime_folder(requirements)
+    folder = runtime_folder(requirements, cache)
     folder.parent.mkdir(parents=True, exist_ok=True)
     # One build at a time: another test session waits, then finds the runtime complete.
     with open(folder.parent / f"{folder.name}.lock", "w") as lock:

@@ -18,7 +18,14 @@ from assessments import kits
 from assessments.demo.archetypes import src
 
 from ..scanning.gitrepo import commit, git, make_repo
-from .kit_runtime import KitRuntimeError, kit_runtime, mlflow_server, requirement_lines
+from .kit_runtime import (
+    COMPLETE,
+    KitRuntimeError,
+    kit_runtime,
+    mlflow_server,
+    requirement_lines,
+    runtime_folder,
+)
 from .test_kits import kit_of
 
 # The first run builds the runtime inside the first test that needs it.
@@ -145,6 +152,18 @@ def tracked_repo(tmp_path, server, model: str):
 def assert_ran(result: subprocess.CompletedProcess) -> str:
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
+
+
+def test_a_runtime_that_cannot_be_built_fails_saying_why_and_is_not_kept(tmp_path):
+    requirements = ["not one requirement"]  # refused by pip before it asks the index
+    with pytest.raises(KitRuntimeError) as refused:
+        kit_runtime(requirements, cache=tmp_path)
+    assert str(refused.value).startswith(
+        "The kit runtime was not built: pip could not install the kits' requirements "
+        "['not one requirement'] on Python 3."
+    )
+    assert "Invalid requirement" in str(refused.value)
+    assert not (runtime_folder(requirements, tmp_path) / COMPLETE).exists()
 
 
 def test_the_drift_script_alerts_on_drifted_data_and_not_on_fresh_data(runtime, tmp_path):
