@@ -8,6 +8,7 @@ cache; the tracking server is shared by the tests, each of which registers its o
 
 import json
 import random
+import shutil
 import subprocess
 import urllib.parse
 import urllib.request
@@ -114,12 +115,16 @@ def tracking_server(runtime, tmp_path_factory):
     server.__exit__(None, None, None)
 
 
+def script_path(runtime) -> str:
+    return f"{runtime / 'bin'}:/usr/bin:/bin"
+
+
 def run(runtime, repo, *args: str, **env: str) -> subprocess.CompletedProcess:
     """The runtime's Python running a script in the team's repository."""
     return subprocess.run(  # noqa: S603 - the kit's own scripts, in a temporary repository
         [str(runtime / "bin" / "python"), *args],
         cwd=repo,
-        env={"PATH": f"{runtime / 'bin'}:/usr/bin:/bin", "HOME": str(repo.parent), **env},
+        env={"PATH": script_path(runtime), "HOME": str(repo.parent), **env},
         capture_output=True,
         text=True,
         timeout=600,
@@ -217,8 +222,9 @@ def test_a_tracked_training_is_registered_and_delivered_from_the_registry(
     )
     assert alias["model_version"]["version"] == "1"
 
-    # Docker is not on the runtime's PATH: the build gets as far as running it, with the
-    # version's model fetched from the registry to make the image of.
+    # No docker on the scripts' PATH (no daemon runs here): the build gets as far as running
+    # it, with the version's model fetched from the registry to make the image of.
+    assert shutil.which("docker", path=script_path(runtime)) is None
     image = {"IMAGE": "ghcr.io/team/churn", **env}
     built = run(runtime, repo, "deploy_model.py", "build", MODEL_VERSION="2", **image)
     assert built.returncode == 1
