@@ -11,6 +11,10 @@ from .stack import Stack
 from .workflows import ci_change, ci_notes, github_workflow, gitlab_job
 
 EVIDENTLY = "evidently==0.7.23"
+# evidently 0.7.23 leaves pandas unbounded but does not import with pandas 3.
+PANDAS_FOR_EVIDENTLY = "pandas<3"
+# The job's install, in every CI system: quoted, `<` would be a redirection.
+INSTALL = f'pip install {EVIDENTLY} "{PANDAS_FOR_EVIDENTLY}"'
 REPORT = "drift_report.html"
 CRON = "23 6 * * *"
 JENKINS_CREDENTIALS = {"CURRENT_DATA": "current-data"}
@@ -102,7 +106,7 @@ def drift_monitoring(stack: Stack) -> Kit:
         title="Drift monitoring",
         triggers=f'  schedule:\n    - cron: "{CRON}"\n  workflow_dispatch:\n',
         steps=[
-            "      - run: pip install " + EVIDENTLY + "\n",
+            f"      - run: {INSTALL}\n",
             "      - run: python monitor_drift.py\n",
             "      - uses: actions/upload-artifact@v4\n",
             "        if: always()\n",
@@ -115,7 +119,7 @@ def drift_monitoring(stack: Stack) -> Kit:
     gitlab = gitlab_job(
         stack,
         name="drift-monitoring",
-        script=[f"pip install {EVIDENTLY}", "python monitor_drift.py"],
+        script=[INSTALL, "python monitor_drift.py"],
         rules=['if: $CI_PIPELINE_SOURCE == "schedule"', 'if: $CI_PIPELINE_SOURCE == "web"'],
     )
     gitlab += f"  artifacts:\n    when: always\n    paths:\n      - {REPORT}\n"
@@ -125,7 +129,7 @@ def drift_monitoring(stack: Stack) -> Kit:
         job="drift",
         triggers=azure.ONLY_BY_SCHEDULE_OR_HAND + azure.schedule(CRON, "Daily drift check"),
         steps=[
-            azure.script(f"pip install {EVIDENTLY}"),
+            azure.script(INSTALL),
             # Mapped by name: a secret variable (a URL with a token) reaches no script unmapped.
             azure.script("python monitor_drift.py", env={"CURRENT_DATA": "$(CURRENT_DATA)"}),
             f"- publish: {azure.scalar(REPORT)}\n  artifact: drift-report\n"
@@ -136,7 +140,7 @@ def drift_monitoring(stack: Stack) -> Kit:
         stack,
         title="Drift monitoring",
         stage="Drift check",
-        commands=[f"pip install {EVIDENTLY}", "python monitor_drift.py"],
+        commands=[INSTALL, "python monitor_drift.py"],
         triggers=jenkins.schedule(CRON),
         when=jenkins.BY_SCHEDULE_OR_HAND,
         head=jenkins.credentials(JENKINS_CREDENTIALS),
@@ -156,7 +160,7 @@ def drift_monitoring(stack: Stack) -> Kit:
         changes=(
             FileChange("monitor_drift.py", script),
             change,
-            *with_requirements(stack, EVIDENTLY),
+            *with_requirements(stack, EVIDENTLY, PANDAS_FOR_EVIDENTLY),
         ),
         does=(
             f"python monitor_drift.py compares current data with {stack.sample_data} on its "
@@ -171,7 +175,8 @@ def drift_monitoring(stack: Stack) -> Kit:
             "It watches the input data only: prediction drift and model quality need the "
             "predictions and labels logged (the step 'Prediction logging').",
             "It does not retrain on drift (the step 'Monitoring triggers retraining').",
-            f"{EVIDENTLY} does not import with pandas 3: the job needs pandas 2.",
+            f"{EVIDENTLY} does not import with pandas 3: the job installs pandas 2, and a "
+            "requirements file that pins pandas 3 must go back to pandas 2 for it.",
             *((jenkins.credential_note(JENKINS_CREDENTIALS),) if stack.ci == "jenkins" else ()),
             *ci_notes(stack, change),
         ),

@@ -7,7 +7,10 @@ from .build import Kit, KitUnavailable, kit, with_requirements
 from .patch import FileChange
 from .stack import Stack
 
-MLFLOW = "mlflow==3.18.0"
+MLFLOW = "mlflow==3.17.2"
+# The evaluation's metrics, a JSON object {"metric": value}: registered with the version, they are
+# what model validation compares a later candidate with.
+METRICS_FILE = "metrics.json"
 TRACKING_NOTE = "Runs go to ./mlruns unless MLFLOW_TRACKING_URI names the team's tracking server."
 
 
@@ -80,21 +83,29 @@ def model_registration(stack: Stack) -> Kit:
         )
     name = registered_model_name(stack) or "model"
     register = (
-        '"""Register the trained model in the MLflow model registry as a new version.\n'
+        '"""Register the trained model in the MLflow model registry as a new version, with the\n'
+        "evaluation's metrics (METRICS_FILE, when it exists) logged in the version's run.\n"
         "\n"
         f"Run after training. {TRACKING_NOTE}\n"
         '"""\n'
+        "\n"
+        "import json\n"
+        "from pathlib import Path\n"
         "\n"
         "import joblib\n"
         "import mlflow\n"
         "\n"
         f"MODEL_FILE = {stack.saved_model!r}\n"
         f"REGISTERED_MODEL = {name!r}\n"
+        f"METRICS_FILE = {METRICS_FILE!r}\n"
         "\n"
         "\n"
         "def main() -> None:\n"
         "    model = joblib.load(MODEL_FILE)\n"
         "    with mlflow.start_run(run_name='register ' + REGISTERED_MODEL):\n"
+        "        # Validation compares a later candidate with the metrics of this run.\n"
+        "        if Path(METRICS_FILE).exists():\n"
+        "            mlflow.log_metrics(json.loads(Path(METRICS_FILE).read_text()))\n"
         "        info = mlflow.sklearn.log_model(\n"
         "            model, name='model', registered_model_name=REGISTERED_MODEL\n"
         "        )\n"
@@ -110,7 +121,8 @@ def model_registration(stack: Stack) -> Kit:
         changes=(FileChange("register_model.py", register), *with_requirements(stack, MLFLOW)),
         does=(
             f"python register_model.py registers {stack.saved_model} as a new version of "
-            f"the model {name} in the MLflow registry.",
+            f"the model {name} in the MLflow registry, with the metrics in {METRICS_FILE} "
+            "when the evaluation writes it.",
         ),
         does_not=(
             "It logs the model with MLflow's scikit-learn flavour, which also suits XGBoost's "

@@ -8,10 +8,10 @@ from . import azure, jenkins
 from .build import Kit, KitUnavailable, kit
 from .patch import FileChange
 from .stack import Stack
-from .tracking import registered_model_name
+from .tracking import METRICS_FILE, registered_model_name
 from .workflows import ci_change, ci_notes, command_line_path, github_workflow, gitlab_job
 
-CANDIDATE_METRICS = "metrics.json"
+CANDIDATE_METRICS = METRICS_FILE
 PRODUCTION_METRICS = "production_metrics.json"
 PRODUCTION_ALIAS = "production"
 JENKINS_CREDENTIALS = {"MLFLOW_TRACKING_URI": "mlflow-tracking-uri"}

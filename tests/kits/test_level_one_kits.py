@@ -261,8 +261,20 @@ def test_drift_monitoring_reads_the_reference_columns_and_says_what_is_missing(t
     workflow = load_yaml(ci_files(kit)[".github/workflows/drift.yml"])
     assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
     assert workflow["jobs"]["drift"]["env"] == {"CURRENT_DATA": "${{ vars.CURRENT_DATA }}"}
+    # The team pins pandas 2 already; the job installs a pandas evidently imports with anyway.
     requirements = next(c.after for c in kit.changes if c.path == "requirements.txt")
-    assert requirements.endswith("evidently==0.7.23\n")
+    assert requirements.endswith(
+        "pandas==2.1.0\nscikit-learn==1.3.2\nxgboost==2.0.0\nevidently==0.7.23\n"
+    )
+    runs = [step.get("run") for step in workflow["jobs"]["drift"]["steps"]]
+    assert 'pip install evidently==0.7.23 "pandas<3"' in runs
+
+
+def test_drift_monitoring_bounds_pandas_when_the_team_does_not_list_it(tmp_path):
+    files = {**WITH_SAMPLE, "requirements.txt": "scikit-learn==1.3.2\n"}
+    kit = kit_of(make_repo(tmp_path / "repo", files), "monitoring")
+    requirements = next(c.after for c in kit.changes if c.path == "requirements.txt")
+    assert requirements == "scikit-learn==1.3.2\nevidently==0.7.23\npandas<3\n"
 
 
 @pytest.mark.parametrize(
