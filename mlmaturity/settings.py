@@ -307,7 +307,8 @@ INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 # Resending an invitation is refused this long after its email was last asked for, so nobody
 # (or no script) can fill an inbox: longer than the few minutes greylisting mail servers hold a
 # first message, short enough for a mistyped invitation to be fixed in a coffee break, and at
-# most six emails an hour to one address. 0 turns the wait off.
+# most six emails an hour for one invitation (revoking and inviting again is a new, audited
+# invitation). 0 turns the wait off.
 INVITATION_RESEND_COOLDOWN_MINUTES = env.int("INVITATION_RESEND_COOLDOWN_MINUTES", default=10)
 # Transient mail failures (server unreachable, 4xx answers) are retried this many times with
 # exponential backoff capped at INVITATION_EMAIL_RETRY_MAX_SECONDS; then the invitation is
