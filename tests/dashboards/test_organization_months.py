@@ -256,3 +256,17 @@ def test_a_deletion_recounts_its_own_organisation_only(
         Team.objects.filter(pk=teams[0].pk).delete()
     assert stored(organization) == counted_the_slow_way(organization)
     assert {count for count, _ in stored(other).values()} == {1000}
+
+
+def test_the_recount_command_mends_counts_after_the_time_zone_changed(organization, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    add_teams(organization, 2, months=3)
+    settings.TIME_ZONE = "Pacific/Kiritimati"  # fourteen hours ahead: some results change month
+    OrganizationMonth.objects.filter(organization=organization).update(assessments=1000)
+    out = StringIO()
+    call_command("recount_organization_months", stdout=out)
+    assert stored(organization) == counted_the_slow_way(organization)
+    assert "Recounted the months of" in out.getvalue()
