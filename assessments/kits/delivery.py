@@ -90,7 +90,23 @@ def main(arguments):
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
-    STEPS[arguments[0]](version)
+    from mlflow.exceptions import MlflowException
+
+    try:
+        STEPS[arguments[0]](version)
+    except subprocess.CalledProcessError as error:
+        # The command printed its own error above; this says which step stopped.
+        print(f"{{arguments[0]}} stopped: {{error.cmd[0]}} exited with {{error.returncode}}.",
+              file=sys.stderr)
+        return 1
+    except FileNotFoundError as error:
+        missing = error.filename
+        print(f"{{arguments[0]}} stopped: {{missing}} is not installed here.", file=sys.stderr)
+        return 1
+    except MlflowException as error:
+        # A version not in the registry, an unreachable tracking server: one sentence.
+        print(f"{{arguments[0]}} stopped: {{error}}", file=sys.stderr)
+        return 1
     return 0
 
 
