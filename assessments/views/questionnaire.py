@@ -3,12 +3,13 @@
 import functools
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, Protocol
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
@@ -17,7 +18,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from .. import selectors
-from ..access import can_edit_team
+from ..access import can_edit_team, signed_in
 from ..errors import ActionNotAllowed, ApplicationError
 from ..maturity import Catalogue, Evidence, Question
 from ..maturity.custom_checks import ANSWER_OPTIONS, CustomCheck
@@ -26,6 +27,7 @@ from ..maturity.versions import load_catalogue_version
 from ..models import Assessment
 from ..services.assessments import (
     AnswerConflict,
+    PageSaved,
     PostedAnswer,
     answer_save_with_choices,
     answers_page_save,
@@ -39,6 +41,14 @@ from ..services.check_answers import check_answer_save, check_answers_page_save
 # The organisation's own questions come after the catalogue's pages; a hyphen keeps the key
 # apart from every catalogue section's (they are lower_snake_case).
 ORGANIZATION_SECTION = "organisation-checks"
+
+
+class PageSave(Protocol):
+    """Saves a posted page: the catalogue's answers or the organisation's."""
+
+    def __call__(
+        self, *, assessment: Assessment, posted: dict[str, PostedAnswer], confirm: bool, user: User
+    ) -> PageSaved: ...
 
 
 def _sections_for(assessment: Assessment) -> tuple[Catalogue, tuple[Section, ...]]:
@@ -77,7 +87,7 @@ def _organization_section_for(name: str, found: selectors.CheckQuestions) -> Sec
     )
 
 
-def _organization_section(assessment) -> Section | None:
+def _organization_section(assessment: Assessment) -> Section | None:
     """The page of the organisation's own questions, or None when its current checks ask
     none."""
     found = selectors.questionnaire_check_questions(organization_id=assessment.team.organization_id)
@@ -86,29 +96,36 @@ def _organization_section(assessment) -> Section | None:
     return _organization_section_for(assessment.team.organization.name, found)
 
 
-def _pages(sections, organization_section) -> tuple:
+def _pages(
+    sections: tuple[Section, ...], organization_section: Section | None
+) -> tuple[Section, ...]:
     return (*sections, organization_section) if organization_section else tuple(sections)
 
 
-def _section_or_404(sections, key):
+def _section_or_404(sections: tuple[Section, ...], key: str) -> tuple[int, Section]:
     for index, section in enumerate(sections):
         if section.key == key:
             return index, section
     raise Http404("No such questionnaire page.")
 
 
-def _progress(catalogue, chosen: dict[str, str]):
+def _progress(catalogue: Catalogue, chosen: Mapping[str, str]) -> tuple[int, int]:
     """Answered and total questions, counting only those skip logic leaves visible."""
     visible = catalogue.visible_questions(chosen)
     answered = sum(1 for question in visible if question.key in chosen)
     return answered, len(visible)
 
 
-def _chosen(answers) -> dict[str, str]:
+def _chosen(answers: Mapping[str, selectors.AnswerOnPage]) -> dict[str, str]:
     return {key: answer.option_key for key, answer in answers.items()}
 
 
-def _needs_attention(catalogue, question, answers, chosen) -> bool:
+def _needs_attention(
+    catalogue: Catalogue,
+    question: Question,
+    answers: Mapping[str, selectors.AnswerOnPage],
+    chosen: Mapping[str, str],
+) -> bool:
     """Unanswered, or carried over or suggested by a scan, and not confirmed yet."""
     if not catalogue.is_visible(question, chosen):
         return False
@@ -116,7 +133,11 @@ def _needs_attention(catalogue, question, answers, chosen) -> bool:
     return answer is None or answer.needs_confirmation
 
 
-def _first_open_section(catalogue, sections, answers):
+def _first_open_section(
+    catalogue: Catalogue,
+    sections: tuple[Section, ...],
+    answers: Mapping[str, selectors.AnswerOnPage],
+) -> str | None:
     chosen = _chosen(answers)
     for section in sections:
         for question in section.questions:
@@ -125,11 +146,15 @@ def _first_open_section(catalogue, sections, answers):
     return None
 
 
-def _to_confirm(catalogue, sections, answers):
+def _to_confirm(
+    catalogue: Catalogue,
+    sections: tuple[Section, ...],
+    answers: Mapping[str, selectors.AnswerOnPage],
+) -> list[tuple[Section, list[Question]]]:
     """(section, questions) whose visible answers were carried over or suggested by a scan and
     nobody has confirmed yet."""
     chosen = _chosen(answers)
-    found = []
+    found: list[tuple[Section, list[Question]]] = []
     for section in sections:
         questions = [
             q
@@ -143,7 +168,12 @@ def _to_confirm(catalogue, sections, answers):
     return found
 
 
-def _count(answers, chosen, catalogue, field) -> int:
+def _count(
+    answers: Mapping[str, selectors.AnswerOnPage],
+    chosen: Mapping[str, str],
+    catalogue: Catalogue,
+    field: Literal["carried_over_from", "suggested_from"],
+) -> int:
     """Visible answers still marked with ``field`` (carried over, or suggested by a scan)."""
     return sum(
         1
@@ -165,14 +195,16 @@ def _options_html(question: Question, checked: str | None, can_edit: bool) -> Sa
     )
 
 
-def _checked_option(question: Question, posted: str | None, answer) -> str | None:
+def _checked_option(
+    question: Question, posted: str | None, answer: selectors.AnswerOnPage | None
+) -> str | None:
     """The option shown checked: the one just posted when the page comes back refused,
     otherwise the saved one; None for an option the question does not have."""
     chosen = posted or (answer.option_key if answer is not None else None)
     return chosen if any(option.key == chosen for option in question.options) else None
 
 
-def _day(value, labels: dict) -> str | None:
+def _day(value: datetime | None, labels: dict[datetime, str]) -> str | None:
     """A date as the page shows it ("10 Jul 2026"), formatted once per distinct value: a
     carried-over page repeats the same submission date on every question."""
     if value is None:
@@ -194,7 +226,7 @@ def _section_links(
     ]
 
 
-def _carried_over_since(answers):
+def _carried_over_since(answers: Mapping[str, selectors.AnswerOnPage]) -> datetime | None:
     return min(
         (a.carried_over_from for a in answers.values() if a.carried_over_from is not None),
         default=None,
@@ -203,10 +235,10 @@ def _carried_over_since(answers):
 
 @login_required
 @require_POST
-def assessment_start_view(request, slug):
+def assessment_start_view(request: HttpRequest, slug: str) -> HttpResponse:
     team = selectors.team_get_for_user(user=request.user, slug=slug)
     try:
-        assessment = assessment_start(team=team, user=request.user)
+        assessment = assessment_start(team=team, user=signed_in(request.user))
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("team_detail", slug=team.slug)
@@ -214,7 +246,7 @@ def assessment_start_view(request, slug):
 
 
 @login_required
-def assessment_open(request, pk):
+def assessment_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Resume where the team left off: the first page with a question that needs attention
     (unanswered, or carried over from the last submission and not confirmed)."""
     assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
@@ -230,7 +262,7 @@ def assessment_open(request, pk):
     return redirect("questionnaire_section", pk=assessment.pk, section=section)
 
 
-def _organization_questions_open(assessment) -> bool:
+def _organization_questions_open(assessment: Assessment) -> bool:
     """Whether a question of the organisation is unanswered or carried over unconfirmed."""
     organization_section = _organization_section(assessment)
     if organization_section is None:
@@ -243,7 +275,7 @@ def _organization_questions_open(assessment) -> bool:
 
 
 @login_required
-def questionnaire_section(request, pk, section):
+def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
     if not assessment.is_draft:
         return redirect("assessment_result", pk=assessment.pk)
@@ -264,7 +296,7 @@ def questionnaire_section(request, pk, section):
     answers = selectors.questionnaire_answers(assessment_id=assessment.pk)
     chosen = _chosen(answers)
     answered, total = _progress(catalogue, chosen)
-    days: dict = {}
+    days: dict[datetime, str] = {}
     questions = _question_items(
         request,
         current.questions,
@@ -392,7 +424,15 @@ def _save_status(answer: selectors.AnswerOnPage | None) -> str:
     return f"Saved by {answer.updated_by}." if answer.updated_by else "Saved."
 
 
-def _save_posted_page(request, assessment, pages, index, current, can_edit, save):
+def _save_posted_page(
+    request: HttpRequest,
+    assessment: Assessment,
+    pages: tuple[Section, ...],
+    index: int,
+    current: Section,
+    can_edit: bool,
+    save: PageSave,
+) -> tuple[HttpResponse | None, Mapping[str, dict[str, Any]], Mapping[str, str]]:
     """Save a posted page with `save` (the catalogue's answers or the organisation's): the
     response to send when it is done with (saved whole, or submitted meanwhile), else None with
     the conflicts and errors to mark on the page drawn again."""
@@ -406,7 +446,7 @@ def _save_posted_page(request, assessment, pages, index, current, can_edit, save
             posted=_posted_answers(request, current),
             # Whatever was changed is saved; what was left as it was is confirmed.
             confirm=request.POST.get("go") == "confirm",
-            user=request.user,
+            user=signed_in(request.user),
         )
     except ApplicationError as error:
         # Submitted by someone else a moment ago: its result is what is left.
@@ -418,7 +458,9 @@ def _save_posted_page(request, assessment, pages, index, current, can_edit, save
     return None, page.conflicts, page.errors
 
 
-def _organization_page(request, assessment, pages):
+def _organization_page(
+    request: HttpRequest, assessment: Assessment, pages: tuple[Section, ...]
+) -> HttpResponse:
     """The page of the organisation's own questions: drawn and saved like a catalogue page
     (the same template, options, autosave and page buttons), its answers kept in
     `CheckAnswer`."""
@@ -431,7 +473,7 @@ def _organization_page(request, assessment, pages):
     if saved is not None:
         return saved
     answers = selectors.questionnaire_check_answers(assessment_id=assessment.pk)
-    days: dict = {}
+    days: dict[datetime, str] = {}
     questions = _question_items(
         request,
         current.questions,
@@ -463,10 +505,11 @@ def _organization_page(request, assessment, pages):
     return render(request, "assessments/questionnaire.html", context)
 
 
-def _posted_answers(request, section) -> dict[str, PostedAnswer]:
+def _posted_answers(request: HttpRequest, section: Section) -> dict[str, PostedAnswer]:
     """The page's questions as the form sent them; a plain form post works without JavaScript."""
-    posted = {}
+    posted: dict[str, PostedAnswer] = {}
     for question in section.questions:
+        version: int | None
         try:
             version = int(request.POST.get(f"v-{question.key}", "0"))
         except ValueError:
@@ -479,7 +522,9 @@ def _posted_answers(request, section) -> dict[str, PostedAnswer]:
     return posted
 
 
-def _after_save(request, assessment, sections, index):
+def _after_save(
+    request: HttpRequest, assessment: Assessment, sections: tuple[Section, ...], index: int
+) -> HttpResponse:
     go = request.POST.get("go")
     if go == "confirm":
         go = "next"
@@ -495,7 +540,7 @@ def _after_save(request, assessment, sections, index):
 
 @login_required
 @require_POST
-def answer_autosave(request, pk, question_key):
+def answer_autosave(request: HttpRequest, pk: int, question_key: str) -> JsonResponse:
     """Save one answer as it is given; 409 with the other value when someone changed it first."""
     assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
     try:
@@ -509,7 +554,7 @@ def answer_autosave(request, pk, question_key):
             option_key=request.POST.get("option", ""),
             note=request.POST.get("note", ""),
             expected_version=version,
-            user=request.user,
+            user=signed_in(request.user),
         )
     except AnswerConflict as conflict:
         return JsonResponse({"detail": conflict.message, "conflict": conflict.extra}, status=409)
@@ -524,7 +569,7 @@ def answer_autosave(request, pk, question_key):
 
 @login_required
 @require_POST
-def check_answer_autosave(request, pk, check_key):
+def check_answer_autosave(request: HttpRequest, pk: int, check_key: str) -> JsonResponse:
     """Save one answer to the organisation's questions as it is given; 409 with the other
     value when someone changed it first (as `answer_autosave`)."""
     assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
@@ -539,7 +584,7 @@ def check_answer_autosave(request, pk, check_key):
             option_key=request.POST.get("option", ""),
             note=request.POST.get("note", ""),
             expected_version=version,
-            user=request.user,
+            user=signed_in(request.user),
         )
     except AnswerConflict as conflict:
         return JsonResponse({"detail": conflict.message, "conflict": conflict.extra}, status=409)
@@ -555,14 +600,14 @@ def check_answer_autosave(request, pk, check_key):
 
 
 @login_required
-def assessment_summary(request, pk):
+def assessment_summary(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
     if not assessment.is_draft:
         return redirect("assessment_result", pk=assessment.pk)
     catalogue, sections = _sections_for(assessment)
     if request.method == "POST":
         try:
-            assessment_submit(assessment=assessment, user=request.user)
+            assessment_submit(assessment=assessment, user=signed_in(request.user))
         except ApplicationError as error:
             messages.error(request, error.message)
             return redirect("assessment_summary", pk=assessment.pk)
@@ -615,10 +660,10 @@ def assessment_summary(request, pk):
 
 @login_required
 @require_POST
-def assessment_reopen_view(request, pk):
+def assessment_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
     try:
-        draft = assessment_reopen(assessment=assessment, user=request.user)
+        draft = assessment_reopen(assessment=assessment, user=signed_in(request.user))
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect(reverse("assessment_result", args=[assessment.pk]))
