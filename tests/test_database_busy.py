@@ -183,7 +183,7 @@ def locked_writes(monkeypatch):
         raise _locked()
 
     monkeypatch.setattr("assessments.api.views.answer_save", refuse)
-    monkeypatch.setattr("assessments.views.questionnaire.answer_save_with_choices", refuse)
+    monkeypatch.setattr("assessments.views.questionnaire.autosave.answer_save_with_choices", refuse)
 
 
 def test_an_api_write_the_database_is_too_busy_for_answers_503_in_the_error_shape(
@@ -233,7 +233,7 @@ def test_other_database_errors_stay_server_errors(client, member, draft, monkeyp
     def broken(**_):
         raise _locked("no such table: assessments_answer")
 
-    monkeypatch.setattr("assessments.views.questionnaire.answer_save_with_choices", broken)
+    monkeypatch.setattr("assessments.views.questionnaire.autosave.answer_save_with_choices", broken)
     with pytest.raises(OperationalError, match="no such table"):
         client.post(
             f"/assessments/{draft.pk}/answers/experiments_tracked/",

@@ -9,7 +9,7 @@ import assessments
 
 APP = Path(assessments.__file__).parent
 PAGES_AND_API = sorted(
-    [*APP.glob("views/*.py"), *APP.glob("api/*.py"), APP / "dashboards" / "views.py"]
+    [*APP.glob("views/**/*.py"), *APP.glob("api/*.py"), APP / "dashboards" / "views.py"]
 )
 
 
