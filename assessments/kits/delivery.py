@@ -34,6 +34,7 @@ Usage: python deploy_model.py build|push|promote
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 
@@ -95,9 +96,9 @@ def main(arguments):
     try:
         STEPS[arguments[0]](version)
     except subprocess.CalledProcessError as error:
-        # The command printed its own error above; this says which step stopped.
-        print(f"{{arguments[0]}} stopped: {{error.cmd[0]}} exited with {{error.returncode}}.",
-              file=sys.stderr)
+        # The command printed its own error above; this says which command stopped the step.
+        print(f"{{arguments[0]}} stopped: {{shlex.join(error.cmd)}} exited with "
+              f"{{error.returncode}}.", file=sys.stderr)
         return 1
     except FileNotFoundError as error:
         missing = error.filename

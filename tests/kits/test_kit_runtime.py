@@ -229,10 +229,10 @@ def test_a_tracked_training_is_registered_and_delivered_from_the_registry(
     built = run(runtime, repo, "deploy_model.py", "build", MODEL_VERSION="2", **image)
     assert built.returncode == 1
     command = (
-        "['mlflow', 'models', 'build-docker', '--model-uri', 'models:/churn_delivered/2', "
-        "'--name', 'ghcr.io/team/churn:v2']"
+        "mlflow models build-docker --model-uri models:/churn_delivered/2 "
+        "--name ghcr.io/team/churn:v2"
     )
-    assert f"Command '{command}' returned non-zero exit status 1." in built.stderr
+    assert built.stderr.endswith(f"build stopped: {command} exited with 1.\n")
     fetched, running = built.stderr.split("Building docker image with name ghcr.io/team/churn:v2")
     assert "Downloading artifacts: 100%" in fetched
     assert "No such file or directory: 'docker'" in running
