@@ -133,6 +133,17 @@ class RoadmapStep(TeamOwned):
         constraints = [
             models.UniqueConstraint(fields=["team", "step_id"], name="roadmap_step_once_per_team")
         ]
+        indexes = [
+            # The organisation's debt and the ranking's open steps read only open steps, by team:
+            # the teams' roadmaps now. Holding the capability and the date first seen, this
+            # index answers them without visiting the table (PostgreSQL; a plain partial index
+            # elsewhere), a few rows per team however long the teams' history.
+            models.Index(
+                fields=["team", "capability_key", "first_seen"],
+                name="roadmap_open_steps",
+                condition=models.Q(status=RoadmapStepStatus.OPEN),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.team}: {self.step_id} ({self.status})"
