@@ -8,11 +8,8 @@ was first seen from the teams' stored roadmap steps; each item is still priced b
 dates, as the bill's "today" is.
 """
 
-import heapq
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from operator import attrgetter
 from typing import NamedTuple
 
 from django.utils import timezone
@@ -23,7 +20,17 @@ from ..dashboards.filters import DashboardFilters
 from ..maturity.debt import MONTHLY_INTEREST_RATE
 from ..maturity.versions import load_catalogue_version
 from ..models import Result, Team
-from .dashboards import DEFAULT_CRITICALITY, DebtTeam, organization_debt
+from .dashboards.debt import (
+    DEFAULT_CRITICALITY,
+    Bill,
+    DebtTeam,
+    OpenGaps,
+    PricedBill,
+    debt_bills,
+    debt_by_team,
+    largest_debts,
+    organization_open_gaps,
+)
 from .results import result_history_for_team, result_history_until
 
 
@@ -106,36 +113,33 @@ class OrganizationDebt:
     """The organisation's debt summed by team, by capability, by age and in total.
 
     Tens of thousands of gaps share a few hundred bills (capability, day first seen,
-    criticality): each bill is priced once and the sums are taken per bill; the per-gap work
-    is column-wise (`zip`, `map`, `Counter`), and gaps are sorted out only for the page shown.
+    criticality): each bill is priced once here, and the database counts the gaps per bill,
+    sums the prices per team and sorts out only the gaps a page shows (see
+    selectors/dashboards/debt.py).
     """
 
     teams: dict[int, DebtTeam]
-    team_ids: tuple[int, ...] = ()
-    items: tuple[maturity.DebtItem, ...] = ()  # one per gap, the same object for one bill
     total: Sums = field(default_factory=Sums)
     by_team: dict[int, Sums] = field(default_factory=dict)
     by_capability: dict[str, Sums] = field(default_factory=dict)
     by_age: dict[str, Sums] = field(
         default_factory=lambda: {label: Sums() for label in (*_bucket_labels(), OLDEST_BUCKET)}
     )
+    gaps: OpenGaps | None = None
+    priced: dict[Bill, maturity.DebtItem] = field(default_factory=dict)
 
     def largest(self, *, start: int = 0, count: int | None = None) -> list[OwedGap]:
-        """Gaps by interest (then days outstanding, team and capability), largest first:
-        `count` of them from `start`, or all of them."""
-        names = [self.teams[team_id].name for team_id in self.team_ids]
-        keys = zip(
-            [-item.interest for item in self.items],
-            [-item.days_outstanding for item in self.items],
-            names,
-            [item.capability for item in self.items],
-            range(len(self.items)),
-            strict=True,
-        )
-        ordered = sorted(keys) if count is None else heapq.nsmallest(start + count, keys)
+        """Gaps by interest (then days outstanding, team name, capability and team), largest
+        first: `count` of them from `start`, or all of them."""
+        if self.gaps is None or not self.priced:
+            return []
+        shown = largest_debts(self.gaps, self._prices(), start=start, count=count)
+        return [OwedGap(team_id, self.priced[bill]) for team_id, bill in shown]
+
+    def _prices(self) -> list[PricedBill]:
         return [
-            OwedGap(self.team_ids[key[-1]], self.items[key[-1]])
-            for key in ordered[start : None if count is None else start + count]
+            PricedBill(bill, item.principal, item.interest, item.days_outstanding)
+            for bill, item in self.priced.items()
         ]
 
 
@@ -152,43 +156,26 @@ def organization_debt_summary(
 ) -> OrganizationDebt:
     """Every open gap of the teams the dashboard filters match, priced on `today` with each
     team's criticality and summed; gaps of capabilities the catalogue no longer has are left
-    out."""
-    rows = organization_debt(user=user, filters=filters)
-    gaps = [gap for gap in rows.gaps if catalogue.has_capability(gap[1])]
-    debt = OrganizationDebt(teams=rows.teams)
-    if not gaps:
-        return debt
-    team_ids, capabilities, first_seen = zip(*gaps, strict=True)
-    criticality = [rows.teams[team_id].criticality for team_id in team_ids]
-    bills = Counter(zip(capabilities, first_seen, criticality, strict=True))
-    priced = {
-        bill: maturity.debt_item(
+    out. Three queries: the teams, the bills, the sums per team."""
+    gaps = organization_open_gaps(user=user, filters=filters)
+    debt = OrganizationDebt(teams=gaps.teams, gaps=gaps)
+    for bill, count in debt_bills(gaps):
+        if not catalogue.has_capability(bill.capability):
+            continue
+        item = debt.priced[bill] = maturity.debt_item(
             catalogue,
-            bill[0],
-            first_seen=bill[1],
+            bill.capability,
+            first_seen=bill.first_seen,
             today=today,
-            criticality=bill[2] if bill[2] in MONTHLY_INTEREST_RATE else DEFAULT_CRITICALITY,
+            criticality=bill.criticality
+            if bill.criticality in MONTHLY_INTEREST_RATE
+            else DEFAULT_CRITICALITY,
         )
-        for bill in bills
-    }
-    for bill, count in bills.items():
-        item = priced[bill]
         debt.total.add(item, count)
         debt.by_capability.setdefault(item.capability, Sums()).add(item, count)
         debt.by_age[_bucket(item.days_outstanding)].add(item, count)
-    debt.team_ids = team_ids
-    debt.items = tuple(
-        map(priced.__getitem__, zip(capabilities, first_seen, criticality, strict=True))
-    )
-    # The gaps come ordered by team: each team's are one slice of the columns.
-    principal = list(map(attrgetter("principal"), debt.items))
-    interest = list(map(attrgetter("interest"), debt.items))
-    days = list(map(attrgetter("days_outstanding"), debt.items))
-    start = 0
-    for team_id, count in Counter(team_ids).items():
-        end = start + count
-        debt.by_team[team_id] = Sums(
-            count, sum(principal[start:end]), sum(interest[start:end]), max(days[start:end])
-        )
-        start = end
+    if debt.priced:
+        debt.by_team = {
+            team_id: Sums(*sums) for team_id, sums in debt_by_team(gaps, debt._prices()).items()
+        }
     return debt

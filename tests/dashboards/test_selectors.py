@@ -166,28 +166,33 @@ def test_tags_must_all_match(org_admin, organization, twelve_teams):
     assert team.pk in expected
 
 
-def test_a_page_of_the_largest_gaps_is_that_slice_of_the_whole_order():
-    from datetime import date
+def test_the_database_sums_and_orders_the_debt_as_its_items_add_up(org_admin, twelve_teams):
+    """The bills are priced in Python and summed and sorted by the database: each team's sums
+    are its own gaps added up, the order is by interest then days outstanding, and a page of
+    the largest gaps is that slice of the whole order."""
+    from assessments.selectors import organization_debt_summary
 
-    from assessments.maturity import debt_item, load_catalogue
-    from assessments.selectors import OrganizationDebt, OwedGap
-    from assessments.selectors.dashboards import DebtTeam
-
-    catalogue = load_catalogue()
-    today = date(2026, 12, 1)
-    teams = {n: DebtTeam(f"team {n % 3}", f"t{n}", "critical") for n in range(6)}
-    gaps = []
-    for n, capability in enumerate(["ci", "data_validation", "monitoring", "ci", "ci", "ci"]):
-        first_seen = date(2026, 1 + n % 4, 1)
-        item = debt_item(
-            catalogue, capability, first_seen=first_seen, today=today, criticality="critical"
-        )
-        gaps.append(OwedGap(n, item))
-    debt = OrganizationDebt(
-        teams=teams, team_ids=tuple(g.team_id for g in gaps), items=tuple(g.item for g in gaps)
+    today = timezone.localdate()
+    debt = organization_debt_summary(
+        user=org_admin, filters=DashboardFilters(), catalogue=maturity.load_catalogue(), today=today
     )
     everything = debt.largest()
-    interests = [(-o.item.interest, -o.item.days_outstanding) for o in everything]
-    assert interests == sorted(interests)
-    for start in range(6):
-        assert debt.largest(start=start, count=2) == everything[start : start + 2]
+    assert len(everything) == debt.total.gaps > 12
+    order = [(-o.item.interest, -o.item.days_outstanding) for o in everything]
+    assert order == sorted(order)
+    for start in range(0, len(everything), 7):
+        assert debt.largest(start=start, count=5) == everything[start : start + 5]
+    assert debt.largest(start=len(everything)) == []
+    by_team = {}
+    for owed in everything:
+        gaps, interest, oldest = by_team.get(owed.team_id, (0, 0.0, 0))
+        by_team[owed.team_id] = (
+            gaps + 1,
+            interest + owed.item.interest,
+            max(oldest, owed.item.days_outstanding),
+        )
+    assert set(debt.by_team) == set(by_team)
+    for team_id, (gaps, interest, oldest) in by_team.items():
+        sums = debt.by_team[team_id]
+        assert (sums.gaps, sums.oldest_days) == (gaps, oldest)
+        assert sums.interest == pytest.approx(interest, abs=0.005)

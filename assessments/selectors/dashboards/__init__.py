@@ -5,7 +5,7 @@ knowing which module holds what.
 """
 
 from .compare import ComparedTeam, compared_teams, filter_choices_for_user, team_choices_for_user
-from .debt import DEFAULT_CRITICALITY, DebtTeam, OrganizationDebtRows, organization_debt
+from .debt import DEFAULT_CRITICALITY, DebtTeam, OpenGaps, organization_open_gaps
 from .latest import (
     Latest,
     dashboard_teams,
@@ -38,7 +38,7 @@ __all__ = [
     "SORT_ORDERS",
     "ComparedTeam",
     "DebtTeam",
-    "OrganizationDebtRows",
+    "OpenGaps",
     "Gap",
     "GradeCell",
     "HistoryPoint",
@@ -56,7 +56,7 @@ __all__ = [
     "latest_for_user",
     "latest_results",
     "optional_capability_keys",
-    "organization_debt",
+    "organization_open_gaps",
     "ranking",
     "standing",
     "team_choices_for_user",

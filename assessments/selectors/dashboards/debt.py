@@ -1,11 +1,28 @@
-"""The organisation's debt: every open gap of the matching teams, as compact rows."""
+"""The organisation's debt: every open gap of the matching teams, summed by the database.
+
+An organisation of thousands of teams owes tens of thousands of gaps, but they share a few
+hundred bills: a gap's price depends only on its capability, the day it was first seen and
+its team's criticality. So the database counts the gaps per bill (`debt_bills`), the caller
+prices each bill once with the domain's own `maturity.debt_item`, and the database sums those
+prices per team (`debt_by_team`) and sorts out one page of the largest gaps (`largest_debts`).
+No gap travels to Python as a row except the ones a page shows.
+
+The prices go back to the database as one JSON document read as a table (PostgreSQL's
+`jsonb_to_recordset`, SQLite's `json_each`): one parameter however many bills there are.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, NamedTuple
 
-from django.db.models.functions import TruncDate
+from django.db import connection
+from django.db.models import Count, F, QuerySet, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from ...access import UserOrAnonymous
@@ -22,24 +39,44 @@ class DebtTeam(NamedTuple):
     criticality: str
 
 
-class OrganizationDebtRows(NamedTuple):
-    """Open gaps as (team id, capability key, first seen) tuples, and the teams they name.
+class Bill(NamedTuple):
+    """What prices a gap: its capability, the day first seen (in the current time zone) and
+    its team's criticality as stored ("" for none: the caller decides what that means)."""
 
-    An organisation of thousands of teams owes tens of thousands of gaps: rows are plain
-    tuples of three small values, read without joins, and each team's name, slug and
-    criticality are read once. `gaps` are ordered by team id: each team's are one run.
-    """
+    capability: str
+    first_seen: dt.date
+    criticality: str
 
-    gaps: list[tuple[int, str, dt.date]]  # first seen: the day in the current time zone
+
+class PricedBill(NamedTuple):
+    bill: Bill
+    principal: float
+    interest: float
+    days_outstanding: int
+
+
+class TeamDebtSums(NamedTuple):
+    gaps: int
+    principal: float
+    interest: float
+    oldest_days: int
+
+
+@dataclass(frozen=True)
+class OpenGaps:
+    """The matching teams (each with its name, slug and criticality) and their open gaps, as
+    a query of (team id, capability key, day first seen, stored criticality) not yet run."""
+
     teams: dict[int, DebtTeam]
+    gaps: QuerySet[Any, Any]
 
 
-def organization_debt(*, user: UserOrAnonymous, filters: DashboardFilters) -> OrganizationDebtRows:
+def organization_open_gaps(*, user: UserOrAnonymous, filters: DashboardFilters) -> OpenGaps:
     """Every open, non-optional roadmap step of the matching teams: the organisation's debt.
 
-    Two queries: the teams with their criticality (their latest result's, kept on the team),
-    and the open steps. The steps are the teams' roadmaps now, so the period does not apply;
-    the level filter reads each team's latest result.
+    One query now (the teams with their criticality, their latest result's, kept on the team);
+    the gaps are read by the sums below. The steps are the teams' roadmaps now, so the period
+    does not apply; the level filter reads each team's latest result.
     """
     # The teams with a latest result, as a subquery of the team table when no level narrows
     # them: it spares reading the results only to find their teams.
@@ -57,13 +94,121 @@ def organization_debt(*, user: UserOrAnonymous, filters: DashboardFilters) -> Or
         steps = steps.filter(capability_key__in=dimension_capability_keys(filters.dimension))
     if filters.capability:
         steps = steps.filter(capability_key=filters.capability)
-    gaps = list(
-        # By team, so that a team's gaps are one run of rows (summed as a slice).
-        steps.order_by("team_id").values_list(
-            "team_id",
-            "capability_key",
+    gaps = (
+        steps.annotate(
             # The day in the current time zone, by the database.
-            TruncDate("first_seen", tzinfo=timezone.get_current_timezone()),
+            day=TruncDate("first_seen", tzinfo=timezone.get_current_timezone()),
+            criticality=Coalesce(F("team__criticality"), Value("")),
+            team_name=F("team__name"),
         )
+        .values("team_id", "capability_key", "day", "criticality", "team_name")
+        .order_by()
     )
-    return OrganizationDebtRows(gaps, teams)
+    return OpenGaps(teams, gaps)
+
+
+def debt_bills(gaps: OpenGaps) -> list[tuple[Bill, int]]:
+    """Each bill the open gaps share, with how many gaps it prices (one grouped query)."""
+    rows = (
+        gaps.gaps.values("capability_key", "day", "criticality")
+        .annotate(count=Count("*"))
+        .values_list("capability_key", "day", "criticality", "count")
+        .order_by()
+    )
+    return [(Bill(key, _as_date(day), criticality), count) for key, day, criticality, count in rows]
+
+
+def debt_by_team(gaps: OpenGaps, priced: Iterable[PricedBill]) -> dict[int, TeamDebtSums]:
+    """Each team's open gaps, principal, interest and oldest gap's days: one grouped query."""
+    query, params = _priced_gaps(gaps, priced)
+    sql = (
+        f"WITH {query} SELECT gap.team_id, COUNT(*), SUM(bill.principal), SUM(bill.interest), "  # noqa: S608
+        "MAX(bill.days) FROM gap JOIN bill ON "
+        f"{_BILL_JOIN} GROUP BY gap.team_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            team_id: TeamDebtSums(count, _number(principal), _number(interest), days)
+            for team_id, count, principal, interest, days in cursor.fetchall()
+        }
+
+
+def largest_debts(
+    gaps: OpenGaps, priced: Iterable[PricedBill], *, start: int = 0, count: int | None = None
+) -> list[tuple[int, Bill]]:
+    """(team id, bill) of the open gaps by interest, then days outstanding, team name,
+    capability and team: `count` of them from `start`, or all of them."""
+    query, params = _priced_gaps(gaps, priced)
+    window = "" if count is None else " LIMIT %s OFFSET %s"
+    sql = (
+        f"WITH {query} SELECT gap.team_id, gap.capability_key, gap.day, gap.criticality "  # noqa: S608
+        f"FROM gap JOIN bill ON {_BILL_JOIN} ORDER BY bill.interest DESC, bill.days DESC, "
+        f"gap.team_name, gap.capability_key, gap.team_id{window}"
+    )
+    if count is not None:
+        params = [*params, count, start]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if count is None:
+        rows = rows[start:]  # every gap from `start`: the downloads start at the first
+    return [
+        (team_id, Bill(key, _as_date(day), criticality)) for team_id, key, day, criticality in rows
+    ]
+
+
+_BILL_JOIN = (
+    "gap.capability_key = bill.capability_key AND gap.day = bill.day "
+    "AND gap.criticality = bill.criticality"
+)
+
+
+def _priced_gaps(gaps: OpenGaps, priced: Iterable[PricedBill]) -> tuple[str, list[Any]]:
+    """The common table expressions `gap` (the open gaps' query) and `bill` (the prices, one
+    JSON parameter read as a table), and their parameters."""
+    gap_sql, gap_params = gaps.gaps.query.sql_with_params()
+    document = json.dumps(
+        [
+            {
+                "capability_key": p.bill.capability,
+                "day": p.bill.first_seen.isoformat(),
+                "criticality": p.bill.criticality,
+                "principal": p.principal,
+                "interest": p.interest,
+                "days": p.days_outstanding,
+            }
+            for p in priced
+        ]
+    )
+    if connection.vendor == "postgresql":
+        bill = (
+            "SELECT * FROM jsonb_to_recordset(%s::jsonb) AS b(capability_key text, day date, "
+            "criticality text, principal numeric, interest numeric, days integer)"
+        )
+    else:
+        bill = (
+            "SELECT json_extract(value, '$.capability_key') AS capability_key, "
+            "json_extract(value, '$.day') AS day, "
+            "json_extract(value, '$.criticality') AS criticality, "
+            "json_extract(value, '$.principal') AS principal, "
+            "json_extract(value, '$.interest') AS interest, "
+            "json_extract(value, '$.days') AS days FROM json_each(%s)"
+        )
+    # Both materialised: each is read once, and the planner joins the two results by hashing
+    # rather than folding the gaps' query into a join with the prices (whose row count it
+    # cannot estimate), which chose nested loops over every team and bill.
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    return (
+        f"gap AS {materialized}({gap_sql}), bill AS {materialized}({bill})",
+        [*gap_params, document],
+    )
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    # SQLite hands back the day as text.
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _number(value: Decimal | float | None) -> float:
+    return float(value or 0)
