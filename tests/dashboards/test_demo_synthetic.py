@@ -38,7 +38,17 @@ def stored(team):
             r.weakest_dimension,
             r.ml_test_score,
             r.snapshot,
-            sorted(r.capabilities.values_list("capability_key", "grade", "source", "met")),
+            sorted(
+                r.capabilities.values_list(
+                    "capability_key", "dimension_key", "required_level", "grade", "source", "met"
+                )
+            ),
+            # The small copies dashboards read, and the other lenses.
+            (r.team_id, r.submitted_at, r.criticality, r.dimension_levels, r.dimension_index),
+            (r.target_gaps, r.next_level_in_place, r.next_level_total, r.catalogue_version),
+            (r.lenses, r.microsoft_level, r.eu_ai_act_articles),
+            (r.assessment.submitted_at, r.assessment.status),
+            sorted(r.assessment.answers.values_list("question_key", "option_key", "version")),
         )
         for r in Result.objects.filter(assessment__team=team).order_by("assessment__submitted_at")
     ]
@@ -86,6 +96,9 @@ def test_bulk_history_equals_what_the_app_stores_one_submission_at_a_time():
         bulk = stored(team)
         assert len(bulk[0]) == 6
         statuses.update(step[2] for step in bulk[1])
+        # A synthetic history reads as created when submitted.
+        for assessment in Assessment.objects.filter(team=team):
+            assert assessment.created_at == assessment.submitted_at
         replay_one_submission_at_a_time(team)
         assert stored(team) == bulk, team.slug
     assert {"open", "done"} <= statuses, "the fixture should open and close roadmap steps"
