@@ -1,5 +1,7 @@
 """`load_demo --teams N --months M`: synthetic organisations, stored as result_compute would."""
 
+from collections import defaultdict
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -11,11 +13,13 @@ from assessments.models import (
     Answer,
     Assessment,
     Organization,
+    OrganizationMonth,
     Result,
     ResultCapability,
     RoadmapStep,
     Team,
 )
+from assessments.services.organization_months import month_of
 from assessments.services.results import result_compute
 
 
@@ -139,6 +143,26 @@ def test_an_interrupted_run_is_completed_not_duplicated():
     again = synthetic_organization_load(teams=2, months=1)
     assert again.organization == first.organization
     assert Team.objects.filter(organization=first.organization).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_load_of_several_batches_counts_the_months_of_every_batch(monkeypatch):
+    from assessments.demo import synthetic, synthetic_organization_load
+
+    monkeypatch.setattr(synthetic, "BATCH_TEAMS", 2)
+    organization = synthetic_organization_load(teams=5, months=3).organization
+
+    results = Result.objects.filter(team__organization=organization)
+    expected = defaultdict(lambda: [0, 0.0])
+    for result in results:
+        month = expected[month_of(result.submitted_at)]
+        month[0] += 1
+        month[1] += result.index
+    counted = OrganizationMonth.objects.filter(organization=organization)
+    assert {m.month: [m.assessments, pytest.approx(m.index_sum)] for m in counted} == expected
+    assert sum(m.assessments for m in counted) == 15
+    for team in Team.objects.filter(organization=organization):
+        assert team.latest_result == results.filter(team=team).latest("submitted_at")
 
 
 @pytest.mark.django_db
