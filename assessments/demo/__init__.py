@@ -6,12 +6,8 @@ build data with it through the same services the app uses.
 
 from .organisation import DEMO_PASSWORD, DEMO_TEAMS, demo_answers, demo_load
 from .repositories import demo_repository_build
-from .synthetic import (
-    SyntheticTeam,
-    synthetic_history_add,
-    synthetic_organization_load,
-    synthetic_teams_add,
-)
+from .synthetic import synthetic_organization_load, synthetic_teams_add
+from .synthetic_history import SyntheticTeam, synthetic_history_add
 
 __all__ = [
     "DEMO_PASSWORD",

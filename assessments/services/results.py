@@ -100,6 +100,17 @@ def result_summary_fields(
     assessment: Assessment, outcome: maturity.MaturityResult, target: maturity.TargetRecommendation
 ) -> dict[str, object]:
     """The result's small copies of its assessment and snapshot, for dashboards (see `Result`)."""
+    return {
+        "team_id": assessment.team_id,
+        "submitted_at": assessment.submitted_at,
+        **outcome_summary_fields(outcome, target),
+    }
+
+
+def outcome_summary_fields(
+    outcome: maturity.MaturityResult, target: maturity.TargetRecommendation
+) -> dict[str, object]:
+    """The small copies of the snapshot alone: the same for every assessment of the same answers."""
     target_level = target.level
     progress = outcome.next_level_progress
     # A dimension that does not apply to the team has no level to count, rank or take a median
@@ -107,8 +118,6 @@ def result_summary_fields(
     # keeps the engine's full figures and names it in `not_applicable_dimensions`.
     applicable = [k for k in outcome.dimension_levels if k not in outcome.not_applicable_dimensions]
     return {
-        "team_id": assessment.team_id,
-        "submitted_at": assessment.submitted_at,
         "criticality": target.criticality or "",
         "dimension_levels": {k: outcome.dimension_levels[k] for k in applicable},
         "dimension_index": {k: outcome.dimension_index[k] for k in applicable},
@@ -143,15 +152,21 @@ def result_capability_rows(
 ) -> list[ResultCapability]:
     """One unsaved row per capability of the outcome, for dashboards to aggregate in SQL."""
     return [
-        ResultCapability(
-            result=result,
-            capability_key=c.key,
-            dimension_key=c.dimension,
-            required_level=c.level,
-            grade=c.grade,
-            source=c.source,
-            met=c.met,
-        )
+        ResultCapability(result=result, **values) for values in result_capability_values(outcome)
+    ]
+
+
+def result_capability_values(outcome: maturity.MaturityResult) -> list[dict[str, Any]]:
+    """The values of `result_capability_rows` but the result, one dict per capability."""
+    return [
+        {
+            "capability_key": c.key,
+            "dimension_key": c.dimension,
+            "required_level": c.level,
+            "grade": c.grade,
+            "source": c.source,
+            "met": c.met,
+        }
         for c in outcome.capabilities.values()
     ]
 

@@ -1,5 +1,7 @@
 """`load_demo --teams N --months M`: synthetic organisations, stored as result_compute would."""
 
+from collections import defaultdict
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -11,11 +13,13 @@ from assessments.models import (
     Answer,
     Assessment,
     Organization,
+    OrganizationMonth,
     Result,
     ResultCapability,
     RoadmapStep,
     Team,
 )
+from assessments.services.organization_months import month_of
 from assessments.services.results import result_compute
 
 
@@ -38,7 +42,17 @@ def stored(team):
             r.weakest_dimension,
             r.ml_test_score,
             r.snapshot,
-            sorted(r.capabilities.values_list("capability_key", "grade", "source", "met")),
+            sorted(
+                r.capabilities.values_list(
+                    "capability_key", "dimension_key", "required_level", "grade", "source", "met"
+                )
+            ),
+            # The small copies dashboards read, and the other lenses.
+            (r.team_id, r.submitted_at, r.criticality, r.dimension_levels, r.dimension_index),
+            (r.target_gaps, r.next_level_in_place, r.next_level_total, r.catalogue_version),
+            (r.lenses, r.microsoft_level, r.eu_ai_act_articles),
+            (r.assessment.submitted_at, r.assessment.status),
+            sorted(r.assessment.answers.values_list("question_key", "option_key", "version")),
         )
         for r in Result.objects.filter(assessment__team=team).order_by("assessment__submitted_at")
     ]
@@ -86,6 +100,9 @@ def test_bulk_history_equals_what_the_app_stores_one_submission_at_a_time():
         bulk = stored(team)
         assert len(bulk[0]) == 6
         statuses.update(step[2] for step in bulk[1])
+        # A synthetic history reads as created when submitted.
+        for assessment in Assessment.objects.filter(team=team):
+            assert assessment.created_at == assessment.submitted_at
         replay_one_submission_at_a_time(team)
         assert stored(team) == bulk, team.slug
     assert {"open", "done"} <= statuses, "the fixture should open and close roadmap steps"
@@ -126,6 +143,26 @@ def test_an_interrupted_run_is_completed_not_duplicated():
     again = synthetic_organization_load(teams=2, months=1)
     assert again.organization == first.organization
     assert Team.objects.filter(organization=first.organization).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_load_of_several_batches_counts_the_months_of_every_batch(monkeypatch):
+    from assessments.demo import synthetic, synthetic_organization_load
+
+    monkeypatch.setattr(synthetic, "BATCH_TEAMS", 2)
+    organization = synthetic_organization_load(teams=5, months=3).organization
+
+    results = Result.objects.filter(team__organization=organization)
+    expected = defaultdict(lambda: [0, 0.0])
+    for result in results:
+        month = expected[month_of(result.submitted_at)]
+        month[0] += 1
+        month[1] += result.index
+    counted = OrganizationMonth.objects.filter(organization=organization)
+    assert {m.month: [m.assessments, pytest.approx(m.index_sum)] for m in counted} == expected
+    assert sum(m.assessments for m in counted) == 15
+    for team in Team.objects.filter(organization=organization):
+        assert team.latest_result == results.filter(team=team).latest("submitted_at")
 
 
 @pytest.mark.django_db
