@@ -12,6 +12,7 @@ from assessments.models import (
     Team,
 )
 from assessments.services.campaigns import campaign_create
+from assessments.services.results import latest_results_copy
 
 
 def stored_result(team, *, when=None, level=1, met=(), criticality="critical"):
@@ -47,6 +48,7 @@ def stored_result(team, *, when=None, level=1, met=(), criticality="critical"):
         for key in met
     )
     Team.objects.filter(pk=team.pk).update(latest_result=result)
+    latest_results_copy(team_ids=[team.pk])  # as result_compute keeps the copy with the pointer
     team.refresh_from_db()
     return result
 

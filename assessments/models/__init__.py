@@ -11,7 +11,15 @@ from .forges import ForgeConnection, ForgeImport, ForgeKind, ImportState
 from .invitations import DeliveryState, Invitation
 from .kits import KitBuild, KitBuildStatus
 from .repositories import Repository, Scan, ScanStatus
-from .results import OrganizationMonth, Result, ResultCapability, RoadmapStep, RoadmapStepStatus
+from .results import (
+    LATEST_RESULT_COPIES,
+    LatestResult,
+    OrganizationMonth,
+    Result,
+    ResultCapability,
+    RoadmapStep,
+    RoadmapStepStatus,
+)
 from .sso import GroupMappingRule, SsoIdentity
 from .teams import (
     HeadlineLens,
@@ -26,6 +34,7 @@ from .teams import (
 from .tokens import ApiToken
 
 __all__ = [
+    "LATEST_RESULT_COPIES",
     "Answer",
     "ApiToken",
     "Assessment",
@@ -53,6 +62,7 @@ __all__ = [
     "MembershipSource",
     "Organization",
     "OrganizationAdminOnly",
+    "LatestResult",
     "OrganizationMonth",
     "ReminderKind",
     "Repository",

@@ -173,3 +173,54 @@ class OrganizationMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.month:%Y-%m}: {self.assessments} results"
+
+
+# What `LatestResult` copies from the team's latest result: the columns dashboards count,
+# filter, sort and show, none of them large. One list, read by every path that writes it.
+LATEST_RESULT_COPIES = (
+    "assessment_id",
+    "submitted_at",
+    "overall_level",
+    "index",
+    "target_level",
+    "weakest_dimension",
+    "next_level_in_place",
+    "next_level_total",
+    "microsoft_level",
+    "dimension_levels",
+    "target_gaps",
+    "criticality",
+)
+
+
+class LatestResult(TeamOwned):
+    """The small columns of each team's latest result, one narrow row per team.
+
+    A read model written with `Team.latest_result`, in the same transaction (see
+    services/results.py): the organisation dashboards count levels, filter, sort and page the
+    latest results of thousands of teams from this table instead of finding a row per team
+    among the whole history of wide results, which at 5,000 teams x 12 months meant reading
+    every result. The names are the result's own, so a query reads either the same way.
+    """
+
+    team = models.OneToOneField(
+        Team, on_delete=models.CASCADE, primary_key=True, related_name="latest"
+    )
+    result = models.OneToOneField(Result, on_delete=models.CASCADE, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    submitted_at = models.DateTimeField(null=True)
+    overall_level = models.PositiveSmallIntegerField()
+    index = models.FloatField()
+    target_level = models.PositiveSmallIntegerField()
+    weakest_dimension = models.CharField(max_length=80)
+    next_level_in_place = models.PositiveSmallIntegerField(null=True, blank=True)
+    next_level_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    microsoft_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    dimension_levels = models.JSONField(default=dict)
+    target_gaps = models.JSONField(default=list)
+    criticality = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.team_id}: result {self.result_id}"

@@ -14,8 +14,10 @@ from .. import maturity
 from ..maturity.lenses import lens_readings
 from ..maturity.versions import load_catalogue_version
 from ..models import (
+    LATEST_RESULT_COPIES,
     Assessment,
     AssessmentStatus,
+    LatestResult,
     Result,
     ResultCapability,
     RoadmapStep,
@@ -80,6 +82,7 @@ def result_compute(*, assessment: Assessment) -> Result:
             Team.objects.filter(pk=assessment.team_id).update(
                 latest_result=result, criticality=result.criticality
             )
+            latest_results_copy(team_ids=[assessment.team_id])
             _roadmap_sync(assessment=assessment, roadmap=roadmap, outcome=outcome)
     return result
 
@@ -90,9 +93,33 @@ def teams_latest_result_refresh(*, team_ids: Iterable[int]) -> None:
     latest = Result.objects.filter(
         assessment__team=OuterRef("pk"), assessment__status=AssessmentStatus.SUBMITTED
     ).order_by("-assessment__submitted_at")
+    team_ids = list(team_ids)
     Team.objects.filter(pk__in=team_ids).update(
         latest_result=Subquery(latest.values("pk")[:1]),
         criticality=Coalesce(Subquery(latest.values("criticality")[:1]), Value("")),
+    )
+    latest_results_copy(team_ids=team_ids)
+
+
+def latest_results_copy(*, team_ids: Iterable[int]) -> None:
+    """Write each team's `LatestResult` from the result `Team.latest_result` points at, none
+    when it points at none: called wherever that pointer is written, in its transaction.
+
+    The team's row was just updated in the same transaction, which holds its lock: two
+    computations for one team copy one after the other, never both at once."""
+    team_ids = list(team_ids)
+    LatestResult.objects.filter(team_id__in=team_ids).delete()
+    copied = [f"latest_result__{name}" for name in LATEST_RESULT_COPIES]
+    rows = Team.objects.filter(pk__in=team_ids, latest_result__isnull=False).values_list(
+        "pk", "latest_result_id", *copied
+    )
+    LatestResult.objects.bulk_create(
+        LatestResult(
+            team_id=team_id,
+            result_id=result_id,
+            **dict(zip(LATEST_RESULT_COPIES, values, strict=True)),
+        )
+        for team_id, result_id, *values in rows
     )
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from assessments.models import HeadlineLens, Organization, Result, Team
+from assessments.services.results import latest_results_copy
 
 from ..test_lens_pages import text_of
 from .conftest import add_teams
@@ -86,14 +87,21 @@ def _latest(organization):
     )
 
 
+def _microsoft_level_set(results, level):
+    """Give these results Microsoft's `level`, and their teams' latest copies with them, as
+    `result_compute` writes both."""
+    Result.objects.filter(pk__in=[r.pk for r in results]).update(microsoft_level=level)
+    latest_results_copy(team_ids=[r.team_id for r in results])
+
+
 def test_with_microsoft_as_the_headline_the_ranking_sorts_by_microsofts_level(
     client, org_admin, organization
 ):
     _lead_with_microsoft(organization)
     # Make Microsoft's order differ from Google's: the Google level-0 team leads Microsoft's.
     latest = list(_latest(organization).order_by("overall_level", "index"))
-    Result.objects.filter(pk=latest[0].pk).update(microsoft_level=4)
-    Result.objects.filter(pk__in=[r.pk for r in latest[1:]]).update(microsoft_level=1)
+    _microsoft_level_set([latest[0]], 4)
+    _microsoft_level_set(latest[1:], 1)
     client.force_login(org_admin)
     body = client.get(reverse("dashboard")).content.decode()
     assert "Sorted by Microsoft level, then Google level and index" in body
@@ -107,7 +115,7 @@ def test_with_microsoft_as_the_headline_the_ranking_sorts_by_microsofts_level(
 
 def test_by_default_the_ranking_still_sorts_by_googles_level(client, org_admin, organization):
     latest = list(_latest(organization).order_by("overall_level", "index"))
-    Result.objects.filter(pk=latest[0].pk).update(microsoft_level=4)
+    _microsoft_level_set([latest[0]], 4)
     client.force_login(org_admin)
     response = client.get(reverse("dashboard"))
     levels = [int(row[1]) for row in html_tables(response.content.decode())["ranking"][1:]]
@@ -120,8 +128,8 @@ def test_with_microsoft_as_the_headline_the_level_filter_reads_microsofts_level(
 ):
     _lead_with_microsoft(organization)
     latest = list(_latest(organization).select_related("team"))
-    Result.objects.filter(pk__in=[r.pk for r in latest[:2]]).update(microsoft_level=3)
-    Result.objects.filter(pk__in=[r.pk for r in latest[2:]]).update(microsoft_level=0)
+    _microsoft_level_set(latest[:2], 3)
+    _microsoft_level_set(latest[2:], 0)
     client.force_login(org_admin)
     response = client.get(reverse("dashboard"), {"microsoft_level": "3"})
     assert response.status_code == 200

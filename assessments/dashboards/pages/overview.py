@@ -6,12 +6,10 @@ import math
 from functools import cached_property
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from ... import charts, selectors
 from ...maturity.lenses import microsoft_lens
-from ...models import Result
 from ...selectors import dashboards as dashboard_selectors
 from ..filters import DashboardFilters
 from .base import (
@@ -39,7 +37,7 @@ class Overview(DashboardPage):
         return dashboard_selectors.latest_for_user(user=self.user, filters=self.filters)
 
     @property
-    def results(self) -> QuerySet[Result]:
+    def results(self) -> dashboard_selectors.LatestResults:
         return self.latest.results
 
     @cached_property
@@ -81,7 +79,7 @@ class Overview(DashboardPage):
 
     @cached_property
     def grades(self) -> dict[int, dict[str, dashboard_selectors.GradeCell]]:
-        results = self.results if self.everything else [r.result_id for r in self.rows]
+        results = self.latest.result_ids if self.everything else [r.result_id for r in self.rows]
         return dashboard_selectors.capability_grades(
             results=results, dimension=self.filters.dimension
         )

@@ -8,6 +8,7 @@ from .compare import ComparedTeam, compared_teams, filter_choices_for_user, team
 from .debt import DEFAULT_CRITICALITY, DebtTeam, OpenGaps, organization_open_gaps
 from .latest import (
     Latest,
+    LatestResults,
     dashboard_teams,
     dimension_capability_keys,
     latest_for_user,
@@ -43,6 +44,7 @@ __all__ = [
     "GradeCell",
     "HistoryPoint",
     "Latest",
+    "LatestResults",
     "MonthAverage",
     "RankingRow",
     "Standing",

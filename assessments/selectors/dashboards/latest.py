@@ -3,10 +3,11 @@
 Everything starts from `visible_teams(user)`, the tenancy rule: an organisation admin gets every
 team of the organisation, a member only their own teams. From those teams:
 
-* the latest result per team is `Team.latest_result`, kept current as results are written; in
-  a period, a correlated subquery (the team's most recent result submitted in the period: one
-  short scan of the results' (team, submitted_at) index per team), read
-  once per page. The aggregates after it embed the former as a subquery, the latter as ids;
+* the latest result per team is its `LatestResult`, the narrow copy of its small columns kept
+  current as results are written (one short row per team, never the history of wide results);
+  in a period, a correlated subquery (the team's most recent result submitted in the period:
+  one short scan of the results' (team, submitted_at) index per team), read once per page.
+  The aggregates after it embed the former as a subquery, the latter as ids;
 * counts and averages are aggregated by the database (filtered COUNT, GROUP BY) from the
   results' small columns, never from their snapshots; common gaps are counted from each
   result's short list of gaps;
@@ -28,7 +29,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from ... import maturity
 from ...access import UserOrAnonymous, visible_teams
 from ...dashboards.filters import DashboardFilters
-from ...models import Result, Team, TeamTag
+from ...models import LatestResult, Result, Team, TeamTag
 
 # --- Building blocks ----------------------------------------------------------------------
 
@@ -63,18 +64,31 @@ def in_period(filters: DashboardFilters, prefix: str = "") -> Q:
     return condition
 
 
+# Each matching team's latest result: its narrow copy, or (in a period) the result itself. Both
+# carry the same small columns under the same names.
+LatestResults = QuerySet[LatestResult] | QuerySet[Result]
+
+
+def result_id_field(results: LatestResults) -> str:
+    """The name under which these rows hold their result's id."""
+    return "result_id" if results.model is LatestResult else "pk"
+
+
 @dataclass(frozen=True)
 class Latest:
     """Each matching team's latest result, as queries that the aggregates after it embed."""
 
-    results: QuerySet[Result]
-    teams: QuerySet[Team] | None = None  # the teams with a result, when no level narrows them
+    results: LatestResults
 
     @property
     def team_ids(self) -> QuerySet[Any, Any]:
-        if self.teams is not None:
-            return self.teams.values("pk")
-        return self.results.values("team_id")
+        ids: QuerySet[Any, Any] = self.results.values("team_id")
+        return ids
+
+    @property
+    def result_ids(self) -> QuerySet[Any, Any]:
+        ids: QuerySet[Any, Any] = self.results.values(result_id_field(self.results))
+        return ids
 
 
 def latest_for_user(
@@ -83,28 +97,24 @@ def latest_for_user(
     """The latest result (in the period) of each matching team, narrowed by the level filters
     (Google's, overall or in a dimension, and Microsoft's).
 
-    Without a period, each team's `latest_result` (kept current as results are written) is a
-    subquery over the matching teams: no query runs here, and the database joins it into each
-    aggregate instead of receiving thousands of ids. A period searches each team's history for
-    its newest result inside it, once (one query), and the aggregates filter by those ids.
+    Without a period, the matching teams' `LatestResult` rows (kept current as results are
+    written): no query runs here, and the database joins them into each aggregate instead of
+    receiving thousands of ids. A period searches each team's history for its newest result
+    inside it, once (one query), and the aggregates filter by those ids.
     """
     teams = dashboard_teams(user=user, filters=filters)
-    with_result: QuerySet[Team] | None = None
+    results: LatestResults
     if not period or not (filters.period_start or filters.period_end):
-        with_result = teams.filter(latest_result__isnull=False)
-        results = Result.objects.filter(pk__in=with_result.values("latest_result_id"))
+        results = LatestResult.objects.filter(team__in=teams)
     else:
         results = Result.objects.filter(pk__in=_latest_in_period(teams, filters))
-    narrowed = False
     if filters.level is not None:
         results = results.filter(*_level_conditions(filters.level, filters.dimension))
-        narrowed = True
     if filters.microsoft_level is not None:
         # Microsoft's model has no levels per dimension: its overall level, whatever the
         # dimension chosen (a small column written with each result).
         results = results.filter(microsoft_level=filters.microsoft_level)
-        narrowed = True
-    return Latest(results) if narrowed else Latest(results, with_result)
+    return Latest(results)
 
 
 def _latest_in_period(teams: QuerySet[Team], filters: DashboardFilters) -> list[int]:
@@ -126,8 +136,12 @@ def _latest_in_period(teams: QuerySet[Team], filters: DashboardFilters) -> list[
 def latest_results(
     *, user: UserOrAnonymous, filters: DashboardFilters, period: bool = True
 ) -> QuerySet[Result]:
-    """Each matching team's latest result (in the period), narrowed by the level filter."""
-    return latest_for_user(user=user, filters=filters, period=period).results
+    """Each matching team's latest result (in the period), narrowed by the level filter: the
+    results themselves, for pages that read more than the small columns."""
+    latest = latest_for_user(user=user, filters=filters, period=period)
+    if latest.results.model is Result:
+        return latest.results
+    return Result.objects.filter(pk__in=latest.result_ids)
 
 
 def _level_conditions(level: int, dimension: str) -> list[Q]:

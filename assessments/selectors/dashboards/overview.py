@@ -35,7 +35,14 @@ from ...models import (
     RoadmapStepStatus,
     Team,
 )
-from .latest import Latest, dimension_capability_keys, in_period, optional_capability_keys
+from .latest import (
+    Latest,
+    LatestResults,
+    dimension_capability_keys,
+    in_period,
+    optional_capability_keys,
+    result_id_field,
+)
 
 PAGE_SIZE = 25
 LEVELS = (0, 1, 2)
@@ -91,7 +98,7 @@ class Standing:
     microsoft: dict[int, int] | None = None
 
 
-def standing(*, results: QuerySet[Result], dimension: str = "") -> Standing:
+def standing(*, results: LatestResults, dimension: str = "") -> Standing:
     """Levels and common gaps of the given (latest) results, in one query.
 
     It reads a few small columns per team (`overall_level`, `dimension_levels`,
@@ -154,7 +161,7 @@ SORT_ORDERS = {
 
 def ranking(
     *,
-    results: QuerySet[Result],
+    results: LatestResults,
     filters: DashboardFilters,
     offset: int = 0,
     limit: int | None = PAGE_SIZE,
@@ -192,7 +199,7 @@ def ranking(
         )
         .order_by(*_sort_order(filters))
         .values(
-            "pk",
+            result_id_field(results),
             "assessment_id",
             "team_id",
             "team_name",
@@ -217,7 +224,7 @@ def ranking(
         rows = rows[offset:]
     return [
         RankingRow(
-            result_id=row["pk"],
+            result_id=row[result_id_field(results)],
             assessment_id=row["assessment_id"],
             team_id=row["team_id"],
             team_name=row["team_name"],
@@ -254,9 +261,10 @@ class GradeCell:
 
 
 def capability_grades(
-    *, results: QuerySet[Result] | list[int], dimension: str = ""
+    *, results: QuerySet[Any, Any] | list[int], dimension: str = ""
 ) -> dict[int, dict[str, GradeCell]]:
-    """{result id: {capability key: grade}} for the given results (ids or a queryset)."""
+    """{result id: {capability key: grade}} for the given results (their ids, as a list or a
+    query of ids)."""
     rows = ResultCapability.objects.filter(result__in=results)
     if dimension:
         rows = rows.filter(dimension_key=dimension)

@@ -1,0 +1,84 @@
+"""Each team's `LatestResult`, the dashboards' narrow copy of its latest result: written with
+`Team.latest_result` by every path that writes it, so the two never disagree."""
+
+import pytest
+
+from assessments.models import LATEST_RESULT_COPIES, LatestResult, Organization, Result, Team
+from assessments.services.results import result_compute
+
+from ..assessment_helpers import answers_all, graded_questions
+from ..test_results import submitted
+from .conftest import add_teams
+
+
+@pytest.fixture
+def organization(org_admin):
+    return Organization.objects.get(memberships__user=org_admin)
+
+
+def copies_agree_with_the_pointers(organization):
+    """Every team of the organisation: a copy exactly when it has a latest result, holding
+    that result's id and columns."""
+    teams = Team.objects.filter(organization=organization)
+    copies = {copy.team_id: copy for copy in LatestResult.objects.filter(team__in=teams)}
+    for team in teams.select_related("latest_result"):
+        if team.latest_result is None:
+            assert team.pk not in copies, team.slug
+            continue
+        copy = copies.pop(team.pk)
+        assert copy.result_id == team.latest_result_id
+        for name in LATEST_RESULT_COPIES:
+            assert getattr(copy, name) == getattr(team.latest_result, name), (team.slug, name)
+    assert not copies
+
+
+def test_bulk_loaded_teams_have_their_latest_result_copied(organization):
+    add_teams(organization, 5, months=4)
+    assert LatestResult.objects.filter(team__organization=organization).count() == 5
+    copies_agree_with_the_pointers(organization)
+
+
+def test_a_newer_result_replaces_the_copy_and_an_older_one_recomputed_leaves_it(
+    organization, team, member
+):
+    older = submitted(team, member, answers_all("no"))
+    result_compute(assessment=older)
+    newer = submitted(team, member, answers_all("yes"))
+    newest = result_compute(assessment=newer)
+    assert LatestResult.objects.get(team=team).result_id == newest.pk
+    # Recomputing the older submission (new scan evidence, say) leaves the newer one latest.
+    result_compute(assessment=older)
+    copy = LatestResult.objects.get(team=team)
+    assert (copy.result_id, copy.overall_level) == (newest.pk, newest.overall_level)
+    copies_agree_with_the_pointers(organization)
+
+
+def test_a_recomputed_latest_result_updates_its_copy_in_place(organization, team, member):
+    assessment = submitted(team, member, answers_all("no"))
+    result_compute(assessment=assessment)
+    graded = [question.key for question in graded_questions()]
+    assessment.answers.filter(question_key__in=graded).update(option_key="yes")
+    recomputed = result_compute(assessment=assessment)
+    copy = LatestResult.objects.get(team=team)
+    assert (copy.result_id, copy.index) == (recomputed.pk, recomputed.index)
+    copies_agree_with_the_pointers(organization)
+
+
+def test_deleting_the_latest_assessment_moves_the_copy_to_the_one_before(
+    organization, django_capture_on_commit_callbacks
+):
+    teams = add_teams(organization, 2, months=3)
+    team = Team.objects.get(pk=teams[0].pk)
+    before = Result.objects.filter(team=team).order_by("-submitted_at")[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        team.latest_result.assessment.delete()
+    assert LatestResult.objects.get(team=team).result_id == before.pk
+    copies_agree_with_the_pointers(organization)
+
+
+def test_a_team_without_results_left_has_no_copy(organization, django_capture_on_commit_callbacks):
+    teams = add_teams(organization, 1, months=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        Result.objects.filter(team=teams[0]).delete()
+    assert not LatestResult.objects.filter(team=teams[0]).exists()
+    copies_agree_with_the_pointers(organization)
