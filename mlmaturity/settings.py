@@ -132,7 +132,6 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-
 # --- Single sign-on (OpenID Connect, docs/single-sign-on.md): mlmaturity/config/sso.py ------------
 from .config.sso import *  # noqa: E402, F403
 
