@@ -1,7 +1,7 @@
 """The OpenID provider this deployment signs in with: whether single sign-on is on, and the
 provider's endpoints, read from its discovery document once and kept for the process.
 
-Settings come from the environment (mlmaturity/settings.py, docs/single-sign-on.md); they are
+Settings come from the environment (mlmaturity/config/sso.py, docs/single-sign-on.md); they are
 read at each call, so tests can change them with `override_settings`.
 """
 

@@ -212,7 +212,7 @@ def build_kit(build_id: int) -> dict[str, object]:
     time_limit=settings.EMAIL_TIMEOUT * 3 + 60,
 )
 def send_invitation_email(self: Task, invitation_id: int, sealed_token: str) -> dict[str, object]:
-    from .services.invitations import invitation_send_sealed_email
+    from .services.invitation_emails import invitation_send_sealed_email
 
     sent = invitation_send_sealed_email(
         invitation_id=invitation_id,

@@ -4,22 +4,20 @@ With no variables set the app runs on an embedded default (a SQLite file, Celery
 in-process) so a newcomer needs only Python and git. `DATABASE_URL` switches to PostgreSQL,
 `REDIS_URL` sends tasks to Redis for separate `celery worker` and `celery beat` processes.
 Production mode (`DJANGO_DEBUG=false`) refuses to start without a secret key and allowed hosts.
+
+This is the one module Django loads (DJANGO_SETTINGS_MODULE=mlmaturity.settings). The larger
+groups of settings that stand on their own (single sign-on, security headers, Celery, the REST
+API) live in `mlmaturity/config/`, one module each, and are imported here where they used to
+be, so the environment is still read, and checked, in this file's order.
 """
 
 from pathlib import Path
 
 import bootstrap
-import environ
 import plotly
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-
-env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(BASE_DIR / ".env")
-
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+from .config.environment import BASE_DIR, DEBUG, env
 
 if DEBUG:
     # Only ever used in development; production mode requires DJANGO_SECRET_KEY below.
@@ -90,7 +88,7 @@ TEMPLATES = [
     },
 ]
 
-# --- Database ---------------------------------------------------------------------------------
+# --- Database -------------------------------------------------------------------------------------
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
@@ -117,7 +115,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Auth -------------------------------------------------------------------------------------
+# --- Auth -----------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -134,52 +132,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# --- Single sign-on (OpenID Connect, docs/single-sign-on.md) ---------------------------------
-# Off while OIDC_ISSUER is empty: the login page is the password form alone. The provider's
-# endpoints are read from <issuer>/.well-known/openid-configuration the first time a sign-in
-# needs them (then kept for the life of the process); an OIDC_OP_* variable set here wins over
-# the discovered value, for a provider without discovery.
-OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
-OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
-OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
-OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile groups")
-OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
-# The name on the login page's button: "Sign in with <name>".
-OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="single sign-on")
-OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
-OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
-OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
-OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
-OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_OP_LOGOUT_ENDPOINT", default="")
-# ID tokens are signed by the provider's keys (its JWKS), never by the shared client secret, so
-# that a token changed on its way is refused; PKCE and a nonce bind the code to this browser.
-OIDC_RP_SIGN_ALGO = "RS256"
-OIDC_USE_PKCE = True
-OIDC_USE_NONCE = True
-OIDC_STORE_ID_TOKEN = True  # sent back to the provider as the hint when logging out
-OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
-OIDC_AUTHENTICATE_CLASS = "assessments.views.sso.OidcAuthenticateView"
-OIDC_CALLBACK_CLASS = "assessments.views.sso.OidcCallbackView"
-# With single sign-on on, local passwords may be turned off: the password form disappears and
-# the password backend refuses every password login (browser, admin, API token trade). API
-# tokens keep working.
-LOCAL_PASSWORDS_ENABLED = env.bool("LOCAL_PASSWORDS_ENABLED", default=True)
-if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
-    raise ImproperlyConfigured(
-        "OIDC_ISSUER is set: OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET must be set too."
-    )
-if not LOCAL_PASSWORDS_ENABLED and not OIDC_ISSUER:
-    raise ImproperlyConfigured(
-        "LOCAL_PASSWORDS_ENABLED=false needs single sign-on (OIDC_ISSUER): nobody could log in."
-    )
+# --- Single sign-on (OpenID Connect, docs/single-sign-on.md): mlmaturity/config/sso.py ------------
+from .config.sso import *  # noqa: E402, F403
 
-# --- Internationalisation ---------------------------------------------------------------------
+# --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
-# --- Static files -----------------------------------------------------------------------------
+# --- Static files ---------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
@@ -202,63 +164,14 @@ STORAGES = {
     },
 }
 
-# --- Security (production mode) ---------------------------------------------------------------
-X_FRAME_OPTIONS = "DENY"
-# A form sent back without its page's token gets the app's own page (JSON under /api/).
-CSRF_FAILURE_VIEW = "assessments.views.errors.csrf_failure"
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_HTTPONLY = True
-if not DEBUG:
-    # TLS terminates at the proxy in front of gunicorn; it tells us the original scheme.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# --- Security: mlmaturity/config/security.py ------------------------------------------------------
+from .config.security import *  # noqa: E402, F403
 
-# --- Celery -----------------------------------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_TASK_ALWAYS_EAGER = False
-else:
-    # Embedded default: tasks run in-process, in the web request that queues them.
-    CELERY_BROKER_URL = "memory://"
-    CELERY_RESULT_BACKEND = "cache+memory://"
-    CELERY_TASK_ALWAYS_EAGER = True
-    CELERY_TASK_EAGER_PROPAGATES = True
-# A task that runs longer than the visibility timeout would be delivered twice; every task's hard
-# time limit stays below it.
-CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
-CELERY_RESULT_EXPIRES = 60 * 60 * 24
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="mlmaturity")
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# --- Celery, and every periodic schedule: mlmaturity/config/tasks.py ------------------------------
+from .config.tasks import *  # noqa: E402, F403
+from .config.tasks import CELERY_VISIBILITY_TIMEOUT, REDIS_URL  # noqa: E402
 
-# --- Cache (login throttling and lockout need one shared by every process) -------------------
+# --- Cache (login throttling and lockout need one shared by every process) ------------------------
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -276,7 +189,7 @@ if REDIS_URL:
     # database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-# --- Email (invitations; any feature that mails reuses these) -------------------------------
+# --- Email (invitations; any feature that mails reuses these) -------------------------------------
 # SMTP when EMAIL_HOST is set. Without it the embedded default (SQLite, no REDIS_URL) prints
 # each email in the terminal, so a newcomer sees an invitation's link; a deployment on
 # PostgreSQL or Redis with no EMAIL_HOST sends through Django's default, an SMTP server on
@@ -316,67 +229,11 @@ INVITATION_RESEND_COOLDOWN_MINUTES = env.int("INVITATION_RESEND_COOLDOWN_MINUTES
 INVITATION_EMAIL_MAX_RETRIES = env.int("INVITATION_EMAIL_MAX_RETRIES", default=5)
 INVITATION_EMAIL_RETRY_MAX_SECONDS = env.int("INVITATION_EMAIL_RETRY_MAX_SECONDS", default=600)
 
-# --- REST API ---------------------------------------------------------------------------------
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        # First, so that a request without credentials answers 401 with a Token challenge.
-        "assessments.api.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "assessments.api.pagination.ApiPagination",
-    "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "assessments.api.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["assessments.api.throttling.TokenClientRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {
-        # Scripts using a personal token, per user; browser sessions are not throttled.
-        "token-client": env.str("API_TOKEN_CLIENT_RATE", default="600/minute"),
-        # Password-for-token trades, per client address (the per-username lockout comes on top).
-        "auth-token": env.str("API_AUTH_TOKEN_RATE", default="10/minute"),
-    },
-    # Proxies in front of the app that append to X-Forwarded-For; 0 trusts only REMOTE_ADDR, so a
-    # client cannot dodge the throttles by sending its own X-Forwarded-For.
-    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
-    "TEST_REQUEST_DEFAULT_FORMAT": "json",
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "MLMaturity API",
-    "DESCRIPTION": (
-        "MLOps maturity assessments, results and exports. Authenticate with a personal API "
-        "token (`Authorization: Token <token>`) from your profile page or "
-        "`POST /api/v1/auth/token/`. Every 4xx answer has the shape "
-        '`{"detail", "error": {"code", "message", "fields"}}`, and so has a 503: the database '
-        "was too busy to take the request; send it again after the Retry-After seconds. "
-        "Answers use optimistic concurrency: an answer's version is its ETag, sent back in "
-        "If-Match when changing it."
-    ),
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Swagger UI's JavaScript and CSS come from the pinned sidecar package, never from a CDN.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    # Assessments and scans both have a `status`; each enum gets its own name.
-    "ENUM_NAME_OVERRIDES": {
-        "AssessmentStatusEnum": "assessments.models.AssessmentStatus",
-        "ScanStatusEnum": "assessments.models.ScanStatus",
-        "ImportStateEnum": "assessments.models.ImportState",
-        "CampaignTeamStateEnum": "assessments.maturity.campaigns.TeamState",
-        "CapabilityStatusEnum": "assessments.maturity.results.STATUSES",
-        "LensArticleStatusEnum": "assessments.maturity.lenses.ARTICLE_STATUSES",
-    },
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "assessments.api.schema.add_error_responses",
-    ],
-}
 
-# --- Logging ----------------------------------------------------------------------------------
+# --- REST API and its schema: mlmaturity/config/api.py --------------------------------------------
+from .config.api import *  # noqa: E402, F403
+
+# --- Logging --------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -385,7 +242,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# --- Repository scanning ----------------------------------------------------------------------
+# --- Repository scanning --------------------------------------------------------------------------
 # Local paths let a newcomer connect a repository on their own disk; a server must never read
 # its own file system on a user's say-so, so production refuses them unless told otherwise.
 SCAN_ALLOW_LOCAL_PATHS = env.bool("SCAN_ALLOW_LOCAL_PATHS", default=DEBUG)
@@ -402,7 +259,7 @@ SCAN_ALLOWED_NETWORKS = env.list("SCAN_ALLOWED_NETWORKS", default=[])
 # A PEM file of the certificate authorities git trusts instead of the system's: for forges
 # behind an internal CA (include the public CAs too when public forges are scanned as well).
 SCAN_CA_BUNDLE = env.str("SCAN_CA_BUNDLE", default="")
-# --- Forge imports (a GitHub organisation's or a GitLab group's repositories) -------------------
+# --- Forge imports (a GitHub organisation's or a GitLab group's repositories) ---------------------
 # Certificate authorities for the forges' APIs; empty: SCAN_CA_BUNDLE, or the system's.
 FORGE_CA_BUNDLE = env.str("FORGE_CA_BUNDLE", default="")
 FORGE_API_TIMEOUT_SECONDS = env.int("FORGE_API_TIMEOUT_SECONDS", default=20)
@@ -430,30 +287,7 @@ DEMO_REPOSITORIES_DIR = env.path(
     "DEMO_REPOSITORIES_DIR", default=BASE_DIR / "var" / "demo-repositories"
 )
 
-# Every periodic schedule, in one place.
-CELERY_BEAT_SCHEDULE = {
-    # Rescan repositories whose interval has passed (the interval is set per repository).
-    "schedule-repository-scans": {
-        "task": "assessments.schedule_scans",
-        "schedule": 15 * 60,
-    },
-    # Fail or requeue scans a lost message or a killed worker left queued or running.
-    "reap-stuck-scans": {"task": "assessments.reap_scans", "schedule": 5 * 60},
-    # Release imported repositories' first scans a message lost with the broker left waiting.
-    "release-first-scans": {"task": "assessments.release_first_scans", "schedule": 60},
-    # Recompute submissions whose result never arrived (a message lost with the broker).
-    "compute-missing-results": {
-        "task": "assessments.compute_missing_results",
-        "schedule": 5 * 60,
-    },
-    # E-mail campaign reminders to team leads; each is owed once a week, and the reminder
-    # ledger's unique row keeps a second run (or a second beat) from sending it again.
-    "send-campaign-reminders": {
-        "task": "assessments.send_campaign_reminders",
-        "schedule": 60 * 60,
-    },
-}
 
-# --- Product settings -------------------------------------------------------------------------
+# --- Product settings -----------------------------------------------------------------------------
 # Demo accounts share a known password; they must never exist on a production deployment.
 DEMO_USERS_ALLOWED = DEBUG

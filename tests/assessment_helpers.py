@@ -2,7 +2,7 @@
 
 from assessments import maturity
 from assessments.models import Assessment
-from assessments.services.assessments import answer_save
+from assessments.services.answers import answer_save
 
 CONTEXT_CRITICAL = {
     "online_serving": "yes",

@@ -17,9 +17,8 @@ from assessments.models import (
     RoadmapStepStatus,
 )
 from assessments.selectors import debt_statement_for_team
+from assessments.services.answers import AnswerConflict, answer_save
 from assessments.services.assessments import (
-    AnswerConflict,
-    answer_save,
     assessment_open_draft,
     assessment_reopen,
     assessment_start,

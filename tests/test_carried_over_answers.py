@@ -7,7 +7,8 @@ from django.utils import timezone
 from assessments.maturity import load_catalogue
 from assessments.maturity.sections import questionnaire_sections
 from assessments.models import Answer, AssessmentStatus, Repository, Scan, ScanStatus
-from assessments.services.assessments import answers_confirm, assessment_start
+from assessments.services.answers import answers_confirm
+from assessments.services.assessments import assessment_start
 
 from .assessment_helpers import answer_everything, answers_all
 

@@ -28,7 +28,8 @@ def seed() -> dict:
     from assessments import maturity
     from assessments.maturity.sections import questionnaire_sections
     from assessments.models import Role
-    from assessments.services.assessments import answer_save, assessment_start
+    from assessments.services.answers import answer_save
+    from assessments.services.assessments import assessment_start
     from assessments.services.tokens import api_token_create
     from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
@@ -254,7 +255,7 @@ def test_a_page_of_answers_is_saved_whole_or_not_at_all(client, member, draft, m
     from assessments import maturity
     from assessments.maturity.sections import questionnaire_sections
     from assessments.models import Answer
-    from assessments.services import assessments as service
+    from assessments.services import answers as service
 
     section = next(
         s for s in questionnaire_sections(maturity.load_catalogue()) if s.key != "context"

@@ -22,17 +22,15 @@ from assessments.models import (
     Membership,
     Role,
 )
-from assessments.services.invitations import (
+from assessments.services.invitation_acceptance import (
     InvitationInvalid,
     InvitationState,
     invitation_accept,
     invitation_accept_new_user,
-    invitation_create,
     invitation_for_token,
-    invitation_resend,
-    invitation_revoke,
-    invitation_send_email,
 )
+from assessments.services.invitation_emails import invitation_send_email
+from assessments.services.invitations import invitation_create, invitation_resend, invitation_revoke
 from assessments.services.secrets import encrypt
 from assessments.services.tokens import hash_token
 from assessments.tasks import send_invitation_email

@@ -3,12 +3,8 @@
 import pytest
 
 from assessments.models import Answer
-from assessments.services.assessments import (
-    PostedAnswer,
-    answer_save,
-    answers_page_save,
-    assessment_start,
-)
+from assessments.services.answers import PostedAnswer, answer_save, answers_page_save
+from assessments.services.assessments import assessment_start
 
 from .assessment_helpers import graded_questions
 

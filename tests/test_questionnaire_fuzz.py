@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from assessments import maturity
 from assessments.maturity.sections import questionnaire_sections
 from assessments.models import Answer
-from assessments.services.assessments import NOTE_MAX_LENGTH, assessment_start
+from assessments.services.answers import NOTE_MAX_LENGTH
+from assessments.services.assessments import assessment_start
 
 from .fuzzing import form_text, fuzz_settings
 

@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from assessments import maturity
 from assessments.models import Answer, AssessmentStatus, Result
-from assessments.services.assessments import answer_save, assessment_start
+from assessments.services.answers import answer_save
+from assessments.services.assessments import assessment_start
 
 from .assessment_helpers import answer_everything, answers_all
 

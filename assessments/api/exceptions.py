@@ -22,8 +22,8 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from ..errors import ActionNotAllowed, ApplicationError
+from ..services.answers import AnswerConflict
 from ..services.answers_bulk import AnswersConflict
-from ..services.assessments import AnswerConflict
 from ..services.invitations import InvitationResendTooSoon
 from ..services.tokens import LoginLockedOut
 

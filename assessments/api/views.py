@@ -24,12 +24,8 @@ from .. import maturity, selectors
 from ..access import signed_in, visible_teams
 from ..maturity.versions import load_catalogue_version
 from ..models import Answer, Assessment, Result, Team
-from ..services.assessments import (
-    answer_save,
-    assessment_open_draft,
-    assessment_reopen,
-    assessment_submit,
-)
+from ..services.answers import answer_save
+from ..services.assessments import assessment_open_draft, assessment_reopen, assessment_submit
 from ..services.tokens import token_authenticate_credentials
 from . import serializers as s
 from .answers_bulk import answers_bulk_write, answers_bulk_write_schema

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 from . import codeowners
 from .codeowners import RootOwners
-from .forge_listing import CodeownersFile, ForgeError, ForgeRepo
+from .forge_codeowners import CodeownersFile
+from .forge_listing import ForgeError, ForgeRepo
 
 RULE_KINDS = ("repo", "topic", "name", "regex", "owners")
 MAX_RULES = 500

@@ -11,13 +11,8 @@ from django.utils import timezone
 from ..errors import ApplicationError
 from ..maturity.versions import load_catalogue_version
 from ..models import Answer, Assessment
-from .assessments import (
-    AnswerConflict,
-    _locked_draft,
-    _require_editor,
-    _validate_answer,
-    normalize_note,
-)
+from .answers import AnswerConflict, _validate_answer, normalize_note
+from .assessments import _locked_draft, _require_editor
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ one at a time (autosave) or a page at a time, with the questionnaire's rules.
 
 They live in `CheckAnswer`, never in `Answer`: the engine scores `Answer` against the built-in
 catalogue, and an organisation's check is read beside the result, not inside it. The rules
-are the questionnaire's own (`services.assessments`): only editors write, only drafts change,
+are the questionnaire's own (`services.answers`): only editors write, only drafts change,
 a stale version is a conflict, and a page saves in one transaction with each answer in its
 own savepoint.
 """
@@ -17,15 +17,8 @@ from ..errors import ApplicationError
 from ..maturity.custom_checks import ANSWER_OPTIONS, CustomCheck
 from ..models import Assessment, CheckAnswer, CheckSetVersion
 from ..selectors.custom_checks import check_questions_for_organization
-from .assessments import (
-    NOTE_MAX_LENGTH,
-    AnswerConflict,
-    PageSaved,
-    PostedAnswer,
-    _locked_draft,
-    _require_editor,
-    normalize_note,
-)
+from .answers import NOTE_MAX_LENGTH, AnswerConflict, PageSaved, PostedAnswer, normalize_note
+from .assessments import _locked_draft, _require_editor
 
 _OPTION_KEYS = tuple(option.key for option in ANSWER_OPTIONS)
 

@@ -55,7 +55,7 @@ def _capability_title(capability_key: str) -> str:
 
 
 def _clean_text(text: str, *, what: str) -> str:
-    # Line endings as an answer's note keeps them (services.assessments.normalize_note); not
+    # Line endings as an answer's note keeps them (services.answers.normalize_note); not
     # imported from there, because the forms import this module and that one reads selectors.
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(text) > TEXT_MAX_LENGTH:

@@ -37,7 +37,7 @@ from ..models import (
     Repository,
     Team,
 )
-from ..scanning import forge_addresses, forge_listing, forge_mapping
+from ..scanning import forge_addresses, forge_codeowners, forge_listing, forge_mapping
 from ..scanning.forge_http import PinnedHTTPS
 from .audit import audit_record
 from .first_scans import first_scans_release
@@ -154,16 +154,16 @@ def _list_and_plan(
     )
     read = 0
 
-    def codeowners_of(repo: forge_listing.ForgeRepo) -> forge_listing.CodeownersFile | None:
+    def codeowners_of(repo: forge_listing.ForgeRepo) -> forge_codeowners.CodeownersFile | None:
         nonlocal read
         if codeowners_limit is not None and read >= codeowners_limit:
-            return forge_listing.CodeownersFile(
+            return forge_codeowners.CodeownersFile(
                 "CODEOWNERS",
                 None,
                 f"read when the import runs (a preview reads the first {codeowners_limit})",
             )
         read += 1
-        return forge_listing.read_codeowners(lister, repo)
+        return forge_codeowners.read_codeowners(lister, repo)
 
     try:
         repos = list(lister.repositories())

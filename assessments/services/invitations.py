@@ -1,4 +1,5 @@
-"""Invitations by email: invite, resend, revoke, accept.
+"""Invitations by email: invite, resend, revoke. Accepting is in invitation_acceptance.py,
+sending the email in invitation_emails.py.
 
 The token is 256 random bits and only its SHA-256 is stored (as for API tokens): the email's
 link carries it, so resending makes a new token. The email is queued for a worker once the
@@ -11,58 +12,28 @@ system, with the mail server's answer in words).
 Resending is refused for `INVITATION_RESEND_COOLDOWN_MINUTES` after the email was last asked
 for (`invitation_resend_available_at`, the one place that decides), unless that email was not
 delivered: a refused resend changes nothing and records nothing, since nothing was sent.
-
-Accepting gives the role through `membership_set`, so the audit log records the membership as
-for any other, followed by the invitation's own `invitation.accepted` event.
 """
 
-import logging
 import math
 import secrets
-import smtplib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
 
 from django.conf import settings
-from django.contrib.auth import password_validation
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
-from ..access import ROLE_RANK, can_invite, team_role
-from ..errors import ActionNotAllowed, ApplicationError, InvitationEmailDeferred
+from ..access import can_invite
+from ..errors import ActionNotAllowed, ApplicationError
 from ..models import AuditAction, DeliveryState, Invitation, Membership, Organization, Role, Team
 from .audit import audit_record
-from .secrets import decrypt, encrypt
-from .tenancy import membership_set
+from .secrets import encrypt
 from .tokens import hash_token
 
-logger = logging.getLogger(__name__)
-
-DELIVERY_ERROR_MAX_LENGTH = 300
 EMAIL_MAX_LENGTH = 254
 MAX_PENDING_PER_ORGANIZATION = 500
-
-
-class InvitationState(Enum):
-    """Why a link does not work; each has the one sentence the accept page shows."""
-
-    UNKNOWN = "This invitation link is not valid; check that it was copied whole."
-    EXPIRED = "This invitation has expired; ask the person who invited you to send a new one."
-    REVOKED = "This invitation was withdrawn; ask the person who invited you if you still need it."
-    USED = "This invitation has already been accepted; log in to use your account."
-
-
-class InvitationInvalid(ApplicationError):
-    def __init__(self, state: InvitationState):
-        super().__init__(state.value)
-        self.state = state
 
 
 class InvitationResendTooSoon(ApplicationError):
@@ -92,11 +63,6 @@ def _new_token() -> tuple[str, str]:
 
 def _expiry() -> timedelta:
     return timedelta(days=settings.INVITATION_DAYS)
-
-
-def invitation_link(token: str) -> str:
-    """The absolute address of the accept page: emails are sent outside any request."""
-    return f"{settings.SITE_URL}{reverse('invitation_accept', args=[token])}"
 
 
 def _require_can_invite(user: User, invitation: Invitation) -> None:
@@ -292,126 +258,6 @@ def invitation_revoke(*, invitation: Invitation, user: User) -> Invitation:
     return invitation
 
 
-def invitation_state(invitation: Invitation | None) -> InvitationState | None:
-    """None when the invitation can be accepted, else why not."""
-    if invitation is None:
-        return InvitationState.UNKNOWN
-    if invitation.accepted_at is not None:
-        return InvitationState.USED
-    if invitation.revoked_at is not None:
-        return InvitationState.REVOKED
-    if invitation.expires_at <= timezone.now():
-        return InvitationState.EXPIRED
-    return None
-
-
-def invitation_for_token(token: str) -> Invitation | None:
-    """The invitation whose link carries `token`, in any state; None when there is none."""
-    if not token or len(token) > 100:
-        return None
-    return (
-        Invitation.objects.select_related("organization", "team", "invited_by")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
-
-
-def _acceptable(token: str) -> Invitation:
-    """The invitation, locked, or InvitationInvalid saying why it cannot be accepted."""
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("organization", "team", "invited_by")
-        .filter(token_hash=hash_token(token or ""))
-        .first()
-    )
-    state = invitation_state(invitation)
-    if state is not None:
-        raise InvitationInvalid(state)
-    assert invitation is not None
-    return invitation
-
-
-@dataclass(frozen=True)
-class Acceptance:
-    invitation: Invitation
-    user: User
-    # False when the user already held the role or a higher one there: nothing changed.
-    membership_changed: bool
-
-
-def _accept(invitation: Invitation, user: User) -> Acceptance:
-    if invitation.team is not None:
-        held = team_role(user, invitation.team)
-    else:
-        admin = Membership.objects.filter(
-            user=user, organization=invitation.organization, role=Role.ORG_ADMIN
-        ).exists()
-        held = Role.ORG_ADMIN if admin else None
-    changed = held is None or ROLE_RANK[held] < ROLE_RANK[invitation.role]
-    if changed:
-        membership_set(
-            user=user,
-            role=invitation.role,
-            organization=invitation.organization,
-            team=invitation.team,
-            actor=invitation.invited_by,
-        )
-    invitation.accepted_at = timezone.now()
-    invitation.accepted_by = user
-    invitation.save(update_fields=["accepted_at", "accepted_by"])
-    _record(
-        invitation,
-        action=AuditAction.INVITATION_ACCEPTED,
-        actor=user,
-        username=user.get_username(),
-    )
-    return Acceptance(invitation=invitation, user=user, membership_changed=changed)
-
-
-@transaction.atomic
-def invitation_accept(*, token: str, user: User) -> Acceptance:
-    """Accept as the signed-in `user`, whose email must be the invited address: the link may
-    have been forwarded, and the invitation is for the address, not for whoever holds it."""
-    invitation = _acceptable(token)
-    if not user.is_active or (user.email or "").strip().lower() != invitation.email:
-        raise ActionNotAllowed(
-            "This invitation is for another email address; log out and open the link again, or "
-            "ask for an invitation to your own address."
-        )
-    return _accept(invitation, user)
-
-
-USERNAME_MAX_LENGTH = 150
-
-
-@transaction.atomic
-def invitation_accept_new_user(*, token: str, username: str, password: str) -> Acceptance:
-    """Accept by creating an account for the invited address with the chosen username and
-    password (Django's password validators apply). Refused when an account already uses the
-    address: its owner logs in and accepts instead."""
-    invitation = _acceptable(token)
-    username = (username or "").strip()
-    if not username:
-        raise ApplicationError("Choose a username.")
-    if len(username) > USERNAME_MAX_LENGTH:
-        raise ApplicationError(f"The username is longer than {USERNAME_MAX_LENGTH} characters.")
-    if User.objects.filter(email__iexact=invitation.email).exists():
-        raise ApplicationError(
-            "An account already uses this email address; log in to accept the invitation."
-        )
-    if User.objects.filter(username__iexact=username).exists():
-        raise ApplicationError("That username is taken; choose another.")
-    user = User(username=username, email=invitation.email)
-    try:
-        User.username_validator(username)
-        password_validation.validate_password(password, user=user)
-    except ValidationError as error:
-        raise ApplicationError(" ".join(error.messages)) from error
-    user.set_password(password)
-    user.save()
-    return _accept(invitation, user)
-
-
 def _send_on_commit(invitation: Invitation, token: str) -> None:
     """Queue the email once the invitation is committed: a worker sends it, not the request.
 
@@ -424,153 +270,3 @@ def _send_on_commit(invitation: Invitation, token: str) -> None:
     # Sealed: the broker (and anything that lists its messages) never holds a working link.
     sealed = encrypt(token)
     transaction.on_commit(lambda: send_invitation_email.delay(invitation_id, sealed))
-
-
-TEMPORARY_SMTP_CODES = range(400, 500)
-
-
-def _is_transient(error: Exception) -> bool:
-    """True for failures that another attempt may overcome; a 5xx answer (address refused,
-    message rejected) or any other error is final."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        return bool(codes) and all(code in TEMPORARY_SMTP_CODES for code in codes)
-    if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code in TEMPORARY_SMTP_CODES
-    # Connection refused or reset, timeouts, a server that hung up (SMTPServerDisconnected).
-    return isinstance(error, (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError))
-
-
-def _smtp_answer(code: int, message: bytes | str) -> str:
-    text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
-    return f"{code} {' '.join(text.split())}".strip()
-
-
-def _delivery_reason(error: Exception) -> str:
-    """Why the email did not go out, in words an inviter can act on, with the server's own
-    answer when it gave one."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
-        code, message = next(iter(error.recipients.values()))
-        return f"the mail server refused the address: {_smtp_answer(code, message)}"
-    if isinstance(error, smtplib.SMTPResponseException):
-        return f"the mail server answered {_smtp_answer(error.smtp_code, error.smtp_error)}"
-    if isinstance(error, ConnectionRefusedError):
-        return "the mail server refused the connection (is it running, on the port configured?)"
-    if isinstance(error, TimeoutError):
-        return "the mail server did not answer in time"
-    if isinstance(error, (smtplib.SMTPServerDisconnected, ConnectionError)):
-        return f"the mail server closed the connection ({type(error).__name__})"
-    return f"{type(error).__name__}: {error}"
-
-
-def _delivery_failed(
-    invitation_id: int,
-    error: Exception | None,
-    *,
-    token_hash: str | None,
-    last_attempt: bool,
-    reason: str = "",
-) -> None:
-    """Record a failed attempt on the invitation, for the link it carried (`token_hash`): an
-    attempt for a link since replaced by a resend changes nothing."""
-    if error is not None:
-        reason = _delivery_reason(error)[:DELIVERY_ERROR_MAX_LENGTH] or "failed"
-    retry = error is not None and not last_attempt and _is_transient(error)
-    this_link = Invitation.objects.filter(pk=invitation_id)
-    if token_hash is not None:
-        this_link = this_link.filter(token_hash=token_hash)
-    logger.warning(
-        "Invitation %s was not delivered%s: %s",
-        invitation_id,
-        " (will retry)" if retry else "",
-        reason,
-    )
-    if retry:
-        this_link.update(delivery_error=reason, delivery_state=DeliveryState.RETRYING)
-        raise InvitationEmailDeferred(reason) from error
-    with transaction.atomic():
-        # Conditional, so a message delivered twice records one failure, not two; a resend
-        # sets the invitation back to queued, and its own failure is recorded again.
-        failed_now = this_link.exclude(delivery_state=DeliveryState.FAILED).update(
-            delivery_error=reason, delivery_state=DeliveryState.FAILED
-        )
-        if failed_now:
-            invitation = Invitation.objects.select_related("organization", "team").get(
-                pk=invitation_id
-            )
-            _record(
-                invitation,
-                action=AuditAction.INVITATION_DELIVERY_FAILED,
-                actor=None,
-                reason=reason,
-            )
-
-
-def invitation_send_sealed_email(
-    *, invitation_id: int, sealed_token: str, last_attempt: bool = True
-) -> bool:
-    """`invitation_send_email` with the token as the task carries it, sealed; False when it can
-    no longer be unsealed (the encryption key changed): the inviter resends."""
-    try:
-        token = decrypt(sealed_token)
-    except ApplicationError:
-        _delivery_failed(
-            invitation_id,
-            None,
-            token_hash=None,
-            last_attempt=True,
-            reason="The link could not be read back (the encryption key changed); resend it.",
-        )
-        return False
-    return invitation_send_email(
-        invitation_id=invitation_id, token=token, last_attempt=last_attempt
-    )
-
-
-def invitation_send_email(*, invitation_id: int, token: str, last_attempt: bool = True) -> bool:
-    """Send the invitation's email now; True when the mail server took it, False when it was
-    not sent (failed, or nothing to send: the invitation was accepted, revoked or resent with
-    a new link since, or this link already went out). A failure is logged and kept on the
-    invitation (`delivery_state`, `delivery_error`); a transient one raises
-    InvitationEmailDeferred unless this is the `last_attempt`. The invitation always stays."""
-    invitation = (
-        Invitation.objects.select_related("organization", "team", "invited_by")
-        .filter(pk=invitation_id)
-        .first()
-    )
-    if (
-        invitation is None
-        or not invitation.is_pending
-        or invitation.token_hash != hash_token(token)
-        or invitation.delivery_state == DeliveryState.SENT
-    ):
-        return False
-    inviter = invitation.invited_by
-    context = {
-        "invitation": invitation,
-        "inviter": inviter.get_full_name() or inviter.get_username() if inviter else "Someone",
-        "place": invitation.team.name if invitation.team else invitation.organization.name,
-        "organization": invitation.organization.name,
-        "role": Role(invitation.role).label,
-        "link": invitation_link(token),
-        "expires_at": invitation.expires_at,
-    }
-    try:
-        # One line whatever the names hold: a header must not take a newline.
-        subject = " ".join(render_to_string("emails/invitation_subject.txt", context).split())
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string("emails/invitation.txt", context),
-            to=[invitation.email],
-        )
-        message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
-        message.send()
-    except Exception as error:  # refused, unreachable, timed out, or the message not built
-        _delivery_failed(
-            invitation_id, error, token_hash=invitation.token_hash, last_attempt=last_attempt
-        )
-        return False
-    Invitation.objects.filter(pk=invitation_id, token_hash=invitation.token_hash).update(
-        sent_at=timezone.now(), delivery_error="", delivery_state=DeliveryState.SENT
-    )
-    return True

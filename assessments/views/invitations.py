@@ -31,17 +31,19 @@ from ..access import (
 from ..errors import ApplicationError
 from ..forms import InvitationForm, InvitationSignupForm, OrganizationInvitationForm
 from ..models import DeliveryState, Invitation, Role
-from ..services.invitations import (
+from ..services.invitation_acceptance import (
     InvitationInvalid,
     InvitationState,
     invitation_accept,
     invitation_accept_new_user,
-    invitation_create,
     invitation_for_token,
+    invitation_state,
+)
+from ..services.invitations import (
+    invitation_create,
     invitation_resend,
     invitation_resend_available_at,
     invitation_revoke,
-    invitation_state,
 )
 
 # Unknown links opened from one address before its accept pages answer 429 for a while.

@@ -195,7 +195,8 @@ def seed_organisation(*, connected: str) -> str:
         Scan,
         ScanStatus,
     )
-    from assessments.services.assessments import answer_save, assessment_submit
+    from assessments.services.answers import answer_save
+    from assessments.services.assessments import assessment_submit
     from assessments.services.results import result_compute
     from assessments.services.scans import scan_execute
     from assessments.services.secrets import encrypt

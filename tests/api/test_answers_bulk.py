@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments import maturity
 from assessments.models import Answer, Role
-from assessments.services.assessments import answer_save, assessment_reopen
+from assessments.services.answers import answer_save
+from assessments.services.assessments import assessment_reopen
 
 from ..assessment_helpers import answers_all
 from ..factories import MembershipFactory, TeamFactory

@@ -165,7 +165,7 @@ def test_pages_and_charts_work_under_the_content_security_policy(
 
 def test_hostile_notes_and_repository_names_show_as_text(live_server, new_page, team, lead):
     from assessments.models import Repository, Scan, ScanStatus
-    from assessments.services.assessments import answer_save
+    from assessments.services.answers import answer_save
 
     hostile = "</textarea><img src=x onerror=alert(1)><script>alert(2)</script>"
     draft = assessment_start(team=team, user=lead)

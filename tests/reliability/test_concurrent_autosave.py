@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 
 from assessments.models import Answer, Assessment, Role
-from assessments.services.assessments import AnswerConflict, answer_save, assessment_start
+from assessments.services.answers import AnswerConflict, answer_save
+from assessments.services.assessments import assessment_start
 
 from ..assessment_helpers import graded_questions
 from ..factories import MembershipFactory, UserFactory

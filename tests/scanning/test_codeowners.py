@@ -4,7 +4,8 @@ and the files that are ignored (too large, odd bytes). Pure: no Django, no netwo
 import pytest
 
 from assessments.scanning.codeowners import MAX_BYTES, MAX_LINE, RootOwners, root_owners
-from assessments.scanning.forge_listing import CodeownersFile, ForgeRepo
+from assessments.scanning.forge_codeowners import CodeownersFile
+from assessments.scanning.forge_listing import ForgeRepo
 from assessments.scanning.forge_mapping import parse_rules, plan
 
 PATH = ".github/CODEOWNERS"

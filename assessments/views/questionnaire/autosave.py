@@ -13,7 +13,7 @@ from ...access import signed_in
 from ...errors import ActionNotAllowed, ApplicationError
 from ...maturity.versions import load_catalogue_version
 from ...models import Assessment
-from ...services.assessments import AnswerConflict, answer_save_with_choices
+from ...services.answers import AnswerConflict, answer_save_with_choices
 from ...services.check_answers import check_answer_save
 from .sections import organization_section_of, progress
 

@@ -22,7 +22,7 @@ from ...errors import ApplicationError
 from ...maturity import Catalogue, Evidence, Question
 from ...maturity.sections import Section
 from ...models import Assessment
-from ...services.assessments import PageSaved, PostedAnswer, answers_page_save, normalize_note
+from ...services.answers import PageSaved, PostedAnswer, answers_page_save, normalize_note
 from ...services.check_answers import check_answers_page_save
 from .sections import (
     ORGANIZATION_SECTION,
