@@ -3,12 +3,14 @@
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from ..access import UserOrAnonymous, team_role
-from ..models import Answer, Assessment, AssessmentStatus, Team
+from ..compiled_queries import CompiledQuery, concrete_columns, instance_from
+from ..models import Answer, Assessment, AssessmentStatus, Organization, Team
 from .periods import apply_date_range
 
 
@@ -21,19 +23,35 @@ def assessment_list_for_team(*, team: Team) -> QuerySet[Assessment]:
     )
 
 
+# Every questionnaire page and autosave starts here: compiled once (see CompiledQuery).
+_ASSESSMENT_WITH_TEAM = CompiledQuery(
+    lambda assessment_id: Assessment.objects.filter(pk=assessment_id).values_list(
+        *concrete_columns(Assessment),
+        *concrete_columns(Team, "team__"),
+        *concrete_columns(Organization, "team__organization__"),
+    )
+)
+
+
 def assessment_get_for_user(*, user: UserOrAnonymous, assessment_id: int) -> Assessment:
-    """The assessment, or 404 when it does not exist or belongs to a team the user cannot see.
+    """The assessment with its team and organisation, or 404 when it does not exist or
+    belongs to a team the user cannot see.
 
     Visibility is the user's role in the team (none: not visible), which the request remembers
     for the permission checks that follow; two plain queries cost less than the tenancy
     subquery on the questionnaire's hottest path, autosave.
     """
-    try:
-        # get(), not first(): no ORDER BY to build for a single row by primary key.
-        assessment = Assessment.objects.select_related("team__organization").get(pk=assessment_id)
-    except Assessment.DoesNotExist:
-        raise Http404("No such assessment.") from None
-    if team_role(user, assessment.team) is None:
+    found = _ASSESSMENT_WITH_TEAM.rows(assessment_id=assessment_id)
+    if not found:
+        raise Http404("No such assessment.")
+    row, using = found[0], DEFAULT_DB_ALIAS
+    team_starts = len(Assessment._meta.concrete_fields)
+    organization_starts = team_starts + len(Team._meta.concrete_fields)
+    assessment = instance_from(Assessment, row, 0, using)
+    team = instance_from(Team, row, team_starts, using)
+    team.organization = instance_from(Organization, row, organization_starts, using)
+    assessment.team = team
+    if team_role(user, team) is None:
         raise Http404("No such assessment.")
     return assessment
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from ..compiled_queries import CompiledQuery
 from ..maturity.custom_checks import CustomCheck, check_set_from_dict
 from ..models import Answer, CheckAnswer, CheckSetVersion
 
@@ -39,9 +40,8 @@ class AnswerOnPage:
         return self.carried_over_from is not None or self.suggested_from is not None
 
 
-def questionnaire_answers(*, assessment_id: int) -> dict[str, AnswerOnPage]:
-    """The draft's answers to the catalogue's questions, by question key, in one query."""
-    rows = (
+_ANSWERS = CompiledQuery(
+    lambda assessment_id: (
         Answer.objects.filter(assessment_id=assessment_id)
         .order_by()
         .values_list(
@@ -54,16 +54,33 @@ def questionnaire_answers(*, assessment_id: int) -> dict[str, AnswerOnPage]:
             "suggested_from",
         )
     )
-    return {row[0]: AnswerOnPage(*row) for row in rows}
+)
 
-
-def questionnaire_check_answers(*, assessment_id: int) -> dict[str, AnswerOnPage]:
-    """The draft's answers to its organisation's questions, by check key, in one query."""
-    rows = (
+_CHECK_ANSWERS = CompiledQuery(
+    lambda assessment_id: (
         CheckAnswer.objects.filter(assessment_id=assessment_id)
         .order_by()
         .values_list("check_key", "option_key", "note", "version", _USERNAME, "carried_over_from")
     )
+)
+
+_CHECK_SET_IDENTITY = CompiledQuery(
+    lambda organization_id: (
+        CheckSetVersion.objects.filter(organization_id=organization_id)
+        .order_by("-number")
+        .values_list("pk", "created_at")[:1]
+    )
+)
+
+
+def questionnaire_answers(*, assessment_id: int) -> dict[str, AnswerOnPage]:
+    """The draft's answers to the catalogue's questions, by question key, in one query."""
+    return {row[0]: AnswerOnPage(*row) for row in _ANSWERS.rows(assessment_id=assessment_id)}
+
+
+def questionnaire_check_answers(*, assessment_id: int) -> dict[str, AnswerOnPage]:
+    """The draft's answers to its organisation's questions, by check key, in one query."""
+    rows = _CHECK_ANSWERS.rows(assessment_id=assessment_id)
     return {row[0]: AnswerOnPage(*row) for row in rows}
 
 
@@ -82,16 +99,12 @@ def questionnaire_check_questions(*, organization_id: int) -> CheckQuestions | N
     """The questions of the organisation's current check set (as
     `check_questions_for_organization`), None when it asks none: one query for the current
     version's id, its document read and parsed only the first time this process sees it."""
-    identity = (
-        CheckSetVersion.objects.filter(organization_id=organization_id)
-        .order_by("-number")
-        .values_list("pk", "created_at")
-        .first()
-    )
-    if identity is None:
+    found = _CHECK_SET_IDENTITY.rows(organization_id=organization_id)
+    if not found:
         return None
-    checks = _questions_of_version(*identity)
-    return CheckQuestions(identity, checks) if checks else None
+    version_id, created_at = found[0]
+    checks = _questions_of_version(version_id, created_at)
+    return CheckQuestions((version_id, created_at), checks) if checks else None
 
 
 @functools.lru_cache(maxsize=256)
