@@ -18,14 +18,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 ModelT = TypeVar("ModelT", bound=Model)
 
-# Far below any id a sequence hands out, so no constant of a query can be mistaken for one.
-_SENTINEL_BASE = -(2**62)
+# The lowest values of a 32-bit integer column (Django's AutoField, as the user's id): never an
+# id a sequence hands out, so no constant of a query is mistaken for one, and in range of
+# every integer column, so the ORM compiles the query rather than calling it empty.
+_SENTINEL_BASE = -(2**31)
 
 
 @dataclass(frozen=True)
@@ -65,11 +68,14 @@ class CompiledQuery:
         return list(_converted(compiled, fetched))
 
     def _compile(self, using: str, names: list[str]) -> _Compiled:
-        sentinels = {name: _SENTINEL_BASE - index for index, name in enumerate(names)}
+        sentinels = {name: _SENTINEL_BASE + index for index, name in enumerate(names)}
         queryset = self._build(**sentinels)
         names_by_sentinel = {value: name for name, value in sentinels.items()}
         compiler = queryset.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            raise ValueError("The query cannot be compiled: it would match nothing.") from None
         slots = tuple(
             names_by_sentinel.get(param) if type(param) is int else None for param in params
         )

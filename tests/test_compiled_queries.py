@@ -81,3 +81,26 @@ def test_instances_are_the_ones_the_orm_loads(team, member):
         assert getattr(loaded_team, field.attname) == getattr(loaded.team, field.attname)
     assert not assessment._state.adding
     assert assessment._state.db == "default"
+
+
+def test_a_session_signs_in_its_user_until_they_are_deactivated_or_deleted(client, member):
+    client.force_login(member)
+    signed_in = client.get("/").wsgi_request.user
+    assert signed_in.is_authenticated
+    assert (signed_in.pk, signed_in.get_username()) == (member.pk, member.username)
+    assert signed_in.password == member.password
+
+    type(member).objects.filter(pk=member.pk).update(is_active=False)
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+    type(member).objects.filter(pk=member.pk).update(is_active=True)
+    client.force_login(member)
+    member.delete()
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_a_password_change_elsewhere_ends_the_session(client, member):
+    client.force_login(member)
+    member.set_password("a new secret phrase")
+    member.save()
+    assert not client.get("/").wsgi_request.user.is_authenticated
