@@ -197,6 +197,15 @@ _ROLES_IN_TEAM = CompiledQuery(
 )
 
 
+def remember_roles_held(user: User, team: Team, held: Iterable[str]) -> None:
+    """Remember, for the rest of the request, the roles `user` holds in `team` (its own
+    membership's and, if they are one, the org admin's) as a caller's own query read them, so
+    `team_role` answers without a query of its own. Outside a request it remembers nothing."""
+    memo = _request_roles.get()
+    if memo is not None:
+        memo.roles[(user.pk, team.pk)] = _best_role(held)
+
+
 def team_role(user: UserOrAnonymous, team: Team) -> str | None:
     """The user's effective role in the team; org admin outranks any per-team role.
 
