@@ -61,3 +61,24 @@ def test_the_role_comes_with_the_assessment_in_one_query(team, member, django_as
 def test_an_assessment_that_does_not_exist_is_not_found(member):
     with pytest.raises(Http404):
         selectors.assessment_get_for_user(user=member, assessment_id=987654)
+
+
+def test_it_reads_the_organisations_current_check_set_with_the_assessment(team, member, org_admin):
+    from assessments.models import CheckSetVersion
+    from assessments.services.custom_checks import check_set_import
+
+    draft = assessment_start(team=team, user=member)
+    opened = selectors.assessment_with_check_set_get_for_user(user=member, assessment_id=draft.pk)
+    assert opened.check_set is None
+
+    checks = (
+        "checks:\n  - key: incident_review\n    title: Incidents reviewed\n"
+        "    dimension: governance\n    level: 1\n    question: Reviewed?\n"
+    )
+    for _ in range(2):
+        check_set_import(organization=team.organization, yaml_text=checks, actor=org_admin)
+    current = CheckSetVersion.objects.filter(organization=team.organization).latest("number")
+
+    opened = selectors.assessment_with_check_set_get_for_user(user=member, assessment_id=draft.pk)
+    assert opened.check_set == (current.pk, current.created_at)
+    assert opened.assessment.pk == draft.pk

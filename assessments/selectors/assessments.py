@@ -1,6 +1,8 @@
 """Reads about assessments and their answers."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
@@ -10,7 +12,16 @@ from django.http import Http404
 
 from ..access import UserOrAnonymous, remember_roles_held, team_role
 from ..compiled_queries import CompiledQuery, concrete_columns, instance_from
-from ..models import Answer, Assessment, AssessmentStatus, Membership, Organization, Role, Team
+from ..models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    CheckSetVersion,
+    Membership,
+    Organization,
+    Role,
+    Team,
+)
 from .periods import apply_date_range
 
 
@@ -25,7 +36,11 @@ def assessment_list_for_team(*, team: Team) -> QuerySet[Assessment]:
 
 # Every questionnaire page and autosave starts here: compiled once (see CompiledQuery), with the
 # user's memberships that give a role in the team (the team's own, an org admin's), so that
-# visibility costs no query of its own.
+# visibility costs no query of its own, and the organisation's current check set version, whose
+# questions the questionnaire adds to the catalogue's.
+_CURRENT_CHECK_SET = CheckSetVersion.objects.filter(
+    organization_id=OuterRef("team__organization_id")
+).order_by("-number")
 _ASSESSMENT_WITH_TEAM_AND_ROLES = CompiledQuery(
     lambda assessment_id, user_id: (
         Assessment.objects.filter(pk=assessment_id)
@@ -42,6 +57,8 @@ _ASSESSMENT_WITH_TEAM_AND_ROLES = CompiledQuery(
                     role=Role.ORG_ADMIN,
                 )
             ),
+            check_set_id=Subquery(_CURRENT_CHECK_SET.values("pk")[:1]),
+            check_set_created_at=Subquery(_CURRENT_CHECK_SET.values("created_at")[:1]),
         )
         .values_list(
             *concrete_columns(Assessment),
@@ -49,9 +66,20 @@ _ASSESSMENT_WITH_TEAM_AND_ROLES = CompiledQuery(
             *concrete_columns(Organization, "team__organization__"),
             "role_in_team",
             "is_org_admin",
+            "check_set_id",
+            "check_set_created_at",
         )
     )
 )
+
+
+@dataclass(frozen=True)
+class AssessmentWithCheckSet:
+    """An assessment, and its organisation's current check set version as (id, created at):
+    None when the organisation has none."""
+
+    assessment: Assessment
+    check_set: tuple[int, datetime] | None
 
 
 def assessment_get_for_user(*, user: UserOrAnonymous, assessment_id: int) -> Assessment:
@@ -62,6 +90,15 @@ def assessment_get_for_user(*, user: UserOrAnonymous, assessment_id: int) -> Ass
     remembered by the request for the permission checks that follow: one plain query costs
     less than the tenancy subquery on the questionnaire's hottest path, autosave.
     """
+    opened = assessment_with_check_set_get_for_user(user=user, assessment_id=assessment_id)
+    return opened.assessment
+
+
+def assessment_with_check_set_get_for_user(
+    *, user: UserOrAnonymous, assessment_id: int
+) -> AssessmentWithCheckSet:
+    """`assessment_get_for_user`, with the organisation's current check set version read in
+    the same query (the questionnaire asks its questions)."""
     if not user.is_authenticated:
         raise Http404("No such assessment.")
     found = _ASSESSMENT_WITH_TEAM_AND_ROLES.rows(assessment_id=assessment_id, user_id=user.pk)
@@ -74,12 +111,13 @@ def assessment_get_for_user(*, user: UserOrAnonymous, assessment_id: int) -> Ass
     team = instance_from(Team, row, team_starts, using)
     team.organization = instance_from(Organization, row, organization_starts, using)
     assessment.team = team
-    role_in_team, is_org_admin = row[-2:]
+    role_in_team, is_org_admin, check_set_id, check_set_created_at = row[-4:]
     held = [role for role in (role_in_team, Role.ORG_ADMIN if is_org_admin else None) if role]
     remember_roles_held(user, team, held)
     if team_role(user, team) is None:
         raise Http404("No such assessment.")
-    return assessment
+    check_set = (check_set_id, check_set_created_at) if check_set_id is not None else None
+    return AssessmentWithCheckSet(assessment, check_set)
 
 
 def _answer_count() -> Coalesce:

@@ -64,14 +64,6 @@ _CHECK_ANSWERS = CompiledQuery(
     )
 )
 
-_CHECK_SET_IDENTITY = CompiledQuery(
-    lambda organization_id: (
-        CheckSetVersion.objects.filter(organization_id=organization_id)
-        .order_by("-number")
-        .values_list("pk", "created_at")[:1]
-    )
-)
-
 
 def questionnaire_answers(*, assessment_id: int) -> dict[str, AnswerOnPage]:
     """The draft's answers to the catalogue's questions, by question key, in one query."""
@@ -95,16 +87,17 @@ class CheckQuestions:
     checks: tuple[CustomCheck, ...] = field(compare=False)
 
 
-def questionnaire_check_questions(*, organization_id: int) -> CheckQuestions | None:
+def questionnaire_check_questions(
+    *, check_set: tuple[int, datetime] | None
+) -> CheckQuestions | None:
     """The questions of the organisation's current check set (as
-    `check_questions_for_organization`), None when it asks none: one query for the current
-    version's id, its document read and parsed only the first time this process sees it."""
-    found = _CHECK_SET_IDENTITY.rows(organization_id=organization_id)
-    if not found:
+    `check_questions_for_organization`), None when it asks none. `check_set` is that version's
+    (id, created at), as `assessment_with_check_set_get_for_user` reads it; its document is
+    read and parsed only the first time this process sees it."""
+    if check_set is None:
         return None
-    version_id, created_at = found[0]
-    checks = _questions_of_version(version_id, created_at)
-    return CheckQuestions((version_id, created_at), checks) if checks else None
+    checks = _questions_of_version(*check_set)
+    return CheckQuestions(check_set, checks) if checks else None
 
 
 @functools.lru_cache(maxsize=256)
