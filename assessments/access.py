@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 
+from .compiled_queries import CompiledQuery
 from .maturity.campaigns import in_scope
 from .models import (
     Campaign,
@@ -187,6 +188,24 @@ def _best_role(roles: Iterable[str]) -> str | None:
     return None
 
 
+# Read on every page of a team and every autosave: compiled once (see CompiledQuery).
+_ROLES_IN_TEAM = CompiledQuery(
+    lambda team_id, organization_id, user_id: Membership.objects.filter(
+        Q(team_id=team_id) | Q(organization_id=organization_id, role=Role.ORG_ADMIN),
+        user_id=user_id,
+    ).values_list("role")
+)
+
+
+def remember_roles_held(user: User, team: Team, held: Iterable[str]) -> None:
+    """Remember, for the rest of the request, the roles `user` holds in `team` (its own
+    membership's and, if they are one, the org admin's) as a caller's own query read them, so
+    `team_role` answers without a query of its own. Outside a request it remembers nothing."""
+    memo = _request_roles.get()
+    if memo is not None:
+        memo.roles[(user.pk, team.pk)] = _best_role(held)
+
+
 def team_role(user: UserOrAnonymous, team: Team) -> str | None:
     """The user's effective role in the team; org admin outranks any per-team role.
 
@@ -201,9 +220,10 @@ def team_role(user: UserOrAnonymous, team: Team) -> str | None:
     if memo is not None and key in memo.roles:
         return memo.roles[key]
     role = _best_role(
-        Membership.objects.filter(
-            Q(team=team) | Q(organization_id=team.organization_id, role=Role.ORG_ADMIN), user=user
-        ).values_list("role", flat=True)
+        held
+        for (held,) in _ROLES_IN_TEAM.rows(
+            team_id=team.pk, organization_id=team.organization_id, user_id=user.pk
+        )
     )
     if memo is not None:
         memo.roles[key] = role

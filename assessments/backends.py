@@ -6,11 +6,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.http import HttpRequest
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from . import sso
+from .compiled_queries import CompiledQuery, concrete_columns, instance_from
 from .services.login_guard import login_attempt_begin, login_attempt_succeeded
 
 
@@ -37,6 +38,20 @@ class LockoutModelBackend(ModelBackend):
         if user is not None:
             login_attempt_succeeded(username=username)
         return user
+
+    def get_user(self, user_id: int) -> User | None:
+        """The signed-in user, as Django's backend finds them (None when gone or inactive),
+        read on every request of a session: from a query compiled once (see CompiledQuery)."""
+        found = _USER_BY_ID.rows(user_id=user_id)
+        if not found:
+            return None
+        user = instance_from(User, found[0], 0, DEFAULT_DB_ALIAS)
+        return user if self.user_can_authenticate(user) else None
+
+
+_USER_BY_ID = CompiledQuery(
+    lambda user_id: User.objects.filter(pk=user_id).values_list(*concrete_columns(User))
+)
 
 
 class OidcBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # mozilla-django-oidc ships no types

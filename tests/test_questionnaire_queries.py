@@ -115,6 +115,6 @@ def test_a_questionnaire_page_costs_the_same_queries_for_one_or_ten_of_everythin
         in client.get(reverse("questionnaire_section", args=[draft.pk, "cicd"])).content.decode()
     )
     assert few == many
-    # User, assessment, role, the organisation's current checks, the answers; and the
-    # scanned evidence on a page whose questions grade capabilities.
-    assert many == {"context": 5, "cicd": 6, "organisation-checks": 5}
+    # User; assessment with the user's role and the organisation's current check set; the
+    # answers; and the scanned evidence on a page whose questions grade capabilities.
+    assert many == {"context": 3, "cicd": 4, "organisation-checks": 3}

@@ -5,11 +5,13 @@ own namespace: the organisation dashboards (`selectors.dashboards`) and the resu
 (`selectors.export`)."""
 
 from .assessments import (
+    AssessmentWithCheckSet,
     answer_for_question,
     answer_list_for_assessment,
     assessment_get_for_user,
     assessment_list_for_team,
     assessment_list_with_answer_count,
+    assessment_with_check_set_get_for_user,
     team_has_open_draft,
 )
 from .audit import audit_event_list, audit_events_for_user, audit_teams_for_user
@@ -186,7 +188,9 @@ __all__ = [
     "audit_event_list",
     "audit_events_for_user",
     "audit_teams_for_user",
+    "AssessmentWithCheckSet",
     "assessment_get_for_user",
+    "assessment_with_check_set_get_for_user",
     "assessment_list_for_team",
     "assessment_list_with_answer_count",
     "debt_statement_as_of_submission",

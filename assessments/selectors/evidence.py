@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .. import maturity
+from ..compiled_queries import CompiledQuery
 from ..models import Repository, Scan, ScanStatus, Team
 
 
@@ -26,7 +27,7 @@ def evidence_hints_for_team(*, team: Team) -> dict[str, maturity.Evidence]:
     return best
 
 
-def _latest_conclusive(team: Team) -> QuerySet[Scan]:
+def _latest_conclusive(team_id: int) -> QuerySet[Scan]:
     """Each repository's latest successful scan, as the scan that holds its findings (a rescan
     of a commit seen before points at that commit's scan); inconclusive ones are left out."""
     latest_scan = (
@@ -38,7 +39,7 @@ def _latest_conclusive(team: Team) -> QuerySet[Scan]:
         .values("result_scan")[:1]
     )
     scan_ids = (
-        Repository.objects.filter(team=team)
+        Repository.objects.filter(team_id=team_id)
         .annotate(latest_scan=Subquery(latest_scan))
         .values("latest_scan")
     )
@@ -47,7 +48,12 @@ def _latest_conclusive(team: Team) -> QuerySet[Scan]:
 
 def _latest_conclusive_scans(team: Team) -> list[Scan]:
     """`_latest_conclusive` with each scan's repository, in one query."""
-    return list(_latest_conclusive(team).select_related("repository").defer("report"))
+    return list(_latest_conclusive(team.pk).select_related("repository").defer("report"))
+
+
+_LATEST_FINDINGS = CompiledQuery(
+    lambda team_id: _latest_conclusive(team_id).values_list("findings")
+)
 
 
 def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
@@ -57,8 +63,8 @@ def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
     scan that happened can contradict a claim. A rescan of a commit seen before points at that
     commit's stored findings, so going back to an earlier commit brings its evidence back.
     """
-    # Only the findings: the questionnaire reads this on every page view.
-    findings = list(_latest_conclusive(team).values_list("findings", flat=True))
+    # Only the findings, compiled once: the questionnaire reads this on every page view.
+    findings = [found for (found,) in _LATEST_FINDINGS.rows(team_id=team.pk)]
     if not findings:
         return None
     return [maturity.Evidence.from_dict(finding) for found in findings for finding in found]

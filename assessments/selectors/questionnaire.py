@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from ..compiled_queries import CompiledQuery
 from ..maturity.custom_checks import CustomCheck, check_set_from_dict
 from ..models import Answer, CheckAnswer, CheckSetVersion
 
@@ -39,9 +40,8 @@ class AnswerOnPage:
         return self.carried_over_from is not None or self.suggested_from is not None
 
 
-def questionnaire_answers(*, assessment_id: int) -> dict[str, AnswerOnPage]:
-    """The draft's answers to the catalogue's questions, by question key, in one query."""
-    rows = (
+_ANSWERS = CompiledQuery(
+    lambda assessment_id: (
         Answer.objects.filter(assessment_id=assessment_id)
         .order_by()
         .values_list(
@@ -54,16 +54,25 @@ def questionnaire_answers(*, assessment_id: int) -> dict[str, AnswerOnPage]:
             "suggested_from",
         )
     )
-    return {row[0]: AnswerOnPage(*row) for row in rows}
+)
 
-
-def questionnaire_check_answers(*, assessment_id: int) -> dict[str, AnswerOnPage]:
-    """The draft's answers to its organisation's questions, by check key, in one query."""
-    rows = (
+_CHECK_ANSWERS = CompiledQuery(
+    lambda assessment_id: (
         CheckAnswer.objects.filter(assessment_id=assessment_id)
         .order_by()
         .values_list("check_key", "option_key", "note", "version", _USERNAME, "carried_over_from")
     )
+)
+
+
+def questionnaire_answers(*, assessment_id: int) -> dict[str, AnswerOnPage]:
+    """The draft's answers to the catalogue's questions, by question key, in one query."""
+    return {row[0]: AnswerOnPage(*row) for row in _ANSWERS.rows(assessment_id=assessment_id)}
+
+
+def questionnaire_check_answers(*, assessment_id: int) -> dict[str, AnswerOnPage]:
+    """The draft's answers to its organisation's questions, by check key, in one query."""
+    rows = _CHECK_ANSWERS.rows(assessment_id=assessment_id)
     return {row[0]: AnswerOnPage(*row) for row in rows}
 
 
@@ -78,20 +87,17 @@ class CheckQuestions:
     checks: tuple[CustomCheck, ...] = field(compare=False)
 
 
-def questionnaire_check_questions(*, organization_id: int) -> CheckQuestions | None:
+def questionnaire_check_questions(
+    *, check_set: tuple[int, datetime] | None
+) -> CheckQuestions | None:
     """The questions of the organisation's current check set (as
-    `check_questions_for_organization`), None when it asks none: one query for the current
-    version's id, its document read and parsed only the first time this process sees it."""
-    identity = (
-        CheckSetVersion.objects.filter(organization_id=organization_id)
-        .order_by("-number")
-        .values_list("pk", "created_at")
-        .first()
-    )
-    if identity is None:
+    `check_questions_for_organization`), None when it asks none. `check_set` is that version's
+    (id, created at), as `assessment_with_check_set_get_for_user` reads it; its document is
+    read and parsed only the first time this process sees it."""
+    if check_set is None:
         return None
-    checks = _questions_of_version(*identity)
-    return CheckQuestions(identity, checks) if checks else None
+    checks = _questions_of_version(*check_set)
+    return CheckQuestions(check_set, checks) if checks else None
 
 
 @functools.lru_cache(maxsize=256)

@@ -8,12 +8,21 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from ..compiled_queries import CompiledQuery
 from ..errors import ApplicationError
 from ..maturity.versions import load_catalogue_version
 from ..models import Answer, Assessment, CheckAnswer, needs_confirmation
 from .assessments import _locked_draft, _option_keys, _require_editor
 
 NOTE_MAX_LENGTH = 4000
+
+# Read on every autosave, inside the transaction that locked the draft: compiled once (see
+# CompiledQuery).
+_ANSWER_VERSIONS = CompiledQuery(
+    lambda assessment_id: Answer.objects.filter(assessment_id=assessment_id).values_list(
+        "question_key", "pk", "option_key", "version"
+    )
+)
 
 
 class AnswerConflict(ApplicationError):
@@ -120,11 +129,7 @@ def _answer_write(
     # Every writer locks the assessment first, so nothing changes its answers between this
     # read and the write below.
     _locked_draft(assessment.pk)
-    rows = list(
-        Answer.objects.filter(assessment=assessment).values_list(
-            "question_key", "pk", "option_key", "version"
-        )
-    )
+    rows = _ANSWER_VERSIONS.rows(assessment_id=assessment.pk)
     current = {key: (pk, version) for key, pk, _, version in rows}.get(question_key)
     choices = {key: option for key, _, option, _ in rows}
     current_version = current[1] if current else 0

@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.utils import timezone
 
 from .. import maturity, selectors
 from ..access import can_edit_team
+from ..compiled_queries import CompiledQuery
 from ..errors import ActionNotAllowed, ApplicationError
 from ..models import Answer, Assessment, AssessmentStatus, Team
 
@@ -17,9 +18,24 @@ def _require_editor(user: User, team: Team) -> None:
         raise ActionNotAllowed("Only members, team leads and org admins can change assessments.")
 
 
+# Runs on every autosave: compiled once (see CompiledQuery), inside the transaction that holds
+# the lock, as every caller of `_locked_draft` is.
+_LOCKED_STATUS = CompiledQuery(
+    lambda assessment_id: (
+        Assessment.objects.select_for_update()
+        .filter(pk=assessment_id)
+        .order_by()
+        .values_list("id", "status")
+    )
+)
+
+
 def _locked_draft(assessment_id: int) -> Assessment:
     """The assessment row locked for this transaction, refusing when it is no longer a draft."""
-    assessment = Assessment.objects.select_for_update().only("id", "status").get(pk=assessment_id)
+    found = _LOCKED_STATUS.rows(assessment_id=assessment_id)
+    if not found:
+        raise Assessment.DoesNotExist("Assessment matching query does not exist.")
+    assessment = Assessment.from_db(DEFAULT_DB_ALIAS, ["id", "status"], found[0])
     if not assessment.is_draft:
         raise ApplicationError(
             "This assessment was submitted and is locked; reopen it to change answers."

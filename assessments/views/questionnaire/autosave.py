@@ -40,13 +40,14 @@ def answer_autosave(request: HttpRequest, pk: int, question_key: str) -> JsonRes
 def check_answer_autosave(request: HttpRequest, pk: int, check_key: str) -> JsonResponse:
     """Save one answer to the organisation's questions as it is given; 409 with the other
     value when someone changed it first (as `answer_autosave`)."""
-    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
+    opened = selectors.assessment_with_check_set_get_for_user(user=request.user, assessment_id=pk)
+    assessment = opened.assessment
     saved = _save_posted_answer(
         request, assessment, functools.partial(check_answer_save, check_key=check_key)
     )
     if isinstance(saved, JsonResponse):
         return saved
-    organization_section = organization_section_of(assessment)
+    organization_section = organization_section_of(opened)
     keys = {q.key for q in organization_section.questions} if organization_section else set()
     answers = selectors.questionnaire_check_answers(assessment_id=assessment.pk)
     answered = sum(1 for key in keys if key in answers)

@@ -46,11 +46,12 @@ class PageSave(Protocol):
 
 @login_required
 def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
-    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
+    opened = selectors.assessment_with_check_set_get_for_user(user=request.user, assessment_id=pk)
+    assessment = opened.assessment
     if not assessment.is_draft:
         return redirect("assessment_result", pk=assessment.pk)
     catalogue, sections = sections_for(assessment)
-    organization_section = organization_section_of(assessment)
+    organization_section = organization_section_of(opened)
     pages = pages_of(sections, organization_section)
     if section == ORGANIZATION_SECTION:
         if organization_section is None:

@@ -55,13 +55,13 @@ def _organization_section_for(name: str, found: selectors.CheckQuestions) -> Sec
     )
 
 
-def organization_section_of(assessment: Assessment) -> Section | None:
+def organization_section_of(opened: selectors.AssessmentWithCheckSet) -> Section | None:
     """The page of the organisation's own questions, or None when its current checks ask
     none."""
-    found = selectors.questionnaire_check_questions(organization_id=assessment.team.organization_id)
+    found = selectors.questionnaire_check_questions(check_set=opened.check_set)
     if found is None:
         return None
-    return _organization_section_for(assessment.team.organization.name, found)
+    return _organization_section_for(opened.assessment.team.organization.name, found)
 
 
 def pages_of(

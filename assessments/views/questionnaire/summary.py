@@ -15,7 +15,6 @@ from ...access import can_edit_team, signed_in
 from ...errors import ApplicationError
 from ...maturity import Catalogue, Question
 from ...maturity.sections import Section
-from ...models import Assessment
 from ...services.assessments import assessment_reopen, assessment_start, assessment_submit
 from .sections import (
     ORGANIZATION_SECTION,
@@ -44,25 +43,26 @@ def assessment_start_view(request: HttpRequest, slug: str) -> HttpResponse:
 def assessment_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Resume where the team left off: the first page with a question that needs attention
     (unanswered, or carried over from the last submission and not confirmed)."""
-    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
+    opened = selectors.assessment_with_check_set_get_for_user(user=request.user, assessment_id=pk)
+    assessment = opened.assessment
     if not assessment.is_draft:
         return redirect("assessment_result", pk=assessment.pk)
     catalogue, sections = sections_for(assessment)
     answers = selectors.questionnaire_answers(assessment_id=assessment.pk)
     section = first_open_section(catalogue, sections, answers)
-    if section is None and _organization_questions_open(assessment):
+    if section is None and _organization_questions_open(opened):
         section = ORGANIZATION_SECTION
     if section is None:
         return redirect("assessment_summary", pk=assessment.pk)
     return redirect("questionnaire_section", pk=assessment.pk, section=section)
 
 
-def _organization_questions_open(assessment: Assessment) -> bool:
+def _organization_questions_open(opened: selectors.AssessmentWithCheckSet) -> bool:
     """Whether a question of the organisation is unanswered or carried over unconfirmed."""
-    organization_section = organization_section_of(assessment)
+    organization_section = organization_section_of(opened)
     if organization_section is None:
         return False
-    answers = selectors.questionnaire_check_answers(assessment_id=assessment.pk)
+    answers = selectors.questionnaire_check_answers(assessment_id=opened.assessment.pk)
     return any(
         q.key not in answers or answers[q.key].needs_confirmation
         for q in organization_section.questions
@@ -71,7 +71,8 @@ def _organization_questions_open(assessment: Assessment) -> bool:
 
 @login_required
 def assessment_summary(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
+    opened = selectors.assessment_with_check_set_get_for_user(user=request.user, assessment_id=pk)
+    assessment = opened.assessment
     if not assessment.is_draft:
         return redirect("assessment_result", pk=assessment.pk)
     catalogue, sections = sections_for(assessment)
@@ -98,7 +99,7 @@ def assessment_summary(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     answered, total = progress(catalogue, chosen)
     to_confirm = _to_confirm(catalogue, sections, answers)
-    organization_section = organization_section_of(assessment)
+    organization_section = organization_section_of(opened)
     if organization_section is not None:
         check_answers = selectors.questionnaire_check_answers(assessment_id=assessment.pk)
         questions = organization_section.questions

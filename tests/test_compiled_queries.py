@@ -1,0 +1,106 @@
+"""A compiled query answers as its queryset does, with every run's own ids, and builds the
+instances the ORM would."""
+
+import pytest
+
+from assessments.compiled_queries import CompiledQuery, concrete_columns, instance_from
+from assessments.models import Assessment, Membership, Team
+from assessments.services.assessments import assessment_start
+
+from .factories import MembershipFactory, TeamFactory
+
+ROLES = CompiledQuery(
+    lambda team_id, user_id: (
+        Membership.objects.filter(team_id=team_id, user_id=user_id)
+        .order_by("role")
+        .values_list("role", "team__name", "created_at")
+    )
+)
+
+
+def _queryset_rows(team_id, user_id):
+    return list(
+        Membership.objects.filter(team_id=team_id, user_id=user_id)
+        .order_by("role")
+        .values_list("role", "team__name", "created_at")
+    )
+
+
+def test_it_answers_each_run_with_that_runs_ids(team, member, lead):
+    other_team = TeamFactory(organization=team.organization)
+    MembershipFactory(team=other_team, user=member, role="lead")
+
+    for team_id, user_id in [
+        (team.pk, member.pk),
+        (other_team.pk, member.pk),
+        (team.pk, lead.pk),
+        (other_team.pk, lead.pk),
+    ]:
+        assert ROLES.rows(team_id=team_id, user_id=user_id) == _queryset_rows(team_id, user_id)
+    assert ROLES.rows(team_id=other_team.pk, user_id=member.pk)[0][:2] == ("lead", other_team.name)
+    assert ROLES.rows(team_id=other_team.pk, user_id=lead.pk) == []
+
+
+def test_it_converts_values_as_the_orm_does(team, member):
+    draft = assessment_start(team=team, user=member)
+    columns = CompiledQuery(
+        lambda assessment_id: Assessment.objects.filter(pk=assessment_id).values_list(
+            "created_at", "team__organization__name"
+        )
+    )
+
+    ((created_at, organization_name),) = columns.rows(assessment_id=draft.pk)
+
+    assert created_at == draft.created_at
+    assert created_at.tzinfo is not None
+    assert organization_name == team.organization.name
+
+
+def test_it_refuses_a_query_that_leaves_an_id_out(team):
+    ignoring_user = CompiledQuery(
+        lambda team_id, user_id: Team.objects.filter(pk=team_id).values_list("pk")
+    )
+
+    with pytest.raises(ValueError, match="does not use user_id"):
+        ignoring_user.rows(team_id=team.pk, user_id=1)
+
+
+def test_instances_are_the_ones_the_orm_loads(team, member):
+    draft = assessment_start(team=team, user=member)
+    row = Assessment.objects.filter(pk=draft.pk).values_list(
+        *concrete_columns(Assessment), *concrete_columns(Team, "team__")
+    )[0]
+
+    assessment = instance_from(Assessment, row, 0, "default")
+    loaded_team = instance_from(Team, row, len(Assessment._meta.concrete_fields), "default")
+
+    loaded = Assessment.objects.select_related("team").get(pk=draft.pk)
+    for field in Assessment._meta.concrete_fields:
+        assert getattr(assessment, field.attname) == getattr(loaded, field.attname)
+    for field in Team._meta.concrete_fields:
+        assert getattr(loaded_team, field.attname) == getattr(loaded.team, field.attname)
+    assert not assessment._state.adding
+    assert assessment._state.db == "default"
+
+
+def test_a_session_signs_in_its_user_until_they_are_deactivated_or_deleted(client, member):
+    client.force_login(member)
+    signed_in = client.get("/").wsgi_request.user
+    assert signed_in.is_authenticated
+    assert (signed_in.pk, signed_in.get_username()) == (member.pk, member.username)
+    assert signed_in.password == member.password
+
+    type(member).objects.filter(pk=member.pk).update(is_active=False)
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+    type(member).objects.filter(pk=member.pk).update(is_active=True)
+    client.force_login(member)
+    member.delete()
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_a_password_change_elsewhere_ends_the_session(client, member):
+    client.force_login(member)
+    member.set_password("a new secret phrase")
+    member.save()
+    assert not client.get("/").wsgi_request.user.is_authenticated
