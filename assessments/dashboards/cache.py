@@ -24,8 +24,9 @@ from typing import Any
 
 from django.core.cache import cache as django_cache
 from django.db import connection
-from django.db.models import Subquery
+from django.db.models import Subquery, TextField
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .. import maturity
@@ -64,7 +65,9 @@ def page_key(*, name: str, user: UserOrAnonymous, query: str) -> str:
     those uncorrelated subqueries once). No visible team means no data to show, whatever the
     fingerprint.
     """
-    fingerprint = _fingerprint_sql()
+    # As text: the same few values repeat on every team's row, and thousands of rows would
+    # otherwise each have their time and numbers converted to Python only to be printed.
+    fingerprint = {name: Cast(value, TextField()) for name, value in _fingerprint_sql().items()}
     teams = list(
         visible_teams(user)
         .order_by("pk")

@@ -10,6 +10,7 @@ dates, as the bill's "today" is.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import groupby
 from typing import NamedTuple
 
 from django.utils import timezone
@@ -28,7 +29,7 @@ from .dashboards.debt import (
     PricedBill,
     debt_bills,
     debt_by_team,
-    largest_debts,
+    gaps_of_bills,
     organization_open_gaps,
 )
 from .results import result_history_for_team, result_history_until
@@ -127,14 +128,48 @@ class OrganizationDebt:
     )
     gaps: OpenGaps | None = None
     priced: dict[Bill, maturity.DebtItem] = field(default_factory=dict)
+    counts: dict[Bill, int] = field(default_factory=dict)  # gaps per bill
 
     def largest(self, *, start: int = 0, count: int | None = None) -> list[OwedGap]:
         """Gaps by interest (then days outstanding, team name, capability and team), largest
-        first: `count` of them from `start`, or all of them."""
-        if self.gaps is None or not self.priced:
+        first: `count` of them from `start`, or all of them.
+
+        Bills that tie on interest and days outstanding make one run of the order, sorted
+        within by team name, capability and team: the runs covering the page are found from
+        the bills' counts, and only their gaps are read."""
+        if self.gaps is None:
             return []
-        shown = largest_debts(self.gaps, self._prices(), start=start, count=count)
-        return [OwedGap(team_id, self.priced[bill]) for team_id, bill in shown]
+        stop = None if count is None else start + count
+        runs = groupby(
+            sorted(self.priced.items(), key=lambda kv: (-kv[1].interest, -kv[1].days_outstanding)),
+            key=lambda kv: (kv[1].interest, kv[1].days_outstanding),
+        )
+        shown: list[Bill] = []
+        position = 0  # gaps in the runs before this one
+        first = None  # position of the first run shown
+        for _, run in runs:
+            bills = [bill for bill, _ in run]
+            size = sum(self.counts[bill] for bill in bills)
+            if position + size > start:
+                first = position if first is None else first
+                shown.extend(bills)
+            position += size
+            if stop is not None and position >= stop:
+                break
+        if first is None:
+            return []
+        gaps = sorted(
+            gaps_of_bills(self.gaps, shown),
+            key=lambda gap: (
+                -self.priced[gap[1]].interest,
+                -self.priced[gap[1]].days_outstanding,
+                gap[2],
+                gap[1].capability,
+                gap[0],
+            ),
+        )
+        page = gaps[start - first : None if stop is None else stop - first]
+        return [OwedGap(team_id, self.priced[bill]) for team_id, bill, _ in page]
 
     def _prices(self) -> list[PricedBill]:
         return [
@@ -156,12 +191,14 @@ def organization_debt_summary(
 ) -> OrganizationDebt:
     """Every open gap of the teams the dashboard filters match, priced on `today` with each
     team's criticality and summed; gaps of capabilities the catalogue no longer has are left
-    out. Three queries: the teams, the bills, the sums per team."""
+    out. Three queries: the teams, the bills, the sums per team; a page of the largest gaps
+    reads one more."""
     gaps = organization_open_gaps(user=user, filters=filters)
     debt = OrganizationDebt(teams=gaps.teams, gaps=gaps)
     for bill, count in debt_bills(gaps):
         if not catalogue.has_capability(bill.capability):
             continue
+        debt.counts[bill] = count
         item = debt.priced[bill] = maturity.debt_item(
             catalogue,
             bill.capability,

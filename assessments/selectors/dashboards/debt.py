@@ -4,8 +4,9 @@ An organisation of thousands of teams owes tens of thousands of gaps, but they s
 hundred bills: a gap's price depends only on its capability, the day it was first seen and
 its team's criticality. So the database counts the gaps per bill (`debt_bills`), the caller
 prices each bill once with the domain's own `maturity.debt_item`, and the database sums those
-prices per team (`debt_by_team`) and sorts out one page of the largest gaps (`largest_debts`).
-No gap travels to Python as a row except the ones a page shows.
+prices per team (`debt_by_team`). The largest gaps are those of the dearest bills, known once
+priced: a page reads only the gaps of the bills it shows (`gaps_of_bills`). No gap travels to
+Python as a row except the ones a page shows.
 
 The prices go back to the database as one JSON document read as a table (PostgreSQL's
 `jsonb_to_recordset`, SQLite's `json_each`): one parameter however many bills there are.
@@ -65,10 +66,11 @@ class TeamDebtSums(NamedTuple):
 @dataclass(frozen=True)
 class OpenGaps:
     """The matching teams (each with its name, slug and criticality) and their open gaps, as
-    a query of (team id, capability key, day first seen, stored criticality) not yet run."""
+    a query of roadmap steps (with their `day` first seen and their team's stored
+    `criticality`) not yet run."""
 
     teams: dict[int, DebtTeam]
-    gaps: QuerySet[Any, Any]
+    gaps: QuerySet[Any, Any]  # annotated steps, which the stubs cannot see
 
 
 def organization_open_gaps(*, user: UserOrAnonymous, filters: DashboardFilters) -> OpenGaps:
@@ -94,16 +96,11 @@ def organization_open_gaps(*, user: UserOrAnonymous, filters: DashboardFilters) 
         steps = steps.filter(capability_key__in=dimension_capability_keys(filters.dimension))
     if filters.capability:
         steps = steps.filter(capability_key=filters.capability)
-    gaps = (
-        steps.annotate(
-            # The day in the current time zone, by the database.
-            day=TruncDate("first_seen", tzinfo=timezone.get_current_timezone()),
-            criticality=Coalesce(F("team__criticality"), Value("")),
-            team_name=F("team__name"),
-        )
-        .values("team_id", "capability_key", "day", "criticality", "team_name")
-        .order_by()
-    )
+    gaps = steps.annotate(
+        # The day in the current time zone, by the database.
+        day=TruncDate("first_seen", tzinfo=timezone.get_current_timezone()),
+        criticality=Coalesce(F("team__criticality"), Value("")),
+    ).order_by()
     return OpenGaps(teams, gaps)
 
 
@@ -134,28 +131,19 @@ def debt_by_team(gaps: OpenGaps, priced: Iterable[PricedBill]) -> dict[int, Team
         }
 
 
-def largest_debts(
-    gaps: OpenGaps, priced: Iterable[PricedBill], *, start: int = 0, count: int | None = None
-) -> list[tuple[int, Bill]]:
-    """(team id, bill) of the open gaps by interest, then days outstanding, team name,
-    capability and team: `count` of them from `start`, or all of them."""
-    query, params = _priced_gaps(gaps, priced)
-    window = "" if count is None else " LIMIT %s OFFSET %s"
-    sql = (
-        f"WITH {query} SELECT gap.team_id, gap.capability_key, gap.day, gap.criticality "  # noqa: S608
-        f"FROM gap JOIN bill ON {_BILL_JOIN} ORDER BY bill.interest DESC, bill.days DESC, "
-        f"gap.team_name, gap.capability_key, gap.team_id{window}"
+def gaps_of_bills(gaps: OpenGaps, bills: Iterable[Bill]) -> list[tuple[int, Bill, str]]:
+    """(team id, bill, team name) of every open gap priced by one of `bills`: one query, which
+    reads only the gaps of those capabilities first seen on those days."""
+    wanted = set(bills)
+    rows = gaps.gaps.filter(
+        capability_key__in={bill.capability for bill in wanted},
+        day__in={bill.first_seen for bill in wanted},
+    ).values_list("team_id", "capability_key", "day", "criticality", "team__name")
+    found = (
+        (team_id, Bill(key, _as_date(day), criticality), name)
+        for team_id, key, day, criticality, name in rows
     )
-    if count is not None:
-        params = [*params, count, start]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if count is None:
-        rows = rows[start:]  # every gap from `start`: the downloads start at the first
-    return [
-        (team_id, Bill(key, _as_date(day), criticality)) for team_id, key, day, criticality in rows
-    ]
+    return [gap for gap in found if gap[1] in wanted]
 
 
 _BILL_JOIN = (
@@ -167,7 +155,8 @@ _BILL_JOIN = (
 def _priced_gaps(gaps: OpenGaps, priced: Iterable[PricedBill]) -> tuple[str, list[Any]]:
     """The common table expressions `gap` (the open gaps' query) and `bill` (the prices, one
     JSON parameter read as a table), and their parameters."""
-    gap_sql, gap_params = gaps.gaps.query.sql_with_params()
+    columns = gaps.gaps.values("team_id", "capability_key", "day", "criticality")
+    gap_sql, gap_params = columns.query.sql_with_params()
     document = json.dumps(
         [
             {
