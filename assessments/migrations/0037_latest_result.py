@@ -15,6 +15,7 @@ COPIES = (
     "next_level_total",
     "microsoft_level",
     "dimension_levels",
+    "dimension_index",
     "target_gaps",
     "criticality",
 )
@@ -66,6 +67,7 @@ class Migration(migrations.Migration):
                 ("next_level_total", models.PositiveSmallIntegerField(blank=True, null=True)),
                 ("microsoft_level", models.PositiveSmallIntegerField(blank=True, null=True)),
                 ("dimension_levels", models.JSONField(default=dict)),
+                ("dimension_index", models.JSONField(default=dict)),
                 ("target_gaps", models.JSONField(default=list)),
                 ("criticality", models.CharField(blank=True, max_length=40)),
                 (

@@ -188,6 +188,7 @@ LATEST_RESULT_COPIES = (
     "next_level_total",
     "microsoft_level",
     "dimension_levels",
+    "dimension_index",
     "target_gaps",
     "criticality",
 )
@@ -219,6 +220,7 @@ class LatestResult(TeamOwned):
     next_level_total = models.PositiveSmallIntegerField(null=True, blank=True)
     microsoft_level = models.PositiveSmallIntegerField(null=True, blank=True)
     dimension_levels = models.JSONField(default=dict)
+    dimension_index = models.JSONField(default=dict)
     target_gaps = models.JSONField(default=list)
     criticality = models.CharField(max_length=40, blank=True)
 

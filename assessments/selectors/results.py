@@ -10,7 +10,7 @@ from django.db.models import Subquery
 from ..maturity import CatalogueError
 from ..maturity.lenses import lens_readings_of_snapshot
 from ..maturity.versions import load_catalogue_version
-from ..models import Assessment, Organization, Result, ResultCapability, Team
+from ..models import Assessment, LatestResult, Organization, Result, ResultCapability, Team
 
 # A bound on what the fingerprint cannot see (a result deleted in the admin site, say).
 MEDIAN_CACHE_SECONDS = 300
@@ -84,7 +84,7 @@ def newest_computation() -> Subquery:
 def organization_median_dimension_index(*, organization_id: int) -> dict[str, float]:
     """Median per-dimension index over the latest result of every team of the organisation.
 
-    One join through each team's `latest_result`, whatever the length of the history: no
+    One read of each team's `LatestResult`, whatever the length of the history: no
     search for the newest result per team, so no plan that depends on fresh statistics. The
     medians of thousands of teams are kept in the cache until a result is computed again (the
     highest capability row id moves with every computation, see services/results.py), so a
@@ -106,10 +106,11 @@ def organization_median_dimension_index(*, organization_id: int) -> dict[str, fl
 
 
 def _organization_median_dimension_index(organization_id: int) -> dict[str, float]:
-    # Only the small per-dimension dict leaves the database, not the whole snapshot.
-    indexes = Team.objects.filter(
-        organization_id=organization_id, latest_result__isnull=False
-    ).values_list("latest_result__dimension_index", flat=True)
+    # Only the small per-dimension dict leaves the database, read from the teams' narrow
+    # copies of their latest results rather than from the results among their history.
+    indexes = LatestResult.objects.filter(team__organization_id=organization_id).values_list(
+        "dimension_index", flat=True
+    )
     per_dimension: dict[str, list[float]] = {}
     for dimension_index in indexes:
         for key, value in (dimension_index or {}).items():
