@@ -17,11 +17,14 @@ sentinel value no real id takes; whatever else the query holds is fixed when it 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
+from django.db.transaction import TransactionManagementError
 
 ModelT = TypeVar("ModelT", bound=Model)
 
@@ -29,6 +32,8 @@ ModelT = TypeVar("ModelT", bound=Model)
 # id a sequence hands out, so no constant of a query is mistaken for one, and in range of
 # every integer column, so the ORM compiles the query rather than calling it empty.
 _SENTINEL_BASE = -(2**31)
+# The ids a 64-bit key column holds; the ORM matches nothing for any other.
+_ID_RANGE = (-(2**63), 2**63 - 1)
 
 
 @dataclass(frozen=True)
@@ -40,27 +45,43 @@ class _Compiled:
     slots: tuple[str | None, ...]
     compiler: SQLCompiler
     converters: dict[int, Any]
+    names: frozenset[str]  # the ids it takes
+    locks: bool  # select_for_update: only inside a transaction
 
 
 class CompiledQuery:
-    """A `values_list()` query built by `build(**ids)`, compiled once per database alias.
+    """A `values_list()` query built by `build(**ids)`, compiled once per database connection.
 
-    `rows(**ids)` runs it with those ids and returns its rows as the queryset would.
+    `rows(**ids)` runs it with those ids and returns its rows as the queryset would. Each thread
+    has its own connection (Django's), so each compiles its own copy: nothing compiled on one
+    thread, converters included, is used by another.
     """
 
     def __init__(self, build: Callable[..., QuerySet[Any, Any]]):
         self._build = build
-        self._compiled: dict[str, _Compiled] = {}
+        self._compiled: WeakKeyDictionary[BaseDatabaseWrapper, _Compiled] = WeakKeyDictionary()
 
     def rows(self, using: str = DEFAULT_DB_ALIAS, **ids: int) -> list[tuple[Any, ...]]:
-        compiled = self._compiled.get(using)
+        connection = connections[using]
+        compiled = self._compiled.get(connection)
         if compiled is None:
-            compiled = self._compiled[using] = self._compile(using, sorted(ids))
+            compiled = self._compiled[connection] = self._compile(using, sorted(ids))
+        if set(ids) != compiled.names:
+            raise TypeError(f"The query takes the ids {', '.join(sorted(compiled.names))}.")
+        if any(not _ID_RANGE[0] <= value <= _ID_RANGE[1] for value in ids.values()):
+            # What the ORM does with an id no column can hold (from a URL, say): match nothing,
+            # rather than hand the database a number it refuses.
+            return []
+        if compiled.locks and connection.get_autocommit():
+            # The ORM refuses this when it compiles; compiled once, the check runs every time.
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
         params = [
             param if slot is None else ids[slot]
             for param, slot in zip(compiled.params, compiled.slots, strict=True)
         ]
-        with connections[using].cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
         if not compiled.converters:
@@ -81,10 +102,20 @@ class CompiledQuery:
         )
         missing = set(names) - set(slots)
         if missing:
+            # An id the builder changed (`id + 1`, a cast) is not found among the parameters
+            # either: the builder must pass each id to a lookup as it is.
             raise ValueError(f"The compiled query does not use {', '.join(sorted(missing))}.")
         fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
         converters = compiler.get_converters(fields)
-        return _Compiled(sql, tuple(params), slots, compiler, converters)
+        return _Compiled(
+            sql,
+            tuple(params),
+            slots,
+            compiler,
+            converters,
+            frozenset(names),
+            locks=queryset.query.select_for_update,
+        )
 
 
 def _converted(compiled: _Compiled, fetched: list[Any]) -> Iterator[tuple[Any, ...]]:

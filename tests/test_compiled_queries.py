@@ -104,3 +104,59 @@ def test_a_password_change_elsewhere_ends_the_session(client, member):
     member.set_password("a new secret phrase")
     member.save()
     assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_an_id_no_column_holds_matches_nothing_as_with_the_orm(client, team, member):
+    too_large = 10**20
+    assert ROLES.rows(team_id=too_large, user_id=member.pk) == []
+    client.force_login(member)
+    # The assessment's page reads it through a compiled query: a 404, not a database error.
+    assert client.get(f"/assessments/{too_large}/").status_code == 404
+
+
+def test_each_run_takes_exactly_the_ids_it_was_built_with(team, member):
+    ROLES.rows(team_id=team.pk, user_id=member.pk)
+    with pytest.raises(TypeError, match="team_id, user_id"):
+        ROLES.rows(team_id=team.pk)
+    with pytest.raises(TypeError):
+        ROLES.rows(team_id=team.pk, user_id=member.pk, assessment_id=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_query_is_refused_outside_a_transaction_every_time():
+    from django.db import transaction
+    from django.db.transaction import TransactionManagementError
+
+    team = TeamFactory()
+    locked = CompiledQuery(
+        lambda team_id: Team.objects.select_for_update().filter(pk=team_id).values_list("pk")
+    )
+    with transaction.atomic():
+        assert locked.rows(team_id=team.pk) == [(team.pk,)]
+    for _ in range(2):  # compiled already: the check is the run's own
+        with pytest.raises(TransactionManagementError):
+            locked.rows(team_id=team.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_runs_its_own_compiled_copy_on_its_own_connection():
+    import threading
+
+    from django.db import connection
+
+    team = TeamFactory()
+    query = CompiledQuery(lambda team_id: Team.objects.filter(pk=team_id).values_list("name"))
+    assert query.rows(team_id=team.pk) == [(team.name,)]
+    answers = []
+
+    def other_thread():
+        try:
+            answers.append(query.rows(team_id=team.pk))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert answers == [[(team.name,)]]
+    assert len(query._compiled) <= 2  # one per connection (the other thread's may be gone)
