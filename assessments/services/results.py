@@ -88,38 +88,55 @@ def result_compute(*, assessment: Assessment) -> Result:
 
 
 def teams_latest_result_refresh(*, team_ids: Iterable[int]) -> None:
-    """Point each team at the result of its latest submission, in one statement: for results
-    written in bulk (the synthetic organisations), where `result_compute` did not run."""
+    """Point each team at the result of its latest submission, and copy it: for results
+    written in bulk (the synthetic organisations), where `result_compute` did not run, and after
+    deletions.
+
+    In a transaction of its own that first locks the teams (in id order, so two refreshes
+    never wait on each other crosswise): a computation for one of them waits until the pointer
+    and its copy are both written, and never sees one without the other."""
+    team_ids = sorted(set(team_ids))
     latest = Result.objects.filter(
         assessment__team=OuterRef("pk"), assessment__status=AssessmentStatus.SUBMITTED
     ).order_by("-assessment__submitted_at")
-    team_ids = list(team_ids)
-    Team.objects.filter(pk__in=team_ids).update(
-        latest_result=Subquery(latest.values("pk")[:1]),
-        criticality=Coalesce(Subquery(latest.values("criticality")[:1]), Value("")),
-    )
-    latest_results_copy(team_ids=team_ids)
+    with transaction.atomic():
+        teams = Team.objects.select_for_update().filter(pk__in=team_ids).order_by("pk")
+        locked = list(teams.values_list("pk", flat=True))
+        Team.objects.filter(pk__in=locked).update(
+            latest_result=Subquery(latest.values("pk")[:1]),
+            criticality=Coalesce(Subquery(latest.values("criticality")[:1]), Value("")),
+        )
+        latest_results_copy(team_ids=locked)
 
 
 def latest_results_copy(*, team_ids: Iterable[int]) -> None:
-    """Write each team's `LatestResult` from the result `Team.latest_result` points at, none
-    when it points at none: called wherever that pointer is written, in its transaction.
-
-    The team's row was just updated in the same transaction, which holds its lock: two
-    computations for one team copy one after the other, never both at once."""
+    """Write each team's `LatestResult` from the result `Team.latest_result` points at, and
+    remove it where the team points at none: called wherever that pointer is written, in its
+    transaction, which holds the team's row lock (its update took it)."""
     team_ids = list(team_ids)
-    LatestResult.objects.filter(team_id__in=team_ids).delete()
     copied = [f"latest_result__{name}" for name in LATEST_RESULT_COPIES]
-    rows = Team.objects.filter(pk__in=team_ids, latest_result__isnull=False).values_list(
-        "pk", "latest_result_id", *copied
-    )
-    LatestResult.objects.bulk_create(
-        LatestResult(
-            team_id=team_id,
-            result_id=result_id,
-            **dict(zip(LATEST_RESULT_COPIES, values, strict=True)),
+    rows = list(
+        Team.objects.filter(pk__in=team_ids, latest_result__isnull=False).values_list(
+            "pk", "latest_result_id", *copied
         )
-        for team_id, result_id, *values in rows
+    )
+    LatestResult.objects.filter(team_id__in=team_ids).exclude(
+        team_id__in=[row[0] for row in rows]
+    ).delete()
+    LatestResult.objects.bulk_create(
+        [
+            LatestResult(
+                team_id=team_id,
+                result_id=result_id,
+                **dict(zip(LATEST_RESULT_COPIES, values, strict=True)),
+            )
+            for team_id, result_id, *values in rows
+        ],
+        # Written over in place: no moment, and no failure, leaves a team with a pointer and
+        # no copy.
+        update_conflicts=True,
+        unique_fields=["team"],
+        update_fields=["result", *LATEST_RESULT_COPIES],
     )
 
 

@@ -82,3 +82,45 @@ def test_a_team_without_results_left_has_no_copy(organization, django_capture_on
         Result.objects.filter(team=teams[0]).delete()
     assert not LatestResult.objects.filter(team=teams[0]).exists()
     copies_agree_with_the_pointers(organization)
+
+
+@pytest.mark.postgres  # SQLite, the embedded default, takes one writer at a time anyway
+@pytest.mark.django_db(transaction=True)
+def test_refreshes_of_the_same_teams_at_once_leave_every_pointer_with_its_copy():
+    """Each refresh locks its teams before writing: run side by side on their own connections
+    (as on-commit refreshes after deletions and a bulk load can be), none fails and the copies
+    end in step with the pointers."""
+    import threading
+
+    from django.db import connection
+
+    from assessments.services.results import teams_latest_result_refresh
+    from tests.factories import OrganizationFactory
+
+    organization = OrganizationFactory()
+    teams = add_teams(organization, 3, months=3)
+    ids = [team.pk for team in teams]
+    LatestResult.objects.filter(team_id__in=ids).delete()  # as a deletion's cascade leaves it
+    errors = []
+    start = threading.Barrier(4)
+
+    def refresh(order):
+        try:
+            start.wait(timeout=10)
+            for _ in range(5):
+                teams_latest_result_refresh(team_ids=order)
+        except Exception as error:  # noqa: BLE001 - any failure is the finding
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=refresh, args=(order,))
+        for order in (ids, ids[::-1], ids[1:], ids[:2])
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    copies_agree_with_the_pointers(organization)
