@@ -45,6 +45,12 @@ def ids_reserve(model: type[models.Model], count: int) -> list[int]:
         quote = connection.ops.quote_name
         cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")  # noqa: S608 - names from the model
         largest = int(cursor.fetchone()[0])
+        # Django's SQLite keys are AUTOINCREMENT, which never hands out a key again, even one
+        # whose row is gone: neither may these (cache keys and fingerprints read the highest).
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        found = cursor.fetchone()
+        if found is not None:
+            largest = max(largest, int(found[0]))
     return list(range(largest + 1, largest + 1 + count))
 
 

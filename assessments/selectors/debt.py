@@ -171,7 +171,8 @@ class OrganizationDebt:
         page = gaps[start - first : None if stop is None else stop - first]
         return [OwedGap(team_id, self.priced[bill]) for team_id, bill, _ in page]
 
-    def _prices(self) -> list[PricedBill]:
+    def prices(self) -> list[PricedBill]:
+        """Every bill with its price, as the database sums them."""
         return [
             PricedBill(bill, item.principal, item.interest, item.days_outstanding)
             for bill, item in self.priced.items()
@@ -213,6 +214,6 @@ def organization_debt_summary(
         debt.by_age[_bucket(item.days_outstanding)].add(item, count)
     if debt.priced:
         debt.by_team = {
-            team_id: Sums(*sums) for team_id, sums in debt_by_team(gaps, debt._prices()).items()
+            team_id: Sums(*sums) for team_id, sums in debt_by_team(gaps, debt.prices()).items()
         }
     return debt

@@ -124,3 +124,22 @@ def test_refreshes_of_the_same_teams_at_once_leave_every_pointer_with_its_copy()
         thread.join()
     assert errors == []
     copies_agree_with_the_pointers(organization)
+
+
+def test_the_refresh_command_mends_copies_an_older_version_left_behind(organization):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    teams = add_teams(organization, 3, months=2)
+    # As an older version of the app, still serving during an upgrade, would leave them: a
+    # pointer moved without its copy, and a copy missing.
+    older = Result.objects.filter(team=teams[0]).order_by("submitted_at").first()
+    Team.objects.filter(pk=teams[0].pk).update(latest_result=older)
+    LatestResult.objects.filter(team=teams[1]).delete()
+    out = StringIO()
+    call_command("refresh_latest_results", stdout=out)
+    assert "Refreshed the latest result of" in out.getvalue()
+    copies_agree_with_the_pointers(organization)
+    newest = Result.objects.filter(team=teams[0]).order_by("-submitted_at").first()
+    assert LatestResult.objects.get(team=teams[0]).result_id == newest.pk

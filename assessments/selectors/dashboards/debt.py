@@ -80,8 +80,8 @@ def organization_open_gaps(*, user: UserOrAnonymous, filters: DashboardFilters) 
     the gaps are read by the sums below. The steps are the teams' roadmaps now, so the period
     does not apply; the level filter reads each team's latest result.
     """
-    # The teams with a latest result, as a subquery of the team table when no level narrows
-    # them: it spares reading the results only to find their teams.
+    # The teams with a latest result, as a subquery of their narrow copies: the results
+    # themselves are not read to find their teams.
     team_ids = latest_for_user(user=user, filters=filters, period=False).team_ids
     teams = {
         team_id: DebtTeam(name, slug, criticality or DEFAULT_CRITICALITY)
