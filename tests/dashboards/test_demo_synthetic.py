@@ -187,3 +187,13 @@ def test_synthetic_organisations_are_refused_in_production_mode(settings):
 
     with pytest.raises(ApplicationError, match="refused in production mode"):
         synthetic_organization_load(teams=1, months=1)
+
+
+def test_reserved_keys_never_reuse_a_deleted_rows_key(db):
+    from assessments.demo.bulk import ids_reserve
+    from tests.factories import TeamFactory
+
+    deleted = TeamFactory()
+    deleted_key = deleted.pk
+    deleted.delete()
+    assert ids_reserve(Team, 2)[0] > deleted_key
