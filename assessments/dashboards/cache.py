@@ -9,14 +9,14 @@ page are cached under a key made of:
   or a team renamed, changes the key at once, so nobody sees a team they lost access to;
 * a fingerprint of the data, read in the same query: the highest capability row id (every
   result computed, new or recomputed after a scan, writes new rows; roadmap steps change in
-  the same transaction), the number and highest id of team tags (a tag added or removed), and
+  the same transaction), the number of results counted per month (a result deleted), the
+  number and highest id of team tags (a tag added or removed), and
   the latest decision on an exemption (approved, rejected or withdrawn: the counts of
   exemptions in force move; their expiry moves with the date, below);
 * each team's organisation's headline model (Google's or Microsoft's levels lead the page);
 * the catalogue version, and today's date (days outstanding move with it).
 
-Entries also expire after `CACHE_SECONDS`, a bound on what the fingerprint cannot see: an
-assessment deleted in the admin site, say.
+Entries also expire after `CACHE_SECONDS`, a bound on what the fingerprint cannot see.
 """
 
 import hashlib
@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from .. import maturity
 from ..access import UserOrAnonymous, visible_teams
-from ..models import Exemption, TeamTag
+from ..models import Exemption, OrganizationMonth, TeamTag
 from ..selectors.results import newest_computation
 
 CACHE_SECONDS = 300
@@ -49,9 +49,13 @@ def _fingerprint_sql() -> dict[str, RawSQL | Subquery]:
     """
     tag = connection.ops.quote_name(TeamTag._meta.db_table)
     exemption = connection.ops.quote_name(Exemption._meta.db_table)
+    months = connection.ops.quote_name(OrganizationMonth._meta.db_table)
     # Table names come from the models, never from a request.
     return {
         "fingerprint_computed": newest_computation(),
+        # Results counted per organisation and month move with every result deleted too, which
+        # the newest computation above does not show unless the newest was deleted.
+        "fingerprint_counted": RawSQL(f"SELECT SUM(assessments) FROM {months}", ()),  # noqa: S608, S611
         "fingerprint_tags": RawSQL(f"SELECT COUNT(*) FROM {tag}", ()),  # noqa: S608, S611
         "fingerprint_last_tag": RawSQL(f"SELECT MAX(id) FROM {tag}", ()),  # noqa: S608, S611
         "fingerprint_decided": RawSQL(f"SELECT MAX(decided_at) FROM {exemption}", ()),  # noqa: S608, S611

@@ -120,3 +120,18 @@ def test_a_decision_on_an_exemption_shows_at_once(client, org_admin, organizatio
     assert [value for value in rows.values() if value] == ["1"]
     page = client.get(reverse("dashboard")).content.decode()
     assert "1 of these teams has exemptions in force (1 capability in all)" in page
+
+
+def test_a_deleted_result_leaves_the_page_at_once(
+    client, org_admin, organization, django_capture_on_commit_callbacks
+):
+    client.force_login(org_admin)
+    team = Team.objects.filter(organization=organization, latest_result__isnull=False).first()
+    before = {row[0]: row for row in ranking(client)}
+    older = Result.objects.filter(team=team).order_by("submitted_at").first()
+    assert older != team.latest_result  # not the newest computation: that moved the key before
+    with django_capture_on_commit_callbacks(execute=True):
+        team.latest_result.assessment.delete()
+    after = {row[0]: row for row in ranking(client)}
+    assert after[team.name][2] == f"{older.index:.1f}"
+    assert before[team.name][2] != after[team.name][2] or before[team.name] != after[team.name]
