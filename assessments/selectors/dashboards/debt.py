@@ -184,14 +184,17 @@ def _priced_gaps(gaps: OpenGaps, priced: Iterable[PricedBill]) -> tuple[str, lis
             "json_extract(value, '$.interest') AS interest, "
             "json_extract(value, '$.days') AS days FROM json_each(%s)"
         )
-    # Both materialised: each is read once, and the planner joins the two results by hashing
-    # rather than folding the gaps' query into a join with the prices (whose row count it
-    # cannot estimate), which chose nested loops over every team and bill.
-    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
-    return (
-        f"gap AS {materialized}({gap_sql}), bill AS {materialized}({bill})",
-        [*gap_params, document],
-    )
+    if connection.vendor == "postgresql":
+        # The prices materialised, read once. The gaps' query kept whole as a subquery (OFFSET 0
+        # is PostgreSQL's fence): folded into the join, the planner, unable to estimate how
+        # many prices there are, chose nested loops over every team and bill.
+        return (
+            # Both parts are SQL the ORM and this module wrote; every value is a parameter.
+            f"gap AS (SELECT * FROM ({gap_sql}) AS fenced OFFSET 0), "  # noqa: S608
+            f"bill AS MATERIALIZED ({bill})",
+            [*gap_params, document],
+        )
+    return f"gap AS ({gap_sql}), bill AS ({bill})", [*gap_params, document]
 
 
 def _as_date(value: dt.date | str) -> dt.date:
