@@ -23,68 +23,24 @@ import hashlib
 from typing import Any
 
 from django.core.cache import cache as django_cache
-from django.db import connection
-from django.db.models import Subquery, TextField
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .. import maturity
-from ..access import UserOrAnonymous, visible_teams
-from ..models import Exemption, OrganizationMonth, TeamTag
-from ..selectors.results import newest_computation
+from ..access import UserOrAnonymous
+from ..selectors import dashboards as dashboard_selectors
 
 CACHE_SECONDS = 300
-KEY_PREFIX = "dashboards:v2"  # v2: entries carry the organisations' headline models
-
-
-def _fingerprint_sql() -> dict[str, RawSQL | Subquery]:
-    """Cheap signals of change, each read from an index or a small table.
-
-    Every result computed, new or recomputed after a scan, writes fresh capability rows (see
-    services/results.py), so the highest capability row id moves with each computation, and the
-    roadmap steps are written in the same transaction. Tags are replaced by delete and insert:
-    their count and highest id move when a tag comes or goes. Every decision on an exemption
-    stamps its time.
-    """
-    tag = connection.ops.quote_name(TeamTag._meta.db_table)
-    exemption = connection.ops.quote_name(Exemption._meta.db_table)
-    months = connection.ops.quote_name(OrganizationMonth._meta.db_table)
-    # Table names come from the models, never from a request.
-    return {
-        "fingerprint_computed": newest_computation(),
-        # Results counted per organisation and month move with every result deleted too, which
-        # the newest computation above does not show unless the newest was deleted.
-        "fingerprint_counted": RawSQL(f"SELECT SUM(assessments) FROM {months}", ()),  # noqa: S608, S611
-        "fingerprint_tags": RawSQL(f"SELECT COUNT(*) FROM {tag}", ()),  # noqa: S608, S611
-        "fingerprint_last_tag": RawSQL(f"SELECT MAX(id) FROM {tag}", ()),  # noqa: S608, S611
-        "fingerprint_decided": RawSQL(f"SELECT MAX(decided_at) FROM {exemption}", ()),  # noqa: S608, S611
-    }
+KEY_PREFIX = "dashboards:v3"  # v3: the visible teams read as one digest
 
 
 def page_key(*, name: str, user: UserOrAnonymous, query: str) -> str:
-    """The cache key of a page for this user, these filters and the data as it is now.
-
-    One query: the visible teams, each row carrying the data fingerprint (the database runs
-    those uncorrelated subqueries once). No visible team means no data to show, whatever the
-    fingerprint.
-    """
-    # As text: the same few values repeat on every team's row, and thousands of rows would
-    # otherwise each have their time and numbers converted to Python only to be printed.
-    fingerprint = {name: Cast(value, TextField()) for name, value in _fingerprint_sql().items()}
-    teams = list(
-        visible_teams(user)
-        .order_by("pk")
-        .annotate(**fingerprint)
-        .values_list(
-            "pk", "organization_id", "organization__headline_lens", "name", "slug", *fingerprint
-        )
-    )
+    """The cache key of a page for this user, these filters and the data as it is now (one
+    query, see `dashboard_state`)."""
     parts = (
         KEY_PREFIX,
         name,
         query,
-        repr(teams),
+        repr(dashboard_selectors.dashboard_state(user=user)),
         maturity.load_catalogue().version,
         timezone.localdate().isoformat(),
     )

@@ -135,3 +135,31 @@ def test_a_deleted_result_leaves_the_page_at_once(
     after = {row[0]: row for row in ranking(client)}
     assert after[team.name][2] == f"{older.index:.1f}"
     assert before[team.name][2] != after[team.name][2] or before[team.name] != after[team.name]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # Two teams swap names: the same names in all, on other teams.
+        (("Alpha", "Beta"), ("Beta", "Alpha")),
+        # Text moved across the boundary of two fields, separators and quotes included.
+        (("a,b", "c"), ("a", "b,c")),
+        (("it's", "x'"), ("it", "s'x'")),
+    ],
+)
+def test_names_that_change_places_change_the_key(org_admin, organization, first, second):
+    from assessments.dashboards.cache import page_key
+
+    one, two = Team.objects.filter(organization=organization).order_by("pk")[:2]
+
+    def key_with(names):
+        for team, name in zip((one, two), names, strict=True):
+            team.name = f"{name} (moving)"  # names are unique in an organisation
+            team.save()
+        for team, name in zip((one, two), names, strict=True):
+            team.name = name
+            team.save()
+        return page_key(name="overview", user=org_admin, query="")
+
+    assert key_with(first) != key_with(second)
+    assert key_with(first) == key_with(first)

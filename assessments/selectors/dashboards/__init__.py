@@ -6,6 +6,7 @@ knowing which module holds what.
 
 from .compare import ComparedTeam, compared_teams, filter_choices_for_user, team_choices_for_user
 from .debt import DEFAULT_CRITICALITY, DebtTeam, OpenGaps, organization_open_gaps
+from .freshness import dashboard_state
 from .latest import (
     Latest,
     LatestResults,
@@ -50,6 +51,7 @@ __all__ = [
     "Standing",
     "capability_grades",
     "compared_teams",
+    "dashboard_state",
     "dashboard_teams",
     "dimension_capability_keys",
     "filter_choices_for_user",

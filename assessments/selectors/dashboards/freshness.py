@@ -1,0 +1,90 @@
+"""What a cached dashboard depends on for a user, read in one query (dashboards/cache.py keys
+its entries with it)."""
+
+from typing import Any
+
+from django.db import connection
+from django.db.models import Aggregate, F, Max, Subquery, TextField
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
+
+from ...access import UserOrAnonymous, visible_teams
+from ...models import Exemption, OrganizationMonth, TeamTag
+from ..results import newest_computation
+
+
+def dashboard_state(*, user: UserOrAnonymous) -> tuple[tuple[str, str | None], ...]:
+    """The visible teams as one digest of what the pages show of them, with the data
+    fingerprint beside it: one query and one row (the database runs the fingerprint's
+    uncorrelated subqueries once). No visible team reads as all None: no data to show, whatever
+    the fingerprint."""
+    # As text: one conversion for a time and a few numbers, whatever their types.
+    fingerprint = {
+        name: Max(Cast(value, TextField())) for name, value in _fingerprint_sql().items()
+    }
+    row = visible_teams(user).order_by().aggregate(teams=_TeamsDigest(), **fingerprint)
+    return tuple(sorted(row.items()))
+
+
+def _fingerprint_sql() -> dict[str, RawSQL | Subquery]:
+    """Cheap signals of change, each read from an index or a small table.
+
+    Every result computed, new or recomputed after a scan, writes fresh capability rows (see
+    services/results.py), so the highest capability row id moves with each computation, and the
+    roadmap steps are written in the same transaction. Tags are replaced by delete and insert:
+    their count and highest id move when a tag comes or goes. Every decision on an exemption
+    stamps its time.
+    """
+    tag = connection.ops.quote_name(TeamTag._meta.db_table)
+    exemption = connection.ops.quote_name(Exemption._meta.db_table)
+    months = connection.ops.quote_name(OrganizationMonth._meta.db_table)
+    # Table names come from the models, never from a request.
+    return {
+        "fingerprint_computed": newest_computation(),
+        # Results counted per organisation and month move with every result deleted too, which
+        # the newest computation above does not show unless the newest was deleted.
+        "fingerprint_counted": RawSQL(f"SELECT SUM(assessments) FROM {months}", ()),  # noqa: S608, S611
+        "fingerprint_tags": RawSQL(f"SELECT COUNT(*) FROM {tag}", ()),  # noqa: S608, S611
+        "fingerprint_last_tag": RawSQL(f"SELECT MAX(id) FROM {tag}", ()),  # noqa: S608, S611
+        "fingerprint_decided": RawSQL(f"SELECT MAX(decided_at) FROM {exemption}", ()),  # noqa: S608, S611
+    }
+
+
+# What a page shows of each visible team: a change to any of these changes the key.
+_TEAM_FIELDS = ("pk", "organization_id", "organization__headline_lens", "name", "slug")
+
+
+class _TeamsDigest(Aggregate):
+    """The visible teams' shown fields as one value, so hundreds or thousands of teams come to
+    Python as one short text instead of as rows converted one by one.
+
+    PostgreSQL writes each team as a row literal (quoted where needed, so no name can pass for
+    another team's fields) and returns the md5 of them all in id order. SQLite quotes each field
+    as an SQL literal and joins them; its GROUP_CONCAT takes no order before 3.44, so the order
+    is its scan order, and an order that changes only costs a cache miss."""
+
+    output_field = TextField()
+
+    def __init__(self) -> None:
+        super().__init__(*(F(name) for name in _TEAM_FIELDS))
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        columns, params = self._columns(compiler)
+        row = f"ROW({', '.join(columns)})::text"
+        return f"md5(STRING_AGG({row}, ',' ORDER BY {columns[0]}))", params
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        columns, params = self._columns(compiler)
+        quoted = " || ',' || ".join(f"quote({column})" for column in columns)
+        return f"GROUP_CONCAT({quoted}, ';')", params
+
+    def _columns(self, compiler: Any) -> tuple[list[str], list[Any]]:
+        columns = []
+        # The fields, without the aggregate's own (empty) filter after them.
+        for expression in self.get_source_expressions()[: len(_TEAM_FIELDS)]:
+            sql, params = compiler.compile(expression)
+            # Plain columns carry no parameter, so the id may be written twice (to order by).
+            if params:
+                raise ValueError("a team field compiled with parameters")
+            columns.append(sql)
+        return columns, []
