@@ -23,7 +23,7 @@ from .models import (
     Team,
     TeamTag,
 )
-from .services.tenancy import membership_remove
+from .services.memberships import membership_remove
 
 
 class MembershipInline(admin.TabularInline):

@@ -20,7 +20,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from . import kits, maturity, selectors
 from .models import Result, Team
-from .services.kits import KitUnavailable, kit_for_repository
+from .services.kits import KitRefused, kit_for_repository
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -148,7 +148,7 @@ def build_server(user: User) -> MCPServer:
             raise ToolError(f"{found.name} has no connected repository {repository!r}.")
         try:
             kit, commit = kit_for_repository(repository=connected, capability=capability)
-        except KitUnavailable as error:
+        except KitRefused as error:
             raise ToolError(error.message) from None
         return {
             "title": kit.title,

@@ -126,7 +126,7 @@ def organization_create(paths: list[Path]):
     from django.contrib.auth import get_user_model
 
     from assessments.models import Membership, Organization, Repository, Role, Team
-    from assessments.services.secrets import encrypt
+    from assessments.services.encryption import encrypt
 
     tag = uuid.uuid4().hex[:8]
     organization = Organization.objects.create(name=f"Scan benchmark {tag}", slug=f"bench-{tag}")

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import AuditAction, AuditEvent, Role
-from assessments.services.tenancy import membership_set
+from assessments.services.memberships import membership_set
 from assessments.services.tokens import api_token_create
 
 from .factories import TeamFactory, UserFactory

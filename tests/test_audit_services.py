@@ -15,8 +15,8 @@ from assessments.services.exemptions import (
     exemption_request,
     exemption_withdraw,
 )
+from assessments.services.memberships import membership_set
 from assessments.services.repositories import repository_connect, repository_disconnect
-from assessments.services.tenancy import membership_set
 from assessments.services.tokens import api_token_create, api_token_revoke
 
 from .factories import OrganizationFactory, UserFactory
@@ -224,7 +224,7 @@ def test_the_admin_site_only_reads_the_log(admin_client, team, org_admin):
 
 def test_removing_a_member_records_who_removed_whom_and_their_role(team, member, org_admin):
     from assessments.models import Membership
-    from assessments.services.tenancy import membership_remove
+    from assessments.services.memberships import membership_remove
 
     membership = Membership.objects.get(user=member, team=team)
     membership_id = membership.pk
@@ -241,7 +241,7 @@ def test_removing_a_member_records_who_removed_whom_and_their_role(team, member,
 
 def test_removing_an_org_admin_records_the_organisation_wide_role(team, org_admin):
     from assessments.models import Membership
-    from assessments.services.tenancy import membership_remove
+    from assessments.services.memberships import membership_remove
 
     membership = Membership.objects.get(user=org_admin, role=Role.ORG_ADMIN)
     membership_remove(membership=membership, actor=None)

@@ -13,6 +13,7 @@ from assessments.models import (
     Repository,
 )
 from assessments.scanning.forge_mapping import comparable_url
+from assessments.services.encryption import decrypt
 from assessments.services.forges import (
     forge_connect,
     forge_import_run,
@@ -20,7 +21,6 @@ from assessments.services.forges import (
     forge_preview,
 )
 from assessments.services.repositories import repository_connect
-from assessments.services.secrets import decrypt
 
 from .factories import TeamFactory
 from .fakeforge import CLONE_HOST, FakeForge, FakeRepo, ForgeState, repos

@@ -22,6 +22,7 @@ from assessments.models import (
     Membership,
     Role,
 )
+from assessments.services.encryption import encrypt
 from assessments.services.invitation_acceptance import (
     InvitationInvalid,
     InvitationState,
@@ -31,7 +32,6 @@ from assessments.services.invitation_acceptance import (
 )
 from assessments.services.invitation_emails import invitation_send_email
 from assessments.services.invitations import invitation_create, invitation_resend, invitation_revoke
-from assessments.services.secrets import encrypt
 from assessments.services.tokens import hash_token
 from assessments.tasks import send_invitation_email
 

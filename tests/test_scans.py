@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from assessments.errors import ActionNotAllowed, ApplicationError
 from assessments.models import Repository, Scan, ScanStatus
+from assessments.services.encryption import decrypt, encrypt
 from assessments.services.repositories import repository_connect
 from assessments.services.scans import scan_claim, scan_enqueue, scans_reap, scans_schedule
-from assessments.services.secrets import decrypt, encrypt
 
 from .scanning.archetypes import NOTEBOOK_ONLY, ORCHESTRATED
 from .scanning.gitrepo import commit, make_repo, write_files

@@ -276,7 +276,7 @@ def test_models_say_whose_an_object_is_and_never_decide_who_sees_it():
 
 def test_a_team_role_without_a_team_is_refused_with_a_sentence(team, django_user_model):
     from assessments.errors import ApplicationError
-    from assessments.services.tenancy import membership_set
+    from assessments.services.memberships import membership_set
 
     user = django_user_model.objects.create_user("newcomer")
     with pytest.raises(ApplicationError, match="give the team for any other role"):

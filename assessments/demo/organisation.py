@@ -27,14 +27,14 @@ from ..models import (
 )
 from ..services.campaigns import campaign_create
 from ..services.exemptions import exemption_approve, exemption_request
-from ..services.repositories import repository_connect
-from ..services.results import result_compute
-from ..services.tenancy import (
+from ..services.memberships import (
     membership_set,
     organization_get_or_create,
     team_get_or_create,
     team_tags_set,
 )
+from ..services.repositories import repository_connect
+from ..services.results import result_compute
 from .repositories import demo_repository_build
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - public by design, refused in production mode

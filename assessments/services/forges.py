@@ -40,10 +40,10 @@ from ..models import (
 from ..scanning import forge_addresses, forge_codeowners, forge_listing, forge_mapping
 from ..scanning.forge_http import PinnedHTTPS
 from .audit import audit_record
+from .encryption import decrypt, encrypt
 from .first_scans import first_scans_release
 from .repositories import repository_connect
 from .scans import allowed_networks
-from .secrets import decrypt, encrypt
 
 logger = logging.getLogger(__name__)
 

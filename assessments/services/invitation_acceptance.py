@@ -17,7 +17,7 @@ from ..access import ROLE_RANK, team_role
 from ..errors import ActionNotAllowed, ApplicationError
 from ..models import AuditAction, Invitation, Membership, Role
 from .invitations import _record
-from .tenancy import membership_set
+from .memberships import membership_set
 from .tokens import hash_token
 
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from ..errors import ApplicationError, InvitationEmailDeferred
 from ..models import AuditAction, DeliveryState, Invitation, Role
+from .encryption import decrypt
 from .invitations import _record
-from .secrets import decrypt
 from .tokens import hash_token
 
 logger = logging.getLogger(__name__)

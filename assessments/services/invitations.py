@@ -29,7 +29,7 @@ from ..access import can_invite
 from ..errors import ActionNotAllowed, ApplicationError
 from ..models import AuditAction, DeliveryState, Invitation, Membership, Organization, Role, Team
 from .audit import audit_record
-from .secrets import encrypt
+from .encryption import encrypt
 from .tokens import hash_token
 
 EMAIL_MAX_LENGTH = 254

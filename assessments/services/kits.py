@@ -24,8 +24,9 @@ from .scans import repository_scan
 logger = logging.getLogger(__name__)
 
 
-class KitUnavailable(ApplicationError):
-    pass
+class KitRefused(ApplicationError):
+    """No kit for this capability or repository, said in a sentence for the page (the kit
+    builders' own `kits.KitUnavailable`, carried to the page as an application error)."""
 
 
 # A build that could not read the repository is tried again after this long.
@@ -38,7 +39,7 @@ KIT_CACHE_SECONDS = 600
 
 def _known_step(capability: str) -> None:
     if capability not in kits.kit_steps():
-        raise KitUnavailable(
+        raise KitRefused(
             f"There is no kit for {capability!r}; kits exist for: {', '.join(kits.kit_steps())}."
         )
 
@@ -46,7 +47,7 @@ def _known_step(capability: str) -> None:
 def kit_build_request(*, repository: Repository, capability: str) -> KitBuild:
     """The build of `capability`'s kit for the repository's last scanned commit, started on a
     worker when there is none yet, or when a failed or lost one is due again. Raises
-    KitUnavailable for a capability without a kit."""
+    KitRefused for a capability without a kit."""
     _known_step(capability)
     now = timezone.now()
     build, created = KitBuild.objects.get_or_create(
@@ -144,7 +145,7 @@ def _build(*, repository: Repository, capability: str) -> tuple[kits.Kit, str]:
 
 def kit_for_repository(*, repository: Repository, capability: str) -> tuple[kits.Kit, str]:
     """The kit of `capability`'s roadmap step for the repository, and the commit it patches,
-    built in place. Raises KitUnavailable with a sentence when the repository cannot be read or
+    built in place. Raises KitRefused with a sentence when the repository cannot be read or
     the kit does not fit it."""
     _known_step(capability)
     key = (
@@ -157,8 +158,8 @@ def kit_for_repository(*, repository: Repository, capability: str) -> tuple[kits
     try:
         built = _build(repository=repository, capability=capability)
     except scanning.ScanError as error:
-        raise KitUnavailable(error.message) from None
+        raise KitRefused(error.message) from None
     except kits.KitUnavailable as error:
-        raise KitUnavailable(str(error)) from None
+        raise KitRefused(str(error)) from None
     cache.set(key, built, KIT_CACHE_SECONDS)
     return built

@@ -1,6 +1,6 @@
 """Connecting repositories: validated, token encrypted, first scan queued."""
 
-import secrets as random_secrets
+import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -19,8 +19,8 @@ from ..models import (
     Team,
 )
 from .audit import audit_record
+from .encryption import encrypt
 from .scans import allowed_networks, scan_enqueue
-from .secrets import encrypt
 
 BRANCH_MAX_LENGTH = 200
 MIN_INTERVAL_HOURS, MAX_INTERVAL_HOURS = 1, 24 * 30
@@ -145,7 +145,7 @@ def repository_connect(
         project=_validated_project(project),
         holds=_validated_holds(holds),
         access_token_encrypted=encrypt(access_token.strip()),
-        webhook_secret_encrypted=encrypt(random_secrets.token_urlsafe(32)),
+        webhook_secret_encrypted=encrypt(secrets.token_urlsafe(32)),
         scan_interval_hours=scan_interval_hours,
         created_by=user,
         forge_import=forge_import,

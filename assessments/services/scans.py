@@ -21,7 +21,7 @@ from ..errors import ApplicationError
 from ..maturity.custom_checks import CheckSet, check_set_from_dict
 from ..models import CheckSetVersion, Repository, Scan, ScanStatus
 from .custom_checks import check_outcomes_record
-from .secrets import decrypt
+from .encryption import decrypt
 
 logger = logging.getLogger(__name__)
 

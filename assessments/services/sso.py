@@ -3,7 +3,7 @@ grant, and the group rules an org admin keeps.
 
 Memberships granted by a rule are marked `source=sso`; at each sign-in `sso_memberships_sync`
 makes them match the user's groups (granting, changing the role, removing), and never touches
-a membership given by hand. Every change goes through `services.tenancy` and the audit log.
+a membership given by hand. Every change goes through `services.memberships` and the audit log.
 """
 
 import re
@@ -26,7 +26,7 @@ from ..models import (
     Team,
 )
 from .audit import audit_record
-from .tenancy import membership_remove, membership_set
+from .memberships import membership_remove, membership_set
 
 USERNAME_MAX_LENGTH = 150
 GROUP_MAX_LENGTH = 200

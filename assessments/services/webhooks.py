@@ -17,9 +17,9 @@ from django.db import transaction
 from ..errors import ApplicationError
 from ..models import AuditAction, ForgeConnection, Repository, Scan
 from .audit import audit_record
+from .encryption import decrypt, encrypt
 from .forges import require_forge_admin
 from .scans import scan_enqueue
-from .secrets import decrypt, encrypt
 
 
 class WebhookRefused(ApplicationError):

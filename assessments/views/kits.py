@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from .. import kits, maturity, selectors
 from ..models import KitBuildStatus
-from ..services.kits import KIT_RETRY_SECONDS, KitUnavailable, kit_build_request
+from ..services.kits import KIT_RETRY_SECONDS, KitRefused, kit_build_request
 
 TEMPLATE = "assessments/repository_kit.html"
 
@@ -27,7 +27,7 @@ def repository_kit(request: HttpRequest, pk: int, capability: str) -> HttpRespon
     context = {"repository": repository, "team": repository.team, "capability_title": title}
     try:
         build = kit_build_request(repository=repository, capability=capability)
-    except KitUnavailable as error:
+    except KitRefused as error:
         context["error"] = error.message
         return render(request, TEMPLATE, context, status=400)
     if build.status in {KitBuildStatus.PENDING, KitBuildStatus.RUNNING}:

@@ -13,9 +13,9 @@ from .. import maturity, selectors
 from ..access import can_manage_team, require_manage_team, signed_in
 from ..errors import ApplicationError
 from ..forms import RepositoryConnectForm, RepositoryHoldsForm
+from ..services.encryption import decrypt
 from ..services.repositories import repository_connect, repository_set_holds
 from ..services.scans import scan_enqueue
-from ..services.secrets import decrypt
 from ..services.webhooks import WebhookRefused, forge_webhook_receive, webhook_receive
 
 

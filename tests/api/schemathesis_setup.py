@@ -197,9 +197,9 @@ def seed_organisation(*, connected: str) -> str:
     )
     from assessments.services.answers import answer_save
     from assessments.services.assessments import assessment_submit
+    from assessments.services.encryption import encrypt
     from assessments.services.results import result_compute
     from assessments.services.scans import scan_execute
-    from assessments.services.secrets import encrypt
     from assessments.services.tokens import api_token_create
 
     from ..assessment_helpers import answer_everything, answers_all, graded_questions
@@ -267,7 +267,7 @@ def seed_audit_reader() -> str:
     """An org admin of the seeded organisation, made through the service so that the audit log
     holds a membership event; returns the admin's API token (whose creation is logged too)."""
     from assessments.models import Role, Team
-    from assessments.services.tenancy import membership_set
+    from assessments.services.memberships import membership_set
     from assessments.services.tokens import api_token_create
 
     from ..factories import UserFactory

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from assessments.models import Repository, Scan, ScanStatus
+from assessments.services.encryption import decrypt
 from assessments.services.repositories import repository_connect
-from assessments.services.secrets import decrypt
 
 from ..factories import TeamFactory
 from ..scanning.archetypes import ORCHESTRATED

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from assessments.demo import synthetic_teams_add
 from assessments.models import Membership, Organization, Result, Team
+from assessments.services.memberships import team_tags_set
 from assessments.services.results import result_compute
-from assessments.services.tenancy import team_tags_set
 
 from .conftest import add_teams
 from .html_tables import html_tables

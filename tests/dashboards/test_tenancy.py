@@ -86,7 +86,7 @@ def test_a_member_of_two_teams_compares_them(client, member, two_teams):
 
 
 def test_tags_of_teams_the_user_cannot_see_are_not_offered(client, member, two_teams):
-    from assessments.services.tenancy import team_tags_set
+    from assessments.services.memberships import team_tags_set
 
     team_tags_set(team=Team.objects.get(slug="search"), names=["unit:secret-project"])
     client.force_login(member)

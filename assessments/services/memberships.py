@@ -1,3 +1,6 @@
+"""Organisations, teams, memberships and team tags: creating them, changing them and the audit
+records of it. Who may see what is decided in access.py."""
+
 from collections.abc import Iterable
 
 from django.contrib.auth.models import User
