@@ -9,7 +9,8 @@ import time, so the snapshot can find all of them in a single pass over the repo
 What a capability is, its level and how observable it is are read from the maturity
 catalogue (assessments/maturity/catalogue.yaml): the scanner keeps no table of its own. The
 catalogue also names, per capability, the detectors that report evidence for it, for readers
-of the catalogue; tests/scanning/test_detectors.py holds those lists to what the detectors do.
+of the catalogue; tests/scanning/detectors/test_registry.py holds those lists to what the
+detectors do.
 """
 
 from __future__ import annotations
