@@ -1,8 +1,8 @@
 """Model delivery as met in real public repositories.
 
-Deploying a model, and the checks before a model is served. Each pattern is a small synthetic
-archetype with a positive case and a negative one: what must count as evidence, and a near miss that
-must not.
+Deploying a model, the checks before a model is served, and its staged promotion. Each pattern is a
+small synthetic archetype with a positive case and a negative one: what must count as evidence, and
+a near miss that must not.
 """
 
 import pytest
@@ -80,4 +80,75 @@ SERVING_CHECKS = [
 
 @pytest.mark.parametrize(PARAMS, SERVING_CHECKS)
 def test_serving_check_patterns(files, capability, grade, strength):
+    assert best_for(files, capability) == (grade, strength)
+
+
+PRINTING_DEPLOY = (
+    "on:\n  workflow_dispatch:\njobs:\n  deploy-to-production:\n    environment: production\n"
+    "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+    "      - name: Print a message\n        run: |\n"
+    "          echo 'Deploying the model to production'\n"
+)
+WORKING_DEPLOY = PRINTING_DEPLOY + "          python deploy_model.py --stage production\n"
+DELIVERY = [
+    case(
+        "environments-in-a-workflow-that-only-prints",
+        {".github/workflows/deploy.yml": PRINTING_DEPLOY, "train.py": "import sklearn\n"},
+        "staged_promotion",
+        None,
+        None,
+    ),
+    case(
+        "environments-in-a-workflow-that-deploys",
+        {".github/workflows/deploy.yml": WORKING_DEPLOY, "train.py": "import sklearn\n"},
+        "staged_promotion",
+        1,
+        CI,
+    ),
+    case(
+        "model-deploy-workflow-that-only-prints",
+        {".github/workflows/deploy.yml": PRINTING_DEPLOY, "train.py": "import sklearn\n"},
+        "model_cd",
+        None,
+        None,
+    ),
+    case(
+        "all-traffic-to-one-model-is-no-split",
+        {
+            "deploy.py": "from google.cloud import aiplatform\n"
+            "model.deploy(traffic_split={'0': 100}, machine_type='n1-standard-2')\n"
+        },
+        "staged_promotion",
+        None,
+        None,
+    ),
+    case(
+        "single-production-variant-is-no-ab-test",
+        {"endpoint.yml": "ProductionVariants:\n  - VariantName: main\n    ModelName: m\n"},
+        "staged_promotion",
+        None,
+        None,
+    ),
+    case(
+        "codedeploy-canary-in-front-of-the-endpoint",
+        {
+            "deploy-prd.yml": "Function:\n  DeploymentPreference:\n"
+            "    Type: Canary10Percent5Minutes\n"
+        },
+        "staged_promotion",
+        1,
+        CODE,
+    ),
+    case(
+        "blue-green-weights-in-a-release",
+        {"release.yml": "overrideValues: 'weight.blue=50,weight.green=50'\n"},
+        "staged_promotion",
+        1,
+        CODE,
+    ),
+]
+
+
+@pytest.mark.parametrize(PARAMS, DELIVERY)
+def test_delivery_patterns(files, capability, grade, strength):
     assert best_for(files, capability) == (grade, strength)

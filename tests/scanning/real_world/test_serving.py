@@ -1,16 +1,14 @@
-"""Serving and pipeline shapes met in real public repositories, as small synthetic archetypes.
+"""Serving as met in real public repositories.
 
-Each pattern has a positive case and a negative one: what must count as evidence, and a
-near miss that must not.
+The prediction service and its logging of predictions. Each pattern is a small synthetic
+archetype with a positive case and a negative one: what must count as evidence, and a near miss
+that must not.
 """
 
 import pytest
 
-from assessments.scanning.detectors import Strength
-
-from .snapshots import best_for
-
-CODE, CI = Strength.CODE, Strength.CI_CONFIG
+from ..snapshots import best_for
+from .cases import CODE, PARAMS, case
 
 ROUTER = (
     "from fastapi import APIRouter\n"
@@ -21,10 +19,6 @@ ROUTER = (
     "    return get_model().predict([x])\n"
 )
 MODEL_MODULE = "import joblib\ndef get_model():\n    return joblib.load('model.joblib')\n"
-
-
-def case(name, files, capability, grade, strength):
-    return pytest.param(files, capability, grade, strength, id=name)
 
 
 SERVING = [
@@ -203,7 +197,7 @@ SERVING = [
 ]
 
 
-@pytest.mark.parametrize(("files", "capability", "grade", "strength"), SERVING)
+@pytest.mark.parametrize(PARAMS, SERVING)
 def test_serving_patterns(files, capability, grade, strength):
     assert best_for(files, capability) == (grade, strength)
 
@@ -274,211 +268,6 @@ LOGGING = [
 ]
 
 
-@pytest.mark.parametrize(("files", "capability", "grade", "strength"), LOGGING)
+@pytest.mark.parametrize(PARAMS, LOGGING)
 def test_prediction_logging_patterns(files, capability, grade, strength):
-    assert best_for(files, capability) == (grade, strength)
-
-
-EVIDENTLY = "from evidently.report import Report\n"
-RETRAINING = [
-    case(
-        "drift-check-calls-a-print-placeholder-named-retrain",
-        {
-            "monitoring/drift.py": EVIDENTLY + "def retrain_model():\n    print('retraining')\n"
-            "retrain_model()\n",
-            "train.py": "import sklearn\n",
-        },
-        "monitoring_triggers_retraining",
-        None,
-        None,
-    ),
-    case(
-        "pretrained-model-name-next-to-a-drift-report",
-        {"report.py": EVIDENTLY + "name = 'a Pretrained BERT model'\n"},
-        "monitoring_triggers_retraining",
-        None,
-        None,
-    ),
-    case(
-        "scheduled-drift-check-that-only-echoes-retraining",
-        {
-            ".github/workflows/drift.yml": "on:\n  schedule:\n    - cron: '0 0 * * *'\njobs:\n"
-            "  d:\n    runs-on: ubuntu-latest\n    steps:\n"
-            "      - run: python monitoring/drift_monitor.py\n"
-            "      - run: echo 'Drift detected, consider retraining'\n",
-            "train.py": "import sklearn\n",
-        },
-        "monitoring_triggers_retraining",
-        None,
-        None,
-    ),
-    case(
-        "scheduled-drift-check-that-retrains",
-        {
-            ".github/workflows/drift.yml": "on:\n  schedule:\n    - cron: '0 0 * * *'\njobs:\n"
-            "  d:\n    runs-on: ubuntu-latest\n    steps:\n"
-            "      - run: python monitoring/drift_monitor.py\n"
-            "      - run: python src/train.py\n",
-            "src/train.py": "import sklearn\n",
-        },
-        "monitoring_triggers_retraining",
-        1,
-        CI,
-    ),
-    case(
-        "monitoring-flag-in-a-training-pipeline-deployment",
-        {
-            "azure-pipelines.yml": "trigger:\n- main\nsteps:\n"
-            "- script: az ml job create --file pipeline.yml --set enable_monitoring=true\n"
-            "- template: templates/run-pipeline.yml\n",
-            "train.py": "import sklearn\n",
-        },
-        "monitoring_triggers_retraining",
-        None,
-        None,
-    ),
-    case(
-        "alert-webhook-route-launches-the-training-job",
-        {
-            "svc/app.py": "from flask import Flask\nfrom trigger import trigger_retraining\n"
-            "app = Flask(__name__)\n@app.route('/retrain', methods=['POST'])\n"
-            "def retrain():\n    trigger_retraining()\n",
-            "svc/trigger.py": "import requests\n"
-            "QUERY = 'mutation { launchRun(executionParams: {}) }'\n"
-            "def trigger_retraining():\n    requests.post('http://dagster/graphql', json=QUERY)\n",
-        },
-        "monitoring_triggers_retraining",
-        1,
-        CODE,
-    ),
-    case(
-        "retrain-route-that-launches-nothing",
-        {
-            "svc/app.py": "from flask import Flask\napp = Flask(__name__)\n"
-            "@app.route('/retrain', methods=['POST'])\ndef retrain():\n    return 'queued'\n",
-        },
-        "monitoring_triggers_retraining",
-        None,
-        None,
-    ),
-    case(
-        "pipeline-runs-a-drift-report-then-calls-the-training-pipeline",
-        {
-            "valohai.yaml": "- step:\n    name: drift\n    command: python report.py\n"
-            "- step:\n    name: call-retrain\n    command: python call_retrain.py\n",
-            "report.py": EVIDENTLY,
-            "call_retrain.py": "import requests\n"
-            "requests.post('https://app.valohai.com/api/v0/pipelines/', json={})\n",
-        },
-        "monitoring_triggers_retraining",
-        1,
-        CODE,
-    ),
-    case(
-        "pipeline-runs-a-drift-report-only",
-        {"valohai.yaml": "- step:\n    name: drift\n    command: python report.py\n"},
-        "monitoring_triggers_retraining",
-        None,
-        None,
-    ),
-    case(
-        "alarm-rule-targets-the-pipeline",
-        {
-            "pipeline.yml": "Resources:\n  RetrainRule:\n    Type: AWS::Events::Rule\n"
-            "    Properties:\n      EventPattern:\n        detail-type:\n"
-            "          - 'CloudWatch Alarm State Change'\n      Targets:\n"
-            "        - Arn: !Sub 'arn:aws:codepipeline:${AWS::Region}:${AWS::AccountId}:p'\n",
-        },
-        "monitoring_triggers_retraining",
-        1,
-        CODE,
-    ),
-    case(
-        "alarm-rule-only-notifies",
-        {
-            "alarms.yml": "Resources:\n  Rule:\n    Type: AWS::Events::Rule\n"
-            "    Properties:\n      EventPattern:\n        detail-type:\n"
-            "          - 'CloudWatch Alarm State Change'\n      Targets:\n"
-            "        - Arn: !Ref NotificationTopic\n",
-        },
-        "monitoring_triggers_retraining",
-        None,
-        None,
-    ),
-]
-
-
-@pytest.mark.parametrize(("files", "capability", "grade", "strength"), RETRAINING)
-def test_retraining_patterns(files, capability, grade, strength):
-    assert best_for(files, capability) == (grade, strength)
-
-
-PRINTING_DEPLOY = (
-    "on:\n  workflow_dispatch:\njobs:\n  deploy-to-production:\n    environment: production\n"
-    "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
-    "      - name: Print a message\n        run: |\n"
-    "          echo 'Deploying the model to production'\n"
-)
-WORKING_DEPLOY = PRINTING_DEPLOY + "          python deploy_model.py --stage production\n"
-DELIVERY = [
-    case(
-        "environments-in-a-workflow-that-only-prints",
-        {".github/workflows/deploy.yml": PRINTING_DEPLOY, "train.py": "import sklearn\n"},
-        "staged_promotion",
-        None,
-        None,
-    ),
-    case(
-        "environments-in-a-workflow-that-deploys",
-        {".github/workflows/deploy.yml": WORKING_DEPLOY, "train.py": "import sklearn\n"},
-        "staged_promotion",
-        1,
-        CI,
-    ),
-    case(
-        "model-deploy-workflow-that-only-prints",
-        {".github/workflows/deploy.yml": PRINTING_DEPLOY, "train.py": "import sklearn\n"},
-        "model_cd",
-        None,
-        None,
-    ),
-    case(
-        "all-traffic-to-one-model-is-no-split",
-        {
-            "deploy.py": "from google.cloud import aiplatform\n"
-            "model.deploy(traffic_split={'0': 100}, machine_type='n1-standard-2')\n"
-        },
-        "staged_promotion",
-        None,
-        None,
-    ),
-    case(
-        "single-production-variant-is-no-ab-test",
-        {"endpoint.yml": "ProductionVariants:\n  - VariantName: main\n    ModelName: m\n"},
-        "staged_promotion",
-        None,
-        None,
-    ),
-    case(
-        "codedeploy-canary-in-front-of-the-endpoint",
-        {
-            "deploy-prd.yml": "Function:\n  DeploymentPreference:\n"
-            "    Type: Canary10Percent5Minutes\n"
-        },
-        "staged_promotion",
-        1,
-        CODE,
-    ),
-    case(
-        "blue-green-weights-in-a-release",
-        {"release.yml": "overrideValues: 'weight.blue=50,weight.green=50'\n"},
-        "staged_promotion",
-        1,
-        CODE,
-    ),
-]
-
-
-@pytest.mark.parametrize(("files", "capability", "grade", "strength"), DELIVERY)
-def test_delivery_patterns(files, capability, grade, strength):
     assert best_for(files, capability) == (grade, strength)
