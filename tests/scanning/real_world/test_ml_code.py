@@ -7,7 +7,7 @@ import json
 
 from assessments.scanning import scan_repository
 
-from .gitrepo import make_repo
+from ..gitrepo import make_repo
 
 FLASK_SERVICE = """\
 import flask
