@@ -20,6 +20,8 @@ from assessments.models import Role
 from mlmaturity.celery import app as celery_app
 
 from .factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
+from .scanning.archetypes import ORCHESTRATED
+from .scanning.gitrepo import make_repo
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -182,6 +184,12 @@ def stranger_org_admin(team):
         user=admin, team=None, organization=OrganizationFactory(), role=Role.ORG_ADMIN
     )
     return admin
+
+
+@pytest.fixture
+def pipeline_repo(tmp_path):
+    """A git repository holding an orchestrated training pipeline: a level 1 scan."""
+    return make_repo(tmp_path / "pipeline", ORCHESTRATED)
 
 
 @pytest.fixture
