@@ -342,6 +342,25 @@ def test_an_accepted_org_admin_invitation_makes_an_org_admin(team, org_admin):
     ).exists()
 
 
+def test_a_superuser_accepting_an_org_admin_invitation_already_holds_the_role(
+    team, org_admin, django_user_model
+):
+    """A superuser administers every organisation (access.is_admin_of_organization), as for a
+    team's invitation (access.team_role): accepting records the acceptance, adds no row."""
+    _, token = invitation_create(
+        inviter=org_admin,
+        organization=team.organization,
+        team=None,
+        email="root@example.com",
+        role=Role.ORG_ADMIN,
+    )
+    root = django_user_model.objects.create_superuser("root", email="root@example.com")
+    acceptance = invitation_accept(token=token, user=root)
+    assert not acceptance.membership_changed
+    assert not root.memberships.exists()
+    assert len(events(AuditAction.INVITATION_ACCEPTED)) == 1
+
+
 def test_an_email_still_queued_with_a_replaced_link_is_not_sent(
     team, lead, django_capture_on_commit_callbacks
 ):
