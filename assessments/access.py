@@ -5,11 +5,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponseBase
 
 from .compiled_queries import CompiledQuery
@@ -18,6 +18,7 @@ from .models import (
     Campaign,
     Invitation,
     Membership,
+    Organization,
     OrganizationAdminOnly,
     Role,
     Team,
@@ -101,6 +102,18 @@ def is_admin_of_organization(user: UserOrAnonymous, organization_id: int) -> boo
     """Whether the user administers this organisation (a superuser administers every one)."""
     administered = administered_organization_ids(user)
     return administered is None or administered.filter(organization_id=organization_id).exists()
+
+
+def organizations_of(user: UserOrAnonymous) -> QuerySet[Organization]:
+    """The organisations whose data the user reaches: those where they hold a role, an admin's
+    or a team's, and every one for a superuser, who administers them all."""
+    if administered_organization_ids(user) is None:
+        return Organization.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        pk__in=Membership.objects.filter(user=user).values("organization_id")
+    )
 
 
 def visible_campaigns(queryset: QuerySet[Campaign], user: UserOrAnonymous) -> QuerySet[Campaign]:
@@ -188,13 +201,42 @@ def _best_role(roles: Iterable[str]) -> str | None:
     return None
 
 
+# The memberships that give a user a role in a team: the team's own, and an admin's of its
+# organisation. Each id is a value or an OuterRef.
+def _team_membership(team_id: Any) -> Q:
+    return Q(team_id=team_id)
+
+
+def _org_admin_membership(organization_id: Any) -> Q:
+    return Q(organization_id=organization_id, role=Role.ORG_ADMIN)
+
+
 # Read on every page of a team and every autosave: compiled once (see CompiledQuery).
 _ROLES_IN_TEAM = CompiledQuery(
     lambda team_id, organization_id, user_id: Membership.objects.filter(
-        Q(team_id=team_id) | Q(organization_id=organization_id, role=Role.ORG_ADMIN),
-        user_id=user_id,
+        _team_membership(team_id) | _org_admin_membership(organization_id), user_id=user_id
     ).values_list("role")
 )
+
+
+def roles_held_annotations(*, team_id: Any, organization_id: Any, user_id: Any) -> dict[str, Any]:
+    """The memberships `team_role` reads, as annotations for a query that reads the team
+    anyway (an OuterRef for each id), so that it learns the user's role without a query of
+    its own: `role_in_team`, the team's own membership's role, and `is_org_admin`. Pass the
+    two values read to `roles_held`."""
+    return {
+        "role_in_team": Subquery(
+            Membership.objects.filter(_team_membership(team_id), user_id=user_id).values("role")[:1]
+        ),
+        "is_org_admin": Exists(
+            Membership.objects.filter(_org_admin_membership(organization_id), user_id=user_id)
+        ),
+    }
+
+
+def roles_held(role_in_team: str | None, is_org_admin: bool) -> list[str]:
+    """The roles read by `roles_held_annotations`, for `remember_roles_held`."""
+    return [role for role in (role_in_team, Role.ORG_ADMIN if is_org_admin else None) if role]
 
 
 def remember_roles_held(user: User, team: Team, held: Iterable[str]) -> None:
@@ -328,3 +370,20 @@ def invitations_visible_to(user: UserOrAnonymous) -> QuerySet[Invitation]:
         return Invitation.objects.none()
     led = Membership.objects.filter(user=user, role=Role.LEAD, team__isnull=False).values("team_id")
     return Invitation.objects.filter(Q(organization_id__in=administered) | Q(team_id__in=led))
+
+
+def scoped(queryset: QuerySet[Any], user: UserOrAnonymous) -> QuerySet[Any]:
+    """The rows of `queryset` the user may see, by the rule of its model: teams the user sees,
+    campaigns, invitations (names and addresses of people invited: the team's leads and the
+    organisation's admins only), records of an organisation's administration, and every other
+    row through the team that owns it."""
+    model = queryset.model
+    if model is Team:
+        return queryset.filter(id__in=visible_team_ids(user))
+    if model is Campaign:
+        return visible_campaigns(queryset, user)
+    if model is Invitation:
+        return queryset.filter(pk__in=invitations_visible_to(user).values("pk"))
+    if issubclass(model, OrganizationAdminOnly):
+        return visible_to_org_admins(queryset, user)
+    return visible_to(queryset, user)

@@ -183,6 +183,15 @@ def test_a_token_is_recorded_in_each_organisation_of_its_owner_without_its_secre
     assert only_event(AuditAction.TOKEN_REVOKED).actor == member
 
 
+def test_a_superusers_token_is_recorded_in_every_organisation(team, django_user_model):
+    """It reaches every organisation's data (access.organizations_of), member or not."""
+    other = OrganizationFactory()
+    root = django_user_model.objects.create_superuser("root")
+    api_token_create(user=root, name="everything")
+    created = AuditEvent.objects.filter(action=AuditAction.TOKEN_CREATED)
+    assert set(created.values_list("organization", flat=True)) == {team.organization.pk, other.pk}
+
+
 def test_refused_token_changes_record_nothing(member, lead):
     with pytest.raises(ApplicationError):
         api_token_create(user=member, name="  ")

@@ -69,6 +69,12 @@ def test_the_owner_belongs_to_the_organisation(team, org_admin, stranger_org_adm
         a_campaign(team.organization, org_admin, owner=outsider)
 
 
+def test_a_superuser_may_start_and_own_a_campaign_in_any_organisation(team, django_user_model):
+    """A superuser administers every organisation (access.organizations_of), without a row."""
+    root = django_user_model.objects.create_superuser("root")
+    assert a_campaign(team.organization, root).owner == root
+
+
 def _fields(campaign, **overrides):
     fields = {
         "title": campaign.title,

@@ -8,6 +8,8 @@ from django.urls import reverse
 from assessments.access import (
     can_edit_team,
     can_manage_team,
+    is_admin_of_organization,
+    organizations_of,
     roles_remembered,
     signed_in,
     team_role,
@@ -208,6 +210,67 @@ def test_a_role_in_a_team_exists_exactly_where_the_team_is_visible(
             team.pk: team_role(user, team),
             other_team.pk: team_role(user, other_team),
         }, user
+
+
+def test_the_organisations_a_user_reaches_are_those_of_their_teams_and_administration(
+    team, member, org_admin, stranger_org_admin, other_team_member, django_user_model
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    from assessments.models import Organization
+
+    inactive = django_user_model.objects.create_user("gone", is_active=False)
+    inactive.memberships.create(team=team, organization=team.organization, role=Role.MEMBER)
+    superuser = django_user_model.objects.create_superuser("root-user", password="x")
+    users = [member, org_admin, stranger_org_admin, other_team_member, inactive, superuser]
+    for user in [*users, AnonymousUser()]:
+        reached = set(organizations_of(user))
+        through_teams = {t.organization for t in visible_teams(user)}
+        administered = {
+            o for o in Organization.objects.all() if is_admin_of_organization(user, o.pk)
+        }
+        assert reached == through_teams | administered, user
+    assert set(organizations_of(superuser)) == set(Organization.objects.all())
+    assert stranger_org_admin.memberships.get().organization in organizations_of(stranger_org_admin)
+
+
+def test_a_query_reading_the_roles_itself_finds_the_role_team_role_finds(
+    team,
+    member,
+    lead,
+    viewer,
+    org_admin,
+    stranger_org_admin,
+    other_team_member,
+    django_assert_num_queries,
+):
+    """`roles_held_annotations` (read by the questionnaire's one query) and `team_role` (its
+    own query) read the same memberships: remembered, the first answers for the second."""
+    from django.db.models import OuterRef
+
+    from assessments.access import remember_roles_held, roles_held, roles_held_annotations
+    from assessments.models import Team
+
+    other_team = other_team_member.memberships.get().team
+    for user in [member, lead, viewer, org_admin, stranger_org_admin, other_team_member]:
+        for candidate in (team, other_team):
+            expected = team_role(user, candidate)
+            role_in_team, is_org_admin = (
+                Team.objects.filter(pk=candidate.pk)
+                .annotate(
+                    **roles_held_annotations(
+                        team_id=OuterRef("pk"),
+                        organization_id=OuterRef("organization_id"),
+                        user_id=user.pk,
+                    )
+                )
+                .values_list("role_in_team", "is_org_admin")
+                .get()
+            )
+            with roles_remembered():
+                remember_roles_held(user, candidate, roles_held(role_in_team, is_org_admin))
+                with django_assert_num_queries(0):
+                    assert team_role(user, candidate) == expected, (user, candidate)
 
 
 def test_a_request_reads_a_users_role_in_a_team_once(team, member, django_assert_num_queries):

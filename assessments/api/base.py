@@ -2,8 +2,7 @@
 
 `TeamScoped` is the one place where tenancy is applied: a subclass says which rows it serves in
 `get_base_queryset()` and never overrides `get_queryset()`, which filters those rows through
-`visible_to(user)` (or, for records only org admins read, `visible_to_org_admins(user)`, for
-campaigns `visible_campaigns(user)`, for invitations `invitations_visible_to(user)`).
+`access.scoped(queryset, user)`, the rule for their model.
 Another team's objects are therefore missing from lists and answer 404 on detail routes,
 exactly like objects that do not exist. A test walks the URL configuration and
 fails if an API view serving team data does not derive from it.
@@ -17,14 +16,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from ..access import (
-    invitations_visible_to,
-    visible_campaigns,
-    visible_team_ids,
-    visible_to,
-    visible_to_org_admins,
-)
-from ..models import Campaign, Invitation, OrganizationAdminOnly, Team
+from ..access import scoped
 
 if TYPE_CHECKING:
     # What the mixins are combined with, for the checker only: at run time they stay plain
@@ -61,19 +53,7 @@ class TeamScoped(ApiViewMixin, _GenericApiView):
         raise NotImplementedError(f"{type(self).__name__} must define get_base_queryset()")
 
     def get_queryset(self) -> QuerySet[Any]:
-        queryset = self.get_base_queryset()
-        user = self.request.user
-        if queryset.model is Team:
-            return queryset.filter(id__in=visible_team_ids(user))
-        if queryset.model is Campaign:
-            return visible_campaigns(queryset, user)
-        if queryset.model is Invitation:
-            # Names and addresses of people invited: the team's leads and the organisation's
-            # admins only, as on the invitation pages.
-            return queryset.filter(pk__in=invitations_visible_to(user).values("pk"))
-        if issubclass(queryset.model, OrganizationAdminOnly):
-            return visible_to_org_admins(queryset, user)
-        return visible_to(queryset, user)
+        return scoped(self.get_base_queryset(), self.request.user)
 
 
 class TeamScopedViewSet(TeamScoped, viewsets.GenericViewSet[Any]):

@@ -100,7 +100,7 @@ class CampaignWriteSerializer(serializers.Serializer[Any]):
     def __init__(self, *args: Any, user: UserOrAnonymous | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user is not None:
-            organizations = selectors.campaign_organizations_for_admin(user=user)
+            organizations = selectors.organizations_administered(user=user)
             related_choices_limit(self, "organization", organizations)
 
 

@@ -25,7 +25,6 @@ from .campaigns import (
     campaign_goal,
     campaign_list,
     campaign_list_for_user,
-    campaign_organizations_for_admin,
     campaign_owner_candidates,
     campaign_owner_get,
     campaign_progress,
@@ -85,8 +84,8 @@ from .invitations import (
     invitation_list_pending_for_team,
     invitation_list_pending_for_user,
     invitations_by_id,
-    organizations_administered,
 )
+from .organizations import organizations_administered
 from .questionnaire import (
     AnswerOnPage,
     CheckQuestions,
@@ -123,7 +122,6 @@ from .teams import (
     ASSESSMENT_DUE_AFTER,
     TeamOverview,
     membership_list_for_team,
-    organization_admin_of,
     team_get_for_user,
     team_list_with_member_count,
     team_manager_names,
@@ -155,7 +153,6 @@ __all__ = [
     "campaign_goal",
     "campaign_list",
     "campaign_list_for_user",
-    "campaign_organizations_for_admin",
     "campaign_owner_candidates",
     "campaign_owner_get",
     "campaign_progress",
@@ -216,7 +213,6 @@ __all__ = [
     "exemptions_active_for_team",
     "exemptions_waiting_for_team",
     "membership_list_for_team",
-    "organization_admin_of",
     "organization_debt_summary",
     "organization_median_dimension_index",
     "previous_result",

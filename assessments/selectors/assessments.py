@@ -6,20 +6,24 @@ from datetime import datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from ..access import UserOrAnonymous, remember_roles_held, team_role
+from ..access import (
+    UserOrAnonymous,
+    remember_roles_held,
+    roles_held,
+    roles_held_annotations,
+    team_role,
+)
 from ..compiled_queries import CompiledQuery, concrete_columns, instance_from
 from ..models import (
     Answer,
     Assessment,
     AssessmentStatus,
     CheckSetVersion,
-    Membership,
     Organization,
-    Role,
     Team,
 )
 from .periods import apply_date_range
@@ -45,17 +49,10 @@ _ASSESSMENT_WITH_TEAM_AND_ROLES = CompiledQuery(
     lambda assessment_id, user_id: (
         Assessment.objects.filter(pk=assessment_id)
         .annotate(
-            role_in_team=Subquery(
-                Membership.objects.filter(team_id=OuterRef("team_id"), user_id=user_id).values(
-                    "role"
-                )[:1]
-            ),
-            is_org_admin=Exists(
-                Membership.objects.filter(
-                    organization_id=OuterRef("team__organization_id"),
-                    user_id=user_id,
-                    role=Role.ORG_ADMIN,
-                )
+            **roles_held_annotations(
+                team_id=OuterRef("team_id"),
+                organization_id=OuterRef("team__organization_id"),
+                user_id=user_id,
             ),
             check_set_id=Subquery(_CURRENT_CHECK_SET.values("pk")[:1]),
             check_set_created_at=Subquery(_CURRENT_CHECK_SET.values("created_at")[:1]),
@@ -112,8 +109,7 @@ def assessment_with_check_set_get_for_user(
     team.organization = instance_from(Organization, row, organization_starts, using)
     assessment.team = team
     role_in_team, is_org_admin, check_set_id, check_set_created_at = row[-4:]
-    held = [role for role in (role_in_team, Role.ORG_ADMIN if is_org_admin else None) if role]
-    remember_roles_held(user, team, held)
+    remember_roles_held(user, team, roles_held(role_in_team, is_org_admin))
     if team_role(user, team) is None:
         raise Http404("No such assessment.")
     check_set = (check_set_id, check_set_created_at) if check_set_id is not None else None

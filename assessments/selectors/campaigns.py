@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from ..access import (
     UserOrAnonymous,
-    administered_organization_ids,
     visible_campaigns,
     visible_team_ids,
 )
@@ -38,7 +37,6 @@ from ..models import (
     Campaign,
     Exemption,
     ExemptionStatus,
-    Organization,
     Result,
     ResultCapability,
     Team,
@@ -275,15 +273,6 @@ def campaign_asks_for_teams(*, teams: Iterable[Team], today: date) -> dict[int, 
                 )
             )
     return asks
-
-
-def campaign_organizations_for_admin(*, user: UserOrAnonymous) -> QuerySet[Organization]:
-    """The organisations in which the user may start campaigns, by name."""
-    administered = administered_organization_ids(user)
-    organizations = Organization.objects.order_by("name", "id")
-    if administered is None:
-        return organizations
-    return organizations.filter(pk__in=administered)
 
 
 def campaign_owner_get(*, username: str, organization_id: int) -> User | None:

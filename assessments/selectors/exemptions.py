@@ -15,11 +15,11 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from .. import maturity
-from ..access import UserOrAnonymous, visible_to
+from ..access import UserOrAnonymous, administered_organization_ids, visible_to
 from ..maturity.exemptions import stored_result_with_exemptions
 from ..maturity.lenses import lens_readings
 from ..maturity.versions import load_catalogue_version
-from ..models import Exemption, ExemptionStatus, Membership, Result, Role, Team
+from ..models import Exemption, ExemptionStatus, Result, Team
 
 
 def active_on(day: date, prefix: str = "") -> Q:
@@ -104,13 +104,9 @@ def exemption_get_for_user(*, user: UserOrAnonymous, exemption_id: int) -> Exemp
 def exemption_requests_to_decide(*, user: UserOrAnonymous) -> list[Exemption]:
     """Requests waiting for a decision in the organisations the user administers, oldest first:
     the queue an org admin works through. Empty for everyone else."""
-    if not user.is_authenticated or not user.is_active:
-        return []
     waiting = Exemption.objects.filter(status=ExemptionStatus.REQUESTED)
-    if not user.is_superuser:
-        administered = Membership.objects.filter(user=user, role=Role.ORG_ADMIN).values(
-            "organization_id"
-        )
+    administered = administered_organization_ids(user)
+    if administered is not None:
         waiting = waiting.filter(team__organization_id__in=administered)
     return list(_with_people(waiting).order_by("requested_at", "id"))
 

@@ -4,8 +4,8 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import Http404
 
-from ..access import UserOrAnonymous, administered_organization_ids, invitations_visible_to
-from ..models import Invitation, Organization, Team
+from ..access import UserOrAnonymous, invitations_visible_to
+from ..models import Invitation, Team
 
 
 def _pending(queryset: QuerySet[Invitation]) -> QuerySet[Invitation]:
@@ -50,15 +50,6 @@ def invitation_get_for_user(*, user: UserOrAnonymous, invitation_id: int) -> Inv
 def invitations_by_id(*, ids: list[int]) -> dict[int, Invitation]:
     """The invitations the caller just wrote, with their inviter, by id (the API's answer)."""
     return Invitation.objects.select_related("invited_by").in_bulk(ids)
-
-
-def organizations_administered(*, user: UserOrAnonymous) -> QuerySet[Organization]:
-    """The organisations the user administers (every one for a superuser), by name: where
-    they may invite admins, connect forges and import repositories."""
-    administered = administered_organization_ids(user)
-    if administered is None:
-        return Organization.objects.order_by("name")
-    return Organization.objects.filter(pk__in=administered).order_by("name")
 
 
 def account_exists_for_email(*, email: str) -> bool:

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 
 from ..access import UserOrAnonymous, visible_to_org_admins
 from ..models import GroupMappingRule, Team
-from .invitations import organizations_administered
+from .organizations import organizations_administered
 
 
 def teams_administered_by(*, user: UserOrAnonymous) -> QuerySet[Team]:

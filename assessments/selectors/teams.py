@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
 
-from django.contrib.auth.models import User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
@@ -191,11 +190,6 @@ def team_overview_for_user(*, user: UserOrAnonymous) -> list[TeamOverview]:
         )
         for team in teams
     ]
-
-
-def organization_admin_of(*, user: User) -> bool:
-    """Whether the user administers an organisation (the home page's empty state differs)."""
-    return Membership.objects.filter(user=user, role=Role.ORG_ADMIN).exists()
 
 
 def team_get_for_user(*, user: UserOrAnonymous, slug: str) -> Team:

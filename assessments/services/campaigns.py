@@ -20,11 +20,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from .. import maturity
-from ..access import is_admin_of_organization
+from ..access import is_admin_of_organization, organizations_of
 from ..errors import ActionNotAllowed, ApplicationError
 from ..maturity.campaigns import GoalKind, InvalidGoal, goal_validated
 from ..maturity.catalogue import REQUIRED_CONTEXT_OPTIONS
-from ..models import AuditAction, Campaign, Membership, Organization
+from ..models import AuditAction, Campaign, Organization
 from .audit import audit_record
 
 CRITICALITIES = REQUIRED_CONTEXT_OPTIONS["business_criticality"]
@@ -92,10 +92,7 @@ def _clean_dates(starts_on: date, deadline: date, *, today: date, was: Campaign 
 def _check_owner(owner: User | None, organization: Organization) -> User:
     if owner is None:
         raise ApplicationError("Choose the campaign's owner: the person teams ask about it.")
-    if (
-        not owner.is_active
-        or not Membership.objects.filter(user=owner, organization=organization).exists()
-    ):
+    if not owner.is_active or not organizations_of(owner).filter(pk=organization.pk).exists():
         raise ApplicationError(
             f"The owner must be an active member or admin of {organization.name}."
         )

@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..access import ROLE_RANK, team_role
+from ..access import ROLE_RANK, is_admin_of_organization, team_role
 from ..errors import ActionNotAllowed, ApplicationError
-from ..models import AuditAction, Invitation, Membership, Role
+from ..models import AuditAction, Invitation, Role
 from .invitations import _record
 from .memberships import membership_set
 from .tokens import hash_token
@@ -87,9 +87,7 @@ def _accept(invitation: Invitation, user: User) -> Acceptance:
     if invitation.team is not None:
         held = team_role(user, invitation.team)
     else:
-        admin = Membership.objects.filter(
-            user=user, organization=invitation.organization, role=Role.ORG_ADMIN
-        ).exists()
+        admin = is_admin_of_organization(user, invitation.organization_id)
         held = Role.ORG_ADMIN if admin else None
     changed = held is None or ROLE_RANK[held] < ROLE_RANK[invitation.role]
     if changed:

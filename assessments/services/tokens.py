@@ -19,8 +19,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from .. import sso
+from ..access import organizations_of
 from ..errors import ActionNotAllowed, ApplicationError
-from ..models import ApiToken, AuditAction, Organization
+from ..models import ApiToken, AuditAction
 from .audit import audit_record
 from .login_guard import LOCKOUT_SECONDS, login_is_locked_out
 
@@ -98,9 +99,10 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 
 
 def _record(token: ApiToken, *, action: AuditAction) -> None:
-    """One event in each organisation the token's owner belongs to, as the token reaches the
-    data of all of them. The name and id only: neither the token nor its prefix is logged."""
-    for organization in Organization.objects.filter(memberships__user=token.user).distinct():
+    """One event in each organisation the token reaches the data of (`access.organizations_of`
+    its owner: every one for a superuser's). The name and id only: neither the token nor its
+    prefix is logged."""
+    for organization in organizations_of(token.user):
         audit_record(
             organization=organization,
             actor=token.user,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import maturity, selectors
-from ..access import is_admin_of_organization, signed_in
+from ..access import is_admin_of_organization, is_org_admin, signed_in
 from ..campaign_chart import campaign_progress_figure
 from ..errors import ApplicationError
 from ..forms import CampaignForm, criticality_choices
@@ -63,7 +63,7 @@ def campaign_list_view(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": rows,
         "today": today,
-        "can_create": selectors.campaign_organizations_for_admin(user=request.user).exists(),
+        "can_create": is_org_admin(request.user),
     }
     return render(request, "assessments/campaign_list.html", context)
 
@@ -108,7 +108,7 @@ def _owner(people: Iterable[User], owner_id: int) -> User | None:
 
 @login_required
 def campaign_create_view(request: HttpRequest) -> HttpResponse:
-    organizations = list(selectors.campaign_organizations_for_admin(user=request.user))
+    organizations = list(selectors.organizations_administered(user=request.user))
     if not organizations:
         raise PermissionDenied("Only org admins can start campaigns.")
     organization = organizations[0]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from .. import maturity, selectors
-from ..access import EDIT_ROLES, MANAGE_ROLES, signed_in, team_role
+from ..access import EDIT_ROLES, MANAGE_ROLES, is_org_admin, team_role
 from ..maturity.lenses import microsoft_lens
 from ..models import Role
 from .results import index_trend
@@ -55,11 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "exemptions_to_decide": sum(
             overview.exemptions_waiting for overview in overviews if overview.role == Role.ORG_ADMIN
         ),
-        "is_org_admin": not rows
-        and (
-            request.user.is_superuser
-            or selectors.organization_admin_of(user=signed_in(request.user))
-        ),
+        "is_org_admin": not rows and is_org_admin(request.user),
     }
     # An org admin's teams say so without a query; one without teams was asked just above.
     context["reads_audit_log"] = context["is_org_admin"] or any(

@@ -126,3 +126,22 @@ def test_an_accepted_org_admin_invitation_makes_an_org_admin(team, org_admin):
     assert Membership.objects.filter(
         user=acceptance.user, organization=team.organization, role=Role.ORG_ADMIN, team=None
     ).exists()
+
+
+def test_a_superuser_accepting_an_org_admin_invitation_already_holds_the_role(
+    team, org_admin, django_user_model
+):
+    """A superuser administers every organisation (access.is_admin_of_organization), as for a
+    team's invitation (access.team_role): accepting records the acceptance, adds no row."""
+    _, token = invitation_create(
+        inviter=org_admin,
+        organization=team.organization,
+        team=None,
+        email="root@example.com",
+        role=Role.ORG_ADMIN,
+    )
+    root = django_user_model.objects.create_superuser("root", email="root@example.com")
+    acceptance = invitation_accept(token=token, user=root)
+    assert not acceptance.membership_changed
+    assert not root.memberships.exists()
+    assert len(events(AuditAction.INVITATION_ACCEPTED)) == 1

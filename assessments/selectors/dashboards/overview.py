@@ -25,10 +25,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from ... import maturity
-from ...access import UserOrAnonymous, administered_organization_ids
+from ...access import UserOrAnonymous
 from ...dashboards.filters import DashboardFilters
 from ...models import (
-    Organization,
     OrganizationMonth,
     Result,
     ResultCapability,
@@ -36,6 +35,7 @@ from ...models import (
     RoadmapStepStatus,
     Team,
 )
+from ..organizations import organizations_administered
 from .latest import (
     Latest,
     LatestResults,
@@ -324,10 +324,7 @@ def _whole_organizations(user: UserOrAnonymous, filters: DashboardFilters) -> An
     )
     if narrowed or filters.microsoft_level is not None or cut:
         return None
-    administered = administered_organization_ids(user)
-    organizations = Organization.objects.all()
-    if administered is not None:
-        organizations = organizations.filter(pk__in=administered)
+    organizations = organizations_administered(user=user)
     if filters.organization:
         organizations = organizations.filter(slug=filters.organization)
     return organizations.values("pk")
