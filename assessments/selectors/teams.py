@@ -221,6 +221,15 @@ def team_list_with_member_count(*, tag: str | None = None) -> QuerySet[Team]:
     return teams
 
 
+def team_choices_for_organization(*, organization_id: int) -> list[tuple[str, str]]:
+    """The organisation's teams as (slug, name), by slug: the teams an import can map to."""
+    return list(
+        Team.objects.filter(organization_id=organization_id)
+        .order_by("slug")
+        .values_list("slug", "name")
+    )
+
+
 def membership_list_for_team(*, team: Team) -> QuerySet[Membership]:
     """The team's members with their users, by role and username, for the team page."""
     return team.memberships.select_related("user").order_by("role", "user__username")
