@@ -12,6 +12,8 @@ from .assessments import (
     assessment_list_for_team,
     assessment_list_with_answer_count,
     assessment_with_check_set_get_for_user,
+    latest_submission_for_team,
+    latest_submission_id_subquery,
     team_has_open_draft,
 )
 from .audit import audit_event_list, audit_events_for_user, audit_teams_for_user
@@ -236,6 +238,8 @@ __all__ = [
     "scan_list_for_repository",
     "team_choices_for_organization",
     "team_get_for_user",
+    "latest_submission_for_team",
+    "latest_submission_id_subquery",
     "team_has_open_draft",
     "team_list_with_member_count",
     "team_manager_names",

@@ -23,6 +23,7 @@ from ..models import (
     Team,
     needs_confirmation,
 )
+from .assessments import latest_submission_id_subquery
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -102,11 +103,7 @@ def team_overview_for_user(*, user: UserOrAnonymous) -> list[TeamOverview]:
         .annotate(
             # The latest result is the team's own `latest_result`; the one before, for the trend.
             previous_index=Subquery(newest_result.values("index")[1:2]),
-            latest_submitted_id=Subquery(
-                Assessment.objects.filter(team=OuterRef("pk"), status=AssessmentStatus.SUBMITTED)
-                .order_by("-submitted_at", "-pk")
-                .values("pk")[:1]
-            ),
+            latest_submitted_id=latest_submission_id_subquery(),
             last_scan_id=Subquery(
                 Scan.objects.filter(repository__team=OuterRef("pk"))
                 .order_by("-queued_at", "-pk")
