@@ -24,6 +24,7 @@ from ..models import (
     needs_confirmation,
 )
 from .assessments import latest_submission_id_subquery
+from .repositories import latest_scan_subquery
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -104,11 +105,7 @@ def team_overview_for_user(*, user: UserOrAnonymous) -> list[TeamOverview]:
             # The latest result is the team's own `latest_result`; the one before, for the trend.
             previous_index=Subquery(newest_result.values("index")[1:2]),
             latest_submitted_id=latest_submission_id_subquery(),
-            last_scan_id=Subquery(
-                Scan.objects.filter(repository__team=OuterRef("pk"))
-                .order_by("-queued_at", "-pk")
-                .values("pk")[:1]
-            ),
+            last_scan_id=latest_scan_subquery(outer="repository__team"),
             repository_count=Subquery(
                 Repository.objects.filter(team=OuterRef("pk"))
                 .order_by()
