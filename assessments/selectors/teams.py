@@ -1,6 +1,7 @@
 """Reads about teams: the home page's overview, one team for a user, its members, the people to
 ask."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
@@ -161,11 +162,7 @@ def team_overview_for_user(*, user: UserOrAnonymous) -> list[TeamOverview]:
     }
     roles = team_roles(user, teams)
     leads: dict[int, list[str]] = {}
-    for team_id, username in (
-        Membership.objects.filter(team_id__in=team_ids, role=Role.LEAD, user__is_active=True)
-        .order_by("user__username")
-        .values_list("team_id", "user__username")
-    ):
+    for team_id, username in team_leads(team_ids=team_ids).values_list("team_id", "user__username"):
         leads.setdefault(team_id, []).append(username)
 
     return [
@@ -227,6 +224,16 @@ def team_choices_for_organization(*, organization_id: int) -> list[tuple[str, st
 def membership_list_for_team(*, team: Team) -> QuerySet[Membership]:
     """The team's members with their users, by role and username, for the team page."""
     return team.memberships.select_related("user").order_by("role", "user__username")
+
+
+def team_leads(*, team_ids: Iterable[int]) -> QuerySet[Membership]:
+    """The leads of these teams whose accounts are active, as their memberships (`team_id`)
+    with their users, by username."""
+    return (
+        Membership.objects.filter(team_id__in=team_ids, role=Role.LEAD, user__is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+    )
 
 
 def team_manager_names(*, team: Team, limit: int = 5) -> dict[str, list[str]]:
