@@ -4,6 +4,8 @@ result showing the raw reading with the reading with exemptions beside it."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,7 +14,7 @@ from assessments.services.assessments import assessment_start, assessment_submit
 from assessments.services.exemptions import exemption_approve, exemption_request
 
 from .assessment_helpers import answer_everything, answers_all
-from .factories import MembershipFactory, UserFactory
+from .factories import MembershipFactory, TeamFactory, UserFactory
 
 MARKUP = '<script>alert("x")</script><b>bold</b>'
 ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;"
@@ -262,6 +264,24 @@ def test_an_org_admin_is_told_another_admin_decides_on_their_own_request(client,
     body = page(client, org_admin, reverse("exemption_list"))
     assert decide_url(exemption) not in body
     assert "You asked for this one, so another org admin decides on it." in body
+
+
+def test_the_list_reads_who_may_decide_in_as_many_queries_however_many_teams_wait(
+    client, team, lead, org_admin
+):
+    def queries() -> int:
+        client.force_login(org_admin)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("exemption_list")).status_code == 200
+        return len(captured.captured_queries)
+
+    asked(team, lead)
+    one_team = queries()
+    for n in range(3):
+        other = TeamFactory(organization=team.organization, slug=f"other-{n}")
+        other_lead = MembershipFactory(team=other, role=Role.LEAD).user
+        asked(other, other_lead)
+    assert queries() == one_team
 
 
 def test_approving_a_withdrawn_request_says_so(client, team, lead, org_admin):

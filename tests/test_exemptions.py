@@ -12,6 +12,8 @@ from assessments.services.exemptions import (
     LONGEST_EXEMPTION,
     RENEWAL_WINDOW,
     exemption_approve,
+    exemption_can_decide,
+    exemption_can_withdraw,
     exemption_reject,
     exemption_request,
     exemption_withdraw,
@@ -298,6 +300,32 @@ def test_only_leads_and_org_admins_withdraw(request, team, lead, who):
     exemption = ask(team, lead)
     with pytest.raises(ActionNotAllowed, match="Only team leads and org admins can withdraw"):
         exemption_withdraw(exemption=exemption, user=request.getfixturevalue(who))
+
+
+@pytest.mark.parametrize(
+    ("who", "decides", "withdraws"),
+    [
+        ("org_admin", True, True),
+        ("lead", False, True),
+        ("member", False, False),
+        ("viewer", False, False),
+        ("other_team_member", False, False),
+        ("stranger_org_admin", False, False),
+    ],
+)
+def test_who_may_decide_and_who_may_withdraw_a_leads_request(
+    request, team, lead, who, decides, withdraws
+):
+    exemption = ask(team, lead)
+    user = request.getfixturevalue(who)
+    assert exemption_can_decide(user, exemption) is decides
+    assert exemption_can_withdraw(user, exemption) is withdraws
+
+
+def test_the_org_admin_who_asked_may_withdraw_but_not_decide(team, org_admin):
+    exemption = ask(team, org_admin)
+    assert not exemption_can_decide(org_admin, exemption)
+    assert exemption_can_withdraw(org_admin, exemption)
 
 
 def test_a_request_survives_its_author_leaving(team, lead, org_admin):

@@ -1,5 +1,7 @@
 """The forge import pages: org admins only, the token never shown back, preview then run."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -46,6 +48,10 @@ def test_an_org_admin_connects_previews_and_runs_an_import(
     page = client.get(response.url)
     assert b"glpat-s3cret" not in page.content
     assert b"a token is stored" in page.content
+    # The teams rules can name: the organisation's, by slug, and no other organisation's.
+    TeamFactory(slug="elsewhere")
+    listed = re.findall(r"<li><code>([\w-]+)</code>", client.get(response.url).content.decode())
+    assert listed == ["fraud-detection", "search"]
     response = client.post(
         reverse("forge_detail", args=[connection.pk]),
         {"rules": "name:repo-00* = fraud-detection\nname:* = search"},

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import AuditAction, AuditEvent, Invitation, Membership, Role
+from assessments.services.invitation_guard import GUESSES_ALLOWED
 from assessments.services.invitations import invitation_create, invitation_revoke
-from assessments.views.invitations import GUESSES_ALLOWED
 
 from .factories import MembershipFactory, TeamFactory, UserFactory, last_email_asked_for
 

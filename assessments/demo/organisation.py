@@ -20,11 +20,11 @@ from ..models import (
     AssessmentStatus,
     Campaign,
     Exemption,
-    Membership,
     Organization,
     Role,
     Team,
 )
+from ..selectors.teams import team_leads
 from ..services.campaigns import campaign_create
 from ..services.exemptions import exemption_approve, exemption_request
 from ..services.memberships import (
@@ -282,7 +282,7 @@ def _history_load(*, team: Team, spec: DemoTeam, months: int) -> None:
     if Assessment.objects.filter(team=team).exists():
         return
     catalogue = maturity.load_catalogue()
-    author = Membership.objects.filter(team=team, role=Role.LEAD).values_list("user", flat=True)
+    author = team_leads(team_ids=[team.pk]).values_list("user_id", flat=True).first()
     now = timezone.now()
     for month in range(months):
         progress = month / max(months - 1, 1)
@@ -292,8 +292,8 @@ def _history_load(*, team: Team, spec: DemoTeam, months: int) -> None:
             team=team,
             catalogue_version=catalogue.version,
             status=AssessmentStatus.SUBMITTED,
-            created_by_id=author.first(),
-            submitted_by_id=author.first(),
+            created_by_id=author,
+            submitted_by_id=author,
             submitted_at=submitted_at,
         )
         Answer.objects.bulk_create(

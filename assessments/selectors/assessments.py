@@ -29,6 +29,24 @@ from ..models import (
 from .periods import apply_date_range
 
 
+def _submissions_newest_first() -> QuerySet[Assessment]:
+    # One order for every reader, so they all agree on which submission is a team's latest.
+    return Assessment.objects.filter(status=AssessmentStatus.SUBMITTED).order_by(
+        "-submitted_at", "-pk"
+    )
+
+
+def latest_submission_for_team(*, team: Team) -> Assessment | None:
+    """The team's latest submitted assessment; None before its first submission."""
+    return _submissions_newest_first().filter(team=team).first()
+
+
+def latest_submission_id_subquery() -> Subquery:
+    """The id of the team's latest submitted assessment, as a subquery to annotate a query of
+    teams with (the outer row is the team)."""
+    return Subquery(_submissions_newest_first().filter(team=OuterRef("pk")).values("pk")[:1])
+
+
 def assessment_list_for_team(*, team: Team) -> QuerySet[Assessment]:
     return (
         Assessment.objects.filter(team=team)

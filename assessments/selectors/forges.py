@@ -1,7 +1,7 @@
 """Reads of forge connections and imports: records of an organisation's administration, which
 only its admins read (`access.visible_to_org_admins`)."""
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import Http404
 
 from ..access import UserOrAnonymous, visible_to_org_admins
@@ -10,9 +10,9 @@ from ..models import (
     ForgeImport,
     ImportState,
     Repository,
-    Scan,
     ScanStatus,
 )
+from .repositories import latest_scan_subquery
 
 
 def forge_connection_list() -> QuerySet[ForgeConnection]:
@@ -60,9 +60,8 @@ def forge_import_get_for_user(*, user: UserOrAnonymous, import_id: int) -> Forge
 def import_progress(forge_import: ForgeImport) -> dict[str, int]:
     """The first scans of the repositories the import created: waiting their turn, queued,
     running, scanned, failed; one query."""
-    latest = Scan.objects.filter(repository=OuterRef("pk")).order_by("-queued_at", "-pk")
     rows = Repository.objects.filter(forge_import=forge_import).annotate(
-        last_status=Subquery(latest.values("status")[:1])
+        last_status=latest_scan_subquery("status")
     )
     progress = dict.fromkeys(("created", "waiting", "queued", "running", "scanned", "failed"), 0)
     for pending, status in rows.values_list("first_scan_pending", "last_status"):

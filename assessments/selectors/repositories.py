@@ -17,18 +17,24 @@ class RepositoryWithLastScan:
     last_scan: Scan | None
 
 
+def scans_newest_first() -> QuerySet[Scan]:
+    """Every scan, newest first: the one order that says which scan is a repository's latest."""
+    return Scan.objects.order_by("-queued_at", "-pk")
+
+
+def latest_scan_subquery(column: str = "pk", *, outer: str = "repository") -> Subquery:
+    """`column` of the latest scan of the outer query's row, as a subquery. The row is a
+    repository, or, with `outer="repository__team"`, a team: the latest scan of any of its
+    repositories."""
+    return Subquery(scans_newest_first().filter(**{outer: OuterRef("pk")}).values(column)[:1])
+
+
 def repository_list_for_team(*, team: Team) -> list[RepositoryWithLastScan]:
     """The team's repositories, each with its latest scan (two queries in all)."""
     repositories = Repository.objects.filter(team=team).order_by("url", "branch")
     latest_ids = (
         Repository.objects.filter(team=team)
-        .annotate(
-            latest=Subquery(
-                Scan.objects.filter(repository=OuterRef("pk"))
-                .order_by("-queued_at", "-pk")
-                .values("pk")[:1]
-            )
-        )
+        .annotate(latest=latest_scan_subquery())
         .values("latest")
     )
     latest = {
@@ -45,7 +51,7 @@ def repository_list_with_latest_scan() -> QuerySet[Repository]:
     """Every repository with its team and its latest scan (`latest_scans`, a list of at most
     one), by address, in a fixed number of queries however many there are. Not narrowed to a
     user: the caller applies tenancy (the API's TeamScoped views do)."""
-    latest = Scan.objects.order_by("-queued_at", "-pk").defer("report", "findings")[:1]
+    latest = scans_newest_first().defer("report", "findings")[:1]
     return (
         Repository.objects.select_related("team")
         .prefetch_related(Prefetch("scans", queryset=latest, to_attr="latest_scans"))
@@ -82,7 +88,7 @@ def scan_list(
     """Every scan (of this repository, with this status, if given), newest first. A report can
     be large, so only `with_report` carries it; the findings, which the report repeats, never.
     Not narrowed to a user: the caller applies tenancy (the API's TeamScoped views do)."""
-    scans = Scan.objects.order_by("-queued_at", "-pk")
+    scans = scans_newest_first()
     if repository_id is not None:
         scans = scans.filter(repository_id=repository_id)
     if status is not None:

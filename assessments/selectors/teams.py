@@ -1,6 +1,7 @@
 """Reads about teams: the home page's overview, one team for a user, its members, the people to
 ask."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
@@ -22,6 +23,8 @@ from ..models import (
     Team,
     needs_confirmation,
 )
+from .assessments import latest_submission_id_subquery
+from .repositories import latest_scan_subquery
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -101,16 +104,8 @@ def team_overview_for_user(*, user: UserOrAnonymous) -> list[TeamOverview]:
         .annotate(
             # The latest result is the team's own `latest_result`; the one before, for the trend.
             previous_index=Subquery(newest_result.values("index")[1:2]),
-            latest_submitted_id=Subquery(
-                Assessment.objects.filter(team=OuterRef("pk"), status=AssessmentStatus.SUBMITTED)
-                .order_by("-submitted_at", "-pk")
-                .values("pk")[:1]
-            ),
-            last_scan_id=Subquery(
-                Scan.objects.filter(repository__team=OuterRef("pk"))
-                .order_by("-queued_at", "-pk")
-                .values("pk")[:1]
-            ),
+            latest_submitted_id=latest_submission_id_subquery(),
+            last_scan_id=latest_scan_subquery(outer="repository__team"),
             repository_count=Subquery(
                 Repository.objects.filter(team=OuterRef("pk"))
                 .order_by()
@@ -166,11 +161,7 @@ def team_overview_for_user(*, user: UserOrAnonymous) -> list[TeamOverview]:
     }
     roles = team_roles(user, teams)
     leads: dict[int, list[str]] = {}
-    for team_id, username in (
-        Membership.objects.filter(team_id__in=team_ids, role=Role.LEAD, user__is_active=True)
-        .order_by("user__username")
-        .values_list("team_id", "user__username")
-    ):
+    for team_id, username in team_leads(team_ids=team_ids).values_list("team_id", "user__username"):
         leads.setdefault(team_id, []).append(username)
 
     return [
@@ -215,9 +206,28 @@ def team_list_with_member_count(*, tag: str | None = None) -> QuerySet[Team]:
     return teams
 
 
+def team_choices_for_organization(*, organization_id: int) -> list[tuple[str, str]]:
+    """The organisation's teams as (slug, name), by slug: the teams an import can map to."""
+    return list(
+        Team.objects.filter(organization_id=organization_id)
+        .order_by("slug")
+        .values_list("slug", "name")
+    )
+
+
 def membership_list_for_team(*, team: Team) -> QuerySet[Membership]:
     """The team's members with their users, by role and username, for the team page."""
     return team.memberships.select_related("user").order_by("role", "user__username")
+
+
+def team_leads(*, team_ids: Iterable[int]) -> QuerySet[Membership]:
+    """The leads of these teams whose accounts are active, as their memberships (`team_id`)
+    with their users, by username."""
+    return (
+        Membership.objects.filter(team_id__in=team_ids, role=Role.LEAD, user__is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+    )
 
 
 def team_manager_names(*, team: Team, limit: int = 5) -> dict[str, list[str]]:

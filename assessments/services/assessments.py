@@ -73,11 +73,7 @@ def assessment_open_draft(
         return DraftOpened(existing, created=False)
     if copy_from is not None and copy_from.team_id != team.id:
         raise ApplicationError("An assessment can only be copied within its own team.")
-    source = copy_from or (
-        Assessment.objects.filter(team=team, status=AssessmentStatus.SUBMITTED)
-        .order_by("-submitted_at")
-        .first()
-    )
+    source = copy_from or selectors.latest_submission_for_team(team=team)
     catalogue = maturity.load_catalogue()
     try:
         with transaction.atomic():

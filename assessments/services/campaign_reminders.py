@@ -19,8 +19,9 @@ from django.utils.formats import date_format
 
 from .. import maturity
 from ..maturity.campaigns import reminder_due
-from ..models import Campaign, CampaignReminder, Membership, ReminderKind, Role, Team
+from ..models import Campaign, CampaignReminder, ReminderKind, Team
 from ..selectors.campaigns import campaign_goal, campaign_progress
+from ..selectors.teams import team_leads
 
 # How long before the deadline teams not done yet are reminded, once a week.
 REMINDER_LEAD = timedelta(days=14)
@@ -33,7 +34,7 @@ def _day(value: date) -> str:
 def _lead_addresses(team_ids: list[int]) -> dict[int, list[str]]:
     addresses: dict[int, list[str]] = {}
     for team_id, email in (
-        Membership.objects.filter(team_id__in=team_ids, role=Role.LEAD, user__is_active=True)
+        team_leads(team_ids=team_ids)
         .exclude(user__email="")
         .order_by("user__email")
         .values_list("team_id", "user__email")

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from .. import maturity
-from ..access import can_manage_team, team_role
+from ..access import UserOrAnonymous, can_manage_team, team_role
 from ..errors import ActionNotAllowed, ApplicationError
 from ..models import AuditAction, Exemption, ExemptionStatus, Role, Team
 from .audit import audit_record
@@ -188,11 +188,28 @@ def _locked_request(exemption: Exemption, *, verb: str) -> Exemption:
     return locked
 
 
+def exemption_asked_by(user: UserOrAnonymous, exemption: Exemption) -> bool:
+    return exemption.requested_by_id is not None and exemption.requested_by_id == user.pk
+
+
+def exemption_can_decide(user: UserOrAnonymous, exemption: Exemption) -> bool:
+    """An org admin decides, and not the one who asked: nobody grants themselves an exemption."""
+    return team_role(user, exemption.team) == Role.ORG_ADMIN and not exemption_asked_by(
+        user, exemption
+    )
+
+
+def exemption_can_withdraw(user: UserOrAnonymous, exemption: Exemption) -> bool:
+    """Whoever may ask for the team's exemptions may take a request back."""
+    return can_manage_team(user, exemption.team)
+
+
 def _require_decider(user: User, exemption: Exemption) -> None:
+    if exemption_can_decide(user, exemption):
+        return
     if team_role(user, exemption.team) != Role.ORG_ADMIN:
         raise ActionNotAllowed("Only org admins can approve or reject exemptions.")
-    if exemption.requested_by_id is not None and exemption.requested_by_id == user.pk:
-        raise ActionNotAllowed("You asked for this exemption, so another org admin decides on it.")
+    raise ActionNotAllowed("You asked for this exemption, so another org admin decides on it.")
 
 
 _DECISION_ACTIONS = {
@@ -247,7 +264,7 @@ def exemption_reject(*, exemption: Exemption, user: User, note: str) -> Exemptio
 @transaction.atomic
 def exemption_withdraw(*, exemption: Exemption, user: User) -> Exemption:
     """Take back a request before it is decided."""
-    if not can_manage_team(user, exemption.team):
+    if not exemption_can_withdraw(user, exemption):
         raise ActionNotAllowed("Only team leads and org admins can withdraw a request.")
     locked = _locked_request(exemption, verb="withdrawn")
     return _decide(exemption, locked, status=ExemptionStatus.WITHDRAWN, user=user, note="")

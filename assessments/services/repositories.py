@@ -11,8 +11,6 @@ from .. import maturity, scanning
 from ..access import can_manage_team
 from ..errors import ActionNotAllowed, ApplicationError
 from ..models import (
-    Assessment,
-    AssessmentStatus,
     AuditAction,
     ForgeImport,
     Repository,
@@ -69,16 +67,14 @@ def repository_set_holds(*, repository: Repository, user: User, holds: Iterable[
 def _recompute_latest_result_after_commit(team: Team) -> None:
     """What the team's repositories hold, or which are connected, changes which answers the
     evidence can contradict: the latest result is computed again, not at the next commit."""
+    # Imported here: the forms import this module, and the selectors import the forms.
+    from ..selectors import latest_submission_for_team
     from ..tasks import compute_result
 
-    latest = (
-        Assessment.objects.filter(team=team, status=AssessmentStatus.SUBMITTED)
-        .order_by("-submitted_at")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    latest = latest_submission_for_team(team=team)
     if latest is not None:
-        transaction.on_commit(lambda: compute_result.delay(latest))
+        assessment_id = latest.pk
+        transaction.on_commit(lambda: compute_result.delay(assessment_id))
 
 
 def _record(repository: Repository, *, action: AuditAction, user: User) -> None:

@@ -24,7 +24,7 @@ from ..models import (
     RoadmapStepStatus,
     Team,
 )
-from ..selectors import evidence_for_team, recent_scan_coverage
+from ..selectors import evidence_for_team, latest_submission_for_team, recent_scan_coverage
 from .organization_months import month_of, organization_months_recount
 
 
@@ -217,11 +217,7 @@ def result_capability_values(outcome: maturity.MaturityResult) -> list[dict[str,
 
 def team_latest_result_recompute(*, team: Team) -> Result | None:
     """New scan evidence changes what the team's latest submission shows; older ones stay."""
-    latest = (
-        Assessment.objects.filter(team=team, status=AssessmentStatus.SUBMITTED)
-        .order_by("-submitted_at")
-        .first()
-    )
+    latest = latest_submission_for_team(team=team)
     return result_compute(assessment=latest) if latest else None
 
 

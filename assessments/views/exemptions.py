@@ -14,9 +14,7 @@ from django.views.decorators.http import require_POST
 
 from .. import maturity, selectors
 from ..access import (
-    MANAGE_ROLES,
     TeamActionRefused,
-    UserOrAnonymous,
     can_manage_team,
     require_manage_team,
     signed_in,
@@ -25,10 +23,13 @@ from ..access import (
 )
 from ..errors import ActionNotAllowed, ApplicationError
 from ..forms import SUGGESTED_EXEMPTION, ExemptionDecisionForm, ExemptionRequestForm
-from ..models import Exemption, ExemptionStatus, Role, Team
+from ..models import ExemptionStatus, Role, Team
 from ..services.exemptions import (
     TEXT_MAX_LENGTH,
     exemption_approve,
+    exemption_asked_by,
+    exemption_can_decide,
+    exemption_can_withdraw,
     exemption_reject,
     exemption_request,
     exemption_withdraw,
@@ -61,10 +62,6 @@ def _back(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _asked(exemption: Exemption, user: UserOrAnonymous) -> bool:
-    return exemption.requested_by_id is not None and exemption.requested_by_id == user.pk
-
-
 @login_required
 def exemption_list_view(request: HttpRequest) -> HttpResponse:
     """Requests to decide first (for org admins), then what is in force, then what is closed;
@@ -76,14 +73,16 @@ def exemption_list_view(request: HttpRequest) -> HttpResponse:
     overview = selectors.exemption_overview_for_user(
         user=request.user, team=team, today=today, closed_limit=CLOSED_SHOWN
     )
+    # The roles in every team listed in one query; the request remembers them, so the rules
+    # below read no more.
     roles = team_roles(request.user, {e.team.pk: e.team for e in overview.waiting}.values())
     rows = [
         {
             "exemption": e,
             "is_admin": roles.get(e.team_id) == Role.ORG_ADMIN,
-            "can_decide": roles.get(e.team_id) == Role.ORG_ADMIN and not _asked(e, request.user),
-            "asked_it": _asked(e, request.user),
-            "can_withdraw": roles.get(e.team_id) in MANAGE_ROLES,
+            "can_decide": exemption_can_decide(request.user, e),
+            "asked_it": exemption_asked_by(request.user, e),
+            "can_withdraw": exemption_can_withdraw(request.user, e),
             "form": ExemptionDecisionForm(prefix=f"exemption-{e.pk}"),
         }
         for e in overview.waiting

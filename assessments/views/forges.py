@@ -96,7 +96,7 @@ def forge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             return redirect("import_detail", pk=preview.pk)
-    teams = connection.organization.teams.order_by("slug").values_list("slug", "name")
+    teams = selectors.team_choices_for_organization(organization_id=connection.organization_id)
     context = {
         "connection": connection,
         "form": form,

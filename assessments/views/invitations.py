@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,16 +38,13 @@ from ..services.invitation_acceptance import (
     invitation_for_token,
     invitation_state,
 )
+from ..services.invitation_guard import invitation_guess_allowed, invitation_guess_was_real
 from ..services.invitations import (
     invitation_create,
     invitation_resend,
     invitation_resend_available_at,
     invitation_revoke,
 )
-
-# Unknown links opened from one address before its accept pages answer 429 for a while.
-GUESSES_ALLOWED = 20
-GUESS_WINDOW_SECONDS = 15 * 60
 
 
 def _delivery_message(request: HttpRequest, invitation: Invitation, *, verb: str) -> None:
@@ -199,10 +195,6 @@ def _client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def _guess_key(request: HttpRequest) -> str:
-    return f"invitation-guesses:{_client_address(request)}"
-
-
 def _invalid(request: HttpRequest, state: InvitationState) -> HttpResponse:
     """The same status and page for every link that does not work; the sentence says why, and
     only a real link's holder can get anything but 'not valid'. Nothing of the invitation shows."""
@@ -215,15 +207,14 @@ def _invalid(request: HttpRequest, state: InvitationState) -> HttpResponse:
 def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     """Accept an invitation: as the signed-in account of the invited address, by logging in
     first when an account has that address, or by creating an account for it."""
-    if (cache.get(_guess_key(request)) or 0) >= GUESSES_ALLOWED:
+    address = _client_address(request)
+    if not invitation_guess_allowed(address=address):
         return render(request, "errors/429.html", status=429)
     invitation = invitation_for_token(token)
     state = invitation_state(invitation)
+    if state is not InvitationState.UNKNOWN:
+        invitation_guess_was_real(address=address)
     if state is not None:
-        if state is InvitationState.UNKNOWN:
-            key = _guess_key(request)
-            cache.add(key, 0, GUESS_WINDOW_SECONDS)
-            cache.incr(key)
         return _invalid(request, state)
     assert invitation is not None
     user = request.user

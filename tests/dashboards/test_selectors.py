@@ -123,6 +123,23 @@ def test_the_ranking_shows_the_change_since_last_quarter_and_the_open_roadmap(
     assert [(-r.level, -r.index) for r in rows] == sorted((-r.level, -r.index) for r in rows)
 
 
+def test_the_ranking_and_the_debt_read_the_same_debt_open_steps_not_optional(
+    org_admin, twelve_teams
+):
+    optional = {c.key for c in maturity.load_catalogue().capabilities if c.optional}
+    open_steps = list(RoadmapStep.objects.filter(team__in=twelve_teams, status="open"))
+    debt = [step for step in open_steps if step.capability_key not in optional]
+    assert len(debt) < len(open_steps)  # some open steps are optional, and are no debt
+    oldest: dict[int, dt.datetime] = {}
+    for step in debt:
+        oldest[step.team_id] = min(oldest.get(step.team_id, step.first_seen), step.first_seen)
+    results = selectors.latest_results(user=org_admin, filters=DashboardFilters())
+    rows = selectors.ranking(results=results, filters=DashboardFilters(), limit=None)
+    assert {row.team_id: row.oldest_debt for row in rows if row.oldest_debt} == oldest
+    gaps = selectors.organization_open_gaps(user=org_admin, filters=DashboardFilters()).gaps
+    assert sorted(gaps.values_list("pk", flat=True)) == sorted(step.pk for step in debt)
+
+
 @pytest.mark.parametrize("sort", ["index", "delta", "steps", "debt", "name"])
 def test_every_sort_order_lists_every_team_once(org_admin, twelve_teams, sort):
     filters = DashboardFilters(sort=sort)

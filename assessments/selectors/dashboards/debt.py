@@ -28,8 +28,8 @@ from django.utils import timezone
 
 from ...access import UserOrAnonymous
 from ...dashboards.filters import DashboardFilters
-from ...models import RoadmapStep, RoadmapStepStatus, Team
-from .latest import dimension_capability_keys, latest_for_user, optional_capability_keys
+from ...models import RoadmapStep, Team
+from .latest import dimension_capability_keys, latest_for_user, open_debt
 
 DEFAULT_CRITICALITY = "non_critical"
 
@@ -89,9 +89,7 @@ def organization_open_gaps(*, user: UserOrAnonymous, filters: DashboardFilters) 
         .order_by()
         .values_list("pk", "name", "slug", "criticality")
     }
-    steps = RoadmapStep.objects.filter(team__in=team_ids, status=RoadmapStepStatus.OPEN).exclude(
-        capability_key__in=optional_capability_keys()
-    )
+    steps = RoadmapStep.objects.filter(team__in=team_ids).filter(open_debt())
     if filters.dimension:
         steps = steps.filter(capability_key__in=dimension_capability_keys(filters.dimension))
     if filters.capability:

@@ -29,7 +29,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from ... import maturity
 from ...access import UserOrAnonymous, visible_teams
 from ...dashboards.filters import DashboardFilters
-from ...models import LatestResult, Result, Team, TeamTag
+from ...models import LatestResult, Result, RoadmapStepStatus, Team, TeamTag
 
 # --- Building blocks ----------------------------------------------------------------------
 
@@ -37,6 +37,12 @@ from ...models import LatestResult, Result, Team, TeamTag
 @functools.cache
 def optional_capability_keys() -> frozenset[str]:
     return frozenset(c.key for c in maturity.load_catalogue().capabilities if c.optional)
+
+
+def open_debt() -> Q:
+    """The roadmap steps that are debt: open, and not optional (a recommended step is owed to
+    nobody). Every reader of the debt filters with this one condition."""
+    return Q(status=RoadmapStepStatus.OPEN) & ~Q(capability_key__in=optional_capability_keys())
 
 
 def dimension_capability_keys(dimension: str) -> list[str]:

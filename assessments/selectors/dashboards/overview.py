@@ -41,7 +41,7 @@ from .latest import (
     LatestResults,
     dimension_capability_keys,
     in_period,
-    optional_capability_keys,
+    open_debt,
     result_id_field,
 )
 
@@ -184,7 +184,9 @@ def ranking(
     open_steps = RoadmapStep.objects.filter(team=team, status=RoadmapStepStatus.OPEN).order_by()
     open_count = open_steps.values("team").annotate(n=Count("pk")).values("n")
     oldest = (
-        open_steps.exclude(capability_key__in=optional_capability_keys())
+        RoadmapStep.objects.filter(team=team)
+        .filter(open_debt())
+        .order_by()
         .values("team")
         .annotate(first=Min("first_seen"))
         .values("first")
