@@ -191,7 +191,9 @@ def test_reopening_copies_the_answers_into_a_new_draft(
 ):
     answer_everything(draft, {"code_in_git": "yes", "unit_tests": "partly"}, member)
     submitted = submit(draft, member, django_capture_on_commit_callbacks)
-    reopened = assessment_reopen(assessment=submitted, user=member)
+    opened = assessment_reopen(assessment=submitted, user=member)
+    assert opened.created
+    reopened = opened.assessment
     assert reopened.pk != draft.pk
     assert reopened.is_draft
     assert reopened.copied_from == draft
@@ -201,6 +203,8 @@ def test_reopening_copies_the_answers_into_a_new_draft(
     }
     draft.refresh_from_db()
     assert draft.status == AssessmentStatus.SUBMITTED
+    again = assessment_reopen(assessment=submitted, user=member)
+    assert (again.assessment, again.created) == (reopened, False)
 
 
 def test_a_later_assessment_marks_met_steps_done_and_keeps_open_debt_dated(

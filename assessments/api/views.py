@@ -330,12 +330,12 @@ class AssessmentViewSet(
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: str | None = None) -> Response:
         source = self.get_object()
-        had_draft = selectors.team_has_open_draft(team_id=source.team_id)
-        draft = assessment_reopen(assessment=source, user=signed_in(request.user))
-        url = reverse("api:assessment-detail", kwargs={"pk": draft.pk}, request=request)
+        opened = assessment_reopen(assessment=source, user=signed_in(request.user))
+        draft_id = opened.assessment.pk
+        url = reverse("api:assessment-detail", kwargs={"pk": draft_id}, request=request)
         return Response(
-            self.get_serializer(self._detail(draft.pk)).data,
-            status=status.HTTP_200_OK if had_draft else status.HTTP_201_CREATED,
+            self.get_serializer(self._detail(draft_id)).data,
+            status=status.HTTP_201_CREATED if opened.created else status.HTTP_200_OK,
             headers={"Location": url},
         )
 

@@ -14,7 +14,6 @@ from .assessments import (
     assessment_with_check_set_get_for_user,
     latest_submission_for_team,
     latest_submission_id_subquery,
-    team_has_open_draft,
 )
 from .audit import audit_event_list, audit_events_for_user, audit_teams_for_user
 from .badges import BadgeFigures, badge_figures, badge_for_team
@@ -238,7 +237,6 @@ __all__ = [
     "team_leads",
     "latest_submission_for_team",
     "latest_submission_id_subquery",
-    "team_has_open_draft",
     "team_list_with_member_count",
     "team_manager_names",
     "team_overview_for_user",

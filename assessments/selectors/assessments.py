@@ -171,10 +171,6 @@ def assessment_list_with_answer_count(
     return apply_date_range(assessments, "activity_at", filters)
 
 
-def team_has_open_draft(*, team_id: int) -> bool:
-    return Assessment.objects.filter(team_id=team_id, status=AssessmentStatus.DRAFT).exists()
-
-
 def answer_list_for_assessment(*, assessment: Assessment) -> QuerySet[Answer]:
     """The assessment's answers by question key, each with who last changed it."""
     return (

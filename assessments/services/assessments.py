@@ -159,8 +159,9 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
     return locked
 
 
-def assessment_reopen(*, assessment: Assessment, user: User) -> Assessment:
-    """Submitted assessments never change; reopening starts a new draft with the same answers."""
+def assessment_reopen(*, assessment: Assessment, user: User) -> DraftOpened:
+    """Submitted assessments never change; reopening starts a new draft with the same answers,
+    or returns the team's open draft (see `assessment_open_draft`), saying which happened."""
     if assessment.is_draft:
         raise ApplicationError("This assessment is still a draft; keep editing it.")
-    return assessment_start(team=assessment.team, user=user, copy_from=assessment)
+    return assessment_open_draft(team=assessment.team, user=user, copy_from=assessment)

@@ -156,7 +156,7 @@ def team_a_objects(submitted, team, member, lead, org_admin, tmp_path):
         ),
         actor=org_admin,
     )[0]
-    draft = assessment_reopen(assessment=submitted, user=member)
+    draft = assessment_reopen(assessment=submitted, user=member).assessment
     path = make_repo(tmp_path / "repo", {"README.md": "team A"})
     repository = repository_connect(team=team, user=lead, url=str(path))
     TeamTag.objects.create(team=team, name="unit:a")

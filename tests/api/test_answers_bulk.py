@@ -238,7 +238,7 @@ def test_a_submitted_assessment_refuses_the_batch_as_it_refuses_one_answer(as_me
 
 
 def test_saving_a_carried_over_answer_confirms_it(as_member, submitted, member):
-    draft = assessment_reopen(assessment=submitted, user=member)
+    draft = assessment_reopen(assessment=submitted, user=member).assessment
     carried = draft.answers.get(question_key="code_in_git")
     assert carried.needs_confirmation
     response = post(

@@ -194,6 +194,38 @@ def test_reopening_starts_a_draft_with_the_same_answers(
     assert body["answer_count"] == submitted.answers.count()
 
 
+def test_reopening_returns_the_teams_open_draft_with_200(
+    as_member, draft, member, django_capture_on_commit_callbacks
+):
+    submitted = submit_with_result(draft, member, django_capture_on_commit_callbacks)
+    first = as_member.post(f"/api/v1/assessments/{submitted.id}/reopen/")
+    again = as_member.post(f"/api/v1/assessments/{submitted.id}/reopen/")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert again["Location"] == first["Location"]
+
+
+def test_reopening_answers_200_for_a_draft_another_member_opened_meanwhile(
+    as_member, draft, member, lead, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The status says what the service did, not what the team had before the request."""
+    from assessments.api import views as api
+    from assessments.services.assessments import assessment_open_draft, assessment_reopen
+
+    submitted = submit_with_result(draft, member, django_capture_on_commit_callbacks)
+
+    def theirs_first(**kwargs):
+        theirs = assessment_open_draft(team=submitted.team, user=lead).assessment
+        opened = assessment_reopen(**kwargs)
+        assert opened.assessment == theirs
+        return opened
+
+    monkeypatch.setattr(api, "assessment_reopen", theirs_first)
+    response = as_member.post(f"/api/v1/assessments/{submitted.id}/reopen/")
+    assert response.status_code == 200
+    assert response.json()["created_by"] == lead.username
+
+
 def test_reopening_a_draft_is_refused(as_member, draft):
     response = as_member.post(f"/api/v1/assessments/{draft.id}/reopen/")
     assert response.status_code == 400

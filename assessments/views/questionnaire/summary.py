@@ -156,7 +156,7 @@ def _to_confirm(
 def assessment_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=pk)
     try:
-        draft = assessment_reopen(assessment=assessment, user=signed_in(request.user))
+        draft = assessment_reopen(assessment=assessment, user=signed_in(request.user)).assessment
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect(reverse("assessment_result", args=[assessment.pk]))
