@@ -26,12 +26,11 @@ from rest_framework.reverse import reverse
 
 from .. import selectors
 from ..access import UserOrAnonymous, signed_in, visible_teams
-from ..errors import ApplicationError
 from ..models import DeliveryState, Invitation, Organization, Role, Team
 from ..services.invitations import (
     EMAIL_MAX_LENGTH,
-    invitation_check_allowed,
     invitation_create,
+    invitation_create_many,
     invitation_resend,
     invitation_revoke,
 )
@@ -255,41 +254,30 @@ class InvitationViewSet(
         serializer = InvitationBulkSerializer(data=request.data, user=request.user)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        # Who asks is checked once: a refusal is the whole request's, not every row's.
-        invitation_check_allowed(
+        rows = invitation_create_many(
             inviter=signed_in(request.user),
             organization=data["organization"],
             team=data["team"],
+            emails=data["emails"],
             role=data["role"],
         )
-        rows, created = [], []
-        for email in data["emails"]:
-            try:
-                invitation, _ = invitation_create(
-                    inviter=signed_in(request.user),
-                    organization=data["organization"],
-                    team=data["team"],
-                    email=email,
-                    role=data["role"],
-                )
-            except ApplicationError as error:
-                body = error_body(code="invalid", message=error.message)["error"]
-                rows.append({"email": email, "invitation": None, "error": body})
-            else:
-                created.append(invitation.pk)
-                rows.append({"email": email, "invitation": invitation, "error": None})
-        fresh = selectors.invitations_by_id(ids=created)
+        fresh = selectors.invitations_by_id(
+            ids=[row.invitation.pk for row in rows if row.invitation is not None]
+        )
         context = self.get_serializer_context()
-        results = []
-        for row in rows:
-            invitation = row["invitation"]
-            shown = (
-                None
-                if invitation is None
-                else InvitationSerializer(fresh[invitation.pk], context=context).data
-            )
-            results.append({"email": row["email"], "invitation": shown, "error": row["error"]})
-        invited = len(created)
+        results = [
+            {
+                "email": row.email,
+                "invitation": None
+                if row.invitation is None
+                else InvitationSerializer(fresh[row.invitation.pk], context=context).data,
+                "error": None
+                if row.error is None
+                else error_body(code="invalid", message=row.error)["error"],
+            }
+            for row in rows
+        ]
+        invited = sum(row.invitation is not None for row in rows)
         return Response({"invited": invited, "failed": len(rows) - invited, "results": results})
 
     @extend_schema(

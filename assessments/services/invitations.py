@@ -16,6 +16,7 @@ delivered: a refused resend changes nothing and records nothing, since nothing w
 
 import math
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -75,16 +76,6 @@ def _require_can_invite(user: User, invitation: Invitation) -> None:
             "Only team leads and org admins can invite people, and leads only to their own team "
             "with a role no higher than their own."
         )
-
-
-def invitation_check_allowed(
-    *, inviter: User, organization: Organization, team: Team | None, role: str
-) -> None:
-    """Raise ActionNotAllowed unless `inviter` may invite people to `team` (or to the
-    organisation as admins when None) with `role`: for callers that check once for many."""
-    _require_can_invite(
-        inviter, Invitation(organization=organization, team=team, role=role, email="")
-    )
 
 
 def _already_member(email: str, organization: Organization, team: Team | None) -> bool:
@@ -174,6 +165,41 @@ def invitation_create(
     _record(invitation, action=AuditAction.INVITATION_SENT, actor=inviter)
     _send_on_commit(invitation, token)
     return invitation, token
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    """One address of `invitation_create_many`, as given: its invitation, or why it has none."""
+
+    email: str
+    invitation: Invitation | None
+    error: str | None
+
+
+def invitation_create_many(
+    *, inviter: User, organization: Organization, team: Team | None, emails: list[str], role: str
+) -> list[InvitationRow]:
+    """Invite each address on its own to one place with one role (see `invitation_create`),
+    one row per address in the order given.
+
+    Who asks is checked once, before any row: ActionNotAllowed refuses the whole list. A row
+    refused for itself (an invalid address, someone already a member or invited, a repeat of
+    an earlier row) carries its sentence, and the other rows are still invited, each committed
+    on its own."""
+    _require_can_invite(
+        inviter, Invitation(organization=organization, team=team, role=role, email="")
+    )
+    rows = []
+    for email in emails:
+        try:
+            invitation, _ = invitation_create(
+                inviter=inviter, organization=organization, team=team, email=email, role=role
+            )
+        except ApplicationError as error:
+            rows.append(InvitationRow(email, None, error.message))
+        else:
+            rows.append(InvitationRow(email, invitation, None))
+    return rows
 
 
 def _minutes(count: int) -> str:

@@ -22,7 +22,13 @@ from assessments.services.invitation_acceptance import (
     invitation_accept,
     invitation_for_token,
 )
-from assessments.services.invitations import invitation_create, invitation_resend, invitation_revoke
+from assessments.services.invitations import (
+    InvitationRow,
+    invitation_create,
+    invitation_create_many,
+    invitation_resend,
+    invitation_revoke,
+)
 from assessments.services.tokens import hash_token
 
 from ..factories import MembershipFactory, TeamFactory, UserFactory, last_email_asked_for
@@ -142,6 +148,35 @@ def test_only_the_organisations_admins_invite_org_admins(team, lead, org_admin):
         role=Role.ORG_ADMIN,
     )
     assert invitation.team is None
+
+
+def invite_many(team, inviter, emails, role=Role.VIEWER):
+    return invitation_create_many(
+        inviter=inviter, organization=team.organization, team=team, emails=emails, role=role
+    )
+
+
+def test_inviting_many_gives_one_row_per_address_in_order_and_invites_the_valid_ones(team, lead):
+    MembershipFactory(team=team, user=UserFactory(email="amy@example.com"))
+    rows = invite_many(
+        team, lead, ["one@example.com", "nope", "amy@example.com", "one@example.com"]
+    )
+    invitation = Invitation.objects.get(team=team)
+    assert [row.invitation for row in rows] == [invitation, None, None, None]
+    assert rows[0] == InvitationRow("one@example.com", invitation, None)
+    assert rows[1].error == "Give a valid email address, e.g. name@example.com."
+    assert rows[2].error == "amy@example.com already belongs to Fraud Detection."
+    assert rows[3].email == "one@example.com"
+    assert rows[3].error.startswith("one@example.com already has a pending invitation")
+
+
+def test_inviting_many_is_refused_as_a_whole_before_any_row(team, member, lead):
+    """Who asks is checked once: a refusal is the whole list's, not every row's."""
+    with pytest.raises(ActionNotAllowed):
+        invite_many(team, member, ["one@example.com", "two@example.com"])
+    with pytest.raises(ActionNotAllowed):  # a lead gives no role above their own
+        invite_many(team, lead, ["one@example.com"], role=Role.ORG_ADMIN)
+    assert not Invitation.objects.exists()
 
 
 def test_one_pending_invitation_per_address_and_team(team, lead):
