@@ -268,3 +268,53 @@ def test_only_the_latest_scan_of_each_repository_counts(team, lead, org_admin):
     reading = selectors.organization_checks_for_result(result=result)
     assert passed(reading) == {"internal_registry": False}
     assert len(reading["checks"][0]["repositories"]) == 1
+
+
+def test_the_selectors_read_the_versions_only_of_organisations_the_user_administers(
+    team, org_admin, lead, stranger_org_admin
+):
+    from django.http import Http404
+
+    from .factories import MembershipFactory, OrganizationFactory
+
+    other = OrganizationFactory()
+    MembershipFactory(user=org_admin, team=None, organization=other, role="org_admin")
+    first = check_set_import(organization=team.organization, yaml_text=V1, actor=org_admin)[0]
+    second = check_set_import(organization=team.organization, yaml_text=V2, actor=org_admin)[0]
+    elsewhere = check_set_import(organization=other, yaml_text=V1, actor=org_admin)[0]
+    organization = team.organization
+
+    def versions(user):
+        return list(
+            selectors.check_set_versions_for_organization(user=user, organization=organization)
+        )
+
+    assert versions(org_admin) == [second, first]
+    assert versions(lead) == versions(stranger_org_admin) == []
+    get = selectors.check_set_version_get_for_user
+    assert get(user=org_admin, organization=organization, number=1) == first
+    for user, number in ((org_admin, 3), (stranger_org_admin, 1), (lead, 1)):
+        with pytest.raises(Http404, match="This version of the checks does not exist."):
+            get(user=user, organization=organization, number=number)
+
+    current = selectors.check_set_current_for_user
+    assert current(user=org_admin, organization_id=organization.pk) == second
+    assert current(user=org_admin, organization_id=other.pk) == elsewhere
+    with pytest.raises(selectors.SeveralOrganizations):
+        current(user=org_admin, organization_id=None)
+    assert current(user=stranger_org_admin, organization_id=organization.pk) is None
+    assert current(user=stranger_org_admin, organization_id=None) is None
+    assert current(user=lead, organization_id=None) is None
+    assert selectors.check_set_current(organization_id=organization.pk) == second
+
+
+def test_the_current_version_of_the_one_organisation_with_checks_needs_no_id(team, org_admin):
+    """An admin of two organisations of which one has checks is not asked which."""
+    from .factories import MembershipFactory, OrganizationFactory
+
+    MembershipFactory(
+        user=org_admin, team=None, organization=OrganizationFactory(), role="org_admin"
+    )
+    check_set_import(organization=team.organization, yaml_text=V1, actor=org_admin)
+    second = check_set_import(organization=team.organization, yaml_text=V2, actor=org_admin)[0]
+    assert selectors.check_set_current_for_user(user=org_admin, organization_id=None) == second

@@ -138,15 +138,17 @@ class CheckSetVersionViewSet(TeamScopedViewSet, mixins.ListModelMixin, mixins.Re
         )
 
     def _current(self) -> CheckSetVersion:
-        versions = self.get_queryset()
         raw = self.request.query_params.get("organization")
-        if raw is not None:
-            if not (raw.isascii() and raw.isdigit()):
-                raise Http404("No organisation you administer has this id.")
-            versions = versions.filter(organization_id=int(raw))
-        elif versions.values("organization_id").distinct().count() > 1:
-            raise Http404("You administer several organisations: say which with ?organization=.")
-        current: CheckSetVersion | None = versions.order_by("organization_id", "-number").first()
+        if raw is not None and not (raw.isascii() and raw.isdigit()):
+            raise Http404("No organisation you administer has this id.")
+        try:
+            current = selectors.check_set_current_for_user(
+                user=self.request.user, organization_id=None if raw is None else int(raw)
+            )
+        except selectors.SeveralOrganizations:
+            raise Http404(
+                "You administer several organisations: say which with ?organization=."
+            ) from None
         if current is None:
             raise Http404("The organisation has no check set yet.")
         return current

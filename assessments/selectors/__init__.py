@@ -33,12 +33,17 @@ from .campaigns import (
 )
 from .custom_checks import (
     CheckQuestionAnswer,
+    SeveralOrganizations,
     check_answers_for_assessment,
     check_question_answers_for_assessment,
     check_questions_for_organization,
     check_set_current,
+    check_set_current_for_user,
+    check_set_version_get_for_user,
     check_set_version_list,
+    check_set_versions_for_organization,
     check_set_versions_for_user,
+    check_set_versions_newest_first,
     organization_checks_for_result,
 )
 from .debt import (
@@ -139,9 +144,14 @@ __all__ = [
     "questionnaire_answers",
     "questionnaire_check_answers",
     "questionnaire_check_questions",
+    "SeveralOrganizations",
     "check_set_current",
+    "check_set_current_for_user",
+    "check_set_version_get_for_user",
     "check_set_version_list",
+    "check_set_versions_for_organization",
     "check_set_versions_for_user",
+    "check_set_versions_newest_first",
     "organization_checks_for_result",
     "check_answers_for_assessment",
     "check_questions_for_organization",

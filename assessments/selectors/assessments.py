@@ -26,6 +26,7 @@ from ..models import (
     Organization,
     Team,
 )
+from .custom_checks import check_set_versions_newest_first
 from .periods import apply_date_range
 
 
@@ -60,9 +61,9 @@ def assessment_list_for_team(*, team: Team) -> QuerySet[Assessment]:
 # user's memberships that give a role in the team (the team's own, an org admin's), so that
 # visibility costs no query of its own, and the organisation's current check set version, whose
 # questions the questionnaire adds to the catalogue's.
-_CURRENT_CHECK_SET = CheckSetVersion.objects.filter(
-    organization_id=OuterRef("team__organization_id")
-).order_by("-number")
+_CURRENT_CHECK_SET = check_set_versions_newest_first(
+    CheckSetVersion.objects.all(), organization_id=OuterRef("team__organization_id")
+)
 _ASSESSMENT_WITH_TEAM_AND_ROLES = CompiledQuery(
     lambda assessment_id, user_id: (
         Assessment.objects.filter(pk=assessment_id)

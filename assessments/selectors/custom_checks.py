@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404
 
 from ..access import UserOrAnonymous, visible_to_org_admins
 from ..maturity.custom_checks import (
@@ -19,6 +20,7 @@ from ..models import (
     Assessment,
     CheckAnswer,
     CheckSetVersion,
+    Organization,
     Repository,
     RepositoryCheckOutcome,
     Result,
@@ -42,11 +44,71 @@ def check_set_versions_for_user(*, user: UserOrAnonymous) -> QuerySet[CheckSetVe
     return visible_to_org_admins(check_set_version_list(), user)
 
 
+def check_set_versions_newest_first(
+    versions: QuerySet[CheckSetVersion], *, organization_id: int | OuterRef
+) -> QuerySet[CheckSetVersion]:
+    """The organisation's versions among `versions`, the current one first: the highest number
+    is the version scans apply. The one definition of "current", also used as a subquery
+    (`organization_id=OuterRef(...)`)."""
+    # The stubs' lookup types do not know that an OuterRef stands for the column's value.
+    return versions.filter(organization_id=organization_id).order_by("-number")  # type: ignore[misc]
+
+
 def check_set_current(*, organization_id: int) -> CheckSetVersion | None:
     """The version scans apply: the organisation's highest number, or None before the first."""
-    return (
-        CheckSetVersion.objects.filter(organization_id=organization_id).order_by("-number").first()
+    return check_set_versions_newest_first(
+        CheckSetVersion.objects.all(), organization_id=organization_id
+    ).first()
+
+
+def check_set_versions_for_organization(
+    *, user: UserOrAnonymous, organization: Organization
+) -> QuerySet[CheckSetVersion]:
+    """The organisation's versions, the current one first, if the user administers it; none
+    otherwise."""
+    return check_set_versions_newest_first(
+        check_set_versions_for_user(user=user), organization_id=organization.pk
     )
+
+
+def check_set_version_get_for_user(
+    *, user: UserOrAnonymous, organization: Organization, number: int
+) -> CheckSetVersion:
+    """The organisation's version with this number, or 404 when there is none or the user
+    does not administer the organisation (indistinguishable)."""
+    version = (
+        check_set_versions_for_organization(user=user, organization=organization)
+        .filter(number=number)
+        .first()
+    )
+    if version is None:
+        raise Http404("This version of the checks does not exist.")
+    return version
+
+
+class SeveralOrganizations(Exception):
+    """The user administers several organisations with a check set and did not say which."""
+
+
+def check_set_current_for_user(
+    *, user: UserOrAnonymous, organization_id: int | None
+) -> CheckSetVersion | None:
+    """The current version of an organisation the user administers; None before its first
+    import, and for an organisation the user does not administer (indistinguishable).
+
+    Without `organization_id`, of the one organisation whose versions the user can see;
+    SeveralOrganizations when there are more."""
+    versions = check_set_versions_for_user(user=user)
+    if organization_id is None:
+        organization_ids = list(
+            versions.order_by().values_list("organization_id", flat=True).distinct()[:2]
+        )
+        if len(organization_ids) > 1:
+            raise SeveralOrganizations
+        if not organization_ids:
+            return None
+        (organization_id,) = organization_ids
+    return check_set_versions_newest_first(versions, organization_id=organization_id).first()
 
 
 def check_questions_for_organization(

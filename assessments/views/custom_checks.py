@@ -78,7 +78,7 @@ def organization_checks(request: HttpRequest) -> HttpResponse:
                 url += f"?organization={organization.slug}"
             return redirect(url)
     versions = list(
-        selectors.check_set_versions_for_user(user=request.user).filter(organization=organization)
+        selectors.check_set_versions_for_organization(user=request.user, organization=organization)
     )
     current = versions[0] if versions else None
     if request.method != "POST":
@@ -105,13 +105,9 @@ def organization_checks(request: HttpRequest) -> HttpResponse:
 def organization_checks_download(request: HttpRequest, number: int) -> HttpResponse:
     """A version's YAML, as a file to keep in a repository."""
     _, organization = _organizations(request)
-    version = (
-        selectors.check_set_versions_for_user(user=request.user)
-        .filter(organization=organization, number=number)
-        .first()
+    version = selectors.check_set_version_get_for_user(
+        user=request.user, organization=organization, number=number
     )
-    if version is None:
-        raise Http404("This version of the checks does not exist.")
     response = HttpResponse(version.yaml_text, content_type="application/yaml; charset=utf-8")
     filename = f"{organization.slug}-checks-v{version.number}.yaml"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

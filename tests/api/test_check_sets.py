@@ -106,6 +106,39 @@ def test_an_organisation_id_that_is_not_a_number_is_a_404_not_a_server_error(
     assert response.json()["detail"] == "No organisation you administer has this id."
 
 
+def test_an_admin_of_several_organisations_says_which_current_set(team, org_admin):
+    from ..factories import MembershipFactory, OrganizationFactory
+
+    other = OrganizationFactory()
+    MembershipFactory(user=org_admin, team=None, organization=other, role="org_admin")
+    ours = check_set_import(organization=team.organization, yaml_text=CHECKS, actor=org_admin)[0]
+    theirs = check_set_import(organization=other, yaml_text=CHECKS, actor=org_admin)[0]
+    client = token_client(org_admin)
+    response = client.get("/api/v1/check-sets/current/")
+    assert response.status_code == 404
+    assert response.json()["detail"] == (
+        "You administer several organisations: say which with ?organization=."
+    )
+    for version in (ours, theirs):
+        response = client.get(
+            "/api/v1/check-sets/current/", {"organization": version.organization_id}
+        )
+        assert response.json()["id"] == version.id
+    response = client.get("/api/v1/check-sets/current/yaml/", {"organization": other.pk})
+    assert response.content.decode() == theirs.yaml_text
+
+
+def test_another_organisations_current_set_is_a_404_like_none_at_all(
+    team, org_admin, stranger_org_admin
+):
+    check_set_import(organization=team.organization, yaml_text=CHECKS, actor=org_admin)
+    response = token_client(stranger_org_admin).get(
+        "/api/v1/check-sets/current/", {"organization": team.organization_id}
+    )
+    assert response.status_code == 404
+    assert response.json()["detail"] == "The organisation has no check set yet."
+
+
 def test_the_result_carries_the_organisation_checks_beside_the_google_fields(
     team, org_admin, member, submitted
 ):
