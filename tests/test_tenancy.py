@@ -169,6 +169,17 @@ def test_inactive_users_see_no_team(team, member):
     assert list(visible_teams(member)) == []
 
 
+def test_the_teams_a_user_sees_come_with_their_organisation_in_one_query(
+    team, member, other_team_member, django_assert_num_queries
+):
+    from assessments import selectors
+
+    with django_assert_num_queries(1):
+        teams = [(t, t.organization) for t in selectors.team_list_for_user(user=member)]
+    assert teams == [(team, team.organization)]
+    assert list(selectors.team_list_for_user(user=AnonymousUser())) == []
+
+
 def test_the_team_page_lists_assessments_with_their_levels(
     client, team, member, django_capture_on_commit_callbacks
 ):

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from .. import selectors
-from ..access import UserOrAnonymous, signed_in, visible_teams
+from ..access import UserOrAnonymous, signed_in
 from ..models import DeliveryState, Invitation, Organization, Role, Team
 from ..services.invitations import (
     EMAIL_MAX_LENGTH,
@@ -114,7 +114,7 @@ class _InvitationPlaceSerializer(serializers.Serializer[Any]):
     def __init__(self, *args: Any, user: UserOrAnonymous | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user is not None:
-            related_choices_limit(self, "team", visible_teams(user).select_related("organization"))
+            related_choices_limit(self, "team", selectors.team_list_for_user(user=user))
             related_choices_limit(
                 self, "organization", selectors.organizations_administered(user=user)
             )

@@ -183,10 +183,15 @@ def team_overview_for_user(*, user: UserOrAnonymous) -> list[TeamOverview]:
     ]
 
 
+def team_list_for_user(*, user: UserOrAnonymous) -> QuerySet[Team]:
+    """The teams the user can see (`access.visible_teams`), each with its organisation."""
+    return visible_teams(user).select_related("organization")
+
+
 def team_get_for_user(*, user: UserOrAnonymous, slug: str) -> Team:
     """The team, or 404 when it does not exist or the user may not see it (indistinguishable)."""
     try:
-        return visible_teams(user).select_related("organization").get(slug=slug)
+        return team_list_for_user(user=user).get(slug=slug)
     except Team.DoesNotExist:
         raise Http404("No such team.") from None
 
