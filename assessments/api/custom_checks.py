@@ -15,26 +15,23 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.views import APIView
 
 from .. import selectors
-from ..access import UserOrAnonymous, is_org_admin, signed_in
+from ..access import UserOrAnonymous, signed_in
 from ..maturity.custom_checks import MAX_TEXT_BYTES
 from ..models import CheckSetVersion, Organization
 from ..services.custom_checks import check_set_import
 from .base import TeamScopedViewSet
+from .permissions import OrgAdminsOnly
 from .serializers.fields import related_choices_limit
 
 
-class OrgAdminsOnly(BasePermission):
+class OrgAdminsManageChecks(OrgAdminsOnly):
     message = "Only org admins manage the organisation's own checks."
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return is_org_admin(request.user)
 
 
 class CheckSetVersionSerializer(serializers.ModelSerializer[CheckSetVersion]):
@@ -101,7 +98,7 @@ class CheckSetVersionViewSet(TeamScopedViewSet, mixins.ListModelMixin, mixins.Re
     """The organisation's own checks, one immutable version per import."""
 
     serializer_class = CheckSetVersionSerializer
-    permission_classes = [IsAuthenticated, OrgAdminsOnly]
+    permission_classes = [IsAuthenticated, OrgAdminsManageChecks]
     queryset = CheckSetVersion.objects.none()  # for the schema
 
     def get_base_queryset(self) -> QuerySet[CheckSetVersion]:

@@ -1,4 +1,5 @@
-"""Object permissions of team-owned API resources.
+"""Permissions of the API: object permissions of team-owned resources, and the views only org
+admins use.
 
 The services remain the authority on who may change what; checking here as well answers a
 viewer's write with 403 before the request body is even validated.
@@ -10,7 +11,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from ..access import can_edit_team, can_manage_team
+from ..access import can_edit_team, can_manage_team, is_org_admin
 
 
 class TeamEditorCanWrite(BasePermission):
@@ -33,3 +34,12 @@ class TeamManagerCanWrite(BasePermission):
         if request.method in SAFE_METHODS:
             return True
         return can_manage_team(request.user, obj.team)
+
+
+class OrgAdminsOnly(BasePermission):
+    """Views only org admins use; a subclass says in `message` what only they do."""
+
+    message = "Only org admins can do this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return is_org_admin(request.user)

@@ -8,25 +8,22 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.views import APIView
 
 from .. import selectors
-from ..access import UserOrAnonymous, is_org_admin, signed_in
+from ..access import UserOrAnonymous, signed_in
 from ..models import GroupMappingRule, Organization, Role, Team
 from ..services.sso import GROUP_MAX_LENGTH, group_mapping_rule_create, group_mapping_rule_delete
 from .base import TeamScopedViewSet
+from .permissions import OrgAdminsOnly
 from .serializers.fields import related_choices_limit
 
 
-class OrgAdminsOnly(BasePermission):
+class OrgAdminsManageSsoRules(OrgAdminsOnly):
     message = "Only org admins manage single sign-on group rules."
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return is_org_admin(request.user)
 
 
 class GroupMappingRuleSerializer(serializers.ModelSerializer[GroupMappingRule]):
@@ -84,7 +81,7 @@ class GroupMappingRuleViewSet(
     """Single sign-on group rules of the organisations you administer."""
 
     serializer_class = GroupMappingRuleSerializer
-    permission_classes = [IsAuthenticated, OrgAdminsOnly]
+    permission_classes = [IsAuthenticated, OrgAdminsManageSsoRules]
     queryset = GroupMappingRule.objects.none()  # for the schema
 
     def get_base_queryset(self) -> QuerySet[GroupMappingRule]:

@@ -77,7 +77,11 @@ def test_team_people_cannot_read_or_write_the_checks(team, org_admin, lead, memb
     check_set_import(organization=team.organization, yaml_text=CHECKS, actor=org_admin)
     for user in (lead, member):
         client = token_client(user, name=f"t-{user.pk}")
-        assert client.get("/api/v1/check-sets/").status_code == 403
+        response = client.get("/api/v1/check-sets/")
+        assert response.status_code == 403
+        assert response.json()["detail"] == (
+            "Only org admins manage the organisation's own checks."
+        )
         assert client.get("/api/v1/check-sets/current/").status_code == 403
         response = client.post(
             "/api/v1/check-sets/",

@@ -61,7 +61,9 @@ def test_oidc_api_rules_are_for_org_admins_of_that_organisation(
         organization=team.organization, group="g", team=team, role=Role.MEMBER
     )
     for client in (as_lead, as_member):
-        assert client.get(URL).status_code == 403
+        response = client.get(URL)
+        assert response.status_code == 403
+        assert error_of(response)["detail"] == "Only org admins manage single sign-on group rules."
     stranger = token_client(stranger_org_admin)
     assert stranger.get(URL).json()["results"] == []
     assert stranger.delete(f"{URL}{rule.pk}/").status_code == 404

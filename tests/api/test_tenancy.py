@@ -44,6 +44,18 @@ def test_every_api_view_is_team_scoped_or_declared_unscoped():
     assert len(seen) >= 4
 
 
+def test_the_records_only_org_admins_read_are_guarded_by_one_permission():
+    from assessments.api.audit import AuditEventViewSet
+    from assessments.api.custom_checks import CheckSetVersionViewSet
+    from assessments.api.permissions import OrgAdminsOnly
+    from assessments.api.sso import GroupMappingRuleViewSet
+
+    for view in (AuditEventViewSet, CheckSetVersionViewSet, GroupMappingRuleViewSet):
+        guards = [p for p in view.permission_classes if issubclass(p, OrgAdminsOnly)]
+        assert len(guards) == 1, view.__name__
+        assert guards[0].has_permission is OrgAdminsOnly.has_permission, view.__name__
+
+
 @pytest.mark.parametrize("who", ["other_team_member", "stranger_org_admin"])
 def test_a_user_of_another_team_sees_and_changes_nothing(request, team_a_objects, who):
     from .conftest import token_client
