@@ -183,7 +183,7 @@ def locked_writes(monkeypatch):
     def refuse(**_):
         raise _locked()
 
-    monkeypatch.setattr("assessments.api.views.answer_save", refuse)
+    monkeypatch.setattr("assessments.api.assessments.answer_save", refuse)
     monkeypatch.setattr("assessments.views.questionnaire.autosave.answer_save_with_choices", refuse)
 
 

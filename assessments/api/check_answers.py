@@ -27,12 +27,12 @@ from ..maturity.custom_checks import ANSWER_OPTIONS
 from ..models import Assessment
 from ..selectors.custom_checks import CheckQuestionAnswer
 from ..services.check_answers import check_answer_save
+from .assessments import IF_MATCH, _expected_version
 from .base import TeamScopedViewSet
 from .exceptions import etag_for_version
 from .pagination import ApiPagination
 from .permissions import TeamEditorCanWrite
 from .serializers import ErrorSerializer
-from .views import IF_MATCH, _expected_version
 
 _OPTION_KEYS = ", ".join(option.key for option in ANSWER_OPTIONS)
 

@@ -209,7 +209,7 @@ def test_reopening_answers_200_for_a_draft_another_member_opened_meanwhile(
     as_member, draft, member, lead, django_capture_on_commit_callbacks, monkeypatch
 ):
     """The status says what the service did, not what the team had before the request."""
-    from assessments.api import views as api
+    from assessments.api import assessments as api
     from assessments.services.assessments import assessment_open_draft, assessment_reopen
 
     submitted = submit_with_result(draft, member, django_capture_on_commit_callbacks)

@@ -8,8 +8,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from assessments.api.base import TeamScoped, UnscopedAPIView
+from assessments.api.catalogue import CatalogueView
 from assessments.api.notfound import api_not_found
-from assessments.api.views import AuthTokenView, CatalogueView
+from assessments.api.tokens import AuthTokenView
 
 from .tenancy_matrix import matrix, stored_state
 

@@ -73,7 +73,7 @@ def test_every_throttle_class_of_the_module_is_covered():
     }
     assert classes == {"TokenClientRateThrottle", "ScopedThrottle"}
     assert throttling.TokenClientRateThrottle.scope == "token-client"
-    from assessments.api.views import AuthTokenView
+    from assessments.api.tokens import AuthTokenView
 
     assert AuthTokenView.throttle_classes == [throttling.ScopedThrottle]
     assert AuthTokenView.throttle_scope == "auth-token"

@@ -1,5 +1,6 @@
-"""API views: thin. Reads come from the selectors, narrowed to the user by TeamScoped; writes
-go through the services."""
+"""Assessments of the teams you can see: list, start, answer (one question with its ETag, or
+many at once), submit, reopen, and the result and roadmap once computed. Reads come from the
+selectors, narrowed to the user by TeamScoped; writes go through the services."""
 
 import re
 from typing import Any
@@ -13,103 +14,26 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, serializers, status
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from .. import maturity, selectors
+from .. import selectors
 from ..access import signed_in, visible_teams
 from ..maturity.versions import load_catalogue_version
-from ..models import Answer, Assessment, Result, Team
+from ..models import Answer, Assessment, Result
 from ..services.answers import answer_save
 from ..services.assessments import assessment_open_draft, assessment_reopen, assessment_submit
-from ..services.tokens import token_authenticate_credentials
 from . import serializers as s
 from .answers_bulk import answers_bulk_write, answers_bulk_write_schema
-from .base import TeamScopedViewSet, UnscopedAPIView
+from .base import TeamScopedViewSet
 from .exceptions import PreconditionRequired, etag_for_version
 from .pagination import ApiPagination
 from .permissions import TeamEditorCanWrite
 from .results import result_document, roadmap_document
-from .throttling import ScopedThrottle
-
-
-def _validated_query(
-    serializer_class: type[serializers.Serializer[Any]], request: Request
-) -> dict[str, Any]:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    validated: dict[str, Any] = serializer.validated_data
-    return validated
-
-
-# --- Catalogue and tokens (no team data) -------------------------------------------------------
-
-
-class CatalogueView(UnscopedAPIView):
-    """The current catalogue: dimensions, capabilities, questions and their options."""
-
-    @extend_schema(responses=s.CatalogueSerializer, operation_id="catalogue_retrieve")
-    def get(self, request: Request) -> Response:
-        return Response(s.CatalogueSerializer(maturity.load_catalogue()).data)
-
-
-class AuthTokenView(UnscopedAPIView):
-    """Trade a username and password for a new personal API token.
-
-    Throttled per client address; after repeated failures for one username, that username is
-    locked out for a while (403), even with the right password.
-    """
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedThrottle]
-    throttle_scope = "auth-token"
-
-    @extend_schema(
-        request=s.TokenRequestSerializer,
-        responses={201: s.TokenResponseSerializer},
-        auth=[],
-        operation_id="auth_token_create",
-    )
-    def post(self, request: Request) -> Response:
-        serializer = s.TokenRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        token, plaintext = token_authenticate_credentials(
-            username=serializer.validated_data["username"],
-            password=serializer.validated_data["password"],
-            token_name=serializer.validated_data["name"],
-            request=request,
-        )
-        body = {"token": plaintext, "name": token.name, "prefix": token.prefix}
-        return Response(
-            s.TokenResponseSerializer(body).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Cache-Control": "no-store"},
-        )
-
-
-# --- Teams -------------------------------------------------------------------------------------
-
-
-@extend_schema_view(list=extend_schema(parameters=[s.TeamFilterSerializer]))
-class TeamViewSet(TeamScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    """The teams you belong to, and every team of the organisations you administer."""
-
-    serializer_class = s.TeamSerializer
-    queryset = Team.objects.none()  # for the schema; rows come from get_base_queryset()
-
-    def get_base_queryset(self) -> QuerySet[Team]:
-        tag = None
-        if self.action == "list":
-            tag = _validated_query(s.TeamFilterSerializer, self.request).get("tag")
-        return selectors.team_list_with_member_count(tag=tag)
-
-
-# --- Assessments -------------------------------------------------------------------------------
 
 QUESTION_KEY = OpenApiParameter(
     "question_key", OpenApiTypes.STR, OpenApiParameter.PATH, description="A question's key."
@@ -186,7 +110,9 @@ class AssessmentViewSet(
     def get_base_queryset(self) -> QuerySet[Assessment]:
         filters = None
         if self.action == "list":
-            filters = _validated_query(s.AssessmentFilterSerializer, self.request)
+            query = s.AssessmentFilterSerializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            filters = query.validated_data
         return selectors.assessment_list_with_answer_count(filters=filters)
 
     def _detail(self, assessment_id: int) -> Assessment:
