@@ -90,6 +90,7 @@ from .invitations import (
     invitation_list_pending_for_team,
     invitation_list_pending_for_user,
     invitations_by_id,
+    membership_exists_for_email,
 )
 from .organizations import organizations_administered
 from .questionnaire import (
@@ -212,6 +213,7 @@ __all__ = [
     "invitation_get_for_user",
     "invitation_list_pending",
     "invitations_by_id",
+    "membership_exists_for_email",
     "invitation_list_pending_for_team",
     "invitation_list_pending_for_user",
     "organizations_administered",

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from ..access import UserOrAnonymous, invitations_visible_to
-from ..models import Invitation, Team
+from ..models import Invitation, Membership, Organization, Role, Team
 
 
 def _pending(queryset: QuerySet[Invitation]) -> QuerySet[Invitation]:
@@ -55,3 +55,18 @@ def invitations_by_id(*, ids: list[int]) -> dict[int, Invitation]:
 def account_exists_for_email(*, email: str) -> bool:
     """Whether an account uses this address: its owner logs in to accept an invitation."""
     return User.objects.filter(email__iexact=email).exists()
+
+
+def membership_exists_for_email(
+    *, email: str, organization: Organization, team: Team | None
+) -> bool:
+    """Whether an active account with this address (in any case) already holds the place an
+    invitation would give: a membership of `team`, or, when None, the organisation's admin
+    role. Only a membership held in that place counts, not the rights an org admin or a
+    superuser has over every team."""
+    users = User.objects.filter(email__iexact=email, is_active=True)
+    if team is None:
+        return Membership.objects.filter(
+            user__in=users, organization=organization, role=Role.ORG_ADMIN
+        ).exists()
+    return Membership.objects.filter(user__in=users, team=team).exists()

@@ -28,7 +28,8 @@ from django.utils import timezone
 
 from ..access import can_invite
 from ..errors import ActionNotAllowed, ApplicationError
-from ..models import AuditAction, DeliveryState, Invitation, Membership, Organization, Role, Team
+from ..models import AuditAction, DeliveryState, Invitation, Organization, Role, Team
+from ..selectors.invitations import membership_exists_for_email
 from .audit import audit_record
 from .encryption import encrypt
 from .tokens import hash_token
@@ -78,15 +79,6 @@ def _require_can_invite(user: User, invitation: Invitation) -> None:
         )
 
 
-def _already_member(email: str, organization: Organization, team: Team | None) -> bool:
-    users = User.objects.filter(email__iexact=email, is_active=True)
-    if team is None:
-        return Membership.objects.filter(
-            user__in=users, organization=organization, role=Role.ORG_ADMIN
-        ).exists()
-    return Membership.objects.filter(user__in=users, team=team).exists()
-
-
 def _record(
     invitation: Invitation, *, action: AuditAction, actor: User | None, **extra: object
 ) -> None:
@@ -118,7 +110,7 @@ def invitation_create(
         organization=organization, team=team, role=role, email=email, invited_by=inviter
     )
     _require_can_invite(inviter, invitation)
-    if _already_member(email, organization, team):
+    if membership_exists_for_email(email=email, organization=organization, team=team):
         raise ApplicationError(f"{email} already belongs to {team or organization}.")
     pending = (
         Invitation.objects.select_for_update()

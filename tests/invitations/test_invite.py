@@ -179,6 +179,30 @@ def test_inviting_many_is_refused_as_a_whole_before_any_row(team, member, lead):
     assert not Invitation.objects.exists()
 
 
+def test_an_address_already_holds_the_place_only_through_its_own_membership(
+    team, member, org_admin
+):
+    from django.contrib.auth.models import User
+
+    from assessments.selectors import membership_exists_for_email
+
+    def holds(email, team_or_none):
+        return membership_exists_for_email(
+            email=email, organization=team.organization, team=team_or_none
+        )
+
+    User.objects.filter(pk=member.pk).update(email="Member@Example.com")
+    User.objects.filter(pk=org_admin.pk).update(email="olga@example.com")
+    assert holds("member@example.com", team)
+    assert not holds("member@example.com", None)
+    assert holds("olga@example.com", None)
+    # An org admin's rights over the organisation's teams are not a place in them.
+    assert not holds("olga@example.com", team)
+    User.objects.filter(pk=member.pk).update(is_active=False)
+    assert not holds("member@example.com", team)
+    assert not holds("nobody@example.com", team)
+
+
 def test_one_pending_invitation_per_address_and_team(team, lead):
     invite(team, lead, email="nadia@example.com")
     with pytest.raises(ApplicationError, match="already has a pending invitation"):
