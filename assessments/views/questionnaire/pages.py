@@ -24,6 +24,7 @@ from ...maturity.sections import Section
 from ...models import Assessment
 from ...services.answers import PageSaved, PostedAnswer, answers_page_save, normalize_note
 from ...services.check_answers import check_answers_page_save
+from .fieldsets import question_fieldset
 from .sections import (
     ORGANIZATION_SECTION,
     carried_over_since,
@@ -68,6 +69,7 @@ def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpRe
     chosen = chosen_options(answers)
     answered, total = progress(catalogue, chosen)
     days: dict[datetime, str] = {}
+    hidden = {q.key for q in current.questions if not catalogue.is_visible(q, chosen)}
     questions = _question_items(
         request,
         current.questions,
@@ -76,7 +78,7 @@ def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpRe
         conflicts=conflicts,
         errors=errors,
         days=days,
-        hidden={q.key for q in current.questions if not catalogue.is_visible(q, chosen)},
+        hidden=hidden,
         # Only questions that grade a capability can show a repository's finding.
         hints=(
             selectors.evidence_hints_for_team(team=assessment.team)
@@ -87,7 +89,7 @@ def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpRe
     context = {
         **_page_context(assessment, pages, index),
         "autosave_url": reverse("answer_autosave", args=[assessment.pk, "__question__"]),
-        "questions": questions,
+        "fieldsets": _fieldsets(current.questions, questions, can_edit),
         "answered": answered,
         "total": total,
         "can_edit": can_edit,
@@ -95,9 +97,9 @@ def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpRe
         "carried_over_count": _count(answers, chosen, catalogue, "carried_over_from"),
         "suggested_count": _count(answers, chosen, catalogue, "suggested_from"),
         "page_needs_confirmation": any(
-            (item["carried_over"] is not None or item["suggested"] is not None)
-            and not item["hidden"]
-            for item in questions
+            answer.needs_confirmation
+            for q in current.questions
+            if q.key not in hidden and (answer := answers.get(q.key)) is not None
         ),
     }
     return render(request, "assessments/questionnaire.html", context)
@@ -156,8 +158,9 @@ def _question_items(
     hidden: set[str] | frozenset[str],
     hints: Mapping[str, Evidence],
 ) -> list[dict[str, Any]]:
-    """Each question of a page with everything its fieldset shows, worked out here rather
-    than in the template, where each lookup and test costs many times more."""
+    """The values each question's fieldset shows of its answer, worked out here rather than
+    in the template, where each lookup and test costs many times more; only plain values
+    and mappings of them (see fieldsets.py)."""
     posted = request.POST if request.method == "POST" else None
     items: list[dict[str, Any]] = []
     for question in questions:
@@ -165,19 +168,29 @@ def _question_items(
         answer = answers.get(key)
         conflict = conflicts.get(key)
         error = errors.get(key)
-        layout = _layout(question)
+        hint = next((hints[c] for c in question.capabilities if c in hints), None)
         items.append(
             {
-                **layout,
-                "classes": layout["classes"][bool(conflict), bool(error)],
+                "classes": _CLASSES[bool(conflict), bool(error)],
                 "version": answer.version if answer is not None else 0,
                 "hidden": key in hidden,
-                "hint": next((hints[c] for c in question.capabilities if c in hints), None),
+                "hint": (
+                    {"path": hint.path, "line": hint.line, "reason": hint.reason}
+                    if hint is not None
+                    else None
+                ),
                 "carried_over": (
                     _day(answer.carried_over_from, days) if answer is not None else None
                 ),
-                "suggested": answer.suggested_from if answer is not None else None,
-                "conflict": conflict,
+                "suggested": _suggested(answer.suggested_from) if answer is not None else None,
+                "conflict": (
+                    {
+                        "updated_by": conflict.get("updated_by", ""),
+                        "current_option": conflict.get("current_option", ""),
+                    }
+                    if conflict
+                    else None
+                ),
                 "error": error,
                 "options": _options_html(
                     question,
@@ -196,24 +209,35 @@ def _question_items(
     return items
 
 
-@functools.lru_cache(maxsize=1024)
-def _layout(question: Question) -> dict[str, Any]:
-    """What a question's fieldset shows whatever its answer, worked out once per process."""
-    return {
-        "key": question.key,
-        "text": question.text,
-        "help": question.help,
-        "skip_question": question.skip_if.question if question.skip_if else "",
-        "skip_values": " ".join(question.skip_if.values) if question.skip_if else "",
-        # The fieldset's classes, by (has a conflict, has an error).
-        "classes": {
-            (conflict, error): "question"
-            + (" has-conflict" if conflict else "")
-            + (" has-error" if error else "")
-            for conflict in (False, True)
-            for error in (False, True)
-        },
-    }
+def _fieldsets(
+    questions: tuple[Question, ...], items: list[dict[str, Any]], can_edit: bool
+) -> list[str]:
+    return [
+        question_fieldset(question, item, can_edit=can_edit)
+        for question, item in zip(questions, items, strict=True)
+    ]
+
+
+# A fieldset's classes, by (has a conflict, has an error).
+_CLASSES = {
+    (conflict, error): "question"
+    + (" has-conflict" if conflict else "")
+    + (" has-error" if error else "")
+    for conflict in (False, True)
+    for error in (False, True)
+}
+
+# What the page says of an answer a scan suggested (a missing field reads as nothing).
+_SUGGESTED_FIELDS = ("repository", "commit", "url", "path", "line", "reason")
+
+
+def _suggested(suggested_from: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not suggested_from:
+        return None
+    suggested = {name: suggested_from.get(name, "") for name in _SUGGESTED_FIELDS}
+    if isinstance(suggested["commit"], str):
+        suggested["commit"] = suggested["commit"][:12]  # a commit is known by its start
+    return suggested
 
 
 @functools.lru_cache(maxsize=4096)
@@ -320,7 +344,7 @@ def _organization_page(
     context = {
         **_page_context(assessment, pages, index),
         "autosave_url": reverse("check_answer_autosave", args=[assessment.pk, "__question__"]),
-        "questions": questions,
+        "fieldsets": _fieldsets(current.questions, questions, can_edit),
         "answered": answered,
         "total": len(keys),
         # The catalogue's progress counts the catalogue's questions; this page counts its own.
