@@ -19,12 +19,22 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
+
+ServerBindingCursor: type | None
+try:
+    from django.db.backends.postgresql import base as _postgresql
+
+    # A cursor that binds values on the server (psycopg 3; psycopg 2 has none).
+    ServerBindingCursor = getattr(_postgresql, "ServerBindingCursor", None)
+except (ImportError, ImproperlyConfigured):  # no psycopg installed: SQLite only
+    ServerBindingCursor = None
 
 ModelT = TypeVar("ModelT", bound=Model)
 
@@ -81,7 +91,7 @@ class CompiledQuery:
             param if slot is None else ids[slot]
             for param, slot in zip(compiled.params, compiled.slots, strict=True)
         ]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
         if not compiled.converters:
@@ -116,6 +126,24 @@ class CompiledQuery:
             frozenset(names),
             locks=queryset.query.select_for_update,
         )
+
+
+def _cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
+    """A cursor of `connection`; on PostgreSQL (psycopg 3) one that sends the values apart
+    from the SQL, so psycopg prepares each statement the first time a connection runs it
+    (`prepare_threshold` in settings) and the server plans it once per connection rather
+    than on every run: planning the questionnaire's reads took longer than running them."""
+    if connection.vendor != "postgresql" or ServerBindingCursor is None:
+        return connection.cursor()
+    connection.ensure_connection()
+    raw = connection.connection
+    ordinary = raw.cursor_factory
+    # Only for this cursor: the ORM's own statements keep binding their values in the SQL.
+    raw.cursor_factory = ServerBindingCursor
+    try:
+        return connection.cursor()
+    finally:
+        raw.cursor_factory = ordinary
 
 
 def _converted(compiled: _Compiled, fetched: list[Any]) -> Iterator[tuple[Any, ...]]:

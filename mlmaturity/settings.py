@@ -97,6 +97,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # minute, and check it before reuse so a restarted database costs one retry, not an error.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The hot paths' compiled queries (assessments/compiled_queries.py) are prepared the first
+    # time a connection runs them. Only statements bound on the server are ever prepared: the
+    # ORM's own bind their values on the client, so this leaves them as they are.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves several threads and runs scans in-process: SQLite set up for
     # a web app. Write-ahead logging lets reads go on while one connection writes; IMMEDIATE

@@ -2,6 +2,7 @@
 instances the ORM would."""
 
 import pytest
+from django.db import connection
 
 from assessments.compiled_queries import CompiledQuery, concrete_columns, instance_from
 from assessments.models import Assessment, Membership, Team
@@ -160,3 +161,20 @@ def test_each_thread_runs_its_own_compiled_copy_on_its_own_connection():
     thread.join()
     assert answers == [[(team.name,)]]
     assert len(query._compiled) <= 2  # one per connection (the other thread's may be gone)
+
+
+def test_on_postgresql_the_server_plans_it_once_per_connection_and_the_orm_as_before(team, member):
+    if connection.vendor != "postgresql":
+        pytest.skip("Only PostgreSQL prepares statements.")
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [statement for (statement,) in cursor.fetchall()]
+
+    for _ in range(2):
+        assert ROLES.rows(team_id=team.pk, user_id=member.pk) == _queryset_rows(team.pk, member.pk)
+    ours = [statement for statement in prepared() if "assessments_membership" in statement]
+    assert len(ours) == 1
+    # The ORM's own queries still bind their values on the client: never prepared.
+    assert not [statement for statement in prepared() if "pg_prepared_statements" in statement]
