@@ -14,6 +14,7 @@ a caller needs those). Each parameter is an integer (an id), found in the compil
 sentinel value no real id takes; whatever else the query holds is fixed when it is compiled.
 """
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -27,14 +28,17 @@ from django.db.models import Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 
-ServerBindingCursor: type | None
+_ServerBindingCursor: type[Any] | None
 try:
     from django.db.backends.postgresql import base as _postgresql
+    from psycopg.postgres import types as _postgres_types
+    from psycopg.pq import Format
 
     # A cursor that binds values on the server (psycopg 3; psycopg 2 has none).
-    ServerBindingCursor = getattr(_postgresql, "ServerBindingCursor", None)
+    _ServerBindingCursor = getattr(_postgresql, "ServerBindingCursor", None)
+    _TIMESTAMPTZ_OID = _postgres_types["timestamptz"].oid
 except (ImportError, ImproperlyConfigured):  # no psycopg installed: SQLite only
-    ServerBindingCursor = None
+    _ServerBindingCursor = None
 
 ModelT = TypeVar("ModelT", bound=Model)
 
@@ -129,21 +133,54 @@ class CompiledQuery:
 
 
 def _cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
-    """A cursor of `connection`; on PostgreSQL (psycopg 3) one that sends the values apart
-    from the SQL, so psycopg prepares each statement the first time a connection runs it
-    (`prepare_threshold` in settings) and the server plans it once per connection rather
-    than on every run: planning the questionnaire's reads took longer than running them."""
-    if connection.vendor != "postgresql" or ServerBindingCursor is None:
+    """A cursor of `connection`; on PostgreSQL (psycopg 3) a `_PreparingCursor`."""
+    if connection.vendor != "postgresql" or _ServerBindingCursor is None:
         return connection.cursor()
     connection.ensure_connection()
     raw = connection.connection
     ordinary = raw.cursor_factory
     # Only for this cursor: the ORM's own statements keep binding their values in the SQL.
-    raw.cursor_factory = ServerBindingCursor
+    raw.cursor_factory = _preparing_cursor()
     try:
         return connection.cursor()
     finally:
         raw.cursor_factory = ordinary
+
+
+@functools.cache
+def _preparing_cursor() -> type[Any]:
+    class _PreparingCursor(_ServerBindingCursor):  # type: ignore[misc, valid-type]
+        """Sends the values apart from the SQL, so psycopg prepares each statement the first
+        time a connection runs it (`prepare_threshold` in settings) and the server plans it
+        once per connection rather than on every run: planning the questionnaire's reads took
+        longer than running them. And reads each distinct timestamp of a result once: Django's
+        loader parses them in Python, and a page's answers carried over all hold the same."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            django_loader = self.adapters.get_loader(_TIMESTAMPTZ_OID, Format.TEXT)
+            self.adapters.register_loader("timestamptz", _each_value_once(django_loader))
+
+    return _PreparingCursor
+
+
+@functools.cache
+def _each_value_once(loader: type[Any]) -> type[Any]:
+    """`loader`, remembering what it loaded from each text for as long as it lives (one
+    cursor): the values are immutable and the text says all there is to them."""
+
+    class _EachValueOnce(loader):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._loaded: dict[bytes, Any] = {}
+
+        def load(self, data: Any) -> Any:
+            text = bytes(data)
+            if text not in self._loaded:
+                self._loaded[text] = super().load(data)
+            return self._loaded[text]
+
+    return _EachValueOnce
 
 
 def _converted(compiled: _Compiled, fetched: list[Any]) -> Iterator[tuple[Any, ...]]:

@@ -178,3 +178,27 @@ def test_on_postgresql_the_server_plans_it_once_per_connection_and_the_orm_as_be
     assert len(ours) == 1
     # The ORM's own queries still bind their values on the client: never prepared.
     assert not [statement for statement in prepared() if "pg_prepared_statements" in statement]
+
+
+def test_timestamps_read_once_per_text_are_the_ones_the_orm_reads(team, member, lead):
+    first, second = Membership.objects.filter(team=team).order_by("pk")[:2]
+    Membership.objects.filter(pk=second.pk).update(created_at=first.created_at)
+    MembershipFactory(team=team, role="viewer")
+    created = CompiledQuery(
+        lambda team_id: (
+            Membership.objects.filter(team_id=team_id)
+            .order_by("pk")
+            .values_list("created_at", flat=True)
+        )
+    )
+
+    rows = [row[0] for row in created.rows(team_id=team.pk)]
+    orm = list(
+        Membership.objects.filter(team_id=team.pk)
+        .order_by("pk")
+        .values_list("created_at", flat=True)
+    )
+
+    assert rows == orm
+    assert [value.tzinfo for value in rows] == [value.tzinfo for value in orm]
+    assert rows[0] == rows[1] != rows[2]
