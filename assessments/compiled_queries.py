@@ -10,12 +10,13 @@ convert the rows as the ORM would (JSON decoded, dates made aware, and so on).
 
 Only `values_list()` querysets qualify: their rows are plain tuples, so nothing else of the
 ORM's machinery is needed to read them (`instance_from` builds model instances from them when
-a caller needs those). Each parameter is an integer (an id), found in the compiled SQL by a
-sentinel value no real id takes; whatever else the query holds is fixed when it is compiled.
+a caller needs those). Each parameter is an integer (an id), or a text the query names as such
+(a session's key), found in the compiled SQL by a sentinel value no real id or key takes;
+whatever else the query holds is fixed when it is compiled.
 """
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
@@ -71,18 +72,24 @@ class CompiledQuery:
     thread, converters included, is used by another.
     """
 
-    def __init__(self, build: Callable[..., QuerySet[Any, Any]]):
+    def __init__(self, build: Callable[..., QuerySet[Any, Any]], *, texts: Iterable[str] = ()):
         self._build = build
+        # The values that are text (a session's key, say) rather than ids.
+        self._texts = frozenset(texts)
         self._compiled: WeakKeyDictionary[BaseDatabaseWrapper, _Compiled] = WeakKeyDictionary()
 
-    def rows(self, using: str = DEFAULT_DB_ALIAS, **ids: int) -> list[tuple[Any, ...]]:
+    def rows(self, using: str = DEFAULT_DB_ALIAS, **ids: int | str) -> list[tuple[Any, ...]]:
         connection = connections[using]
         compiled = self._compiled.get(connection)
         if compiled is None:
             compiled = self._compiled[connection] = self._compile(using, sorted(ids))
         if set(ids) != compiled.names:
             raise TypeError(f"The query takes the ids {', '.join(sorted(compiled.names))}.")
-        if any(not _ID_RANGE[0] <= value <= _ID_RANGE[1] for value in ids.values()):
+        numbers = [value for value in ids.values() if isinstance(value, int)]
+        texts = {name for name, value in ids.items() if isinstance(value, str)}
+        if texts != self._texts or len(numbers) + len(texts) != len(ids):
+            raise TypeError(f"The query takes as text exactly {sorted(self._texts)}.")
+        if any(not _ID_RANGE[0] <= value <= _ID_RANGE[1] for value in numbers):
             # What the ORM does with an id no column can hold (from a URL, say): match nothing,
             # rather than hand the database a number it refuses.
             return []
@@ -103,7 +110,11 @@ class CompiledQuery:
         return list(_converted(compiled, fetched))
 
     def _compile(self, using: str, names: list[str]) -> _Compiled:
-        sentinels = {name: _SENTINEL_BASE + index for index, name in enumerate(names)}
+        sentinels: dict[str, int | str] = {
+            # No key of the application's begins with a NUL character.
+            name: f"\x00{name}" if name in self._texts else _SENTINEL_BASE + index
+            for index, name in enumerate(names)
+        }
         queryset = self._build(**sentinels)
         names_by_sentinel = {value: name for name, value in sentinels.items()}
         compiler = queryset.query.get_compiler(using=using)
@@ -112,7 +123,7 @@ class CompiledQuery:
         except EmptyResultSet:
             raise ValueError("The query cannot be compiled: it would match nothing.") from None
         slots = tuple(
-            names_by_sentinel.get(param) if type(param) is int else None for param in params
+            names_by_sentinel.get(param) if type(param) in (int, str) else None for param in params
         )
         missing = set(names) - set(slots)
         if missing:

@@ -193,6 +193,9 @@ if REDIS_URL:
     # was logged out in one process live on in the others, so without Redis they stay in the
     # database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    # Django's database backend, with the read of every request compiled once.
+    SESSION_ENGINE = "assessments.sessions"
 
 # --- Email (invitations; any feature that mails reuses these) -------------------------------------
 # SMTP when EMAIL_HOST is set. Without it the embedded default (SQLite, no REDIS_URL) prints

@@ -202,3 +202,17 @@ def test_timestamps_read_once_per_text_are_the_ones_the_orm_reads(team, member, 
     assert rows == orm
     assert [value.tzinfo for value in rows] == [value.tzinfo for value in orm]
     assert rows[0] == rows[1] != rows[2]
+
+
+def test_a_text_value_is_passed_as_the_query_names_it_and_only_so(team):
+    by_slug = CompiledQuery(
+        lambda slug: Team.objects.filter(slug=slug).values_list("pk"), texts=["slug"]
+    )
+
+    assert by_slug.rows(slug=team.slug) == [(team.pk,)]
+    assert by_slug.rows(slug="no-such-team") == []
+    assert by_slug.rows(slug="'; DROP TABLE x; --") == []
+    with pytest.raises(TypeError):
+        by_slug.rows(slug=team.pk)
+    with pytest.raises(TypeError):
+        ROLES.rows(team_id=str(team.pk), user_id=1)
