@@ -120,17 +120,21 @@ def test_a_questionnaire_page_costs_the_same_queries_for_one_or_ten_of_everythin
     assert many == {"context": 3, "cicd": 4, "organisation-checks": 3}
 
 
-def test_a_team_without_a_repository_reads_no_scanned_evidence(client, team, member, settings):
+def test_a_team_without_a_successful_scan_reads_no_scanned_evidence(client, team, member, settings):
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     draft = assessment_start(team=team, user=member)
     client.force_login(member)
     client.get(reverse("questionnaire_section", args=[draft.pk, "context"]))
 
     without = _page_queries(client, draft, ("context", "cicd"))
+    queued = Repository.objects.create(team=team, url="https://github.com/acme/queued.git")
+    Scan.objects.create(repository=queued, status=ScanStatus.QUEUED)
+    still_without = _page_queries(client, draft, ("context", "cicd"))
     _scanned_repository(team)
     with_repository = _page_queries(client, draft, ("context", "cicd"))
 
     assert without["cicd"] == without["context"] == 3
+    assert still_without == without
     assert with_repository["cicd"] == 4
     assert (
         "Found in your repository"

@@ -19,8 +19,9 @@ from ..models import (
     CheckSetVersion,
     Membership,
     Organization,
-    Repository,
     Role,
+    Scan,
+    ScanStatus,
     Team,
 )
 from .periods import apply_date_range
@@ -60,7 +61,12 @@ _ASSESSMENT_WITH_TEAM_AND_ROLES = CompiledQuery(
             ),
             check_set_id=Subquery(_CURRENT_CHECK_SET.values("pk")[:1]),
             check_set_created_at=Subquery(_CURRENT_CHECK_SET.values("created_at")[:1]),
-            has_repositories=Exists(Repository.objects.filter(team_id=OuterRef("team_id"))),
+            has_scans=Exists(
+                Scan.objects.filter(
+                    repository__team_id=OuterRef("team_id"),
+                    status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED],
+                )
+            ),
         )
         .values_list(
             *concrete_columns(Assessment),
@@ -70,7 +76,7 @@ _ASSESSMENT_WITH_TEAM_AND_ROLES = CompiledQuery(
             "is_org_admin",
             "check_set_id",
             "check_set_created_at",
-            "has_repositories",
+            "has_scans",
         )
     )
 )
@@ -79,12 +85,12 @@ _ASSESSMENT_WITH_TEAM_AND_ROLES = CompiledQuery(
 @dataclass(frozen=True)
 class AssessmentWithCheckSet:
     """An assessment, and its organisation's current check set version as (id, created at):
-    None when the organisation has none; and whether its team has a repository (without one,
-    no scan found anything to show beside the questions)."""
+    None when the organisation has none; and whether a scan of its team's repositories ever
+    succeeded (if none did, no scan found anything to show beside the questions)."""
 
     assessment: Assessment
     check_set: tuple[int, datetime] | None
-    team_has_repositories: bool
+    team_has_scans: bool
 
 
 def assessment_get_for_user(*, user: UserOrAnonymous, assessment_id: int) -> Assessment:
@@ -116,13 +122,13 @@ def assessment_with_check_set_get_for_user(
     team = instance_from(Team, row, team_starts, using)
     team.organization = instance_from(Organization, row, organization_starts, using)
     assessment.team = team
-    role_in_team, is_org_admin, check_set_id, check_set_created_at, has_repositories = row[-5:]
+    role_in_team, is_org_admin, check_set_id, check_set_created_at, has_scans = row[-5:]
     held = [role for role in (role_in_team, Role.ORG_ADMIN if is_org_admin else None) if role]
     remember_roles_held(user, team, held)
     if team_role(user, team) is None:
         raise Http404("No such assessment.")
     check_set = (check_set_id, check_set_created_at) if check_set_id is not None else None
-    return AssessmentWithCheckSet(assessment, check_set, has_repositories)
+    return AssessmentWithCheckSet(assessment, check_set, has_scans)
 
 
 def _answer_count() -> Coalesce:

@@ -82,7 +82,7 @@ def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpRe
         # Only questions that grade a capability can show a repository's finding.
         hints=(
             selectors.evidence_hints_for_team(team=assessment.team)
-            if opened.team_has_repositories and any(q.capabilities for q in current.questions)
+            if opened.team_has_scans and any(q.capabilities for q in current.questions)
             else {}
         ),
     )
