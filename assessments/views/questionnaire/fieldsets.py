@@ -16,6 +16,7 @@ never finds an old fieldset.
 """
 
 import functools
+import html
 import itertools
 import re
 from collections.abc import Iterator, Mapping
@@ -23,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ...maturity import Question
@@ -71,8 +71,16 @@ def _set_values(values: Mapping[str, Any]) -> Iterator[str]:
         if isinstance(value, Mapping) and value:
             yield from _set_values(value)
         elif value:
-            # A number as plain digits, as the template writes it without thousand separators.
-            yield conditional_escape(str(value) if isinstance(value, int) else value)
+            yield _escaped(value)
+
+
+def _escaped(value: Any) -> str:
+    """`value` as the template writes it: markup kept, text escaped (html.escape, as Django's
+    own `escape`, without its checks for lazy text), numbers as plain digits (no thousand
+    separators)."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
 
 
 def _marked(shape: Shape, numbers: Iterator[int]) -> dict[str, Any]:
