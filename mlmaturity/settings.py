@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "assessments.sso.login_options",
+                "assessments.site_links.site_links",
             ],
         },
     },
