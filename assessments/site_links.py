@@ -28,3 +28,20 @@ def _reversed(name: str, urlconf: str) -> str:
         return reverse(name, urlconf=urlconf)
     except NoReverseMatch:
         return ""
+
+
+# An id no address of the site otherwise contains: its place in an address reversed with it.
+_ANY_ID = 2**31 - 1
+
+
+def assessment_address(name: str, assessment_id: int, *rest: str) -> str:
+    """`reverse(name, args=[assessment_id, *rest])`, from the address reversed once per URL
+    configuration and script prefix with a stand-in id (a questionnaire page shows several)."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    pattern = _address_with_any_id(name, rest, urlconf, get_script_prefix())
+    return pattern.replace(str(_ANY_ID), str(assessment_id), 1)
+
+
+@functools.lru_cache(maxsize=64)
+def _address_with_any_id(name: str, rest: tuple[str, ...], urlconf: str, script_prefix: str) -> str:
+    return reverse(name, urlconf=urlconf, args=[_ANY_ID, *rest])

@@ -2,7 +2,7 @@
 
 from django.urls import reverse, set_script_prefix
 
-from assessments.site_links import site_links
+from assessments.site_links import assessment_address, site_links
 
 urlpatterns: list = []  # a URL configuration with none of the site's pages
 
@@ -30,3 +30,13 @@ def test_links_follow_the_script_prefix_and_the_url_configuration(rf, settings):
     assert prefixed["profile"] == "/maturity" + profile
     assert ours["profile"] == profile
     assert other == dict.fromkeys(ours, "")
+
+
+def test_an_assessments_address_is_the_one_reverse_gives(settings):
+    for assessment_id in (1, 7, 2**31 - 1, 10**12):
+        assert assessment_address("assessment_summary", assessment_id) == reverse(
+            "assessment_summary", args=[assessment_id]
+        )
+        assert assessment_address("questionnaire_section", assessment_id, "data") == reverse(
+            "questionnaire_section", args=[assessment_id, "data"]
+        )

@@ -13,17 +13,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from ... import selectors
 from ...access import can_edit_team, signed_in
 from ...errors import ApplicationError
-from ...maturity import Catalogue, Evidence, Question
+from ...maturity import Evidence, Question
 from ...maturity.sections import Section
 from ...models import Assessment
 from ...services.answers import PageSaved, PostedAnswer, answers_page_save, normalize_note
 from ...services.check_answers import check_answers_page_save
+from ...site_links import assessment_address
 from .fieldsets import question_fieldset
 from .sections import (
     ORGANIZATION_SECTION,
@@ -31,7 +31,6 @@ from .sections import (
     chosen_options,
     organization_section_of,
     pages_of,
-    progress,
     section_or_404,
     sections_for,
 )
@@ -67,7 +66,7 @@ def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpRe
         return saved
     answers = selectors.questionnaire_answers(assessment_id=assessment.pk)
     chosen = chosen_options(answers)
-    answered, total = progress(catalogue, chosen)
+    visible = {question.key for question in catalogue.visible_questions(chosen)}
     days: dict[datetime, str] = {}
     hidden = {q.key for q in current.questions if not catalogue.is_visible(q, chosen)}
     questions = _question_items(
@@ -88,14 +87,15 @@ def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpRe
     )
     context = {
         **_page_context(assessment, pages, index),
-        "autosave_url": reverse("answer_autosave", args=[assessment.pk, "__question__"]),
+        "autosave_url": assessment_address("answer_autosave", assessment.pk, "__question__"),
         "fieldsets": _fieldsets(current.questions, questions, can_edit),
-        "answered": answered,
-        "total": total,
+        # As `progress` counts, from the one pass above.
+        "answered": sum(1 for key in visible if key in chosen),
+        "total": len(visible),
         "can_edit": can_edit,
         "carried_over_since": _day(carried_over_since(answers), days),
-        "carried_over_count": _count(answers, chosen, catalogue, "carried_over_from"),
-        "suggested_count": _count(answers, chosen, catalogue, "suggested_from"),
+        "carried_over_count": _count(answers, visible, "carried_over_from"),
+        "suggested_count": _count(answers, visible, "suggested_from"),
         "page_needs_confirmation": any(
             answer.needs_confirmation
             for q in current.questions
@@ -107,17 +107,15 @@ def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpRe
 
 def _count(
     answers: Mapping[str, selectors.AnswerOnPage],
-    chosen: Mapping[str, str],
-    catalogue: Catalogue,
+    visible: set[str],
     field: Literal["carried_over_from", "suggested_from"],
 ) -> int:
-    """Visible answers still marked with ``field`` (carried over, or suggested by a scan)."""
+    """Answers to `visible` questions still marked with ``field`` (carried over, or
+    suggested by a scan)."""
     return sum(
         1
         for key, answer in answers.items()
-        if getattr(answer, field) is not None
-        and catalogue.has_question(key)
-        and catalogue.is_visible(catalogue.question(key), chosen)
+        if getattr(answer, field) is not None and key in visible
     )
 
 
@@ -127,6 +125,7 @@ def _page_context(assessment: Assessment, pages: tuple[Section, ...], index: int
         "assessment": assessment,
         "team": assessment.team,
         "section_links": _section_links(assessment.pk, pages, index),
+        "summary_url": assessment_address("assessment_summary", assessment.pk),
         "section": pages[index],
         "section_number": index + 1,
         "previous_section": pages[index - 1] if index > 0 else None,
@@ -139,7 +138,7 @@ def _section_links(
 ) -> list[tuple[str, str, bool]]:
     """(title, its page's address, whether it is the page shown) for the page list: the
     address reversed once and filled in per section, rather than reversed for each."""
-    pattern = reverse("questionnaire_section", args=[assessment_id, "__section__"])
+    pattern = assessment_address("questionnaire_section", assessment_id, "__section__")
     return [
         (section.title, pattern.replace("__section__", section.key), index == current)
         for index, section in enumerate(sections)
@@ -343,7 +342,7 @@ def _organization_page(
     carried_over = [a for key, a in answers.items() if key in keys and a.needs_confirmation]
     context = {
         **_page_context(assessment, pages, index),
-        "autosave_url": reverse("check_answer_autosave", args=[assessment.pk, "__question__"]),
+        "autosave_url": assessment_address("check_answer_autosave", assessment.pk, "__question__"),
         "fieldsets": _fieldsets(current.questions, questions, can_edit),
         "answered": answered,
         "total": len(keys),
