@@ -25,6 +25,7 @@ from ...services.answers import PageSaved, PostedAnswer, answers_page_save, norm
 from ...services.check_answers import check_answers_page_save
 from ...site_links import assessment_address
 from .fieldsets import question_fieldset
+from .page_parts import SectionLinks, section_nav, team_trail
 from .sections import (
     ORGANIZATION_SECTION,
     carried_over_since,
@@ -124,8 +125,11 @@ def _page_context(assessment: Assessment, pages: tuple[Section, ...], index: int
     return {
         "assessment": assessment,
         "team": assessment.team,
-        "section_links": _section_links(assessment.pk, pages, index),
-        "summary_url": assessment_address("assessment_summary", assessment.pk),
+        "team_trail": team_trail(assessment.team),
+        "section_nav": section_nav(
+            _section_links(assessment.pk, pages, index),
+            assessment_address("assessment_summary", assessment.pk),
+        ),
         "section": pages[index],
         "section_number": index + 1,
         "previous_section": pages[index - 1] if index > 0 else None,
@@ -133,16 +137,14 @@ def _page_context(assessment: Assessment, pages: tuple[Section, ...], index: int
     }
 
 
-def _section_links(
-    assessment_id: int, sections: tuple[Section, ...], current: int
-) -> list[tuple[str, str, bool]]:
+def _section_links(assessment_id: int, sections: tuple[Section, ...], current: int) -> SectionLinks:
     """(title, its page's address, whether it is the page shown) for the page list: the
     address reversed once and filled in per section, rather than reversed for each."""
     pattern = assessment_address("questionnaire_section", assessment_id, "__section__")
-    return [
+    return tuple(
         (section.title, pattern.replace("__section__", section.key), index == current)
         for index, section in enumerate(sections)
-    ]
+    )
 
 
 def _question_items(
