@@ -49,8 +49,8 @@ class _Pieces:
 def question_fieldset(question: Question, values: Mapping[str, Any], *, can_edit: bool) -> str:
     """The fieldset of `question` showing `values` (the answer's: a mapping of plain values
     and of mappings of plain values, which the template reads as `item.<name>`)."""
-    pieces = _pieces(question, can_edit, _shape(values))
-    filled = list(_set_values(values))
+    filled: list[str] = []
+    pieces = _pieces(question, can_edit, _shape(values, filled))
     parts = [pieces.texts[0]]
     for hole, text in zip(pieces.holes, pieces.texts[1:], strict=True):
         parts.append(filled[hole])
@@ -58,20 +58,19 @@ def question_fieldset(question: Question, values: Mapping[str, Any], *, can_edit
     return mark_safe("".join(parts))  # noqa: S308 - the template's markup, values escaped
 
 
-def _shape(values: Mapping[str, Any]) -> Shape:
-    return tuple(
-        (name, _shape(value) if isinstance(value, Mapping) and value else bool(value) or value)
-        for name, value in values.items()
-    )
-
-
-def _set_values(values: Mapping[str, Any]) -> Iterator[str]:
-    """Every set value, escaped, in the order `_marked` numbers their markers."""
-    for value in values.values():
+def _shape(values: Mapping[str, Any], filled: list[str]) -> Shape:
+    """The shape of `values`, adding each value that is set to `filled`, escaped, in the order
+    `_marked` numbers their markers."""
+    shape: list[tuple[str, Any]] = []
+    for name, value in values.items():
         if isinstance(value, Mapping) and value:
-            yield from _set_values(value)
+            shape.append((name, _shape(value, filled)))
         elif value:
-            yield _escaped(value)
+            shape.append((name, True))
+            filled.append(_escaped(value))
+        else:
+            shape.append((name, value))
+    return tuple(shape)
 
 
 def _escaped(value: Any) -> str:

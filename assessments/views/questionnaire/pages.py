@@ -212,11 +212,14 @@ def _question_items(
 
 def _fieldsets(
     questions: tuple[Question, ...], items: list[dict[str, Any]], can_edit: bool
-) -> list[str]:
-    return [
-        question_fieldset(question, item, can_edit=can_edit)
-        for question, item in zip(questions, items, strict=True)
-    ]
+) -> SafeString:
+    """The page's fieldsets, joined here rather than by a loop of the template."""
+    return SafeString(
+        "\n  ".join(
+            question_fieldset(question, item, can_edit=can_edit)
+            for question, item in zip(questions, items, strict=True)
+        )
+    )
 
 
 # A fieldset's classes, by (has a conflict, has an error).
