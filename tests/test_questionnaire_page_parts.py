@@ -2,11 +2,13 @@
 show the team, page and assessment they are drawn for, as they are now."""
 
 import re
+from datetime import UTC, datetime, timedelta, timezone
 
 from django.urls import reverse
 
 from assessments.models import Role, Team
 from assessments.services.assessments import assessment_start
+from assessments.views.questionnaire.pages import _day
 
 from .factories import MembershipFactory, TeamFactory, UserFactory
 
@@ -63,3 +65,11 @@ def test_each_assessment_lists_its_own_pages(client, team, member):
     assert f"/assessments/{theirs.pk}/" not in our_nav
     assert reverse("assessment_summary", args=[theirs.pk]) in their_nav
     assert f"/assessments/{ours.pk}/" not in their_nav
+
+
+def test_a_date_shows_the_day_at_its_own_offset():
+    late_in_utc = datetime(2026, 7, 10, 23, 30, tzinfo=UTC)
+
+    assert _day(late_in_utc) == "10 Jul 2026"
+    assert _day(late_in_utc.astimezone(timezone(timedelta(hours=2)))) == "11 Jul 2026"
+    assert _day(None) is None

@@ -2,7 +2,7 @@
 
 import functools
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from django.contrib import messages
@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.safestring import SafeString
 
 from ... import selectors
@@ -68,7 +69,6 @@ def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpRe
     answers = selectors.questionnaire_answers(assessment_id=assessment.pk)
     chosen = chosen_options(answers)
     visible = {question.key for question in catalogue.visible_questions(chosen)}
-    days: dict[datetime, str] = {}
     hidden = {q.key for q in current.questions if not catalogue.is_visible(q, chosen)}
     questions = _question_items(
         request,
@@ -77,7 +77,6 @@ def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpRe
         can_edit=can_edit,
         conflicts=conflicts,
         errors=errors,
-        days=days,
         hidden=hidden,
         # Only questions that grade a capability can show a repository's finding.
         hints=(
@@ -94,7 +93,7 @@ def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpRe
         "answered": sum(1 for key in visible if key in chosen),
         "total": len(visible),
         "can_edit": can_edit,
-        "carried_over_since": _day(carried_over_since(answers), days),
+        "carried_over_since": _day(carried_over_since(answers)),
         "carried_over_count": _count(answers, visible, "carried_over_from"),
         "suggested_count": _count(answers, visible, "suggested_from"),
         "page_needs_confirmation": any(
@@ -155,7 +154,6 @@ def _question_items(
     can_edit: bool,
     conflicts: Mapping[str, dict[str, Any]],
     errors: Mapping[str, str],
-    days: dict[datetime, str],
     hidden: set[str] | frozenset[str],
     hints: Mapping[str, Evidence],
 ) -> list[dict[str, Any]]:
@@ -180,9 +178,7 @@ def _question_items(
                     if hint is not None
                     else None
                 ),
-                "carried_over": (
-                    _day(answer.carried_over_from, days) if answer is not None else None
-                ),
+                "carried_over": (_day(answer.carried_over_from) if answer is not None else None),
                 "suggested": _suggested(answer.suggested_from) if answer is not None else None,
                 "conflict": (
                     {
@@ -264,14 +260,19 @@ def _checked_option(
     return chosen if any(option.key == chosen for option in question.options) else None
 
 
-def _day(value: datetime | None, labels: dict[datetime, str]) -> str | None:
-    """A date as the page shows it ("10 Jul 2026"), formatted once per distinct value: a
-    carried-over page repeats the same submission date on every question."""
+def _day(value: datetime | None) -> str | None:
+    """A date as the page shows it ("10 Jul 2026"), formatted once per process for each
+    value, offset and language: a carried-over page repeats the same submission date on every
+    question, and every page of the draft shows it."""
     if value is None:
         return None
-    if value not in labels:
-        labels[value] = date_filter(value, "j M Y")
-    return labels[value]
+    return _day_label(value, value.utcoffset(), translation.get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_label(value: datetime, offset: timedelta | None, language: str | None) -> str:
+    # Equal instants at other offsets can fall on other days: the offset is part of the key.
+    return str(date_filter(value, "j M Y"))
 
 
 def _save_status(answer: selectors.AnswerOnPage | None) -> str:
@@ -330,7 +331,6 @@ def _organization_page(
     if saved is not None:
         return saved
     answers = selectors.questionnaire_check_answers(assessment_id=assessment.pk)
-    days: dict[datetime, str] = {}
     questions = _question_items(
         request,
         current.questions,
@@ -338,7 +338,6 @@ def _organization_page(
         can_edit=can_edit,
         conflicts=conflicts,
         errors=errors,
-        days=days,
         hidden=frozenset(),
         hints={},
     )
@@ -354,7 +353,7 @@ def _organization_page(
         # The catalogue's progress counts the catalogue's questions; this page counts its own.
         "progress_of_page": True,
         "can_edit": can_edit,
-        "carried_over_since": _day(carried_over_since(answers), days),
+        "carried_over_since": _day(carried_over_since(answers)),
         "carried_over_count": len(carried_over),
         "suggested_count": 0,
         "page_needs_confirmation": bool(carried_over),
