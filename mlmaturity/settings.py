@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "assessments.sso.login_options",
+                "assessments.site_links.site_links",
             ],
         },
     },
@@ -97,6 +98,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # minute, and check it before reuse so a restarted database costs one retry, not an error.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The hot paths' compiled queries (assessments/compiled_queries.py) are prepared the first
+    # time a connection runs them. Only statements bound on the server are ever prepared: the
+    # ORM's own bind their values on the client, so this leaves them as they are.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves several threads and runs scans in-process: SQLite set up for
     # a web app. Write-ahead logging lets reads go on while one connection writes; IMMEDIATE
@@ -188,6 +194,9 @@ if REDIS_URL:
     # was logged out in one process live on in the others, so without Redis they stay in the
     # database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    # Django's database backend, with the read of every request compiled once.
+    SESSION_ENGINE = "assessments.sessions"
 
 # --- Email (invitations; any feature that mails reuses these) -------------------------------------
 # SMTP when EMAIL_HOST is set. Without it the embedded default (SQLite, no REDIS_URL) prints

@@ -2,6 +2,7 @@
 instances the ORM would."""
 
 import pytest
+from django.db import connection
 
 from assessments.compiled_queries import CompiledQuery, concrete_columns, instance_from
 from assessments.models import Assessment, Membership, Team
@@ -160,3 +161,58 @@ def test_each_thread_runs_its_own_compiled_copy_on_its_own_connection():
     thread.join()
     assert answers == [[(team.name,)]]
     assert len(query._compiled) <= 2  # one per connection (the other thread's may be gone)
+
+
+def test_on_postgresql_the_server_plans_it_once_per_connection_and_the_orm_as_before(team, member):
+    if connection.vendor != "postgresql":
+        pytest.skip("Only PostgreSQL prepares statements.")
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [statement for (statement,) in cursor.fetchall()]
+
+    for _ in range(2):
+        assert ROLES.rows(team_id=team.pk, user_id=member.pk) == _queryset_rows(team.pk, member.pk)
+    ours = [statement for statement in prepared() if "assessments_membership" in statement]
+    assert len(ours) == 1
+    # The ORM's own queries still bind their values on the client: never prepared.
+    assert not [statement for statement in prepared() if "pg_prepared_statements" in statement]
+
+
+def test_timestamps_read_once_per_text_are_the_ones_the_orm_reads(team, member, lead):
+    first, second = Membership.objects.filter(team=team).order_by("pk")[:2]
+    Membership.objects.filter(pk=second.pk).update(created_at=first.created_at)
+    MembershipFactory(team=team, role="viewer")
+    created = CompiledQuery(
+        lambda team_id: (
+            Membership.objects.filter(team_id=team_id)
+            .order_by("pk")
+            .values_list("created_at", flat=True)
+        )
+    )
+
+    rows = [row[0] for row in created.rows(team_id=team.pk)]
+    orm = list(
+        Membership.objects.filter(team_id=team.pk)
+        .order_by("pk")
+        .values_list("created_at", flat=True)
+    )
+
+    assert rows == orm
+    assert [value.tzinfo for value in rows] == [value.tzinfo for value in orm]
+    assert rows[0] == rows[1] != rows[2]
+
+
+def test_a_text_value_is_passed_as_the_query_names_it_and_only_so(team):
+    by_slug = CompiledQuery(
+        lambda slug: Team.objects.filter(slug=slug).values_list("pk"), texts=["slug"]
+    )
+
+    assert by_slug.rows(slug=team.slug) == [(team.pk,)]
+    assert by_slug.rows(slug="no-such-team") == []
+    assert by_slug.rows(slug="'; DROP TABLE x; --") == []
+    with pytest.raises(TypeError):
+        by_slug.rows(slug=team.pk)
+    with pytest.raises(TypeError):
+        ROLES.rows(team_id=str(team.pk), user_id=1)

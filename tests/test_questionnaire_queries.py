@@ -72,9 +72,9 @@ def _grow(team, times):
         _scanned_repository(team)
 
 
-def _page_queries(client, draft):
+def _page_queries(client, draft, pages=PAGES):
     counts = {}
-    for page in PAGES:
+    for page in pages:
         url = reverse("questionnaire_section", args=[draft.pk, page])
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
@@ -118,3 +118,25 @@ def test_a_questionnaire_page_costs_the_same_queries_for_one_or_ten_of_everythin
     # User; assessment with the user's role and the organisation's current check set; the
     # answers; and the scanned evidence on a page whose questions grade capabilities.
     assert many == {"context": 3, "cicd": 4, "organisation-checks": 3}
+
+
+def test_a_team_without_a_successful_scan_reads_no_scanned_evidence(client, team, member, settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    draft = assessment_start(team=team, user=member)
+    client.force_login(member)
+    client.get(reverse("questionnaire_section", args=[draft.pk, "context"]))
+
+    without = _page_queries(client, draft, ("context", "cicd"))
+    queued = Repository.objects.create(team=team, url="https://github.com/acme/queued.git")
+    Scan.objects.create(repository=queued, status=ScanStatus.QUEUED)
+    still_without = _page_queries(client, draft, ("context", "cicd"))
+    _scanned_repository(team)
+    with_repository = _page_queries(client, draft, ("context", "cicd"))
+
+    assert without["cicd"] == without["context"] == 3
+    assert still_without == without
+    assert with_repository["cicd"] == 4
+    assert (
+        "Found in your repository"
+        in client.get(reverse("questionnaire_section", args=[draft.pk, "cicd"])).content.decode()
+    )

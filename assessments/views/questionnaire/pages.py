@@ -2,7 +2,7 @@
 
 import functools
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from django.contrib import messages
@@ -13,24 +13,26 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import SafeString
 
 from ... import selectors
 from ...access import can_edit_team, signed_in
 from ...errors import ApplicationError
-from ...maturity import Catalogue, Evidence, Question
+from ...maturity import Evidence, Question
 from ...maturity.sections import Section
 from ...models import Assessment
 from ...services.answers import PageSaved, PostedAnswer, answers_page_save, normalize_note
 from ...services.check_answers import check_answers_page_save
+from ...site_links import assessment_address
+from .fieldsets import question_fieldset
+from .page_parts import SectionLinks, section_nav, team_trail
 from .sections import (
     ORGANIZATION_SECTION,
     carried_over_since,
     chosen_options,
     organization_section_of,
     pages_of,
-    progress,
     section_or_404,
     sections_for,
 )
@@ -66,8 +68,8 @@ def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpRe
         return saved
     answers = selectors.questionnaire_answers(assessment_id=assessment.pk)
     chosen = chosen_options(answers)
-    answered, total = progress(catalogue, chosen)
-    days: dict[datetime, str] = {}
+    visible = {question.key for question in catalogue.visible_questions(chosen)}
+    hidden = {q.key for q in current.questions if not catalogue.is_visible(q, chosen)}
     questions = _question_items(
         request,
         current.questions,
@@ -75,29 +77,29 @@ def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpRe
         can_edit=can_edit,
         conflicts=conflicts,
         errors=errors,
-        days=days,
-        hidden={q.key for q in current.questions if not catalogue.is_visible(q, chosen)},
+        hidden=hidden,
         # Only questions that grade a capability can show a repository's finding.
         hints=(
             selectors.evidence_hints_for_team(team=assessment.team)
-            if any(q.capabilities for q in current.questions)
+            if opened.team_has_scans and any(q.capabilities for q in current.questions)
             else {}
         ),
     )
     context = {
         **_page_context(assessment, pages, index),
-        "autosave_url": reverse("answer_autosave", args=[assessment.pk, "__question__"]),
-        "questions": questions,
-        "answered": answered,
-        "total": total,
+        "autosave_url": assessment_address("answer_autosave", assessment.pk, "__question__"),
+        "fieldsets": _fieldsets(current.questions, questions, can_edit),
+        # As `progress` counts, from the one pass above.
+        "answered": sum(1 for key in visible if key in chosen),
+        "total": len(visible),
         "can_edit": can_edit,
-        "carried_over_since": _day(carried_over_since(answers), days),
-        "carried_over_count": _count(answers, chosen, catalogue, "carried_over_from"),
-        "suggested_count": _count(answers, chosen, catalogue, "suggested_from"),
+        "carried_over_since": _day(carried_over_since(answers)),
+        "carried_over_count": _count(answers, visible, "carried_over_from"),
+        "suggested_count": _count(answers, visible, "suggested_from"),
         "page_needs_confirmation": any(
-            (item["carried_over"] is not None or item["suggested"] is not None)
-            and not item["hidden"]
-            for item in questions
+            answer.needs_confirmation
+            for q in current.questions
+            if q.key not in hidden and (answer := answers.get(q.key)) is not None
         ),
     }
     return render(request, "assessments/questionnaire.html", context)
@@ -105,17 +107,15 @@ def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpRe
 
 def _count(
     answers: Mapping[str, selectors.AnswerOnPage],
-    chosen: Mapping[str, str],
-    catalogue: Catalogue,
+    visible: set[str],
     field: Literal["carried_over_from", "suggested_from"],
 ) -> int:
-    """Visible answers still marked with ``field`` (carried over, or suggested by a scan)."""
+    """Answers to `visible` questions still marked with ``field`` (carried over, or
+    suggested by a scan)."""
     return sum(
         1
         for key, answer in answers.items()
-        if getattr(answer, field) is not None
-        and catalogue.has_question(key)
-        and catalogue.is_visible(catalogue.question(key), chosen)
+        if getattr(answer, field) is not None and key in visible
     )
 
 
@@ -124,7 +124,11 @@ def _page_context(assessment: Assessment, pages: tuple[Section, ...], index: int
     return {
         "assessment": assessment,
         "team": assessment.team,
-        "section_links": _section_links(assessment.pk, pages, index),
+        "team_trail": team_trail(assessment.team),
+        "section_nav": section_nav(
+            _section_links(assessment.pk, pages, index),
+            assessment_address("assessment_summary", assessment.pk),
+        ),
         "section": pages[index],
         "section_number": index + 1,
         "previous_section": pages[index - 1] if index > 0 else None,
@@ -132,16 +136,14 @@ def _page_context(assessment: Assessment, pages: tuple[Section, ...], index: int
     }
 
 
-def _section_links(
-    assessment_id: int, sections: tuple[Section, ...], current: int
-) -> list[tuple[str, str, bool]]:
+def _section_links(assessment_id: int, sections: tuple[Section, ...], current: int) -> SectionLinks:
     """(title, its page's address, whether it is the page shown) for the page list: the
     address reversed once and filled in per section, rather than reversed for each."""
-    pattern = reverse("questionnaire_section", args=[assessment_id, "__section__"])
-    return [
+    pattern = assessment_address("questionnaire_section", assessment_id, "__section__")
+    return tuple(
         (section.title, pattern.replace("__section__", section.key), index == current)
         for index, section in enumerate(sections)
-    ]
+    )
 
 
 def _question_items(
@@ -152,12 +154,12 @@ def _question_items(
     can_edit: bool,
     conflicts: Mapping[str, dict[str, Any]],
     errors: Mapping[str, str],
-    days: dict[datetime, str],
     hidden: set[str] | frozenset[str],
     hints: Mapping[str, Evidence],
 ) -> list[dict[str, Any]]:
-    """Each question of a page with everything its fieldset shows, worked out here rather
-    than in the template, where each lookup and test costs many times more."""
+    """The values each question's fieldset shows of its answer, worked out here rather than
+    in the template, where each lookup and test costs many times more; only plain values
+    and mappings of them (see fieldsets.py)."""
     posted = request.POST if request.method == "POST" else None
     items: list[dict[str, Any]] = []
     for question in questions:
@@ -165,19 +167,27 @@ def _question_items(
         answer = answers.get(key)
         conflict = conflicts.get(key)
         error = errors.get(key)
-        layout = _layout(question)
+        hint = next((hints[c] for c in question.capabilities if c in hints), None)
         items.append(
             {
-                **layout,
-                "classes": layout["classes"][bool(conflict), bool(error)],
+                "classes": _CLASSES[bool(conflict), bool(error)],
                 "version": answer.version if answer is not None else 0,
                 "hidden": key in hidden,
-                "hint": next((hints[c] for c in question.capabilities if c in hints), None),
-                "carried_over": (
-                    _day(answer.carried_over_from, days) if answer is not None else None
+                "hint": (
+                    {"path": hint.path, "line": hint.line, "reason": hint.reason}
+                    if hint is not None
+                    else None
                 ),
-                "suggested": answer.suggested_from if answer is not None else None,
-                "conflict": conflict,
+                "carried_over": (_day(answer.carried_over_from) if answer is not None else None),
+                "suggested": _suggested(answer.suggested_from) if answer is not None else None,
+                "conflict": (
+                    {
+                        "updated_by": conflict.get("updated_by", ""),
+                        "current_option": conflict.get("current_option", ""),
+                    }
+                    if conflict
+                    else None
+                ),
                 "error": error,
                 "options": _options_html(
                     question,
@@ -196,24 +206,38 @@ def _question_items(
     return items
 
 
-@functools.lru_cache(maxsize=1024)
-def _layout(question: Question) -> dict[str, Any]:
-    """What a question's fieldset shows whatever its answer, worked out once per process."""
-    return {
-        "key": question.key,
-        "text": question.text,
-        "help": question.help,
-        "skip_question": question.skip_if.question if question.skip_if else "",
-        "skip_values": " ".join(question.skip_if.values) if question.skip_if else "",
-        # The fieldset's classes, by (has a conflict, has an error).
-        "classes": {
-            (conflict, error): "question"
-            + (" has-conflict" if conflict else "")
-            + (" has-error" if error else "")
-            for conflict in (False, True)
-            for error in (False, True)
-        },
-    }
+def _fieldsets(
+    questions: tuple[Question, ...], items: list[dict[str, Any]], can_edit: bool
+) -> SafeString:
+    """The page's fieldsets, joined here rather than by a loop of the template."""
+    return SafeString(
+        "\n  ".join(
+            question_fieldset(question, item, can_edit=can_edit)
+            for question, item in zip(questions, items, strict=True)
+        )
+    )
+
+
+# A fieldset's classes, by (has a conflict, has an error).
+_CLASSES = {
+    (conflict, error): "question"
+    + (" has-conflict" if conflict else "")
+    + (" has-error" if error else "")
+    for conflict in (False, True)
+    for error in (False, True)
+}
+
+# What the page says of an answer a scan suggested (a missing field reads as nothing).
+_SUGGESTED_FIELDS = ("repository", "commit", "url", "path", "line", "reason")
+
+
+def _suggested(suggested_from: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not suggested_from:
+        return None
+    suggested = {name: suggested_from.get(name, "") for name in _SUGGESTED_FIELDS}
+    if isinstance(suggested["commit"], str):
+        suggested["commit"] = suggested["commit"][:12]  # a commit is known by its start
+    return suggested
 
 
 @functools.lru_cache(maxsize=4096)
@@ -236,14 +260,19 @@ def _checked_option(
     return chosen if any(option.key == chosen for option in question.options) else None
 
 
-def _day(value: datetime | None, labels: dict[datetime, str]) -> str | None:
-    """A date as the page shows it ("10 Jul 2026"), formatted once per distinct value: a
-    carried-over page repeats the same submission date on every question."""
+def _day(value: datetime | None) -> str | None:
+    """A date as the page shows it ("10 Jul 2026"), formatted once per process for each
+    value, offset and language: a carried-over page repeats the same submission date on every
+    question, and every page of the draft shows it."""
     if value is None:
         return None
-    if value not in labels:
-        labels[value] = date_filter(value, "j M Y")
-    return labels[value]
+    return _day_label(value, value.utcoffset(), translation.get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_label(value: datetime, offset: timedelta | None, language: str | None) -> str:
+    # Equal instants at other offsets can fall on other days: the offset is part of the key.
+    return str(date_filter(value, "j M Y"))
 
 
 def _save_status(answer: selectors.AnswerOnPage | None) -> str:
@@ -302,7 +331,6 @@ def _organization_page(
     if saved is not None:
         return saved
     answers = selectors.questionnaire_check_answers(assessment_id=assessment.pk)
-    days: dict[datetime, str] = {}
     questions = _question_items(
         request,
         current.questions,
@@ -310,7 +338,6 @@ def _organization_page(
         can_edit=can_edit,
         conflicts=conflicts,
         errors=errors,
-        days=days,
         hidden=frozenset(),
         hints={},
     )
@@ -319,14 +346,14 @@ def _organization_page(
     carried_over = [a for key, a in answers.items() if key in keys and a.needs_confirmation]
     context = {
         **_page_context(assessment, pages, index),
-        "autosave_url": reverse("check_answer_autosave", args=[assessment.pk, "__question__"]),
-        "questions": questions,
+        "autosave_url": assessment_address("check_answer_autosave", assessment.pk, "__question__"),
+        "fieldsets": _fieldsets(current.questions, questions, can_edit),
         "answered": answered,
         "total": len(keys),
         # The catalogue's progress counts the catalogue's questions; this page counts its own.
         "progress_of_page": True,
         "can_edit": can_edit,
-        "carried_over_since": _day(carried_over_since(answers), days),
+        "carried_over_since": _day(carried_over_since(answers)),
         "carried_over_count": len(carried_over),
         "suggested_count": 0,
         "page_needs_confirmation": bool(carried_over),
