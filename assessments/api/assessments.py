@@ -2,7 +2,6 @@
 many at once), submit, reopen, and the result and roadmap once computed. Reads come from the
 selectors, narrowed to the user by TeamScoped; writes go through the services."""
 
-import re
 from typing import Any
 
 from django.db.models import QuerySet
@@ -14,7 +13,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, status
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -30,7 +29,8 @@ from ..services.assessments import assessment_open_draft, assessment_reopen, ass
 from . import serializers as s
 from .answers_bulk import answers_bulk_write, answers_bulk_write_schema
 from .base import TeamScopedViewSet
-from .exceptions import PreconditionRequired, etag_for_version
+from .etags import IF_MATCH, expected_version
+from .exceptions import etag_for_version
 from .pagination import ApiPagination
 from .permissions import TeamEditorCanWrite
 from .results import result_document, roadmap_document
@@ -45,36 +45,6 @@ ETAG = OpenApiParameter(
     response=[200, 201],
     description='The answer\'s version, quoted: "3"; "0" for an unanswered question.',
 )
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=True,
-    description=(
-        'The ETag you last read for this answer, such as "3"; "0" for a question not answered '
-        "yet. A stale value answers 412 and changes nothing; `*` is not accepted."
-    ),
-)
-_IF_MATCH_PATTERN = re.compile(r'"(\d{1,9})"|(\d{1,9})')
-
-
-def _expected_version(request: Request) -> int:
-    """The version the client last saw, from If-Match (the answer's ETag)."""
-    header = request.headers.get("If-Match")
-    if header is None or not header.strip():
-        raise PreconditionRequired(
-            'Send If-Match with the answer\'s ETag ("0" for an unanswered question), so that '
-            "nobody's change is overwritten unknowingly."
-        )
-    value = header.strip()
-    if value == "*":
-        raise PreconditionRequired(
-            'If-Match: * is not accepted; send the answer\'s ETag ("0" for an unanswered question).'
-        )
-    match = _IF_MATCH_PATTERN.fullmatch(value)
-    if match is None:
-        raise exceptions.ParseError('If-Match must be one ETag as this API sends it, such as "3".')
-    return int(match.group(1) or match.group(2))
 
 
 @extend_schema_view(
@@ -204,7 +174,7 @@ class AssessmentViewSet(
                 s.AnswerSerializer(answer).data,
                 headers={"ETag": etag_for_version(answer.version)},
             )
-        expected = _expected_version(request)
+        expected = expected_version(request)
         serializer = s.AnswerWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         saved = answer_save(

@@ -27,8 +27,8 @@ from ..maturity.custom_checks import ANSWER_OPTIONS
 from ..models import Assessment
 from ..selectors.custom_checks import CheckQuestionAnswer
 from ..services.check_answers import check_answer_save
-from .assessments import IF_MATCH, _expected_version
 from .base import TeamScopedViewSet
+from .etags import IF_MATCH, expected_version
 from .exceptions import etag_for_version
 from .pagination import ApiPagination
 from .permissions import TeamEditorCanWrite
@@ -196,7 +196,7 @@ class AssessmentCheckAnswerViewSet(TeamScopedViewSet):
             return Response(
                 CheckAnswerSerializer(row).data, headers={"ETag": etag_for_version(version)}
             )
-        expected = _expected_version(request)
+        expected = expected_version(request)
         serializer = CheckAnswerWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         check_answer_save(
