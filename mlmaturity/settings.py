@@ -101,8 +101,12 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The hot paths' compiled queries (assessments/compiled_queries.py) are prepared the first
     # time a connection runs them. Only statements bound on the server are ever prepared: the
-    # ORM's own bind their values on the client, so this leaves them as they are.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 0)
+    # ORM's own bind their values on the client, so this leaves them as they are. A pooler that
+    # cannot keep prepared statements (PgBouncer in transaction mode before 1.21, or without
+    # max_prepared_statements) needs them off: psycopg never prepares with None.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "prepare_threshold", 0 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves several threads and runs scans in-process: SQLite set up for
     # a web app. Write-ahead logging lets reads go on while one connection writes; IMMEDIATE

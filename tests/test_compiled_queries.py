@@ -180,6 +180,36 @@ def test_on_postgresql_the_server_plans_it_once_per_connection_and_the_orm_as_be
     assert not [statement for statement in prepared() if "pg_prepared_statements" in statement]
 
 
+def test_with_prepared_statements_off_the_compiled_queries_answer_the_same(team, member):
+    """DATABASE_PREPARED_STATEMENTS=false (settings: prepare_threshold None), for a pooler
+    that cannot keep prepared statements: the values still travel apart, nothing is prepared."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Only PostgreSQL prepares statements.")
+    connection.ensure_connection()
+    raw = connection.connection
+    threshold = raw.prepare_threshold
+    raw.prepare_threshold = None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM pg_prepared_statements")
+            (before,) = cursor.fetchone()
+        roles = CompiledQuery(
+            lambda team_id, user_id: Membership.objects.filter(
+                team_id=team_id, user_id=user_id
+            ).values_list("role")
+        )
+        expected = list(
+            Membership.objects.filter(team_id=team.pk, user_id=member.pk).values_list("role")
+        )
+        for _ in range(3):
+            assert roles.rows(team_id=team.pk, user_id=member.pk) == expected
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM pg_prepared_statements")
+            assert cursor.fetchone() == (before,)
+    finally:
+        raw.prepare_threshold = threshold
+
+
 def test_timestamps_read_once_per_text_are_the_ones_the_orm_reads(team, member, lead):
     first, second = Membership.objects.filter(team=team).order_by("pk")[:2]
     Membership.objects.filter(pk=second.pk).update(created_at=first.created_at)

@@ -135,6 +135,20 @@ def test_postgresql_keeps_its_own_options():
     assert "PRAGMA" not in result.stdout
 
 
+def test_prepared_statements_can_be_turned_off_for_a_pooler():
+    code = (
+        "from django.conf import settings; "
+        "print(repr(settings.DATABASES['default']['OPTIONS']['prepare_threshold']))"
+    )
+    url = "postgres://user@127.0.0.1:5432/mlmaturity"
+    on = manage("shell", "-c", code, DATABASE_URL=url)
+    off = manage("shell", "-c", code, DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false")
+    assert on.returncode == 0, on.stderr
+    assert off.returncode == 0, off.stderr
+    assert on.stdout.split()[-1] == "0"  # prepared the first time a connection runs them
+    assert off.stdout.split()[-1] == "None"  # psycopg never prepares
+
+
 def test_the_embedded_server_queues_a_browsers_parallel_connections():
     from django.core.management import get_commands, load_command_class
 
