@@ -1,6 +1,10 @@
 """Guessing invitation links: each address gets a fixed number of unknown links per window,
 counted before the token is read, so guesses that overlap cannot go past the limit."""
 
+import os
+import uuid
+
+import pytest
 from django.urls import reverse
 
 from assessments.services import invitation_guard
@@ -82,3 +86,33 @@ def test_overlapping_guesses_on_the_page_cannot_exceed_the_limit(client, db, mon
     assert len(looked_up) == limit
     # The innermost request, past the limit, answers first.
     assert statuses == [429] + [404] * limit
+
+
+@pytest.mark.redis
+def test_a_counter_made_anew_without_an_expiry_gets_one_back(settings):
+    """On Redis, incr() and decr() check the key and then change it in two steps: a window
+    that ends between them leaves a key made anew without an expiry, which would count forever.
+    The first count of a window sets the expiry again; a give-back to nothing deletes it."""
+    import redis
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": f"guess-test-{uuid.uuid4()}",
+        }
+    }
+    from django.core.cache import cache
+
+    key = invitation_guard._key(ADDRESS)
+    server = redis.Redis.from_url(os.environ["REDIS_URL"])
+    stored = cache.make_and_validate_key(key)
+
+    cache.set(key, 0, timeout=None)  # as the increment leaves it after the race
+    assert server.ttl(stored) == -1  # no expiry
+    assert invitation_guess_allowed(address=ADDRESS)
+    assert 0 < server.ttl(stored) <= invitation_guard.GUESS_WINDOW_SECONDS
+
+    cache.set(key, 0, timeout=None)  # as the decrement leaves it after the race, before it
+    invitation_guess_was_real(address=ADDRESS)
+    assert not server.exists(stored)

@@ -119,3 +119,15 @@ def test_every_value_is_escaped_and_none_is_taken_for_a_marker():
     assert "<\x00" not in html
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;\x000\x00&gt;") == 4
     assert 'data-version="3"' in html
+
+
+def test_unset_values_of_other_types_are_kept_apart():
+    """0 and False are equal as keys, yet a template draws them differently; an empty mapping
+    cannot be a key at all: neither may find or break another fieldset."""
+    question = next(q for q in load_catalogue().graded_questions if q.key == QUESTION)
+    shown = {"version": 0, "note": "", "hint": None}
+    with_false = question_fieldset(question, {**shown, "version": False}, can_edit=True)
+    with_zero = question_fieldset(question, shown, can_edit=True)
+    assert 'data-version="False"' in with_false
+    assert 'data-version="0"' in with_zero
+    assert question_fieldset(question, {**shown, "hint": {}}, can_edit=True)

@@ -13,7 +13,8 @@ page are cached under a key made of:
   number and highest id of team tags (a tag added or removed), and
   the latest decision on an exemption (approved, rejected or withdrawn: the counts of
   exemptions in force move; their expiry moves with the date, below);
-* each team's organisation's headline model (Google's or Microsoft's levels lead the page);
+* each team's organisation's name and headline model (Google's or Microsoft's levels lead
+  the page);
 * the catalogue version, and today's date (days outstanding move with it).
 
 Entries also expire after `CACHE_SECONDS`, a bound on what the fingerprint cannot see.
@@ -30,7 +31,7 @@ from ..access import UserOrAnonymous
 from ..selectors import dashboards as dashboard_selectors
 
 CACHE_SECONDS = 300
-KEY_PREFIX = "dashboards:v3"  # v3: the visible teams read as one digest
+KEY_PREFIX = "dashboards:v4"  # v4: the organisations' names in the digest
 
 
 def page_key(*, name: str, user: UserOrAnonymous, query: str) -> str:

@@ -30,6 +30,11 @@ def invitation_guess_allowed(*, address: str) -> bool:
     except ValueError:  # the window ended between add() and incr()
         cache.set(key, 1, timeout=GUESS_WINDOW_SECONDS)
         guesses = 1
+    if guesses == 1:
+        # The first of a window. Or the window ended between the cache's check that the key is
+        # there and its increment (two steps in Redis), which made the key anew without an
+        # expiry: it would then count forever.
+        cache.touch(key, GUESS_WINDOW_SECONDS)
     return guesses <= GUESSES_ALLOWED
 
 
@@ -37,5 +42,9 @@ def invitation_guess_was_real(*, address: str) -> None:
     """The link named a real invitation (valid, or expired, revoked, accepted): the look-up was
     no guess, so it stops counting."""
     # The window may have ended meanwhile: then nothing is counted any more.
+    key = _key(address)
     with contextlib.suppress(ValueError):
-        cache.decr(_key(address))
+        if cache.decr(key) <= 0:
+            # Nothing counted: as if the window had ended. And a key the decrement made anew,
+            # having raced the window's end, would have no expiry.
+            cache.delete(key)

@@ -163,3 +163,13 @@ def test_names_that_change_places_change_the_key(org_admin, organization, first,
 
     assert key_with(first) != key_with(second)
     assert key_with(first) == key_with(first)
+
+
+def test_a_renamed_organisation_shows_its_new_name_at_once(client, org_admin, organization):
+    """The ranking names each team's organisation when the page shows several."""
+    from assessments.dashboards.cache import page_key
+
+    before = page_key(name="overview", user=org_admin, query="")
+    organization.name = "Renamed Organisation"
+    organization.save()
+    assert page_key(name="overview", user=org_admin, query="") != before

@@ -51,7 +51,14 @@ def _fingerprint_sql() -> dict[str, RawSQL | Subquery]:
 
 
 # What a page shows of each visible team: a change to any of these changes the key.
-_TEAM_FIELDS = ("pk", "organization_id", "organization__headline_lens", "name", "slug")
+_TEAM_FIELDS = (
+    "pk",
+    "organization_id",
+    "organization__name",
+    "organization__headline_lens",
+    "name",
+    "slug",
+)
 
 
 class _TeamsDigest(Aggregate):

@@ -34,8 +34,30 @@ _MARKER = "<\x00{}\x00>"
 _MARKERS = re.compile("<\x00([0-9]+)\x00>")
 
 # (name, shape) per value: True for a value that is set, a nested shape for a mapping that is
-# set, else the unset value itself, drawn into the kept pieces as it is.
+# set, else the unset value (`_Unset`), drawn into the kept pieces as it is.
 Shape = tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class _Unset:
+    """A value that is not set (None, "", 0, False, an empty mapping or list), with its type:
+    0 and False are equal as keys yet draw differently, and an empty mapping cannot be a key
+    (kept as its type, and drawn as a new empty one)."""
+
+    kind: type
+    value: Any
+    rebuilt: bool = False
+
+    @classmethod
+    def of(cls, value: Any) -> "_Unset":
+        try:
+            hash(value)
+        except TypeError:
+            return cls(type(value), None, rebuilt=True)
+        return cls(type(value), value)
+
+    def drawn(self) -> Any:
+        return self.kind() if self.rebuilt else self.value
 
 
 @dataclass(frozen=True)
@@ -69,7 +91,7 @@ def _shape(values: Mapping[str, Any], filled: list[str]) -> Shape:
             shape.append((name, True))
             filled.append(_escaped(value))
         else:
-            shape.append((name, value))
+            shape.append((name, _Unset.of(value)))
     return tuple(shape)
 
 
@@ -91,7 +113,7 @@ def _marked(shape: Shape, numbers: Iterator[int]) -> dict[str, Any]:
         elif kind is True:
             marked[name] = SafeString(_MARKER.format(next(numbers)))
         else:
-            marked[name] = kind
+            marked[name] = kind.drawn()
     return marked
 
 
