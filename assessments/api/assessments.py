@@ -29,7 +29,7 @@ from ..services.assessments import assessment_open_draft, assessment_reopen, ass
 from . import serializers as s
 from .answers_bulk import answers_bulk_write, answers_bulk_write_schema
 from .base import TeamScopedViewSet
-from .etags import IF_MATCH, expected_version
+from .etags import ETAG, IF_MATCH, expected_version
 from .exceptions import etag_for_version
 from .pagination import ApiPagination
 from .permissions import TeamEditorCanWrite
@@ -37,13 +37,6 @@ from .results import result_document, roadmap_document
 
 QUESTION_KEY = OpenApiParameter(
     "question_key", OpenApiTypes.STR, OpenApiParameter.PATH, description="A question's key."
-)
-ETAG = OpenApiParameter(
-    "ETag",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200, 201],
-    description='The answer\'s version, quoted: "3"; "0" for an unanswered question.',
 )
 
 

@@ -28,7 +28,7 @@ from ..models import Assessment
 from ..selectors.custom_checks import CheckQuestionAnswer
 from ..services.check_answers import check_answer_save
 from .base import TeamScopedViewSet
-from .etags import IF_MATCH, expected_version
+from .etags import ETAG, IF_MATCH, expected_version
 from .exceptions import etag_for_version
 from .pagination import ApiPagination
 from .permissions import TeamEditorCanWrite
@@ -98,13 +98,6 @@ class CheckAnswerWriteSerializer(serializers.Serializer[Any]):
 
 CHECK_KEY = OpenApiParameter(
     "check_key", OpenApiTypes.STR, OpenApiParameter.PATH, description="A check's key."
-)
-ETAG = OpenApiParameter(
-    "ETag",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200, 201],
-    description='The answer\'s version, quoted: "3"; "0" for an unanswered question.',
 )
 
 

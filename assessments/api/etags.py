@@ -1,5 +1,6 @@
-"""The If-Match header of a write that must not overwrite a change it has not seen: its
-parameter in the schema, and the version it names."""
+"""An answer's version as HTTP carries it: the ETag a read sends, and the If-Match header of
+a write that must not overwrite a change it has not seen (their parameters in the schema, and
+the version If-Match names)."""
 
 import re
 
@@ -10,6 +11,13 @@ from rest_framework.request import Request
 
 from .exceptions import PreconditionRequired
 
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description='The answer\'s version, quoted: "3"; "0" for an unanswered question.',
+)
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
