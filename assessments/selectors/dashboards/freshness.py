@@ -76,16 +76,15 @@ class _TeamsDigest(Aggregate):
         super().__init__(*(F(name) for name in _TEAM_FIELDS))
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        columns, params = self._columns(compiler)
+        columns = self._columns(compiler)
         row = f"ROW({', '.join(columns)})::text"
-        return f"md5(STRING_AGG({row}, ',' ORDER BY {columns[0]}))", params
+        return f"md5(STRING_AGG({row}, ',' ORDER BY {columns[0]}))", []
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        columns, params = self._columns(compiler)
-        quoted = " || ',' || ".join(f"quote({column})" for column in columns)
-        return f"GROUP_CONCAT({quoted}, ';')", params
+        quoted = " || ',' || ".join(f"quote({column})" for column in self._columns(compiler))
+        return f"GROUP_CONCAT({quoted}, ';')", []
 
-    def _columns(self, compiler: Any) -> tuple[list[str], list[Any]]:
+    def _columns(self, compiler: Any) -> list[str]:
         columns = []
         # The fields, without the aggregate's own (empty) filter after them.
         for expression in self.get_source_expressions()[: len(_TEAM_FIELDS)]:
@@ -94,4 +93,4 @@ class _TeamsDigest(Aggregate):
             if params:
                 raise ValueError("a team field compiled with parameters")
             columns.append(sql)
-        return columns, []
+        return columns
