@@ -2,6 +2,7 @@
 organisation hold: more answers, teams, results, scanned repositories and own checks."""
 
 import itertools
+import re
 from datetime import timedelta
 
 from django.db import connection
@@ -35,16 +36,21 @@ PAGES = ("context", "cicd", "organisation-checks")
 _repository_numbers = itertools.count()
 
 
-def _scanned_repository(team):
-    """A repository of `team` whose latest scan found CI, after an older scan."""
+def _scanned_repository(team, path=".github/workflows/ci.yml"):
+    """A repository of `team` whose latest scan found CI in `path`, after an older scan."""
     repository = Repository.objects.create(
         team=team, url=f"https://github.com/acme/r{next(_repository_numbers)}.git"
     )
-    for age in (2, 1):
+    _scan(repository, path, ages=(2, 1))
+    return repository
+
+
+def _scan(repository, path, ages=(0,)):
+    for age in ages:
         Scan.objects.create(
             repository=repository,
             status=ScanStatus.SUCCEEDED,
-            commit=f"{age:040d}",
+            commit=f"{age}{path}".encode().hex()[:40],
             scanner_version="1",
             finished_at=timezone.now() - timedelta(days=age),
             findings=[
@@ -53,8 +59,8 @@ def _scanned_repository(team):
                     "grade": 1.0,
                     "strength": "ci_config",
                     "reason": "CI runs the tests.",
-                    "path": ".github/workflows/ci.yml",
-                    "line": age,
+                    "path": path,
+                    "line": age + 1,
                     "detector": "continuous_integration",
                 }
             ],
@@ -115,9 +121,11 @@ def test_a_questionnaire_page_costs_the_same_queries_for_one_or_ten_of_everythin
         in client.get(reverse("questionnaire_section", args=[draft.pk, "cicd"])).content.decode()
     )
     assert few == many
-    # User; assessment with the user's role and the organisation's current check set; the
-    # answers; and the scanned evidence on a page whose questions grade capabilities.
+    # User; assessment with the user's role, the organisation's current check set and the
+    # team's latest scans; the answers; and, the first time this process sees those scans,
+    # their findings on a page whose questions grade capabilities.
     assert many == {"context": 3, "cicd": 4, "organisation-checks": 3}
+    assert _page_queries(client, draft) == {"context": 3, "cicd": 3, "organisation-checks": 3}
 
 
 def test_a_team_without_a_successful_scan_reads_no_scanned_evidence(client, team, member, settings):
@@ -136,7 +144,42 @@ def test_a_team_without_a_successful_scan_reads_no_scanned_evidence(client, team
     assert without["cicd"] == without["context"] == 3
     assert still_without == without
     assert with_repository["cicd"] == 4
+    assert with_repository["context"] == 3
     assert (
         "Found in your repository"
         in client.get(reverse("questionnaire_section", args=[draft.pk, "cicd"])).content.decode()
     )
+
+
+def _hints_on_cicd_page(client, draft):
+    page = client.get(reverse("questionnaire_section", args=[draft.pk, "cicd"])).content.decode()
+    return set(re.findall(r"Found in your repository: <code>([^<]*)</code>", page))
+
+
+def test_the_hints_follow_each_new_scan_and_leave_with_a_removed_repository(client, team, member):
+    draft = assessment_start(team=team, user=member)
+    client.force_login(member)
+    first = _scanned_repository(team, path="first/ci.yml")
+    assert _hints_on_cicd_page(client, draft) == {"first/ci.yml line 2"}
+
+    _scan(first, "moved/ci.yml")
+    assert _hints_on_cicd_page(client, draft) == {"moved/ci.yml line 1"}
+
+    # Going back to a commit seen before: the rescan points at the scan that stored its
+    # findings, which come back.
+    earlier = Scan.objects.get(
+        repository=first, findings__0__path="first/ci.yml", findings__0__line=2
+    )
+    Scan.objects.create(
+        repository=first,
+        status=ScanStatus.UNCHANGED,
+        commit=earlier.commit,
+        scanner_version="1",
+        finished_at=timezone.now() + timedelta(seconds=1),
+        same_as=earlier,
+        report={"inconclusive": False},
+    )
+    assert _hints_on_cicd_page(client, draft) == {"first/ci.yml line 2"}
+
+    first.delete()
+    assert _hints_on_cicd_page(client, draft) == set()

@@ -55,7 +55,7 @@ from .debt import (
 )
 from .evidence import (
     evidence_for_team,
-    evidence_hints_for_team,
+    evidence_hints_for_scans,
     evidence_sources_for_team,
     recent_scan_coverage,
 )
@@ -217,7 +217,7 @@ __all__ = [
     "invitation_list_pending_for_team",
     "invitation_list_pending_for_user",
     "organizations_administered",
-    "evidence_hints_for_team",
+    "evidence_hints_for_scans",
     "evidence_sources_for_team",
     "exemption_counts_for_team",
     "exemption_get_for_user",

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -24,11 +24,10 @@ from ..models import (
     AssessmentStatus,
     CheckSetVersion,
     Organization,
-    Scan,
-    ScanStatus,
     Team,
 )
 from .custom_checks import check_set_versions_newest_first
+from .evidence import ScanIdentity, latest_conclusive_scans, scans_from
 from .periods import apply_date_range
 
 
@@ -77,12 +76,7 @@ _ASSESSMENT_WITH_TEAM_AND_ROLES = CompiledQuery(
             ),
             check_set_id=Subquery(_CURRENT_CHECK_SET.values("pk")[:1]),
             check_set_created_at=Subquery(_CURRENT_CHECK_SET.values("created_at")[:1]),
-            has_scans=Exists(
-                Scan.objects.filter(
-                    repository__team_id=OuterRef("team_id"),
-                    status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED],
-                )
-            ),
+            evidence_scans=latest_conclusive_scans("team_id"),
         )
         .values_list(
             *concrete_columns(Assessment),
@@ -92,7 +86,7 @@ _ASSESSMENT_WITH_TEAM_AND_ROLES = CompiledQuery(
             "is_org_admin",
             "check_set_id",
             "check_set_created_at",
-            "has_scans",
+            "evidence_scans",
         )
     )
 )
@@ -101,12 +95,12 @@ _ASSESSMENT_WITH_TEAM_AND_ROLES = CompiledQuery(
 @dataclass(frozen=True)
 class AssessmentWithCheckSet:
     """An assessment, and its organisation's current check set version as (id, created at):
-    None when the organisation has none; and whether a scan of its team's repositories ever
-    succeeded (if none did, no scan found anything to show beside the questions)."""
+    None when the organisation has none; and the scans whose findings stand for its team's
+    repositories (each repository's latest conclusive scan; see selectors/evidence.py)."""
 
     assessment: Assessment
     check_set: tuple[int, datetime] | None
-    team_has_scans: bool
+    evidence_scans: tuple[ScanIdentity, ...]
 
 
 def assessment_get_for_user(*, user: UserOrAnonymous, assessment_id: int) -> Assessment:
@@ -138,12 +132,12 @@ def assessment_with_check_set_get_for_user(
     team = instance_from(Team, row, team_starts, using)
     team.organization = instance_from(Organization, row, organization_starts, using)
     assessment.team = team
-    role_in_team, is_org_admin, check_set_id, check_set_created_at, has_scans = row[-5:]
+    role_in_team, is_org_admin, check_set_id, check_set_created_at, evidence_scans = row[-5:]
     remember_roles_held(user, team, roles_held(role_in_team, is_org_admin))
     if team_role(user, team) is None:
         raise Http404("No such assessment.")
     check_set = (check_set_id, check_set_created_at) if check_set_id is not None else None
-    return AssessmentWithCheckSet(assessment, check_set, has_scans)
+    return AssessmentWithCheckSet(assessment, check_set, scans_from(evidence_scans))
 
 
 def _answer_count() -> Coalesce:

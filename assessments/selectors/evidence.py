@@ -1,10 +1,14 @@
 """Reads of the evidence the repository scans found, as the engine and questionnaire use it."""
 
+import functools
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any
 
 from django.conf import settings
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Func, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from .. import maturity
@@ -12,22 +16,7 @@ from ..compiled_queries import CompiledQuery
 from ..models import Repository, Scan, ScanStatus, Team
 
 
-def evidence_hints_for_team(*, team: Team) -> dict[str, maturity.Evidence]:
-    """The strongest repository finding per capability, to show beside its questions."""
-    evidence = evidence_for_team(team) or []
-    rank = {strength: i for i, strength in enumerate(reversed(maturity.STRENGTHS))}
-    best: dict[str, maturity.Evidence] = {}
-    for finding in evidence:
-        current = best.get(finding.capability)
-        if current is None or (finding.grade, rank.get(finding.strength, -1)) > (
-            current.grade,
-            rank.get(current.strength, -1),
-        ):
-            best[finding.capability] = finding
-    return best
-
-
-def _latest_conclusive(team_id: int) -> QuerySet[Scan]:
+def _latest_conclusive(team_id: Any) -> QuerySet[Scan]:
     """Each repository's latest successful scan, as the scan that holds its findings (a rescan
     of a commit seen before points at that commit's scan); inconclusive ones are left out."""
     latest_scan = (
@@ -46,6 +35,53 @@ def _latest_conclusive(team_id: int) -> QuerySet[Scan]:
     return Scan.objects.filter(pk__in=scan_ids).exclude(report__inconclusive=True)
 
 
+# A scan as the evidence hints know it: its id, and its finish time as the database writes it,
+# which also tells it from a scan that took its id after a rolled-back transaction.
+ScanIdentity = tuple[int, str]
+
+
+def latest_conclusive_scans(team_id: str) -> Func:
+    """The scans `_latest_conclusive` finds for the outer query's `team_id`, as one text that
+    `scans_from` reads back: the questionnaire reads them in its one query of the page's
+    assessment, and its evidence hints by them from `evidence_hints_for_scans`."""
+    # Two levels out: the repositories are a subquery of the scans, themselves one of the outer.
+    scans = _latest_conclusive(OuterRef(OuterRef(team_id))).annotate(
+        scan=Concat(
+            Cast("pk", TextField()),
+            Value(" "),
+            Cast("finished_at", TextField()),
+            output_field=TextField(),
+        )
+    )
+    return _Joined(Subquery(scans.values("scan")))
+
+
+def scans_from(joined: str | None) -> tuple[ScanIdentity, ...]:
+    """The scans `latest_conclusive_scans` joined, in one order whatever the database's."""
+    found = (item.split(" ", 1) for item in (joined or "").split(",") if item)
+    return tuple(sorted((int(scan_id), finished_at) for scan_id, finished_at in found))
+
+
+class _Joined(Func):
+    """A subquery's texts (ids and times: no commas) joined by commas: PostgreSQL gathers them
+    in an array, SQLite with GROUP_CONCAT (in the order its rows come: `scans_from` sorts)."""
+
+    output_field = TextField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="ARRAY_TO_STRING(ARRAY%(expressions)s, ',')", **extra
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(SELECT GROUP_CONCAT(scan, ',') FROM %(expressions)s)",
+            **extra,
+        )
+
+
 def _latest_conclusive_scans(team: Team) -> list[Scan]:
     """`_latest_conclusive` with each scan's repository, in one query."""
     return list(_latest_conclusive(team.pk).select_related("repository").defer("report"))
@@ -54,6 +90,32 @@ def _latest_conclusive_scans(team: Team) -> list[Scan]:
 _LATEST_FINDINGS = CompiledQuery(
     lambda team_id: _latest_conclusive(team_id).values_list("findings")
 )
+
+
+def evidence_hints_for_scans(
+    scans: tuple[ScanIdentity, ...],
+) -> Mapping[str, maturity.Evidence]:
+    """The strongest finding per capability of these scans, to show beside the questions: read
+    once per process for each set of scans and shared by every page that shows them (so read
+    only). A successful scan's findings never change once stored, and a new scan of any of
+    the team's repositories changes the set, so the set alone says which findings these are."""
+    return _evidence_hints(scans) if scans else MappingProxyType({})
+
+
+@functools.lru_cache(maxsize=1024)
+def _evidence_hints(scans: tuple[ScanIdentity, ...]) -> Mapping[str, maturity.Evidence]:
+    scan_ids = [scan_id for scan_id, _ in scans]
+    found = Scan.objects.filter(pk__in=scan_ids).values_list("findings", flat=True)
+    rank = {strength: i for i, strength in enumerate(reversed(maturity.STRENGTHS))}
+    best: dict[str, maturity.Evidence] = {}
+    for finding in (maturity.Evidence.from_dict(f) for findings in found for f in findings):
+        current = best.get(finding.capability)
+        if current is None or (finding.grade, rank.get(finding.strength, -1)) > (
+            current.grade,
+            rank.get(current.strength, -1),
+        ):
+            best[finding.capability] = finding
+    return MappingProxyType(best)
 
 
 def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:

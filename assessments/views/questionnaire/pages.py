@@ -80,8 +80,8 @@ def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpRe
         hidden=hidden,
         # Only questions that grade a capability can show a repository's finding.
         hints=(
-            selectors.evidence_hints_for_team(team=assessment.team)
-            if opened.team_has_scans and any(q.capabilities for q in current.questions)
+            selectors.evidence_hints_for_scans(opened.evidence_scans)
+            if any(q.capabilities for q in current.questions)
             else {}
         ),
     )
