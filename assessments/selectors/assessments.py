@@ -27,7 +27,7 @@ from ..models import (
     Team,
 )
 from .custom_checks import check_set_versions_newest_first
-from .evidence import ScanIdentity, latest_conclusive_scans, scans_from
+from .evidence import ScanIdentity, latest_scans, scans_from
 from .periods import apply_date_range
 
 
@@ -68,6 +68,7 @@ _CURRENT_CHECK_SET = check_set_versions_newest_first(
 _ASSESSMENT_WITH_TEAM_AND_ROLES = CompiledQuery(
     lambda assessment_id, user_id: (
         Assessment.objects.filter(pk=assessment_id)
+        .order_by()
         .annotate(
             **roles_held_annotations(
                 team_id=OuterRef("team_id"),
@@ -76,7 +77,7 @@ _ASSESSMENT_WITH_TEAM_AND_ROLES = CompiledQuery(
             ),
             check_set_id=Subquery(_CURRENT_CHECK_SET.values("pk")[:1]),
             check_set_created_at=Subquery(_CURRENT_CHECK_SET.values("created_at")[:1]),
-            evidence_scans=latest_conclusive_scans("team_id"),
+            evidence_scans=latest_scans("team_id"),
         )
         .values_list(
             *concrete_columns(Assessment),
@@ -95,8 +96,8 @@ _ASSESSMENT_WITH_TEAM_AND_ROLES = CompiledQuery(
 @dataclass(frozen=True)
 class AssessmentWithCheckSet:
     """An assessment, and its organisation's current check set version as (id, created at):
-    None when the organisation has none; and the scans whose findings stand for its team's
-    repositories (each repository's latest conclusive scan; see selectors/evidence.py)."""
+    None when the organisation has none; and each of its team's repositories' latest
+    successful scan, whose findings stand for it (see selectors/evidence.py)."""
 
     assessment: Assessment
     check_set: tuple[int, datetime] | None

@@ -16,23 +16,27 @@ from ..compiled_queries import CompiledQuery
 from ..models import Repository, Scan, ScanStatus, Team
 
 
-def _latest_conclusive(team_id: Any) -> QuerySet[Scan]:
-    """Each repository's latest successful scan, as the scan that holds its findings (a rescan
-    of a commit seen before points at that commit's scan); inconclusive ones are left out."""
-    latest_scan = (
-        Scan.objects.filter(
-            repository=OuterRef("pk"), status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED]
-        )
-        .order_by("-finished_at", "-pk")
-        .annotate(result_scan=Coalesce("same_as_id", "pk"))
-        .values("result_scan")[:1]
+def _latest_successful(repository: Any) -> QuerySet[Scan]:
+    """The repository's successful scans, latest first (`repository` an id or an OuterRef)."""
+    return Scan.objects.filter(
+        repository=repository, status__in=[ScanStatus.SUCCEEDED, ScanStatus.UNCHANGED]
+    ).order_by("-finished_at", "-pk")
+
+
+def _holding_findings(scans: QuerySet[Scan]) -> QuerySet[Scan]:
+    """The scans that hold the findings of `scans` (a rescan of a commit seen before points at
+    that commit's scan), inconclusive ones left out."""
+    result_scans = scans.order_by().values(result_scan=Coalesce("same_as_id", "pk"))
+    return Scan.objects.filter(pk__in=result_scans).exclude(report__inconclusive=True)
+
+
+def _latest_conclusive(team_id: int) -> QuerySet[Scan]:
+    """Each repository's latest successful scan, as the scan that holds its findings;
+    inconclusive ones are left out."""
+    latest = Repository.objects.filter(team_id=team_id).values(
+        latest_scan=Subquery(_latest_successful(OuterRef("pk")).values("pk")[:1])
     )
-    scan_ids = (
-        Repository.objects.filter(team_id=team_id)
-        .annotate(latest_scan=Subquery(latest_scan))
-        .values("latest_scan")
-    )
-    return Scan.objects.filter(pk__in=scan_ids).exclude(report__inconclusive=True)
+    return _holding_findings(Scan.objects.filter(pk__in=latest))
 
 
 # A scan as the evidence hints know it: its id, and its finish time as the database writes it,
@@ -40,12 +44,11 @@ def _latest_conclusive(team_id: Any) -> QuerySet[Scan]:
 ScanIdentity = tuple[int, str]
 
 
-def latest_conclusive_scans(team_id: str) -> Func:
-    """The scans `_latest_conclusive` finds for the outer query's `team_id`, as one text that
-    `scans_from` reads back: the questionnaire reads them in its one query of the page's
+def latest_scans(team_id: str) -> Func:
+    """Each repository's latest successful scan, for the outer query's `team_id`, as one text
+    that `scans_from` reads back: the questionnaire reads them in its one query of the page's
     assessment, and its evidence hints by them from `evidence_hints_for_scans`."""
-    # Two levels out: the repositories are a subquery of the scans, themselves one of the outer.
-    scans = _latest_conclusive(OuterRef(OuterRef(team_id))).annotate(
+    latest = _latest_successful(OuterRef("pk")).annotate(
         scan=Concat(
             Cast("pk", TextField()),
             Value(" "),
@@ -53,18 +56,22 @@ def latest_conclusive_scans(team_id: str) -> Func:
             output_field=TextField(),
         )
     )
-    return _Joined(Subquery(scans.values("scan")))
+    scans = Repository.objects.filter(team_id=OuterRef(team_id)).values(
+        scan=Subquery(latest.values("scan")[:1])
+    )
+    return _Joined(Subquery(scans))
 
 
 def scans_from(joined: str | None) -> tuple[ScanIdentity, ...]:
-    """The scans `latest_conclusive_scans` joined, in one order whatever the database's."""
+    """The scans `latest_scans` joined, in one order whatever the database's."""
     found = (item.split(" ", 1) for item in (joined or "").split(",") if item)
     return tuple(sorted((int(scan_id), finished_at) for scan_id, finished_at in found))
 
 
 class _Joined(Func):
     """A subquery's texts (ids and times: no commas) joined by commas: PostgreSQL gathers them
-    in an array, SQLite with GROUP_CONCAT (in the order its rows come: `scans_from` sorts)."""
+    in an array, SQLite with GROUP_CONCAT (in the order its rows come: `scans_from` sorts).
+    Both leave out the NULL of a repository without a successful scan."""
 
     output_field = TextField()
 
@@ -95,17 +102,18 @@ _LATEST_FINDINGS = CompiledQuery(
 def evidence_hints_for_scans(
     scans: tuple[ScanIdentity, ...],
 ) -> Mapping[str, maturity.Evidence]:
-    """The strongest finding per capability of these scans, to show beside the questions: read
-    once per process for each set of scans and shared by every page that shows them (so read
-    only). A successful scan's findings never change once stored, and a new scan of any of
-    the team's repositories changes the set, so the set alone says which findings these are."""
+    """The strongest finding per capability in the findings of these scans (as `latest_scans`
+    reads them), to show beside the questions: read once per process for each set of scans
+    and shared by every page that shows them (so read only). A successful scan is never
+    changed once stored, nor is the scan it points at, and a new scan of any of the team's
+    repositories changes the set, so the set alone says which findings these are."""
     return _evidence_hints(scans) if scans else MappingProxyType({})
 
 
 @functools.lru_cache(maxsize=1024)
 def _evidence_hints(scans: tuple[ScanIdentity, ...]) -> Mapping[str, maturity.Evidence]:
-    scan_ids = [scan_id for scan_id, _ in scans]
-    found = Scan.objects.filter(pk__in=scan_ids).values_list("findings", flat=True)
+    latest = Scan.objects.filter(pk__in=[scan_id for scan_id, _ in scans])
+    found = _holding_findings(latest).values_list("findings", flat=True)
     rank = {strength: i for i, strength in enumerate(reversed(maturity.STRENGTHS))}
     best: dict[str, maturity.Evidence] = {}
     for finding in (maturity.Evidence.from_dict(f) for findings in found for f in findings):
