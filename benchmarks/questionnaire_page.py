@@ -14,8 +14,9 @@ Goal: every questionnaire page within 5x the trivial view. (The autosave goal, p
 200 ms at 32 users with no pause, is load.py's: it needs concurrency this script does not make.)
 
 The test client runs the whole Django stack (middleware, session and user lookups, view,
-template) without a network socket; DEBUG is off as in production. The cache is the one
-configured: set REDIS_URL to measure with Redis, as deployed.
+template) without a network socket, as a deployed server answers (`serve_as_deployed`: DEBUG
+off, no test instrumentation of templates). The cache is the one configured: set REDIS_URL
+to measure with Redis, as deployed.
 
 Run: DATABASE_URL=postgres://... .venv/bin/python benchmarks/questionnaire_page.py
      [--requests 30] [--profile SECTION]
@@ -30,11 +31,11 @@ import statistics
 import sys
 import time
 
-from dashboard_overview import _get  # also sets Django up
+from dashboard_overview import _get, serve_as_deployed  # also sets Django up
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from assessments.maturity.sections import questionnaire_sections  # noqa: E402
 from assessments.maturity.versions import load_catalogue_version  # noqa: E402
@@ -68,7 +69,7 @@ def main() -> int:
         f"{len(sections)} pages, {len(catalogue.questions)} questions"
     )
 
-    setup_test_environment(debug=False)
+    serve_as_deployed()
     client = Client()
     client.force_login(member)
     question = next(

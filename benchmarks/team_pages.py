@@ -22,11 +22,11 @@ import statistics
 import sys
 import time
 
-from dashboard_overview import _get  # also sets Django up
+from dashboard_overview import _get, serve_as_deployed  # also sets Django up
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from assessments.demo import synthetic_organization_load  # noqa: E402
 from assessments.models import Assessment, AssessmentStatus, Team  # noqa: E402
@@ -61,7 +61,7 @@ def main() -> int:
         "history": f"/teams/{team.slug}/history/",
         "team": f"/teams/{team.slug}/",
     }
-    setup_test_environment(debug=False)
+    serve_as_deployed()
     client = Client()
     client.force_login(get_user_model().objects.get(username=summary.admin_username))
 
