@@ -197,6 +197,17 @@ class ScanAdmin(admin.ModelAdmin):
     list_select_related = ["repository__team"]
     raw_id_fields = ["repository"]
 
+    # A scan records what the scanner found at a commit; pages keep its findings by scan
+    # (selectors/evidence.py), so a stored scan is never changed. Only read here.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
 
 @admin.register(Exemption)
 class ExemptionAdmin(admin.ModelAdmin):

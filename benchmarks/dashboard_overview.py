@@ -18,8 +18,8 @@ Goals for the pages computed (cache emptied): within 20x the trivial view at 500
 months; under 300 ms at 5,000 teams x 12 months.
 
 The test client runs the whole Django stack (middleware, session and user lookups, view,
-template) without a network socket, as a deployed server answers (`serve_as_deployed`: DEBUG
-off, so queries are not logged, and no test instrumentation of templates).
+template) without a network socket, with DEBUG off, so queries are not logged, and without the
+test environment's instrumentation of templates (`serve_as_deployed`).
 The cache is the one configured (in-process memory without REDIS_URL). Build a database first:
 
     psql -h 127.0.0.1 -U postgres -c 'create database mlmaturity_bench'
@@ -165,10 +165,11 @@ def main() -> int:
 
 
 def serve_as_deployed() -> None:
-    """Let the test client's requests be answered as a deployed server answers them: DEBUG
-    off and the client's host allowed, without the test environment's instrumentation of
-    template rendering (a signal and a copy of each template's context, kept for tests'
-    assertions), which no server runs and which only the pages that render templates pay."""
+    """Let the test client's requests be answered with DEBUG off and the client's host allowed,
+    without the test environment's instrumentation of template rendering (a signal and a copy
+    of each template's context, kept for tests' assertions), which no server runs and which
+    only the pages that render templates pay. Other settings stay as the environment made them
+    (in development: files served as they are, no HTTPS redirect)."""
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 

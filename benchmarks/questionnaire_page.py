@@ -14,9 +14,9 @@ Goal: every questionnaire page within 5x the trivial view. (The autosave goal, p
 200 ms at 32 users with no pause, is load.py's: it needs concurrency this script does not make.)
 
 The test client runs the whole Django stack (middleware, session and user lookups, view,
-template) without a network socket, as a deployed server answers (`serve_as_deployed`: DEBUG
-off, no test instrumentation of templates). The cache is the one configured: set REDIS_URL
-to measure with Redis, as deployed.
+template) without a network socket, with DEBUG off and without the test environment's
+instrumentation of templates (see `serve_as_deployed`). The cache is the one configured:
+set REDIS_URL to measure with Redis, as deployed.
 
 Run: DATABASE_URL=postgres://... .venv/bin/python benchmarks/questionnaire_page.py
      [--requests 30] [--profile SECTION]

@@ -9,6 +9,7 @@ the next start), so each is kept after the first time.
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.staticfiles.storage import StaticFilesStorage
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
@@ -18,15 +19,17 @@ class _AddressesKept:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._addresses: dict[str, str] = {}
+        # By name and DEBUG: the manifest's storage names files as they are while DEBUG is on.
+        self._addresses: dict[tuple[str, bool], str] = {}
 
     def url(self, name: str | None, *args: Any, **kwargs: Any) -> str:
         if name is None or args or kwargs:
             return str(super().url(name, *args, **kwargs))  # type: ignore[misc]
-        address = self._addresses.get(name)
+        key = (name, settings.DEBUG)
+        address = self._addresses.get(key)
         if address is None:
             # A name the manifest lacks raises here, and stays unkept.
-            address = self._addresses[name] = str(super().url(name))  # type: ignore[misc]
+            address = self._addresses[key] = str(super().url(name))  # type: ignore[misc]
         return address
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from assessments.models import Role
+from assessments.selectors.evidence import evidence_hints_forget
 from mlmaturity.celery import app as celery_app
 
 from .factories import MembershipFactory, OrganizationFactory, TeamFactory, UserFactory
@@ -123,6 +124,13 @@ def _fresh_cache(settings):
             "LOCATION": f"test-{uuid.uuid4()}",
         }
     }
+
+
+@pytest.fixture(autouse=True)
+def _evidence_hints_read_afresh():
+    """A test's scans may take an earlier, rolled-back test's ids (SQLite reuses them); the
+    hints kept per process by scan are its own."""
+    evidence_hints_forget()
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,11 @@ import pytest
 from django.contrib.staticfiles.storage import StaticFilesStorage
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
-from mlmaturity.static_files import DevelopmentStaticFilesStorage, ProductionStaticFilesStorage
+from mlmaturity.static_files import (
+    DevelopmentStaticFilesStorage,
+    ProductionStaticFilesStorage,
+    _AddressesKept,
+)
 
 
 @pytest.fixture
@@ -44,3 +48,36 @@ def test_development_addresses_are_djangos(tmp_path):
     for name in ("css/app.css", "js/a b.js", "vendor/plotly/plotly.min.js"):
         assert storage.url(name) == plain.url(name)
         assert storage.url(name) == plain.url(name)
+
+
+class _Counting(StaticFilesStorage):
+    """Django's storage, counting the addresses it works out."""
+
+    worked_out = 0
+
+    def url(self, name, *args, **kwargs):
+        type(self).worked_out += 1
+        return super().url(name, *args, **kwargs)
+
+
+class _CountingKept(_AddressesKept, _Counting):
+    pass
+
+
+def test_each_address_is_worked_out_once(tmp_path):
+    storage = _CountingKept(location=tmp_path, base_url="/static/")
+
+    for _ in range(3):
+        storage.url("css/app.css")
+        storage.url("js/theme.js")
+
+    assert _CountingKept.worked_out == 2
+
+
+def test_the_manifests_addresses_follow_debug(collected, settings):
+    storage = ProductionStaticFilesStorage(location=collected, base_url="/static/")
+
+    settings.DEBUG = True
+    assert storage.url("css/app.css") == "/static/css/app.css"
+    settings.DEBUG = False
+    assert storage.url("css/app.css") == "/static/css/app.0123456789ab.css"

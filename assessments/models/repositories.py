@@ -111,14 +111,24 @@ class Scan(TeamOwned):
     # The scan CLI's JSON report, and the findings the maturity engine reads as evidence.
     report = models.JSONField(null=True, blank=True)
     findings = models.JSONField(default=list, blank=True)
+    # A scan that points at another stands for that scan's findings: the one it points at is
+    # deleted only with its repository, never from under it.
     same_as = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
         ordering = ["-queued_at"]
         indexes = [
             models.Index(fields=["repository", "status", "-finished_at"]),
+            # Each repository's latest successful scan, which every questionnaire page reads
+            # (selectors/evidence.py): the first entry of the index, however many scans the
+            # repository has had.
+            models.Index(
+                fields=["repository", "-finished_at", "-id"],
+                condition=Q(status__in=["succeeded", "unchanged"]),
+                name="scan_latest_successful",
+            ),
             # The scans in flight, counted at every scan's end to share the scan slots
             # (services.first_scans): a few rows among every scan ever made.
             models.Index(

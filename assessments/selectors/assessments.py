@@ -61,43 +61,53 @@ def assessment_list_for_team(*, team: Team) -> QuerySet[Assessment]:
 # Every questionnaire page and autosave starts here: compiled once (see CompiledQuery), with the
 # user's memberships that give a role in the team (the team's own, an org admin's), so that
 # visibility costs no query of its own, and the organisation's current check set version, whose
-# questions the questionnaire adds to the catalogue's.
+# questions the questionnaire adds to the catalogue's. The questionnaire's pages also read the
+# team's latest scans, whose findings they show beside the questions; autosave does not.
 _CURRENT_CHECK_SET = check_set_versions_newest_first(
     CheckSetVersion.objects.all(), organization_id=OuterRef("team__organization_id")
 )
-_ASSESSMENT_WITH_TEAM_AND_ROLES = CompiledQuery(
-    lambda assessment_id, user_id: (
-        Assessment.objects.filter(pk=assessment_id)
-        .order_by()
-        .annotate(
-            **roles_held_annotations(
-                team_id=OuterRef("team_id"),
-                organization_id=OuterRef("team__organization_id"),
-                user_id=user_id,
-            ),
-            check_set_id=Subquery(_CURRENT_CHECK_SET.values("pk")[:1]),
-            check_set_created_at=Subquery(_CURRENT_CHECK_SET.values("created_at")[:1]),
-            evidence_scans=latest_scans("team_id"),
+
+
+def _assessment_with_team_and_roles(*, with_evidence: bool) -> CompiledQuery:
+    def build(assessment_id: int, user_id: int) -> QuerySet[Assessment, tuple[Any, ...]]:
+        evidence = {"evidence_scans": latest_scans("team_id")} if with_evidence else {}
+        return (
+            Assessment.objects.filter(pk=assessment_id)
+            .order_by()
+            .annotate(
+                **roles_held_annotations(
+                    team_id=OuterRef("team_id"),
+                    organization_id=OuterRef("team__organization_id"),
+                    user_id=user_id,
+                ),
+                check_set_id=Subquery(_CURRENT_CHECK_SET.values("pk")[:1]),
+                check_set_created_at=Subquery(_CURRENT_CHECK_SET.values("created_at")[:1]),
+                **evidence,
+            )
+            .values_list(
+                *concrete_columns(Assessment),
+                *concrete_columns(Team, "team__"),
+                *concrete_columns(Organization, "team__organization__"),
+                "role_in_team",
+                "is_org_admin",
+                "check_set_id",
+                "check_set_created_at",
+                *evidence,
+            )
         )
-        .values_list(
-            *concrete_columns(Assessment),
-            *concrete_columns(Team, "team__"),
-            *concrete_columns(Organization, "team__organization__"),
-            "role_in_team",
-            "is_org_admin",
-            "check_set_id",
-            "check_set_created_at",
-            "evidence_scans",
-        )
-    )
-)
+
+    return CompiledQuery(build)
+
+
+_ASSESSMENT = _assessment_with_team_and_roles(with_evidence=False)
+_ASSESSMENT_WITH_EVIDENCE = _assessment_with_team_and_roles(with_evidence=True)
 
 
 @dataclass(frozen=True)
 class AssessmentWithCheckSet:
     """An assessment, and its organisation's current check set version as (id, created at):
-    None when the organisation has none; and each of its team's repositories' latest
-    successful scan, whose findings stand for it (see selectors/evidence.py)."""
+    None when the organisation has none; and, when asked for (else empty), each of its team's
+    repositories' latest successful scan, whose findings stand for it (selectors/evidence.py)."""
 
     assessment: Assessment
     check_set: tuple[int, datetime] | None
@@ -117,13 +127,15 @@ def assessment_get_for_user(*, user: UserOrAnonymous, assessment_id: int) -> Ass
 
 
 def assessment_with_check_set_get_for_user(
-    *, user: UserOrAnonymous, assessment_id: int
+    *, user: UserOrAnonymous, assessment_id: int, with_evidence: bool = False
 ) -> AssessmentWithCheckSet:
     """`assessment_get_for_user`, with the organisation's current check set version read in
-    the same query (the questionnaire asks its questions)."""
+    the same query (the questionnaire asks its questions), and its team's latest scans
+    `with_evidence` (a questionnaire page shows their findings)."""
     if not user.is_authenticated:
         raise Http404("No such assessment.")
-    found = _ASSESSMENT_WITH_TEAM_AND_ROLES.rows(assessment_id=assessment_id, user_id=user.pk)
+    query = _ASSESSMENT_WITH_EVIDENCE if with_evidence else _ASSESSMENT
+    found = query.rows(assessment_id=assessment_id, user_id=user.pk)
     if not found:
         raise Http404("No such assessment.")
     row, using = found[0], DEFAULT_DB_ALIAS
@@ -133,12 +145,14 @@ def assessment_with_check_set_get_for_user(
     team = instance_from(Team, row, team_starts, using)
     team.organization = instance_from(Organization, row, organization_starts, using)
     assessment.team = team
-    role_in_team, is_org_admin, check_set_id, check_set_created_at, evidence_scans = row[-5:]
+    roles_starts = organization_starts + len(Organization._meta.concrete_fields)
+    role_in_team, is_org_admin, check_set_id, check_set_created_at, *evidence = row[roles_starts:]
     remember_roles_held(user, team, roles_held(role_in_team, is_org_admin))
     if team_role(user, team) is None:
         raise Http404("No such assessment.")
     check_set = (check_set_id, check_set_created_at) if check_set_id is not None else None
-    return AssessmentWithCheckSet(assessment, check_set, scans_from(evidence_scans))
+    scans = scans_from(evidence[0]) if evidence else ()
+    return AssessmentWithCheckSet(assessment, check_set, scans)
 
 
 def _answer_count() -> Coalesce:

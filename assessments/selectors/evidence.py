@@ -56,8 +56,10 @@ def latest_scans(team_id: str) -> Func:
             output_field=TextField(),
         )
     )
-    scans = Repository.objects.filter(team_id=OuterRef(team_id)).values(
-        scan=Subquery(latest.values("scan")[:1])
+    scans = (
+        Repository.objects.filter(team_id=OuterRef(team_id))
+        .order_by()
+        .values(scan=Subquery(latest.values("scan")[:1]))
     )
     return _Joined(Subquery(scans))
 
@@ -74,11 +76,7 @@ class _Joined(Func):
     Both leave out the NULL of a repository without a successful scan."""
 
     output_field = TextField()
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler, connection, template="ARRAY_TO_STRING(ARRAY%(expressions)s, ',')", **extra
-        )
+    template = "ARRAY_TO_STRING(ARRAY%(expressions)s, ',')"
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return self.as_sql(
@@ -108,6 +106,12 @@ def evidence_hints_for_scans(
     changed once stored, nor is the scan it points at, and a new scan of any of the team's
     repositories changes the set, so the set alone says which findings these are."""
     return _evidence_hints(scans) if scans else MappingProxyType({})
+
+
+def evidence_hints_forget() -> None:
+    """Forget the hints kept so far (for a database restored, or emptied, under a running
+    process, whose scans may take ids seen before)."""
+    _evidence_hints.cache_clear()
 
 
 @functools.lru_cache(maxsize=1024)

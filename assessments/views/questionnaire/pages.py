@@ -48,7 +48,9 @@ class PageSave(Protocol):
 
 @login_required
 def questionnaire_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
-    opened = selectors.assessment_with_check_set_get_for_user(user=request.user, assessment_id=pk)
+    opened = selectors.assessment_with_check_set_get_for_user(
+        user=request.user, assessment_id=pk, with_evidence=True
+    )
     assessment = opened.assessment
     if not assessment.is_draft:
         return redirect("assessment_result", pk=assessment.pk)
