@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar, cast
 
 _Table = TypeVar("_Table")
@@ -139,6 +139,15 @@ class Question:
     options: tuple[Option, ...]
     capabilities: tuple[str, ...] = ()
     skip_if: SkipRule | None = None
+
+    def __hash__(self) -> int:
+        # Questions key per-process caches that every questionnaire page reads many times; the
+        # hash a frozen dataclass makes would go through every field and option each time.
+        kept: int | None = self.__dict__.get("_hash")
+        if kept is None:
+            kept = hash(tuple(getattr(self, each.name) for each in fields(self)))
+            object.__setattr__(self, "_hash", kept)
+        return kept
 
     @property
     def is_context(self) -> bool:

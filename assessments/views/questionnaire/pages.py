@@ -163,6 +163,7 @@ def _question_items(
     in the template, where each lookup and test costs many times more; only plain values
     and mappings of them (see fieldsets.py)."""
     posted = request.POST if request.method == "POST" else None
+    language = translation.get_language()  # once: each lookup goes through the request's locals
     items: list[dict[str, Any]] = []
     for question in questions:
         key = question.key
@@ -180,7 +181,9 @@ def _question_items(
                     if hint is not None
                     else None
                 ),
-                "carried_over": (_day(answer.carried_over_from) if answer is not None else None),
+                "carried_over": (
+                    _day(answer.carried_over_from, language) if answer is not None else None
+                ),
                 "suggested": _suggested(answer.suggested_from) if answer is not None else None,
                 "conflict": (
                     {
@@ -262,13 +265,13 @@ def _checked_option(
     return chosen if any(option.key == chosen for option in question.options) else None
 
 
-def _day(value: datetime | None) -> str | None:
+def _day(value: datetime | None, language: str | None = None) -> str | None:
     """A date as the page shows it ("10 Jul 2026"), formatted once per process for each
     value, offset and language: a carried-over page repeats the same submission date on every
     question, and every page of the draft shows it."""
     if value is None:
         return None
-    return _day_label(value, value.utcoffset(), translation.get_language())
+    return _day_label(value, value.utcoffset(), language or translation.get_language())
 
 
 @functools.lru_cache(maxsize=1024)
