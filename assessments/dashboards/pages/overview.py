@@ -100,6 +100,15 @@ class Overview(DashboardPage):
         return dashboard_selectors.index_history(team_ids=team_ids, filters=self.filters)
 
     @cached_property
+    def trend_points(self) -> dict[int, list[tuple[str, int, float]]]:
+        """(day, level, index) of each result in `history`, by team: the table and the chart
+        show the same days, each written once."""
+        return {
+            team_id: [(date_text(p.submitted_at), p.level, p.index) for p in points]
+            for team_id, points in self.history.items()
+        }
+
+    @cached_property
     def exemptions(self) -> dict[int, int]:
         """Capabilities exempted today, per matching team that has any."""
         return selectors.exemptions_active_count_by_team(
@@ -226,15 +235,9 @@ class Overview(DashboardPage):
     def trends_table(self) -> Table:
         rows = []
         for row in self.rows:
-            for point in self.history.get(row.team_id, ()):
-                rows.append(
-                    (
-                        Cell(row.team_name, self.team_url(row.team_slug)),
-                        Cell(date_text(point.submitted_at)),
-                        Cell(str(point.level)),
-                        Cell(index_text(point.index)),
-                    )
-                )
+            team = Cell(row.team_name, self.team_url(row.team_slug))
+            for day, level, index in self.trend_points.get(row.team_id, ()):
+                rows.append((team, Cell(day), Cell(str(level)), Cell(index_text(index))))
         return Table(
             "trends",
             "Maturity index of each assessment",
@@ -300,7 +303,7 @@ class Overview(DashboardPage):
                 "name": row.team_name,
                 "link": self.team_url(row.team_slug),
                 "points": [
-                    (date_text(p.submitted_at), p.index) for p in self.history.get(row.team_id, ())
+                    (day, index) for day, _, index in self.trend_points.get(row.team_id, ())
                 ],
             }
             for row in self.rows
