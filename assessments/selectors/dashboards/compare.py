@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import F, Value
+
 from ...access import UserOrAnonymous, visible_teams
 from ...dashboards.filters import DashboardFilters
 from ...models import Organization, TeamTag
@@ -17,22 +19,38 @@ def filter_choices_for_user(
     *, user: UserOrAnonymous
 ) -> tuple[list[tuple[str, str]], list[str], dict[str, str]]:
     """The organisations and tags the user's teams have, for the filter form, and each
-    organisation's headline model by slug (two queries)."""
+    organisation's headline model by slug: one query, the organisations' rows then the tags'
+    (a tag as its name, twice, and no headline)."""
     teams = visible_teams(user)
+    organizations = Organization.objects.filter(pk__in=teams.values("organization_id")).annotate(
+        kind=Value(_ORGANIZATION),
+        label=F("name"),
+        key=F("slug"),
+        headline=F("headline_lens"),
+    )
+    tags = TeamTag.objects.filter(team__in=teams).annotate(
+        kind=Value(_TAG),
+        label=F("name"),
+        key=F("name"),
+        headline=Value(""),
+    )
+    columns = ("kind", "label", "key", "headline")
+    # UNION, not UNION ALL: a tag many teams carry comes once.
     rows = list(
-        Organization.objects.filter(pk__in=teams.values("organization_id"))
-        .order_by("name")
-        .values_list("slug", "name", "headline_lens")
+        organizations.order_by()
+        .values_list(*columns)
+        .union(tags.order_by().values_list(*columns))
+        .order_by("kind", "label")
     )
-    tags = list(
-        TeamTag.objects.filter(team__in=teams)
-        .order_by("name")
-        .values_list("name", flat=True)
-        .distinct()
-    )
-    organizations = [(slug, name) for slug, name, _ in rows]
-    headlines = {slug: headline for slug, _, headline in rows}
-    return organizations, tags, headlines
+    organizations_found = [(key, label) for kind, label, key, _ in rows if kind == _ORGANIZATION]
+    headlines = {key: headline for kind, _, key, headline in rows if kind == _ORGANIZATION}
+    tag_names = [label for kind, label, _, _ in rows if kind == _TAG]
+    return organizations_found, tag_names, headlines
+
+
+# The two kinds of rows of the filter choices' query.
+_ORGANIZATION = 0
+_TAG = 1
 
 
 def team_choices_for_user(*, user: UserOrAnonymous) -> list[tuple[str, str]]:
