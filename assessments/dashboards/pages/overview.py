@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from ... import charts, selectors
+from ... import charts
 from ...maturity.lenses import microsoft_lens
 from ...selectors import dashboards as dashboard_selectors
 from ..filters import DashboardFilters
@@ -42,7 +42,11 @@ class Overview(DashboardPage):
 
     @cached_property
     def standing(self) -> dashboard_selectors.Standing:
-        return dashboard_selectors.standing(results=self.results, dimension=self.filters.dimension)
+        return dashboard_selectors.standing(
+            results=self.results,
+            dimension=self.filters.dimension,
+            exemptions_on=timezone.localdate(),
+        )
 
     @property
     def headline(self) -> str:
@@ -108,12 +112,11 @@ class Overview(DashboardPage):
             for team_id, points in self.history.items()
         }
 
-    @cached_property
+    @property
     def exemptions(self) -> dict[int, int]:
-        """Capabilities exempted today, per matching team that has any."""
-        return selectors.exemptions_active_count_by_team(
-            team_ids=self.latest.team_ids, today=timezone.localdate()
-        )
+        """Capabilities exempted today, per matching team that has any (read with the
+        standing, one row per team)."""
+        return self.standing.exemptions or {}
 
     @property
     def exempted_teams(self) -> int:

@@ -7,7 +7,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -27,6 +27,7 @@ from ... import maturity
 from ...access import UserOrAnonymous
 from ...dashboards.filters import DashboardFilters
 from ...models import (
+    Exemption,
     OrganizationMonth,
     Result,
     ResultCapability,
@@ -34,6 +35,7 @@ from ...models import (
     RoadmapStepStatus,
     Team,
 )
+from ..exemptions import active_on
 from ..organizations import organizations_administered
 from .latest import (
     Latest,
@@ -96,30 +98,42 @@ class Standing:
     gaps: list[Gap]
     # Teams at each of Microsoft's levels (results read through the lenses only).
     microsoft: dict[int, int] | None = None
+    # {team id: capabilities exempted on the day asked} of the teams that have any; None when
+    # not asked.
+    exemptions: dict[int, int] | None = None
 
 
-def standing(*, results: LatestResults, dimension: str = "") -> Standing:
+def standing(
+    *, results: LatestResults, dimension: str = "", exemptions_on: dt.date | None = None
+) -> Standing:
     """Levels and common gaps of the given (latest) results, in one query.
 
     It reads a few small columns per team (`overall_level`, `dimension_levels`,
     `target_gaps`, `microsoft_level`, written with each result) and counts in one pass,
     rather than aggregating the results' capability rows or snapshots: a few thousand short
-    rows, whatever the history.
+    rows, whatever the history. With `exemptions_on`, each team's row also counts the
+    capabilities exempted that day (`exemptions_active_count_by_team`, in the same query).
     """
     dimensions = [d.key for d in maturity.load_catalogue().dimensions]
     distribution = {key: dict.fromkeys(LEVELS, 0) for key in ["overall", *dimensions]}
     wanted = set(dimension_capability_keys(dimension)) if dimension else None
     # The JSON columns come as text and are decoded in one call for all the teams: decoding
     # thousands of small documents one by one costs more than reading them.
+    exempted: list[Any] = []
+    if exemptions_on is not None:
+        exempted = ["team_id", Subquery(_exempted_capabilities(exemptions_on))]
     rows = results.values_list(
         "overall_level",
         Cast("dimension_levels", TextField()),
         Cast("target_gaps", TextField()),
         "microsoft_level",
+        *exempted,
     ).order_by()
-    overall_levels, levels_text, gaps_text, microsoft_levels = (
-        zip(*rows, strict=True) if rows else ((), (), (), ())
-    )
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (4 + len(exempted))
+    overall_levels, levels_text, gaps_text, microsoft_levels = columns[:4]
+    exemptions = None
+    if exemptions_on is not None:
+        exemptions = {team: count for team, count in zip(*columns[4:], strict=True) if count}
     # Teams share documents (the same levels, the same gaps): each distinct one is decoded and
     # counted once, times the teams that hold it.
     levels_held = Counter(levels_text)
@@ -145,7 +159,21 @@ def standing(*, results: LatestResults, dimension: str = "") -> Standing:
         distribution,
         [Gap(capability, count) for capability, count in ranked],
         microsoft=microsoft,
+        exemptions=exemptions,
     )
+
+
+def _exempted_capabilities(day: dt.date) -> QuerySet[Any, Any]:
+    """How many capabilities the row's team has exempted on `day`, as a subquery (none: null):
+    the count of `exemptions_active_count_by_team`."""
+    counted: QuerySet[Any, Any] = (
+        Exemption.objects.filter(active_on(day), team_id=OuterRef("team_id"))
+        .order_by()
+        .values("team_id")
+        .annotate(capabilities=Count("capability_key", distinct=True))
+        .values("capabilities")
+    )
+    return counted
 
 
 SORT_ORDERS = {
@@ -281,15 +309,14 @@ def capability_grades(
     grades: dict[int, dict[str, GradeCell]] = defaultdict(dict)
     # A page holds a thousand cells of a dozen kinds (grade, met, source): one shared
     # (immutable) cell per kind.
-    cells: dict[tuple[Any, ...], GradeCell] = {}
-    for result_id, key, *kind in rows.values_list(
+    cells: dict[tuple[float | None, bool, str], GradeCell] = {}
+    for result_id, key, grade, met, source in rows.values_list(
         "result_id", "capability_key", "grade", "met", "source"
     ).order_by():
-        kind_key = tuple(kind)
-        cell = cells.get(kind_key)
+        kind = (grade, met, source)
+        cell = cells.get(kind)
         if cell is None:
-            grade, met, source = kind_key
-            cell = cells[kind_key] = GradeCell(None if source == "none" else grade, met, source)
+            cell = cells[kind] = GradeCell(None if source == "none" else grade, met, source)
         grades[result_id][key] = cell
     return grades
 
@@ -319,16 +346,19 @@ def index_average_by_month(
         counted = counted.filter(month__gte=filters.date_from)
     if filters.date_to:
         counted = counted.filter(month__lte=filters.date_to)
-    months = list(
+    counted_months = (
         counted.values("month")
         .annotate(assessments=Sum("assessments"), total=Sum("index_sum"))
         .values_list("month", "assessments", "total")
         .order_by()
     )
-    # Teams the user sees outside them (as a member): usually none, found in one short query.
+    # Teams the user sees outside them (as a member): usually none. Read in the same query as
+    # the monthly counts, first, so its month column's conversion (a truncated moment made a
+    # date) reads both parts.
     others = Team.objects.filter(pk__in=latest.team_ids).exclude(organization_id__in=whole)
-    months += _result_months(others.values("pk"), filters)
-    return _averages(months)
+    return _averages(
+        _result_months_query(others.values("pk"), filters).union(counted_months, all=True)
+    )
 
 
 def _whole_organizations(user: UserOrAnonymous, filters: DashboardFilters) -> Any:
@@ -350,7 +380,13 @@ def _result_months(
     team_ids: Sequence[int] | QuerySet[Any, Any], filters: DashboardFilters
 ) -> list[tuple[dt.date, int, float]]:
     """(month, results, index sum) of the given teams' results in the period."""
-    return list(
+    return list(_result_months_query(team_ids, filters))
+
+
+def _result_months_query(
+    team_ids: Sequence[int] | QuerySet[Any, Any], filters: DashboardFilters
+) -> QuerySet[Any, Any]:
+    rows: QuerySet[Any, Any] = (
         Result.objects.filter(in_period(filters), team_id__in=team_ids)
         .annotate(month=TruncMonth("submitted_at", output_field=DateField()))
         .values("month")
@@ -361,6 +397,7 @@ def _result_months(
         .values_list("month", "assessments", "total")
         .order_by()
     )
+    return rows
 
 
 def _averages(months: Iterable[tuple[dt.date, int, float]]) -> list[MonthAverage]:
@@ -376,10 +413,8 @@ def _averages(months: Iterable[tuple[dt.date, int, float]]) -> list[MonthAverage
     ]
 
 
-class HistoryPoint(NamedTuple):
-    """A named tuple: pages read hundreds of them, made several times faster than a frozen
-    dataclass's."""
-
+@dataclass(frozen=True)
+class HistoryPoint:
     team_id: int
     submitted_at: dt.datetime | None  # null only for results older than the column
     level: int
@@ -396,7 +431,6 @@ def index_history(
         .values_list("team_id", "submitted_at", "overall_level", "index")
     )
     history: dict[int, list[HistoryPoint]] = defaultdict(list)
-    point = HistoryPoint._make
-    for row in rows:
-        history[row[0]].append(point(row))
+    for team_id, submitted_at, level, index in rows:
+        history[team_id].append(HistoryPoint(team_id, submitted_at, level, index))
     return history
