@@ -249,3 +249,19 @@ def test_the_standing_counts_each_teams_exemptions_as_the_exemption_selector_doe
         expected = exemptions_active_count_by_team(team_ids=results.values("team_id"), today=today)
         assert found == expected == {first.pk: 2}
         assert selectors.standing(results=results).exemptions is None
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Chatham", "America/Los_Angeles"])
+def test_the_history_gives_each_result_its_day_in_the_sites_time_zone(organization, settings, zone):
+    settings.TIME_ZONE = zone
+    # Submitted at 12:00 UTC: the next day in Chatham (+13:45), the same day in Los Angeles.
+    teams = add_teams(organization, 2, months=3)
+    history = selectors.index_history(
+        team_ids=[team.pk for team in teams], filters=DashboardFilters()
+    )
+    local = timezone.get_default_timezone()
+    for team in teams:
+        results = Result.objects.filter(team=team).order_by("submitted_at", "pk")
+        expected = [(r.submitted_at.astimezone(local).date(), r.index) for r in results]
+        assert [(p.day, p.index) for p in history[team.pk]] == expected
+        assert len(expected) == 3

@@ -171,6 +171,11 @@ def date_text(value: dt.datetime | None) -> str:
     return value.astimezone(timezone.get_default_timezone()).date().isoformat() if value else ""
 
 
+def day_text(value: dt.date | None) -> str:
+    """A day as `date_text` writes one; blank for none."""
+    return value.isoformat() if value else ""
+
+
 def index_text(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 

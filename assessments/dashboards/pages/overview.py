@@ -20,6 +20,7 @@ from .base import (
     capability_title,
     dashboard_url,
     date_text,
+    day_text,
     dimension_choices,
     dimension_title,
     grade_text,
@@ -108,7 +109,7 @@ class Overview(DashboardPage):
         """(day, level, index) of each result in `history`, by team: the table and the chart
         show the same days, each written once."""
         return {
-            team_id: [(date_text(p.submitted_at), p.level, p.index) for p in points]
+            team_id: [(day_text(p.day), p.level, p.index) for p in points]
             for team_id, points in self.history.items()
         }
 

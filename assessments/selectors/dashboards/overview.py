@@ -21,7 +21,8 @@ from django.db.models import (
     TextField,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, TruncMonth
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
 
 from ... import maturity
 from ...access import UserOrAnonymous
@@ -416,7 +417,8 @@ def _averages(months: Iterable[tuple[dt.date, int, float]]) -> list[MonthAverage
 @dataclass(frozen=True)
 class HistoryPoint:
     team_id: int
-    submitted_at: dt.datetime | None  # null only for results older than the column
+    # The day submitted in the site's time zone; null only for results older than the column.
+    day: dt.date | None
     level: int
     index: float
 
@@ -424,13 +426,18 @@ class HistoryPoint:
 def index_history(
     *, team_ids: list[int] | QuerySet[Any, Any], filters: DashboardFilters
 ) -> dict[int, list[HistoryPoint]]:
-    """Every result of the given teams in the period, oldest first, grouped by team."""
+    """Every result of the given teams in the period, oldest first, grouped by team.
+
+    The pages show the day of each result, not its moment: the database reads it in the site's
+    time zone (as `date_text` writes a moment), so hundreds of moments are not parsed only to
+    be cut to their day."""
     rows = (
         Result.objects.filter(in_period(filters), team_id__in=team_ids)
+        .annotate(day=TruncDate("submitted_at", tzinfo=timezone.get_default_timezone()))
         .order_by("team_id", "submitted_at", "pk")
-        .values_list("team_id", "submitted_at", "overall_level", "index")
+        .values_list("team_id", "day", "overall_level", "index")
     )
     history: dict[int, list[HistoryPoint]] = defaultdict(list)
-    for team_id, submitted_at, level, index in rows:
-        history[team_id].append(HistoryPoint(team_id, submitted_at, level, index))
+    for team_id, day, level, index in rows:
+        history[team_id].append(HistoryPoint(team_id, day, level, index))
     return history
