@@ -218,16 +218,22 @@ class Overview(DashboardPage):
         )
 
     def heatmap_table(self) -> Table:
+        keys = [key for key, _ in self.capabilities]
         capabilities = self.capabilities
+        # A thousand cells of a dozen kinds: the selector shares one grade per kind, so each
+        # kind's cell is written once, found by the grade's identity (None: not graded).
+        shown: dict[int, Cell] = {}
         rows = []
         for row in self.rows:
             grades = self.grades.get(row.result_id, {})
-            rows.append(
-                (
-                    Cell(row.team_name, self.team_url(row.team_slug)),
-                    *(Cell(grade_text(grades.get(key))) for key, _ in capabilities),
-                )
-            )
+            cells = [Cell(row.team_name, self.team_url(row.team_slug))]
+            for key in keys:
+                grade = grades.get(key)
+                cell = shown.get(id(grade))
+                if cell is None:
+                    cell = shown[id(grade)] = Cell(grade_text(grade))
+                cells.append(cell)
+            rows.append(tuple(cells))
         return Table(
             "heatmap",
             "Grade of each capability per team (1 automated, 0.5 partly or by hand, 0 absent, "
@@ -237,11 +243,15 @@ class Overview(DashboardPage):
         )
 
     def trends_table(self) -> Table:
+        # Teams share days and levels: one cell per distinct text.
+        plain: dict[str, Cell] = {}
         rows = []
         for row in self.rows:
             team = Cell(row.team_name, self.team_url(row.team_slug))
             for day, level, index in self.trend_points.get(row.team_id, ()):
-                rows.append((team, Cell(day), Cell(str(level)), Cell(index_text(index))))
+                texts = (day, str(level), index_text(index))
+                cells = [plain.get(text) or plain.setdefault(text, Cell(text)) for text in texts]
+                rows.append((team, *cells))
         return Table(
             "trends",
             "Maturity index of each assessment",
