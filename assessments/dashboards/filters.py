@@ -7,26 +7,17 @@ The forms validate the query string; a bad value becomes one clear sentence on t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.forms.renderers import BaseRenderer
 from django.utils import timezone
-from django.utils.choices import BaseChoiceIterator
-from django.utils.safestring import SafeString, mark_safe
 
 from .. import maturity
 from ..forms import StyledControls
-
-if TYPE_CHECKING:
-    # What the mixin is combined with, for the checker only: at run time it stays a plain mixin.
-    _ChoiceWidget = forms.Select
-else:
-    _ChoiceWidget = object
+from .widgets import DateInput, Select, SelectMultiple, TextPairs
 
 SORTS = {
     "level": "Level, then index",
@@ -119,91 +110,12 @@ def _capability_choices() -> list[tuple[str, str]]:
     return [("", "All capabilities")] + [(c.key, c.title) for c in catalogue.capabilities]
 
 
-class _QuickSelectMixin(_ChoiceWidget):
-    """A select rendered in Python rather than one template per option: the filter form has
-    dozens of options on a page that should render in milliseconds. Same markup otherwise."""
-
-    def render(
-        self,
-        name: str,
-        value: Any,
-        attrs: dict[str, Any] | None = None,
-        renderer: BaseRenderer | None = None,
-    ) -> SafeString:
-        chosen = set(self.format_value(value))
-        final = self.build_attrs(self.attrs, attrs)
-        if self.allow_multiple_selected:
-            final["multiple"] = True
-        attributes = "".join(
-            f" {escape(key)}" if val is True else f' {escape(key)}="{escape(str(val))}"'
-            for key, val in final.items()
-            if val is not None and val is not False
-        )
-        options = "".join(
-            f'<option value="{escape(str(key))}"{" selected" if str(key) in chosen else ""}>'
-            f"{escape(str(label))}</option>"
-            for key, label in self.choices
-        )
-        html = f'<select name="{escape(name)}"{attributes}>{options}</select>'
-        return mark_safe(html)  # noqa: S308 - every name, value and label is escaped above
-
-
-class _TextPairs(BaseChoiceIterator):
-    """Choices that are already (value, label) pairs of text, which Django takes as they are:
-    normalising each pair of an organisation's hundreds of teams cost the compare page more
-    than a millisecond on every request."""
-
-    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
-        self._pairs = list(pairs)
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        return iter(self._pairs)
-
-
-class _Select(_QuickSelectMixin, forms.Select):
-    pass
-
-
-class _SelectMultiple(_QuickSelectMixin, forms.SelectMultiple):
-    pass
-
-
-class _DateInput(forms.DateInput):
-    """A date input rendered in Python, as the selects are: the markup of Django's input.html,
-    without rendering two templates per field on every dashboard page."""
-
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
-
-    def render(
-        self,
-        name: str,
-        value: Any,
-        attrs: dict[str, Any] | None = None,
-        renderer: BaseRenderer | None = None,
-    ) -> SafeString:
-        shown = self.format_value(value)
-        value_attribute = "" if shown is None else f' value="{escape(str(shown))}"'
-        # As attrs.html writes them: False left out, True as a bare name, anything else as text.
-        attributes = "".join(
-            f" {escape(key)}" if val is True else f' {escape(key)}="{escape(str(val))}"'
-            for key, val in self.build_attrs(self.attrs, attrs).items()
-            if val is not False
-        )
-        html = (
-            f'<input type="{self.input_type}" name="{escape(name)}"{value_attribute}{attributes}>'
-        )
-        return mark_safe(html)  # noqa: S308 - every name, value and attribute is escaped above
-
-
 def _date_field(label: str) -> forms.DateField:
     return forms.DateField(
         required=False,
         label=label,
         input_formats=["%Y-%m-%d"],
-        widget=_DateInput(),
+        widget=DateInput(),
         error_messages={
             "invalid": f"The {label.lower()} must be a date written as YYYY-MM-DD, "
             "for example 2025-01-31."
@@ -215,7 +127,7 @@ class TeamFilterForm(StyledControls, forms.Form):
     """Which teams: organisation, tags, and their level (overall or in one dimension)."""
 
     organization = forms.ChoiceField(
-        widget=_Select,
+        widget=Select,
         required=False,
         label="Organisation",
         error_messages={
@@ -226,14 +138,14 @@ class TeamFilterForm(StyledControls, forms.Form):
         required=False,
         label="Tags",
         help_text="Teams with every chosen tag.",
-        widget=_SelectMultiple(attrs={"size": 6}),
+        widget=SelectMultiple(attrs={"size": 6}),
         error_messages={
             "invalid_choice": "No team you can see has the tag “%(value)s”.",
             "invalid_list": "Tags must be given as a list of names.",
         },
     )
     microsoft_level = forms.TypedChoiceField(
-        widget=_Select,
+        widget=Select,
         required=False,
         label="Microsoft level",
         choices=MICROSOFT_LEVEL_CHOICES,
@@ -245,7 +157,7 @@ class TeamFilterForm(StyledControls, forms.Form):
         },
     )
     level = forms.TypedChoiceField(
-        widget=_Select,
+        widget=Select,
         required=False,
         label="Level",
         choices=LEVEL_CHOICES,
@@ -255,7 +167,7 @@ class TeamFilterForm(StyledControls, forms.Form):
         error_messages={"invalid_choice": "The level must be 0, 1 or 2, not “%(value)s”."},
     )
     dimension = forms.ChoiceField(
-        widget=_Select,
+        widget=Select,
         required=False,
         label="Dimension",
         error_messages={
@@ -364,7 +276,7 @@ def _page_field() -> forms.IntegerField:
 
 class OverviewFilterForm(_PeriodMixin, TeamFilterForm):
     sort = forms.ChoiceField(
-        widget=_Select,
+        widget=Select,
         required=False,
         label="Sort teams by",
         choices=list(SORTS.items()),
@@ -377,7 +289,7 @@ class OverviewFilterForm(_PeriodMixin, TeamFilterForm):
 
 class DebtFilterForm(TeamFilterForm):
     capability = forms.ChoiceField(
-        widget=_Select,
+        widget=Select,
         required=False,
         label="Capability",
         error_messages={
@@ -395,7 +307,7 @@ class CompareForm(StyledControls, _PeriodMixin, forms.Form):
     team = forms.MultipleChoiceField(
         label="Teams",
         help_text=f"Choose {MIN_COMPARED} to {MAX_COMPARED} teams (Ctrl or Cmd to pick several).",
-        widget=_SelectMultiple(attrs={"size": 12}),
+        widget=SelectMultiple(attrs={"size": 12}),
         error_messages={
             "required": f"Choose between {MIN_COMPARED} and {MAX_COMPARED} teams to compare.",
             "invalid_choice": "There is no team “%(value)s” among the teams you can see.",
@@ -407,7 +319,7 @@ class CompareForm(StyledControls, _PeriodMixin, forms.Form):
         self, data: Mapping[str, Any] | None, *, teams: Sequence[tuple[str, str]] = ()
     ) -> None:
         super().__init__(data)
-        self.choice_field("team").choices = _TextPairs(teams)
+        self.choice_field("team").choices = TextPairs(teams)
 
     def clean_team(self) -> list[str]:
         chosen = list(dict.fromkeys(self.cleaned_data["team"]))
