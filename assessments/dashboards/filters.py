@@ -8,24 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
-from html import escape
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, fields
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.forms.renderers import BaseRenderer
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 
 from .. import maturity
 from ..forms import StyledControls
-
-if TYPE_CHECKING:
-    # What the mixin is combined with, for the checker only: at run time it stays a plain mixin.
-    _ChoiceWidget = forms.Select
-else:
-    _ChoiceWidget = object
+from .widgets import DateInput, Select, SelectMultiple, TextPairs
 
 SORTS = {
     "level": "Level, then index",
@@ -78,22 +70,30 @@ class DashboardFilters:
 
     def query(self, **changes: Any) -> str:
         """The query string of these filters (defaults left out), with `changes` applied."""
-        changed = replace(self, **changes)
+        unknown = changes.keys() - _FIELD_NAMES
+        if unknown:
+            raise TypeError(f"DashboardFilters has no field {', '.join(sorted(unknown))}")
         pairs: list[tuple[str, object]] = []
-        for item_field in fields(changed):
-            value = getattr(changed, item_field.name)
-            if not item_field.metadata.get("in_url", True):
+        # The fields are read from a list made once: `replace()` and `fields()` on every call
+        # cost most of a page's dozens of links.
+        for name, default, url_name in _URL_FIELDS:
+            value = changes[name] if name in changes else getattr(self, name)
+            if value == default or value in (None, "", ()):
                 continue
-            if value == item_field.default or value in (None, "", ()):
-                continue
-            name = URL_NAMES.get(item_field.name, item_field.name)
             for item in value if isinstance(value, tuple) else (value,):
-                pairs.append((name, item.isoformat() if hasattr(item, "isoformat") else item))
+                pairs.append((url_name, item.isoformat() if hasattr(item, "isoformat") else item))
         return urlencode(pairs)
 
 
 # Repeated parameters read better in the singular: ?tag=a&tag=b, ?team=x&team=y.
 URL_NAMES = {"tags": "tag", "teams": "team"}
+_FIELD_NAMES = frozenset(item.name for item in fields(DashboardFilters))
+# (name, default, name in the URL) of each field the query string carries, in their order.
+_URL_FIELDS = tuple(
+    (item.name, item.default, URL_NAMES.get(item.name, item.name))
+    for item in fields(DashboardFilters)
+    if item.metadata.get("in_url", True)
+)
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -110,56 +110,12 @@ def _capability_choices() -> list[tuple[str, str]]:
     return [("", "All capabilities")] + [(c.key, c.title) for c in catalogue.capabilities]
 
 
-class _QuickSelectMixin(_ChoiceWidget):
-    """A select rendered in Python rather than one template per option: the filter form has
-    dozens of options on a page that should render in milliseconds. Same markup otherwise."""
-
-    def render(
-        self,
-        name: str,
-        value: Any,
-        attrs: dict[str, Any] | None = None,
-        renderer: BaseRenderer | None = None,
-    ) -> SafeString:
-        chosen = set(self.format_value(value))
-        final = self.build_attrs(self.attrs, attrs)
-        if self.allow_multiple_selected:
-            final["multiple"] = True
-        attributes = "".join(
-            f" {escape(key)}" if val is True else f' {escape(key)}="{escape(str(val))}"'
-            for key, val in final.items()
-            if val is not None and val is not False
-        )
-        options = "".join(
-            f'<option value="{escape(str(key))}"{" selected" if str(key) in chosen else ""}>'
-            f"{escape(str(label))}</option>"
-            for key, label in self.choices
-        )
-        html = f'<select name="{escape(name)}"{attributes}>{options}</select>'
-        return mark_safe(html)  # noqa: S308 - every name, value and label is escaped above
-
-
-class _Select(_QuickSelectMixin, forms.Select):
-    pass
-
-
-class _SelectMultiple(_QuickSelectMixin, forms.SelectMultiple):
-    pass
-
-
-class _DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
-
-
 def _date_field(label: str) -> forms.DateField:
     return forms.DateField(
         required=False,
         label=label,
         input_formats=["%Y-%m-%d"],
-        widget=_DateInput(),
+        widget=DateInput(),
         error_messages={
             "invalid": f"The {label.lower()} must be a date written as YYYY-MM-DD, "
             "for example 2025-01-31."
@@ -171,7 +127,7 @@ class TeamFilterForm(StyledControls, forms.Form):
     """Which teams: organisation, tags, and their level (overall or in one dimension)."""
 
     organization = forms.ChoiceField(
-        widget=_Select,
+        widget=Select,
         required=False,
         label="Organisation",
         error_messages={
@@ -182,14 +138,14 @@ class TeamFilterForm(StyledControls, forms.Form):
         required=False,
         label="Tags",
         help_text="Teams with every chosen tag.",
-        widget=_SelectMultiple(attrs={"size": 6}),
+        widget=SelectMultiple(attrs={"size": 6}),
         error_messages={
             "invalid_choice": "No team you can see has the tag “%(value)s”.",
             "invalid_list": "Tags must be given as a list of names.",
         },
     )
     microsoft_level = forms.TypedChoiceField(
-        widget=_Select,
+        widget=Select,
         required=False,
         label="Microsoft level",
         choices=MICROSOFT_LEVEL_CHOICES,
@@ -201,7 +157,7 @@ class TeamFilterForm(StyledControls, forms.Form):
         },
     )
     level = forms.TypedChoiceField(
-        widget=_Select,
+        widget=Select,
         required=False,
         label="Level",
         choices=LEVEL_CHOICES,
@@ -211,7 +167,7 @@ class TeamFilterForm(StyledControls, forms.Form):
         error_messages={"invalid_choice": "The level must be 0, 1 or 2, not “%(value)s”."},
     )
     dimension = forms.ChoiceField(
-        widget=_Select,
+        widget=Select,
         required=False,
         label="Dimension",
         error_messages={
@@ -320,7 +276,7 @@ def _page_field() -> forms.IntegerField:
 
 class OverviewFilterForm(_PeriodMixin, TeamFilterForm):
     sort = forms.ChoiceField(
-        widget=_Select,
+        widget=Select,
         required=False,
         label="Sort teams by",
         choices=list(SORTS.items()),
@@ -333,7 +289,7 @@ class OverviewFilterForm(_PeriodMixin, TeamFilterForm):
 
 class DebtFilterForm(TeamFilterForm):
     capability = forms.ChoiceField(
-        widget=_Select,
+        widget=Select,
         required=False,
         label="Capability",
         error_messages={
@@ -351,7 +307,7 @@ class CompareForm(StyledControls, _PeriodMixin, forms.Form):
     team = forms.MultipleChoiceField(
         label="Teams",
         help_text=f"Choose {MIN_COMPARED} to {MAX_COMPARED} teams (Ctrl or Cmd to pick several).",
-        widget=_SelectMultiple(attrs={"size": 12}),
+        widget=SelectMultiple(attrs={"size": 12}),
         error_messages={
             "required": f"Choose between {MIN_COMPARED} and {MAX_COMPARED} teams to compare.",
             "invalid_choice": "There is no team “%(value)s” among the teams you can see.",
@@ -363,7 +319,7 @@ class CompareForm(StyledControls, _PeriodMixin, forms.Form):
         self, data: Mapping[str, Any] | None, *, teams: Sequence[tuple[str, str]] = ()
     ) -> None:
         super().__init__(data)
-        self.choice_field("team").choices = list(teams)
+        self.choice_field("team").choices = TextPairs(teams)
 
     def clean_team(self) -> list[str]:
         chosen = list(dict.fromkeys(self.cleaned_data["team"]))

@@ -184,7 +184,11 @@ def _bucket_labels() -> tuple[str, ...]:
 
 
 def _bucket(days: int) -> str:
-    return next((label for limit, label in AGE_BUCKETS if days <= limit), OLDEST_BUCKET)
+    # A plain loop: called once per bill, hundreds of times a page.
+    for limit, label in AGE_BUCKETS:
+        if days <= limit:
+            return label
+    return OLDEST_BUCKET
 
 
 def organization_debt_summary(

@@ -1,14 +1,36 @@
 import datetime
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
 from ..models import Repository
 
 register = template.Library()
+
+# What Django's json_script escapes, and how.
+_JSON_SCRIPT_ESCAPES = (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026"))
+
+
+@register.filter(is_safe=True)
+def chart_json(value: Any, element_id: str) -> SafeString:
+    """Django's `json_script` (the same markup, byte for byte), escaping with three
+    replacements rather than `str.translate`: a dashboard's chart data runs to tens of
+    kilobytes, which translate walks a character at a time."""
+    text = json.dumps(value, cls=DjangoJSONEncoder)
+    for character, escaped in _JSON_SCRIPT_ESCAPES:
+        text = text.replace(character, escaped)
+    # Escaped above as json_script escapes it: nothing in it can close the script element.
+    data = mark_safe(text)  # noqa: S308
+    if element_id:
+        return format_html('<script id="{}" type="application/json">{}</script>', element_id, data)
+    return format_html('<script type="application/json">{}</script>', data)
 
 
 @register.filter

@@ -100,3 +100,20 @@ def test_pages_carry_no_inline_script_or_style(admin_client):
             assert 'type="application/json"' in tag or "src=" in tag, tag
         for tag in re.findall(r"<[a-zA-Z][^>]*>", body):
             assert not re.search(r"\s(style|on[a-z]+)=", tag), tag
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"name": "</script><script>alert(1)</script>", "x": ["<b>", "a & b", "c > d"]},
+        {"ünïcode": "“quotes” \u2028 line", "n": [1, 0.5, None, True]},
+        [],
+    ],
+)
+@pytest.mark.parametrize("element_id", ["figure-levels", 'a"<id>', ""])
+def test_the_chart_json_is_djangos_json_script_byte_for_byte(value, element_id):
+    from django.utils.html import json_script
+
+    from assessments.templatetags.maturity import chart_json
+
+    assert chart_json(value, element_id) == json_script(value, element_id or None)

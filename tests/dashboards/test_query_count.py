@@ -16,9 +16,15 @@ from .html_tables import html_tables
 
 # Session (read from the database on a session's first request, from the cache afterwards) and
 # user; the cache key (the visible teams with the data fingerprint); the filter choices
-# (organisations, tags); the latest result of each team (one more with a level filter); then one
-# query per chart or table. A cached page, asked for again, needs only the user and the key.
-OVERVIEW_QUERIES = 14
+# (organisations and tags, one query); the standing of the matching teams (levels, gaps and
+# exemptions); the ranking; the heatmap's grades; the trends; the monthly average. A cached
+# page, asked for again, needs only the user and the key.
+OVERVIEW_QUERIES = 9
+# Session, user, key and filter choices; the teams, the bills, the sums per team, and the gaps
+# of the page's bills.
+DEBT_QUERIES = 8
+# Session and user; the team choices; the chosen teams' results, their grades and their trends.
+COMPARE_QUERIES = 6
 CACHED_QUERIES = 2
 
 
@@ -68,6 +74,7 @@ def test_the_debt_statement_does_not_grow_with_the_teams(client, org_admin, orga
     small = count_queries(client, reverse("dashboard_debt"))
     add_teams(organization, 60, first=6, months=2)
     assert count_queries(client, reverse("dashboard_debt")) == small
+    assert small <= DEBT_QUERIES
 
 
 def test_comparing_six_teams_costs_what_comparing_two_does(client, org_admin, organization):
@@ -76,6 +83,7 @@ def test_comparing_six_teams_costs_what_comparing_two_does(client, org_admin, or
     two = count_queries(client, reverse("dashboard_compare"), {"team": slugs[:2]})
     six = count_queries(client, reverse("dashboard_compare"), {"team": slugs})
     assert two == six
+    assert six <= COMPARE_QUERIES
 
 
 @pytest.mark.parametrize("table", ["ranking", "heatmap", "trends", "gaps", "debt-items"])

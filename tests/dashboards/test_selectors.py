@@ -213,3 +213,55 @@ def test_the_database_sums_and_orders_the_debt_as_its_items_add_up(org_admin, tw
         sums = debt.by_team[team_id]
         assert (sums.gaps, sums.oldest_days) == (gaps, oldest)
         assert sums.interest == pytest.approx(interest, abs=0.005)
+
+
+def test_the_standing_counts_each_teams_exemptions_as_the_exemption_selector_does(
+    org_admin, organization, twelve_teams
+):
+    from assessments.models import Exemption, ExemptionStatus
+    from assessments.selectors import exemptions_active_count_by_team
+
+    today = timezone.localdate()
+    first, second, third = twelve_teams[:3]
+
+    def exemption(team, capability, *, status=ExemptionStatus.APPROVED, days=30):
+        Exemption.objects.create(
+            team=team,
+            capability_key=capability,
+            reason="Does not apply.",
+            expires_on=today + dt.timedelta(days=days),
+            status=status,
+            requested_at=timezone.now(),
+            decided_at=None if status == ExemptionStatus.REQUESTED else timezone.now(),
+        )
+
+    exemption(first, "feature_store")
+    exemption(first, "feature_store", days=90)  # a renewal beside it: one capability
+    exemption(first, "data_versioning")
+    exemption(second, "monitoring", status=ExemptionStatus.REQUESTED)  # waiting: none
+    exemption(third, "monitoring", days=-1)  # expired yesterday: none
+    # The teams' narrow latest rows, and their results themselves (as in a period).
+    for results in (
+        selectors.latest_for_user(user=org_admin, filters=DashboardFilters()).results,
+        selectors.latest_results(user=org_admin, filters=DashboardFilters()),
+    ):
+        found = selectors.standing(results=results, exemptions_on=today).exemptions
+        expected = exemptions_active_count_by_team(team_ids=results.values("team_id"), today=today)
+        assert found == expected == {first.pk: 2}
+        assert selectors.standing(results=results).exemptions is None
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Chatham", "America/Los_Angeles"])
+def test_the_history_gives_each_result_its_day_in_the_sites_time_zone(organization, settings, zone):
+    settings.TIME_ZONE = zone
+    # Submitted at 12:00 UTC: the next day in Chatham (+13:45), the same day in Los Angeles.
+    teams = add_teams(organization, 2, months=3)
+    history = selectors.index_history(
+        team_ids=[team.pk for team in teams], filters=DashboardFilters()
+    )
+    local = timezone.get_default_timezone()
+    for team in teams:
+        results = Result.objects.filter(team=team).order_by("submitted_at", "pk")
+        expected = [(r.submitted_at.astimezone(local).date(), r.index) for r in results]
+        assert [(p.day, p.index) for p in history[team.pk]] == expected
+        assert len(expected) == 3

@@ -8,9 +8,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -20,8 +21,10 @@ from ...selectors import dashboards as dashboard_selectors
 from ..filters import DashboardFilters
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """A table cell: a named tuple rather than a frozen dataclass, as a page builds thousands
+    of them and a tuple is made several times faster."""
+
     text: str
     link: str = ""
 
@@ -59,16 +62,26 @@ class Table:
             ),
             "</tr></thead><tbody>",
         ]
+        width = max((len(row) for row in self.rows), default=0)
+        openings = [f"<td{_NUM if position in numeric else ''}>" for position in range(width)]
+        # Texts and links repeat across a table (levels, dates, a team's links): each distinct
+        # one is escaped once.
+        escaped: dict[str, str] = {}
         for row in self.rows:
             parts.append("<tr>")
-            for position, cell in enumerate(row):
-                content = escape(cell.text)
-                if cell.link:
-                    content = f'<a href="{escape(cell.link)}">{content}</a>'
+            for position, (text, link) in enumerate(row):
+                content = escaped.get(text)
+                if content is None:
+                    content = escaped[text] = escape(text)
+                if link:
+                    href = escaped.get(link)
+                    if href is None:
+                        href = escaped[link] = escape(link)
+                    content = f'<a href="{href}">{content}</a>'
                 if position == 0:
                     parts.append(f'<th scope="row">{content}</th>')
                 else:
-                    parts.append(f"<td{_NUM if position in numeric else ''}>{content}</td>")
+                    parts.append(f"{openings[position]}{content}</td>")
             parts.append("</tr>")
         parts.append("</tbody></table>")
         if not self.rows:
@@ -78,17 +91,21 @@ class Table:
 
     def _numeric_columns(self) -> set[int]:
         """Columns (after the row headers) whose every filled cell is a number: right-aligned."""
-        return {
-            position
-            for position in range(1, len(self.columns))
-            if any(row[position].text for row in self.rows)
-            and all(_NUMBER.fullmatch(row[position].text or "0") for row in self.rows)
-        }
+        numeric = set()
+        for position in range(1, len(self.columns)):
+            # Each distinct text of the column is matched once.
+            filled = {row[position].text for row in self.rows} - {""}
+            if filled and all(_NUMBER.fullmatch(text) for text in filled):
+                numeric.add(position)
+        return numeric
 
 
 # A figure as the tables print it: "12", "-3.5", "+4.1", "97.9%".
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?%?")
 _NUM = ' class="num"'
+# Path values that reverse() writes unchanged: a slug's characters, an id's digits.
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def tables_by_name(*tables: Table) -> dict[str, Table]:
@@ -107,9 +124,41 @@ def result_url(assessment_id: int) -> str:
 
 def dashboard_url(name: str, filters: DashboardFilters, **changes: Any) -> str:
     """The page `name` with these filters in its query string, `changes` applied."""
-    url = reverse(name)
+    url = _page_path(name, get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
     query = filters.query(**changes)
     return f"{url}?{query}" if query else url
+
+
+@functools.lru_cache(maxsize=64)
+def _page_path(name: str, prefix: str, urlconf: str | None, root_urlconf: str) -> str:
+    """The path of a page that takes no argument, reversed once per prefix and URL
+    configuration (the key): a page links its own page dozens of times."""
+    return reverse(name)
+
+
+class _OneArgumentUrl:
+    """reverse(name, args=[value]) for a URL of one argument, reversed once and filled in.
+
+    A page links a few dozen teams and results, each twice or more. The value is written
+    between the reversed URL's head and tail when it is made only of characters that reverse()
+    leaves as they are (what `plain` matches); anything else is reversed as before.
+    """
+
+    def __init__(self, name: str, marker: str, plain: re.Pattern[str]) -> None:
+        self._name = name
+        self._marker = marker
+        self._plain = plain
+        self._parts: tuple[str, str] | None = None
+
+    def __call__(self, value: str | int) -> str:
+        text = str(value)
+        if not self._plain.fullmatch(text):
+            return reverse(self._name, args=[value])
+        if self._parts is None:
+            head, _, tail = reverse(self._name, args=[self._marker]).rpartition(self._marker)
+            self._parts = (head, tail)
+        head, tail = self._parts
+        return f"{head}{text}{tail}"
 
 
 def date_text(value: dt.datetime | None) -> str:
@@ -120,6 +169,11 @@ def date_text(value: dt.datetime | None) -> str:
     pages of a thousand dates; no request activates another zone.
     """
     return value.astimezone(timezone.get_default_timezone()).date().isoformat() if value else ""
+
+
+def day_text(value: dt.date | None) -> str:
+    """A day as `date_text` writes one; blank for none."""
+    return value.isoformat() if value else ""
 
 
 def index_text(value: float | None) -> str:
@@ -174,6 +228,7 @@ class DashboardPage:
         self.filters = filters
         self.everything = everything
         self.catalogue = maturity.load_catalogue()
-        # One reverse() per team or result, however many rows and chart points link to it.
-        self.team_url = functools.lru_cache(maxsize=None)(team_url)
-        self.result_url = functools.lru_cache(maxsize=None)(result_url)
+        # One reverse() per page for all the teams, one for all the results, however many rows
+        # and chart points link to them (same links as team_url and result_url).
+        self.team_url = _OneArgumentUrl("team_detail", "slug-918273645", _SLUG)
+        self.result_url = _OneArgumentUrl("assessment_result", "918273645", _DIGITS)

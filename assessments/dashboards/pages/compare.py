@@ -13,6 +13,7 @@ from .base import (
     DashboardPage,
     Table,
     date_text,
+    day_text,
     dimension_choices,
     dimension_title,
     grade_text,
@@ -131,7 +132,7 @@ class Compare(DashboardPage):
         rows = [
             (
                 Cell(t.name, self.team_url(t.slug)),
-                Cell(date_text(p.submitted_at)),
+                Cell(day_text(p.day)),
                 Cell(str(p.level)),
                 Cell(index_text(p.index)),
             )
@@ -173,10 +174,7 @@ class Compare(DashboardPage):
                 {
                     "name": t.name,
                     "link": self.team_url(t.slug),
-                    "points": [
-                        (date_text(p.submitted_at), p.index)
-                        for p in self.history.get(t.team_id, ())
-                    ],
+                    "points": [(day_text(p.day), p.index) for p in self.history.get(t.team_id, ())],
                 }
                 for t in self.teams
             ]

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from ... import charts, selectors
+from ... import charts
 from ...maturity.lenses import microsoft_lens
 from ...selectors import dashboards as dashboard_selectors
 from ..filters import DashboardFilters
@@ -20,6 +20,7 @@ from .base import (
     capability_title,
     dashboard_url,
     date_text,
+    day_text,
     dimension_choices,
     dimension_title,
     grade_text,
@@ -42,7 +43,11 @@ class Overview(DashboardPage):
 
     @cached_property
     def standing(self) -> dashboard_selectors.Standing:
-        return dashboard_selectors.standing(results=self.results, dimension=self.filters.dimension)
+        return dashboard_selectors.standing(
+            results=self.results,
+            dimension=self.filters.dimension,
+            exemptions_on=timezone.localdate(),
+        )
 
     @property
     def headline(self) -> str:
@@ -100,11 +105,19 @@ class Overview(DashboardPage):
         return dashboard_selectors.index_history(team_ids=team_ids, filters=self.filters)
 
     @cached_property
+    def trend_points(self) -> dict[int, list[tuple[str, int, float]]]:
+        """(day, level, index) of each result in `history`, by team: the table and the chart
+        show the same days, each written once."""
+        return {
+            team_id: [(day_text(p.day), p.level, p.index) for p in points]
+            for team_id, points in self.history.items()
+        }
+
+    @property
     def exemptions(self) -> dict[int, int]:
-        """Capabilities exempted today, per matching team that has any."""
-        return selectors.exemptions_active_count_by_team(
-            team_ids=self.latest.team_ids, today=timezone.localdate()
-        )
+        """Capabilities exempted today, per matching team that has any (read with the
+        standing, one row per team)."""
+        return self.standing.exemptions or {}
 
     @property
     def exempted_teams(self) -> int:
@@ -205,16 +218,22 @@ class Overview(DashboardPage):
         )
 
     def heatmap_table(self) -> Table:
+        keys = [key for key, _ in self.capabilities]
         capabilities = self.capabilities
+        # A thousand cells of a dozen kinds: the selector shares one grade per kind, so each
+        # kind's cell is written once, found by the grade's identity (None: not graded).
+        shown: dict[int, Cell] = {}
         rows = []
         for row in self.rows:
             grades = self.grades.get(row.result_id, {})
-            rows.append(
-                (
-                    Cell(row.team_name, self.team_url(row.team_slug)),
-                    *(Cell(grade_text(grades.get(key))) for key, _ in capabilities),
-                )
-            )
+            cells = [Cell(row.team_name, self.team_url(row.team_slug))]
+            for key in keys:
+                grade = grades.get(key)
+                cell = shown.get(id(grade))
+                if cell is None:
+                    cell = shown[id(grade)] = Cell(grade_text(grade))
+                cells.append(cell)
+            rows.append(tuple(cells))
         return Table(
             "heatmap",
             "Grade of each capability per team (1 automated, 0.5 partly or by hand, 0 absent, "
@@ -224,17 +243,15 @@ class Overview(DashboardPage):
         )
 
     def trends_table(self) -> Table:
+        # Teams share days and levels: one cell per distinct text.
+        plain: dict[str, Cell] = {}
         rows = []
         for row in self.rows:
-            for point in self.history.get(row.team_id, ()):
-                rows.append(
-                    (
-                        Cell(row.team_name, self.team_url(row.team_slug)),
-                        Cell(date_text(point.submitted_at)),
-                        Cell(str(point.level)),
-                        Cell(index_text(point.index)),
-                    )
-                )
+            team = Cell(row.team_name, self.team_url(row.team_slug))
+            for day, level, index in self.trend_points.get(row.team_id, ()):
+                texts = (day, str(level), index_text(index))
+                cells = [plain.get(text) or plain.setdefault(text, Cell(text)) for text in texts]
+                rows.append((team, *cells))
         return Table(
             "trends",
             "Maturity index of each assessment",
@@ -300,7 +317,7 @@ class Overview(DashboardPage):
                 "name": row.team_name,
                 "link": self.team_url(row.team_slug),
                 "points": [
-                    (date_text(p.submitted_at), p.index) for p in self.history.get(row.team_id, ())
+                    (day, index) for day, _, index in self.trend_points.get(row.team_id, ())
                 ],
             }
             for row in self.rows

@@ -22,16 +22,13 @@ from .overview import (
     SORT_ORDERS,
     Gap,
     GradeCell,
-    HistoryPoint,
-    MonthAverage,
     RankingRow,
     Standing,
     capability_grades,
-    index_average_by_month,
-    index_history,
     ranking,
     standing,
 )
+from .trends import HistoryPoint, MonthAverage, index_average_by_month, index_history
 
 __all__ = [
     "DEFAULT_CRITICALITY",

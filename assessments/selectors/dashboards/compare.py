@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
-from ...access import UserOrAnonymous, visible_teams
+from django.db.models import F, QuerySet, Value
+
+from ...access import UserOrAnonymous, member_id, teams_of_member, visible_teams
+from ...compiled_queries import CompiledQuery
 from ...dashboards.filters import DashboardFilters
-from ...models import Organization, TeamTag
+from ...models import Organization, Team, TeamTag
 from .latest import latest_results
 
 # --- Filter choices -----------------------------------------------------------------------
@@ -17,33 +21,70 @@ def filter_choices_for_user(
     *, user: UserOrAnonymous
 ) -> tuple[list[tuple[str, str]], list[str], dict[str, str]]:
     """The organisations and tags the user's teams have, for the filter form, and each
-    organisation's headline model by slug (two queries)."""
-    teams = visible_teams(user)
-    rows = list(
-        Organization.objects.filter(pk__in=teams.values("organization_id"))
-        .order_by("name")
-        .values_list("slug", "name", "headline_lens")
-    )
-    tags = list(
-        TeamTag.objects.filter(team__in=teams)
-        .order_by("name")
-        .values_list("name", flat=True)
-        .distinct()
-    )
-    organizations = [(slug, name) for slug, name, _ in rows]
-    headlines = {slug: headline for slug, _, headline in rows}
+    organisation's headline model by slug: one query, the organisations' rows then the tags'
+    (a tag as its name, twice, and no headline). Compiled once for members and admins (every
+    dashboard page reads it, see CompiledQuery)."""
+    member = member_id(user)
+    if member is not None:
+        rows = _CHOICES_OF_MEMBER.rows(user_id=member)
+    else:
+        rows = list(_choices(visible_teams(user)))
+    organizations = [(key, label) for kind, label, key, _ in rows if kind == _ORGANIZATION]
+    headlines = {key: headline for kind, _, key, headline in rows if kind == _ORGANIZATION}
+    tags = [label for kind, label, _, _ in rows if kind == _TAG]
     return organizations, tags, headlines
 
 
-def team_choices_for_user(*, user: UserOrAnonymous) -> list[tuple[str, str]]:
-    """(slug, name) of every visible team, for choosing teams to compare."""
-    rows = list(
-        visible_teams(user)
-        .order_by("organization__name", "name")
-        .values_list("slug", "name", "organization__name")
+def _choices(teams: QuerySet[Team]) -> QuerySet[Any, Any]:
+    organizations = Organization.objects.filter(pk__in=teams.values("organization_id")).annotate(
+        kind=Value(_ORGANIZATION),
+        label=F("name"),
+        key=F("slug"),
+        headline=F("headline_lens"),
     )
+    tags = TeamTag.objects.filter(team__in=teams).annotate(
+        kind=Value(_TAG),
+        label=F("name"),
+        key=F("name"),
+        headline=Value(""),
+    )
+    columns = ("kind", "label", "key", "headline")
+    # UNION, not UNION ALL: a tag many teams carry comes once.
+    rows: QuerySet[Any, Any] = (
+        organizations.order_by()
+        .values_list(*columns)
+        .union(tags.order_by().values_list(*columns))
+        .order_by("kind", "label")
+    )
+    return rows
+
+
+# The two kinds of rows of the filter choices' query.
+_ORGANIZATION = 0
+_TAG = 1
+_CHOICES_OF_MEMBER = CompiledQuery(lambda user_id: _choices(teams_of_member(user_id)))
+
+
+def team_choices_for_user(*, user: UserOrAnonymous) -> list[tuple[str, str]]:
+    """(slug, name) of every visible team, for choosing teams to compare (compiled once for
+    members and admins, as the filter choices are)."""
+    member = member_id(user)
+    if member is not None:
+        rows = _TEAMS_OF_MEMBER.rows(user_id=member)
+    else:
+        rows = list(_team_choices(visible_teams(user)))
     several = len({org for _, _, org in rows}) > 1
     return [(slug, f"{name} ({org})" if several else name) for slug, name, org in rows]
+
+
+def _team_choices(teams: QuerySet[Team]) -> QuerySet[Any, Any]:
+    rows: QuerySet[Any, Any] = teams.order_by("organization__name", "name").values_list(
+        "slug", "name", "organization__name"
+    )
+    return rows
+
+
+_TEAMS_OF_MEMBER = CompiledQuery(lambda user_id: _team_choices(teams_of_member(user_id)))
 
 
 # --- Compare ------------------------------------------------------------------------------

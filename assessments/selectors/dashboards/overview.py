@@ -1,46 +1,38 @@
-"""The overview dashboard: levels, the ranking, grades, common gaps and trends."""
+"""The overview dashboard: levels, the ranking, grades and common gaps (its trends: trends.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain
 from typing import Any
 
 from django.db.models import (
     Count,
-    DateField,
     F,
     Min,
     OuterRef,
     QuerySet,
     Subquery,
-    Sum,
     TextField,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, TruncMonth
+from django.db.models.functions import Cast, Coalesce
 
 from ... import maturity
-from ...access import UserOrAnonymous
 from ...dashboards.filters import DashboardFilters
 from ...models import (
-    OrganizationMonth,
+    Exemption,
     Result,
     ResultCapability,
     RoadmapStep,
     RoadmapStepStatus,
-    Team,
 )
-from ..organizations import organizations_administered
+from ..exemptions import active_on
 from .latest import (
-    Latest,
     LatestResults,
     dimension_capability_keys,
-    in_period,
     open_debt,
     result_id_field,
 )
@@ -97,49 +89,82 @@ class Standing:
     gaps: list[Gap]
     # Teams at each of Microsoft's levels (results read through the lenses only).
     microsoft: dict[int, int] | None = None
+    # {team id: capabilities exempted on the day asked} of the teams that have any; None when
+    # not asked.
+    exemptions: dict[int, int] | None = None
 
 
-def standing(*, results: LatestResults, dimension: str = "") -> Standing:
+def standing(
+    *, results: LatestResults, dimension: str = "", exemptions_on: dt.date | None = None
+) -> Standing:
     """Levels and common gaps of the given (latest) results, in one query.
 
     It reads a few small columns per team (`overall_level`, `dimension_levels`,
     `target_gaps`, `microsoft_level`, written with each result) and counts in one pass,
     rather than aggregating the results' capability rows or snapshots: a few thousand short
-    rows, whatever the history.
+    rows, whatever the history. With `exemptions_on`, each team's row also counts the
+    capabilities exempted that day (`exemptions_active_count_by_team`, in the same query).
     """
     dimensions = [d.key for d in maturity.load_catalogue().dimensions]
     distribution = {key: dict.fromkeys(LEVELS, 0) for key in ["overall", *dimensions]}
     wanted = set(dimension_capability_keys(dimension)) if dimension else None
     # The JSON columns come as text and are decoded in one call for all the teams: decoding
     # thousands of small documents one by one costs more than reading them.
+    exempted: list[Any] = []
+    if exemptions_on is not None:
+        exempted = ["team_id", Subquery(_exempted_capabilities(exemptions_on))]
     rows = results.values_list(
         "overall_level",
         Cast("dimension_levels", TextField()),
         Cast("target_gaps", TextField()),
         "microsoft_level",
+        *exempted,
     ).order_by()
-    overall_levels, levels_text, gaps_text, microsoft_levels = (
-        zip(*rows, strict=True) if rows else ((), (), (), ())
-    )
-    all_levels = json.loads(f"[{','.join(levels_text)}]")
-    all_gaps = json.loads(f"[{','.join(gaps_text)}]")
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (4 + len(exempted))
+    overall_levels, levels_text, gaps_text, microsoft_levels = columns[:4]
+    exemptions = None
+    if exemptions_on is not None:
+        exemptions = {team: count for team, count in zip(*columns[4:], strict=True) if count}
+    # Teams share documents (the same levels, the same gaps): each distinct one is decoded and
+    # counted once, times the teams that hold it.
+    levels_held = Counter(levels_text)
+    gaps_held = Counter(gaps_text)
+    all_levels = json.loads(f"[{','.join(levels_held)}]")
+    all_gaps = json.loads(f"[{','.join(gaps_held)}]")
     distribution["overall"].update(Counter(overall_levels))
     microsoft = dict.fromkeys(MICROSOFT_LEVELS, 0)
     microsoft.update(Counter(level for level in microsoft_levels if level is not None))
-    # Counted across all the teams at once (chained, not team by team): at thousands of teams
-    # the per-team loop was most of the page's own work.
-    pairs = Counter(chain.from_iterable(levels.items() for levels in all_levels))
+    pairs: Counter[tuple[str, int]] = Counter()
+    for levels, held in zip(all_levels, levels_held.values(), strict=True):
+        for pair in levels.items():
+            pairs[pair] += held
     for (key, level), count in pairs.items():
         if key in distribution and key != "overall" and level in LEVELS:
             distribution[key][level] += count
-    gap_keys = chain.from_iterable(all_gaps)
-    teams = Counter(gap_keys if wanted is None else (key for key in gap_keys if key in wanted))
+    teams: Counter[str] = Counter()
+    for gaps, held in zip(all_gaps, gaps_held.values(), strict=True):
+        for key in gaps if wanted is None else (key for key in gaps if key in wanted):
+            teams[key] += held
     ranked = sorted(teams.items(), key=lambda item: (-item[1], item[0]))
     return Standing(
         distribution,
         [Gap(capability, count) for capability, count in ranked],
         microsoft=microsoft,
+        exemptions=exemptions,
     )
+
+
+def _exempted_capabilities(day: dt.date) -> QuerySet[Any, Any]:
+    """How many capabilities the row's team has exempted on `day`, as a subquery (none: null):
+    the count of `exemptions_active_count_by_team`."""
+    counted: QuerySet[Any, Any] = (
+        Exemption.objects.filter(active_on(day), team_id=OuterRef("team_id"))
+        .order_by()
+        .values("team_id")
+        .annotate(capabilities=Count("capability_key", distinct=True))
+        .values("capabilities")
+    )
+    return counted
 
 
 SORT_ORDERS = {
@@ -273,113 +298,15 @@ def capability_grades(
     if dimension:
         rows = rows.filter(dimension_key=dimension)
     grades: dict[int, dict[str, GradeCell]] = defaultdict(dict)
+    # A page holds a thousand cells of a dozen kinds (grade, met, source): one shared
+    # (immutable) cell per kind.
+    cells: dict[tuple[float | None, bool, str], GradeCell] = {}
     for result_id, key, grade, met, source in rows.values_list(
         "result_id", "capability_key", "grade", "met", "source"
     ).order_by():
-        grades[result_id][key] = GradeCell(None if source == "none" else grade, met, source)
+        kind = (grade, met, source)
+        cell = cells.get(kind)
+        if cell is None:
+            cell = cells[kind] = GradeCell(None if source == "none" else grade, met, source)
+        grades[result_id][key] = cell
     return grades
-
-
-@dataclass(frozen=True)
-class MonthAverage:
-    month: dt.date
-    assessments: int
-    index: float
-
-
-def index_average_by_month(
-    *, user: UserOrAnonymous, latest: Latest, filters: DashboardFilters
-) -> list[MonthAverage]:
-    """The average index of the results the matching teams submitted each month in the period.
-
-    When the filters leave whole organisations (no tag, team or level narrowing, whole months),
-    the organisations the user administers are read from their monthly counts, kept as results
-    are written (`OrganizationMonth`): a row per month instead of every result in the history.
-    Only teams outside them (a member's own teams) are aggregated from their results.
-    """
-    whole = _whole_organizations(user, filters)
-    if whole is None:
-        return _averages(_result_months(latest.team_ids, filters))
-    counted = OrganizationMonth.objects.filter(organization_id__in=whole)
-    if filters.date_from:
-        counted = counted.filter(month__gte=filters.date_from)
-    if filters.date_to:
-        counted = counted.filter(month__lte=filters.date_to)
-    months = list(
-        counted.values("month")
-        .annotate(assessments=Sum("assessments"), total=Sum("index_sum"))
-        .values_list("month", "assessments", "total")
-        .order_by()
-    )
-    # Teams the user sees outside them (as a member): usually none, found in one short query.
-    others = Team.objects.filter(pk__in=latest.team_ids).exclude(organization_id__in=whole)
-    months += _result_months(others.values("pk"), filters)
-    return _averages(months)
-
-
-def _whole_organizations(user: UserOrAnonymous, filters: DashboardFilters) -> Any:
-    """The ids (a subquery) of the organisations the page shows whole, or None when a filter
-    narrows the teams or cuts a month (the monthly counts cannot answer then)."""
-    narrowed = filters.tags or filters.teams or filters.level is not None
-    cut = (filters.date_from and filters.date_from.day != 1) or (
-        filters.date_to and (filters.date_to + dt.timedelta(days=1)).day != 1
-    )
-    if narrowed or filters.microsoft_level is not None or cut:
-        return None
-    organizations = organizations_administered(user=user)
-    if filters.organization:
-        organizations = organizations.filter(slug=filters.organization)
-    return organizations.values("pk")
-
-
-def _result_months(
-    team_ids: Sequence[int] | QuerySet[Any, Any], filters: DashboardFilters
-) -> list[tuple[dt.date, int, float]]:
-    """(month, results, index sum) of the given teams' results in the period."""
-    return list(
-        Result.objects.filter(in_period(filters), team_id__in=team_ids)
-        .annotate(month=TruncMonth("submitted_at", output_field=DateField()))
-        .values("month")
-        # Assessments rather than distinct teams: no DISTINCT lets the database hash-aggregate.
-        # COUNT(*), not of the key: the (team, submitted_at) index holds every column read here,
-        # so the database answers from the index without visiting the results' wide rows.
-        .annotate(assessments=Count("*"), total=Sum("index"))
-        .values_list("month", "assessments", "total")
-        .order_by()
-    )
-
-
-def _averages(months: Iterable[tuple[dt.date, int, float]]) -> list[MonthAverage]:
-    assessments: Counter[dt.date] = Counter()
-    totals: defaultdict[dt.date, float] = defaultdict(float)
-    for month, count, total in months:
-        assessments[month] += count
-        totals[month] += total
-    return [
-        MonthAverage(month, assessments[month], round(totals[month] / assessments[month], 1))
-        for month in sorted(assessments)
-        if assessments[month]
-    ]
-
-
-@dataclass(frozen=True)
-class HistoryPoint:
-    team_id: int
-    submitted_at: dt.datetime | None  # null only for results older than the column
-    level: int
-    index: float
-
-
-def index_history(
-    *, team_ids: list[int] | QuerySet[Any, Any], filters: DashboardFilters
-) -> dict[int, list[HistoryPoint]]:
-    """Every result of the given teams in the period, oldest first, grouped by team."""
-    rows = (
-        Result.objects.filter(in_period(filters), team_id__in=team_ids)
-        .order_by("team_id", "submitted_at", "pk")
-        .values_list("team_id", "submitted_at", "overall_level", "index")
-    )
-    history: dict[int, list[HistoryPoint]] = defaultdict(list)
-    for team_id, submitted_at, level, index in rows:
-        history[team_id].append(HistoryPoint(team_id, submitted_at, level, index))
-    return history
