@@ -137,7 +137,8 @@ def evidence_for_team(team: Team) -> list[maturity.Evidence] | None:
     scan that happened can contradict a claim. A rescan of a commit seen before points at that
     commit's stored findings, so going back to an earlier commit brings its evidence back.
     """
-    # Only the findings, compiled once: the questionnaire reads this on every page view.
+    # Only the findings, compiled once: every result computed reads them (each submission, and
+    # each recomputation after a scan).
     findings = [found for (found,) in _LATEST_FINDINGS.rows(team_id=team.pk)]
     if not findings:
         return None
