@@ -190,15 +190,9 @@ class RepositoryAdmin(admin.ModelAdmin):
     raw_id_fields = ["created_by"]
 
 
-@admin.register(Scan)
-class ScanAdmin(admin.ModelAdmin):
-    list_display = ["id", "repository", "status", "commit", "attempts", "queued_at", "finished_at"]
-    list_filter = ["status", "scanner_version"]
-    list_select_related = ["repository__team"]
-    raw_id_fields = ["repository"]
+class _OnlyRead(admin.ModelAdmin):
+    """Records the admin shows and never adds, changes or deletes."""
 
-    # A scan records what the scanner found at a commit; pages keep its findings by scan
-    # (selectors/evidence.py), so a stored scan is never changed. Only read here.
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -207,6 +201,16 @@ class ScanAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+
+@admin.register(Scan)
+class ScanAdmin(_OnlyRead):
+    # A scan records what the scanner found at a commit; pages keep its findings by scan
+    # (selectors/evidence.py), so a stored scan is never changed. Only read here.
+    list_display = ["id", "repository", "status", "commit", "attempts", "queued_at", "finished_at"]
+    list_filter = ["status", "scanner_version"]
+    list_select_related = ["repository__team"]
+    raw_id_fields = ["repository"]
 
 
 @admin.register(Exemption)
@@ -239,22 +243,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(_OnlyRead):
+    # The log is append-only: written by the services with the change, never edited or removed.
     list_display = ["created_at", "organization", "team", "actor", "action", "object_type"]
     list_filter = ["action", "organization"]
     list_select_related = ["organization", "team", "actor"]
     search_fields = ["actor__username", "team__name", "object_id"]
     date_hierarchy = "created_at"
-
-    # The log is append-only: written by the services with the change, never edited or removed.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(Invitation)

@@ -3,7 +3,7 @@ the filter form renders on every dashboard request, cached or not."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     _ChoiceWidget = forms.Select
 else:
     _ChoiceWidget = object
+
+
+def _attributes(attrs: Mapping[str, Any]) -> str:
+    """Attributes as attrs.html writes them: True as a bare name, anything else as text
+    (what a widget leaves out, it leaves out of `attrs`)."""
+    return "".join(
+        f" {escape(key)}" if val is True else f' {escape(key)}="{escape(str(val))}"'
+        for key, val in attrs.items()
+    )
 
 
 class _QuickSelectMixin(_ChoiceWidget):
@@ -34,10 +43,8 @@ class _QuickSelectMixin(_ChoiceWidget):
         final = self.build_attrs(self.attrs, attrs)
         if self.allow_multiple_selected:
             final["multiple"] = True
-        attributes = "".join(
-            f" {escape(key)}" if val is True else f' {escape(key)}="{escape(str(val))}"'
-            for key, val in final.items()
-            if val is not None and val is not False
+        attributes = _attributes(
+            {key: val for key, val in final.items() if val is not None and val is not False}
         )
         options = "".join(
             f'<option value="{escape(str(key))}"{" selected" if str(key) in chosen else ""}>'
@@ -86,12 +93,9 @@ class DateInput(forms.DateInput):
     ) -> SafeString:
         shown = self.format_value(value)
         value_attribute = "" if shown is None else f' value="{escape(str(shown))}"'
-        # As attrs.html writes them: False left out, True as a bare name, anything else as text.
-        attributes = "".join(
-            f" {escape(key)}" if val is True else f' {escape(key)}="{escape(str(val))}"'
-            for key, val in self.build_attrs(self.attrs, attrs).items()
-            if val is not False
-        )
+        # As attrs.html writes them: False left out.
+        final = self.build_attrs(self.attrs, attrs)
+        attributes = _attributes({key: val for key, val in final.items() if val is not False})
         html = (
             f'<input type="{self.input_type}" name="{escape(name)}"{value_attribute}{attributes}>'
         )
